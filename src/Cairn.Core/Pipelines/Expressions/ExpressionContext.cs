@@ -1,0 +1,33 @@
+namespace Cairn.Core.Pipelines.Expressions;
+
+/// <summary>The values an expression may read: <c>matrix.*</c>, <c>env.*</c> and <c>inputs.*</c>. Nothing else exists.</summary>
+public sealed record ExpressionContext(
+    IReadOnlyDictionary<string, string> Matrix,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyDictionary<string, string> Inputs)
+{
+    public static ExpressionContext Empty { get; } = new(
+        new Dictionary<string, string>(),
+        new Dictionary<string, string>(),
+        new Dictionary<string, string>());
+}
+
+/// <summary>What the status functions answer. For a job: its needs' outcomes; for a step: the earlier steps'.</summary>
+/// <param name="AnyFailed">Something earlier failed (or, for a job, was skipped because of a failure).</param>
+/// <param name="Cancelled">The run (or job) was cancelled.</param>
+public sealed record StatusContext(bool AnyFailed, bool Cancelled)
+{
+    public static StatusContext AllSucceeded { get; } = new(false, false);
+}
+
+/// <summary>What a validated expression may name. Used by the pipeline validator.</summary>
+/// <param name="MatrixAxes">Known matrix keys; null when the job has no matrix (then <c>matrix.*</c> is an error).</param>
+/// <param name="Inputs">Declared manual inputs.</param>
+/// <param name="AllowStatusFunctions">True only in <c>if:</c> conditions.</param>
+public sealed record ExpressionScope(
+    IReadOnlySet<string>? MatrixAxes,
+    IReadOnlySet<string> Inputs,
+    bool AllowStatusFunctions);
+
+/// <summary>A problem in an expression: offset into the text given, and a message.</summary>
+public sealed record ExpressionError(int Offset, string Message);

@@ -1,0 +1,93 @@
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Pipelines;
+
+/// <summary>A place in a pipeline file, 1-based, as errors print it.</summary>
+public sealed record SourceLocation(string File, int Line, int Column)
+{
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+/// <summary>Something wrong with a pipeline, at a place, said so that a person can act on it.</summary>
+public sealed record PipelineError(SourceLocation Location, string Message)
+{
+    public override string ToString() => $"{Location}: error: {Message}";
+}
+
+/// <summary>Something allowed but probably not meant, at a place.</summary>
+public sealed record PipelineWarning(SourceLocation Location, string Message)
+{
+    public override string ToString() => $"{Location}: warning: {Message}";
+}
+
+/// <summary>A parsed, valid <c>.cairn.yml</c>. Job order is file order.</summary>
+public sealed record Pipeline(
+    string Name,
+    Triggers On,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<JobDefinition> Jobs,
+    string SourceFile);
+
+/// <summary>The <c>on:</c> section. A null trigger is one the pipeline does not run for.</summary>
+public sealed record Triggers(
+    PushTrigger? Push,
+    PullRequestTrigger? PullRequest,
+    IReadOnlyList<ScheduleTrigger> Schedule,
+    ManualTrigger? Manual);
+
+/// <summary>Globs (<c>*</c> within a segment, <c>**</c> across) that a push must match; empty lists match everything.</summary>
+public sealed record PushTrigger(IReadOnlyList<string> Branches, IReadOnlyList<string> Tags, IReadOnlyList<string> Paths);
+
+public sealed record PullRequestTrigger(IReadOnlyList<string> Branches, IReadOnlyList<string> Paths);
+
+public sealed record ScheduleTrigger(string Cron, CronExpression Expression, SourceLocation Location);
+
+public sealed record ManualTrigger(IReadOnlyDictionary<string, ManualInput> Inputs);
+
+public sealed record ManualInput(string? Default, bool Required, string? Description);
+
+/// <summary>One job as written (before matrix expansion).</summary>
+/// <param name="Key">The job's key under <c>jobs:</c>; what <c>needs:</c> names.</param>
+/// <param name="If">The condition, with any <c>${{ }}</c> wrapper removed; null means <c>success()</c>.</param>
+public sealed record JobDefinition(
+    string Key,
+    IReadOnlyList<string> Needs,
+    string? Runner,
+    string? Image,
+    TimeSpan? Timeout,
+    MatrixDefinition? Matrix,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<string> Secrets,
+    RetryDefinition? Retry,
+    string? If,
+    IReadOnlyList<StepDefinition> Steps,
+    SourceLocation Location);
+
+/// <summary>One step as written. <see cref="Name"/> defaults to the first line of the script.</summary>
+public sealed record StepDefinition(
+    string Name,
+    string Run,
+    TimeSpan? Timeout,
+    IReadOnlyDictionary<string, string> Env,
+    string? If,
+    SourceLocation Location);
+
+/// <summary>A matrix: axes in file order, each with its values as strings, plus include and exclude entries.</summary>
+public sealed record MatrixDefinition(
+    IReadOnlyList<MatrixAxis> Axes,
+    IReadOnlyList<IReadOnlyDictionary<string, string>> Include,
+    IReadOnlyList<IReadOnlyDictionary<string, string>> Exclude);
+
+public sealed record MatrixAxis(string Name, IReadOnlyList<string> Values);
+
+/// <summary>One expanded combination: (axis, value) pairs in axis order, then any keys that only <c>include</c> added.</summary>
+public sealed record MatrixCombination(IReadOnlyList<KeyValuePair<string, string>> Values)
+{
+    /// <summary>The job's display name for this combination: <c>test (debian, 10)</c>.</summary>
+    public string JobName(string key) => $"{key} ({string.Join(", ", Values.Select(v => v.Value))})";
+
+    public IReadOnlyDictionary<string, string> ToDictionary() => Values.ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+}
+
+/// <summary><c>retry:</c> — up to <see cref="Max"/> more attempts when the failure's class is in <see cref="On"/>.</summary>
+public sealed record RetryDefinition(int Max, IReadOnlyList<FailureClass> On, TimeSpan? Backoff);

@@ -1,0 +1,18 @@
+using Cairn.Core.Forges;
+
+namespace Cairn.Core.Planning;
+
+/// <summary>What the planner decided: a run and its jobs, ready to be written in one transaction.</summary>
+public sealed record RunPlan(
+    string PipelineName,
+    TriggerEvent Trigger,
+    IReadOnlyList<PlannedJob> Jobs);
+
+/// <summary>One job of a plan. <see cref="Needs"/> are names of other planned jobs (matrix expanded).
+/// <see cref="Definition"/> is JSON the store keeps as it is and the worker reads back.</summary>
+public sealed record PlannedJob(
+    string Name,
+    string Key,
+    IReadOnlyList<string> Needs,
+    IReadOnlyList<string> Labels,
+    string Definition);

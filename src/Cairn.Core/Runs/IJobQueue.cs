@@ -1,0 +1,33 @@
+namespace Cairn.Core.Runs;
+
+/// <summary>Queued jobs, handed out under leases. A lease must be extended while the job runs and ended exactly once.</summary>
+public interface IJobQueue
+{
+    /// <summary>Claims one queued job whose labels are all among <paramref name="labels"/> and whose retry time has come:
+    /// the job moves queued → running with a new lease id, its attempt counted. Null when there is none.</summary>
+    Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken);
+
+    /// <summary>Pushes the lease's expiry out. False when the lease is no longer the job's (it was reclaimed or ended).</summary>
+    Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken);
+
+    /// <summary>Ends the lease with the job's outcome, compare-and-set on (job id, lease id).
+    /// With <see cref="JobCompletion.RetryAt"/> set the job goes back to queued for another attempt instead.
+    /// False when the lease was no longer the job's: nothing is written.</summary>
+    Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken);
+
+    /// <summary>Returns when a job may have become available, or after <paramref name="maxWait"/> (a safety-net poll).</summary>
+    Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+}
+
+/// <summary>A worker's claim on a running job, good until <see cref="ExpiresAt"/> unless extended.</summary>
+public sealed record JobLease(long JobId, long RunId, Guid LeaseId, string WorkerId, int Attempt, DateTimeOffset ExpiresAt, JobRecord Job);
+
+/// <summary>How a leased job ended.</summary>
+public sealed record JobCompletion(
+    JobStatus Status,
+    int? ExitCode,
+    FailureClass? FailureClass,
+    string? Detail,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    DateTimeOffset? RetryAt = null);

@@ -1,0 +1,101 @@
+namespace Cairn.Core.Runs;
+
+/// <summary>Where a run stands. A run is created <see cref="Running"/> and ends in one of the other three.</summary>
+public enum RunStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>Where a job stands. Every change is a compare-and-set from the expected status.</summary>
+public enum JobStatus
+{
+    Waiting,
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Skipped,
+    Cancelled,
+}
+
+/// <summary>Why a job failed: the shared vocabulary that retry policy, statuses and the API speak.</summary>
+public enum FailureClass
+{
+    Script,
+    Timeout,
+    Cancelled,
+    Infra,
+    Config,
+    Lint,
+    Test,
+    Build,
+}
+
+/// <summary>The lower-case wire names of the status enums, as stored, printed and sent as JSON.</summary>
+public static class StatusNames
+{
+    public static string ToWire(this RunStatus status) => status switch
+    {
+        RunStatus.Running => "running",
+        RunStatus.Succeeded => "succeeded",
+        RunStatus.Failed => "failed",
+        RunStatus.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static string ToWire(this JobStatus status) => status switch
+    {
+        JobStatus.Waiting => "waiting",
+        JobStatus.Queued => "queued",
+        JobStatus.Running => "running",
+        JobStatus.Succeeded => "succeeded",
+        JobStatus.Failed => "failed",
+        JobStatus.Skipped => "skipped",
+        JobStatus.Cancelled => "cancelled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static string ToWire(this FailureClass failureClass) => failureClass switch
+    {
+        FailureClass.Script => "script",
+        FailureClass.Timeout => "timeout",
+        FailureClass.Cancelled => "cancelled",
+        FailureClass.Infra => "infra",
+        FailureClass.Config => "config",
+        FailureClass.Lint => "lint",
+        FailureClass.Test => "test",
+        FailureClass.Build => "build",
+        _ => throw new ArgumentOutOfRangeException(nameof(failureClass)),
+    };
+
+    public static RunStatus ParseRunStatus(string value) =>
+        Enum.TryParse<RunStatus>(value, ignoreCase: true, out var status)
+            ? status
+            : throw new FormatException($"'{value}' is not a run status");
+
+    public static JobStatus ParseJobStatus(string value) =>
+        Enum.TryParse<JobStatus>(value, ignoreCase: true, out var status)
+            ? status
+            : throw new FormatException($"'{value}' is not a job status");
+
+    public static bool TryParseFailureClass(string value, out FailureClass failureClass)
+    {
+        foreach (var candidate in Enum.GetValues<FailureClass>())
+        {
+            if (string.Equals(candidate.ToWire(), value, StringComparison.Ordinal))
+            {
+                failureClass = candidate;
+                return true;
+            }
+        }
+
+        failureClass = default;
+        return false;
+    }
+
+    public static bool IsTerminal(this JobStatus status) =>
+        status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Skipped or JobStatus.Cancelled;
+}
