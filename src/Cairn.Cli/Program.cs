@@ -1,1 +1,3 @@
-return 0;
+using Cairn.Cli;
+
+return await CairnCommandLine.RunAsync(args);

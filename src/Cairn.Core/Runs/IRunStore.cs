@@ -31,6 +31,9 @@ public interface IRunStore
     /// <summary>Appends lines whose sequence numbers the caller assigned (increasing, from 1 per job).</summary>
     Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken);
 
+    /// <summary>The highest sequence number in the job's log, 0 when it has none.</summary>
+    Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken);
+
     /// <summary>Lines with a sequence number above <paramref name="afterSequence"/>, at most <paramref name="limit"/>, in order.</summary>
     Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken);
 }

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Cairn.Cli.Commands;
+
+namespace Cairn.Cli;
+
+/// <summary>The <c>cairn</c> command: its sub-commands, usage errors (exit 2), and Ctrl-C / SIGTERM handling.</summary>
+internal static class CairnCommandLine
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => OnSignal(context, cancellation));
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => OnSignal(context, cancellation));
+
+        var root = new RootCommand("Cairn: pipelines as code, run on this machine or on a Cairn server")
+        {
+            ValidateCommand.Create(),
+            RunCommand.Create(cancellation.Token),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync("Try 'cairn --help'.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever went wrong is said in a sentence; the stack is there for those who ask for it.
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            if (Environment.GetEnvironmentVariable("CAIRN_DEBUG") == "1")
+            {
+                await Console.Error.WriteLineAsync(ex.ToString());
+            }
+
+            return ExitCodes.Failed;
+        }
+    }
+
+    // The first Ctrl-C cancels the run (jobs are killed, the summary still prints); a second one leaves at once.
+    private static void OnSignal(PosixSignalContext context, CancellationTokenSource cancellation)
+    {
+        context.Cancel = true;
+        if (cancellation.IsCancellationRequested)
+        {
+            Environment.Exit(ExitCodes.Cancelled);
+        }
+
+        cancellation.Cancel();
+    }
+}

@@ -1,0 +1,125 @@
+using Cairn.Cli.Output;
+using Cairn.Core.Engine;
+using Cairn.Core.Forges;
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+using Cairn.Executors.Shell;
+using Cairn.Storage.Sqlite;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary>What <c>cairn run</c> was asked to do.</summary>
+internal sealed record LocalRunRequest(
+    string Path,
+    string? Job,
+    int Parallel,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyDictionary<string, string> Inputs,
+    IReadOnlyDictionary<string, string> Secrets,
+    bool Json);
+
+/// <summary>A local run: the planner, coordinator and workers in this process on a throw-away SQLite file,
+/// the shell executor, and the console as the log follower.</summary>
+internal static class LocalRun
+{
+    public static async Task<int> ExecuteAsync(LocalRunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
+    {
+        var (file, locateError) = PipelineFile.Locate(request.Path);
+        if (file is null)
+        {
+            await stderr.WriteLineAsync($"error: {locateError}");
+            return ExitCodes.Usage;
+        }
+
+        var loaded = PipelineFile.Load(file);
+        foreach (var warning in loaded.Warnings)
+        {
+            await stderr.WriteLineAsync(warning.ToString());
+        }
+
+        if (!loaded.IsValid)
+        {
+            foreach (var error in loaded.Errors)
+            {
+                await stderr.WriteLineAsync(error.ToString());
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        var workspace = Path.GetDirectoryName(file)!;
+        var (gitRef, sha, repository) = LocalGit.Describe(workspace);
+        var trigger = TriggerEvent.Manual(repository, gitRef, sha, request.Inputs);
+        var planned = RunPlanner.Plan(loaded.Pipeline!, trigger, new PlanOptions(request.Env, request.Job));
+        if (planned.Plan is null)
+        {
+            foreach (var error in planned.Errors)
+            {
+                await stderr.WriteLineAsync($"error: {error}");
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        var logs = request.Json ? stderr : stdout;
+        var color = Terminal.SupportsColor(request.Json ? Terminal.Stream.Error : Terminal.Stream.Output);
+        var scratch = Directory.CreateTempSubdirectory("cairn-run-");
+        try
+        {
+            var time = TimeProvider.System;
+            await using var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(scratch.FullName, "run.db") }, time, CancellationToken.None);
+            RunRecord run;
+            IReadOnlyList<JobRecord> jobs;
+            await using (var console = new ConsoleRunObserver(logs, color))
+            {
+                var services = new WorkerServices(
+                    store,
+                    store,
+                    new RunCoordinator(store, time),
+                    new SingleExecutorResolver(new ShellExecutor(time)),
+                    new FixedWorkspaceProvider(workspace),
+                    new InMemorySecretSource(request.Secrets),
+                    console,
+                    new RetryPolicy(),
+                    time);
+                run = await new InProcessRunHost(services, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
+                jobs = await store.GetJobsAsync(run.Id, CancellationToken.None);
+            }
+
+            if (request.Json)
+            {
+                await stdout.WriteLineAsync(RunSummary.Json(run, jobs));
+            }
+            else
+            {
+                await stdout.WriteLineAsync();
+                await stdout.WriteLineAsync(RunSummary.Table(run, jobs, color));
+            }
+
+            return run.Status switch
+            {
+                RunStatus.Succeeded => ExitCodes.Succeeded,
+                RunStatus.Cancelled => ExitCodes.Cancelled,
+                _ => ExitCodes.Failed,
+            };
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    private static void TryDelete(DirectoryInfo directory)
+    {
+        try
+        {
+            directory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

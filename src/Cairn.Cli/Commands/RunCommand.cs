@@ -1,0 +1,57 @@
+using System.CommandLine;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary><c>cairn run [PATH]</c>: runs the whole pipeline here, as a manual event, with the same engine as the server.</summary>
+internal static class RunCommand
+{
+    public static Command Create(CancellationToken cancellation)
+    {
+        var path = new Argument<string>("path")
+        {
+            Description = "A .cairn.yml file, or a directory holding one",
+            DefaultValueFactory = _ => ".",
+        };
+        var job = new Option<string?>("--job") { Description = "Run only this job (a job key or a matrix job's full name) and the jobs it needs" };
+        var parallel = new Option<int>("--parallel", "-p")
+        {
+            Description = "How many jobs may run at once",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var env = new Option<string[]>("--env", "-e") { Description = "Set NAME=VALUE for every step, over the pipeline's own env", Arity = ArgumentArity.ZeroOrMore };
+        var input = new Option<string[]>("--input", "-i") { Description = "Give the manual input NAME the value VALUE", Arity = ArgumentArity.ZeroOrMore };
+        var secret = new Option<string[]>("--secret", "-s") { Description = "Give the secret NAME the value VALUE (masked in the output)", Arity = ArgumentArity.ZeroOrMore };
+        var json = new Option<bool>("--json") { Description = "Print logs on stderr and one JSON summary on stdout" };
+
+        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, json };
+        command.SetAction(async (parse, _) =>
+        {
+            var errors = new List<string>();
+            var request = new LocalRunRequest(
+                parse.GetValue(path)!,
+                parse.GetValue(job),
+                parse.GetValue(parallel),
+                KeyValueOption.Parse("--env", parse.GetValue(env), errors),
+                KeyValueOption.Parse("--input", parse.GetValue(input), errors),
+                KeyValueOption.Parse("--secret", parse.GetValue(secret), errors),
+                parse.GetValue(json));
+            if (request.Parallel < 1)
+            {
+                errors.Add("--parallel must be at least 1");
+            }
+
+            if (errors.Count > 0)
+            {
+                foreach (var error in errors)
+                {
+                    await Console.Error.WriteLineAsync($"error: {error}");
+                }
+
+                return ExitCodes.Usage;
+            }
+
+            return await LocalRun.ExecuteAsync(request, Console.Out, Console.Error, cancellation);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,56 @@
+using Cairn.Core.Execution;
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Engine;
+
+/// <summary>Chooses the executor for a job (from its image and runner alias), or says why none fits.</summary>
+public interface IExecutorResolver
+{
+    ExecutorChoice Resolve(JobRecord job, JobDefinitionJson definition);
+}
+
+/// <summary>An executor, or a <c>config</c> error a person can act on (unknown runner, no engine for an image).</summary>
+public sealed record ExecutorChoice(IExecutor? Executor, string? Error)
+{
+    public static ExecutorChoice Of(IExecutor executor) => new(executor, null);
+
+    public static ExecutorChoice Fail(string error) => new(null, error);
+}
+
+/// <summary>Every job on one executor.</summary>
+public sealed class SingleExecutorResolver(IExecutor executor) : IExecutorResolver
+{
+    public ExecutorChoice Resolve(JobRecord job, JobDefinitionJson definition) => ExecutorChoice.Of(executor);
+}
+
+/// <summary>Where a job's steps run, and how the place is cleaned up after.</summary>
+public interface IWorkspaceProvider
+{
+    Task<string> PrepareAsync(JobRecord job, RunRecord run, CancellationToken cancellationToken);
+
+    Task ReleaseAsync(JobRecord job, string workspace, CancellationToken cancellationToken);
+}
+
+/// <summary>Every job in one existing directory, left as it is: a local run works in the pipeline's own folder.</summary>
+public sealed class FixedWorkspaceProvider(string path) : IWorkspaceProvider
+{
+    public Task<string> PrepareAsync(JobRecord job, RunRecord run, CancellationToken cancellationToken) => Task.FromResult(path);
+
+    public Task ReleaseAsync(JobRecord job, string workspace, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Secret values by name, for the jobs that declare them.</summary>
+public interface ISecretSource
+{
+    Task<string?> GetAsync(RunRecord run, string name, CancellationToken cancellationToken);
+}
+
+/// <summary>Secrets given up front, as <c>cairn run --secret</c> does.</summary>
+public sealed class InMemorySecretSource(IReadOnlyDictionary<string, string> secrets) : ISecretSource
+{
+    public static InMemorySecretSource Empty { get; } = new(new Dictionary<string, string>());
+
+    public Task<string?> GetAsync(RunRecord run, string name, CancellationToken cancellationToken) =>
+        Task.FromResult(secrets.TryGetValue(name, out var value) ? value : null);
+}

@@ -1,0 +1,142 @@
+using Cairn.Core.Execution;
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Engine;
+
+/// <summary>One leased attempt at a job, from lease to recorded outcome. The outcome is always written,
+/// with a token that neither shutdown nor cancellation can cancel.</summary>
+internal sealed class JobAttempt(WorkerServices services, JobLease lease)
+{
+    private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(30);
+
+    private JobRecord Job => lease.Job;
+
+    public async Task RunAsync(TimeSpan heartbeat, CancellationToken aborting)
+    {
+        var time = services.Time;
+        var startedAt = time.GetUtcNow();
+        services.Observer.JobStarted(Job);
+
+        JobOutcome outcome;
+        JobDefinitionJson? definition = null;
+        SecretRedactor redactor = SecretRedactor.None;
+        var lastSequence = lease.Attempt > 1 ? await services.Store.GetLastLogSequenceAsync(Job.Id, CancellationToken.None) : 0;
+        JobReporter? reporter = null;
+        try
+        {
+            definition = JobDefinitionJson.Deserialize(Job.Definition);
+            var run = await services.Store.GetRunAsync(lease.RunId, CancellationToken.None)
+                ?? throw new InvalidOperationException($"run {lease.RunId} of job {Job.Id} does not exist");
+
+            var (secrets, secretError) = await ResolveSecretsAsync(run, definition, aborting);
+            redactor = new SecretRedactor(secrets.Values);
+            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, redactor, time);
+            if (lease.Attempt > 1)
+            {
+                reporter.System(0, time.GetUtcNow(), $"attempt {lease.Attempt}");
+            }
+
+            var choice = services.Executors.Resolve(Job, definition);
+            var configError = secretError ?? choice.Error;
+            if (configError is not null)
+            {
+                reporter.System(0, time.GetUtcNow(), $"error: {configError}");
+                outcome = JobOutcome.Failed(FailureClass.Config, configError);
+            }
+            else
+            {
+                outcome = await ExecuteAsync(choice.Executor!, run, definition, secrets, reporter, heartbeat, aborting);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var detail = $"the job could not run: {ex.Message}";
+            reporter?.System(0, time.GetUtcNow(), $"error: {detail}");
+            outcome = JobOutcome.Failed(FailureClass.Infra, detail);
+        }
+
+        if (reporter is not null)
+        {
+            await reporter.DisposeAsync();
+        }
+
+        await FinishAsync(definition, outcome, startedAt);
+    }
+
+    private async Task<JobOutcome> ExecuteAsync(
+        IExecutor executor,
+        RunRecord run,
+        JobDefinitionJson definition,
+        IReadOnlyDictionary<string, string> secrets,
+        JobReporter reporter,
+        TimeSpan heartbeat,
+        CancellationToken aborting)
+    {
+        string workspace;
+        try
+        {
+            workspace = await services.Workspaces.PrepareAsync(Job, run, aborting);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var detail = $"the workspace could not be prepared: {ex.Message}";
+            reporter.System(0, services.Time.GetUtcNow(), $"error: {detail}");
+            return JobOutcome.Failed(FailureClass.Infra, detail);
+        }
+
+        try
+        {
+            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets);
+            using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(aborting);
+            await using var beat = new LeaseHeartbeat(services.Queue, lease, heartbeat, services.Time, leaseLost);
+            var outcome = await executor.RunAsync(spec, reporter, leaseLost.Token);
+            return beat.Lost
+                ? JobOutcome.Failed(FailureClass.Infra, "the job's lease was lost (another worker may have taken it over)")
+                : outcome;
+        }
+        finally
+        {
+            await services.Workspaces.ReleaseAsync(Job, workspace, CancellationToken.None);
+        }
+    }
+
+    private async Task<(IReadOnlyDictionary<string, string> Values, string? Error)> ResolveSecretsAsync(
+        RunRecord run, JobDefinitionJson definition, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in definition.Secrets)
+        {
+            var value = await services.Secrets.GetAsync(run, name, cancellationToken);
+            if (value is null)
+            {
+                var scope = run.Repository is null ? "this run" : run.Repository;
+                return (values, $"secret '{name}' is not defined for {scope}");
+            }
+
+            values[name] = value;
+        }
+
+        return (values, null);
+    }
+
+    private async Task FinishAsync(JobDefinitionJson? definition, JobOutcome outcome, DateTimeOffset startedAt)
+    {
+        var finishedAt = services.Time.GetUtcNow();
+        DateTimeOffset? retryAt = null;
+        if (outcome.Status == JobStatus.Failed && outcome.FailureClass is { } failureClass)
+        {
+            var delay = services.Retry.NextDelay(definition?.Retry, failureClass, lease.Attempt);
+            retryAt = delay is { } d ? finishedAt + d : null;
+        }
+
+        var completion = new JobCompletion(outcome.Status, outcome.ExitCode, outcome.FailureClass, outcome.Detail, startedAt, finishedAt, retryAt);
+        using var timeout = new CancellationTokenSource(FinalWriteTimeout);
+        var written = await services.Queue.CompleteAsync(lease, completion, timeout.Token);
+        if (written)
+        {
+            services.Observer.JobFinished(Job, completion);
+            await services.Coordinator.AdvanceAsync(lease.RunId, timeout.Token);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using Cairn.Core.Execution;
+using Cairn.Core.Forges;
+using Cairn.Core.Pipelines.Expressions;
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Engine;
+
+/// <summary>Turns a stored job into what an executor runs: the environment with the CAIRN_* variables and the
+/// job's secrets, and the steps. Event data travels only as environment variables, never in script text.</summary>
+public static class JobSpecBuilder
+{
+    public static JobSpec Build(
+        RunRecord run,
+        JobRecord job,
+        int attempt,
+        JobDefinitionJson definition,
+        string workspace,
+        IReadOnlyDictionary<string, string> secrets)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(secrets);
+
+        var env = new Dictionary<string, string>(definition.Env, StringComparer.Ordinal);
+        foreach (var (name, value) in CairnVariables(run, job, attempt, definition, workspace))
+        {
+            env[name] = value;
+        }
+
+        foreach (var (name, value) in secrets)
+        {
+            env[name] = value;
+        }
+
+        var steps = definition.Steps
+            .Select((step, index) => new StepSpec(index, step.Name, step.Run, step.Env, Span(step.TimeoutMs), step.If))
+            .ToList();
+
+        return new JobSpec(
+            run.Id,
+            job.Id,
+            job.Name,
+            attempt,
+            workspace,
+            definition.Image,
+            definition.Runner,
+            env,
+            steps,
+            Span(definition.TimeoutMs),
+            new ExpressionContext(definition.Matrix, definition.Env, definition.Inputs));
+    }
+
+    /// <summary>The variables every step gets. See docs/pipeline-syntax.md.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> CairnVariables(
+        RunRecord run, JobRecord job, int attempt, JobDefinitionJson definition, string workspace)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(definition);
+        var trigger = new TriggerEvent(TriggerKind.Manual, run.Repository, run.Ref, run.Sha, new Dictionary<string, string>());
+        yield return new("CI", "true");
+        yield return new("CAIRN", "true");
+        yield return new("CAIRN_EVENT", run.Event);
+        yield return new("CAIRN_REF", run.Ref ?? "");
+        yield return new("CAIRN_SHA", run.Sha ?? "");
+        yield return new("CAIRN_BRANCH", trigger.Branch ?? "");
+        yield return new("CAIRN_TAG", trigger.Tag ?? "");
+        yield return new("CAIRN_REPOSITORY", run.Repository ?? "");
+        yield return new("CAIRN_RUN_ID", run.Id.ToString(CultureInfo.InvariantCulture));
+        yield return new("CAIRN_JOB", job.Name);
+        yield return new("CAIRN_JOB_ID", job.Id.ToString(CultureInfo.InvariantCulture));
+        yield return new("CAIRN_ATTEMPT", attempt.ToString(CultureInfo.InvariantCulture));
+        yield return new("CAIRN_WORKSPACE", workspace);
+        foreach (var (axis, value) in definition.Matrix)
+        {
+            yield return new("CAIRN_MATRIX_" + axis.ToUpperInvariant().Replace('-', '_'), value);
+        }
+    }
+
+    private static TimeSpan? Span(long? milliseconds) => milliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null;
+}

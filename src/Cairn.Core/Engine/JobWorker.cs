@@ -1,0 +1,55 @@
+using Cairn.Core.Execution;
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Engine;
+
+/// <summary>How a worker identifies itself and paces its heartbeat.</summary>
+public sealed record WorkerOptions(string WorkerId, IReadOnlyCollection<string> Labels)
+{
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The safety-net poll when no wake-up signal arrives.</summary>
+    public TimeSpan IdlePoll { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>What a worker runs with: the queue, the store, the coordinator and where jobs go.</summary>
+public sealed record WorkerServices(
+    IJobQueue Queue,
+    IRunStore Store,
+    RunCoordinator Coordinator,
+    IExecutorResolver Executors,
+    IWorkspaceProvider Workspaces,
+    ISecretSource Secrets,
+    IRunObserver Observer,
+    RetryPolicy Retry,
+    TimeProvider Time);
+
+/// <summary>Leases queued jobs one at a time and runs each on its executor, heartbeating the lease, until told to stop.</summary>
+public sealed class JobWorker(WorkerServices services, WorkerOptions options)
+{
+    /// <summary>Runs until <paramref name="stopping"/> (take no new job; finish the current one) or
+    /// <paramref name="aborting"/> (also cancel the current one).</summary>
+    public async Task RunAsync(CancellationToken stopping, CancellationToken aborting)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            var lease = await services.Queue.TryLeaseAsync(options.WorkerId, options.Labels, stopping);
+            if (lease is null)
+            {
+                try
+                {
+                    await services.Queue.WaitForWorkAsync(options.IdlePoll, stopping);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await new JobAttempt(services, lease).RunAsync(options.Heartbeat, aborting);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Engine;
+
+/// <summary>Whether a failed attempt is tried again, and when. Without a <c>retry:</c> rule an <c>infra</c> failure
+/// is retried once; <c>config</c> and <c>cancelled</c> never are.</summary>
+public sealed class RetryPolicy(Random random)
+{
+    private static readonly TimeSpan DefaultBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
+
+    public RetryPolicy()
+        : this(Random.Shared)
+    {
+    }
+
+    /// <summary>The delay before the next attempt, or null when the job's failure is final.</summary>
+    /// <param name="attempt">The attempt that just failed, from 1.</param>
+    public TimeSpan? NextDelay(RetryJson? rule, FailureClass failureClass, int attempt)
+    {
+        if (failureClass is FailureClass.Config or FailureClass.Cancelled)
+        {
+            return null;
+        }
+
+        var (max, classes, backoff) = rule is null
+            ? (1, (IReadOnlyList<string>)[FailureClass.Infra.ToWire()], DefaultBackoff)
+            : (rule.Max, rule.On, rule.BackoffMs is { } ms ? TimeSpan.FromMilliseconds(ms) : DefaultBackoff);
+
+        if (attempt > max || !classes.Contains(failureClass.ToWire()))
+        {
+            return null;
+        }
+
+        // Exponential, with up to a fifth of jitter so that jobs failed by one outage do not all come back at once.
+        var exponential = backoff.TotalMilliseconds * Math.Pow(2, attempt - 1);
+        var jitter = 1 + (random.NextDouble() * 0.2);
+        return TimeSpan.FromMilliseconds(Math.Min(exponential * jitter, MaxBackoff.TotalMilliseconds));
+    }
+}

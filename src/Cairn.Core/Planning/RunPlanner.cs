@@ -1,0 +1,201 @@
+using Cairn.Core.Forges;
+using Cairn.Core.Pipelines;
+using Cairn.Core.Pipelines.Expressions;
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Planning;
+
+/// <summary>What a caller may add to a plan: overrides from the command line and a job filter.</summary>
+/// <param name="EnvOverrides">Set on every job and step, over whatever the pipeline says.</param>
+/// <param name="OnlyJob">A job key or an expanded job name: plan that job and what it needs, nothing else.</param>
+public sealed record PlanOptions(IReadOnlyDictionary<string, string>? EnvOverrides = null, string? OnlyJob = null)
+{
+    public static PlanOptions Default { get; } = new();
+}
+
+/// <summary>A plan, or the reasons there is none.</summary>
+public sealed record PlanResult(RunPlan? Plan, IReadOnlyList<string> Errors);
+
+/// <summary>Pure: a valid pipeline and a trigger become a run plan with its jobs and their DAG. No I/O.</summary>
+public static class RunPlanner
+{
+    public static PlanResult Plan(Pipeline pipeline, TriggerEvent trigger, PlanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(trigger);
+        options ??= PlanOptions.Default;
+
+        var errors = new List<string>();
+        var inputs = ResolveInputs(pipeline, trigger, errors);
+        if (errors.Count > 0)
+        {
+            return new PlanResult(null, errors);
+        }
+
+        var overrides = options.EnvOverrides ?? new Dictionary<string, string>();
+        var pipelineContext = new ExpressionContext(Empty, Empty, inputs);
+        var pipelineEnv = Layer(pipeline.Env.ToDictionary(e => e.Key, e => ExpressionEngine.ExpandTemplate(e.Value, pipelineContext), StringComparer.Ordinal), overrides);
+
+        var expanded = new List<(JobDefinition Job, string Name, IReadOnlyDictionary<string, string> Matrix)>();
+        var namesByKey = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var job in pipeline.Jobs)
+        {
+            var names = new List<string>();
+            if (job.Matrix is null)
+            {
+                expanded.Add((job, job.Key, Empty));
+                names.Add(job.Key);
+            }
+            else
+            {
+                foreach (var combination in MatrixExpander.Expand(job.Matrix))
+                {
+                    var name = combination.JobName(job.Key);
+                    expanded.Add((job, name, combination.ToDictionary()));
+                    names.Add(name);
+                }
+            }
+
+            namesByKey[job.Key] = names;
+        }
+
+        var planned = new List<PlannedJob>(expanded.Count);
+        foreach (var (job, name, matrix) in expanded)
+        {
+            var needs = job.Needs.SelectMany(need => namesByKey[need]).ToList();
+            var definition = Define(job, matrix, pipelineEnv, inputs, overrides);
+            planned.Add(new PlannedJob(name, job.Key, needs, [], definition.Serialize()));
+        }
+
+        if (options.OnlyJob is { } only)
+        {
+            var selected = SelectWithNeeds(planned, only, namesByKey);
+            if (selected is null)
+            {
+                var known = string.Join(", ", pipeline.Jobs.Select(j => j.Key));
+                return new PlanResult(null, [$"there is no job '{only}' (jobs: {known})"]);
+            }
+
+            planned = selected;
+        }
+
+        return new PlanResult(new RunPlan(pipeline.Name, trigger with { Inputs = inputs }, planned), []);
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
+
+    private static JobDefinitionJson Define(
+        JobDefinition job,
+        IReadOnlyDictionary<string, string> matrix,
+        IReadOnlyDictionary<string, string> pipelineEnv,
+        IReadOnlyDictionary<string, string> inputs,
+        IReadOnlyDictionary<string, string> overrides)
+    {
+        var context = new ExpressionContext(matrix, pipelineEnv, inputs);
+        var jobEnv = new Dictionary<string, string>(pipelineEnv, StringComparer.Ordinal);
+        foreach (var (key, value) in job.Env)
+        {
+            jobEnv[key] = ExpressionEngine.ExpandTemplate(value, context);
+        }
+
+        jobEnv = Layer(jobEnv, overrides);
+        var stepContext = context with { Env = jobEnv };
+        var steps = job.Steps.Select(step => new StepJson(
+            ExpressionEngine.ExpandTemplate(step.Name, stepContext),
+            step.Run,
+            Layer(step.Env.ToDictionary(e => e.Key, e => ExpressionEngine.ExpandTemplate(e.Value, stepContext), StringComparer.Ordinal), overrides, onlyExisting: true),
+            Milliseconds(step.Timeout),
+            step.If)).ToList();
+
+        return new JobDefinitionJson(
+            job.Key,
+            matrix,
+            jobEnv,
+            inputs,
+            job.Image is null ? null : ExpressionEngine.ExpandTemplate(job.Image, context),
+            job.Runner is null ? null : ExpressionEngine.ExpandTemplate(job.Runner, context),
+            Milliseconds(job.Timeout),
+            job.If,
+            job.Secrets,
+            job.Retry is { } retry ? new RetryJson(retry.Max, retry.On.Select(c => c.ToWire()).ToList(), Milliseconds(retry.Backoff)) : null,
+            steps);
+    }
+
+    private static Dictionary<string, string> ResolveInputs(Pipeline pipeline, TriggerEvent trigger, List<string> errors)
+    {
+        var declared = pipeline.On.Manual?.Inputs ?? new Dictionary<string, ManualInput>();
+        var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in trigger.Inputs)
+        {
+            if (!declared.ContainsKey(name))
+            {
+                errors.Add(declared.Count == 0
+                    ? $"unknown input '{name}': the pipeline declares no inputs under on.manual.inputs"
+                    : $"unknown input '{name}' (declared: {string.Join(", ", declared.Keys)})");
+                continue;
+            }
+
+            inputs[name] = value;
+        }
+
+        foreach (var (name, input) in declared)
+        {
+            if (inputs.ContainsKey(name))
+            {
+                continue;
+            }
+
+            if (input.Default is { } fallback)
+            {
+                inputs[name] = fallback;
+            }
+            else if (input.Required)
+            {
+                errors.Add($"input '{name}' is required: give it with --input {name}=VALUE");
+            }
+            else
+            {
+                inputs[name] = "";
+            }
+        }
+
+        return inputs;
+    }
+
+    private static List<PlannedJob>? SelectWithNeeds(List<PlannedJob> planned, string only, Dictionary<string, List<string>> namesByKey)
+    {
+        var byName = planned.ToDictionary(j => j.Name, StringComparer.Ordinal);
+        IEnumerable<string> roots = namesByKey.TryGetValue(only, out var names) ? names
+            : byName.ContainsKey(only) ? [only]
+            : [];
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(roots);
+        while (pending.TryPop(out var name))
+        {
+            if (keep.Add(name))
+            {
+                foreach (var need in byName[name].Needs)
+                {
+                    pending.Push(need);
+                }
+            }
+        }
+
+        return keep.Count == 0 ? null : planned.Where(j => keep.Contains(j.Name)).ToList();
+    }
+
+    private static Dictionary<string, string> Layer(Dictionary<string, string> env, IReadOnlyDictionary<string, string> overrides, bool onlyExisting = false)
+    {
+        foreach (var (key, value) in overrides)
+        {
+            if (!onlyExisting || env.ContainsKey(key))
+            {
+                env[key] = value;
+            }
+        }
+
+        return env;
+    }
+
+    private static long? Milliseconds(TimeSpan? value) => value is { } v ? (long)v.TotalMilliseconds : null;
+}
