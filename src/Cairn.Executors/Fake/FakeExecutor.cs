@@ -91,12 +91,17 @@ public sealed class FakeExecutor(TimeProvider time) : IExecutor
     {
         var finishedAt = time.GetUtcNow();
         var outcomes = new List<StepOutcome>(job.Steps.Count);
+        if (job.Steps.Count == 0)
+        {
+            return outcomes;
+        }
+
         var firstOutcome = (cancelled, behavior.Status) switch
         {
             (true, _) => new StepOutcome(StepStatus.Cancelled, null, FailureClass.Cancelled, startedAt, finishedAt),
             (_, JobStatus.Succeeded) => new StepOutcome(StepStatus.Succeeded, 0, null, startedAt, finishedAt),
             _ => new StepOutcome(StepStatus.Failed, behavior.ExitCode, behavior.FailureClass ?? FailureClass.Script, startedAt, finishedAt,
-                $"step '{job.Steps.FirstOrDefault()?.Name}' failed ({(behavior.FailureClass ?? FailureClass.Script).ToWire()})"),
+                $"step '{job.Steps[0].Name}' failed ({(behavior.FailureClass ?? FailureClass.Script).ToWire()})"),
         };
 
         foreach (var step in job.Steps)
