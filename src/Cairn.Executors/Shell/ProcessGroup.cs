@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Cairn.Executors.Shell;
+
+/// <summary>The processes one step started. With <c>setsid</c> the step's shell leads its own session and process
+/// group, so a signal to the negative pid reaches every descendant that stayed in the group (background jobs,
+/// grandchildren), even after the shell itself has exited.</summary>
+internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
+{
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+    private const int NoSuchProcess = 3;
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    private int Id => leader.Id;
+
+    /// <summary>Asks the group to stop (SIGTERM), waits up to <paramref name="grace"/> for the leader and every live
+    /// member to go, then kills (SIGKILL) whatever is left.</summary>
+    public async Task TerminateAsync(TimeSpan grace, TimeProvider time)
+    {
+        if (!ownsSession)
+        {
+            // Without a session of our own the tree is only reachable through the leader's descendants.
+            KillTreeThroughLeader();
+            return;
+        }
+
+        if (!IsAlive())
+        {
+            return;
+        }
+
+        Signal(SigTerm);
+        var deadline = time.GetUtcNow() + grace;
+        while (time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(PollInterval, time, CancellationToken.None);
+            if (!IsAlive())
+            {
+                return;
+            }
+        }
+
+        Signal(SigKill);
+    }
+
+    /// <summary>True while the leader runs or any member of its group is a live (non-zombie) process.</summary>
+    public bool IsAlive()
+    {
+        if (!leader.HasExited)
+        {
+            return true;
+        }
+
+        return ownsSession && GroupHasLiveMembers(Id);
+    }
+
+    private void Signal(int signal)
+    {
+        if (Kill(-Id, signal) == 0)
+        {
+            return;
+        }
+
+        // setsid may not have run yet in a freshly started process: then the leader is still in our group.
+        if (Marshal.GetLastPInvokeError() == NoSuchProcess && !leader.HasExited)
+        {
+            _ = Kill(Id, signal);
+        }
+    }
+
+    private void KillTreeThroughLeader()
+    {
+        try
+        {
+            leader.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+        }
+    }
+
+    private static bool GroupHasLiveMembers(int groupId)
+    {
+        if (!Directory.Exists("/proc"))
+        {
+            return Kill(-groupId, 0) == 0;
+        }
+
+        // kill(-pgid, 0) also counts zombies, and orphans stay zombies for good under an init that never reaps.
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            var name = Path.GetFileName(directory.AsSpan());
+            if (name.IsEmpty || !char.IsAsciiDigit(name[0]))
+            {
+                continue;
+            }
+
+            if (ReadStat(directory) is { } stat && stat.GroupId == groupId && stat.State != 'Z' && stat.State != 'X')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static (char State, int GroupId)? ReadStat(string processDirectory)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(Path.Combine(processDirectory, "stat"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses, so parse after the last ')'.
+        var fields = text.AsSpan(text.LastIndexOf(')') + 1).Trim();
+        Span<Range> parts = stackalloc Range[4];
+        if (fields.Split(parts, ' ') < 4 || fields[parts[0]].Length != 1)
+        {
+            return null;
+        }
+
+        return int.TryParse(fields[parts[2]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var group)
+            ? (fields[parts[0]][0], group)
+            : null;
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,167 @@
+using System.ComponentModel;
+using Cairn.Core.Execution;
+using Cairn.Core.Logs;
+using Cairn.Core.Pipelines.Expressions;
+using Cairn.Core.Runs;
+
+namespace Cairn.Executors.Shell;
+
+/// <summary>Runs each step as its own shell process on this host, in the job's workspace, one after another.</summary>
+public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider time) : IExecutor
+{
+    private readonly Lazy<ShellCommand?> _shell = new(() => ShellCommand.Locate(options));
+
+    public ShellExecutor()
+        : this(new ShellExecutorOptions(), TimeProvider.System)
+    {
+    }
+
+    public string Name => "shell";
+
+    public async Task<JobOutcome> RunAsync(JobSpec job, IJobReporter reporter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(reporter);
+
+        if (job.Image is { } image)
+        {
+            reporter.Log(new LogLine(0, LogStream.System, time.GetUtcNow(),
+                $"warning: the shell executor ignores image '{image}'; steps run on this host"));
+        }
+
+        using var jobTimeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
+        var ledger = new StepLedger();
+        foreach (var step in job.Steps)
+        {
+            if (!ledger.Halted && cancellationToken.IsCancellationRequested)
+            {
+                ledger.Cancel();
+            }
+            else if (!ledger.Halted && jobTimeout.IsCancellationRequested)
+            {
+                ledger.Halt(FailureClass.Timeout, JobTimeoutDetail(job));
+            }
+
+            StepOutcome outcome;
+            if (ledger.Halted)
+            {
+                outcome = Skipped();
+            }
+            else if (ShouldRun(job, step, ledger.AnyFailed, cancellationToken.IsCancellationRequested, out var invalid))
+            {
+                outcome = await RunStepAsync(job, step, reporter, ledger, cancellationToken, jobTimeout.Token);
+            }
+            else
+            {
+                outcome = invalid is null
+                    ? Skipped()
+                    : new StepOutcome(StepStatus.Failed, null, FailureClass.Config, null, null, $"step '{step.Name}' has an invalid condition: {invalid}");
+            }
+
+            ledger.Record(outcome);
+            reporter.StepFinished(step, outcome);
+        }
+
+        return ledger.Verdict();
+    }
+
+    private async Task<StepOutcome> RunStepAsync(
+        JobSpec job, StepSpec step, IJobReporter reporter, StepLedger ledger, CancellationToken cancellationToken, CancellationToken jobTimeout)
+    {
+        var startedAt = time.GetUtcNow();
+        reporter.StepStarted(step, startedAt);
+
+        if (StartProblem(job) is { } problem)
+        {
+            return CouldNotStart(step, reporter, ledger, startedAt, problem);
+        }
+
+        using var stepTimeout = step.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeout, stepTimeout.Token);
+
+        StepProcess process;
+        try
+        {
+            process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, job.Env.Concat(step.Env), options.InheritEnvironment,
+                (stream, text) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text)), options, time);
+        }
+        catch (Exception error) when (error is Win32Exception or IOException or InvalidOperationException)
+        {
+            return CouldNotStart(step, reporter, ledger, startedAt, error.Message);
+        }
+
+        int? exitCode;
+        using (process)
+        {
+            exitCode = await process.RunToEndAsync(stop.Token);
+        }
+
+        var finishedAt = time.GetUtcNow();
+        if (exitCode is { } code)
+        {
+            return code == 0
+                ? new StepOutcome(StepStatus.Succeeded, 0, null, startedAt, finishedAt)
+                : new StepOutcome(StepStatus.Failed, code, FailureClass.Script, startedAt, finishedAt, $"step '{step.Name}' exited with code {code}");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            ledger.Cancel();
+            return new StepOutcome(StepStatus.Cancelled, null, FailureClass.Cancelled, startedAt, finishedAt, $"step '{step.Name}' was cancelled");
+        }
+
+        if (jobTimeout.IsCancellationRequested)
+        {
+            var detail = JobTimeoutDetail(job);
+            ledger.Halt(FailureClass.Timeout, detail);
+            return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt, detail);
+        }
+
+        return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt,
+            $"step '{step.Name}' timed out after {DurationText.Format(step.Timeout ?? TimeSpan.Zero)}");
+    }
+
+    private string? StartProblem(JobSpec job)
+    {
+        if (_shell.Value is null)
+        {
+            return "no shell found: neither bash nor sh is on the search path";
+        }
+
+        return Directory.Exists(job.Workspace) ? null : $"workspace directory '{job.Workspace}' does not exist";
+    }
+
+    private StepOutcome CouldNotStart(StepSpec step, IJobReporter reporter, StepLedger ledger, DateTimeOffset startedAt, string problem)
+    {
+        var detail = $"step '{step.Name}' could not start: {problem}";
+        var now = time.GetUtcNow();
+        reporter.Log(new LogLine(step.Index, LogStream.System, now, detail));
+        ledger.Halt(FailureClass.Infra, detail);
+        return new StepOutcome(StepStatus.Failed, null, FailureClass.Infra, startedAt, now, detail);
+    }
+
+    /// <summary>Whether the step's condition holds; <paramref name="invalid"/> says why it could not be evaluated.</summary>
+    private static bool ShouldRun(JobSpec job, StepSpec step, bool anyFailed, bool cancelled, out string? invalid)
+    {
+        invalid = null;
+        if (string.IsNullOrWhiteSpace(step.Condition))
+        {
+            return !anyFailed && !cancelled;
+        }
+
+        try
+        {
+            return ExpressionEngine.EvaluateCondition(step.Condition, job.Context, new StatusContext(anyFailed, cancelled));
+        }
+        catch (Exception error)
+        {
+            invalid = error.Message;
+            return false;
+        }
+    }
+
+    private static string JobTimeoutDetail(JobSpec job) =>
+        $"job timed out after {DurationText.Format(job.Timeout ?? TimeSpan.Zero)}";
+
+    private static StepOutcome Skipped() => new(StepStatus.Skipped, null, null, null, null);
+}

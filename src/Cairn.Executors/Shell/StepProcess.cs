@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using Cairn.Core.Logs;
+
+namespace Cairn.Executors.Shell;
+
+/// <summary>One step's shell process: started in its own process group, its two output streams read concurrently
+/// into lines, and nothing it started left behind when it ends.</summary>
+internal sealed class StepProcess : IDisposable
+{
+    private const int ReadBufferSize = 16 * 1024;
+
+    private readonly Process _process;
+    private readonly ProcessGroup _group;
+    private readonly CancellationTokenSource _stopReading = new();
+    private readonly Task _pumps;
+    private readonly ShellExecutorOptions _options;
+    private readonly TimeProvider _time;
+
+    private StepProcess(Process process, bool ownsSession, Action<LogStream, string> onLine, ShellExecutorOptions options, TimeProvider time)
+    {
+        _process = process;
+        _group = new ProcessGroup(process, ownsSession);
+        _options = options;
+        _time = time;
+
+        // Nothing should wait on our stdin; a step that reads it sees end of file at once.
+        process.StandardInput.Close();
+        _pumps = Task.WhenAll(
+            PumpAsync(process.StandardOutput.BaseStream, line => onLine(LogStream.Stdout, line), _stopReading.Token),
+            PumpAsync(process.StandardError.BaseStream, line => onLine(LogStream.Stderr, line), _stopReading.Token));
+    }
+
+    /// <summary>Starts the step. Throws <see cref="System.ComponentModel.Win32Exception"/> when the shell cannot be started.</summary>
+    public static StepProcess Start(
+        ShellCommand shell,
+        string script,
+        string workingDirectory,
+        IEnumerable<KeyValuePair<string, string>> environment,
+        bool inheritEnvironment,
+        Action<LogStream, string> onLine,
+        ShellExecutorOptions options,
+        TimeProvider time)
+    {
+        var info = shell.StartInfo(script, workingDirectory);
+        if (!inheritEnvironment)
+        {
+            info.Environment.Clear();
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        return new StepProcess(process, shell.OwnsSession, onLine, options, time);
+    }
+
+    /// <summary>Waits for the step to end on its own or for <paramref name="stop"/>; either way its whole process group
+    /// is gone and its output read when this returns. The exit code, or null when it was stopped.</summary>
+    public async Task<int?> RunToEndAsync(CancellationToken stop)
+    {
+        var stopped = false;
+        try
+        {
+            await _process.WaitForExitAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            stopped = true;
+        }
+
+        // A normal exit may leave background jobs behind; they must not outlive the step either.
+        await _group.TerminateAsync(_options.KillGracePeriod, _time);
+        if (stopped)
+        {
+            await WaitForLeaderAsync();
+        }
+
+        await DrainAsync();
+        return stopped || !_process.HasExited ? null : _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        _stopReading.Cancel();
+        _stopReading.Dispose();
+        _process.Dispose();
+    }
+
+    private async Task WaitForLeaderAsync()
+    {
+        try
+        {
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(_options.KillGracePeriod, _time, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            // SIGKILL was sent; an unkillable process (uninterruptible I/O) must not hold the job forever.
+        }
+    }
+
+    private async Task DrainAsync()
+    {
+        try
+        {
+            await _pumps.WaitAsync(_options.OutputDrainTimeout, _time, CancellationToken.None);
+            return;
+        }
+        catch (TimeoutException)
+        {
+            // Something outside the group still holds a pipe open: keep what was read and stop listening.
+        }
+
+        await _stopReading.CancelAsync();
+        try
+        {
+            await _pumps.WaitAsync(TimeSpan.FromSeconds(1), _time, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    private static async Task PumpAsync(Stream stream, Action<string> emit, CancellationToken cancellationToken)
+    {
+        var splitter = new LineSplitter(emit);
+        var buffer = new byte[ReadBufferSize];
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                splitter.Write(buffer.AsSpan(0, read));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            splitter.Flush();
+        }
+    }
+}

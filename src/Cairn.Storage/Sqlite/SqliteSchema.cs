@@ -1,0 +1,73 @@
+using Microsoft.Data.Sqlite;
+
+namespace Cairn.Storage.Sqlite;
+
+/// <summary>Brings a database up to the newest schema this build knows, and refuses one that is newer.</summary>
+internal static class SqliteSchema
+{
+    public static async Task MigrateAsync(
+        SqliteConnection connection, string location, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using (var prepare = connection.CreateCommand())
+        {
+            prepare.CommandText = SqliteSql.PrepareMigrations;
+            await prepare.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var known = migrations[^1].Version;
+        var current = await VersionAsync(connection, transaction: null, cancellationToken);
+        Refuse(location, current, known);
+
+        foreach (var migration in migrations.Where(m => m.Version > current))
+        {
+            await ApplyAsync(connection, location, known, migration, time, cancellationToken);
+        }
+    }
+
+    private static async Task ApplyAsync(
+        SqliteConnection connection, string location, int known, Migration migration, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var transaction = connection.BeginTransaction(deferred: false);
+
+        // Another process may have migrated while this one waited for the write lock.
+        var current = await VersionAsync(connection, transaction, cancellationToken);
+        Refuse(location, current, known);
+        if (current >= migration.Version)
+        {
+            return;
+        }
+
+        await using (var change = connection.CreateCommand())
+        {
+            change.Transaction = transaction;
+            change.CommandText = migration.Sql;
+            await change.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var record = connection.CreateCommand())
+        {
+            record.Transaction = transaction;
+            record.CommandText = SqliteSql.RecordMigration;
+            record.Bind("@version", migration.Version).Bind("@at", SqliteRows.ToMillis(time.GetUtcNow()));
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<long> VersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteSql.SchemaVersion;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static void Refuse(string location, long current, int known)
+    {
+        if (current > known)
+        {
+            throw StoreSchemaException.TooNew(location, current, known);
+        }
+    }
+}

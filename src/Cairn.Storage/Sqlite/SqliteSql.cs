@@ -1,0 +1,121 @@
+namespace Cairn.Storage.Sqlite;
+
+/// <summary>Every statement the SQLite store runs, in one place, so the dialect stays in view.</summary>
+/// <remarks>Times are unix milliseconds (UTC); statuses are their wire names. Column lists match <see cref="SqliteRows"/>.</remarks>
+internal static class SqliteSql
+{
+    public const string ConnectionPragmas =
+        "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+    public const string PrepareMigrations = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+        """;
+
+    public const string SchemaVersion = "SELECT coalesce(max(version), 0) FROM schema_migrations;";
+
+    public const string RecordMigration = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @at);";
+
+    public const string RunColumns =
+        "id, pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key";
+
+    public const string JobColumns =
+        "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition";
+
+    // A reused key conflicts and inserts nothing, so no row comes back; a NULL key never conflicts.
+    public const string InsertRun = """
+        INSERT INTO runs (pipeline_name, event, ref, sha, repository, status, created_at, idempotency_key, inputs)
+        VALUES (@pipeline, @event, @ref, @sha, @repository, @status, @created, @key, @inputs)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING id;
+        """;
+
+    public const string RunByIdempotencyKey = $"SELECT {RunColumns} FROM runs WHERE idempotency_key = @key;";
+
+    public const string RunById = $"SELECT {RunColumns} FROM runs WHERE id = @id;";
+
+    public const string InsertJob = """
+        INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition)
+        VALUES (@run, @ordinal, @name, @key, @needs, @labels, 'waiting', 0, @definition);
+        """;
+
+    public const string JobsOfRun = $"SELECT {JobColumns} FROM jobs WHERE run_id = @run ORDER BY ordinal;";
+
+    public const string JobById = $"SELECT {JobColumns} FROM jobs WHERE id = @id;";
+
+    public const string MoveJob = "UPDATE jobs SET status = @to WHERE id = @id AND status = @from;";
+
+    public const string EndJob = """
+        UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail
+        WHERE id = @id AND status = @from;
+        """;
+
+    public const string MoveRun = """
+        UPDATE runs SET status = @to, finished_at = @finished
+        WHERE id = @id AND status = @from;
+        """;
+
+    // The worker's labels arrive as one JSON array; a job qualifies when none of its labels is missing from it.
+    public const string LeaseNextJob = $"""
+        UPDATE jobs
+        SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
+            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL
+        WHERE id = (
+            SELECT j.id FROM jobs AS j
+            WHERE j.status = 'queued'
+              AND (j.retry_at IS NULL OR j.retry_at <= @now)
+              AND NOT EXISTS (
+                  SELECT 1 FROM json_each(j.labels) AS wanted
+                  WHERE wanted.value NOT IN (SELECT offered.value FROM json_each(@labels) AS offered))
+            ORDER BY j.id
+            LIMIT 1)
+        RETURNING {JobColumns};
+        """;
+
+    public const string ExtendLease = """
+        UPDATE jobs SET lease_expires_at = @expires
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
+        """;
+
+    public const string CompleteLease = """
+        UPDATE jobs
+        SET status = @status, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+            started_at = @started, finished_at = @finished,
+            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
+        """;
+
+    // The last attempt's exit code and failure stay visible while the job waits for its next attempt.
+    public const string RequeueLease = """
+        UPDATE jobs
+        SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+            started_at = @started, finished_at = NULL,
+            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
+        """;
+
+    public const string UpsertStep = """
+        INSERT INTO steps (job_id, idx, name, status, exit_code, started_at, finished_at)
+        VALUES (@job, @idx, @name, @status, @exit, @started, @finished)
+        ON CONFLICT (job_id, idx) DO UPDATE SET
+            name = excluded.name, status = excluded.status, exit_code = excluded.exit_code,
+            started_at = excluded.started_at, finished_at = excluded.finished_at;
+        """;
+
+    public const string StepsOfJob = """
+        SELECT job_id, idx, name, status, exit_code, started_at, finished_at
+        FROM steps WHERE job_id = @job ORDER BY idx;
+        """;
+
+    public const string InsertLogLine = """
+        INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)
+        VALUES (@job, @seq, @step, @stream, @ts, @text);
+        """;
+
+    public const string ReadLog = """
+        SELECT seq, step_idx, stream, ts, text FROM log_lines
+        WHERE job_id = @job AND seq > @after
+        ORDER BY seq
+        LIMIT @limit;
+        """;
+}
