@@ -76,7 +76,7 @@ internal static class LocalRun
                     store,
                     store,
                     new RunCoordinator(store, time),
-                    new SingleExecutorResolver(new ShellExecutor(time)),
+                    new SingleExecutorResolver(new ShellExecutor(new ShellExecutorOptions(), time)),
                     new FixedWorkspaceProvider(workspace),
                     new InMemorySecretSource(request.Secrets),
                     console,

@@ -189,6 +189,16 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
             SqliteRows.ReadLogLine,
             cancellationToken);
 
+    public async Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken)
+    {
+        var last = await _database.QueryAsync(
+            SqliteSql.LastLogSequence,
+            command => command.Bind("@job", jobId),
+            reader => reader.GetInt64(0),
+            cancellationToken);
+        return last.Count == 0 ? 0 : last[0];
+    }
+
     public Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
         _queue.TryLeaseAsync(workerId, labels, cancellationToken);
 

@@ -118,4 +118,8 @@ internal static class SqliteSql
         ORDER BY seq
         LIMIT @limit;
         """;
+
+    public const string LastLogSequence = """
+        SELECT COALESCE(MAX(seq), 0) FROM log_lines WHERE job_id = @job;
+        """;
 }
