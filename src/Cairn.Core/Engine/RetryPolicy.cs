@@ -5,13 +5,12 @@ namespace Cairn.Core.Engine;
 
 /// <summary>Whether a failed attempt is tried again, and when. Without a <c>retry:</c> rule an <c>infra</c> failure
 /// is retried once; <c>config</c> and <c>cancelled</c> never are.</summary>
-public sealed class RetryPolicy(Random random)
+public sealed class RetryPolicy(Random random, TimeSpan defaultBackoff)
 {
-    private static readonly TimeSpan DefaultBackoff = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
 
     public RetryPolicy()
-        : this(Random.Shared)
+        : this(Random.Shared, TimeSpan.FromSeconds(10))
     {
     }
 
@@ -25,8 +24,8 @@ public sealed class RetryPolicy(Random random)
         }
 
         var (max, classes, backoff) = rule is null
-            ? (1, (IReadOnlyList<string>)[FailureClass.Infra.ToWire()], DefaultBackoff)
-            : (rule.Max, rule.On, rule.BackoffMs is { } ms ? TimeSpan.FromMilliseconds(ms) : DefaultBackoff);
+            ? (1, (IReadOnlyList<string>)[FailureClass.Infra.ToWire()], defaultBackoff)
+            : (rule.Max, rule.On, rule.BackoffMs is { } ms ? TimeSpan.FromMilliseconds(ms) : defaultBackoff);
 
         if (attempt > max || !classes.Contains(failureClass.ToWire()))
         {
