@@ -14,6 +14,8 @@ internal sealed class ExpressionParser
     {
         this.tokens = tokens;
         this.errors = errors;
+        // Text the tokenizer could not read is already reported; what the parser would say after it is mostly echo.
+        quiet = tokens.Exists(t => t.Kind == TokenKind.Invalid);
     }
 
     private Token Current => tokens[index];
@@ -111,7 +113,6 @@ internal sealed class ExpressionParser
                 return inner;
             case TokenKind.Invalid:
                 Take();
-                quiet = true;
                 return new MissingSyntax(token.Offset);
             default:
                 var where = after is null ? "" : $" after {after.Describe()}";
@@ -141,7 +142,7 @@ internal sealed class ExpressionParser
     {
         Take();
         var arguments = new List<Syntax>();
-        if (Current.Kind != TokenKind.RightParen)
+        if (Current.Kind is not (TokenKind.RightParen or TokenKind.End))
         {
             arguments.Add(ParseOr());
             while (Current.Kind == TokenKind.Comma)

@@ -26,5 +26,10 @@ internal enum TokenKind
 /// <param name="Value">For a string, its content with <c>''</c> unescaped; otherwise the text.</param>
 internal sealed record Token(TokenKind Kind, string Text, int Offset, string Value)
 {
-    public string Describe() => Kind == TokenKind.End ? "end of expression" : $"'{Text}'";
+    public string Describe() => Kind switch
+    {
+        TokenKind.End => "end of expression",
+        TokenKind.String => $"the string {Text}",
+        _ => $"'{Text}'",
+    };
 }

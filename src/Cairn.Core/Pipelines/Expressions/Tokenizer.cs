@@ -8,6 +8,7 @@ internal sealed class Tokenizer
     private readonly List<ExpressionError> errors;
     private readonly List<Token> tokens = [];
     private int position;
+    private bool templateOpenReported;
 
     private Tokenizer(string text, List<ExpressionError> errors)
     {
@@ -90,6 +91,12 @@ internal sealed class Tokenizer
         else if (c == '$' && next == '{')
         {
             Invalid(text.AsSpan(position).StartsWith("${{") ? 3 : 2, "'${{' cannot appear inside an expression: write the whole condition inside one ${{ }}, or leave the ${{ }} out");
+            templateOpenReported = true;
+        }
+        else if (c == '}' && next == '}' && templateOpenReported)
+        {
+            // The closing half of a '${{' already reported.
+            Add(TokenKind.Invalid, 2);
         }
         else if (c is '<' or '>')
         {
