@@ -18,7 +18,7 @@ public sealed class FakeExecutorTests
 
         Assert.Equal(JobStatus.Succeeded, outcome.Status);
         Assert.Equal([StepStatus.Succeeded, StepStatus.Succeeded], outcome.Steps.Select(s => s.Status));
-        Assert.Equal(["started step0", "started step1", "finished step0 Succeeded", "finished step1 Succeeded"], _reporter.Events);
+        Assert.Equal(["started step0", "finished step0 Succeeded", "started step1", "finished step1 Succeeded"], _reporter.Events);
         Assert.Equal(1, executor.RunCount);
     }
 
