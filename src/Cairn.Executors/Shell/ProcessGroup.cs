@@ -33,8 +33,8 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
         }
 
         Signal(SigTerm);
-        var deadline = time.GetUtcNow() + grace;
-        while (time.GetUtcNow() < deadline)
+        using var graceOver = new CancellationTokenSource(grace, time);
+        while (!graceOver.IsCancellationRequested)
         {
             await Task.Delay(PollInterval, time, CancellationToken.None);
             if (!IsAlive())

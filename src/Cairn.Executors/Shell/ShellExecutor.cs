@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Cairn.Core.Execution;
 using Cairn.Core.Logs;
+using Cairn.Core.Pipelines;
 using Cairn.Core.Pipelines.Expressions;
 using Cairn.Core.Runs;
 
@@ -118,7 +119,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         }
 
         return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt,
-            $"step '{step.Name}' timed out after {DurationText.Format(step.Timeout ?? TimeSpan.Zero)}");
+            $"step '{step.Name}' timed out after {Duration.Format(step.Timeout ?? TimeSpan.Zero)}");
     }
 
     private string? StartProblem(JobSpec job)
@@ -161,7 +162,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
     }
 
     private static string JobTimeoutDetail(JobSpec job) =>
-        $"job timed out after {DurationText.Format(job.Timeout ?? TimeSpan.Zero)}";
+        $"job timed out after {Duration.Format(job.Timeout ?? TimeSpan.Zero)}";
 
     private static StepOutcome Skipped() => new(StepStatus.Skipped, null, null, null, null);
 }

@@ -1,0 +1,49 @@
+using Cairn.Core.Logs;
+using Cairn.Core.Runs;
+using static Cairn.Storage.Tests.StoreScope;
+
+namespace Cairn.Storage.Tests;
+
+public sealed class SqliteLogAndStepTests
+{
+    [Fact]
+    public async Task AppendedLog_ReadsBackInPages()
+    {
+        await using var scope = await OpenAsync();
+        var jobId = (await scope.QueueJobsAsync(1))[0];
+        var at = scope.Time.GetUtcNow();
+        var lines = Enumerable.Range(1, 25)
+            .Select(i => new StoredLogLine(i, i / 10, (LogStream)(i % 3), at.AddMilliseconds(i), $"line {i}"))
+            .ToList();
+
+        await scope.Store.AppendLogAsync(jobId, lines[..20], Token);
+        await scope.Store.AppendLogAsync(jobId, lines[20..], Token);
+        await scope.Store.AppendLogAsync(jobId, [], Token);
+
+        var page1 = await scope.Store.ReadLogAsync(jobId, 0, 10, Token);
+        var page2 = await scope.Store.ReadLogAsync(jobId, page1[^1].Sequence, 10, Token);
+        var page3 = await scope.Store.ReadLogAsync(jobId, page2[^1].Sequence, 10, Token);
+        var end = await scope.Store.ReadLogAsync(jobId, page3[^1].Sequence, 10, Token);
+
+        Assert.Equal(lines, [.. page1, .. page2, .. page3]);
+        Assert.Equal([10, 10, 5, 0], new[] { page1.Count, page2.Count, page3.Count, end.Count });
+        Assert.Empty(await scope.Store.ReadLogAsync(jobId + 1, 0, 10, Token));
+    }
+
+    [Fact]
+    public async Task SaveStep_InsertsThenReplaces_AndStepsReadInOrder()
+    {
+        await using var scope = await OpenAsync();
+        var jobId = (await scope.QueueJobsAsync(1))[0];
+        var at = scope.Time.GetUtcNow();
+        var compile = new StepRecord(jobId, 1, "compile", StepStatus.Running, null, at, null);
+        var checkout = new StepRecord(jobId, 0, "checkout", StepStatus.Succeeded, 0, at, at.AddSeconds(1));
+
+        await scope.Store.SaveStepAsync(compile, Token);
+        await scope.Store.SaveStepAsync(checkout, Token);
+        var done = compile with { Status = StepStatus.Failed, ExitCode = 1, FinishedAt = at.AddSeconds(4) };
+        await scope.Store.SaveStepAsync(done, Token);
+
+        Assert.Equal([checkout, done], await scope.Store.GetStepsAsync(jobId, Token));
+    }
+}

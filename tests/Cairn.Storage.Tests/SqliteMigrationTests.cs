@@ -1,0 +1,52 @@
+using Cairn.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using static Cairn.Storage.Tests.StoreScope;
+
+namespace Cairn.Storage.Tests;
+
+public sealed class SqliteMigrationTests
+{
+    [Fact]
+    public async Task Open_AppliesEveryMigration_AndReopenAppliesNothing()
+    {
+        await using var scope = await OpenAsync();
+        var latest = SqliteMigrations.Latest;
+        var appliedAt = scope.Scalar("SELECT max(applied_at) FROM schema_migrations");
+        Assert.Equal(latest, scope.Scalar("SELECT max(version) FROM schema_migrations"));
+        Assert.Equal(SqliteMigrations.All.Count, scope.Scalar("SELECT count(*) FROM schema_migrations"));
+
+        scope.Time.Advance(TimeSpan.FromHours(1));
+        await scope.OpenAnotherAsync();
+
+        Assert.Equal(SqliteMigrations.All.Count, scope.Scalar("SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(appliedAt, scope.Scalar("SELECT max(applied_at) FROM schema_migrations"));
+        Assert.Equal("wal", scope.Text("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task Open_RefusesADatabaseFromANewerCairn()
+    {
+        await using var scope = await OpenAsync();
+        scope.Scalar("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0) RETURNING version");
+
+        var error = await Assert.ThrowsAsync<StoreSchemaException>(scope.OpenAnotherAsync);
+
+        Assert.Equal(
+            $"the database at {scope.DatabasePath} has schema version 999, newer than this cairn understands ({SqliteMigrations.Latest}); upgrade cairn",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task Open_CreatesTheFileAndItsDirectory()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.Combine("state", "nested", "cairn.db");
+
+        await using (var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = path }, new ManualTimeProvider(), Token))
+        {
+            Assert.Null(await store.GetRunAsync(1, Token));
+        }
+
+        Assert.True(File.Exists(path));
+    }
+}
