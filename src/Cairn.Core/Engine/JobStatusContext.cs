@@ -31,5 +31,5 @@ internal sealed record JobStatusContext(bool AllNeedsSucceeded, bool UpstreamFai
         return new JobStatusContext(needs.All(n => n.Status == JobStatus.Succeeded), failed, cancelled);
     }
 
-    public StatusContext ToStatusContext() => new(UpstreamFailed, UpstreamCancelled);
+    public StatusContext ToStatusContext() => new(UpstreamFailed, UpstreamCancelled) { Success = AllNeedsSucceeded };
 }

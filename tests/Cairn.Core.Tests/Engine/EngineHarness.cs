@@ -51,7 +51,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         int parallel = 2,
         IReadOnlyDictionary<string, string>? secrets = null,
         IReadOnlyDictionary<string, string>? inputs = null,
-        CancellationToken cancellation = default)
+        CancellationTokenSource? cancel = null)
     {
         var services = new WorkerServices(
             Store,
@@ -63,7 +63,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             Observer,
             new RetryPolicy(new Random(7), TimeSpan.FromMilliseconds(10)),
             TimeProvider.System);
-        var run = await new InProcessRunHost(services, parallel).ExecuteAsync(Plan(yaml, inputs), cancellation);
+        var run = await new InProcessRunHost(services, parallel).ExecuteAsync(Plan(yaml, inputs), cancel?.Token ?? TestContext.Current.CancellationToken);
         var jobs = await Store.GetJobsAsync(run.Id, CancellationToken.None);
         return (run, jobs.ToDictionary(j => j.Name, StringComparer.Ordinal));
     }

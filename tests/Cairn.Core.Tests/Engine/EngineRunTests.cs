@@ -151,15 +151,15 @@ public sealed class EngineRunTests
         {
             while (!engine.Observer.Events.Any(e => e.StartsWith("step slow", StringComparison.Ordinal)))
             {
-                await Task.Delay(20);
+                await Task.Delay(20, TestContext.Current.CancellationToken);
             }
 
-            await Task.Delay(200);
+            await Task.Delay(200, TestContext.Current.CancellationToken);
             await cancel.CancelAsync();
-        });
+        }, TestContext.Current.CancellationToken);
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var (run, jobs) = await engine.RunAsync(yaml, Shell(), cancellation: cancel.Token);
+        var (run, jobs) = await engine.RunAsync(yaml, Shell(), cancel: cancel);
         await started;
 
         Assert.Equal(RunStatus.Cancelled, run.Status);

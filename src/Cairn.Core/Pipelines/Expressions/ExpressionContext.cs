@@ -18,6 +18,10 @@ public sealed record ExpressionContext(
 public sealed record StatusContext(bool AnyFailed, bool Cancelled)
 {
     public static StatusContext AllSucceeded { get; } = new(false, false);
+
+    /// <summary>What success() answers. By default nothing failed and nothing was cancelled; a job sets it to
+    /// "every need succeeded", so that a need skipped by its own condition also holds back success().</summary>
+    public bool Success { get; init; } = !AnyFailed && !Cancelled;
 }
 
 /// <summary>What a validated expression may name. Used by the pipeline validator.</summary>

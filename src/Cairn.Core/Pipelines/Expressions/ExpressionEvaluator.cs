@@ -45,7 +45,7 @@ internal sealed class ExpressionEvaluator(ExpressionContext context, StatusConte
 
         return name switch
         {
-            "success" => !status.AnyFailed && !status.Cancelled,
+            "success" => status.Success,
             "failure" => status.AnyFailed,
             "cancelled" => status.Cancelled,
             "always" => true,
