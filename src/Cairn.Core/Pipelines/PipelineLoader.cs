@@ -1,5 +1,5 @@
 using Cairn.Core.Pipelines.Expressions;
-using Cairn.Core.Pipelines.Syntax;
+using Cairn.Core.Pipelines.Grammar;
 using Cairn.Core.Pipelines.Validation;
 
 namespace Cairn.Core.Pipelines;
@@ -45,7 +45,7 @@ public static class PipelineLoader
     private static Pipeline Read(YamlMapping root, Diagnostics diagnostics)
     {
         var reader = new ValueReader(diagnostics);
-        var expressions = new ExpressionChecker(diagnostics);
+        var expressions = new TemplateChecker(diagnostics);
         var keys = reader.Keys(root, PipelineSyntax.Root, "at the top level");
 
         var name = keys.TryGetValue("name", out var n) ? reader.Text(n.Value, "'name' must be a string") : null;

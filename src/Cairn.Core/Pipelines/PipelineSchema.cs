@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Cairn.Core.Pipelines.Syntax;
+using Cairn.Core.Pipelines.Grammar;
 
 namespace Cairn.Core.Pipelines;
 

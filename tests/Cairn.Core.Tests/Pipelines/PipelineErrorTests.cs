@@ -68,7 +68,7 @@ public sealed class PipelineErrorTests
     [InlineData("retry: { max: 11 }", "3:19", "'max' must be a whole number from 0 to 10, not '11'")]
     [InlineData("retry: { on: [config] }", "3:19", "config failures are never retried")]
     [InlineData("retry: { on: [cancelled] }", "3:19", "cancelled jobs are never retried")]
-    [InlineData("retry: { on: [infar] }", "3:19", "unknown failure class 'infar' in 'retry.on'; did you mean 'infra'?")]
+    [InlineData("retry: { on: [infr] }", "3:19", "unknown failure class 'infr' in 'retry.on'; did you mean 'infra'?")]
     [InlineData("retry: { backoff: soon }", "3:23", "'backoff': 'soon' is not a duration: use a number and a unit, like 90s, 20m or 1h30m")]
     public void WrongValue_InAJob_IsReportedAtTheValue(string line, string place, string message) =>
         Assert.Equal($"ci.yml:{place}: error: {message}", Error($"jobs:\n  a:\n    {line}\n    steps: [{{ run: make }}]\n"));

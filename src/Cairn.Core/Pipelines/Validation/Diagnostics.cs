@@ -1,4 +1,4 @@
-using Cairn.Core.Pipelines.Syntax;
+using Cairn.Core.Pipelines.Grammar;
 
 namespace Cairn.Core.Pipelines.Validation;
 

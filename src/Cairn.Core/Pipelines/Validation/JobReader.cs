@@ -1,11 +1,11 @@
 using Cairn.Core.Pipelines.Expressions;
-using Cairn.Core.Pipelines.Syntax;
+using Cairn.Core.Pipelines.Grammar;
 using Cairn.Core.Runs;
 
 namespace Cairn.Core.Pipelines.Validation;
 
 /// <summary>Reads one job under <c>jobs:</c>. The graph between jobs is checked later, by <see cref="GraphValidator"/>.</summary>
-internal sealed class JobReader(ValueReader reader, ExpressionChecker expressions, IReadOnlySet<string> inputs)
+internal sealed class JobReader(ValueReader reader, TemplateChecker expressions, IReadOnlySet<string> inputs)
 {
     private readonly StepReader _steps = new(reader, expressions);
     private readonly MatrixReader _matrix = new(reader);

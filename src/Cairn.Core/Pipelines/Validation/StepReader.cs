@@ -1,10 +1,10 @@
 using Cairn.Core.Pipelines.Expressions;
-using Cairn.Core.Pipelines.Syntax;
+using Cairn.Core.Pipelines.Grammar;
 
 namespace Cairn.Core.Pipelines.Validation;
 
 /// <summary>Reads a job's <c>steps:</c>: each a mapping with a non-empty <c>run</c>.</summary>
-internal sealed class StepReader(ValueReader reader, ExpressionChecker expressions)
+internal sealed class StepReader(ValueReader reader, TemplateChecker expressions)
 {
     private Diagnostics Diagnostics => reader.Diagnostics;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Cairn.Core.Pipelines.Syntax;
+using Cairn.Core.Pipelines.Grammar;
 
 namespace Cairn.Core.Pipelines.Validation;
 

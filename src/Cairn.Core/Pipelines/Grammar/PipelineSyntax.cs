@@ -1,4 +1,4 @@
-namespace Cairn.Core.Pipelines.Syntax;
+namespace Cairn.Core.Pipelines.Grammar;
 
 /// <summary>Every key <c>.cairn.yml</c> accepts, with its shape and meaning: the single description of the syntax.</summary>
 internal static class PipelineSyntax

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Cairn.Core.Pipelines.Syntax;
+namespace Cairn.Core.Pipelines.Grammar;
 
 /// <summary>A YAML document read into <see cref="YamlNode"/>s, or the syntax error that stopped the reading.</summary>
 internal sealed record YamlReadResult(YamlNode? Root, IReadOnlyList<(int Line, int Column, string Message)> Errors);

@@ -1,10 +1,10 @@
 using Cairn.Core.Pipelines.Expressions;
-using Cairn.Core.Pipelines.Syntax;
+using Cairn.Core.Pipelines.Grammar;
 
 namespace Cairn.Core.Pipelines.Validation;
 
 /// <summary>Checks the <c>${{ }}</c> templates in values and the <c>if:</c> conditions, pointing each problem at its character.</summary>
-internal sealed class ExpressionChecker(Diagnostics diagnostics)
+internal sealed class TemplateChecker(Diagnostics diagnostics)
 {
     public const string RunMessage =
         "expressions are not expanded in 'run'; pass the value through env (env: { OS: \"${{ matrix.os }}\" }) and use $OS in the script";

@@ -1,4 +1,4 @@
-namespace Cairn.Core.Pipelines.Syntax;
+namespace Cairn.Core.Pipelines.Grammar;
 
 /// <summary>The shapes a value in <c>.cairn.yml</c> can take. Each maps to one JSON Schema fragment.</summary>
 internal enum SyntaxKind

@@ -1,4 +1,4 @@
-namespace Cairn.Core.Pipelines.Syntax;
+namespace Cairn.Core.Pipelines.Grammar;
 
 /// <summary>How a scalar was written; decides whether an offset inside its value maps to a column in the file.</summary>
 internal enum ScalarStyle
