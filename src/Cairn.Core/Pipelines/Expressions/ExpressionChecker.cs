@@ -1,0 +1,155 @@
+namespace Cairn.Core.Pipelines.Expressions;
+
+/// <summary>Checks the names in a parsed expression: contexts, functions, and (given a scope) matrix keys, inputs and
+/// where status functions may appear.</summary>
+internal static class ExpressionChecker
+{
+    public static readonly string[] Contexts = ["matrix", "env", "inputs"];
+
+    public static readonly string[] StatusFunctions = ["success", "failure", "always", "cancelled"];
+
+    /// <summary>Adds each problem to <paramref name="errors"/>. Without a scope only what is wrong everywhere is checked.</summary>
+    public static void Check(Syntax node, ExpressionScope? scope, List<ExpressionError> errors)
+    {
+        switch (node)
+        {
+            case AccessSyntax access:
+                CheckAccess(access, scope, errors);
+                break;
+            case NameSyntax name:
+                errors.Add(new ExpressionError(name.Offset, DescribeBareName(name.Name)));
+                break;
+            case CallSyntax call:
+                CheckCall(call, scope, errors);
+                break;
+            case NotSyntax not:
+                Check(not.Operand, scope, errors);
+                break;
+            case BinarySyntax binary:
+                Check(binary.Left, scope, errors);
+                Check(binary.Right, scope, errors);
+                break;
+        }
+    }
+
+    /// <summary>True when the expression calls <c>success()</c>, <c>failure()</c>, <c>always()</c> or <c>cancelled()</c>.</summary>
+    public static bool NamesStatusFunction(Syntax node) => node switch
+    {
+        CallSyntax call => StatusFunctions.Contains(call.Name) || call.Arguments.Any(NamesStatusFunction),
+        NotSyntax not => NamesStatusFunction(not.Operand),
+        BinarySyntax binary => NamesStatusFunction(binary.Left) || NamesStatusFunction(binary.Right),
+        _ => false,
+    };
+
+    private static string DescribeBareName(string name)
+    {
+        if (Contexts.Contains(name))
+        {
+            return $"'{name}' needs a key, like {name}.NAME or {name}['NAME']";
+        }
+
+        if (StatusFunctions.Contains(name))
+        {
+            return $"'{name}' is a function: write {name}()";
+        }
+
+        var keyword = Suggestions.Closest(name, ["true", "false", "null"]);
+        return keyword is not null
+            ? $"unknown name '{name}'; did you mean '{keyword}'?"
+            : $"unknown name '{name}': quote text to compare with it, like '{name}'";
+    }
+
+    private static void CheckAccess(AccessSyntax access, ExpressionScope? scope, List<ExpressionError> errors)
+    {
+        switch (access.Context)
+        {
+            case "matrix":
+                CheckMatrixKey(access, scope, errors);
+                break;
+            case "inputs":
+                CheckInput(access, scope, errors);
+                break;
+            case "env":
+                // Environment variables may come from the command line, so no name is unknown.
+                break;
+            default:
+                errors.Add(new ExpressionError(access.Offset, DescribeUnknownContext(access.Context)));
+                break;
+        }
+    }
+
+    private static string DescribeUnknownContext(string context)
+    {
+        var meant = Suggestions.Closest(context, Contexts);
+        return meant is not null
+            ? $"unknown context '{context}'; did you mean '{meant}'?"
+            : $"unknown context '{context}': expressions can read matrix, env and inputs; "
+                + "event data such as the branch is in environment variables like $CAIRN_BRANCH";
+    }
+
+    private static void CheckMatrixKey(AccessSyntax access, ExpressionScope? scope, List<ExpressionError> errors)
+    {
+        if (scope is null)
+        {
+            return;
+        }
+
+        if (scope.MatrixAxes is null)
+        {
+            errors.Add(new ExpressionError(access.Offset, "this job has no matrix"));
+        }
+        else if (!scope.MatrixAxes.Contains(access.Key))
+        {
+            var keys = $"(keys: {string.Join(", ", scope.MatrixAxes)})";
+            errors.Add(new ExpressionError(access.KeyOffset, Unknown("matrix key", access.Key, scope.MatrixAxes, keys)));
+        }
+    }
+
+    private static void CheckInput(AccessSyntax access, ExpressionScope? scope, List<ExpressionError> errors)
+    {
+        if (scope is null || scope.Inputs.Contains(access.Key))
+        {
+            return;
+        }
+
+        var message = scope.Inputs.Count == 0
+            ? "no inputs are declared under on.manual.inputs"
+            : Unknown("input", access.Key, scope.Inputs, $"(declared: {string.Join(", ", scope.Inputs)})");
+        errors.Add(new ExpressionError(access.KeyOffset, message));
+    }
+
+    private static string Unknown(string what, string name, IEnumerable<string> known, string listing)
+    {
+        var meant = Suggestions.Closest(name, known);
+        return meant is null
+            ? $"unknown {what} '{name}' {listing}"
+            : $"unknown {what} '{name}'; did you mean '{meant}'? {listing}";
+    }
+
+    private static void CheckCall(CallSyntax call, ExpressionScope? scope, List<ExpressionError> errors)
+    {
+        foreach (var argument in call.Arguments)
+        {
+            Check(argument, scope, errors);
+        }
+
+        if (!StatusFunctions.Contains(call.Name))
+        {
+            var meant = Suggestions.Closest(call.Name, StatusFunctions);
+            errors.Add(new ExpressionError(call.Offset, meant is not null
+                ? $"unknown function '{call.Name}'; did you mean {meant}()?"
+                : $"unknown function '{call.Name}': the functions are success(), failure(), always() and cancelled()"));
+            return;
+        }
+
+        if (call.Arguments.Count > 0)
+        {
+            errors.Add(new ExpressionError(call.Offset, $"{call.Name}() takes no arguments"));
+        }
+
+        if (scope is { AllowStatusFunctions: false })
+        {
+            errors.Add(new ExpressionError(call.Offset, $"status functions such as {call.Name}() can only be used in if:"));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+namespace Cairn.Core.Pipelines.Expressions;
+
+/// <summary>Computes the value of a checked expression tree.</summary>
+/// <param name="status">What the status functions answer; null where they may not be used (templates).</param>
+internal sealed class ExpressionEvaluator(ExpressionContext context, StatusContext? status)
+{
+    public ExpressionValue Evaluate(Syntax node) => node switch
+    {
+        LiteralSyntax literal => literal.Value,
+        AccessSyntax access => Read(access),
+        CallSyntax call => ExpressionValue.FromBool(CallStatusFunction(call.Name)),
+        NotSyntax not => ExpressionValue.FromBool(!Evaluate(not.Operand).IsTruthy),
+        BinarySyntax binary => Evaluate(binary),
+        _ => throw new InvalidOperationException($"cannot evaluate {node.GetType().Name}: the expression was not checked"),
+    };
+
+    private ExpressionValue Evaluate(BinarySyntax binary) => binary.Operator switch
+    {
+        BinaryOperator.And => ExpressionValue.FromBool(Evaluate(binary.Left).IsTruthy && Evaluate(binary.Right).IsTruthy),
+        BinaryOperator.Or => ExpressionValue.FromBool(Evaluate(binary.Left).IsTruthy || Evaluate(binary.Right).IsTruthy),
+        BinaryOperator.Equal => ExpressionValue.FromBool(Evaluate(binary.Left).LooselyEquals(Evaluate(binary.Right))),
+        BinaryOperator.NotEqual => ExpressionValue.FromBool(!Evaluate(binary.Left).LooselyEquals(Evaluate(binary.Right))),
+        _ => throw new InvalidOperationException($"unknown operator {binary.Operator}"),
+    };
+
+    // A key that is not there reads as null; validation has already flagged names that can never be there.
+    private ExpressionValue Read(AccessSyntax access)
+    {
+        var values = access.Context switch
+        {
+            "matrix" => context.Matrix,
+            "env" => context.Env,
+            "inputs" => context.Inputs,
+            _ => throw new InvalidOperationException($"unknown context '{access.Context}': the expression was not checked"),
+        };
+        return ExpressionValue.FromNullable(values.GetValueOrDefault(access.Key));
+    }
+
+    private bool CallStatusFunction(string name)
+    {
+        if (status is null)
+        {
+            throw new InvalidOperationException($"status functions such as {name}() can only be used in if:");
+        }
+
+        return name switch
+        {
+            "success" => !status.AnyFailed && !status.Cancelled,
+            "failure" => status.AnyFailed,
+            "cancelled" => status.Cancelled,
+            "always" => true,
+            _ => throw new InvalidOperationException($"unknown function '{name}': the expression was not checked"),
+        };
+    }
+}
