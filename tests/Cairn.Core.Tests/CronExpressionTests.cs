@@ -28,6 +28,8 @@ public sealed class CronExpressionTests
     [InlineData("0 12 13 * FRI", "2024-09-06T12:00:00Z", "2024-09-13T12:00:00Z")]
     [InlineData("0 0 1 * MON", "2024-01-02T00:00:00Z", "2024-01-08T00:00:00Z")]
     [InlineData("0 0 1 * MON", "2024-01-29T00:00:00Z", "2024-02-01T00:00:00Z")]
+    [InlineData("0 0 */2 * MON", "2024-01-01T00:00:00Z", "2024-01-03T00:00:00Z")]
+    [InlineData("0 0 1-31 * MON", "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z")]
     // Only day-of-week restricted: it alone decides.
     [InlineData("0 0 * * MON", "2024-01-02T00:00:00Z", "2024-01-08T00:00:00Z")]
     [InlineData("0 0 * * 7", "2024-01-02T00:00:00Z", "2024-01-07T00:00:00Z")]
@@ -143,12 +145,15 @@ public sealed class CronExpressionTests
         Assert.Equal(expectedError, error);
     }
 
-    [Fact]
-    public void TryParse_KeepsTheTrimmedText()
+    [Theory]
+    [InlineData("  */5 * * * *  ", "*/5 * * * *")]
+    [InlineData("@daily", "@daily")]
+    [InlineData("0  3\t* * *", "0  3\t* * *")]
+    public void TryParse_KeepsTheTrimmedText(string cron, string expected)
     {
-        var expression = Parse("  */5 * * * *  ");
-        Assert.Equal("*/5 * * * *", expression.Text);
-        Assert.Equal("*/5 * * * *", expression.ToString());
+        var expression = Parse(cron);
+        Assert.Equal(expected, expression.Text);
+        Assert.Equal(expected, expression.ToString());
     }
 
     [Fact]

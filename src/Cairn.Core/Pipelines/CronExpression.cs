@@ -4,7 +4,8 @@ namespace Cairn.Core.Pipelines;
 
 /// <summary>A five-field cron schedule (minute hour day-of-month month day-of-week), evaluated in UTC.</summary>
 /// <remarks>When day-of-month and day-of-week are both restricted (neither is exactly <c>*</c>), a day matches if
-/// either matches, as in classic cron.</remarks>
+/// either matches, as in classic cron. A stepped star such as <c>*/2</c> counts as restricted, because that is
+/// what it reads as; some crons treat it as unrestricted.</remarks>
 public sealed class CronExpression
 {
     private const int SearchYears = 5;

@@ -142,4 +142,38 @@ public sealed class ValidationTests
     {
         Assert.Empty(ExpressionEngine.Validate("env.CAIRN_BRANCH == 'main' && env['weird-name'] != ''", NoMatrixScope));
     }
+
+    [Theory]
+    [InlineData("(", ")")]
+    [InlineData("!", "")]
+    [InlineData("always(", ")")]
+    public void Validate_RefusesDeepNesting_WithoutExhaustingTheStack(string open, string close)
+    {
+        var expression = string.Concat(Enumerable.Repeat(open, 10_000)) + "true" + string.Concat(Enumerable.Repeat(close, 10_000));
+        expression = expression[..Math.Min(expression.Length, 3_900)];
+
+        var errors = ExpressionEngine.Validate(expression, IfScope);
+
+        var error = Assert.Single(errors, e => e.Message.StartsWith("the expression nests too deeply", StringComparison.Ordinal));
+        Assert.Equal(50 * open.Length, error.Offset);
+    }
+
+    [Fact]
+    public void Validate_RefusesOverlongExpressions()
+    {
+        var expression = string.Join(" || ", Enumerable.Repeat("true", 2_000));
+
+        var error = Assert.Single(ExpressionEngine.Validate(expression, IfScope));
+
+        Assert.Equal(new ExpressionError(0, $"the expression is {expression.Length} characters long; the limit is 4000"), error);
+    }
+
+    [Fact]
+    public void Validate_AcceptsLongFlatChains_UpToTheLimit()
+    {
+        var expression = string.Join(" || ", Enumerable.Repeat("matrix.os", 250));
+
+        Assert.Empty(ExpressionEngine.Validate(expression, IfScope));
+        Assert.False(ExpressionEngine.EvaluateCondition(expression, ExpressionContext.Empty, StatusContext.AllSucceeded));
+    }
 }

@@ -5,9 +5,14 @@ namespace Cairn.Core.Pipelines.Expressions;
 /// with <see cref="MissingSyntax"/> where a value could not be read, so that names can still be checked.</remarks>
 internal sealed class ExpressionParser
 {
+    // Pipelines come from repositories; the limits keep a hostile one from exhausting the stack of whoever checks it.
+    internal const int MaxLength = 4000;
+    internal const int MaxDepth = 50;
+
     private readonly List<Token> tokens;
     private readonly List<ExpressionError> errors;
     private int index;
+    private int depth;
     private bool quiet;
 
     private ExpressionParser(List<Token> tokens, List<ExpressionError> errors)
@@ -23,6 +28,12 @@ internal sealed class ExpressionParser
     /// <summary>Tokenizes and parses <paramref name="text"/>, adding every syntax problem to <paramref name="errors"/>.</summary>
     public static Syntax Parse(string text, List<ExpressionError> errors)
     {
+        if (text.Length > MaxLength)
+        {
+            errors.Add(new ExpressionError(0, $"the expression is {text.Length} characters long; the limit is {MaxLength}"));
+            return new MissingSyntax(0);
+        }
+
         var parser = new ExpressionParser(Tokenizer.Tokenize(text, errors), errors);
         return parser.ParseWhole();
     }
@@ -88,8 +99,28 @@ internal sealed class ExpressionParser
             return ParsePrimary(after);
         }
 
+        if (TooDeep(Current.Offset))
+        {
+            return new MissingSyntax(Current.Offset);
+        }
+
         var op = Take();
-        return new NotSyntax(ParseUnary(op), op.Offset);
+        var not = new NotSyntax(ParseUnary(op), op.Offset);
+        depth--;
+        return not;
+    }
+
+    private bool TooDeep(int offset)
+    {
+        if (depth >= MaxDepth)
+        {
+            Report(offset, $"the expression nests too deeply: more than {MaxDepth} levels of '(' and '!'");
+            quiet = true;
+            return true;
+        }
+
+        depth++;
+        return false;
     }
 
     private Syntax ParsePrimary(Token? after)
@@ -107,9 +138,15 @@ internal sealed class ExpressionParser
                 Take();
                 return ParseWord(token);
             case TokenKind.LeftParen:
+                if (TooDeep(token.Offset))
+                {
+                    return new MissingSyntax(token.Offset);
+                }
+
                 Take();
                 var inner = ParseOr();
                 Expect(TokenKind.RightParen, "')'", $"to close the '(' at offset {token.Offset}");
+                depth--;
                 return inner;
             case TokenKind.Invalid:
                 Take();
@@ -138,8 +175,13 @@ internal sealed class ExpressionParser
         };
     }
 
-    private CallSyntax ParseCall(Token name)
+    private Syntax ParseCall(Token name)
     {
+        if (TooDeep(name.Offset))
+        {
+            return new MissingSyntax(name.Offset);
+        }
+
         Take();
         var arguments = new List<Syntax>();
         if (Current.Kind is not (TokenKind.RightParen or TokenKind.End))
@@ -152,6 +194,7 @@ internal sealed class ExpressionParser
         }
 
         Expect(TokenKind.RightParen, "')'", $"to close the call to {name.Text}(");
+        depth--;
         return new CallSyntax(name.Text, arguments, name.Offset);
     }
 

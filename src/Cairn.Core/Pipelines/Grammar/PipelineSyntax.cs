@@ -1,0 +1,129 @@
+namespace Cairn.Core.Pipelines.Grammar;
+
+/// <summary>Every key <c>.cairn.yml</c> accepts, with its shape and meaning: the single description of the syntax.</summary>
+internal static class PipelineSyntax
+{
+    public const string JobNamePattern = "^[A-Za-z_][A-Za-z0-9_-]*$";
+    public const string VariableNamePattern = "^[A-Za-z_][A-Za-z0-9_]*$";
+
+    public static IReadOnlyList<string> Events { get; } = ["push", "pull_request", "schedule", "manual"];
+
+    /// <summary>Failure classes that <c>retry.on</c> may name; <c>config</c> and <c>cancelled</c> are never retried.</summary>
+    public static IReadOnlyList<string> RetryableClasses { get; } = ["script", "timeout", "infra", "lint", "test", "build"];
+
+    public static SyntaxKey Step { get; } = new("steps", SyntaxKind.ObjectList,
+        "The job's steps, run in order in one workspace; the job stops at the first step that fails.")
+    {
+        Required = true,
+        Children =
+        [
+            new("name", SyntaxKind.Text, "What the step is called in logs and the dashboard; defaults to the first line of 'run'. May hold ${{ }} expressions."),
+            new("run", SyntaxKind.Text, "The shell script to run (bash -eo pipefail, else sh -e). ${{ }} is never expanded here: pass values through env.") { Required = true },
+            new("timeout", SyntaxKind.Duration, "How long the step may run before it is stopped, like 90s, 20m or 1h30m."),
+            new("env", SyntaxKind.Env, "Environment variables for this step, on top of the pipeline's and the job's.") { NamePattern = VariableNamePattern },
+            new("if", SyntaxKind.Condition, "Run the step only when this condition holds; the default is success() (no earlier step failed)."),
+        ],
+    };
+
+    public static SyntaxKey Retry { get; } = new("retry", SyntaxKind.Object,
+        "Run the job again when it fails for one of the listed reasons.")
+    {
+        Children =
+        [
+            new("max", SyntaxKind.Integer, "How many more attempts, 0 to 10; default 1.") { Minimum = 0, Maximum = 10 },
+            new("on", SyntaxKind.ValueList, "Failure classes that are retried; default [infra]. config and cancelled failures are never retried.") { AllowedValues = RetryableClasses },
+            new("backoff", SyntaxKind.Duration, "How long to wait before each new attempt, like 30s."),
+        ],
+    };
+
+    public static SyntaxKey Matrix { get; } = new("matrix", SyntaxKind.Matrix,
+        "Run the job once per combination of the axes' values. Each other key is an axis: a list of values.")
+    {
+        NamePattern = JobNamePattern,
+        Children =
+        [
+            new("include", SyntaxKind.ScalarMapList, "Entries that extend matching combinations with extra keys, or are added as combinations of their own."),
+            new("exclude", SyntaxKind.ScalarMapList, "Entries whose keys and values remove every combination they match."),
+        ],
+    };
+
+    public static SyntaxKey Job { get; } = new("jobs", SyntaxKind.NamedObjects,
+        "The jobs, by name. Jobs run in parallel unless 'needs' orders them.")
+    {
+        Required = true,
+        NamePattern = JobNamePattern,
+        Children =
+        [
+            new("needs", SyntaxKind.TextOrList, "Jobs that must succeed before this one starts: a job name or a list of them."),
+            new("runner", SyntaxKind.Text, "Which runner runs the job: a label or an alias resolved by the runner configuration."),
+            new("image", SyntaxKind.Text, "The container image the job's steps run in (executors without containers ignore it, with a warning)."),
+            new("timeout", SyntaxKind.Duration, "How long the whole job may run, like 20m or 1h30m."),
+            Matrix,
+            new("env", SyntaxKind.Env, "Environment variables for every step of the job, on top of the pipeline's.") { NamePattern = VariableNamePattern },
+            new("secrets", SyntaxKind.NameList, "Names of stored secrets the job receives as environment variables; their values are masked in logs.") { NamePattern = VariableNamePattern },
+            Retry,
+            new("if", SyntaxKind.Condition, "Run the job only when this condition holds; the default is success() (every job in 'needs' succeeded)."),
+            Step,
+        ],
+    };
+
+    public static SyntaxKey Inputs { get; } = new("inputs", SyntaxKind.Inputs,
+        "Values a person gives when starting the run by hand, read as ${{ inputs.name }}.")
+    {
+        NamePattern = JobNamePattern,
+        Children =
+        [
+            new("default", SyntaxKind.Text, "The value used when none is given."),
+            new("required", SyntaxKind.Boolean, "Whether a value must be given when there is no default."),
+            new("description", SyntaxKind.Text, "What the input is for, shown to the person starting the run."),
+        ],
+    };
+
+    public static SyntaxKey On { get; } = new("on", SyntaxKind.Events,
+        "When the pipeline runs: an event name, a list of them, or a mapping of event to filters. Default: push, pull_request and manual.")
+    {
+        AllowedValues = Events,
+        Children =
+        [
+            new("push", SyntaxKind.Object, "Run on pushes; the filters narrow which ones (an empty list matches everything).")
+            {
+                Nullable = true,
+                Children =
+                [
+                    new("branches", SyntaxKind.TextOrList, "Branch globs: * stays within a path segment, ** crosses them."),
+                    new("tags", SyntaxKind.TextOrList, "Tag globs, like v*."),
+                    new("paths", SyntaxKind.TextOrList, "Run only when a changed file matches one of these globs, like src/**."),
+                ],
+            },
+            new("pull_request", SyntaxKind.Object, "Run on pull requests opened or updated against the given branches.")
+            {
+                Nullable = true,
+                Children =
+                [
+                    new("branches", SyntaxKind.TextOrList, "Target branch globs."),
+                    new("paths", SyntaxKind.TextOrList, "Run only when a changed file matches one of these globs."),
+                ],
+            },
+            new("schedule", SyntaxKind.ObjectList, "Run on a timetable.")
+            {
+                Children = [new("cron", SyntaxKind.Text, "A five-field cron expression (minute hour day month weekday), in UTC.") { Required = true }],
+            },
+            new("manual", SyntaxKind.Object, "Allow starting the run by hand, from the CLI, API or dashboard.")
+            {
+                Nullable = true,
+                Children = [Inputs],
+            },
+        ],
+    };
+
+    public static SyntaxKey Root { get; } = new("", SyntaxKind.Object, "A Cairn pipeline (.cairn.yml).")
+    {
+        Children =
+        [
+            new("name", SyntaxKind.Text, "The pipeline's name; default 'pipeline'."),
+            On,
+            new("env", SyntaxKind.Env, "Environment variables for every step of every job. Expressions here may read inputs only.") { NamePattern = VariableNamePattern },
+            Job,
+        ],
+    };
+}

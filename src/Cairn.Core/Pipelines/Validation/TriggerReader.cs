@@ -1,0 +1,178 @@
+using Cairn.Core.Pipelines.Grammar;
+
+namespace Cairn.Core.Pipelines.Validation;
+
+/// <summary>Reads <c>on:</c> in its three forms: an event name, a list of event names, or a mapping of event to filters.</summary>
+internal sealed class TriggerReader(ValueReader reader)
+{
+    private static readonly SyntaxKey On = PipelineSyntax.On;
+
+    private Diagnostics Diagnostics => reader.Diagnostics;
+
+    /// <summary>When <c>on:</c> is absent: every push and pull request, and by hand, with no filters.</summary>
+    public static Triggers Default { get; } = new(
+        new PushTrigger([], [], []), new PullRequestTrigger([], []), [], new ManualTrigger(new Dictionary<string, ManualInput>()));
+
+    public Triggers Read(YamlNode? node) => node switch
+    {
+        null => Default,
+        YamlScalar { IsNull: true } => Default,
+        YamlScalar scalar => FromNames([scalar]),
+        YamlSequence sequence => FromNames(reader.TextList(sequence, "'on' must list event names: push, pull_request, manual") ?? []),
+        YamlMapping mapping => FromMapping(mapping),
+        _ => Default,
+    };
+
+    private Triggers FromNames(IReadOnlyList<YamlScalar> names)
+    {
+        PushTrigger? push = null;
+        PullRequestTrigger? pullRequest = null;
+        ManualTrigger? manual = null;
+        foreach (var name in names)
+        {
+            switch (name.Value)
+            {
+                case "push":
+                    push = new PushTrigger([], [], []);
+                    break;
+                case "pull_request":
+                    pullRequest = new PullRequestTrigger([], []);
+                    break;
+                case "manual":
+                    manual = new ManualTrigger(new Dictionary<string, ManualInput>());
+                    break;
+                case "schedule":
+                    Diagnostics.Error(name, "'schedule' needs cron entries: on: { schedule: [{ cron: \"0 3 * * *\" }] }");
+                    break;
+                default:
+                    Diagnostics.Error(name, $"unknown event '{name.Value}' in 'on'{ValueReader.DidYouMean(name.Value, PipelineSyntax.Events, listAll: true)}");
+                    break;
+            }
+        }
+
+        return new Triggers(push, pullRequest, [], manual);
+    }
+
+    private Triggers FromMapping(YamlMapping mapping)
+    {
+        var keys = reader.Keys(mapping, On, "in 'on'");
+        var push = keys.TryGetValue("push", out var p) ? ReadPush(p.Value) : null;
+        var pullRequest = keys.TryGetValue("pull_request", out var pr) ? ReadPullRequest(pr.Value) : null;
+        var schedule = keys.TryGetValue("schedule", out var s) ? ReadSchedule(s.Value) : [];
+        var manual = keys.TryGetValue("manual", out var m) ? ReadManual(m.Value) : null;
+        return new Triggers(push, pullRequest, schedule, manual);
+    }
+
+    private PushTrigger ReadPush(YamlNode node)
+    {
+        var keys = Filters(node, "push");
+        return new PushTrigger(Globs(keys, "branches", "push"), Globs(keys, "tags", "push"), Globs(keys, "paths", "push"));
+    }
+
+    private PullRequestTrigger ReadPullRequest(YamlNode node)
+    {
+        var keys = Filters(node, "pull_request");
+        return new PullRequestTrigger(Globs(keys, "branches", "pull_request"), Globs(keys, "paths", "pull_request"));
+    }
+
+    private Dictionary<string, YamlEntry> Filters(YamlNode node, string trigger)
+    {
+        if (node is YamlScalar { IsNull: true })
+        {
+            return [];
+        }
+
+        var mapping = reader.Mapping(node, $"'{trigger}' must be a mapping of filters like {{ branches: [main] }}, or empty");
+        return mapping is null ? [] : reader.Keys(mapping, On.Child(trigger), $"in '{trigger}'");
+    }
+
+    private List<string> Globs(Dictionary<string, YamlEntry> keys, string key, string trigger)
+    {
+        if (!keys.TryGetValue(key, out var entry))
+        {
+            return [];
+        }
+
+        var globs = reader.TextList(entry.Value, $"'{key}' in '{trigger}' must be a glob or a list of globs");
+        return globs is null ? [] : [.. globs.Select(g => g.Value)];
+    }
+
+    private List<ScheduleTrigger> ReadSchedule(YamlNode node)
+    {
+        var schedules = new List<ScheduleTrigger>();
+        if (node is not YamlSequence sequence)
+        {
+            Diagnostics.Error(node, "'schedule' must be a list like [{ cron: \"0 3 * * 1-5\" }]");
+            return schedules;
+        }
+
+        foreach (var item in sequence.Items)
+        {
+            if (reader.Mapping(item, "each 'schedule' entry must be a mapping like { cron: \"0 3 * * 1-5\" }") is not { } mapping)
+            {
+                continue;
+            }
+
+            var keys = reader.Keys(mapping, On.Child("schedule"), "in a 'schedule' entry");
+            if (!keys.TryGetValue("cron", out var cron))
+            {
+                Diagnostics.Error(mapping, "a 'schedule' entry needs 'cron', like { cron: \"0 3 * * 1-5\" }");
+                continue;
+            }
+
+            var text = reader.Text(cron.Value, "'cron' must be a string like \"0 3 * * 1-5\"");
+            if (text is null)
+            {
+                continue;
+            }
+
+            if (CronExpression.TryParse(text, out var expression, out var error) && expression is not null)
+            {
+                schedules.Add(new ScheduleTrigger(text, expression, Diagnostics.At(cron.Value)));
+            }
+            else
+            {
+                Diagnostics.Error(cron.Value, $"bad cron '{text}': {error}");
+            }
+        }
+
+        return schedules;
+    }
+
+    private ManualTrigger ReadManual(YamlNode node)
+    {
+        var inputs = new Dictionary<string, ManualInput>(StringComparer.Ordinal);
+        if (Filters(node, "manual").TryGetValue("inputs", out var entry) && entry.Value is not YamlScalar { IsNull: true })
+        {
+            if (reader.Mapping(entry.Value, "'inputs' must be a mapping of input names to their settings") is { } mapping)
+            {
+                foreach (var input in reader.Distinct(mapping, (key, first) => $"input '{key.Value}' is declared twice (first at {first.Line}:{first.Column})"))
+                {
+                    reader.JobLikeName(input.Key, "input");
+                    inputs[input.Key.Value] = ReadInput(input.Key.Value, input.Value);
+                }
+            }
+        }
+
+        return new ManualTrigger(inputs);
+    }
+
+    private ManualInput ReadInput(string name, YamlNode node)
+    {
+        if (node is YamlScalar scalar)
+        {
+            return new ManualInput(scalar.IsNull ? null : scalar.Value, false, null);
+        }
+
+        if (reader.Mapping(node, $"input '{name}' must be a default value or a mapping of default, required and description") is not { } mapping)
+        {
+            return new ManualInput(null, false, null);
+        }
+
+        var keys = reader.Keys(mapping, PipelineSyntax.Inputs, $"in input '{name}'");
+        var defaultValue = keys.TryGetValue("default", out var d) ? reader.Text(d.Value, "'default' must be a string, number or boolean") : null;
+        var required = keys.TryGetValue("required", out var r) && reader.Boolean(r.Value, "required") == true;
+        var description = keys.TryGetValue("description", out var desc) ? reader.Text(desc.Value, "'description' must be a string") : null;
+        return new ManualInput(defaultValue, required, description);
+    }
+}
