@@ -34,7 +34,7 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
             reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, redactor, time);
             if (lease.Attempt > 1)
             {
-                reporter.System(0, time.GetUtcNow(), $"attempt {lease.Attempt}");
+                reporter.System(0, time.GetUtcNow(), $"this is attempt {lease.Attempt} of the job");
             }
 
             var choice = services.Executors.Resolve(Job, definition);
