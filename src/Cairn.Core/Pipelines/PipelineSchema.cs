@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cairn.Core.Pipelines.Grammar;
@@ -9,7 +10,8 @@ public static class PipelineSchema
 {
     public const string SchemaId = "https://cairn.dev/schemas/cairn.schema.json";
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // The schema is a file for editors, never embedded in HTML, so quotes and '<' may stay as written.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The schema as indented JSON, with a stable key order and a trailing newline.</summary>
     public static string Generate()

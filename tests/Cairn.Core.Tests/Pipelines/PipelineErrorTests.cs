@@ -61,7 +61,6 @@ public sealed class PipelineErrorTests
     [InlineData("timeout: { a: 1 }", "3:14", "'timeout' must be a duration like 90s, 20m or 1h30m")]
     [InlineData("timeout: 20x", "3:14", "'timeout': '20x' is not a duration: use a number and a unit, like 90s, 20m or 1h30m")]
     [InlineData("needs: { a: 1 }", "3:12", "'needs' must be a job name or a list of job names")]
-    [InlineData("steps: run", "3:12", "'steps' must be a list of steps, like - run: ./build.sh")]
     [InlineData("runner: [a, b]", "3:13", "'runner' must be a string")]
     [InlineData("secrets: [my-token]", "3:15", "'my-token' is not a valid secret name; use letters, digits and _, not starting with a digit")]
     [InlineData("env: { 1X: a }", "3:12", "'1X' is not a valid environment variable name; use letters, digits and _, not starting with a digit")]
@@ -72,6 +71,12 @@ public sealed class PipelineErrorTests
     [InlineData("retry: { backoff: soon }", "3:23", "'backoff': 'soon' is not a duration: use a number and a unit, like 90s, 20m or 1h30m")]
     public void WrongValue_InAJob_IsReportedAtTheValue(string line, string place, string message) =>
         Assert.Equal($"ci.yml:{place}: error: {message}", Error($"jobs:\n  a:\n    {line}\n    steps: [{{ run: make }}]\n"));
+
+    [Fact]
+    public void StepsThatAreNotAList_IsAnError() =>
+        Assert.Equal(
+            "ci.yml:3:12: error: 'steps' must be a list of steps, like - run: ./build.sh",
+            Error("jobs:\n  a:\n    steps: run\n"));
 
     [Fact]
     public void NeedsOfAnUnknownJob_SuggestsTheClosest() =>
@@ -100,7 +105,7 @@ public sealed class PipelineErrorTests
         Assert.Equal(
             [
                 "ci.yml:2:15: error: dependency cycle: a -> c -> b -> a",
-                "ci.yml:5:20: error: dependency cycle: d -> d2 -> d",
+                "ci.yml:5:19: error: dependency cycle: d -> d2 -> d",
             ],
             errors);
     }
@@ -129,7 +134,7 @@ public sealed class PipelineErrorTests
     [Fact]
     public void BadCron_UsesTheCronParsersMessage() =>
         Assert.Equal(
-            "ci.yml:1:29: error: bad cron '0 3 * *': expected 5 fields (minute hour day-of-month month day-of-week), found 4",
+            "ci.yml:1:26: error: bad cron '0 3 * *': expected 5 fields (minute hour day-of-month month day-of-week), found 4",
             Error("on: { schedule: [{ cron: \"0 3 * *\" }] }\njobs: { a: { steps: [{ run: a }] } }\n"));
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class PipelineExpressionTests
                 steps: [{ run: make }]
             """));
 
-        Assert.Equal(new SourceLocation("ci.yml", 3, 18), error.Location);
+        Assert.Equal(new SourceLocation("ci.yml", 3, 21), error.Location);
         Assert.Contains("no matrix", error.Message);
     }
 
@@ -46,7 +46,7 @@ public sealed class PipelineExpressionTests
                 steps: [{ run: make }]
             """));
 
-        Assert.Equal(new SourceLocation("ci.yml", 4, 31), error.Location);
+        Assert.Equal(new SourceLocation("ci.yml", 4, 30), error.Location);
         Assert.Contains("did you mean 'os'", error.Message);
     }
 
@@ -92,7 +92,7 @@ public sealed class PipelineExpressionTests
                 steps: [{ run: make }]
             """));
 
-        Assert.Equal(new SourceLocation("ci.yml", 4, 39), error.Location);
+        Assert.Equal(new SourceLocation("ci.yml", 4, 40), error.Location);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class PipelineLoaderTests
         Assert.Empty(pipeline.On.PullRequest.Paths);
         var schedule = Assert.Single(pipeline.On.Schedule);
         Assert.Equal("0 3 * * 1-5", schedule.Cron);
-        Assert.Equal(new SourceLocation("ci.yml", 5, 25), schedule.Location);
+        Assert.Equal(new SourceLocation("ci.yml", 5, 22), schedule.Location);
         Assert.Equal("staging", pipeline.On.Manual!.Inputs["target"].Default);
         Assert.Equal("Release", pipeline.Env["CONFIGURATION"]);
         Assert.Equal(["lint", "test", "report"], pipeline.Jobs.Select(j => j.Key));
@@ -144,7 +144,7 @@ public sealed class PipelineLoaderTests
 
         Assert.True(result.IsValid);
         var warning = Assert.Single(result.Warnings);
-        Assert.Equal("ci.yml:5:16: warning: this 'exclude' entry matches no combination of the matrix of 'test'", warning.ToString());
+        Assert.Equal("ci.yml:5:17: warning: this 'exclude' entry matches no combination of the matrix of 'test'", warning.ToString());
     }
 
     [Fact]

@@ -41,7 +41,7 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
             keys.TryGetValue("secrets", out var s) ? Secrets(s.Value) : [],
             keys.TryGetValue("retry", out var r) ? Retry(job, r.Value) : null,
             keys.TryGetValue("if", out var c) ? _steps.Condition(c.Value, scope) : null,
-            _steps.Read(job, keys.GetValueOrDefault("steps"), entry.Key, scope),
+            entry.Value is YamlMapping or YamlScalar { IsNull: true } ? _steps.Read(job, keys.GetValueOrDefault("steps"), entry.Key, scope) : [],
             Diagnostics.At(entry.Key));
         return (definition, needs);
     }
