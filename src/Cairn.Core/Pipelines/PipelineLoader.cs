@@ -51,7 +51,7 @@ public static class PipelineLoader
         var name = keys.TryGetValue("name", out var n) ? reader.Text(n.Value, "'name' must be a string") : null;
         var triggers = new TriggerReader(reader).Read(keys.GetValueOrDefault("on")?.Value);
         var inputs = (triggers.Manual?.Inputs.Keys ?? []).ToHashSet(StringComparer.Ordinal);
-        var topScope = new ExpressionScope(null, inputs, false);
+        var topScope = new ExpressionScope(null, inputs, AllowStatusFunctions: false, AllowEnv: false);
         var env = keys.TryGetValue("env", out var e) ? reader.Env(e.Value, "at the top level", v => expressions.CheckTemplate(v, topScope)) : [];
         var jobs = ReadJobs(keys.GetValueOrDefault("jobs"), root, reader, new JobReader(reader, expressions, inputs));
         new GraphValidator(diagnostics).Check(jobs);

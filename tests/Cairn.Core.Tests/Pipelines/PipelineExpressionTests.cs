@@ -100,4 +100,19 @@ public sealed class PipelineExpressionTests
         Assert.Equal(
             "ci.yml:3:9: error: 'if' must be one condition, either bare (inputs.x == 'y') or wholly inside ${{ }}",
             Assert.Single(Errors("jobs:\n  a:\n    if: ${{ always() }} && ${{ failure() }}\n    steps: [{ run: make }]\n")).ToString());
+
+    [Fact]
+    public void TopLevelEnv_CannotReadEnv_ButJobEnvCan()
+    {
+        var error = Assert.Single(Errors("""
+            env: { A: "x", B: "${{ env.A }}" }
+            jobs:
+              a:
+                env: { C: "${{ env.A }}" }
+                steps: [{ run: make }]
+            """));
+
+        Assert.Equal(1, error.Location.Line);
+        Assert.Contains("the pipeline's env cannot read env", error.Message);
+    }
 }

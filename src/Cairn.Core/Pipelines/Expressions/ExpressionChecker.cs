@@ -70,7 +70,13 @@ internal static class ExpressionChecker
                 CheckInput(access, scope, errors);
                 break;
             case "env":
-                // Environment variables may come from the command line, so no name is unknown.
+                // Environment variables may come from the command line, so no name is unknown; but the pipeline's
+                // own env is where they come from, and cannot read itself.
+                if (scope is { AllowEnv: false })
+                {
+                    errors.Add(new ExpressionError(access.Offset, "the pipeline's env cannot read env; it may read inputs"));
+                }
+
                 break;
             default:
                 errors.Add(new ExpressionError(access.Offset, DescribeUnknownContext(access.Context)));

@@ -28,10 +28,12 @@ public sealed record StatusContext(bool AnyFailed, bool Cancelled)
 /// <param name="MatrixAxes">Known matrix keys; null when the job has no matrix (then <c>matrix.*</c> is an error).</param>
 /// <param name="Inputs">Declared manual inputs.</param>
 /// <param name="AllowStatusFunctions">True only in <c>if:</c> conditions.</param>
+/// <param name="AllowEnv">False in the pipeline's own <c>env:</c>, which is where env comes from.</param>
 public sealed record ExpressionScope(
     IReadOnlySet<string>? MatrixAxes,
     IReadOnlySet<string> Inputs,
-    bool AllowStatusFunctions);
+    bool AllowStatusFunctions,
+    bool AllowEnv = true);
 
 /// <summary>A problem in an expression: offset into the text given, and a message.</summary>
 public sealed record ExpressionError(int Offset, string Message);
