@@ -17,6 +17,7 @@ internal static class CairnCommandLine
         {
             ValidateCommand.Create(),
             RunCommand.Create(cancellation.Token),
+            SchemaCommand.Create(),
         };
 
         var parse = root.Parse(args);

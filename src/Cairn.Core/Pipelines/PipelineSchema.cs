@@ -8,7 +8,7 @@ namespace Cairn.Core.Pipelines;
 /// <summary>The JSON Schema (draft 2020-12) of <c>.cairn.yml</c>, generated from the same syntax description the validator uses.</summary>
 public static class PipelineSchema
 {
-    public const string SchemaId = "https://cairn.dev/schemas/cairn.schema.json";
+    public const string SchemaId = "urn:cairn:pipeline-schema";
 
     // The schema is a file for editors, never embedded in HTML, so quotes and '<' may stay as written.
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
