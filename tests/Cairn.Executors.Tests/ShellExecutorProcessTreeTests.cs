@@ -172,4 +172,27 @@ public sealed class ShellExecutorProcessTreeTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task WithoutSetsid_StepTimeout_StillKillsTheTree()
+    {
+        using var bin = new TempDirectory();
+        File.CreateSymbolicLink(bin.Combine("bash"), ShellPath("bash"));
+        var executor = new ShellExecutor(new ShellExecutorOptions { SearchPath = bin.Path }, TimeProvider.System);
+        var pids = _workspace.Combine("pids");
+        var job = Job(_workspace.Path, [Step(0, NestedSleeper(pids), timeout: TimeSpan.FromMilliseconds(500))]);
+
+        var outcome = await executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(FailureClass.Timeout, outcome.FailureClass);
+        var started = ReadPids(pids);
+        Assert.Equal(2, started.Count);
+        Assert.All(started, pid => Assert.True(IsGone(pid), $"process {pid} outlived the step"));
+    }
+
+    private static string ShellPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, program))
+            .First(File.Exists);
 }

@@ -13,6 +13,7 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
     private const int SigTerm = 15;
     private const int NoSuchProcess = 3;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan KillSettleTime = TimeSpan.FromSeconds(1);
 
     private int Id => leader.Id;
 
@@ -33,17 +34,31 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
         }
 
         Signal(SigTerm);
-        using var graceOver = new CancellationTokenSource(grace, time);
-        while (!graceOver.IsCancellationRequested)
+        if (await WaitUntilGoneAsync(grace, time))
+        {
+            return;
+        }
+
+        Signal(SigKill);
+
+        // SIGKILL lands at once, but the kernel tears processes down asynchronously; bounded, because a process
+        // stuck in uninterruptible I/O cannot be hurried.
+        await WaitUntilGoneAsync(KillSettleTime, time);
+    }
+
+    private async Task<bool> WaitUntilGoneAsync(TimeSpan limit, TimeProvider time)
+    {
+        using var expired = new CancellationTokenSource(limit, time);
+        while (!expired.IsCancellationRequested)
         {
             await Task.Delay(PollInterval, time, CancellationToken.None);
             if (!IsAlive())
             {
-                return;
+                return true;
             }
         }
 
-        Signal(SigKill);
+        return false;
     }
 
     /// <summary>True while the leader runs or any member of its group is a live (non-zombie) process.</summary>
