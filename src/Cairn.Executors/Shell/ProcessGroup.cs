@@ -18,7 +18,8 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
     private int Id => leader.Id;
 
     /// <summary>Asks the group to stop (SIGTERM), waits up to <paramref name="grace"/> for the leader and every live
-    /// member to go, then kills (SIGKILL) whatever is left.</summary>
+    /// member to go, then kills (SIGKILL) whatever is left. Takes no token on purpose: a kill stopped halfway would
+    /// leave processes behind.</summary>
     public async Task TerminateAsync(TimeSpan grace, TimeProvider time)
     {
         if (!ownsSession)
