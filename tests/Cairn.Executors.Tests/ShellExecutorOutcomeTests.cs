@@ -1,4 +1,5 @@
 using Cairn.Core.Logs;
+using Cairn.Core.Pipelines.Expressions;
 using Cairn.Core.Runs;
 using Cairn.Executors.Shell;
 using static Cairn.Executors.Tests.Jobs;
@@ -146,5 +147,35 @@ public sealed class ShellExecutorOutcomeTests : IDisposable
 
         Assert.Equal(JobStatus.Succeeded, outcome.Status);
         Assert.Equal(["read-done"], _reporter.Text(0, LogStream.Stdout));
+    }
+
+    [Fact]
+    public async Task Condition_ReadsTheJobContext()
+    {
+        var context = new ExpressionContext(
+            new Dictionary<string, string> { ["os"] = "linux" },
+            new Dictionary<string, string> { ["DEPLOY"] = "no" },
+            new Dictionary<string, string>());
+        var job = Job(_workspace.Path,
+            [Step(0, "echo linux", condition: "matrix.os == 'linux'"), Step(1, "echo deploy", condition: "env.DEPLOY == 'yes'")])
+            with { Context = context };
+
+        var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.Equal([StepStatus.Succeeded, StepStatus.Skipped], outcome.Steps.Select(s => s.Status));
+    }
+
+    [Fact]
+    public async Task InvalidCondition_FailsTheStepAsConfig_WithoutRunningIt()
+    {
+        var job = Job(_workspace.Path, [Step(0, "touch ran", name: "odd", condition: "success( &&")]);
+
+        var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Failed, outcome.Status);
+        Assert.Equal(FailureClass.Config, outcome.FailureClass);
+        Assert.StartsWith("step 'odd' has an invalid condition: ", outcome.Detail, StringComparison.Ordinal);
+        Assert.False(File.Exists(_workspace.Combine("ran")));
     }
 }

@@ -142,4 +142,57 @@ public sealed class ShellExecutorProcessTreeTests : IDisposable
         Assert.Equal([StepStatus.Failed, StepStatus.Succeeded, StepStatus.Skipped], outcome.Steps.Select(s => s.Status));
         Assert.True(File.Exists(_workspace.Combine("notified")));
     }
+
+    [Fact]
+    public async Task OutputPipeHeldByAnEscapedProcess_DoesNotHangTheJob()
+    {
+        var pids = _workspace.Combine("pids");
+        var executor = new ShellExecutor(new ShellExecutorOptions { OutputDrainTimeout = TimeSpan.FromMilliseconds(300) }, TimeProvider.System);
+        // setsid puts the sleep in a session of its own, out of reach of the step's group, still holding stdout.
+        var job = Job(_workspace.Path, [Step(0, $"setsid sleep 30 &\necho $! > {pids}\necho bye")]);
+
+        try
+        {
+            var outcome = await executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+            Assert.Equal(JobStatus.Succeeded, outcome.Status);
+            Assert.Equal(["bye"], _reporter.Text(0, Core.Logs.LogStream.Stdout));
+        }
+        finally
+        {
+            foreach (var pid in ReadPids(pids))
+            {
+                try
+                {
+                    Process.GetProcessById(pid).Kill();
+                }
+                catch (ArgumentException)
+                {
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task WithoutSetsid_StepTimeout_StillKillsTheTree()
+    {
+        using var bin = new TempDirectory();
+        File.CreateSymbolicLink(bin.Combine("bash"), ShellPath("bash"));
+        var executor = new ShellExecutor(new ShellExecutorOptions { SearchPath = bin.Path }, TimeProvider.System);
+        var pids = _workspace.Combine("pids");
+        var job = Job(_workspace.Path, [Step(0, NestedSleeper(pids), timeout: TimeSpan.FromMilliseconds(500))]);
+
+        var outcome = await executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(FailureClass.Timeout, outcome.FailureClass);
+        var started = ReadPids(pids);
+        Assert.Equal(2, started.Count);
+        Assert.All(started, pid => Assert.True(IsGone(pid), $"process {pid} outlived the step"));
+    }
+
+    private static string ShellPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator)
+            .Select(directory => Path.Combine(directory, program))
+            .First(File.Exists);
 }

@@ -49,4 +49,32 @@ public sealed class SqliteMigrationTests
 
         Assert.True(File.Exists(path));
     }
+
+    [Fact]
+    public async Task Migrate_AppliesOnlyNewerMigrations_EachWhollyOrNotAtAll()
+    {
+        using var directory = new TempDirectory();
+        await using var connection = new SqliteConnection($"Data Source={directory.Combine("schema.db")};Pooling=False");
+        await connection.OpenAsync(Token);
+        var time = new ManualTimeProvider();
+        Migration[] first = [new(1, "one table", "CREATE TABLE a (x INTEGER);")];
+        Migration[] broken = [.. first, new(2, "fails half way", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);")];
+        Migration[] fixedUp = [.. first, new(2, "another table", "CREATE TABLE b (x INTEGER);")];
+
+        await SqliteSchema.MigrateAsync(connection, "schema.db", first, time, Token);
+        await Assert.ThrowsAsync<SqliteException>(() => SqliteSchema.MigrateAsync(connection, "schema.db", broken, time, Token));
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT max(version) FROM schema_migrations"));
+        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'b'"));
+
+        await SqliteSchema.MigrateAsync(connection, "schema.db", fixedUp, time, Token);
+        Assert.Equal(2L, await ScalarAsync(connection, "SELECT max(version) FROM schema_migrations"));
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'b'"));
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync(Token);
+    }
 }

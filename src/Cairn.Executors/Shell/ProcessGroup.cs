@@ -13,11 +13,13 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
     private const int SigTerm = 15;
     private const int NoSuchProcess = 3;
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan KillSettleTime = TimeSpan.FromSeconds(1);
 
     private int Id => leader.Id;
 
     /// <summary>Asks the group to stop (SIGTERM), waits up to <paramref name="grace"/> for the leader and every live
-    /// member to go, then kills (SIGKILL) whatever is left.</summary>
+    /// member to go, then kills (SIGKILL) whatever is left. Takes no token on purpose: a kill stopped halfway would
+    /// leave processes behind.</summary>
     public async Task TerminateAsync(TimeSpan grace, TimeProvider time)
     {
         if (!ownsSession)
@@ -33,17 +35,31 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
         }
 
         Signal(SigTerm);
-        using var graceOver = new CancellationTokenSource(grace, time);
-        while (!graceOver.IsCancellationRequested)
+        if (await WaitUntilGoneAsync(grace, time))
+        {
+            return;
+        }
+
+        Signal(SigKill);
+
+        // SIGKILL lands at once, but the kernel tears processes down asynchronously; bounded, because a process
+        // stuck in uninterruptible I/O cannot be hurried.
+        await WaitUntilGoneAsync(KillSettleTime, time);
+    }
+
+    private async Task<bool> WaitUntilGoneAsync(TimeSpan limit, TimeProvider time)
+    {
+        using var expired = new CancellationTokenSource(limit, time);
+        while (!expired.IsCancellationRequested)
         {
             await Task.Delay(PollInterval, time, CancellationToken.None);
             if (!IsAlive())
             {
-                return;
+                return true;
             }
         }
 
-        Signal(SigKill);
+        return false;
     }
 
     /// <summary>True while the leader runs or any member of its group is a live (non-zombie) process.</summary>

@@ -1,14 +1,23 @@
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;
 
-/// <summary>Opens pooled connections to one database file and takes turns at writing to it.</summary>
+/// <summary>Lends out open connections to one database file and takes turns at writing to it.</summary>
+/// <remarks>
+/// The store pools its own connections, rather than the driver's pool, so that each keeps its per-connection pragmas
+/// and its prepared statements: a job costs a handful of statements, and parsing them anew each time would dominate.
+/// </remarks>
 internal sealed class SqliteDatabase : IDisposable
 {
+    private const int MaxIdleSessions = 16;
+
     // SQLite lets one writer in at a time. Writers of this process queue here rather than at the file lock, where a
     // refused writer sleeps in the busy handler for whole milliseconds; other processes still meet busy_timeout.
     private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private readonly ConcurrentBag<SqliteSession> _idle = [];
     private readonly string _connectionString;
+    private volatile bool _disposed;
 
     public SqliteDatabase(string path)
     {
@@ -18,14 +27,20 @@ internal sealed class SqliteDatabase : IDisposable
             DataSource = Location,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Private,
-            Pooling = true,
+            Pooling = false,
         }.ToString();
     }
 
     public string Location { get; }
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    public async Task<SqliteSession> OpenAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_idle.TryTake(out var idle))
+        {
+            return idle;
+        }
+
         var connection = new SqliteConnection(_connectionString);
         try
         {
@@ -33,7 +48,7 @@ internal sealed class SqliteDatabase : IDisposable
             await using var pragmas = connection.CreateCommand();
             pragmas.CommandText = SqliteSql.ConnectionPragmas;
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
-            return connection;
+            return new SqliteSession(connection, this);
         }
         catch
         {
@@ -52,9 +67,8 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>Runs one writing statement in its own implicit transaction; returns the number of rows it changed.</summary>
     public async Task<int> ExecuteWriteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        await using var session = await OpenAsync(cancellationToken);
+        var command = session.Command(sql);
         bind(command);
         using var turn = await TakeWriteTurnAsync(cancellationToken);
         return await command.ExecuteNonQueryAsync(cancellationToken);
@@ -64,9 +78,8 @@ internal sealed class SqliteDatabase : IDisposable
     public async Task<List<T>> QueryAsync<T>(
         string sql, Action<SqliteCommand> bind, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
+        await using var session = await OpenAsync(cancellationToken);
+        var command = session.Command(sql);
         bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<T>();
@@ -78,12 +91,30 @@ internal sealed class SqliteDatabase : IDisposable
         return rows;
     }
 
-    /// <summary>Closes the pooled connections so the file is released.</summary>
+    internal void Return(SqliteSession session)
+    {
+        if (_disposed || _idle.Count >= MaxIdleSessions)
+        {
+            session.Close();
+            return;
+        }
+
+        _idle.Add(session);
+
+        // Dispose may have drained the bag between the check and the add.
+        if (_disposed && _idle.TryTake(out var late))
+        {
+            late.Close();
+        }
+    }
+
+    /// <summary>Closes the idle connections; sessions still lent out close when they come back.</summary>
     public void Dispose()
     {
-        using (var connection = new SqliteConnection(_connectionString))
+        _disposed = true;
+        while (_idle.TryTake(out var session))
         {
-            SqliteConnection.ClearPool(connection);
+            session.Close();
         }
 
         _writeTurn.Dispose();

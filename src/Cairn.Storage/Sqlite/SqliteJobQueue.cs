@@ -9,16 +9,14 @@ internal sealed class SqliteJobQueue(SqliteDatabase database, WorkSignal signal,
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
         var leaseId = Guid.NewGuid();
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var session = await database.OpenAsync(cancellationToken);
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
 
         // IMMEDIATE takes the write lock before the search reads, so another process cannot claim the same row in between.
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = session.BeginImmediate();
         var now = time.GetUtcNow();
         var expiresAt = SqliteRows.Truncate(now + leaseDuration);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SqliteSql.LeaseNextJob;
+        var command = session.Command(SqliteSql.LeaseNextJob, transaction);
         command
             .Bind("@lease", leaseId.ToString())
             .Bind("@worker", workerId)

@@ -43,8 +43,10 @@ internal static class SqliteMigrations
                 UNIQUE (run_id, name)
             );
 
-            -- Leasing looks for queued jobs whose retry time has come; the reaper will look for running jobs by expiry.
-            CREATE INDEX jobs_by_status_retry ON jobs (status, retry_at);
+            -- Leasing walks the queued jobs oldest first and stops at the first one that fits, so the index keeps
+            -- them in id order (an index on retry_at would make it sort them all); the reaper will look up running
+            -- jobs by lease expiry.
+            CREATE INDEX jobs_by_status ON jobs (status, id);
             CREATE INDEX jobs_by_status_lease ON jobs (status, lease_expires_at);
 
             CREATE TABLE steps (

@@ -32,9 +32,9 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(database.Location)!);
-            await using (var connection = await database.OpenAsync(cancellationToken))
+            await using (var session = await database.OpenAsync(cancellationToken))
             {
-                await SqliteSchema.MigrateAsync(connection, database.Location, SqliteMigrations.All, time, cancellationToken);
+                await SqliteSchema.MigrateAsync(session.Connection, database.Location, SqliteMigrations.All, time, cancellationToken);
             }
 
             return new SqliteRunStore(database, time, options.LeaseDuration);
@@ -50,19 +50,19 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(plan);
         var trigger = plan.Trigger;
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var session = await _database.OpenAsync(cancellationToken);
         using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
+        await using var transaction = session.BeginImmediate();
 
         var createdAt = SqliteRows.Truncate(_time.GetUtcNow());
-        var runId = await InsertRunAsync(connection, transaction, plan, createdAt, cancellationToken);
+        var runId = await InsertRunAsync(session, transaction, plan, createdAt, cancellationToken);
         if (runId is null)
         {
             // The key was used before: hand back that run and write nothing (the transaction rolls back unused).
-            return await ReadRunByKeyAsync(connection, transaction, trigger.IdempotencyKey!, cancellationToken);
+            return await ReadRunByKeyAsync(session, transaction, trigger.IdempotencyKey!, cancellationToken);
         }
 
-        await InsertJobsAsync(connection, transaction, runId.Value, plan.Jobs, cancellationToken);
+        await InsertJobsAsync(session, transaction, runId.Value, plan.Jobs, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new RunRecord(
             runId.Value, plan.PipelineName, trigger.EventName, trigger.Ref, trigger.Sha, trigger.Repository,
@@ -155,12 +155,10 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
             return;
         }
 
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var session = await _database.OpenAsync(cancellationToken);
         using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SqliteSql.InsertLogLine;
+        await using var transaction = session.BeginImmediate();
+        var command = session.Command(SqliteSql.InsertLogLine, transaction);
         command.Bind("@job", jobId);
         var sequence = command.Parameters.Add("@seq", SqliteType.Integer);
         var step = command.Parameters.Add("@step", SqliteType.Integer);
@@ -168,7 +166,6 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
         var timestamp = command.Parameters.Add("@ts", SqliteType.Integer);
         var text = command.Parameters.Add("@text", SqliteType.Text);
 
-        // One prepared statement, rebound per line.
         foreach (var line in lines)
         {
             sequence.Value = line.Sequence;
@@ -221,12 +218,10 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
     }
 
     private static async Task<long?> InsertRunAsync(
-        SqliteConnection connection, SqliteTransaction transaction, RunPlan plan, DateTimeOffset createdAt, CancellationToken cancellationToken)
+        SqliteSession session, SqliteTransaction transaction, RunPlan plan, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var trigger = plan.Trigger;
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SqliteSql.InsertRun;
+        var command = session.Command(SqliteSql.InsertRun, transaction);
         command
             .Bind("@pipeline", plan.PipelineName)
             .Bind("@event", trigger.EventName)
@@ -241,11 +236,9 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
     }
 
     private static async Task InsertJobsAsync(
-        SqliteConnection connection, SqliteTransaction transaction, long runId, IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
+        SqliteSession session, SqliteTransaction transaction, long runId, IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SqliteSql.InsertJob;
+        var command = session.Command(SqliteSql.InsertJob, transaction);
         command.Bind("@run", runId);
         var ordinal = command.Parameters.Add("@ordinal", SqliteType.Integer);
         var name = command.Parameters.Add("@name", SqliteType.Text);
@@ -266,11 +259,9 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
     }
 
     private static async Task<RunRecord> ReadRunByKeyAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string key, CancellationToken cancellationToken)
+        SqliteSession session, SqliteTransaction transaction, string key, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = SqliteSql.RunByIdempotencyKey;
+        var command = session.Command(SqliteSql.RunByIdempotencyKey, transaction);
         command.Bind("@key", key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
