@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Cairn.Cli.Tests;
+
+public sealed class CancellationTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task Signal_CancelsTheRun_PrintsTheSummary_AndKillsTheStepsProcesses(string signal)
+    {
+        _dir.WriteFile(".cairn.yml", """
+            jobs:
+              long:
+                steps:
+                  - name: wait a minute
+                    run: |
+                      sleep 60 &
+                      echo $! > grandchild.pid
+                      echo $$ > shell.pid
+                      sleep 60
+              after:
+                needs: [long]
+                steps:
+                  - run: echo "must not run"
+            """);
+
+        await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?>(), "run");
+        var pids = await WaitForPidsAsync(cairn, "shell.pid", "grandchild.pid");
+        if (signal == "INT" && IgnoresSigint(cairn.Id))
+        {
+            // A process started with SIGINT ignored (a background job of a non-interactive shell) keeps it ignored,
+            // as every program does; the test runner was started that way, so there is nothing to check here.
+            Assert.Skip("SIGINT is ignored by this test run's processes");
+        }
+
+        var signalled = Stopwatch.StartNew();
+        await cairn.SignalAsync(signal);
+        var result = await cairn.WaitAsync(CairnProcess.DefaultTimeout);
+
+        Assert.True(result.ExitCode == 130, result.ToString());
+        Assert.True(signalled.Elapsed < TimeSpan.FromSeconds(20), $"took {signalled.Elapsed} to stop after SIG{signal}\n{result}");
+        CairnOutput.AssertClean(result);
+        var table = SummaryTable.Parse(result.Stdout);
+        Assert.Equal("cancelled", table.Status);
+        Assert.Equal("cancelled", table["long"].Status);
+        Assert.NotEqual("succeeded", table["after"].Status);
+        Assert.DoesNotContain("must not run", result.Stdout, StringComparison.Ordinal);
+        foreach (var pid in pids)
+        {
+            Assert.True(await IsGoneAsync(pid), $"process {pid} outlived the cancelled run");
+        }
+    }
+
+    [Fact]
+    public async Task StepTimeout_FailsTheJobAsTimeout_LongBeforeTheScriptWouldEnd()
+    {
+        _dir.WriteFile(".cairn.yml", """
+            jobs:
+              slow:
+                steps:
+                  - name: hang
+                    timeout: 1s
+                    run: sleep 30
+                  - name: after
+                    run: echo "never printed"
+            """);
+
+        var result = await CairnProcess.RunAsync(_dir.Path, "run", "--json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(20), $"took {result.Elapsed}\n{result}");
+        var summary = JsonSummary.Parse(result.Stdout);
+        Assert.Equal("failed", summary.Status);
+        Assert.Equal(("failed", "timeout"), (summary["slow"].Status, summary["slow"].FailureClass));
+        Assert.Contains(CairnOutput.LinesOf(result.Stderr, "slow"), l => l.StartsWith("<== hang: timed out", StringComparison.Ordinal));
+        Assert.DoesNotContain("never printed", result.Stderr, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private async Task<int[]> WaitForPidsAsync(CairnProcess cairn, params string[] files)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < CairnProcess.DefaultTimeout)
+        {
+            var texts = files.Select(f => _dir.Combine(f)).Select(p => File.Exists(p) ? File.ReadAllText(p).Trim() : "").ToArray();
+            if (texts.All(t => t.Length > 0))
+            {
+                return texts.Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        var result = await cairn.WaitAsync(TimeSpan.FromSeconds(1));
+        Assert.Fail($"the step never wrote its pids\n{result}");
+        return [];
+    }
+
+    // Bit 2 of SigIgn is SIGINT.
+    private static bool IgnoresSigint(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return (mask & 0b10) != 0;
+    }
+
+    // A zombie counts as gone: nothing reaps orphans on this kind of machine, but a zombie runs nothing.
+    private static async Task<bool> IsGoneAsync(int pid)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            string stat;
+            try
+            {
+                stat = await File.ReadAllTextAsync($"/proc/{pid}/stat", TestContext.Current.CancellationToken);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
+            {
+                return true;
+            }
+
+            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
+            if (state is 'Z' or 'X')
+            {
+                return true;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        return false;
+    }
+}
