@@ -5,37 +5,35 @@ namespace Cairn.Cli.Tests;
 
 public sealed class CancellationTests : IDisposable
 {
+    private const string LongJob = """
+        jobs:
+          long:
+            steps:
+              - name: wait a minute
+                run: |
+                  sleep 60 &
+                  echo $! > grandchild.pid
+                  echo $$ > shell.pid
+                  sleep 60
+          after:
+            needs: [long]
+            steps:
+              - run: echo "must not run"
+        """;
+
     private readonly TempDirectory _dir = new();
 
     [Theory]
-    [InlineData("INT")]
-    [InlineData("TERM")]
-    public async Task Signal_CancelsTheRun_PrintsTheSummary_AndKillsTheStepsProcesses(string signal)
+    [InlineData("INT", false)]
+    [InlineData("TERM", false)]
+    [InlineData("INT", true)]
+    public async Task Signal_CancelsTheRun_PrintsTheSummary_AndKillsTheStepsProcesses(string signal, bool json)
     {
-        _dir.WriteFile(".cairn.yml", """
-            jobs:
-              long:
-                steps:
-                  - name: wait a minute
-                    run: |
-                      sleep 60 &
-                      echo $! > grandchild.pid
-                      echo $$ > shell.pid
-                      sleep 60
-              after:
-                needs: [long]
-                steps:
-                  - run: echo "must not run"
-            """);
+        _dir.WriteFile(".cairn.yml", LongJob);
 
-        await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?>(), "run");
+        await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?>(), json ? ["run", "--json"] : ["run"]);
         var pids = await WaitForPidsAsync(cairn, "shell.pid", "grandchild.pid");
-        if (signal == "INT" && IgnoresSigint(cairn.Id))
-        {
-            // A process started with SIGINT ignored (a background job of a non-interactive shell) keeps it ignored,
-            // as every program does; the test runner was started that way, so there is nothing to check here.
-            Assert.Skip("SIGINT is ignored by this test run's processes");
-        }
+        SkipIfSigintIsIgnored(signal, cairn);
 
         var signalled = Stopwatch.StartNew();
         await cairn.SignalAsync(signal);
@@ -44,11 +42,20 @@ public sealed class CancellationTests : IDisposable
         Assert.True(result.ExitCode == 130, result.ToString());
         Assert.True(signalled.Elapsed < TimeSpan.FromSeconds(20), $"took {signalled.Elapsed} to stop after SIG{signal}\n{result}");
         CairnOutput.AssertClean(result);
-        var table = SummaryTable.Parse(result.Stdout);
-        Assert.Equal("cancelled", table.Status);
-        Assert.Equal("cancelled", table["long"].Status);
-        Assert.NotEqual("succeeded", table["after"].Status);
-        Assert.DoesNotContain("must not run", result.Stdout, StringComparison.Ordinal);
+        if (json)
+        {
+            var summary = JsonSummary.Parse(result.Stdout);
+            Assert.Equal(("cancelled", "cancelled"), (summary.Status, summary["long"].Status));
+            Assert.NotEqual("succeeded", summary["after"].Status);
+        }
+        else
+        {
+            var table = SummaryTable.Parse(result.Stdout);
+            Assert.Equal(("cancelled", "cancelled"), (table.Status, table["long"].Status));
+            Assert.NotEqual("succeeded", table["after"].Status);
+        }
+
+        Assert.DoesNotContain("must not run", result.Stdout + result.Stderr, StringComparison.Ordinal);
         foreach (var pid in pids)
         {
             Assert.True(await IsGoneAsync(pid), $"process {pid} outlived the cancelled run");
@@ -56,7 +63,38 @@ public sealed class CancellationTests : IDisposable
     }
 
     [Fact]
-    public async Task StepTimeout_FailsTheJobAsTimeout_LongBeforeTheScriptWouldEnd()
+    public async Task SecondInterrupt_LeavesAtOnce_ButTakesTheStepsProcessesWithIt()
+    {
+        // The step shrugs off SIGTERM, so after the first Ctrl-C its processes are still there during the grace
+        // period; a second Ctrl-C then must not leave them running with nobody left to stop them. (In a terminal
+        // Ctrl-C does not reach them itself: each step runs in a session of its own.)
+        _dir.WriteFile(".cairn.yml", LongJob.Replace("sleep 60 &", "trap '' TERM\n          sleep 60 &", StringComparison.Ordinal));
+
+        await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?>(), "run");
+        var pids = await WaitForPidsAsync(cairn, "shell.pid", "grandchild.pid");
+        SkipIfSigintIsIgnored("INT", cairn);
+
+        await cairn.SignalAsync("INT");
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await cairn.SignalAsync("INT");
+        var result = await cairn.WaitAsync(CairnProcess.DefaultTimeout);
+
+        try
+        {
+            Assert.True(result.ExitCode == 130, result.ToString());
+            foreach (var pid in pids)
+            {
+                Assert.True(await IsGoneAsync(pid), $"process {pid} outlived cairn after a second Ctrl-C\n{result}");
+            }
+        }
+        finally
+        {
+            KillSurvivors(pids);
+        }
+    }
+
+    [Fact]
+    public async Task StepTimeout_FailsTheJobAsTimeout_AndKillsTheStep_LongBeforeTheScriptWouldEnd()
     {
         _dir.WriteFile(".cairn.yml", """
             jobs:
@@ -64,7 +102,9 @@ public sealed class CancellationTests : IDisposable
                 steps:
                   - name: hang
                     timeout: 1s
-                    run: sleep 30
+                    run: |
+                      echo $$ > shell.pid
+                      sleep 30
                   - name: after
                     run: echo "never printed"
             """);
@@ -78,6 +118,8 @@ public sealed class CancellationTests : IDisposable
         Assert.Equal(("failed", "timeout"), (summary["slow"].Status, summary["slow"].FailureClass));
         Assert.Contains(CairnOutput.LinesOf(result.Stderr, "slow"), l => l.StartsWith("<== hang: timed out", StringComparison.Ordinal));
         Assert.DoesNotContain("never printed", result.Stderr, StringComparison.Ordinal);
+        var shell = int.Parse(File.ReadAllText(_dir.Combine("shell.pid")).Trim(), CultureInfo.InvariantCulture);
+        Assert.True(await IsGoneAsync(shell), $"the timed-out step's shell {shell} is still running");
     }
 
     public void Dispose() => _dir.Dispose();
@@ -99,6 +141,33 @@ public sealed class CancellationTests : IDisposable
         var result = await cairn.WaitAsync(TimeSpan.FromSeconds(1));
         Assert.Fail($"the step never wrote its pids\n{result}");
         return [];
+    }
+
+    private static void SkipIfSigintIsIgnored(string signal, CairnProcess cairn)
+    {
+        if (signal == "INT" && IgnoresSigint(cairn.Id))
+        {
+            // A process started with SIGINT ignored (a background job of a non-interactive shell) keeps it ignored,
+            // as every program does; the test runner was started that way, so there is nothing to check here.
+            Assert.Skip("SIGINT is ignored by this test run's processes");
+        }
+    }
+
+    // What SIGTERM does not stop would otherwise sleep on for a minute after a failed assertion.
+    private static void KillSurvivors(IEnumerable<int> pids)
+    {
+        foreach (var pid in pids)
+        {
+            try
+            {
+                using var survivor = Process.GetProcessById(pid);
+                survivor.Kill();
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Already gone.
+            }
+        }
     }
 
     // Bit 2 of SigIgn is SIGINT.

@@ -94,6 +94,25 @@ public sealed class RunOptionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Input_ThatIsRequired_MustBeGiven()
+    {
+        _dir.WriteFile(".cairn.yml", """
+            on: { manual: { inputs: { version: { required: true } } } }
+            jobs:
+              release:
+                steps:
+                  - run: touch ran
+            """);
+
+        var result = await CairnProcess.RunAsync(_dir.Path, "run");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        CairnOutput.AssertClean(result);
+        Assert.Contains("version", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(_dir.Combine("ran")), "the job ran without its required input");
+    }
+
+    [Fact]
     public async Task Secret_ReachesTheJobMasked_AndAMissingSecretFailsTheJobAsConfig()
     {
         const string value = "hunter2-s3cr3t";

@@ -52,7 +52,7 @@ public sealed class RunOutputTests : IDisposable
     }
 
     [Fact]
-    public async Task RunJson_PrintsOneObjectOnStdout_WithMatrixNamesInPlanOrder_AndLogsOnStderr()
+    public async Task RunJson_PrintsOneObjectOnStdout_WithMatrixNamesInPlanOrder_AndLogsAndWarningsOnStderr()
     {
         _dir.WriteFile(".cairn.yml", """
             jobs:
@@ -64,7 +64,7 @@ public sealed class RunOutputTests : IDisposable
                 matrix:
                   os: [debian, alpine]
                   v: ["10", "8"]
-                  exclude: [{ os: alpine, v: "8" }]
+                  exclude: [{ os: alpine, v: "8" }, { os: solaris }]
                 steps:
                   - run: echo "testing $CAIRN_JOB"
               broken:
@@ -101,6 +101,7 @@ public sealed class RunOutputTests : IDisposable
 
         Assert.Contains("testing test (alpine, 10)", CairnOutput.LinesOf(result.Stderr, "test (alpine, 10)"));
         Assert.Contains("building", CairnOutput.LinesOf(result.Stderr, "build"));
+        Assert.Contains(": warning: ", result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -22,13 +22,13 @@ public sealed class StepEnvironmentTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     [Fact]
-    public async Task Steps_RunInThePipelinesDirectory_WithTheCairnVariables_OverTheCallersOwn()
+    public async Task Steps_RunInThePipelineFilesDirectory_WithTheCairnVariables_OverTheCallersOwn()
     {
         _dir.WriteFile("work/.cairn.yml", Probe);
         // Values the caller happens to have must not leak through as if cairn had set them.
         var callerEnv = new Dictionary<string, string?> { ["CI"] = "false", ["CAIRN_JOB"] = "outer", ["CAIRN_EVENT"] = "push" };
 
-        var result = await CairnProcess.RunAsync(_dir.Path, callerEnv, "run", "work");
+        var result = await CairnProcess.RunAsync(_dir.Path, callerEnv, "run", Path.Combine("work", ".cairn.yml"));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var lines = CairnOutput.LinesOf(result.Stdout, "probe");

@@ -14,6 +14,9 @@ public sealed partial class ValidateCommandTests : IDisposable
           test:
             needs: [build]
             timeout: 5m
+            matrix:
+              os: [debian, alpine]
+              exclude: [{ os: solaris }]
             steps:
               - run: touch ran-test
         """;
@@ -44,7 +47,7 @@ public sealed partial class ValidateCommandTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     [Fact]
-    public async Task Validate_PrintsValid_ForAFileAndForTheCurrentDirectoryByDefault()
+    public async Task Validate_PrintsValid_ForAFileAndForTheCurrentDirectoryByDefault_WithWarningsOnStderr()
     {
         var file = _dir.WriteFile("project/.cairn.yml", ValidPipeline);
 
@@ -55,7 +58,8 @@ public sealed partial class ValidateCommandTests : IDisposable
         {
             Assert.True(result.ExitCode == 0, result.ToString());
             Assert.Equal("valid", result.Stdout.Trim());
-            Assert.Equal("", result.Stderr);
+            var warning = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Matches(@"^[^:]+:11:\d+: warning: .*exclude", warning);
         }
     }
 
