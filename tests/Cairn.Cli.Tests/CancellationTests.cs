@@ -31,7 +31,10 @@ public sealed class CancellationTests : IDisposable
     {
         _dir.WriteFile(".cairn.yml", LongJob);
 
-        await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?>(), json ? ["run", "--json"] : ["run"]);
+        // A temp folder of the test's own, to see that the run's scratch store is removed even when cancelled.
+        var scratch = Directory.CreateDirectory(_dir.Combine("tmp")).FullName;
+        var env = new Dictionary<string, string?> { ["TMPDIR"] = scratch };
+        await using var cairn = CairnProcess.Start(_dir.Path, env, json ? ["run", "--json"] : ["run"]);
         var pids = await WaitForPidsAsync(cairn, "shell.pid", "grandchild.pid");
         SkipIfSigintIsIgnored(signal, cairn);
 
@@ -60,17 +63,20 @@ public sealed class CancellationTests : IDisposable
         {
             Assert.True(await IsGoneAsync(pid), $"process {pid} outlived the cancelled run");
         }
+
+        Assert.Empty(Directory.GetDirectories(scratch, "cairn-run-*"));
     }
 
     [Fact]
-    public async Task SecondInterrupt_LeavesAtOnce_ButTakesTheStepsProcessesWithIt()
+    public async Task SecondInterrupt_LeavesAtOnce_WithoutLeavingStepProcessesOrScratchBehind()
     {
         // The step shrugs off SIGTERM, so after the first Ctrl-C its processes are still there during the grace
         // period; a second Ctrl-C then must not leave them running with nobody left to stop them. (In a terminal
         // Ctrl-C does not reach them itself: each step runs in a session of its own.)
         _dir.WriteFile(".cairn.yml", LongJob.Replace("sleep 60 &", "trap '' TERM\n          sleep 60 &", StringComparison.Ordinal));
 
-        await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?>(), "run");
+        var scratch = Directory.CreateDirectory(_dir.Combine("tmp")).FullName;
+        await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?> { ["TMPDIR"] = scratch }, "run");
         var pids = await WaitForPidsAsync(cairn, "shell.pid", "grandchild.pid");
         SkipIfSigintIsIgnored("INT", cairn);
 
@@ -86,6 +92,8 @@ public sealed class CancellationTests : IDisposable
             {
                 Assert.True(await IsGoneAsync(pid), $"process {pid} outlived cairn after a second Ctrl-C\n{result}");
             }
+
+            Assert.Empty(Directory.GetDirectories(scratch, "cairn-run-*"));
         }
         finally
         {

@@ -39,11 +39,12 @@ public sealed class ExampleTests : IDisposable
     }
 
     [Fact]
-    public async Task Failing_ExitsOne_SkipsDeploy_AndStillReports()
+    public async Task Failing_ExitsOne_SkipsDeploy_StillReports_AndLeavesNoScratchStore()
     {
         CopyExample("failing");
+        var scratch = Directory.CreateDirectory(_dir.Combine("tmp")).FullName;
 
-        var result = await CairnProcess.RunAsync(_dir.Path, "run", "failing");
+        var result = await CairnProcess.RunAsync(_dir.Path, new Dictionary<string, string?> { ["TMPDIR"] = scratch }, "run", "failing");
 
         Assert.True(result.ExitCode == 1, result.ToString());
         CairnOutput.AssertClean(result);
@@ -55,6 +56,7 @@ public sealed class ExampleTests : IDisposable
         Assert.Equal("succeeded", table["report"].Status);
         Assert.Contains("cleaning up after the failure", CairnOutput.LinesOf(result.Stdout, "unit"));
         Assert.DoesNotContain("this does not run", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetDirectories(scratch, "cairn-run-*"));
     }
 
     public void Dispose() => _dir.Dispose();
