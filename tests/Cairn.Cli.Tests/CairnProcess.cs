@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Cairn.Cli.Tests;
+
+/// <summary>What a finished <c>cairn</c> process left behind.</summary>
+internal sealed record CairnResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
+{
+    public override string ToString() =>
+        $"exit {ExitCode} after {Elapsed.TotalSeconds:0.0}s\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
+}
+
+/// <summary>The built <c>cairn</c>, run as a child process the way a person or a script runs it: stdin closed,
+/// stdout and stderr redirected (so not a terminal), and an environment the test chooses.</summary>
+internal sealed class CairnProcess : IAsyncDisposable
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly Lazy<string> Dll = new(BuildLayout.FindCairnDll);
+
+    private readonly Process _process;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+    private readonly Stopwatch _clock;
+
+    private CairnProcess(Process process, Stopwatch clock)
+    {
+        _process = process;
+        _clock = clock;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public int Id => _process.Id;
+
+    public static Task<CairnResult> RunAsync(string workingDirectory, params string[] args) =>
+        RunAsync(workingDirectory, new Dictionary<string, string?>(), args);
+
+    public static async Task<CairnResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args)
+    {
+        await using var cairn = Start(workingDirectory, env, args);
+        return await cairn.WaitAsync(DefaultTimeout);
+    }
+
+    /// <summary>Starts cairn; <paramref name="env"/> adds variables to this process's own, or removes those set to null.</summary>
+    public static CairnProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Dll.Value);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Colour must be switched off by the redirect alone, so nothing else may switch it off; and whatever the
+        // test runner itself was started with must not leak into the runs it checks.
+        info.Environment.Remove("NO_COLOR");
+        info.Environment.Remove("CAIRN_DEBUG");
+        info.Environment["TERM"] = "xterm-256color";
+        foreach (var (name, value) in env)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        process.StandardInput.Close();
+        return new CairnProcess(process, clock);
+    }
+
+    /// <summary>Sends a POSIX signal (INT, TERM…) the way <c>kill</c> in a shell would.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+            ?? throw new InvalidOperationException("kill did not start");
+        await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    public async Task<CairnResult> WaitAsync(TimeSpan timeout)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+            var partial = new CairnResult(-1, await _stdout, await _stderr, _clock.Elapsed);
+            Assert.Fail($"cairn did not finish within {timeout.TotalSeconds:0}s\n{partial}");
+        }
+
+        return new CairnResult(_process.ExitCode, await _stdout, await _stderr, _clock.Elapsed);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        _process.Dispose();
+    }
+}
