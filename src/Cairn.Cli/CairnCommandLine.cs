@@ -9,14 +9,14 @@ internal static class CairnCommandLine
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        using var cancellation = new CancellationTokenSource();
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => OnSignal(context, cancellation));
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => OnSignal(context, cancellation));
+        using var signals = new SignalEscalation();
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signals.OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signals.OnSignal);
 
         var root = new RootCommand("Cairn: pipelines as code, run on this machine or on a Cairn server")
         {
             ValidateCommand.Create(),
-            RunCommand.Create(cancellation.Token),
+            RunCommand.Create(signals.Cancel, signals.Kill),
             SchemaCommand.Create(),
         };
 
@@ -47,17 +47,5 @@ internal static class CairnCommandLine
 
             return ExitCodes.Failed;
         }
-    }
-
-    // The first Ctrl-C cancels the run (jobs are killed, the summary still prints); a second one leaves at once.
-    private static void OnSignal(PosixSignalContext context, CancellationTokenSource cancellation)
-    {
-        context.Cancel = true;
-        if (cancellation.IsCancellationRequested)
-        {
-            Environment.Exit(ExitCodes.Cancelled);
-        }
-
-        cancellation.Cancel();
     }
 }

@@ -75,6 +75,27 @@ public sealed class ShellExecutorProcessTreeTests : IDisposable
     }
 
     [Fact]
+    public async Task KillAllNow_SkipsTheGracePeriod_ForAStepThatIgnoresSigterm()
+    {
+        // A grace period far longer than the test may wait: only KillAllNow can end the step in time.
+        var patient = new ShellExecutor(new ShellExecutorOptions { KillGracePeriod = TimeSpan.FromMinutes(5) }, TimeProvider.System);
+        var ready = _workspace.Combine("ready");
+        var job = Job(_workspace.Path, [Step(0, $"trap '' TERM; echo $$ > {ready}; while true; do sleep 0.1; done")]);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var running = patient.RunAsync(job, _reporter, cancel.Token);
+        await WaitForFileAsync(ready, TestContext.Current.CancellationToken);
+        await cancel.CancelAsync();
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.False(running.IsCompleted, "the step should still be in its grace period");
+        patient.KillAllNow();
+        var outcome = await running.WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Cancelled, outcome.Status);
+        Assert.All(ReadPids(ready), pid => Assert.True(IsGone(pid), $"process {pid} survived KillAllNow"));
+    }
+
+    [Fact]
     public async Task BackgroundJobLeftByAStep_DoesNotHoldTheJob_AndIsKilled()
     {
         var pids = _workspace.Combine("pids");

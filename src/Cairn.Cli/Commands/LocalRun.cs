@@ -22,7 +22,10 @@ internal sealed record LocalRunRequest(
 /// the shell executor, and the console as the log follower.</summary>
 internal static class LocalRun
 {
-    public static async Task<int> ExecuteAsync(LocalRunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation)
+    /// <param name="cancellation">Cancels the run: running steps are stopped with a grace period.</param>
+    /// <param name="kill">Kills running steps at once (after <paramref name="cancellation"/>).</param>
+    public static async Task<int> ExecuteAsync(
+        LocalRunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, CancellationToken kill)
     {
         var (file, locateError) = PipelineFile.Locate(request.Path);
         if (file is null)
@@ -72,11 +75,13 @@ internal static class LocalRun
             IReadOnlyList<JobRecord> jobs;
             await using (var console = new ConsoleRunObserver(logs, color))
             {
+                var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+                await using var onKill = kill.Register(shell.KillAllNow);
                 var services = new WorkerServices(
                     store,
                     store,
                     new RunCoordinator(store, time),
-                    new SingleExecutorResolver(new ShellExecutor(new ShellExecutorOptions(), time)),
+                    new SingleExecutorResolver(shell),
                     new FixedWorkspaceProvider(workspace),
                     new InMemorySecretSource(request.Secrets),
                     console,

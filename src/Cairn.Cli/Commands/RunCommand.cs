@@ -5,7 +5,7 @@ namespace Cairn.Cli.Commands;
 /// <summary><c>cairn run [PATH]</c>: runs the whole pipeline here, as a manual event, with the same engine as the server.</summary>
 internal static class RunCommand
 {
-    public static Command Create(CancellationToken cancellation)
+    public static Command Create(CancellationToken cancellation, CancellationToken kill)
     {
         var path = new Argument<string>("path")
         {
@@ -50,7 +50,7 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            return await LocalRun.ExecuteAsync(request, Console.Out, Console.Error, cancellation);
+            return await LocalRun.ExecuteAsync(request, Console.Out, Console.Error, cancellation, kill);
         });
         return command;
     }

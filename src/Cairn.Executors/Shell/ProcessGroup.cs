@@ -62,6 +62,19 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
         return false;
     }
 
+    /// <summary>Kills the group (or, without a session, the leader's tree) at once.</summary>
+    public void KillNow()
+    {
+        if (ownsSession)
+        {
+            Signal(SigKill);
+        }
+        else
+        {
+            KillTreeThroughLeader();
+        }
+    }
+
     /// <summary>True while the leader runs or any member of its group is a live (non-zombie) process.</summary>
     public bool IsAlive()
     {

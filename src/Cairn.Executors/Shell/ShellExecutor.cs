@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using Cairn.Core.Execution;
 using Cairn.Core.Logs;
@@ -11,6 +12,7 @@ namespace Cairn.Executors.Shell;
 public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider time) : IExecutor
 {
     private readonly Lazy<ShellCommand?> _shell = new(() => ShellCommand.Locate(options));
+    private readonly ConcurrentDictionary<StepProcess, byte> _running = new();
 
     public ShellExecutor()
         : this(new ShellExecutorOptions(), TimeProvider.System)
@@ -66,6 +68,16 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         return ledger.Verdict();
     }
 
+    /// <summary>Kills every running step's process group at once (SIGKILL), skipping the grace period: for an
+    /// impatient second Ctrl-C. The steps then end as their cancellation says, and the run still ends properly.</summary>
+    public void KillAllNow()
+    {
+        foreach (var process in _running.Keys)
+        {
+            process.KillNow();
+        }
+    }
+
     private async Task<StepOutcome> RunStepAsync(
         JobSpec job, StepSpec step, IJobReporter reporter, StepLedger ledger, CancellationToken cancellationToken, CancellationToken jobTimeout)
     {
@@ -94,7 +106,15 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         int? exitCode;
         using (process)
         {
-            exitCode = await process.RunToEndAsync(stop.Token);
+            _running[process] = 0;
+            try
+            {
+                exitCode = await process.RunToEndAsync(stop.Token);
+            }
+            finally
+            {
+                _running.TryRemove(process, out _);
+            }
         }
 
         var finishedAt = time.GetUtcNow();

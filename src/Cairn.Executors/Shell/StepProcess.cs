@@ -91,6 +91,9 @@ internal sealed class StepProcess : IDisposable
         return stopped || !_process.HasExited ? null : _process.ExitCode;
     }
 
+    /// <summary>Sends SIGKILL to the whole group now; <see cref="RunToEndAsync"/> then sees it gone.</summary>
+    public void KillNow() => _group.KillNow();
+
     public void Dispose()
     {
         _stopReading.Cancel();
