@@ -2,7 +2,7 @@
 # Cairn against make on the same 200-job DAG of `true` steps, two at a time: what Cairn adds to each job.
 # Usage: bash bench/dag-vs-make/run.sh
 # Environment: RUNS (timed runs per tool, default 5), PARALLEL (default 2), LAYERS/WIDTH (default 10/20),
-#              SKIP_BUILD=1 (reuse bench/out/cairn as it is).
+#              SKIP_BUILD=1 (reuse bench/out/cairn as it is), NO_HYPERFINE=1 (time with a bash loop).
 # It reports; it does not fail when the target is missed.
 set -euo pipefail
 
@@ -33,7 +33,7 @@ if ((${#need_install[@]})); then
 fi
 command -v make >/dev/null || { say "error: make is required"; exit 1; }
 have_hyperfine=false
-command -v hyperfine >/dev/null && have_hyperfine=true
+command -v hyperfine >/dev/null && [[ ${NO_HYPERFINE:-} != 1 ]] && have_hyperfine=true
 
 # --- build -------------------------------------------------------------------------------------------------
 if [[ ${SKIP_BUILD:-} != 1 || ! -x $cairn ]]; then
