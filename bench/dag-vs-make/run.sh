@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Cairn against make on the same 200-job DAG of `true` steps, two at a time: what Cairn adds to each job.
+# Usage: bash bench/dag-vs-make/run.sh
+# Environment: RUNS (timed runs per tool, default 5), PARALLEL (default 2), LAYERS/WIDTH (default 10/20),
+#              SKIP_BUILD=1 (reuse bench/out/cairn as it is), NO_HYPERFINE=1 (time with a bash loop).
+# It reports; it does not fail when the target is missed.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+out="$root/bench/out"
+dag="$out/dag"
+cairn="$out/cairn/cairn"
+runs=${RUNS:-5}
+parallel=${PARALLEL:-2}
+layers=${LAYERS:-10}
+width=${WIDTH:-20}
+jobs=$((layers * width))
+target=2.0
+
+say() { printf '%s\n' "$*"; }
+
+# --- tools -------------------------------------------------------------------------------------------------
+need_install=()
+command -v make >/dev/null || need_install+=(make)
+command -v hyperfine >/dev/null || need_install+=(hyperfine)
+if ((${#need_install[@]})); then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        say "installing ${need_install[*]}..."
+        apt-get update -qq >/dev/null && apt-get install -y -qq "${need_install[@]}" >/dev/null || true
+    else
+        say "note: missing ${need_install[*]}; install with: apt-get install -y ${need_install[*]}"
+    fi
+fi
+command -v make >/dev/null || { say "error: make is required"; exit 1; }
+have_hyperfine=false
+command -v hyperfine >/dev/null && [[ ${NO_HYPERFINE:-} != 1 ]] && have_hyperfine=true
+
+# --- build -------------------------------------------------------------------------------------------------
+if [[ ${SKIP_BUILD:-} != 1 || ! -x $cairn ]]; then
+    say "building cairn (Release) into bench/out/cairn..."
+    dotnet publish "$root/src/Cairn.Cli" -c Release -o "$out/cairn" -nologo -v quiet >/dev/null
+fi
+
+# --- scenario ----------------------------------------------------------------------------------------------
+"$root/bench/dag-vs-make/generate.sh" "$dag" "$layers" "$width" true
+"$cairn" validate "$dag" >/dev/null
+
+cairn_run="$cairn run $dag --parallel $parallel"
+make_run="make -j$parallel -C $dag -f Makefile all"
+
+# Sanity: both must actually run every job (a make that says "nothing to do" would time nothing).
+"$cairn" run "$dag" --parallel "$parallel" >/dev/null 2>&1 || { say "error: the cairn run did not succeed"; exit 1; }
+[[ $(make -j"$parallel" -C "$dag" -f Makefile all 2>&1 | grep -c '^true$') == "$jobs" ]] \
+    || { say "error: make did not run $jobs recipes"; exit 1; }
+
+# --- timing ------------------------------------------------------------------------------------------------
+# Prints "mean stddev min median user system" (seconds; user and system are CPU time per run, mean) for a
+# command run RUNS times after warm-ups.
+measure() {
+    local command=$1 warmup=${2:-1} count=${3:-$runs}
+    if $have_hyperfine; then
+        local csv log
+        csv=$(mktemp)
+        log=$(mktemp)
+        # Its warnings (outliers on a busy machine) would break up the report; on failure they are shown.
+        hyperfine --style none --warmup "$warmup" --runs "$count" --output null --export-csv "$csv" "$command" >"$log" 2>&1 \
+            || { cat "$log" >&2; rm -f "$csv" "$log"; return 1; }
+        awk -F, 'NR == 2 { printf "%.4f %.4f %.4f %.4f %.4f %.4f\n", $2, $3, $7, $4, $5, $6 }' "$csv"
+        rm -f "$csv" "$log"
+    else
+        local i line TIMEFORMAT='%R %U %S'
+        for ((i = 0; i < warmup; i++)); do bash -c "$command" >/dev/null 2>&1; done
+        for ((i = 0; i < count; i++)); do
+            { time bash -c "$command" >/dev/null 2>&1; } 2>&1
+        done | sort -n | awk '
+            { t[NR] = $1; s += $1; q += $1 * $1; u += $2; y += $3 }
+            END {
+                mean = s / NR; v = q / NR - mean * mean
+                median = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+                printf "%.4f %.4f %.4f %.4f %.4f %.4f\n", mean, (v > 0 ? sqrt(v) : 0), t[1], median, u / NR, y / NR
+            }'
+    fi
+}
+
+say "timing ($runs runs each after a warm-up; $($have_hyperfine && echo hyperfine || echo 'a bash loop'))..."
+read -r help_mean help_sd help_min _ help_user help_sys < <(measure "$cairn --help" 1 10)
+read -r validate_mean validate_sd validate_min _ validate_user validate_sys < <(measure "$cairn validate $dag" 1 10)
+read -r make_mean make_sd make_min make_median make_user make_sys < <(measure "$make_run")
+read -r cairn_mean cairn_sd cairn_min cairn_median cairn_user cairn_sys < <(measure "$cairn_run")
+
+# --- report ------------------------------------------------------------------------------------------------
+ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
+cpu() { awk -v u="$1" -v y="$2" 'BEGIN { printf "%.0f", (u + y) * 1000 }'; }
+row() { printf '  %-34s %7s %7s %7s %7s\n' "$@"; }
+
+say ""
+say "scenario: $jobs one-step jobs running 'true' ($layers layers of $width; each job after layer 0 needs 2 of the layer before), --parallel $parallel / -j$parallel"
+say ""
+row "wall ms (cpu = user+sys ms)" mean "± sd" min cpu
+row "cairn --help (process start-up)" "$(ms "$help_mean")" "$(ms "$help_sd")" "$(ms "$help_min")" "$(cpu "$help_user" "$help_sys")"
+row "cairn validate (start-up + parse)" "$(ms "$validate_mean")" "$(ms "$validate_sd")" "$(ms "$validate_min")" "$(cpu "$validate_user" "$validate_sys")"
+row "make -j$parallel all" "$(ms "$make_mean")" "$(ms "$make_sd")" "$(ms "$make_min")" "$(cpu "$make_user" "$make_sys")"
+row "cairn run --parallel $parallel" "$(ms "$cairn_mean")" "$(ms "$cairn_sd")" "$(ms "$cairn_min")" "$(cpu "$cairn_user" "$cairn_sys")"
+say ""
+awk -v c="$cairn_mean" -v m="$make_mean" -v cmin="$cairn_min" -v mmin="$make_min" -v v="$validate_mean" \
+    -v ccpu="$(cpu "$cairn_user" "$cairn_sys")" -v mcpu="$(cpu "$make_user" "$make_sys")" -v vcpu="$(cpu "$validate_user" "$validate_sys")" \
+    -v n="$jobs" -v p="$parallel" -v target="$target" 'BEGIN {
+    ratio = c / m
+    extra = c - m
+    per_job = (extra - v) / n
+    printf "  ratio cairn/make (means)           %.2fx  (target: within %.1fx of make: %s)\n", ratio, target, (ratio <= target ? "MET" : "NOT MET")
+    printf "  ratio cairn/make (best runs)       %.2fx\n", cmin / mmin
+    printf "  extra wall time over make          %.0f ms\n", extra * 1000
+    printf "    of which fixed (validate)        %.0f ms\n", v * 1000
+    printf "    per job, wall                    %.2f ms   = (cairn - make - validate) / %d jobs\n", per_job * 1000, n
+    printf "    per job, on its worker           %.2f ms   = the above x %d workers running side by side\n", per_job * p * 1000, p
+    printf "  extra cpu time per job             %.2f ms   = (cairn cpu - make cpu - validate cpu) / %d jobs\n", (ccpu - mcpu - vcpu) / n, n
+}'
+
+say ""
+say "machine:"
+say "  cpus     $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
+say "  memory   $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+say "  kernel   $(uname -sr)"
+say "  dotnet   $(dotnet --version 2>/dev/null || echo '?')"
+say "  make     $(make --version | head -1)"
+say "  load     $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at the end of the run: other work on the machine skews the figures)"
