@@ -151,4 +151,35 @@ public sealed class SqliteRunStoreTests
             ? a is null && b is null
             : a with { Needs = [], Labels = [] } == b with { Needs = [], Labels = [] } && a.Needs.SequenceEqual(b.Needs) && a.Labels.SequenceEqual(b.Labels),
         j => j?.Id.GetHashCode() ?? 0);
+
+    [Fact]
+    public async Task JobStatuses_AreReadById_AfterTransitions()
+    {
+        await using var scope = await StoreScope.OpenAsync();
+        var run = await scope.CreateRunAsync(StoreScope.Job("a"), StoreScope.Job("b"), StoreScope.Job("c"));
+        var jobs = await scope.Store.GetJobsAsync(run.Id, StoreScope.Token);
+        await scope.Store.TryTransitionJobAsync(jobs[0].Id, JobStatus.Waiting, JobStatus.Queued, JobTransition.Now(scope.Time), StoreScope.Token);
+        await scope.Store.TryTransitionJobAsync(jobs[1].Id, JobStatus.Waiting, JobStatus.Skipped, JobTransition.Now(scope.Time), StoreScope.Token);
+
+        var statuses = await scope.Store.GetJobStatusesAsync(run.Id, StoreScope.Token);
+
+        Assert.Equal(3, statuses.Count);
+        Assert.Equal(JobStatus.Queued, statuses[jobs[0].Id]);
+        Assert.Equal(JobStatus.Skipped, statuses[jobs[1].Id]);
+        Assert.Equal(JobStatus.Waiting, statuses[jobs[2].Id]);
+    }
+
+    [Fact]
+    public async Task LastLogSequence_IsZeroForAnEmptyLog_ThenTheHighestWritten()
+    {
+        await using var scope = await StoreScope.OpenAsync();
+        var run = await scope.CreateRunAsync(StoreScope.Job("a"));
+        var job = (await scope.Store.GetJobsAsync(run.Id, StoreScope.Token))[0];
+        Assert.Equal(0, await scope.Store.GetLastLogSequenceAsync(job.Id, StoreScope.Token));
+
+        var now = scope.Time.GetUtcNow();
+        await scope.Store.AppendLogAsync(job.Id, [new(1, 0, Core.Logs.LogStream.Stdout, now, "one"), new(2, 0, Core.Logs.LogStream.Stdout, now, "two")], StoreScope.Token);
+
+        Assert.Equal(2, await scope.Store.GetLastLogSequenceAsync(job.Id, StoreScope.Token));
+    }
 }

@@ -11,6 +11,7 @@ namespace Cairn.Core.Engine;
 public sealed class RunCoordinator(IRunStore store, TimeProvider time)
 {
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _gates = new();
+    private readonly ConcurrentDictionary<long, IReadOnlyList<JobRecord>> _graphs = new();
 
     /// <summary>Raised once per run, by the coordinator whose compare-and-set ended it.</summary>
     public event Action<RunRecord>? RunFinished;
@@ -54,10 +55,19 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
             ?? throw new InvalidOperationException($"run {runId} does not exist");
         if (run.Status != RunStatus.Running)
         {
+            Forget(runId);
             return;
         }
 
-        var jobs = (await store.GetJobsAsync(runId, cancellationToken)).ToDictionary(j => j.Name, StringComparer.Ordinal);
+        // A run's jobs, needs and definitions never change: read them once, then only statuses on each advance.
+        if (!_graphs.TryGetValue(runId, out var graph))
+        {
+            graph = await store.GetJobsAsync(runId, cancellationToken);
+            _graphs[runId] = graph;
+        }
+
+        var statuses = await store.GetJobStatusesAsync(runId, cancellationToken);
+        var jobs = graph.ToDictionary(j => j.Name, j => j with { Status = statuses[j.Id] }, StringComparer.Ordinal);
         bool moved;
         do
         {
@@ -79,14 +89,10 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
                     jobs[job.Name] = job with { Status = next };
                     moved = true;
                 }
-                else
+                else if (await store.GetJobAsync(job.Id, cancellationToken) is { } fresh)
                 {
                     // Someone else moved it; take their word for it.
-                    var fresh = await store.GetJobAsync(job.Id, cancellationToken);
-                    if (fresh is not null)
-                    {
-                        jobs[job.Name] = fresh;
-                    }
+                    jobs[job.Name] = fresh;
                 }
             }
         }
@@ -98,10 +104,16 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
             var at = time.GetUtcNow();
             if (await store.TryTransitionRunAsync(runId, RunStatus.Running, verdict, at, cancellationToken))
             {
-                _gates.TryRemove(runId, out _);
+                Forget(runId);
                 RunFinished?.Invoke(run with { Status = verdict, FinishedAt = at });
             }
         }
+    }
+
+    private void Forget(long runId)
+    {
+        _graphs.TryRemove(runId, out _);
+        _gates.TryRemove(runId, out _);
     }
 
     private static JobStatus Decide(JobRecord job, IReadOnlyList<JobRecord> needs, IReadOnlyDictionary<string, JobRecord> jobs)

@@ -16,6 +16,9 @@ public interface IRunStore
 
     Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken);
 
+    /// <summary>Only the status of each of the run's jobs, by job id: what the coordinator reads on every job's end.</summary>
+    Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken);
+
     /// <summary>Moves a job that is not leased (waiting or queued) to another status, only if it is still <paramref name="from"/>.
     /// A move to <see cref="JobStatus.Queued"/> wakes idle workers. A terminal status records <paramref name="detail"/> and the failure class.</summary>
     Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken);

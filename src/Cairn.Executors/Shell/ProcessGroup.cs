@@ -117,9 +117,15 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
 
     private static bool GroupHasLiveMembers(int groupId)
     {
+        // No process to signal (ESRCH: not even a zombie) is the common case after a step: answered without a scan.
+        if (Kill(-groupId, 0) != 0)
+        {
+            return false;
+        }
+
         if (!Directory.Exists("/proc"))
         {
-            return Kill(-groupId, 0) == 0;
+            return true;
         }
 
         // kill(-pgid, 0) also counts zombies, and orphans stay zombies for good under an init that never reaps.

@@ -78,6 +78,16 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
     public async Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
         await _database.QueryAsync(SqliteSql.JobsOfRun, c => c.Bind("@run", runId), SqliteRows.ReadJob, cancellationToken);
 
+    public async Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken)
+    {
+        var rows = await _database.QueryAsync(
+            SqliteSql.JobStatusesOfRun,
+            c => c.Bind("@run", runId),
+            row => (Id: row.GetInt64(0), Status: StatusNames.ParseJobStatus(row.GetString(1))),
+            cancellationToken);
+        return rows.ToDictionary(r => r.Id, r => r.Status);
+    }
+
     public async Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken)
     {
         var jobs = await _database.QueryAsync(SqliteSql.JobById, c => c.Bind("@id", jobId), SqliteRows.ReadJob, cancellationToken);

@@ -41,6 +41,8 @@ internal static class SqliteSql
 
     public const string JobsOfRun = $"SELECT {JobColumns} FROM jobs WHERE run_id = @run ORDER BY ordinal;";
 
+    public const string JobStatusesOfRun = "SELECT id, status FROM jobs WHERE run_id = @run;";
+
     public const string JobById = $"SELECT {JobColumns} FROM jobs WHERE id = @id;";
 
     public const string MoveJob = "UPDATE jobs SET status = @to WHERE id = @id AND status = @from;";
