@@ -107,6 +107,8 @@ public sealed class RunOutputTests : IDisposable
     [Theory]
     [InlineData("error: --env", "run", ".", "--env", "NOEQUALS")]
     [InlineData("error: --parallel", "run", ".", "--parallel", "0")]
+    [InlineData("--parallel takes a whole number of at least 1, not 'x'", "run", ".", "--parallel", "x")]
+    [InlineData("unknown option '--bogus'", "run", "--bogus")]
     [InlineData("ghost", "run", ".", "--input", "ghost=1")]
     [InlineData("ghost", "run", ".", "--job", "ghost")]
     [InlineData("--no-such-option", "run", ".", "--no-such-option")]

@@ -7,17 +7,9 @@ internal static class RunCommand
 {
     public static Command Create(CancellationToken cancellation, CancellationToken kill)
     {
-        var path = new Argument<string>("path")
-        {
-            Description = "A .cairn.yml file, or a directory holding one",
-            DefaultValueFactory = _ => ".",
-        };
+        var path = CommonArguments.PipelinePath();
         var job = new Option<string?>("--job") { Description = "Run only this job (a job key or a matrix job's full name) and the jobs it needs" };
-        var parallel = new Option<int>("--parallel", "-p")
-        {
-            Description = "How many jobs may run at once",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
+        var parallel = CommonArguments.Count("--parallel", "-p", "How many jobs may run at once", 1, () => Environment.ProcessorCount);
         var env = new Option<string[]>("--env", "-e") { Description = "Set NAME=VALUE for every step, over the pipeline's own env", Arity = ArgumentArity.ZeroOrMore };
         var input = new Option<string[]>("--input", "-i") { Description = "Give the manual input NAME the value VALUE", Arity = ArgumentArity.ZeroOrMore };
         var secret = new Option<string[]>("--secret", "-s") { Description = "Give the secret NAME the value VALUE (masked in the output)", Arity = ArgumentArity.ZeroOrMore };
@@ -35,11 +27,6 @@ internal static class RunCommand
                 KeyValueOption.Parse("--input", parse.GetValue(input), errors),
                 KeyValueOption.Parse("--secret", parse.GetValue(secret), errors),
                 parse.GetValue(json));
-            if (request.Parallel < 1)
-            {
-                errors.Add("--parallel must be at least 1");
-            }
-
             if (errors.Count > 0)
             {
                 foreach (var error in errors)

@@ -7,11 +7,7 @@ internal static class ValidateCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("path")
-        {
-            Description = "A .cairn.yml file, or a directory holding one",
-            DefaultValueFactory = _ => ".",
-        };
+        var path = CommonArguments.PipelinePath();
         var command = new Command("validate", "Check a pipeline and report every error with its line and column") { path };
         command.SetAction(parse => Run(parse.GetValue(path)!, Console.Out, Console.Error));
         return command;

@@ -222,4 +222,14 @@ public sealed class PipelineErrorTests
         Assert.Equal(5, errors.Count);
         Assert.Equal(["2:15", "5:14", "8:13", "9:5", "11:19"], errors.Select(e => string.Join(':', e.Split(':')[1..3])));
     }
+
+    [Fact]
+    public void TabIndentation_IsReportedAtTheTab_NotAtTheStartOfTheFile()
+    {
+        var result = PipelineLoader.Load("jobs:\n  a:\n  \tsteps: [{ run: make }]\n", "ci.yml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(new SourceLocation("ci.yml", 3, 3), error.Location);
+        Assert.Contains("tab", error.Message);
+    }
 }

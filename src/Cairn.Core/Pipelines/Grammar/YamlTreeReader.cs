@@ -39,9 +39,30 @@ internal static partial class YamlTreeReader
         }
         catch (YamlException e)
         {
-            errors.Add(((int)e.Start.Line, (int)e.Start.Column, CleanMessage(e.Message)));
+            var (line, column) = e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentingTab(yaml) is { } tab
+                ? tab
+                : ((int)e.Start.Line, (int)e.Start.Column);
+            errors.Add((line, column, CleanMessage(e.Message)));
             return new YamlReadResult(null, errors);
         }
+    }
+
+    // The YAML scanner reports a tab used as indentation at the start of the mapping it was scanning;
+    // the person needs the tab itself.
+    private static (int Line, int Column)? FirstIndentingTab(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                return (i + 1, tab + 1);
+            }
+        }
+
+        return null;
     }
 
     private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, List<(int, int, string)> errors, int depth)
