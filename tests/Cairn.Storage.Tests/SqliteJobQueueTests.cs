@@ -229,4 +229,33 @@ public sealed class SqliteJobQueueTests
 
     private static JobCompletion Failure(StoreScope scope, DateTimeOffset? retryAt) =>
         new(JobStatus.Failed, 2, FailureClass.Script, "step 'test' exited with 2", scope.Time.GetUtcNow().AddSeconds(-3), scope.Time.GetUtcNow(), retryAt);
+
+    [Fact]
+    public async Task ExpiredLease_IsFound_OnlyAfterItRunsOut_AndEndsOnceThroughItsLeaseId()
+    {
+        await using var scope = await StoreScope.OpenAsync();
+        var ids = await scope.QueueJobsAsync(2);
+        var lease = await scope.Store.TryLeaseAsync("w1", [], StoreScope.Token);
+        var kept = await scope.Store.TryLeaseAsync("w2", [], StoreScope.Token);
+        Assert.NotNull(lease);
+        Assert.NotNull(kept);
+
+        scope.Time.Advance(StoreScope.LeaseDuration - TimeSpan.FromSeconds(1));
+        Assert.Empty(await scope.Store.FindExpiredLeasesAsync(10, StoreScope.Token));
+        Assert.True(await scope.Store.ExtendAsync(kept!, StoreScope.Token));
+        scope.Time.Advance(TimeSpan.FromSeconds(2));
+
+        var expired = Assert.Single(await scope.Store.FindExpiredLeasesAsync(10, StoreScope.Token));
+        Assert.Equal(lease!.JobId, expired.JobId);
+        Assert.Equal(lease.LeaseId, expired.LeaseId);
+        Assert.Equal("w1", expired.WorkerId);
+        Assert.Equal(1, expired.Attempt);
+
+        var now = scope.Time.GetUtcNow();
+        var lost = new JobCompletion(JobStatus.Failed, null, FailureClass.Infra, "the worker was lost", now, now);
+        Assert.True(await scope.Store.CompleteAsync(expired, lost, StoreScope.Token));
+        Assert.False(await scope.Store.CompleteAsync(lease, lost, StoreScope.Token));
+        Assert.Empty(await scope.Store.FindExpiredLeasesAsync(10, StoreScope.Token));
+        Assert.Contains(ids, id => id == expired.JobId);
+    }
 }

@@ -16,7 +16,31 @@ public sealed record JobSpec(
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<StepSpec> Steps,
     TimeSpan? Timeout,
-    ExpressionContext Context);
+    ExpressionContext Context)
+{
+    /// <summary>Sidecar containers (a database for integration tests…) started before the steps, reachable by name.</summary>
+    public IReadOnlyList<ServiceSpec> Services { get; init; } = [];
+
+    /// <summary>CPU and memory the runner alias grants the job; null means no limit.</summary>
+    public ResourceLimits? Resources { get; init; }
+
+    /// <summary>Labels every container or pod of the job carries (<c>cairn.run</c>, <c>cairn.job</c>).</summary>
+    public IReadOnlyDictionary<string, string> Labels => new Dictionary<string, string>
+    {
+        ["cairn.run"] = RunId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["cairn.job"] = JobId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>A sidecar container of a job: its name is the host name the steps reach it by.</summary>
+public sealed record ServiceSpec(
+    string Name,
+    string Image,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<string>? Command = null);
+
+/// <summary>CPU (cores, fractions allowed) and memory (bytes) limits for a job.</summary>
+public sealed record ResourceLimits(double? Cpu, long? MemoryBytes);
 
 /// <summary>One step: a script run by a shell, with its own env, timeout and condition.</summary>
 /// <param name="Index">Position in the job, from 0.</param>

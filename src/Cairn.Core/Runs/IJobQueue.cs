@@ -15,6 +15,11 @@ public interface IJobQueue
     /// False when the lease was no longer the job's: nothing is written.</summary>
     Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken);
 
+    /// <summary>Running jobs whose lease expired before now (their worker stopped heartbeating), oldest first, at most
+    /// <paramref name="limit"/>. The reaper ends each with <see cref="CompleteAsync"/> (retry or fail), which stays a
+    /// compare-and-set on the lease id: a worker that comes back late can no longer write.</summary>
+    Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken);
+
     /// <summary>Returns when a job may have become available, or after <paramref name="maxWait"/> (a safety-net poll).</summary>
     Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken);
 }

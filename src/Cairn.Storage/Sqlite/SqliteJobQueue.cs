@@ -81,6 +81,18 @@ internal sealed class SqliteJobQueue(SqliteDatabase database, WorkSignal signal,
         return ended;
     }
 
+    public async Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            SqliteSql.ExpiredLeases,
+            command => command.Bind("@now", SqliteRows.ToMillis(time.GetUtcNow())).Bind("@limit", limit),
+            row =>
+            {
+                var job = SqliteRows.ReadJob(row);
+                var expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(16));
+                return new JobLease(job.Id, job.RunId, Guid.Parse(row.GetString(14)), row.GetString(15), job.Attempt, expiresAt, job);
+            },
+            cancellationToken);
+
     public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
         signal.WaitAsync(maxWait, cancellationToken);
 

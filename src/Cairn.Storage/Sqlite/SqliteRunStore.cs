@@ -209,6 +209,9 @@ public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
     public Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
         _queue.TryLeaseAsync(workerId, labels, cancellationToken);
 
+    public Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
+        _queue.FindExpiredLeasesAsync(limit, cancellationToken);
+
     public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken) =>
         _queue.ExtendAsync(lease, cancellationToken);
 

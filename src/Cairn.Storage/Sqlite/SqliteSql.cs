@@ -74,6 +74,13 @@ internal static class SqliteSql
         RETURNING {JobColumns};
         """;
 
+    public const string ExpiredLeases = $"""
+        SELECT {JobColumns}, lease_id, lease_owner, lease_expires_at FROM jobs
+        WHERE status = 'running' AND lease_expires_at < @now
+        ORDER BY lease_expires_at
+        LIMIT @limit;
+        """;
+
     public const string ExtendLease = """
         UPDATE jobs SET lease_expires_at = @expires
         WHERE id = @id AND lease_id = @lease AND status = 'running';
