@@ -63,7 +63,8 @@ internal sealed record PullProgress(string? Status, string? Error, PullErrorDeta
 
 internal sealed record PullErrorDetail(string? Message);
 
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// The API writes most names in PascalCase but errors and pull progress in camelCase (message, errorDetail).
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(CreatedResponse))]
 [JsonSerializable(typeof(ExecCreateRequest))]
