@@ -116,6 +116,20 @@ public sealed class DockerEngineClient : IDisposable
         }
     }
 
+    /// <summary>Whether a path exists in a container's filesystem, asked without starting a process in it.</summary>
+    internal async Task<bool> PathExistsAsync(string containerId, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Head, $"/{ApiVersion}/containers/{containerId}/archive?path={Uri.EscapeDataString(path)}", null, cancellationToken);
+            return true;
+        }
+        catch (ContainerEngineException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
     internal Task<ContainerInspectResponse> InspectContainerAsync(string id, CancellationToken cancellationToken) =>
         GetAsync($"/{ApiVersion}/containers/{id}/json", EngineJson.Default.ContainerInspectResponse, cancellationToken);
 

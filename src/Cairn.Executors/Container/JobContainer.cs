@@ -19,6 +19,7 @@ internal sealed class JobContainer(
     private const int ReadBufferSize = 16 * 1024;
     private static readonly string[] Bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"];
     private static readonly string[] Sh = ["sh", "-e", "-c"];
+    private static readonly string[] BashPaths = ["/bin/bash", "/usr/bin/bash", "/usr/local/bin/bash"];
     private static readonly TimeSpan ExitCodePoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ExitCodeWait = TimeSpan.FromSeconds(10);
 
@@ -185,18 +186,19 @@ internal sealed class JobContainer(
         await engine.StartContainerAsync(id, cancellationToken);
     }
 
+    /// <summary>Looks for bash where images put it. A file check costs the engine a few milliseconds where asking a
+    /// shell inside (an exec) costs a process start.</summary>
     private async Task<bool> HasBashAsync(CancellationToken cancellationToken)
     {
-        var probe = new ExecCreateRequest(["sh", "-c", "command -v bash"], [], ContainerRequests.WorkspacePath);
-        try
+        foreach (var path in BashPaths)
         {
-            return await ExecAsync(probe, (_, _) => { }, cancellationToken) == 0;
+            if (await engine.PathExistsAsync(_container!, path, cancellationToken))
+            {
+                return true;
+            }
         }
-        catch (ContainerEngineException)
-        {
-            // No sh to ask with: bash is the only hope left.
-            return true;
-        }
+
+        return false;
     }
 
     private async Task<int?> ExecAsync(ExecCreateRequest request, Action<LogStream, string> onLine, CancellationToken stop)

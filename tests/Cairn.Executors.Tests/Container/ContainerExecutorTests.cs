@@ -232,6 +232,17 @@ public sealed class ContainerExecutorTests : IDisposable
     }
 
     [ContainerEngineFact]
+    public async Task ImageWithoutBash_RunsStepsWithShE_SoAFailingCommandStopsTheStep()
+    {
+        var reporter = new RecordingJobReporter();
+
+        var outcome = await _executor.RunAsync(Job(Jobs.Step(0, "echo $0; false; echo not reached")), reporter, Token);
+
+        Assert.Equal((JobStatus.Failed, 1), (outcome.Status, outcome.ExitCode));
+        Assert.Equal(["sh"], reporter.Text(0, LogStream.Stdout));
+    }
+
+    [ContainerEngineFact]
     public async Task Ping_ReachesTheEngine()
     {
         var reachability = await _executor.Engine.PingAsync(Token);
