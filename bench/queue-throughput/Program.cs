@@ -4,7 +4,7 @@ using Cairn.Storage;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-// Usage: queue-throughput [--jobs 20000] [--workers 8] [--samples 200] [--stores sqlite,postgres]
+// Usage: queue-throughput [--jobs 20000] [--workers 8] [--producers 2] [--samples 200] [--stores sqlite,postgres]
 //                         [--postgres CONNECTION] [--pgbench PATH] [--out DIR]
 var options = Options.Parse(args);
 using var cancel = new CancellationTokenSource();
@@ -31,7 +31,7 @@ foreach (var kind in options.Stores)
 report.Print(options);
 
 /// <summary>What to run, from the command line.</summary>
-internal sealed record Options(int Jobs, int Workers, int Samples, string[] Stores, string? Postgres, string Pgbench, string Out)
+internal sealed record Options(int Jobs, int Workers, int Producers, int Samples, string[] Stores, string? Postgres, string Pgbench, string Out)
 {
     public static Options Parse(string[] args)
     {
@@ -40,6 +40,7 @@ internal sealed record Options(int Jobs, int Workers, int Samples, string[] Stor
         return new Options(
             Number("--jobs", 20_000),
             Number("--workers", 8),
+            Number("--producers", 2),
             Number("--samples", 200),
             (Value("--stores") ?? "sqlite,postgres").Split(',', StringSplitOptions.RemoveEmptyEntries),
             Value("--postgres") ?? Environment.GetEnvironmentVariable("CAIRN_TEST_POSTGRES"),

@@ -21,7 +21,7 @@ internal sealed class Report
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine($"{options.Jobs} no-op jobs, {options.Workers} workers; pickup over {options.Samples} jobs queued one at a time to idle workers");
+        Console.WriteLine($"{options.Jobs} no-op jobs, {options.Workers} workers, {options.Producers} producers; pickup over {options.Samples} jobs queued one at a time to idle workers");
         Console.WriteLine($"{"store",-9} {"scenario",-42} {"jobs/s",9} {"bare db",9} {"ratio",6}");
         foreach (var (store, scenario, rate, baseline) in _rates)
         {

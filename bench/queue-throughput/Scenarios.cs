@@ -16,7 +16,7 @@ internal sealed class Scenarios(Options options, BenchDatabase database, Report 
         // SQLite wakes only the workers of the instance that queued; PostgreSQL's workers sit in another instance, as in another process.
         await using var other = kind == RunStores.Postgres ? await RunStores.OpenAsync(settings, TimeProvider.System, cancellationToken) : null;
         var consumer = other ?? producer;
-        var workload = new Workload(options.Workers, RunSize);
+        var workload = new Workload(options.Workers, options.Producers, RunSize);
 
         Console.Error.WriteLine($"{kind}: warming up");
         await workload.FullCycleAsync(producer, consumer, Math.Min(1_000, options.Jobs), cancellationToken);
@@ -25,8 +25,11 @@ internal sealed class Scenarios(Options options, BenchDatabase database, Report 
         var full = await workload.FullCycleAsync(producer, consumer, options.Jobs, cancellationToken);
         report.Add(kind, "full cycle: create+queue+lease+complete", options.Jobs / full, null);
 
+        Console.Error.WriteLine($"{kind}: create+queue of {options.Jobs} jobs, no workers");
+        var enqueue = await workload.EnqueueAsync(producer, options.Jobs, cancellationToken);
+        report.Add(kind, "create+queue only (no workers)", options.Jobs / enqueue, null);
+
         Console.Error.WriteLine($"{kind}: lease+complete of {options.Jobs} queued jobs");
-        await PrefillAsync(workload, producer, cancellationToken);
         var drain = await workload.DrainAsync(consumer, options.Jobs, cancellationToken);
 
         Console.Error.WriteLine($"{kind}: the bare database on {options.Jobs} queued jobs");

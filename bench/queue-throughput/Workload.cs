@@ -7,23 +7,36 @@ using Cairn.Storage;
 namespace Cairn.Bench.QueueThroughput;
 
 /// <summary>No-op jobs pushed through a Cairn store: created, queued, leased and completed, as the engine does it.</summary>
-internal sealed class Workload(int workers, int runSize)
+internal sealed class Workload(int workers, int producers, int runSize)
 {
     private static readonly string[] NoLabels = [];
 
-    /// <summary>Creates runs and queues their jobs while the workers lease and complete them; returns the seconds until the last completes.</summary>
+    /// <summary>Creates runs and queues their jobs (from several producers, as a server taking many triggers) while the workers
+    /// lease and complete them; returns the seconds until the last job completes.</summary>
     public async Task<double> FullCycleAsync(ICairnStore producer, ICairnStore consumer, int jobs, CancellationToken cancellationToken)
     {
         var done = new CountdownEvent(jobs);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var started = Stopwatch.GetTimestamp();
         var pool = StartWorkers(consumer, done, stop.Token);
-        await ProduceAsync(producer, jobs, queue: true, cancellationToken);
+        await Task.WhenAll(Enumerable.Range(0, producers).Select(p => Task.Run(
+            () => ProduceAsync(producer, (jobs / producers) + (p < jobs % producers ? 1 : 0), queue: true, cancellationToken),
+            cancellationToken)));
         await Task.Run(() => done.Wait(cancellationToken), cancellationToken);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await stop.CancelAsync();
         await pool;
         return seconds;
+    }
+
+    /// <summary>Only the producers' half of the full cycle: creates runs and queues their jobs, no worker running; returns the seconds.</summary>
+    public async Task<double> EnqueueAsync(ICairnStore producer, int jobs, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, producers).Select(p => Task.Run(
+            () => ProduceAsync(producer, (jobs / producers) + (p < jobs % producers ? 1 : 0), queue: true, cancellationToken),
+            cancellationToken)));
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
     /// <summary>Leases and completes <paramref name="jobs"/> jobs that are already queued; returns the seconds it took.</summary>
