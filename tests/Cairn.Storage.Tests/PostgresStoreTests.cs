@@ -104,6 +104,23 @@ public sealed class PostgresStoreTests(PostgresDatabase shared) : IClassFixture<
     }
 
     [PostgresFact]
+    public async Task WaitForWork_WakesAWorkerPerJob_WhenAnotherInstanceQueuesABurst()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var run = await other.CreateRunAsync(Plan(null, [.. Enumerable.Range(1, 5).Select(i => Job($"job-{i}"))]), Token);
+        await DrainAsync(scope.Store);
+        var waits = Enumerable.Range(0, 5).Select(_ => scope.Store.WaitForWorkAsync(TimeSpan.FromMinutes(1), Token)).ToList();
+
+        foreach (var job in await other.GetJobsAsync(run.Id, Token))
+        {
+            await QueueAsync(other, job.Id, scope.Time);
+        }
+
+        await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(10), Token);
+    }
+
+    [PostgresFact]
     public async Task Listener_Reconnects_AfterItsConnectionIsKilled()
     {
         await using var scope = await OpenPostgresAsync(shared.ConnectionString!);

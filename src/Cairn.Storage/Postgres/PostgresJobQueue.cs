@@ -4,7 +4,8 @@ using Npgsql;
 namespace Cairn.Storage.Postgres;
 
 /// <summary>Leases queued jobs out of PostgreSQL: each claim one statement that skips rows other workers are claiming.</summary>
-internal sealed class PostgresJobQueue(PostgresDatabase database, WorkSignal signal, string origin, TimeProvider time, TimeSpan leaseDuration)
+internal sealed class PostgresJobQueue(
+    PostgresDatabase database, WorkSignal signal, PostgresNotifier notifier, TimeProvider time, TimeSpan leaseDuration)
     : IJobQueue
 {
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
@@ -61,7 +62,7 @@ internal sealed class PostgresJobQueue(PostgresDatabase database, WorkSignal sig
                     .Bind("@finished", PostgresRows.ToMillis(completion.FinishedAt));
                 if (requeue)
                 {
-                    command.Bind("@retry", PostgresRows.ToMillis(completion.RetryAt)).Bind("@origin", origin);
+                    command.Bind("@retry", PostgresRows.ToMillis(completion.RetryAt));
                 }
                 else
                 {
@@ -73,6 +74,7 @@ internal sealed class PostgresJobQueue(PostgresDatabase database, WorkSignal sig
         if (ended && requeue)
         {
             signal.Pulse();
+            notifier.JobQueued();
         }
 
         return ended;

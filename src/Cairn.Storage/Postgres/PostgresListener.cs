@@ -6,6 +6,8 @@ namespace Cairn.Storage.Postgres;
 /// when another store instance (another process, another replica) queues a job. Reconnects when the connection drops.</summary>
 internal sealed class PostgresListener : IAsyncDisposable
 {
+    private const int MaxPulsesPerNotification = 64;
+
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private readonly string _connectionString;
@@ -116,12 +118,21 @@ internal sealed class PostgresListener : IAsyncDisposable
         }
     }
 
-    // This instance already pulsed its own workers when it queued the job.
+    // This instance already pulsed its own workers when it queued the jobs.
     private void OnNotification(object sender, NpgsqlNotificationEventArgs notification)
     {
-        if (!string.Equals(notification.Payload, _origin, StringComparison.Ordinal))
+        if (!PostgresNotifier.TryRead(notification.Payload, out var origin, out var jobs))
         {
             _signal.Pulse();
+            return;
+        }
+
+        if (!string.Equals(origin, _origin, StringComparison.Ordinal))
+        {
+            for (var i = 0; i < Math.Min(jobs, MaxPulsesPerNotification); i++)
+            {
+                _signal.Pulse();
+            }
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class PostgresRunStore : ICairnStore
     private readonly WorkSignal _signal;
     private readonly PostgresListener _listener;
     private readonly PostgresJobQueue _queue;
-    private readonly string _origin;
+    private readonly PostgresNotifier _notifier;
 
     private PostgresRunStore(PostgresDatabase database, TimeProvider time, WorkSignal signal, PostgresListener listener, string origin, TimeSpan leaseDuration)
     {
@@ -21,8 +21,8 @@ public sealed class PostgresRunStore : ICairnStore
         _time = time;
         _signal = signal;
         _listener = listener;
-        _origin = origin;
-        _queue = new PostgresJobQueue(database, signal, origin, time, leaseDuration);
+        _notifier = new PostgresNotifier(database, origin);
+        _queue = new PostgresJobQueue(database, signal, _notifier, time, leaseDuration);
     }
 
     /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for queued jobs.</summary>
@@ -120,7 +120,6 @@ public sealed class PostgresRunStore : ICairnStore
 
         var sql = to switch
         {
-            JobStatus.Queued => PostgresSql.QueueJob,
             _ when to.IsTerminal() => PostgresSql.EndJob,
             _ => PostgresSql.MoveJob,
         };
@@ -128,14 +127,7 @@ public sealed class PostgresRunStore : ICairnStore
             sql,
             command =>
             {
-                command.Bind("@id", jobId).Bind("@from", from.ToWire());
-                if (to == JobStatus.Queued)
-                {
-                    command.Bind("@origin", _origin);
-                    return;
-                }
-
-                command.Bind("@to", to.ToWire());
+                command.Bind("@id", jobId).Bind("@from", from.ToWire()).Bind("@to", to.ToWire());
                 if (to.IsTerminal())
                 {
                     command
@@ -149,6 +141,7 @@ public sealed class PostgresRunStore : ICairnStore
         if (changed == 1 && to == JobStatus.Queued)
         {
             _signal.Pulse();
+            _notifier.JobQueued();
         }
 
         return changed == 1;
@@ -239,6 +232,7 @@ public sealed class PostgresRunStore : ICairnStore
 
     public async ValueTask DisposeAsync()
     {
+        await _notifier.FlushAsync();
         await _listener.DisposeAsync();
         await _database.DisposeAsync();
         _signal.Dispose();

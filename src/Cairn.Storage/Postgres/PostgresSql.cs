@@ -5,10 +5,13 @@ namespace Cairn.Storage.Postgres;
 /// and the tests. Statuses are their wire names. Column lists match <see cref="PostgresRows"/>.</remarks>
 internal static class PostgresSql
 {
-    /// <summary>The channel that says "a job became queued"; its payload is the queueing store instance's id.</summary>
+    /// <summary>The channel that says "jobs became queued"; its payload is "origin:count", the queueing store instance's id
+    /// and how many jobs the notification covers.</summary>
     public const string Channel = "cairn_jobs";
 
     public const string Listen = $"LISTEN {Channel};";
+
+    public const string Notify = $"SELECT pg_notify('{Channel}', @payload);";
 
     // One key for every replica of every version: whoever holds it migrates, the others wait and then find nothing to do.
     public const string LockMigrations = "SELECT pg_advisory_xact_lock(7305823941);";
@@ -52,11 +55,6 @@ internal static class PostgresSql
 
     public const string MoveJob = "UPDATE jobs SET status = @to WHERE id = @id AND status = @from;";
 
-    // The notification is sent on commit, so a woken worker finds the job already queued.
-    public const string QueueJob = $"""
-        UPDATE jobs SET status = 'queued' WHERE id = @id AND status = @from
-        RETURNING pg_notify('{Channel}', @origin);
-        """;
 
     public const string EndJob = """
         UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail
@@ -106,13 +104,12 @@ internal static class PostgresSql
         """;
 
     // The last attempt's exit code and failure stay visible while the job waits for its next attempt.
-    public const string RequeueLease = $"""
+    public const string RequeueLease = """
         UPDATE jobs
         SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
             started_at = @started, finished_at = NULL,
             lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
-        WHERE id = @id AND lease_id = @lease AND status = 'running'
-        RETURNING pg_notify('{Channel}', @origin);
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;
 
     public const string UpsertStep = """
