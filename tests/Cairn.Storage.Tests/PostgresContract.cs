@@ -1,7 +1,7 @@
 namespace Cairn.Storage.Tests;
 
 /// <summary>The store contract on PostgreSQL: one database for the class, emptied before each test.</summary>
-public sealed class PostgresContract(PostgresDatabase database) : StoreContract, IClassFixture<PostgresDatabase>
+public sealed class PostgresContract(PostgresTestDatabase database) : StoreContract, IClassFixture<PostgresTestDatabase>
 {
     protected override Task<StoreScope> OpenAsync()
     {

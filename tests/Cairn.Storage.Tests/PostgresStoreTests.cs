@@ -6,12 +6,12 @@ using static Cairn.Storage.Tests.StoreScope;
 namespace Cairn.Storage.Tests;
 
 /// <summary>What only the PostgreSQL store has: replicas migrating together, and wake-ups that cross processes.</summary>
-public sealed class PostgresStoreTests(PostgresDatabase shared) : IClassFixture<PostgresDatabase>
+public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixture<PostgresTestDatabase>
 {
     [PostgresFact]
     public async Task Open_ByConcurrentReplicasOnAFreshDatabase_AllStart_AndTheSchemaIsAppliedOnce()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        await using var database = await PostgresTestDatabase.CreateAsync();
         var options = new PostgresStoreOptions { ConnectionString = database.ConnectionString! };
 
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
@@ -36,7 +36,7 @@ public sealed class PostgresStoreTests(PostgresDatabase shared) : IClassFixture<
     [PostgresFact]
     public async Task Open_RefusesADatabaseFromANewerCairn()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        await using var database = await PostgresTestDatabase.CreateAsync();
         await using var scope = await OpenPostgresAsync(database.ConnectionString!);
         scope.Query("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
 
@@ -52,7 +52,7 @@ public sealed class PostgresStoreTests(PostgresDatabase shared) : IClassFixture<
     [PostgresFact]
     public async Task Migrate_AppliesOnlyNewerMigrations_EachWhollyOrNotAtAll()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        await using var database = await PostgresTestDatabase.CreateAsync();
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync(Token);
         var time = new ManualTimeProvider();

@@ -20,7 +20,7 @@ public sealed class RunStoresTests
     [PostgresFact]
     public async Task Open_Postgres_GivesAWorkingPostgresStore()
     {
-        await using var database = await PostgresDatabase.CreateAsync();
+        await using var database = await PostgresTestDatabase.CreateAsync();
 
         await using var store = await RunStores.OpenAsync(new StoreSettings("postgres", database.ConnectionString!, null), new ManualTimeProvider(), Token);
 

@@ -3,16 +3,16 @@ using Npgsql;
 namespace Cairn.Storage.Tests;
 
 /// <summary>A throw-away database on the test server (CAIRN_TEST_POSTGRES), dropped on dispose; nothing when there is no server.</summary>
-public sealed class PostgresDatabase : IAsyncLifetime
+public sealed class PostgresTestDatabase : IAsyncLifetime
 {
     private readonly string _name = $"cairn_test_{Guid.NewGuid():N}";
 
     /// <summary>The connection string of the new database; null when no server is configured.</summary>
     public string? ConnectionString { get; private set; }
 
-    public static async Task<PostgresDatabase> CreateAsync()
+    public static async Task<PostgresTestDatabase> CreateAsync()
     {
-        var database = new PostgresDatabase();
+        var database = new PostgresTestDatabase();
         await database.InitializeAsync();
         return database;
     }
