@@ -13,6 +13,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
 {
     private readonly Lazy<ShellCommand?> _shell = new(() => ShellCommand.Locate(options));
     private readonly ConcurrentDictionary<StepProcess, byte> _running = new();
+    private StepGroupSentinel? _sentinel;
 
     public ShellExecutor()
         : this(new ShellExecutorOptions(), TimeProvider.System)
@@ -107,6 +108,8 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         using (process)
         {
             _running[process] = 0;
+            var sentinel = Sentinel;
+            sentinel?.Watch(process.Id);
             try
             {
                 exitCode = await process.RunToEndAsync(stop.Token);
@@ -114,6 +117,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             finally
             {
                 _running.TryRemove(process, out _);
+                sentinel?.Forget(process.Id);
             }
         }
 
@@ -141,6 +145,11 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt,
             $"step '{step.Name}' timed out after {Duration.Format(step.Timeout ?? TimeSpan.Zero)}");
     }
+
+    private StepGroupSentinel? Sentinel =>
+        options.KillStepsWithHost && _shell.Value is { OwnsSession: true } shell
+            ? LazyInitializer.EnsureInitialized(ref _sentinel, () => new StepGroupSentinel(shell))
+            : null;
 
     private string? StartProblem(JobSpec job)
     {

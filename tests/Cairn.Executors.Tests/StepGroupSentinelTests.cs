@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Cairn.Executors.Shell;
+using static Cairn.Executors.Tests.Jobs;
+
+namespace Cairn.Executors.Tests;
+
+/// <summary>The sentinel that takes running steps down with their host: closing its pipe is exactly what the kernel
+/// does when the host process dies, however it dies.</summary>
+public sealed class StepGroupSentinelTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly ShellCommand _shell = ShellCommand.Locate(new ShellExecutorOptions())!;
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task HostGone_KillsEveryWatchedGroup_EvenOneThatIgnoresSigterm()
+    {
+        var (leader, pids) = await StartGroupAsync("trap '' TERM; ");
+        var sentinel = new StepGroupSentinel(_shell);
+        sentinel.Watch(leader.Id);
+
+        sentinel.Dispose();
+
+        await WaitUntilGoneAsync(pids);
+        Assert.All(pids, pid => Assert.True(IsGone(pid), $"process {pid} outlived its host"));
+    }
+
+    [Fact]
+    public async Task ForgottenGroup_IsLeftAlone()
+    {
+        var (kept, keptPids) = await StartGroupAsync("");
+        var (watched, watchedPids) = await StartGroupAsync("");
+        var sentinel = new StepGroupSentinel(_shell);
+        sentinel.Watch(kept.Id);
+        sentinel.Watch(watched.Id);
+        sentinel.Forget(kept.Id);
+
+        sentinel.Dispose();
+        await WaitUntilGoneAsync(watchedPids);
+
+        Assert.All(keptPids, pid => Assert.False(IsGone(pid), $"process {pid} was killed though its group was forgotten"));
+        kept.Kill(entireProcessTree: true);
+        Process.Start("kill", ["-9", $"-{kept.Id}"])!.WaitForExit();
+    }
+
+    [Fact]
+    public async Task QuietHost_WithNothingWatched_SentinelLeavesWhenThePipeCloses()
+    {
+        var sentinel = new StepGroupSentinel(_shell);
+        sentinel.Watch(int.MaxValue - 1);
+        sentinel.Forget(int.MaxValue - 1);
+        var pid = sentinel.ProcessId!.Value;
+
+        sentinel.Dispose();
+
+        await WaitUntilGoneAsync([pid]);
+        Assert.True(IsGone(pid));
+    }
+
+    /// <summary>A session of its own, as a step gets: a shell and its background sleep, both pids recorded.</summary>
+    private async Task<(Process Leader, IReadOnlyList<int> Pids)> StartGroupAsync(string prefix)
+    {
+        var pidFile = _directory.Combine($"pids-{Guid.NewGuid():N}");
+        var info = new ProcessStartInfo(_shell.SetsidPath!) { UseShellExecute = false };
+        info.ArgumentList.Add(_shell.ShellPath);
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"{prefix}sleep 300 & echo $! >> {pidFile}; echo $$ >> {pidFile}; wait");
+        var leader = Process.Start(info)!;
+        await WaitForFileAsync(pidFile, TestContext.Current.CancellationToken);
+        while (ReadPids(pidFile).Count < 2)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        return (leader, ReadPids(pidFile));
+    }
+
+    private static async Task WaitUntilGoneAsync(IReadOnlyList<int> pids)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !pids.All(IsGone))
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
