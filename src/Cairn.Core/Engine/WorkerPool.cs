@@ -24,6 +24,9 @@ public sealed class WorkerPool(WorkerServices services, WorkerPoolOptions option
     /// <summary>Raised when a worker's loop failed (the store was unreachable, say) and is about to start again.</summary>
     public event Action<string, Exception>? WorkerFaulted;
 
+    /// <summary>Raised once a stop was asked for: no new job is leased from now on.</summary>
+    public event Action? Draining;
+
     public LeaseReaper Reaper { get; } = new(services.Queue, services.Store, services.Coordinator, services.Retry, services.Time);
 
     /// <summary>Runs until <paramref name="stopping"/>, then drains. <paramref name="abortNow"/> cancels running jobs
@@ -43,6 +46,7 @@ public sealed class WorkerPool(WorkerServices services, WorkerPoolOptions option
         {
         }
 
+        Draining?.Invoke();
         try
         {
             await workers.WaitAsync(options.Grace, services.Time, abortNow);
