@@ -14,11 +14,11 @@ public sealed class StepGroupSentinelTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
-    public async Task HostGone_KillsEveryWatchedGroup_EvenOneThatIgnoresSigterm()
+    public async Task HostGone_KillsEveryMarkedGroup_EvenOneThatIgnoresSigterm()
     {
-        var (leader, pids) = await StartGroupAsync("trap '' TERM; ");
         var sentinel = new StepGroupSentinel(_shell);
-        sentinel.Watch(leader.Id);
+        sentinel.EnsureRunning();
+        var (_, pids) = await StartGroupAsync("trap '' TERM; ", sentinel.Token);
 
         sentinel.Dispose();
 
@@ -27,29 +27,33 @@ public sealed class StepGroupSentinelTests : IDisposable
     }
 
     [Fact]
-    public async Task ForgottenGroup_IsLeftAlone()
+    public async Task GroupsMarkedForAnotherHost_OrNotAtAll_AreLeftAlone()
     {
-        var (kept, keptPids) = await StartGroupAsync("");
-        var (watched, watchedPids) = await StartGroupAsync("");
         var sentinel = new StepGroupSentinel(_shell);
-        sentinel.Watch(kept.Id);
-        sentinel.Watch(watched.Id);
-        sentinel.Forget(kept.Id);
+        var other = new StepGroupSentinel(_shell);
+        sentinel.EnsureRunning();
+        var (_, keptPids) = await StartGroupAsync("", null);
+        var (_, foreignPids) = await StartGroupAsync("", other.Token);
+        var (_, markedPids) = await StartGroupAsync("", sentinel.Token);
 
         sentinel.Dispose();
-        await WaitUntilGoneAsync(watchedPids);
+        await WaitUntilGoneAsync(markedPids);
 
-        Assert.All(keptPids, pid => Assert.False(IsGone(pid), $"process {pid} was killed though its group was forgotten"));
-        kept.Kill(entireProcessTree: true);
-        Process.Start("kill", ["-9", $"-{kept.Id}"])!.WaitForExit();
+        Assert.All(markedPids, pid => Assert.True(IsGone(pid), $"process {pid} outlived its host"));
+        Assert.All(foreignPids, pid => Assert.False(IsGone(pid), $"process {pid} of another host was killed"));
+        Assert.All(keptPids, pid => Assert.False(IsGone(pid), $"process {pid} was killed though it was no step"));
+        foreach (var pid in foreignPids.Concat(keptPids))
+        {
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+        }
     }
 
     [Fact]
     public async Task QuietHost_WithNothingWatched_SentinelLeavesWhenThePipeCloses()
     {
         var sentinel = new StepGroupSentinel(_shell);
-        sentinel.Watch(int.MaxValue - 1);
-        sentinel.Forget(int.MaxValue - 1);
+        sentinel.EnsureRunning();
         var pid = sentinel.ProcessId!.Value;
 
         sentinel.Dispose();
@@ -58,11 +62,17 @@ public sealed class StepGroupSentinelTests : IDisposable
         Assert.True(IsGone(pid));
     }
 
-    /// <summary>A session of its own, as a step gets: a shell and its background sleep, both pids recorded.</summary>
-    private async Task<(Process Leader, IReadOnlyList<int> Pids)> StartGroupAsync(string prefix)
+    /// <summary>A session of its own, as a step gets (marked with a host's token, or not): a shell and its background
+    /// sleep, both pids recorded.</summary>
+    private async Task<(Process Leader, IReadOnlyList<int> Pids)> StartGroupAsync(string prefix, string? token)
     {
         var pidFile = _directory.Combine($"pids-{Guid.NewGuid():N}");
         var info = new ProcessStartInfo(_shell.SetsidPath!) { UseShellExecute = false };
+        if (token is not null)
+        {
+            info.Environment[StepGroupSentinel.Variable] = token;
+        }
+
         info.ArgumentList.Add(_shell.ShellPath);
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add($"{prefix}sleep 300 & echo $! >> {pidFile}; echo $$ >> {pidFile}; wait");

@@ -96,7 +96,14 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         StepProcess process;
         try
         {
-            process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, job.Env.Concat(step.Env), options.InheritEnvironment,
+            var environment = job.Env.Concat(step.Env);
+            if (Sentinel is { } sentinel)
+            {
+                sentinel.EnsureRunning();
+                environment = environment.Append(new(StepGroupSentinel.Variable, sentinel.Token));
+            }
+
+            process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, environment, options.InheritEnvironment,
                 (stream, text) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text)), options, time);
         }
         catch (Exception error) when (error is Win32Exception or IOException or InvalidOperationException)
@@ -108,8 +115,6 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         using (process)
         {
             _running[process] = 0;
-            var sentinel = Sentinel;
-            sentinel?.Watch(process.Id);
             try
             {
                 exitCode = await process.RunToEndAsync(stop.Token);
@@ -117,7 +122,6 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             finally
             {
                 _running.TryRemove(process, out _);
-                sentinel?.Forget(process.Id);
             }
         }
 

@@ -1,38 +1,48 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Cairn.Executors.Shell;
 
-/// <summary>A small shell process, one per executor, that kills the live steps' process groups when this process dies,
-/// however it dies (kill -9 included). Each step runs under <c>setsid</c>, so it does not share this process's fate
+/// <summary>A small shell process, one per executor, that kills the running steps' process groups when this process
+/// dies, however it dies (kill -9 included). Each step runs under <c>setsid</c>, so it does not share this process's fate
 /// by itself.
 ///
 /// Why this design: Linux's PR_SET_PDEATHSIG would be the obvious tool, but it must be set between fork and exec
 /// (which .NET does not let us do), and it fires when the forking <i>thread</i> exits, not the process, and .NET starts
 /// processes from whatever pool thread asks. A watchdog inside each step's group would cost a process and a poll loop
 /// per step, and would keep the group alive after the step's shell ends, which the executor reads as leftovers to
-/// terminate. Instead the sentinel holds the read end of a pipe whose only writer is this process: we tell it
-/// <c>+pgid</c> when a step starts and <c>-pgid</c> when its group is gone. When this process dies the kernel closes
-/// the write end, the sentinel reads end of file, and it sends SIGTERM, then SIGKILL a second later, to every group
-/// still listed. The cost per step is two short writes to a pipe; the sentinel itself starts once, with the first
-/// step. Groups are only listed while this process still holds their leaders as unreaped children or has just seen
-/// them go, so a pid reused by someone else is not killed.</summary>
+/// terminate. Telling a watcher about each step as it starts and ends cost about half a millisecond of CPU per step
+/// (it wakes the watcher twice). So each step only carries <see cref="Variable"/> set to this executor's random token in
+/// its environment, and the sentinel sleeps on a pipe whose only writer is this process and which is never written.
+/// When this process dies the kernel closes the pipe, the sentinel reads end of file, finds the processes whose initial
+/// environment holds the token (<c>/proc/*/environ</c>), and sends SIGTERM, then SIGKILL a second later, to their
+/// process groups. The token is random, so a reused pid is never mistaken for a step; a group is killed whole only
+/// when its leader carries the token too, so a step's process that has not yet left our group cannot take the group
+/// of whoever started this process down with it.</summary>
 internal sealed class StepGroupSentinel : IDisposable
 {
-    // POSIX sh, so it works wherever the steps' own shell does. Groups are kept as " 12 34 " in one variable.
+    /// <summary>The environment variable that marks a step's processes as this executor's.</summary>
+    public const string Variable = "CAIRN_STEP_OWNER";
+
+    // POSIX sh plus grep, so it works wherever the steps' own shell does. $1 is the token.
     private const string Script = """
         trap '' INT HUP TERM
-        live=' '
-        while read -r op id; do
-          case $op in
-            +) live="$live$id " ;;
-            -) case $live in *" $id "*) live="${live%% $id *} ${live#* $id }" ;; esac ;;
-          esac
-        done
-        [ -z "${live# }" ] && exit 0
-        for id in $live; do kill -15 "-$id" 2>/dev/null || kill -15 "$id" 2>/dev/null; done
+        while read -r _; do :; done
+        mark="CAIRN_STEP_OWNER=$1"
+        stop() {
+          for file in $(grep -lzaxF "$mark" /proc/[0-9]*/environ 2>/dev/null); do
+            pid=${file#/proc/}; pid=${pid%/environ}
+            stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+            set -- ${stat##*) }
+            if [ "$3" = "$pid" ] || grep -qzaxF "$mark" "/proc/$3/environ" 2>/dev/null; then
+              kill "-$signal" "-$3" 2>/dev/null
+            else
+              kill "-$signal" "$pid" 2>/dev/null
+            fi
+          done
+        }
+        signal=15; stop
         sleep 1
-        for id in $live; do kill -9 "-$id" 2>/dev/null || kill -9 "$id" 2>/dev/null; done
+        signal=9; stop
         """;
 
     private readonly Lock _gate = new();
@@ -56,11 +66,24 @@ internal sealed class StepGroupSentinel : IDisposable
         }
     }
 
-    /// <summary>Lists a step's group: from now on it dies with this process.</summary>
-    public void Watch(int groupId) => Send('+', groupId);
+    /// <summary>The value of <see cref="Variable"/> for this executor's steps.</summary>
+    public string Token { get; } = Guid.NewGuid().ToString("N");
 
-    /// <summary>Unlists a step's group once it is gone.</summary>
-    public void Forget(int groupId) => Send('-', groupId);
+    /// <summary>Starts the sentinel unless it runs: call before a step starts. Someone may have killed it; then
+    /// another one starts.</summary>
+    public void EnsureRunning()
+    {
+        lock (_gate)
+        {
+            if (_process is { HasExited: false })
+            {
+                return;
+            }
+
+            _process?.Dispose();
+            _process = Start();
+        }
+    }
 
     /// <summary>Closes the pipe as this process's death would: the sentinel then kills whatever is still listed.</summary>
     public void Dispose()
@@ -85,31 +108,6 @@ internal sealed class StepGroupSentinel : IDisposable
         }
     }
 
-    private void Send(char op, int groupId)
-    {
-        var line = string.Create(CultureInfo.InvariantCulture, $"{op}{' '}{groupId}\n");
-        lock (_gate)
-        {
-            for (var tries = 0; tries < 2; tries++)
-            {
-                try
-                {
-                    var input = (_process ??= Start()).StandardInput;
-                    input.Write(line);
-                    input.Flush();
-                    return;
-                }
-                catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
-                {
-                    // Someone killed the sentinel: start another. Its list starts empty, so a step already running is
-                    // unprotected until it ends; new steps are covered again.
-                    _process?.Dispose();
-                    _process = null;
-                }
-            }
-        }
-    }
-
     private Process Start()
     {
         var info = new ProcessStartInfo(_shell.SetsidPath!)
@@ -123,8 +121,9 @@ internal sealed class StepGroupSentinel : IDisposable
         info.ArgumentList.Add(_shell.ShellPath);
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(Script);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("the step sentinel did not start");
-        process.StandardInput.AutoFlush = false;
-        return process;
+        info.ArgumentList.Add("cairn-step-sentinel");
+        info.ArgumentList.Add(Token);
+        info.Environment.Remove(Variable);
+        return Process.Start(info) ?? throw new InvalidOperationException("the step sentinel did not start");
     }
 }
