@@ -9,7 +9,7 @@ public sealed class SqliteMigrationTests
     [Fact]
     public async Task Open_AppliesEveryMigration_AndReopenAppliesNothing()
     {
-        await using var scope = await OpenAsync();
+        await using var scope = await OpenSqliteAsync();
         var latest = SqliteMigrations.Latest;
         var appliedAt = scope.Scalar("SELECT max(applied_at) FROM schema_migrations");
         Assert.Equal(latest, scope.Scalar("SELECT max(version) FROM schema_migrations"));
@@ -26,13 +26,13 @@ public sealed class SqliteMigrationTests
     [Fact]
     public async Task Open_RefusesADatabaseFromANewerCairn()
     {
-        await using var scope = await OpenAsync();
+        await using var scope = await OpenSqliteAsync();
         scope.Scalar("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0) RETURNING version");
 
         var error = await Assert.ThrowsAsync<StoreSchemaException>(scope.OpenAnotherAsync);
 
         Assert.Equal(
-            $"the database at {scope.DatabasePath} has schema version 999, newer than this cairn understands ({SqliteMigrations.Latest}); upgrade cairn",
+            $"the database at {scope.Location} has schema version 999, newer than this cairn understands ({SqliteMigrations.Latest}); upgrade cairn",
             error.Message);
     }
 

@@ -1,42 +1,79 @@
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Storage.Postgres;
 using Cairn.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Cairn.Storage.Tests;
 
-/// <summary>A store on a fresh database file in a temp directory, with a clock the test moves.</summary>
-internal sealed class StoreScope : IAsyncDisposable
+/// <summary>A store on an empty database (a SQLite file in a temp directory, or a PostgreSQL database emptied for the test),
+/// with a clock the test moves and a side door for looking at rows.</summary>
+public sealed class StoreScope : IAsyncDisposable
 {
-    private readonly TempDirectory _directory = new();
-    private readonly List<SqliteRunStore> _stores = [];
+    private readonly Func<TimeProvider, Task<ICairnStore>> _open;
+    private readonly Func<string, object?> _query;
+    private readonly IDisposable? _owned;
+    private readonly List<ICairnStore> _stores = [];
 
-    private StoreScope()
+    private StoreScope(string location, Func<TimeProvider, Task<ICairnStore>> open, Func<string, object?> query, IDisposable? owned)
     {
+        Location = location;
+        _open = open;
+        _query = query;
+        _owned = owned;
     }
 
     public static TimeSpan LeaseDuration { get; } = TimeSpan.FromSeconds(30);
 
-    public ManualTimeProvider Time { get; } = new();
-
-    public SqliteRunStore Store => _stores[0];
-
-    public string DatabasePath => _directory.Combine("cairn.db");
-
     public static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public static async Task<StoreScope> OpenAsync()
+    public ManualTimeProvider Time { get; } = new();
+
+    public ICairnStore Store => _stores[0];
+
+    /// <summary>The SQLite file's path, or the PostgreSQL connection string.</summary>
+    public string Location { get; }
+
+    /// <summary>Records hold lists, which compare by reference; this compares them by content.</summary>
+    public static IEqualityComparer<JobRecord?> JobComparer { get; } = EqualityComparer<JobRecord?>.Create(
+        (a, b) => a is null || b is null
+            ? a is null && b is null
+            : a with { Needs = [], Labels = [] } == b with { Needs = [], Labels = [] } && a.Needs.SequenceEqual(b.Needs) && a.Labels.SequenceEqual(b.Labels),
+        j => j?.Id.GetHashCode() ?? 0);
+
+    public static async Task<StoreScope> OpenSqliteAsync()
     {
-        var scope = new StoreScope();
+        var directory = new TempDirectory();
+        var path = directory.Combine("cairn.db");
+        var scope = new StoreScope(
+            path,
+            async time => await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = path, LeaseDuration = LeaseDuration }, time, Token),
+            sql => QuerySqlite(path, sql),
+            directory);
         await scope.OpenAnotherAsync();
         return scope;
     }
 
-    /// <summary>Another store instance on the same file, as a second process would have.</summary>
-    public async Task<SqliteRunStore> OpenAnotherAsync()
+    /// <summary>Opens a store on the database (migrating it if new), then empties every table and restarts the ids.</summary>
+    public static async Task<StoreScope> OpenPostgresAsync(string connectionString)
     {
-        var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = DatabasePath, LeaseDuration = LeaseDuration }, Time, Token);
+        var scope = new StoreScope(
+            connectionString,
+            async time => await PostgresRunStore.OpenAsync(
+                new PostgresStoreOptions { ConnectionString = connectionString, LeaseDuration = LeaseDuration }, time, Token),
+            sql => QueryPostgres(connectionString, sql),
+            owned: null);
+        await scope.OpenAnotherAsync();
+        scope.Query("TRUNCATE log_lines, steps, jobs, runs RESTART IDENTITY");
+        return scope;
+    }
+
+    /// <summary>Another store instance on the same database, as a second process would have.</summary>
+    public async Task<ICairnStore> OpenAnotherAsync()
+    {
+        var store = await _open(Time);
         _stores.Add(store);
         return store;
     }
@@ -67,18 +104,11 @@ internal sealed class StoreScope : IAsyncDisposable
         new(name, $"key-{name}", [], labels, $$"""{"name":"{{name}}"}""");
 
     /// <summary>Runs one scalar query on its own unpooled connection, beside the store.</summary>
-    public long Scalar(string sql) => (long)Query(sql);
+    public long Scalar(string sql) => Convert.ToInt64(Query(sql), System.Globalization.CultureInfo.InvariantCulture);
 
-    public string Text(string sql) => (string)Query(sql);
+    public string Text(string sql) => (string)Query(sql)!;
 
-    private object Query(string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar()!;
-    }
+    public object? Query(string sql) => _query(sql);
 
     public async ValueTask DisposeAsync()
     {
@@ -87,6 +117,23 @@ internal sealed class StoreScope : IAsyncDisposable
             await store.DisposeAsync();
         }
 
-        _directory.Dispose();
+        _owned?.Dispose();
+    }
+
+    private static object? QuerySqlite(string path, string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static object? QueryPostgres(string connectionString, string sql)
+    {
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        return command.ExecuteScalar();
     }
 }

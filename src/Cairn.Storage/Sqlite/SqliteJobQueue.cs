@@ -9,7 +9,19 @@ internal sealed class SqliteJobQueue(SqliteDatabase database, WorkSignal signal,
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
         var leaseId = Guid.NewGuid();
+        var offered = SqliteRows.ToJson(labels);
         await using var session = await database.OpenAsync(cancellationToken);
+
+        // An idle worker asks often and mostly finds nothing; asking first with a read keeps it from taking turns at
+        // writing away from the workers and producers that have something to write. A job queued just after the read
+        // has pulsed the signal, so the worker's next wait returns at once.
+        var probe = session.Command(SqliteSql.AnyLeasableJob);
+        probe.Bind("@now", SqliteRows.ToMillis(time.GetUtcNow())).Bind("@labels", offered);
+        if ((long)(await probe.ExecuteScalarAsync(cancellationToken))! == 0)
+        {
+            return null;
+        }
+
         using var turn = await database.TakeWriteTurnAsync(cancellationToken);
 
         // IMMEDIATE takes the write lock before the search reads, so another process cannot claim the same row in between.
@@ -22,7 +34,7 @@ internal sealed class SqliteJobQueue(SqliteDatabase database, WorkSignal signal,
             .Bind("@worker", workerId)
             .Bind("@now", SqliteRows.ToMillis(now))
             .Bind("@expires", SqliteRows.ToMillis(expiresAt))
-            .Bind("@labels", SqliteRows.ToJson(labels));
+            .Bind("@labels", offered);
 
         JobRecord? job = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Cairn.Storage.Sqlite;
 
 /// <summary>Runs, jobs, steps, logs and the job queue in one SQLite file (WAL), shared safely by the workers of a process.</summary>
-public sealed class SqliteRunStore : IRunStore, IJobQueue, IAsyncDisposable
+public sealed class SqliteRunStore : ICairnStore
 {
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;

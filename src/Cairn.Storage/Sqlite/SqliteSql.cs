@@ -58,21 +58,24 @@ internal static class SqliteSql
         """;
 
     // The worker's labels arrive as one JSON array; a job qualifies when none of its labels is missing from it.
+    private const string Leasable = """
+        j.status = 'queued'
+        AND (j.retry_at IS NULL OR j.retry_at <= @now)
+        AND NOT EXISTS (
+            SELECT 1 FROM json_each(j.labels) AS wanted
+            WHERE wanted.value NOT IN (SELECT offered.value FROM json_each(@labels) AS offered))
+        """;
+
     public const string LeaseNextJob = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
             attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL
-        WHERE id = (
-            SELECT j.id FROM jobs AS j
-            WHERE j.status = 'queued'
-              AND (j.retry_at IS NULL OR j.retry_at <= @now)
-              AND NOT EXISTS (
-                  SELECT 1 FROM json_each(j.labels) AS wanted
-                  WHERE wanted.value NOT IN (SELECT offered.value FROM json_each(@labels) AS offered))
-            ORDER BY j.id
-            LIMIT 1)
+        WHERE id = (SELECT j.id FROM jobs AS j WHERE {Leasable} ORDER BY j.id LIMIT 1)
         RETURNING {JobColumns};
         """;
+
+    // Read without the write lock (WAL lets readers beside the writer): a worker that finds nothing never queues for it.
+    public const string AnyLeasableJob = $"SELECT EXISTS (SELECT 1 FROM jobs AS j WHERE {Leasable});";
 
     public const string ExpiredLeases = $"""
         SELECT {JobColumns}, lease_id, lease_owner, lease_expires_at FROM jobs

@@ -4,7 +4,7 @@ using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
 
-public sealed class SqliteJobQueueTests
+public abstract partial class StoreContract
 {
     private static readonly string[] AnyLabels = [];
 
@@ -26,7 +26,7 @@ public sealed class SqliteJobQueueTests
         Assert.Equal((run.Id, "worker-1", 1), (first.RunId, first.WorkerId, first.Attempt));
         Assert.Equal(scope.Time.GetUtcNow() + LeaseDuration, first.ExpiresAt);
         Assert.Equal((JobStatus.Running, 1, scope.Time.GetUtcNow()), (first.Job.Status, first.Job.Attempt, first.Job.StartedAt));
-        Assert.Equal(first.Job, await scope.Store.GetJobAsync(first.JobId, Token), SqliteRunStoreTests.JobComparer);
+        Assert.Equal(first.Job, await scope.Store.GetJobAsync(first.JobId, Token), JobComparer);
         Assert.Equal(JobStatus.Waiting, (await scope.Store.GetJobAsync(jobs[0].Id, Token))!.Status);
     }
 
@@ -115,7 +115,7 @@ public sealed class SqliteJobQueueTests
         var stale = lease! with { LeaseId = Guid.NewGuid() };
 
         Assert.False(await scope.Store.CompleteAsync(stale, Success(scope), Token));
-        Assert.Equal(lease.Job, await scope.Store.GetJobAsync(lease.JobId, Token), SqliteRunStoreTests.JobComparer);
+        Assert.Equal(lease.Job, await scope.Store.GetJobAsync(lease.JobId, Token), JobComparer);
 
         Assert.True(await scope.Store.CompleteAsync(lease, Success(scope), Token));
         Assert.False(await scope.Store.CompleteAsync(lease, Failure(scope, retryAt: null), Token));
@@ -233,19 +233,19 @@ public sealed class SqliteJobQueueTests
     [Fact]
     public async Task ExpiredLease_IsFound_OnlyAfterItRunsOut_AndEndsOnceThroughItsLeaseId()
     {
-        await using var scope = await StoreScope.OpenAsync();
+        await using var scope = await OpenAsync();
         var ids = await scope.QueueJobsAsync(2);
-        var lease = await scope.Store.TryLeaseAsync("w1", [], StoreScope.Token);
-        var kept = await scope.Store.TryLeaseAsync("w2", [], StoreScope.Token);
+        var lease = await scope.Store.TryLeaseAsync("w1", [], Token);
+        var kept = await scope.Store.TryLeaseAsync("w2", [], Token);
         Assert.NotNull(lease);
         Assert.NotNull(kept);
 
-        scope.Time.Advance(StoreScope.LeaseDuration - TimeSpan.FromSeconds(1));
-        Assert.Empty(await scope.Store.FindExpiredLeasesAsync(10, StoreScope.Token));
-        Assert.True(await scope.Store.ExtendAsync(kept!, StoreScope.Token));
+        scope.Time.Advance(LeaseDuration - TimeSpan.FromSeconds(1));
+        Assert.Empty(await scope.Store.FindExpiredLeasesAsync(10, Token));
+        Assert.True(await scope.Store.ExtendAsync(kept!, Token));
         scope.Time.Advance(TimeSpan.FromSeconds(2));
 
-        var expired = Assert.Single(await scope.Store.FindExpiredLeasesAsync(10, StoreScope.Token));
+        var expired = Assert.Single(await scope.Store.FindExpiredLeasesAsync(10, Token));
         Assert.Equal(lease!.JobId, expired.JobId);
         Assert.Equal(lease.LeaseId, expired.LeaseId);
         Assert.Equal("w1", expired.WorkerId);
@@ -253,9 +253,9 @@ public sealed class SqliteJobQueueTests
 
         var now = scope.Time.GetUtcNow();
         var lost = new JobCompletion(JobStatus.Failed, null, FailureClass.Infra, "the worker was lost", now, now);
-        Assert.True(await scope.Store.CompleteAsync(expired, lost, StoreScope.Token));
-        Assert.False(await scope.Store.CompleteAsync(lease, lost, StoreScope.Token));
-        Assert.Empty(await scope.Store.FindExpiredLeasesAsync(10, StoreScope.Token));
+        Assert.True(await scope.Store.CompleteAsync(expired, lost, Token));
+        Assert.False(await scope.Store.CompleteAsync(lease, lost, Token));
+        Assert.Empty(await scope.Store.FindExpiredLeasesAsync(10, Token));
         Assert.Contains(ids, id => id == expired.JobId);
     }
 }

@@ -4,7 +4,7 @@ using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
 
-public sealed class SqliteLogAndStepTests
+public abstract partial class StoreContract
 {
     [Fact]
     public async Task AppendedLog_ReadsBackInPages()

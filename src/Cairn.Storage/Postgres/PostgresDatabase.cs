@@ -1,0 +1,38 @@
+using Npgsql;
+
+namespace Cairn.Storage.Postgres;
+
+/// <summary>The pooled data source of one PostgreSQL database, with the one-statement helpers the store uses most.</summary>
+internal sealed class PostgresDatabase(NpgsqlDataSource source, string location) : IAsyncDisposable
+{
+    /// <summary>host:port/database, as messages name it.</summary>
+    public string Location => location;
+
+    public NpgsqlDataSource Source => source;
+
+    /// <summary>Runs one statement in its own implicit transaction; returns the number of rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand(sql);
+        bind(command);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Runs one reading statement and maps every row.</summary>
+    public async Task<List<T>> QueryAsync<T>(
+        string sql, Action<NpgsqlCommand> bind, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand(sql);
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+
+    public ValueTask DisposeAsync() => source.DisposeAsync();
+}

@@ -1,0 +1,180 @@
+using Cairn.Core.Runs;
+using Cairn.Storage.Postgres;
+using Npgsql;
+using static Cairn.Storage.Tests.StoreScope;
+
+namespace Cairn.Storage.Tests;
+
+/// <summary>What only the PostgreSQL store has: replicas migrating together, and wake-ups that cross processes.</summary>
+public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixture<PostgresTestDatabase>
+{
+    [PostgresFact]
+    public async Task Open_ByConcurrentReplicasOnAFreshDatabase_AllStart_AndTheSchemaIsAppliedOnce()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var options = new PostgresStoreOptions { ConnectionString = database.ConnectionString! };
+
+        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            Task.Run(() => PostgresRunStore.OpenAsync(options, new ManualTimeProvider(), Token), Token)));
+
+        try
+        {
+            Assert.All(await Task.WhenAll(stores.Select(s => s.GetRunAsync(1, Token))), Assert.Null);
+            await using var scope = await OpenPostgresAsync(database.ConnectionString!);
+            Assert.Equal(PostgresMigrations.All.Count, scope.Scalar("SELECT count(*) FROM schema_migrations"));
+            Assert.Equal(PostgresMigrations.Latest, scope.Scalar("SELECT max(version) FROM schema_migrations"));
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    [PostgresFact]
+    public async Task Open_RefusesADatabaseFromANewerCairn()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var scope = await OpenPostgresAsync(database.ConnectionString!);
+        scope.Query("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)");
+
+        var error = await Assert.ThrowsAsync<StoreSchemaException>(scope.OpenAnotherAsync);
+
+        var settings = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        Assert.Equal(
+            $"the database at {settings.Host}:{settings.Port}/{settings.Database} has schema version 999, "
+            + $"newer than this cairn understands ({PostgresMigrations.Latest}); upgrade cairn",
+            error.Message);
+    }
+
+    [PostgresFact]
+    public async Task Migrate_AppliesOnlyNewerMigrations_EachWhollyOrNotAtAll()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync(Token);
+        var time = new ManualTimeProvider();
+        Migration[] first = [new(1, "one table", "CREATE TABLE a (x int);")];
+        Migration[] broken = [.. first, new(2, "fails half way", "CREATE TABLE b (x int); INSERT INTO nowhere VALUES (1);")];
+        Migration[] fixedUp = [.. first, new(2, "another table", "CREATE TABLE b (x int);")];
+
+        await PostgresSchema.MigrateAsync(connection, "test", first, time, Token);
+        await Assert.ThrowsAsync<PostgresException>(() => PostgresSchema.MigrateAsync(connection, "test", broken, time, Token));
+        Assert.Equal(1, await ScalarAsync(connection, "SELECT max(version) FROM schema_migrations"));
+        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM pg_tables WHERE tablename = 'b'"));
+
+        await PostgresSchema.MigrateAsync(connection, "test", fixedUp, time, Token);
+        Assert.Equal(2, await ScalarAsync(connection, "SELECT max(version) FROM schema_migrations"));
+        Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM pg_tables WHERE tablename = 'b'"));
+    }
+
+    [PostgresTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WaitForWork_Wakes_WhenAnotherInstanceQueuesAJob(bool byRetry)
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var run = await other.CreateRunAsync(Plan(null, Job("build")), Token);
+        var jobId = (await other.GetJobsAsync(run.Id, Token))[0].Id;
+        var lease = default(JobLease);
+        if (byRetry)
+        {
+            await QueueAsync(other, jobId, scope.Time);
+            lease = await other.TryLeaseAsync("worker-1", [], Token);
+        }
+
+        await DrainAsync(scope.Store);
+        var wait = scope.Store.WaitForWorkAsync(TimeSpan.FromMinutes(1), Token);
+        Assert.False(wait.IsCompleted);
+        if (byRetry)
+        {
+            var now = scope.Time.GetUtcNow();
+            Assert.True(await other.CompleteAsync(lease!, new JobCompletion(JobStatus.Failed, 1, FailureClass.Infra, null, now, now, now), Token));
+        }
+        else
+        {
+            await QueueAsync(other, jobId, scope.Time);
+        }
+
+        // The clock never moves, so only a notification can end the wait.
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
+    }
+
+    [PostgresFact]
+    public async Task WaitForWork_WakesAWorkerPerJob_WhenAnotherInstanceQueuesABurst()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var run = await other.CreateRunAsync(Plan(null, [.. Enumerable.Range(1, 5).Select(i => Job($"job-{i}"))]), Token);
+        await DrainAsync(scope.Store);
+        var waits = Enumerable.Range(0, 5).Select(_ => scope.Store.WaitForWorkAsync(TimeSpan.FromMinutes(1), Token)).ToList();
+
+        foreach (var job in await other.GetJobsAsync(run.Id, Token))
+        {
+            await QueueAsync(other, job.Id, scope.Time);
+        }
+
+        await Task.WhenAll(waits).WaitAsync(TimeSpan.FromSeconds(10), Token);
+    }
+
+    [PostgresFact]
+    public async Task Listener_Reconnects_AfterItsConnectionIsKilled()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var database = new NpgsqlConnectionStringBuilder(shared.ConnectionString).Database;
+        var listeners = $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND application_name = 'cairn listener'";
+        Assert.Equal(2, scope.Scalar(listeners));
+
+        scope.Query($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}' AND application_name = 'cairn listener'");
+        await WaitUntilAsync(() => scope.Scalar(listeners) == 2);
+        await DrainAsync(scope.Store);
+
+        var run = await other.CreateRunAsync(Plan(null, Job("build")), Token);
+        var wait = scope.Store.WaitForWorkAsync(TimeSpan.FromMinutes(1), Token);
+        Assert.False(wait.IsCompleted);
+        await QueueAsync(other, (await other.GetJobsAsync(run.Id, Token))[0].Id, scope.Time);
+
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
+    }
+
+    private static async Task QueueAsync(ICairnStore store, long jobId, TimeProvider time) =>
+        Assert.True(await store.TryTransitionJobAsync(jobId, JobStatus.Waiting, JobStatus.Queued, JobTransition.Now(time), Token));
+
+    /// <summary>Takes every wake-up already pending, so that the next wait can only end on a new one.</summary>
+    private static async Task DrainAsync(ICairnStore store)
+    {
+        await Task.Delay(200, Token);
+        while (true)
+        {
+            using var giveUp = new CancellationTokenSource();
+            var wait = store.WaitForWorkAsync(TimeSpan.FromMinutes(1), giveUp.Token);
+            if (!wait.IsCompleted)
+            {
+                // A wait left pending would take the very wake-up the test is about.
+                await giveUp.CancelAsync();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+                return;
+            }
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50, Token);
+        }
+
+        Assert.True(condition());
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync(Token);
+    }
+}
