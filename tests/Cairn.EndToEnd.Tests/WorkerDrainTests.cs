@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Cairn.Core.Runs;
+using Cairn.Storage.Tests;
 
 namespace Cairn.EndToEnd.Tests;
 
@@ -11,6 +12,19 @@ public sealed class WorkerDrainTests
     public async Task FourWorkers_OnOneSqliteFile_Drain5000Jobs_EachExactlyOnce()
     {
         await using var fleet = await WorkerFleet.CreateAsync();
+        await DrainAsync(fleet);
+    }
+
+    [PostgresFact]
+    public async Task FourWorkers_OnOnePostgresDatabase_Drain5000Jobs_EachExactlyOnce()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var fleet = await WorkerFleet.CreateAsync(database.ConnectionString);
+        await DrainAsync(fleet);
+    }
+
+    private static async Task DrainAsync(WorkerFleet fleet)
+    {
         var yaml = new StringBuilder("jobs:\n");
         for (var j = 0; j < 100; j++)
         {

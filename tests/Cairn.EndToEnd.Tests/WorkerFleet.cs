@@ -5,36 +5,42 @@ using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
-using Cairn.Storage.Sqlite;
+using Cairn.Storage;
 
 namespace Cairn.EndToEnd.Tests;
 
-/// <summary>A SQLite store that this test process queues runs into, and <c>cairn worker</c> processes that drain it.</summary>
+/// <summary>A store (a SQLite file, or a PostgreSQL database) that this test process queues runs into, and
+/// <c>cairn worker</c> processes that drain it.</summary>
 internal sealed class WorkerFleet : IAsyncDisposable
 {
     private readonly List<CairnProcess> _workers = [];
     private readonly HashSet<CairnProcess> _killed = [];
 
-    private WorkerFleet(TempDirectory directory, SqliteRunStore store)
+    private readonly string _kind;
+    private readonly string _connection;
+
+    private WorkerFleet(TempDirectory directory, ICairnStore store, string kind, string connection)
     {
         Directory = directory;
         Store = store;
+        _kind = kind;
+        _connection = connection;
         Coordinator = new RunCoordinator(store, TimeProvider.System);
     }
 
     public TempDirectory Directory { get; }
 
-    public SqliteRunStore Store { get; }
+    public ICairnStore Store { get; }
 
     public RunCoordinator Coordinator { get; }
 
-    public string DatabasePath => Directory.Combine("cairn.db");
-
-    public static async Task<WorkerFleet> CreateAsync()
+    /// <summary>A fleet on a fresh SQLite file, or on <paramref name="postgres"/> when given.</summary>
+    public static async Task<WorkerFleet> CreateAsync(string? postgres = null)
     {
         var directory = new TempDirectory();
-        var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = directory.Combine("cairn.db") }, TimeProvider.System, CancellationToken.None);
-        return new WorkerFleet(directory, store);
+        var (kind, connection) = postgres is null ? (RunStores.Sqlite, directory.Combine("cairn.db")) : (RunStores.Postgres, postgres);
+        var store = await RunStores.OpenAsync(new StoreSettings(kind, connection), TimeProvider.System, CancellationToken.None);
+        return new WorkerFleet(directory, store, kind, connection);
     }
 
     /// <summary>Plans the pipeline as a manual run, stores it and queues its first jobs, as a server would.</summary>
@@ -56,7 +62,7 @@ internal sealed class WorkerFleet : IAsyncDisposable
         var worker = CairnProcess.Start(
             Directory.Path,
             new Dictionary<string, string?>(),
-            ["worker", "--store", "sqlite", "--connection", DatabasePath, "--workspace-root", Directory.Combine("workspaces"), .. args]);
+            ["worker", "--store", _kind, "--connection", _connection, "--workspace-root", Directory.Combine("workspaces"), .. args]);
         _workers.Add(worker);
         return worker;
     }

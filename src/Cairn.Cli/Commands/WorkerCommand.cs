@@ -6,7 +6,7 @@ using Cairn.Core.Pipelines;
 using Cairn.Core.Runs;
 using Cairn.Executors.Fake;
 using Cairn.Executors.Shell;
-using Cairn.Storage.Sqlite;
+using Cairn.Storage;
 
 namespace Cairn.Cli.Commands;
 
@@ -94,16 +94,13 @@ internal static class WorkerCommand
 
     private static async Task<int> RunAsync(WorkerRequest request, CancellationToken stopping, CancellationToken kill)
     {
-        if (request.Store == "postgres")
-        {
-            await Console.Error.WriteLineAsync("error: this build of cairn has no PostgreSQL store yet; use --store sqlite");
-            return ExitCodes.Usage;
-        }
-
         var time = TimeProvider.System;
         Directory.CreateDirectory(request.WorkspaceRoot);
-        await using var store = await SqliteRunStore.OpenAsync(
-            new SqliteStoreOptions { Path = Path.GetFullPath(request.Connection), LeaseDuration = request.Lease }, time, CancellationToken.None);
+        await using var store = await OpenStoreAsync(request, time);
+        if (store is null)
+        {
+            return ExitCodes.Usage;
+        }
 
         var shell = new ShellExecutor(new ShellExecutorOptions(), time);
         IExecutor executor = request.Executor == "fake"
@@ -134,12 +131,26 @@ internal static class WorkerCommand
             $"cairn worker: stopping: no new jobs; running jobs get {Duration.Format(request.Grace)} (again to cancel them now)");
         await using var onKill = kill.Register(shell.KillAllNow);
         await Console.Out.WriteLineAsync(
-            $"cairn worker {name}: {request.Concurrency} at once on {request.Store} {request.Connection}, " +
+            $"cairn worker {name}: {request.Concurrency} at once on {request.Store}, " +
             $"lease {Duration.Format(request.Lease)}, heartbeat {Duration.Format(request.Heartbeat)}" +
             (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : ""));
         await pool.RunAsync(stopping, kill);
         await Console.Out.WriteLineAsync($"cairn worker {name}: stopped");
         return ExitCodes.Succeeded;
+    }
+
+    private static async Task<ICairnStore?> OpenStoreAsync(WorkerRequest request, TimeProvider time)
+    {
+        var connection = request.Store == RunStores.Sqlite ? Path.GetFullPath(request.Connection) : request.Connection;
+        try
+        {
+            return await RunStores.OpenAsync(new StoreSettings(request.Store, connection, request.Lease), time, CancellationToken.None);
+        }
+        catch (StoreConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return null;
+        }
     }
 
     private static Option<TimeSpan> DurationOption(string name, string description, TimeSpan fallback) => new(name)
