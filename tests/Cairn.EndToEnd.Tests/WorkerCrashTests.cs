@@ -31,7 +31,7 @@ public sealed class WorkerCrashTests
             """);
         var doomed = fleet.StartWorker(FastLeases);
         var started = await WaitForPidsAsync(pids);
-        var survivor = fleet.StartWorker(FastLeases);
+        fleet.StartWorker(FastLeases);
 
         await fleet.KillAsync(doomed);
         var ended = await fleet.WaitForRunsAsync([run.Id], TimeSpan.FromSeconds(90));
@@ -52,7 +52,6 @@ public sealed class WorkerCrashTests
         await WaitUntilGoneAsync(started);
         Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} outlived its killed worker"));
         await fleet.StopAllAsync();
-        _ = survivor;
     }
 
     private static async Task<IReadOnlyList<int>> WaitForPidsAsync(string path)
