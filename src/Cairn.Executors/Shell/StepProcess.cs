@@ -91,9 +91,6 @@ internal sealed class StepProcess : IDisposable
         return stopped || !_process.HasExited ? null : _process.ExitCode;
     }
 
-    /// <summary>The step shell's pid, which is also its process group's id when it owns a session.</summary>
-    public int Id => _process.Id;
-
     /// <summary>Sends SIGKILL to the whole group now; <see cref="RunToEndAsync"/> then sees it gone.</summary>
     public void KillNow() => _group.KillNow();
 
