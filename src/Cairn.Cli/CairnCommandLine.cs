@@ -17,6 +17,7 @@ internal static class CairnCommandLine
         {
             ValidateCommand.Create(),
             RunCommand.Create(signals.Cancel, signals.Kill),
+            WorkerCommand.Create(signals.Cancel, signals.Kill),
             SchemaCommand.Create(),
         };
 

@@ -47,6 +47,7 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
             else
             {
                 outcome = await ExecuteAsync(choice.Executor!, run, definition, secrets, reporter, heartbeat, aborting);
+                outcome = ClassifyFromLog(outcome, reporter);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -99,6 +100,26 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         {
             await services.Workspaces.ReleaseAsync(Job, workspace, CancellationToken.None);
         }
+    }
+
+    /// <summary>Names a <c>script</c> failure <c>test</c>, <c>build</c> or <c>lint</c> when the failed step's last lines say so.</summary>
+    private JobOutcome ClassifyFromLog(JobOutcome outcome, JobReporter reporter)
+    {
+        if (outcome is not { Status: JobStatus.Failed, FailureClass: FailureClass.Script })
+        {
+            return outcome;
+        }
+
+        var failedStep = outcome.Steps.ToList().FindIndex(s => s.Status == StepStatus.Failed);
+        int? stepIndex = failedStep >= 0 ? failedStep : null;
+        if (FailureClassifier.Classify(reporter.Tail(stepIndex)) is not { } found)
+        {
+            return outcome;
+        }
+
+        reporter.System(stepIndex ?? 0, services.Time.GetUtcNow(), $"the failure looks like {found.Class.ToWire()}: {found.Detail}");
+        var detail = outcome.Detail is null ? found.Detail : $"{found.Detail}; {outcome.Detail}";
+        return outcome with { FailureClass = found.Class, Detail = detail };
     }
 
     private async Task<(IReadOnlyDictionary<string, string> Values, string? Error)> ResolveSecretsAsync(

@@ -10,6 +10,9 @@ namespace Cairn.Core.Engine;
 public sealed class JobReporter : IJobReporter, IAsyncDisposable
 {
     private const int MaxBatch = 500;
+
+    /// <summary>How many of the job's last output lines are kept in memory, for <see cref="FailureClassifier"/>.</summary>
+    public const int TailLength = 200;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly JobRecord _job;
@@ -18,6 +21,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
     private readonly SecretRedactor _redactor;
     private readonly Channel<object> _pending = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _pump;
+    private readonly Queue<(int StepIndex, string Text)> _tail = new(TailLength);
     private long _sequence;
 
     public JobReporter(JobRecord job, long lastSequence, IRunStore store, IRunObserver observer, SecretRedactor redactor, TimeProvider time)
@@ -39,6 +43,28 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         var stored = new StoredLogLine(Interlocked.Increment(ref _sequence), line.StepIndex, line.Stream, line.Timestamp, _redactor.Redact(line.Text));
         _observer.Log(_job, stored);
         _pending.Writer.TryWrite(stored);
+        if (line.Stream != LogStream.System)
+        {
+            lock (_tail)
+            {
+                if (_tail.Count == TailLength)
+                {
+                    _tail.Dequeue();
+                }
+
+                _tail.Enqueue((stored.StepIndex, stored.Text));
+            }
+        }
+    }
+
+    /// <summary>The last output lines (at most <see cref="TailLength"/>, oldest first, secrets masked) of one step,
+    /// or of every step when <paramref name="stepIndex"/> is null. Cairn's own lines are left out.</summary>
+    public IReadOnlyList<string> Tail(int? stepIndex)
+    {
+        lock (_tail)
+        {
+            return _tail.Where(l => stepIndex is null || l.StepIndex == stepIndex).Select(l => l.Text).ToList();
+        }
     }
 
     /// <summary>A line of Cairn's own, on the system stream.</summary>

@@ -4,7 +4,8 @@ using Cairn.Core.Runs;
 namespace Cairn.Core.Engine;
 
 /// <summary>Whether a failed attempt is tried again, and when. Without a <c>retry:</c> rule an <c>infra</c> failure
-/// is retried once; <c>config</c> and <c>cancelled</c> never are.</summary>
+/// is retried once; <c>config</c> and <c>cancelled</c> never are. <c>lint</c>, <c>test</c> and <c>build</c> are kinds of
+/// <c>script</c> failure, so a rule on <c>script</c> retries them too.</summary>
 public sealed class RetryPolicy(Random random, TimeSpan defaultBackoff)
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
@@ -27,7 +28,7 @@ public sealed class RetryPolicy(Random random, TimeSpan defaultBackoff)
             ? (1, (IReadOnlyList<string>)[FailureClass.Infra.ToWire()], defaultBackoff)
             : (rule.Max, rule.On, rule.BackoffMs is { } ms ? TimeSpan.FromMilliseconds(ms) : defaultBackoff);
 
-        if (attempt > max || !classes.Contains(failureClass.ToWire()))
+        if (attempt > max || !Covers(classes, failureClass))
         {
             return null;
         }
@@ -37,4 +38,9 @@ public sealed class RetryPolicy(Random random, TimeSpan defaultBackoff)
         var jitter = 1 + (random.NextDouble() * 0.2);
         return TimeSpan.FromMilliseconds(Math.Min(exponential * jitter, MaxBackoff.TotalMilliseconds));
     }
+
+    // The log heuristics only refine a script failure; a rule written before them must keep retrying what it did.
+    private static bool Covers(IReadOnlyList<string> classes, FailureClass failureClass) =>
+        classes.Contains(failureClass.ToWire())
+        || (failureClass is FailureClass.Lint or FailureClass.Test or FailureClass.Build && classes.Contains(FailureClass.Script.ToWire()));
 }

@@ -13,6 +13,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
 {
     private readonly Lazy<ShellCommand?> _shell = new(() => ShellCommand.Locate(options));
     private readonly ConcurrentDictionary<StepProcess, byte> _running = new();
+    private StepGroupSentinel? _sentinel;
 
     public ShellExecutor()
         : this(new ShellExecutorOptions(), TimeProvider.System)
@@ -95,7 +96,14 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         StepProcess process;
         try
         {
-            process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, job.Env.Concat(step.Env), options.InheritEnvironment,
+            var environment = job.Env.Concat(step.Env);
+            if (Sentinel is { } sentinel)
+            {
+                sentinel.EnsureRunning();
+                environment = environment.Append(new(StepGroupSentinel.Variable, sentinel.Token));
+            }
+
+            process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, environment, options.InheritEnvironment,
                 (stream, text) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text)), options, time);
         }
         catch (Exception error) when (error is Win32Exception or IOException or InvalidOperationException)
@@ -141,6 +149,11 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt,
             $"step '{step.Name}' timed out after {Duration.Format(step.Timeout ?? TimeSpan.Zero)}");
     }
+
+    private StepGroupSentinel? Sentinel =>
+        options.KillStepsWithHost && _shell.Value is { OwnsSession: true } shell
+            ? LazyInitializer.EnsureInitialized(ref _sentinel, () => new StepGroupSentinel(shell))
+            : null;
 
     private string? StartProblem(JobSpec job)
     {

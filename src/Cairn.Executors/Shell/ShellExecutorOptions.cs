@@ -16,6 +16,10 @@ public sealed class ShellExecutorOptions
     /// group still holds the pipe open.</summary>
     public TimeSpan OutputDrainTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Whether running steps die with this process, however it ends (kill -9 included): a sentinel process
+    /// kills their process groups when this one is gone. It costs one sleeping process per executor and one environment variable per step.</summary>
+    public bool KillStepsWithHost { get; set; } = true;
+
     /// <summary>Where to look for bash, sh and setsid; null means this host's PATH.</summary>
     public string? SearchPath { get; set; }
 }

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Globalization;
+using Cairn.Core.Engine;
+using Cairn.Core.Execution;
+using Cairn.Core.Pipelines;
+using Cairn.Core.Runs;
+using Cairn.Executors.Fake;
+using Cairn.Executors.Shell;
+using Cairn.Storage;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary>What <c>cairn worker</c> was asked to do.</summary>
+internal sealed record WorkerRequest(
+    string Store,
+    string Connection,
+    int Concurrency,
+    IReadOnlyCollection<string> Labels,
+    TimeSpan Lease,
+    TimeSpan Heartbeat,
+    TimeSpan ReapInterval,
+    TimeSpan Grace,
+    string WorkspaceRoot,
+    string Executor,
+    TimeSpan FakeDelay);
+
+/// <summary><c>cairn worker</c>: leases jobs from a shared store and runs them, with a lease reaper, until SIGINT or
+/// SIGTERM. No HTTP: any number of these (and of servers) share one store.</summary>
+internal static class WorkerCommand
+{
+    public static Command Create(CancellationToken stopping, CancellationToken kill)
+    {
+        var store = new Option<string>("--store")
+        {
+            Description = "Where runs are kept: sqlite or postgres (default: $CAIRN_STORE, else sqlite)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_STORE") is { Length: > 0 } value ? value : "sqlite",
+        };
+        store.AcceptOnlyFromAmong("sqlite", "postgres");
+        var connection = new Option<string?>("--connection")
+        {
+            Description = "The SQLite file, or a PostgreSQL connection string (default: $CAIRN_CONNECTION)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_CONNECTION"),
+        };
+        var concurrency = CommonArguments.Count("--concurrency", "-c", "How many jobs this worker runs at once", 1, () => Environment.ProcessorCount);
+        var labels = new Option<string?>("--labels") { Description = "Labels this worker offers, comma-separated: it takes jobs whose labels it all has" };
+        var lease = DurationOption("--lease", "How long a job's lease lasts without a heartbeat", TimeSpan.FromSeconds(30));
+        var heartbeat = DurationOption("--heartbeat", "How often a running job's lease is extended", TimeSpan.FromSeconds(10));
+        var reap = DurationOption("--reap-interval", "How often expired leases are looked for", LeaseReaper.DefaultInterval);
+        var grace = DurationOption("--grace", "On SIGINT or SIGTERM, how long running jobs may go on before they are cancelled", TimeSpan.FromSeconds(30));
+        var workspaceRoot = new Option<string>("--workspace-root")
+        {
+            Description = "Where each job gets a fresh scratch directory",
+            DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "cairn-workspaces"),
+        };
+        var executor = new Option<string>("--executor") { Hidden = true, DefaultValueFactory = _ => "shell" };
+        executor.AcceptOnlyFromAmong("shell", "fake");
+        var fakeDelay = DurationOption("--fake-delay", "", TimeSpan.Zero);
+        fakeDelay.Hidden = true;
+
+        var command = new Command("worker", "Run jobs from a shared store until stopped (SIGINT/SIGTERM)")
+        {
+            store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            if (parse.GetValue(connection) is not { Length: > 0 } target)
+            {
+                await Console.Error.WriteLineAsync("error: say where the store is, with --connection or CAIRN_CONNECTION");
+                return ExitCodes.Usage;
+            }
+
+            var request = new WorkerRequest(
+                parse.GetValue(store)!,
+                target,
+                parse.GetValue(concurrency),
+                (parse.GetValue(labels) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                parse.GetValue(lease),
+                parse.GetValue(heartbeat),
+                parse.GetValue(reap),
+                parse.GetValue(grace),
+                Path.GetFullPath(parse.GetValue(workspaceRoot)!),
+                parse.GetValue(executor)!,
+                parse.GetValue(fakeDelay));
+            if (request.Heartbeat >= request.Lease)
+            {
+                await Console.Error.WriteLineAsync("error: --heartbeat must be shorter than --lease, or every lease would expire between beats");
+                return ExitCodes.Usage;
+            }
+
+            return await RunAsync(request, stopping, kill);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(WorkerRequest request, CancellationToken stopping, CancellationToken kill)
+    {
+        var time = TimeProvider.System;
+        Directory.CreateDirectory(request.WorkspaceRoot);
+        await using var store = await OpenStoreAsync(request, time);
+        if (store is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+        IExecutor executor = request.Executor == "fake"
+            ? new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } }
+            : shell;
+        var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}");
+        var services = new WorkerServices(
+            store,
+            store,
+            new RunCoordinator(store, time),
+            new SingleExecutorResolver(executor),
+            new ScratchWorkspaceProvider(request.WorkspaceRoot),
+            InMemorySecretSource.Empty,
+            new WorkerConsole(Console.Out),
+            new RetryPolicy(),
+            time);
+        var pool = new WorkerPool(services, new WorkerPoolOptions(name, request.Concurrency, request.Labels)
+        {
+            Heartbeat = request.Heartbeat,
+            ReapInterval = request.ReapInterval,
+            Grace = request.Grace,
+        });
+        pool.WorkerFaulted += (worker, error) => Console.Error.WriteLine($"cairn worker: {worker} failed and starts again: {error.Message}");
+        pool.Reaper.Reaped += (lease, completion) => Console.Out.WriteLine(
+            $"job {lease.JobId} ({lease.Job.Name}) reclaimed from {lease.WorkerId}: {(completion.RetryAt is null ? "failed" : "queued again")}");
+
+        pool.Draining += () => Console.Error.WriteLine(
+            $"cairn worker: stopping: no new jobs; running jobs get {Duration.Format(request.Grace)} (again to cancel them now)");
+        await using var onKill = kill.Register(shell.KillAllNow);
+        await Console.Out.WriteLineAsync(
+            $"cairn worker {name}: {request.Concurrency} at once on {request.Store}, " +
+            $"lease {Duration.Format(request.Lease)}, heartbeat {Duration.Format(request.Heartbeat)}" +
+            (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : ""));
+        await pool.RunAsync(stopping, kill);
+        await Console.Out.WriteLineAsync($"cairn worker {name}: stopped");
+        return ExitCodes.Succeeded;
+    }
+
+    private static async Task<ICairnStore?> OpenStoreAsync(WorkerRequest request, TimeProvider time)
+    {
+        var connection = request.Store == RunStores.Sqlite ? Path.GetFullPath(request.Connection) : request.Connection;
+        try
+        {
+            return await RunStores.OpenAsync(new StoreSettings(request.Store, connection, request.Lease), time, CancellationToken.None);
+        }
+        catch (StoreConfigurationException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static Option<TimeSpan> DurationOption(string name, string description, TimeSpan fallback) => new(name)
+    {
+        Description = $"{description} (default {Duration.Format(fallback)})",
+        DefaultValueFactory = _ => fallback,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Duration.TryParse(text, out var value, out var error) && value > TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            result.AddError($"{name}: {error ?? $"'{text}' is not a positive duration"}");
+            return fallback;
+        },
+    };
+
+    /// <summary>One line per finished attempt on stdout: what a person tailing a worker wants to see.</summary>
+    private sealed class WorkerConsole(TextWriter output) : IRunObserver
+    {
+        public void JobStarted(JobRecord job)
+        {
+        }
+
+        public void StepStarted(JobRecord job, StepSpec step, DateTimeOffset at)
+        {
+        }
+
+        public void Log(JobRecord job, StoredLogLine line)
+        {
+        }
+
+        public void StepFinished(JobRecord job, StepSpec step, StepOutcome outcome)
+        {
+        }
+
+        public void JobFinished(JobRecord job, JobCompletion completion)
+        {
+            var took = Duration.Format(completion.FinishedAt - completion.StartedAt);
+            var how = completion switch
+            {
+                { RetryAt: not null } => $"failed ({completion.FailureClass?.ToWire()}), will be retried: {completion.Detail}",
+                { Status: JobStatus.Failed } => $"failed ({completion.FailureClass?.ToWire()}): {completion.Detail}",
+                _ => completion.Status.ToWire(),
+            };
+            output.WriteLine($"job {job.Id} ({job.Name}) of run {job.RunId}, attempt {job.Attempt}: {how} in {took}");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using Cairn.Core.Runs;
+
+namespace Cairn.EndToEnd.Tests;
+
+/// <summary>Real <c>cairn worker</c> processes on one store, one of them killed with SIGKILL in the middle of a job.</summary>
+public sealed class WorkerCrashTests
+{
+    private static readonly string[] FastLeases = ["--concurrency", "1", "--lease", "2s", "--heartbeat", "500ms", "--reap-interval", "500ms"];
+
+    [Fact]
+    public async Task KilledWorker_JobIsReclaimedAfterItsLeaseExpires_AndCompletesOnAnother_AndItsStepsAreGone()
+    {
+        await using var fleet = await WorkerFleet.CreateAsync();
+        var pids = fleet.Directory.Combine("step-pids");
+        var run = await fleet.QueueAsync($$"""
+            jobs:
+              slow:
+                retry: { max: 1, on: [infra], backoff: 1s }
+                steps:
+                  - name: work
+                    run: |
+                      echo "attempt $CAIRN_ATTEMPT started"
+                      if [ "$CAIRN_ATTEMPT" = 1 ]; then
+                        sleep 300 &
+                        echo "$! $$" > {{pids}}
+                        wait
+                      fi
+                      echo "attempt $CAIRN_ATTEMPT finished"
+            """);
+        var doomed = fleet.StartWorker(FastLeases);
+        var started = await WaitForPidsAsync(pids);
+        fleet.StartWorker(FastLeases);
+
+        await fleet.KillAsync(doomed);
+        var ended = await fleet.WaitForRunsAsync([run.Id], TimeSpan.FromSeconds(90));
+
+        Assert.Equal(RunStatus.Succeeded, ended[0].Status);
+        var job = (await fleet.Store.GetJobsAsync(run.Id, CancellationToken.None)).Single();
+        Assert.Equal(JobStatus.Succeeded, job.Status);
+        Assert.Equal(2, job.Attempt);
+        var log = (await fleet.Store.ReadLogAsync(job.Id, 0, 1000, CancellationToken.None)).Select(l => l.Text).ToList();
+        Assert.Contains("attempt 1 started", log);
+        Assert.DoesNotContain("attempt 1 finished", log);
+        Assert.Contains("attempt 2 started", log);
+        Assert.Contains("attempt 2 finished", log);
+        Assert.Single(log, l => l.Contains("was lost: its lease expired at", StringComparison.Ordinal));
+        Assert.Single(log, l => l.Contains("this is attempt 2 of the job", StringComparison.Ordinal));
+        Assert.True(log.IndexOf("attempt 1 started") < log.IndexOf("attempt 2 started"), string.Join('\n', log));
+
+        await WaitUntilGoneAsync(started);
+        Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} outlived its killed worker"));
+        await fleet.StopAllAsync();
+    }
+
+    private static async Task<IReadOnlyList<int>> WaitForPidsAsync(string path)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (File.Exists(path) && File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var a, var b])
+            {
+                return [int.Parse(a, CultureInfo.InvariantCulture), int.Parse(b, CultureInfo.InvariantCulture)];
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException("the first attempt never started its step");
+    }
+
+    private static async Task WaitUntilGoneAsync(IReadOnlyList<int> pids)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !pids.All(WorkerFleet.IsGone))
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+}

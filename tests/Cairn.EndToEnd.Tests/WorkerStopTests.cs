@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Cairn.Cli.Tests;
+using Cairn.Core.Runs;
+
+namespace Cairn.EndToEnd.Tests;
+
+/// <summary>How a worker and a local run end: a polite stop lets jobs finish or cancels them on record; a kill leaves no steps.</summary>
+public sealed class WorkerStopTests
+{
+    [Theory]
+    [InlineData("30s", JobStatus.Succeeded)]
+    [InlineData("500ms", JobStatus.Cancelled)]
+    public async Task Sigterm_StopsLeasing_AndRunningJobsFinishWithinGrace_OrAreCancelledOnRecord(string grace, JobStatus expected)
+    {
+        await using var fleet = await WorkerFleet.CreateAsync();
+        var marker = fleet.Directory.Combine("started");
+        var run = await fleet.QueueAsync($$"""
+            jobs:
+              slow: { steps: [{ run: "touch {{marker}}; sleep 3; echo done" }] }
+              later: { needs: [slow], steps: [{ run: "true" }] }
+            """);
+        var worker = fleet.StartWorker("--concurrency", "1", "--grace", grace);
+        await WaitForFileAsync(marker);
+
+        await worker.SignalAsync("TERM");
+        var result = await worker.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var jobs = (await fleet.Store.GetJobsAsync(run.Id, CancellationToken.None)).ToDictionary(j => j.Name);
+        Assert.Equal(expected, jobs["slow"].Status);
+        // Nothing new is leased after the stop: the job that was waiting is still there for another worker.
+        Assert.Equal(expected == JobStatus.Succeeded ? JobStatus.Queued : JobStatus.Skipped, jobs["later"].Status);
+        Assert.Contains("no new jobs", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KilledLocalRun_LeavesNoStepProcesses()
+    {
+        using var directory = new TempDirectory();
+        var pids = directory.Combine("pids");
+        directory.WriteFile(".cairn.yml", $$"""
+            jobs:
+              hang: { steps: [{ run: "sleep 300 & echo \"$! $$\" > {{pids}}; wait" }] }
+            """);
+        await using var cairn = CairnProcess.Start(directory.Path, new Dictionary<string, string?>(), "run");
+        var text = await WaitForFileAsync(pids, t => t.EndsWith('\n'));
+        var started = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        await cairn.SignalAsync("KILL");
+
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !started.All(WorkerFleet.IsGone))
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(2, started.Count);
+        Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} outlived the killed cairn run"));
+    }
+
+    /// <summary>The file's text once it exists and <paramref name="complete"/> says it is whole.</summary>
+    private static async Task<string> WaitForFileAsync(string path, Func<string, bool>? complete = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (File.Exists(path) && File.ReadAllText(path) is var text && (complete?.Invoke(text) ?? true))
+            {
+                return text;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{path} never appeared");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
