@@ -22,7 +22,7 @@ internal sealed class SignalEscalation : IDisposable
         switch (Interlocked.Increment(ref _count))
         {
             case 1:
-                Console.Error.WriteLine("cairn: cancelling the run (again to kill its steps at once)");
+                Console.Error.WriteLine("cairn: stopping (again to kill running steps at once)");
                 _cancel.Cancel();
                 break;
             case 2:
