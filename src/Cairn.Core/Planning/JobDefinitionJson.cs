@@ -18,6 +18,9 @@ public sealed record JobDefinitionJson(
     RetryJson? Retry,
     IReadOnlyList<StepJson> Steps)
 {
+    /// <summary>The job's sidecar containers, in file order, with image and env expanded.</summary>
+    public IReadOnlyList<ServiceJson> Services { get; init; } = [];
+
     public string Serialize() => JsonSerializer.Serialize(this, PlanJsonContext.Default.JobDefinitionJson);
 
     public static JobDefinitionJson Deserialize(string json) =>
@@ -27,6 +30,9 @@ public sealed record JobDefinitionJson(
 
 /// <summary>A step as stored with its job.</summary>
 public sealed record StepJson(string Name, string Run, IReadOnlyDictionary<string, string> Env, long? TimeoutMs, string? If);
+
+/// <summary>A sidecar container as stored with its job.</summary>
+public sealed record ServiceJson(string Name, string Image, IReadOnlyDictionary<string, string> Env, IReadOnlyList<string>? Command);
 
 /// <summary>A retry rule as stored with its job; classes are wire names.</summary>
 public sealed record RetryJson(int Max, IReadOnlyList<string> On, long? BackoffMs);
