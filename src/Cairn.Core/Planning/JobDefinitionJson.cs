@@ -18,8 +18,15 @@ public sealed record JobDefinitionJson(
     RetryJson? Retry,
     IReadOnlyList<StepJson> Steps)
 {
-    /// <summary>The job's sidecar containers, in file order, with image and env expanded.</summary>
-    public IReadOnlyList<ServiceJson> Services { get; init; } = [];
+    private readonly IReadOnlyList<ServiceJson> _services = [];
+
+    /// <summary>The job's sidecar containers, in file order, with image and env expanded. Definitions stored before
+    /// services existed have none, which the serializer would otherwise hand over as null.</summary>
+    public IReadOnlyList<ServiceJson> Services
+    {
+        get => _services;
+        init => _services = value ?? [];
+    }
 
     public string Serialize() => JsonSerializer.Serialize(this, PlanJsonContext.Default.JobDefinitionJson);
 
