@@ -35,7 +35,7 @@ public sealed record RunnerCatalog(IReadOnlyList<RunnerAlias> Aliases, string? D
 
     /// <summary>The error an unknown <c>runner:</c> fails its job with.</summary>
     public string UnknownRunner(string name) => Aliases.Count == 0
-        ? $"unknown runner '{name}' (no runners are configured; give a runner file with --runners)"
+        ? $"unknown runner '{name}' (no runners are configured)"
         : $"unknown runner '{name}' (known: {string.Join(", ", Names)})";
 }
 

@@ -69,7 +69,7 @@ public sealed class RunnerExecutorResolverTests
     [Fact]
     public void UnknownRunner_WithoutARunnerFile_SaysNoneAreConfigured() =>
         Assert.Equal(
-            "unknown runner 'xl' (no runners are configured; give a runner file with --runners)",
+            "unknown runner 'xl' (no runners are configured)",
             new RunnerExecutorResolver(RunnerCatalog.BuiltIn, Both).Resolve(Job("build"), Definition("xl")).Error);
 
     [Theory]
