@@ -38,6 +38,8 @@ internal static class RunSummary
     public static string Json(RunRecord run, IReadOnlyList<JobRecord> jobs)
     {
         using var buffer = new MemoryStream();
+
+        // Failure details quote names ('xl'); the summary goes to scripts and people, never into HTML, so quotes stay quotes.
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();

@@ -86,20 +86,18 @@ public static partial class RunnerCatalogLoader
         if (keys.TryGetValue("default", out var d) && reader.Text(d.Value, "'default' must be the name of a runner") is { } name)
         {
             fallback = name;
-            if (runners is not null && aliases.All(a => a.Name != name) && !DefinedWithErrors(runners, name))
+
+            // Names of runners with errors of their own count as defined: the default naming one is not a second mistake.
+            var defined = runners?.Value is YamlMapping m ? m.Entries.Select(e => e.Key.Value).Distinct(StringComparer.Ordinal).ToList() : [];
+            if (runners is not null && !defined.Contains(name))
             {
-                var known = aliases.Select(a => a.Name).ToList();
-                reader.Diagnostics.Error(d.Value, $"default runner '{name}' is not defined{ValueReader.DidYouMean(name, known)}"
-                    + (known.Count > 0 ? $" (runners: {string.Join(", ", known)})" : ""));
+                reader.Diagnostics.Error(d.Value, $"default runner '{name}' is not defined{ValueReader.DidYouMean(name, defined)}"
+                    + (defined.Count > 0 ? $" (runners: {string.Join(", ", defined)})" : ""));
             }
         }
 
         return new RunnerCatalog(aliases, fallback);
     }
-
-    // A default naming a runner that has errors of its own is not a second mistake.
-    private static bool DefinedWithErrors(YamlEntry runners, string name) =>
-        runners.Value is YamlMapping m && m.Entries.Any(e => e.Key.Value == name);
 
     private static RunnerAlias? ReadAlias(YamlEntry entry, ValueReader reader)
     {

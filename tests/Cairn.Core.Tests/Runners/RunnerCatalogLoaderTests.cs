@@ -86,7 +86,7 @@ public sealed class RunnerCatalogLoaderTests
 
         Assert.Equal(
         [
-            "runners.yml:1:10: error: default runner 'huge' is not defined",
+            "runners.yml:1:10: error: default runner 'huge' is not defined (runners: small, large)",
             "runners.yml:3:41: error: memory '4GB' is not a quantity: use 512Mi, 4Gi or 1G",
             "runners.yml:4:22: error: unknown executor 'dokcer'; expected one of: shell, container, kubernetes",
             "runners.yml:4:35: error: cpu '0' is not a number of cores: use 2, 0.5 or 500m",
