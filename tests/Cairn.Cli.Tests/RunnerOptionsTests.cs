@@ -104,6 +104,30 @@ public sealed class RunnerOptionsTests : IDisposable
     }
 
     [Fact]
+    public async Task JobOnALabelledRunner_IsTakenByTheLocalRun_AndTheDefaultAppliesToJobsWithoutRunner()
+    {
+        _dir.WriteFile(".cairn.yml", """
+            jobs:
+              big:
+                runner: large
+                steps: [{ run: echo big ran }]
+              plain:
+                steps: [{ run: echo plain ran }]
+            """);
+        _dir.WriteFile("runners.yml", "default: missing-executor\nrunners:\n  large: { executor: shell, labels: [linux, big] }\n  missing-executor: { executor: kubernetes }\n");
+
+        var result = await CairnProcess.RunAsync(_dir.Path, "run", "--json", "--runners", "runners.yml");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var summary = JsonSummary.Parse(result.Stdout);
+        Assert.Equal("succeeded", summary["big"].Status);
+        Assert.Contains("big ran", CairnOutput.LinesOf(result.Stderr, "big"));
+        Assert.Equal(
+            "job 'plain' runs on runner 'missing-executor', which uses the kubernetes executor, but the kubernetes executor is not available yet",
+            summary["plain"].FailureDetail);
+    }
+
+    [Fact]
     public async Task ServicesOnAShellRunner_FailAsConfig()
     {
         _dir.WriteFile(".cairn.yml", """
