@@ -49,7 +49,7 @@ internal sealed partial record SummaryTable(IReadOnlyList<TableRow> Rows, long R
 }
 
 /// <summary>One job in the <c>--json</c> summary.</summary>
-internal sealed record JsonJob(string Name, string Status, int? ExitCode, string? FailureClass, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+internal sealed record JsonJob(string Name, string Status, int? ExitCode, string? FailureClass, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? FailureDetail = null);
 
 /// <summary>The single JSON object <c>cairn run --json</c> writes on stdout.</summary>
 internal sealed partial record JsonSummary(string Status, IReadOnlyList<JsonJob> Jobs)
@@ -68,14 +68,15 @@ internal sealed partial record JsonSummary(string Status, IReadOnlyList<JsonJob>
 
         var jobs = root.GetProperty("jobs").EnumerateArray().Select(job =>
         {
-            Assert.Equal(["name", "status", "exitCode", "failureClass", "startedAt", "finishedAt"], job.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["name", "status", "exitCode", "failureClass", "failureDetail", "startedAt", "finishedAt"], job.EnumerateObject().Select(p => p.Name));
             return new JsonJob(
                 job.GetProperty("name").GetString()!,
                 job.GetProperty("status").GetString()!,
                 NumberOrNull(job.GetProperty("exitCode")),
                 StringOrNull(job.GetProperty("failureClass")),
                 Time(job.GetProperty("startedAt")),
-                Time(job.GetProperty("finishedAt")));
+                Time(job.GetProperty("finishedAt")),
+                StringOrNull(job.GetProperty("failureDetail")));
         }).ToList();
 
         return new JsonSummary(root.GetProperty("status").GetString()!, jobs);

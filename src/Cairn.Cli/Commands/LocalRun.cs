@@ -2,8 +2,8 @@ using Cairn.Cli.Output;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
+using Cairn.Core.Runners;
 using Cairn.Core.Runs;
-using Cairn.Executors.Shell;
 using Cairn.Storage.Sqlite;
 
 namespace Cairn.Cli.Commands;
@@ -16,10 +16,12 @@ internal sealed record LocalRunRequest(
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyDictionary<string, string> Inputs,
     IReadOnlyDictionary<string, string> Secrets,
-    bool Json);
+    bool Json,
+    string? Runners = null,
+    ExecutorMode Executor = ExecutorMode.Auto);
 
 /// <summary>A local run: the planner, coordinator and workers in this process on a throw-away SQLite file,
-/// the shell executor, and the console as the log follower.</summary>
+/// executors chosen by runner alias (the shell, and containers when an engine answers), and the console as the log follower.</summary>
 internal static class LocalRun
 {
     /// <param name="cancellation">Cancels the run: running steps are stopped with a grace period.</param>
@@ -27,6 +29,23 @@ internal static class LocalRun
     public static async Task<int> ExecuteAsync(
         LocalRunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, CancellationToken kill)
     {
+        var catalog = RunnerCatalog.BuiltIn;
+        if (request.Runners is { } runnerFile)
+        {
+            var runners = RunnerCatalogLoader.LoadFile(runnerFile);
+            if (!runners.IsValid)
+            {
+                foreach (var error in runners.Errors)
+                {
+                    await stderr.WriteLineAsync(error.ToString());
+                }
+
+                return ExitCodes.Usage;
+            }
+
+            catalog = runners.Catalog!;
+        }
+
         var (file, locateError) = PipelineFile.Locate(request.Path);
         if (file is null)
         {
@@ -53,7 +72,7 @@ internal static class LocalRun
         var workspace = Path.GetDirectoryName(file)!;
         var (gitRef, sha, repository) = LocalGit.Describe(workspace);
         var trigger = TriggerEvent.Manual(repository, gitRef, sha, request.Inputs);
-        var planned = RunPlanner.Plan(loaded.Pipeline!, trigger, new PlanOptions(request.Env, request.Job));
+        var planned = RunPlanner.Plan(loaded.Pipeline!, trigger, new PlanOptions(request.Env, request.Job, catalog));
         if (planned.Plan is null)
         {
             foreach (var error in planned.Errors)
@@ -70,18 +89,18 @@ internal static class LocalRun
         try
         {
             var time = TimeProvider.System;
+            using var executors = await LocalExecutors.ConnectAsync(planned.Plan, catalog, request.Executor, time, cancellation);
             await using var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(scratch.FullName, "run.db") }, time, CancellationToken.None);
             RunRecord run;
             IReadOnlyList<JobRecord> jobs;
             await using (var console = new ConsoleRunObserver(logs, color))
             {
-                var shell = new ShellExecutor(new ShellExecutorOptions(), time);
-                await using var onKill = kill.Register(shell.KillAllNow);
+                await using var onKill = kill.Register(executors.KillAllNow);
                 var services = new WorkerServices(
                     store,
                     store,
                     new RunCoordinator(store, time),
-                    new SingleExecutorResolver(shell),
+                    executors.Resolver(catalog, request.Executor),
                     new FixedWorkspaceProvider(workspace),
                     new InMemorySecretSource(request.Secrets),
                     console,

@@ -14,8 +14,10 @@ internal static class RunCommand
         var input = new Option<string[]>("--input", "-i") { Description = "Give the manual input NAME the value VALUE", Arity = ArgumentArity.ZeroOrMore };
         var secret = new Option<string[]>("--secret", "-s") { Description = "Give the secret NAME the value VALUE (masked in the output)", Arity = ArgumentArity.ZeroOrMore };
         var json = new Option<bool>("--json") { Description = "Print logs on stderr and one JSON summary on stdout" };
+        var runners = new Option<string?>("--runners") { Description = "A runner file: the aliases a job's runner: names (see docs/pipeline-syntax.md)" };
+        var executor = ExecutorOption();
 
-        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, json };
+        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, json, runners, executor };
         command.SetAction(async (parse, _) =>
         {
             var errors = new List<string>();
@@ -26,7 +28,9 @@ internal static class RunCommand
                 KeyValueOption.Parse("--env", parse.GetValue(env), errors),
                 KeyValueOption.Parse("--input", parse.GetValue(input), errors),
                 KeyValueOption.Parse("--secret", parse.GetValue(secret), errors),
-                parse.GetValue(json));
+                parse.GetValue(json),
+                parse.GetValue(runners),
+                parse.GetValue(executor));
             if (errors.Count > 0)
             {
                 foreach (var error in errors)
@@ -41,4 +45,26 @@ internal static class RunCommand
         });
         return command;
     }
+
+    private static Option<ExecutorMode> ExecutorOption() => new("--executor")
+    {
+        Description = "auto: each job where its runner says (the shell, or a container for jobs with an image); shell: every job on this host; container: every job in a container",
+        DefaultValueFactory = _ => ExecutorMode.Auto,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            switch (text)
+            {
+                case "auto":
+                    return ExecutorMode.Auto;
+                case "shell":
+                    return ExecutorMode.Shell;
+                case "container":
+                    return ExecutorMode.Container;
+                default:
+                    result.AddError($"--executor takes auto, shell or container, not '{text}'");
+                    return ExecutorMode.Auto;
+            }
+        },
+    };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Cairn.Core.Runs;
 
@@ -37,7 +38,9 @@ internal static class RunSummary
     public static string Json(RunRecord run, IReadOnlyList<JobRecord> jobs)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+
+        // Failure details quote names ('xl'); the summary goes to scripts and people, never into HTML, so quotes stay quotes.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("status", run.Status.ToWire());
@@ -50,6 +53,7 @@ internal static class RunSummary
                 json.WriteString("status", job.Status.ToWire());
                 WriteNumberOrNull(json, "exitCode", ran ? job.ExitCode : null);
                 json.WriteString("failureClass", job.FailureClass?.ToWire());
+                json.WriteString("failureDetail", ran ? job.FailureDetail : null);
                 WriteTimeOrNull(json, "startedAt", ran ? job.StartedAt : null);
                 WriteTimeOrNull(json, "finishedAt", ran ? job.FinishedAt : null);
                 json.WriteEndObject();

@@ -13,6 +13,12 @@ public interface IExecutorResolver
 /// <summary>An executor, or a <c>config</c> error a person can act on (unknown runner, no engine for an image).</summary>
 public sealed record ExecutorChoice(IExecutor? Executor, string? Error)
 {
+    /// <summary>CPU and memory the job's runner grants it; null means no limit.</summary>
+    public ResourceLimits? Resources { get; init; }
+
+    /// <summary>The image to run in when the job names none (the runner's default image).</summary>
+    public string? Image { get; init; }
+
     public static ExecutorChoice Of(IExecutor executor) => new(executor, null);
 
     public static ExecutorChoice Fail(string error) => new(null, error);

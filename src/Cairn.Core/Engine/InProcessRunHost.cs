@@ -26,8 +26,11 @@ public sealed class InProcessRunHost(WorkerServices services, int parallel)
         services.Coordinator.RunFinished += OnFinished;
         using var stopping = new CancellationTokenSource();
         using var aborting = new CancellationTokenSource();
+
+        // This host runs every job of its plan, so its workers carry every label the plan's runners ask for.
+        var labels = plan.Jobs.SelectMany(j => j.Labels).Distinct(StringComparer.Ordinal).ToList();
         var workers = Enumerable.Range(1, Math.Max(1, parallel))
-            .Select(i => new JobWorker(services, new WorkerOptions($"local-{i}", [])).RunAsync(stopping.Token, aborting.Token))
+            .Select(i => new JobWorker(services, new WorkerOptions($"local-{i}", labels)).RunAsync(stopping.Token, aborting.Token))
             .ToList();
 
         try

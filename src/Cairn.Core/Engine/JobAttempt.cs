@@ -46,7 +46,7 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
             }
             else
             {
-                outcome = await ExecuteAsync(choice.Executor!, run, definition, secrets, reporter, heartbeat, aborting);
+                outcome = await ExecuteAsync(choice, run, definition, secrets, reporter, heartbeat, aborting);
                 outcome = ClassifyFromLog(outcome, reporter);
             }
         }
@@ -66,7 +66,7 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
     }
 
     private async Task<JobOutcome> ExecuteAsync(
-        IExecutor executor,
+        ExecutorChoice choice,
         RunRecord run,
         JobDefinitionJson definition,
         IReadOnlyDictionary<string, string> secrets,
@@ -88,10 +88,10 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
 
         try
         {
-            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets);
+            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice);
             using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(aborting);
             await using var beat = new LeaseHeartbeat(services.Queue, lease, heartbeat, services.Time, leaseLost);
-            var outcome = await executor.RunAsync(spec, reporter, leaseLost.Token);
+            var outcome = await choice.Executor!.RunAsync(spec, reporter, leaseLost.Token);
             return beat.Lost
                 ? JobOutcome.Failed(FailureClass.Infra, "the job's lease was lost (another worker may have taken it over)")
                 : outcome;

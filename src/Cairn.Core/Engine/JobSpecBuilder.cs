@@ -11,6 +11,21 @@ namespace Cairn.Core.Engine;
 /// job's secrets, and the steps. Event data travels only as environment variables, never in script text.</summary>
 public static class JobSpecBuilder
 {
+    /// <summary>The spec, with what the executor choice adds: the runner's limits, and its image when the job names none.</summary>
+    public static JobSpec Build(
+        RunRecord run,
+        JobRecord job,
+        int attempt,
+        JobDefinitionJson definition,
+        string workspace,
+        IReadOnlyDictionary<string, string> secrets,
+        ExecutorChoice choice)
+    {
+        ArgumentNullException.ThrowIfNull(choice);
+        var spec = Build(run, job, attempt, definition, workspace, secrets);
+        return spec with { Image = spec.Image ?? choice.Image, Resources = choice.Resources };
+    }
+
     public static JobSpec Build(
         RunRecord run,
         JobRecord job,
@@ -50,7 +65,10 @@ public static class JobSpecBuilder
             env,
             steps,
             Span(definition.TimeoutMs),
-            new ExpressionContext(definition.Matrix, definition.Env, definition.Inputs));
+            new ExpressionContext(definition.Matrix, definition.Env, definition.Inputs))
+        {
+            Services = [.. definition.Services.Select(s => new ServiceSpec(s.Name, s.Image, s.Env, s.Command))],
+        };
     }
 
     /// <summary>The variables every step gets. See docs/pipeline-syntax.md.</summary>

@@ -61,6 +61,19 @@ public sealed record JobDefinition(
     RetryDefinition? Retry,
     string? If,
     IReadOnlyList<StepDefinition> Steps,
+    SourceLocation Location)
+{
+    /// <summary>Sidecar containers by name, in file order; empty when the job has none.</summary>
+    public IReadOnlyList<ServiceDefinition> Services { get; init; } = [];
+}
+
+/// <summary>A sidecar container of a job. <see cref="Image"/> and env values may hold <c>${{ }}</c> expressions;
+/// <see cref="Command"/> (null: the image's own) is passed as written.</summary>
+public sealed record ServiceDefinition(
+    string Name,
+    string Image,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<string>? Command,
     SourceLocation Location);
 
 /// <summary>One step as written. <see cref="Name"/> defaults to the first line of the script.</summary>

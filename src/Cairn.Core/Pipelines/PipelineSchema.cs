@@ -38,6 +38,7 @@ public static class PipelineSchema
         SyntaxKind.Duration => Described(key, new JsonObject { ["type"] = "string", ["examples"] = new JsonArray("90s", "20m", "1h30m") }),
         SyntaxKind.Condition => Described(key, new JsonObject { ["type"] = new JsonArray("string", "boolean") }),
         SyntaxKind.TextOrList => Described(key, OneOf(ScalarText(), new JsonObject { ["type"] = "array", ["items"] = ScalarText() })),
+        SyntaxKind.TextList => Described(key, new JsonObject { ["type"] = "array", ["items"] = ScalarText() }),
         SyntaxKind.NameList => Described(key, new JsonObject { ["type"] = "array", ["items"] = Pattern(key.NamePattern) }),
         SyntaxKind.ValueList => Described(key, new JsonObject { ["type"] = "array", ["items"] = Enum(key.AllowedValues) }),
         SyntaxKind.Env => Described(key, Env(key)),

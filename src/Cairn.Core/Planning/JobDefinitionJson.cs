@@ -18,6 +18,16 @@ public sealed record JobDefinitionJson(
     RetryJson? Retry,
     IReadOnlyList<StepJson> Steps)
 {
+    private readonly IReadOnlyList<ServiceJson> _services = [];
+
+    /// <summary>The job's sidecar containers, in file order, with image and env expanded. Definitions stored before
+    /// services existed have none, which the serializer would otherwise hand over as null.</summary>
+    public IReadOnlyList<ServiceJson> Services
+    {
+        get => _services;
+        init => _services = value ?? [];
+    }
+
     public string Serialize() => JsonSerializer.Serialize(this, PlanJsonContext.Default.JobDefinitionJson);
 
     public static JobDefinitionJson Deserialize(string json) =>
@@ -27,6 +37,9 @@ public sealed record JobDefinitionJson(
 
 /// <summary>A step as stored with its job.</summary>
 public sealed record StepJson(string Name, string Run, IReadOnlyDictionary<string, string> Env, long? TimeoutMs, string? If);
+
+/// <summary>A sidecar container as stored with its job.</summary>
+public sealed record ServiceJson(string Name, string Image, IReadOnlyDictionary<string, string> Env, IReadOnlyList<string>? Command);
 
 /// <summary>A retry rule as stored with its job; classes are wire names.</summary>
 public sealed record RetryJson(int Max, IReadOnlyList<string> On, long? BackoffMs);

@@ -1,6 +1,7 @@
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Pipelines.Expressions;
+using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 
 namespace Cairn.Core.Planning;
@@ -8,7 +9,8 @@ namespace Cairn.Core.Planning;
 /// <summary>What a caller may add to a plan: overrides from the command line and a job filter.</summary>
 /// <param name="EnvOverrides">Set on every job and step, over whatever the pipeline says.</param>
 /// <param name="OnlyJob">A job key or an expanded job name: plan that job and what it needs, nothing else.</param>
-public sealed record PlanOptions(IReadOnlyDictionary<string, string>? EnvOverrides = null, string? OnlyJob = null)
+/// <param name="Runners">The runner aliases, already loaded: a job's labels are its alias's (none with the built-in default).</param>
+public sealed record PlanOptions(IReadOnlyDictionary<string, string>? EnvOverrides = null, string? OnlyJob = null, RunnerCatalog? Runners = null)
 {
     public static PlanOptions Default { get; } = new();
 }
@@ -64,7 +66,8 @@ public static class RunPlanner
         {
             var needs = job.Needs.SelectMany(need => namesByKey[need]).ToList();
             var definition = Define(job, matrix, pipelineEnv, inputs, overrides);
-            planned.Add(new PlannedJob(name, job.Key, needs, [], definition.Serialize()));
+            var labels = (options.Runners ?? RunnerCatalog.BuiltIn).LabelsFor(definition.Runner);
+            planned.Add(new PlannedJob(name, job.Key, needs, labels, definition.Serialize()));
         }
 
         if (options.OnlyJob is { } only)
@@ -118,7 +121,14 @@ public static class RunPlanner
             job.If,
             job.Secrets,
             job.Retry is { } retry ? new RetryJson(retry.Max, retry.On.Select(c => c.ToWire()).ToList(), Milliseconds(retry.Backoff)) : null,
-            steps);
+            steps)
+        {
+            Services = [.. job.Services.Select(service => new ServiceJson(
+                service.Name,
+                ExpressionEngine.ExpandTemplate(service.Image, stepContext),
+                service.Env.ToDictionary(e => e.Key, e => ExpressionEngine.ExpandTemplate(e.Value, stepContext), StringComparer.Ordinal),
+                service.Command))],
+        };
     }
 
     private static Dictionary<string, string> ResolveInputs(Pipeline pipeline, TriggerEvent trigger, List<string> errors)

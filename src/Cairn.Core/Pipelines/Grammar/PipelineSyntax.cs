@@ -6,6 +6,9 @@ internal static class PipelineSyntax
     public const string JobNamePattern = "^[A-Za-z_][A-Za-z0-9_-]*$";
     public const string VariableNamePattern = "^[A-Za-z_][A-Za-z0-9_]*$";
 
+    /// <summary>A service's name is the host name the steps reach it by, so it is a DNS label.</summary>
+    public const string ServiceNamePattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$";
+
     public static IReadOnlyList<string> Events { get; } = ["push", "pull_request", "schedule", "manual"];
 
     /// <summary>Failure classes that <c>retry.on</c> may name; <c>config</c> and <c>cancelled</c> are never retried.</summary>
@@ -47,6 +50,18 @@ internal static class PipelineSyntax
         ],
     };
 
+    public static SyntaxKey Services { get; } = new("services", SyntaxKind.NamedObjects,
+        "Sidecar containers started before the steps and stopped after them, by name; the steps reach each at its name as host name. Needs the container executor.")
+    {
+        NamePattern = ServiceNamePattern,
+        Children =
+        [
+            new("image", SyntaxKind.Text, "The image the service runs. May hold ${{ }} expressions.") { Required = true },
+            new("env", SyntaxKind.Env, "Environment variables of the service (not of the steps). Values may hold ${{ }} expressions.") { NamePattern = VariableNamePattern },
+            new("command", SyntaxKind.TextList, "The command and its arguments, instead of the image's own; passed as written."),
+        ],
+    };
+
     public static SyntaxKey Job { get; } = new("jobs", SyntaxKind.NamedObjects,
         "The jobs, by name. Jobs run in parallel unless 'needs' orders them.")
     {
@@ -55,8 +70,9 @@ internal static class PipelineSyntax
         Children =
         [
             new("needs", SyntaxKind.TextOrList, "Jobs that must succeed before this one starts: a job name or a list of them."),
-            new("runner", SyntaxKind.Text, "Which runner runs the job: a label or an alias resolved by the runner configuration."),
+            new("runner", SyntaxKind.Text, "Which runner runs the job: an alias from the runner configuration; without it, the configured default (or, with none configured, a container when the job has an image and the host when not)."),
             new("image", SyntaxKind.Text, "The container image the job's steps run in (executors without containers ignore it, with a warning)."),
+            Services,
             new("timeout", SyntaxKind.Duration, "How long the whole job may run, like 20m or 1h30m."),
             Matrix,
             new("env", SyntaxKind.Env, "Environment variables for every step of the job, on top of the pipeline's.") { NamePattern = VariableNamePattern },

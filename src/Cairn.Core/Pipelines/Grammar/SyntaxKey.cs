@@ -15,6 +15,9 @@ internal enum SyntaxKind
     /// <summary>One string or a list of strings.</summary>
     TextOrList,
 
+    /// <summary>A list of strings (numbers and booleans kept as written).</summary>
+    TextList,
+
     /// <summary>A list of names matching <see cref="SyntaxKey.NamePattern"/>.</summary>
     NameList,
 

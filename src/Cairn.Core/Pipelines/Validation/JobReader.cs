@@ -9,6 +9,7 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
 {
     private readonly StepReader _steps = new(reader, expressions);
     private readonly MatrixReader _matrix = new(reader);
+    private readonly ServiceReader _services = new(reader, expressions);
 
     private Diagnostics Diagnostics => reader.Diagnostics;
 
@@ -42,7 +43,10 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
             keys.TryGetValue("retry", out var r) ? Retry(job, r.Value) : null,
             keys.TryGetValue("if", out var c) ? _steps.Condition(c.Value, scope) : null,
             entry.Value is YamlMapping or YamlScalar { IsNull: true } ? _steps.Read(job, keys.GetValueOrDefault("steps"), entry.Key, scope) : [],
-            Diagnostics.At(entry.Key));
+            Diagnostics.At(entry.Key))
+        {
+            Services = keys.TryGetValue("services", out var sv) ? _services.Read(job, sv.Value, scope) : [],
+        };
         return (definition, needs);
     }
 

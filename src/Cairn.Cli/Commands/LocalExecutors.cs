@@ -1,0 +1,112 @@
+using Cairn.Core.Execution;
+using Cairn.Core.Planning;
+using Cairn.Core.Runners;
+using Cairn.Executors.Container;
+using Cairn.Executors.Shell;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary>How <c>cairn run</c> picks executors: by runner alias (auto), or every job on one.</summary>
+internal enum ExecutorMode
+{
+    Auto,
+    Shell,
+    Container,
+}
+
+/// <summary>The executors of a local run: always the shell, and the container executor when a job needs it and an
+/// engine answers. The engine is asked once, at the start, and only if some job would run in a container.</summary>
+internal sealed class LocalExecutors : IDisposable
+{
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ShellExecutor _shell;
+    private readonly ContainerExecutor? _container;
+    private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
+
+    private LocalExecutors(ShellExecutor shell, ContainerExecutor? container, string? unavailable)
+    {
+        _shell = shell;
+        _container = container;
+        if (unavailable is not null)
+        {
+            _unavailable[ExecutorNames.Container] = unavailable;
+        }
+    }
+
+    /// <summary>Sets up what <paramref name="plan"/>'s jobs resolve to under <paramref name="catalog"/> and <paramref name="mode"/>.</summary>
+    public static async Task<LocalExecutors> ConnectAsync(
+        RunPlan plan, RunnerCatalog catalog, ExecutorMode mode, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+        var probe = new RunnerExecutorResolver(catalog, new Dictionary<string, IExecutor>()) { ForcedExecutor = Forced(mode) };
+        var needsEngine = plan.Jobs.Any(job =>
+            probe.Decide(job.Name, JobDefinitionJson.Deserialize(job.Definition)).Executor == ExecutorNames.Container);
+        if (!needsEngine)
+        {
+            return new LocalExecutors(shell, null, null);
+        }
+
+        var (container, problem) = await ReachEngineAsync(time, cancellationToken);
+        return new LocalExecutors(shell, container, problem);
+    }
+
+    /// <summary>The resolver a local run's workers use.</summary>
+    public RunnerExecutorResolver Resolver(RunnerCatalog catalog, ExecutorMode mode)
+    {
+        var executors = new Dictionary<string, IExecutor>(StringComparer.Ordinal) { [ExecutorNames.Shell] = _shell };
+        if (_container is not null)
+        {
+            executors[ExecutorNames.Container] = _container;
+        }
+
+        return new RunnerExecutorResolver(catalog, executors) { ForcedExecutor = Forced(mode), Unavailable = _unavailable };
+    }
+
+    /// <summary>Stops every step process at once; containers are stopped through the run's cancellation.</summary>
+    public void KillAllNow() => _shell.KillAllNow();
+
+    public void Dispose() => _container?.Dispose();
+
+    private static string? Forced(ExecutorMode mode) => mode switch
+    {
+        ExecutorMode.Shell => ExecutorNames.Shell,
+        ExecutorMode.Container => ExecutorNames.Container,
+        _ => null,
+    };
+
+    private static async Task<(ContainerExecutor? Executor, string? Problem)> ReachEngineAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        var address = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : DockerEndpoint.DefaultAddress;
+        var unreachable = $"no container engine is reachable (DOCKER_HOST={address})";
+        ContainerExecutor executor;
+        try
+        {
+            executor = new ContainerExecutor(new ContainerExecutorOptions(), time);
+        }
+        catch (FormatException ex)
+        {
+            return (null, $"{unreachable}: {ex.Message}");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PingTimeout);
+        EngineReachability reach;
+        try
+        {
+            reach = await executor.Engine.PingAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            reach = new EngineReachability(false, "it did not answer in time");
+        }
+
+        if (reach.IsReachable)
+        {
+            return (executor, null);
+        }
+
+        executor.Dispose();
+        return (null, unreachable);
+    }
+}
