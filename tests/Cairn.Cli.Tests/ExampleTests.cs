@@ -51,7 +51,7 @@ public sealed class ExampleTests : IDisposable
         var table = SummaryTable.Parse(result.Stdout);
         Assert.Equal("failed", table.Status);
         Assert.Equal("succeeded", table["lint"].Status);
-        Assert.Equal(("failed", "1", "script"), (table["unit"].Status, table["unit"].Exit, table["unit"].Class));
+        Assert.Equal(("failed", "1", "test"), (table["unit"].Status, table["unit"].Exit, table["unit"].Class));
         Assert.Equal("skipped", table["deploy"].Status);
         Assert.Equal("succeeded", table["report"].Status);
         Assert.Contains("cleaning up after the failure", CairnOutput.LinesOf(result.Stdout, "unit"));
