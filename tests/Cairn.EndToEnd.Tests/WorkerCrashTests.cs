@@ -31,6 +31,9 @@ public sealed class WorkerCrashTests
             """);
         var doomed = fleet.StartWorker(FastLeases);
         var started = await WaitForPidsAsync(pids);
+        // Lines reach the store in batches off the step's path; kill only once the first attempt's line is stored,
+        // so the log can show both attempts.
+        await WaitForLogLineAsync(fleet, run.Id, "attempt 1 started");
         fleet.StartWorker(FastLeases);
 
         await fleet.KillAsync(doomed);
@@ -52,6 +55,24 @@ public sealed class WorkerCrashTests
         await WaitUntilGoneAsync(started);
         Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} outlived its killed worker"));
         await fleet.StopAllAsync();
+    }
+
+    private static async Task WaitForLogLineAsync(WorkerFleet fleet, long runId, string text)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var job = (await fleet.Store.GetJobsAsync(runId, CancellationToken.None)).Single();
+            var log = await fleet.Store.ReadLogAsync(job.Id, 0, 1000, CancellationToken.None);
+            if (log.Any(l => l.Text == text))
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail($"the log never showed '{text}'");
     }
 
     private static async Task<IReadOnlyList<int>> WaitForPidsAsync(string path)

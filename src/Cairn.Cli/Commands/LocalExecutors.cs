@@ -39,7 +39,11 @@ internal sealed class LocalExecutors : IDisposable
         RunPlan plan, RunnerCatalog catalog, ExecutorMode mode, TimeProvider time, CancellationToken cancellationToken)
     {
         var shell = new ShellExecutor(new ShellExecutorOptions(), time);
-        var probe = new RunnerExecutorResolver(catalog, new Dictionary<string, IExecutor>()) { ForcedExecutor = Forced(mode) };
+        var probe = new RunnerExecutorResolver(catalog, new Dictionary<string, IExecutor>())
+        {
+            ForcedExecutor = Forced(mode),
+            ToleratesUnknownRunners = WithoutRunnerFile(catalog),
+        };
         var needsEngine = plan.Jobs.Any(job =>
             probe.Decide(job.Name, JobDefinitionJson.Deserialize(job.Definition)).Executor == ExecutorNames.Container);
         if (!needsEngine)
@@ -60,8 +64,16 @@ internal sealed class LocalExecutors : IDisposable
             executors[ExecutorNames.Container] = _container;
         }
 
-        return new RunnerExecutorResolver(catalog, executors) { ForcedExecutor = Forced(mode), Unavailable = _unavailable };
+        return new RunnerExecutorResolver(catalog, executors)
+        {
+            ForcedExecutor = Forced(mode),
+            Unavailable = _unavailable,
+            ToleratesUnknownRunners = WithoutRunnerFile(catalog),
+        };
     }
+
+    // Without --runners a laptop knows no aliases; a pipeline written for a server still runs, with a warning.
+    private static bool WithoutRunnerFile(RunnerCatalog catalog) => ReferenceEquals(catalog, RunnerCatalog.BuiltIn);
 
     /// <summary>Stops every step process at once; containers are stopped through the run's cancellation.</summary>
     public void KillAllNow() => _shell.KillAllNow();

@@ -19,6 +19,9 @@ public sealed record ExecutorChoice(IExecutor? Executor, string? Error)
     /// <summary>The image to run in when the job names none (the runner's default image).</summary>
     public string? Image { get; init; }
 
+    /// <summary>Something the job's log should say before its steps (a runner name this host does not know, say).</summary>
+    public string? Warning { get; init; }
+
     public static ExecutorChoice Of(IExecutor executor) => new(executor, null);
 
     public static ExecutorChoice Fail(string error) => new(null, error);

@@ -38,6 +38,11 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
             }
 
             var choice = services.Executors.Resolve(Job, definition);
+            if (choice.Warning is { } warning)
+            {
+                reporter.System(0, time.GetUtcNow(), warning);
+            }
+
             var configError = secretError ?? choice.Error;
             if (configError is not null)
             {

@@ -21,6 +21,10 @@ public sealed class RunnerExecutorResolver(RunnerCatalog catalog, IReadOnlyDicti
     /// <summary>Every job on this executor, whatever its runner says; the alias still gives limits and must exist.</summary>
     public string? ForcedExecutor { get; init; }
 
+    /// <summary>Run a job whose <c>runner:</c> names no alias by the built-in rule, with a warning, instead of
+    /// failing it: <c>cairn run</c> without a runner file, so that a pipeline written for a server runs on a laptop.</summary>
+    public bool ToleratesUnknownRunners { get; init; }
+
     public ExecutorChoice Resolve(JobRecord job, JobDefinitionJson definition)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -37,6 +41,9 @@ public sealed class RunnerExecutorResolver(RunnerCatalog catalog, IReadOnlyDicti
 
         return ExecutorChoice.Of(executor) with
         {
+            Warning = definition.Runner is { } named && decision.Alias is null
+                ? $"warning: runner '{named}' is not defined here (no --runners file); running on the {decision.Executor} executor"
+                : null,
             Resources = decision.Alias?.Resources,
             Image = definition.Image is null && decision.Executor != ExecutorNames.Shell ? decision.Image : null,
         };
@@ -51,7 +58,7 @@ public sealed class RunnerExecutorResolver(RunnerCatalog catalog, IReadOnlyDicti
         if (definition.Runner is { } runner)
         {
             alias = catalog.Find(runner);
-            if (alias is null)
+            if (alias is null && !ToleratesUnknownRunners)
             {
                 return new RunnerDecision(null, null, null, catalog.UnknownRunner(runner));
             }
