@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Cairn.Core.Runs;
+using Cairn.Storage.Tests;
 
 namespace Cairn.EndToEnd.Tests;
 
@@ -10,9 +11,22 @@ public sealed class WorkerCrashTests
     private static readonly string[] FastLeases = ["--concurrency", "1", "--lease", "2s", "--heartbeat", "500ms", "--reap-interval", "500ms"];
 
     [Fact]
-    public async Task KilledWorker_JobIsReclaimedAfterItsLeaseExpires_AndCompletesOnAnother_AndItsStepsAreGone()
+    public async Task KilledWorker_OnSqlite_JobIsReclaimedAfterItsLeaseExpires_AndCompletesOnAnother_AndItsStepsAreGone()
     {
         await using var fleet = await WorkerFleet.CreateAsync();
+        await KillAndReclaimAsync(fleet);
+    }
+
+    [PostgresFact]
+    public async Task KilledWorker_OnPostgres_JobIsReclaimedAfterItsLeaseExpires_AndCompletesOnAnother_AndItsStepsAreGone()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var fleet = await WorkerFleet.CreateAsync(database.ConnectionString);
+        await KillAndReclaimAsync(fleet);
+    }
+
+    private static async Task KillAndReclaimAsync(WorkerFleet fleet)
+    {
         var pids = fleet.Directory.Combine("step-pids");
         var run = await fleet.QueueAsync($$"""
             jobs:
