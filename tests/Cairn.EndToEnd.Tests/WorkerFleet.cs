@@ -57,11 +57,14 @@ internal sealed class WorkerFleet : IAsyncDisposable
     }
 
     /// <summary>Starts a <c>cairn worker</c> on this store with the given extra arguments.</summary>
-    public CairnProcess StartWorker(params string[] args)
+    public CairnProcess StartWorker(params string[] args) => StartWorker(new Dictionary<string, string?>(), args);
+
+    /// <summary>Starts a <c>cairn worker</c> with extra environment variables (DOCKER_HOST, say).</summary>
+    public CairnProcess StartWorker(IReadOnlyDictionary<string, string?> env, params string[] args)
     {
         var worker = CairnProcess.Start(
             Directory.Path,
-            new Dictionary<string, string?>(),
+            env,
             ["worker", "--store", _kind, "--connection", _connection, "--workspace-root", Directory.Combine("workspaces"), .. args]);
         _workers.Add(worker);
         return worker;

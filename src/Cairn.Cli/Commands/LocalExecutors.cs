@@ -14,8 +14,9 @@ internal enum ExecutorMode
     Container,
 }
 
-/// <summary>The executors of a local run: always the shell, and the container executor when a job needs it and an
-/// engine answers. The engine is asked once, at the start, and only if some job would run in a container.</summary>
+/// <summary>The executors of this process (<c>cairn run</c>, <c>cairn worker</c>): always the shell, and the container
+/// executor when an engine answers. A local run asks the engine once, at the start, and only if some job would run in a
+/// container; a worker always asks. Either way, containers left by a crashed cairn on this host are swept first.</summary>
 internal sealed class LocalExecutors : IDisposable
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
@@ -55,8 +56,23 @@ internal sealed class LocalExecutors : IDisposable
         return new LocalExecutors(shell, container, problem);
     }
 
+    /// <summary>Sets up a worker's executors: the container executor whenever an engine answers.</summary>
+    public static async Task<LocalExecutors> ConnectAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+        var (container, problem) = await ReachEngineAsync(time, cancellationToken);
+        return new LocalExecutors(shell, container, problem);
+    }
+
+    /// <summary>Whether the container executor is here, and if not, why.</summary>
+    public string Describe() => _container is not null
+        ? "shell and container executors"
+        : $"the shell executor only ({_unavailable.GetValueOrDefault(ExecutorNames.Container, "no container engine")})";
+
     /// <summary>The resolver a local run's workers use.</summary>
-    public RunnerExecutorResolver Resolver(RunnerCatalog catalog, ExecutorMode mode)
+    /// <param name="strict">Fail a job whose runner: names no alias (a worker), rather than run it by the built-in rule
+    /// when there is no runner file (a laptop).</param>
+    public RunnerExecutorResolver Resolver(RunnerCatalog catalog, ExecutorMode mode, bool strict = false)
     {
         var executors = new Dictionary<string, IExecutor>(StringComparer.Ordinal) { [ExecutorNames.Shell] = _shell };
         if (_container is not null)
@@ -68,7 +84,7 @@ internal sealed class LocalExecutors : IDisposable
         {
             ForcedExecutor = Forced(mode),
             Unavailable = _unavailable,
-            ToleratesUnknownRunners = WithoutRunnerFile(catalog),
+            ToleratesUnknownRunners = !strict && WithoutRunnerFile(catalog),
         };
     }
 
@@ -115,6 +131,8 @@ internal sealed class LocalExecutors : IDisposable
 
         if (reach.IsReachable)
         {
+            // Containers and networks of a cairn on this host that died without removing them.
+            await executor.SweepLeftoversAsync(cancellationToken);
             return (executor, null);
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using Cairn.Core.Engine;
 using Cairn.Core.Execution;
 using Cairn.Core.Pipelines;
+using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Executors.Fake;
 using Cairn.Executors.Shell;
@@ -22,7 +23,8 @@ internal sealed record WorkerRequest(
     TimeSpan Grace,
     string WorkspaceRoot,
     string Executor,
-    TimeSpan FakeDelay);
+    TimeSpan FakeDelay,
+    string? Runners);
 
 /// <summary><c>cairn worker</c>: leases jobs from a shared store and runs them, with a lease reaper, until SIGINT or
 /// SIGTERM. No HTTP: any number of these (and of servers) share one store.</summary>
@@ -56,10 +58,11 @@ internal static class WorkerCommand
         executor.AcceptOnlyFromAmong("shell", "fake");
         var fakeDelay = DurationOption("--fake-delay", "", TimeSpan.Zero);
         fakeDelay.Hidden = true;
+        var runners = new Option<string?>("--runners") { Description = "A runner file: the aliases jobs name with runner: (default: jobs with an image run in a container, others on the shell)" };
 
         var command = new Command("worker", "Run jobs from a shared store until stopped (SIGINT/SIGTERM)")
         {
-            store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay,
+            store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay, runners,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -80,7 +83,8 @@ internal static class WorkerCommand
                 parse.GetValue(grace),
                 Path.GetFullPath(parse.GetValue(workspaceRoot)!),
                 parse.GetValue(executor)!,
-                parse.GetValue(fakeDelay));
+                parse.GetValue(fakeDelay),
+                parse.GetValue(runners));
             if (request.Heartbeat >= request.Lease)
             {
                 await Console.Error.WriteLineAsync("error: --heartbeat must be shorter than --lease, or every lease would expire between beats");
@@ -95,6 +99,23 @@ internal static class WorkerCommand
     private static async Task<int> RunAsync(WorkerRequest request, CancellationToken stopping, CancellationToken kill)
     {
         var time = TimeProvider.System;
+        var catalog = RunnerCatalog.BuiltIn;
+        if (request.Runners is { } runnerFile)
+        {
+            var loaded = RunnerCatalogLoader.LoadFile(runnerFile);
+            if (!loaded.IsValid)
+            {
+                foreach (var error in loaded.Errors)
+                {
+                    await Console.Error.WriteLineAsync(error.ToString());
+                }
+
+                return ExitCodes.Usage;
+            }
+
+            catalog = loaded.Catalog!;
+        }
+
         Directory.CreateDirectory(request.WorkspaceRoot);
         await using var store = await OpenStoreAsync(request, time);
         if (store is null)
@@ -102,16 +123,16 @@ internal static class WorkerCommand
             return ExitCodes.Usage;
         }
 
-        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
-        IExecutor executor = request.Executor == "fake"
-            ? new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } }
-            : shell;
+        using var executors = await LocalExecutors.ConnectAsync(time, stopping);
+        IExecutorResolver resolver = request.Executor == "fake"
+            ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
+            : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
         var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}");
         var services = new WorkerServices(
             store,
             store,
             new RunCoordinator(store, time),
-            new SingleExecutorResolver(executor),
+            resolver,
             new ScratchWorkspaceProvider(request.WorkspaceRoot),
             InMemorySecretSource.Empty,
             new WorkerConsole(Console.Out),
@@ -129,11 +150,12 @@ internal static class WorkerCommand
 
         pool.Draining += () => Console.Error.WriteLine(
             $"cairn worker: stopping: no new jobs; running jobs get {Duration.Format(request.Grace)} (again to cancel them now)");
-        await using var onKill = kill.Register(shell.KillAllNow);
+        await using var onKill = kill.Register(executors.KillAllNow);
         await Console.Out.WriteLineAsync(
             $"cairn worker {name}: {request.Concurrency} at once on {request.Store}, " +
             $"lease {Duration.Format(request.Lease)}, heartbeat {Duration.Format(request.Heartbeat)}" +
-            (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : ""));
+            (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : "") +
+            $"; {executors.Describe()}");
         await pool.RunAsync(stopping, kill);
         await Console.Out.WriteLineAsync($"cairn worker {name}: stopped");
         return ExitCodes.Succeeded;
