@@ -117,12 +117,12 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
         }
         else if (!ledger.Halted && jobTimeout.IsCancellationRequested)
         {
-            ledger.Halt(FailureClass.Timeout, JobTimeoutDetail(job));
+            ledger.Halt(FailureClass.Timeout, StepLedger.JobTimeoutDetail(job));
         }
 
         if (ledger.Halted)
         {
-            return Skipped();
+            return StepLedger.Skipped();
         }
 
         if (StepCondition.ShouldRun(job, step, ledger.AnyFailed, cancellationToken.IsCancellationRequested, out var invalid))
@@ -131,7 +131,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
         }
 
         return invalid is null
-            ? Skipped()
+            ? StepLedger.Skipped()
             : new StepOutcome(StepStatus.Failed, null, FailureClass.Config, null, null, $"step '{step.Name}' has an invalid condition: {invalid}");
     }
 
@@ -170,29 +170,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
             return new StepOutcome(StepStatus.Failed, null, FailureClass.Infra, startedAt, now, detail);
         }
 
-        var finishedAt = _time.GetUtcNow();
-        if (exitCode is { } code)
-        {
-            return code == 0
-                ? new StepOutcome(StepStatus.Succeeded, 0, null, startedAt, finishedAt)
-                : new StepOutcome(StepStatus.Failed, code, FailureClass.Script, startedAt, finishedAt, $"step '{step.Name}' exited with code {code}");
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            ledger.Cancel();
-            return new StepOutcome(StepStatus.Cancelled, null, FailureClass.Cancelled, startedAt, finishedAt, $"step '{step.Name}' was cancelled");
-        }
-
-        if (jobTimeout.IsCancellationRequested)
-        {
-            var detail = JobTimeoutDetail(job);
-            ledger.Halt(FailureClass.Timeout, detail);
-            return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt, detail);
-        }
-
-        return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt,
-            $"step '{step.Name}' timed out after {Duration.Format(step.Timeout ?? TimeSpan.Zero)}");
+        return ledger.Conclude(job, step, exitCode, cancellationToken.IsCancellationRequested, jobTimeout.IsCancellationRequested, startedAt, _time.GetUtcNow());
     }
 
     /// <summary>Reports every step as skipped after a failure that came before any step could run.</summary>
@@ -200,7 +178,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
     {
         foreach (var step in job.Steps)
         {
-            var outcome = Skipped();
+            var outcome = StepLedger.Skipped();
             ledger.Record(outcome);
             reporter.StepFinished(step, outcome);
         }
@@ -211,10 +189,6 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
     private void System(IJobReporter reporter, int stepIndex, string text) =>
         reporter.Log(new LogLine(stepIndex, LogStream.System, _time.GetUtcNow(), text));
 
-    private static string JobTimeoutDetail(JobSpec job) =>
-        $"job timed out after {Duration.Format(job.Timeout ?? TimeSpan.Zero)}";
-
-    private static StepOutcome Skipped() => new(StepStatus.Skipped, null, null, null, null);
 }
 
 /// <summary>Whether a step's <c>if:</c> holds, read exactly as the shell executor reads it.</summary>

@@ -43,13 +43,13 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             }
             else if (!ledger.Halted && jobTimeout.IsCancellationRequested)
             {
-                ledger.Halt(FailureClass.Timeout, JobTimeoutDetail(job));
+                ledger.Halt(FailureClass.Timeout, StepLedger.JobTimeoutDetail(job));
             }
 
             StepOutcome outcome;
             if (ledger.Halted)
             {
-                outcome = Skipped();
+                outcome = StepLedger.Skipped();
             }
             else if (ShouldRun(job, step, ledger.AnyFailed, cancellationToken.IsCancellationRequested, out var invalid))
             {
@@ -58,7 +58,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             else
             {
                 outcome = invalid is null
-                    ? Skipped()
+                    ? StepLedger.Skipped()
                     : new StepOutcome(StepStatus.Failed, null, FailureClass.Config, null, null, $"step '{step.Name}' has an invalid condition: {invalid}");
             }
 
@@ -125,29 +125,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             }
         }
 
-        var finishedAt = time.GetUtcNow();
-        if (exitCode is { } code)
-        {
-            return code == 0
-                ? new StepOutcome(StepStatus.Succeeded, 0, null, startedAt, finishedAt)
-                : new StepOutcome(StepStatus.Failed, code, FailureClass.Script, startedAt, finishedAt, $"step '{step.Name}' exited with code {code}");
-        }
-
-        if (cancellationToken.IsCancellationRequested)
-        {
-            ledger.Cancel();
-            return new StepOutcome(StepStatus.Cancelled, null, FailureClass.Cancelled, startedAt, finishedAt, $"step '{step.Name}' was cancelled");
-        }
-
-        if (jobTimeout.IsCancellationRequested)
-        {
-            var detail = JobTimeoutDetail(job);
-            ledger.Halt(FailureClass.Timeout, detail);
-            return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt, detail);
-        }
-
-        return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt,
-            $"step '{step.Name}' timed out after {Duration.Format(step.Timeout ?? TimeSpan.Zero)}");
+        return ledger.Conclude(job, step, exitCode, cancellationToken.IsCancellationRequested, jobTimeout.IsCancellationRequested, startedAt, time.GetUtcNow());
     }
 
     private StepGroupSentinel? Sentinel =>
@@ -194,8 +172,4 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         }
     }
 
-    private static string JobTimeoutDetail(JobSpec job) =>
-        $"job timed out after {Duration.Format(job.Timeout ?? TimeSpan.Zero)}";
-
-    private static StepOutcome Skipped() => new(StepStatus.Skipped, null, null, null, null);
 }

@@ -1,4 +1,5 @@
 using Cairn.Core.Execution;
+using Cairn.Core.Pipelines;
 using Cairn.Core.Runs;
 
 namespace Cairn.Executors.Shell;
@@ -38,6 +39,49 @@ internal sealed class StepLedger
             _firstFailure ??= (outcome.ExitCode, outcome.FailureClass ?? FailureClass.Script, outcome.Detail ?? "step failed");
         }
     }
+
+    /// <summary>How a step that ran ended, recorded as the job's cancellation or timeout where that is what stopped it.</summary>
+    /// <param name="exitCode">The step's exit code, or null when it was stopped.</param>
+    /// <param name="cancelled">The job was cancelled.</param>
+    /// <param name="jobTimedOut">The job's own timeout ran out (else a stopped step timed out on its own).</param>
+    public StepOutcome Conclude(
+        JobSpec job, StepSpec step, int? exitCode, bool cancelled, bool jobTimedOut, DateTimeOffset startedAt, DateTimeOffset finishedAt)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(step);
+        if (exitCode is { } code)
+        {
+            return code == 0
+                ? new StepOutcome(StepStatus.Succeeded, 0, null, startedAt, finishedAt)
+                : new StepOutcome(StepStatus.Failed, code, FailureClass.Script, startedAt, finishedAt, $"step '{step.Name}' exited with code {code}");
+        }
+
+        if (cancelled)
+        {
+            Cancel();
+            return new StepOutcome(StepStatus.Cancelled, null, FailureClass.Cancelled, startedAt, finishedAt, $"step '{step.Name}' was cancelled");
+        }
+
+        if (jobTimedOut)
+        {
+            var detail = JobTimeoutDetail(job);
+            Halt(FailureClass.Timeout, detail);
+            return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt, detail);
+        }
+
+        return new StepOutcome(StepStatus.Failed, null, FailureClass.Timeout, startedAt, finishedAt,
+            $"step '{step.Name}' timed out after {Duration.Format(step.Timeout ?? TimeSpan.Zero)}");
+    }
+
+    /// <summary>What a job that ran out of time says.</summary>
+    public static string JobTimeoutDetail(JobSpec job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return $"job timed out after {Duration.Format(job.Timeout ?? TimeSpan.Zero)}";
+    }
+
+    /// <summary>A step that did not run.</summary>
+    public static StepOutcome Skipped() => new(StepStatus.Skipped, null, null, null, null);
 
     public JobOutcome Verdict()
     {
