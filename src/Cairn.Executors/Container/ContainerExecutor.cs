@@ -188,28 +188,4 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
 
     private void System(IJobReporter reporter, int stepIndex, string text) =>
         reporter.Log(new LogLine(stepIndex, LogStream.System, _time.GetUtcNow(), text));
-
-}
-
-/// <summary>Whether a step's <c>if:</c> holds, read exactly as the shell executor reads it.</summary>
-internal static class StepCondition
-{
-    public static bool ShouldRun(JobSpec job, StepSpec step, bool anyFailed, bool cancelled, out string? invalid)
-    {
-        invalid = null;
-        if (string.IsNullOrWhiteSpace(step.Condition))
-        {
-            return !anyFailed && !cancelled;
-        }
-
-        try
-        {
-            return ExpressionEngine.EvaluateCondition(step.Condition, job.Context, new StatusContext(anyFailed, cancelled));
-        }
-        catch (Exception error)
-        {
-            invalid = error.Message;
-            return false;
-        }
-    }
 }

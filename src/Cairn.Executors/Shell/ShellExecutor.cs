@@ -51,7 +51,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             {
                 outcome = StepLedger.Skipped();
             }
-            else if (ShouldRun(job, step, ledger.AnyFailed, cancellationToken.IsCancellationRequested, out var invalid))
+            else if (StepCondition.ShouldRun(job, step, ledger.AnyFailed, cancellationToken.IsCancellationRequested, out var invalid))
             {
                 outcome = await RunStepAsync(job, step, reporter, ledger, cancellationToken, jobTimeout.Token);
             }
@@ -151,25 +151,4 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         ledger.Halt(FailureClass.Infra, detail);
         return new StepOutcome(StepStatus.Failed, null, FailureClass.Infra, startedAt, now, detail);
     }
-
-    /// <summary>Whether the step's condition holds; <paramref name="invalid"/> says why it could not be evaluated.</summary>
-    private static bool ShouldRun(JobSpec job, StepSpec step, bool anyFailed, bool cancelled, out string? invalid)
-    {
-        invalid = null;
-        if (string.IsNullOrWhiteSpace(step.Condition))
-        {
-            return !anyFailed && !cancelled;
-        }
-
-        try
-        {
-            return ExpressionEngine.EvaluateCondition(step.Condition, job.Context, new StatusContext(anyFailed, cancelled));
-        }
-        catch (Exception error)
-        {
-            invalid = error.Message;
-            return false;
-        }
-    }
-
 }
