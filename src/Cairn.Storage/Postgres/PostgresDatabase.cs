@@ -1,9 +1,11 @@
+using System.Data.Common;
+using Cairn.Storage.Records;
 using Npgsql;
 
 namespace Cairn.Storage.Postgres;
 
 /// <summary>The pooled data source of one PostgreSQL database, with the one-statement helpers the store uses most.</summary>
-internal sealed class PostgresDatabase(NpgsqlDataSource source, string location) : IAsyncDisposable
+internal sealed class PostgresDatabase(NpgsqlDataSource source, string location) : IStatementRunner, IAsyncDisposable
 {
     /// <summary>host:port/database, as messages name it.</summary>
     public string Location => location;
@@ -33,6 +35,12 @@ internal sealed class PostgresDatabase(NpgsqlDataSource source, string location)
 
         return rows;
     }
+
+    Task<int> IStatementRunner.ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        ExecuteAsync(sql, bind, cancellationToken);
+
+    Task<List<T>> IStatementRunner.QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
+        QueryAsync(sql, bind, map, cancellationToken);
 
     public ValueTask DisposeAsync() => source.DisposeAsync();
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
+using Cairn.Storage.Records;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;
@@ -8,7 +10,7 @@ namespace Cairn.Storage.Sqlite;
 /// The store pools its own connections, rather than the driver's pool, so that each keeps its per-connection pragmas
 /// and its prepared statements: a job costs a handful of statements, and parsing them anew each time would dominate.
 /// </remarks>
-internal sealed class SqliteDatabase : IDisposable
+internal sealed class SqliteDatabase : IStatementRunner, IDisposable
 {
     private const int MaxIdleSessions = 16;
 
@@ -90,6 +92,12 @@ internal sealed class SqliteDatabase : IDisposable
 
         return rows;
     }
+
+    Task<int> IStatementRunner.ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        ExecuteWriteAsync(sql, bind, cancellationToken);
+
+    Task<List<T>> IStatementRunner.QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
+        QueryAsync(sql, bind, map, cancellationToken);
 
     internal void Return(SqliteSession session)
     {
