@@ -66,8 +66,9 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
         return new WriteTurn(_writeTurn);
     }
 
-    /// <summary>Runs one writing statement in its own implicit transaction; returns the number of rows it changed.</summary>
-    public async Task<int> ExecuteWriteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    /// <summary>Runs one writing statement in its own implicit transaction, in this process's turn at writing; returns the
+    /// number of rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
         var command = session.Command(sql);
@@ -77,27 +78,14 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
     }
 
     /// <summary>Runs one reading statement and maps every row.</summary>
-    public async Task<List<T>> QueryAsync<T>(
-        string sql, Action<SqliteCommand> bind, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    public async Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
         var command = session.Command(sql);
         bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
+        return await reader.ReadAllAsync(map, cancellationToken);
     }
-
-    Task<int> IStatementRunner.ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
-        ExecuteWriteAsync(sql, bind, cancellationToken);
-
-    Task<List<T>> IStatementRunner.QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
-        QueryAsync(sql, bind, map, cancellationToken);
 
     internal void Return(SqliteSession session)
     {
