@@ -1,9 +1,11 @@
+using System.Data.Common;
+using Cairn.Storage.Records;
 using Npgsql;
 
 namespace Cairn.Storage.Postgres;
 
-/// <summary>The pooled data source of one PostgreSQL database, with the one-statement helpers the store uses most.</summary>
-internal sealed class PostgresDatabase(NpgsqlDataSource source, string location) : IAsyncDisposable
+/// <summary>The pooled data source of one PostgreSQL database, running the single statements the store sends most.</summary>
+internal sealed class PostgresDatabase(NpgsqlDataSource source, string location) : IStatementRunner, IAsyncDisposable
 {
     /// <summary>host:port/database, as messages name it.</summary>
     public string Location => location;
@@ -11,7 +13,7 @@ internal sealed class PostgresDatabase(NpgsqlDataSource source, string location)
     public NpgsqlDataSource Source => source;
 
     /// <summary>Runs one statement in its own implicit transaction; returns the number of rows it changed.</summary>
-    public async Task<int> ExecuteAsync(string sql, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
+    public async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         await using var command = source.CreateCommand(sql);
         bind(command);
@@ -19,19 +21,12 @@ internal sealed class PostgresDatabase(NpgsqlDataSource source, string location)
     }
 
     /// <summary>Runs one reading statement and maps every row.</summary>
-    public async Task<List<T>> QueryAsync<T>(
-        string sql, Action<NpgsqlCommand> bind, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
+    public async Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {
         await using var command = source.CreateCommand(sql);
         bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
+        return await reader.ReadAllAsync(map, cancellationToken);
     }
 
     public ValueTask DisposeAsync() => source.DisposeAsync();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cairn.Storage.Records;
 
 namespace Cairn.Storage.Postgres;
 

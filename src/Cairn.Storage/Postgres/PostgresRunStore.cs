@@ -1,5 +1,6 @@
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Storage.Records;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -14,6 +15,7 @@ public sealed class PostgresRunStore : ICairnStore
     private readonly PostgresListener _listener;
     private readonly PostgresJobQueue _queue;
     private readonly PostgresNotifier _notifier;
+    private readonly RunRecords _records;
 
     private PostgresRunStore(PostgresDatabase database, TimeProvider time, WorkSignal signal, PostgresListener listener, string origin, TimeSpan leaseDuration)
     {
@@ -23,6 +25,7 @@ public sealed class PostgresRunStore : ICairnStore
         _listener = listener;
         _notifier = new PostgresNotifier(database, origin);
         _queue = new PostgresJobQueue(database, signal, _notifier, time, leaseDuration);
+        _records = new RunRecords(database, PostgresSql.Records, PostgresRows.Records, JobQueued);
     }
 
     /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for queued jobs.</summary>
@@ -67,7 +70,7 @@ public sealed class PostgresRunStore : ICairnStore
         await using var connection = await _database.Source.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var createdAt = PostgresRows.Truncate(_time.GetUtcNow());
+        var createdAt = RecordRows.Truncate(_time.GetUtcNow());
         var runId = await InsertRunAsync(connection, plan, createdAt, cancellationToken);
         if (runId is null)
         {
@@ -82,102 +85,30 @@ public sealed class PostgresRunStore : ICairnStore
             RunStatus.Running, createdAt, FinishedAt: null, trigger.IdempotencyKey);
     }
 
-    public async Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken)
-    {
-        var runs = await _database.QueryAsync(PostgresSql.RunById, c => c.Bind("@id", runId), PostgresRows.ReadRun, cancellationToken);
-        return runs.SingleOrDefault();
-    }
+    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetRunAsync(runId, cancellationToken);
 
-    public async Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
-        await _database.QueryAsync(PostgresSql.JobsOfRun, c => c.Bind("@run", runId), PostgresRows.ReadJob, cancellationToken);
+    public Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetJobsAsync(runId, cancellationToken);
 
-    public async Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken)
-    {
-        var rows = await _database.QueryAsync(
-            PostgresSql.JobStatusesOfRun,
-            c => c.Bind("@run", runId),
-            row => (Id: row.GetInt64(0), Status: StatusNames.ParseJobStatus(row.GetString(1))),
-            cancellationToken);
-        return rows.ToDictionary(r => r.Id, r => r.Status);
-    }
+    public Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetJobStatusesAsync(runId, cancellationToken);
 
-    public async Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken)
-    {
-        var jobs = await _database.QueryAsync(PostgresSql.JobById, c => c.Bind("@id", jobId), PostgresRows.ReadJob, cancellationToken);
-        return jobs.SingleOrDefault();
-    }
+    public Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken) =>
+        _records.GetJobAsync(jobId, cancellationToken);
 
     /// <exception cref="ArgumentException"><paramref name="from"/> or <paramref name="to"/> is running: only a lease moves a running job.</exception>
-    public async Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(transition);
-        if (from == JobStatus.Running || to == JobStatus.Running)
-        {
-            throw new ArgumentException(
-                "a job moves into or out of running only through its lease (TryLeaseAsync, CompleteAsync)",
-                from == JobStatus.Running ? nameof(from) : nameof(to));
-        }
+    public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
+        _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
 
-        var sql = to switch
-        {
-            _ when to.IsTerminal() => PostgresSql.EndJob,
-            _ => PostgresSql.MoveJob,
-        };
-        var changed = await _database.ExecuteAsync(
-            sql,
-            command =>
-            {
-                command.Bind("@id", jobId).Bind("@from", from.ToWire()).Bind("@to", to.ToWire());
-                if (to.IsTerminal())
-                {
-                    command
-                        .Bind("@finished", to == JobStatus.Skipped ? null : PostgresRows.ToMillis(transition.At))
-                        .Bind("@class", transition.FailureClass?.ToWire())
-                        .Bind("@detail", transition.Detail);
-                }
-            },
-            cancellationToken);
+    public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _records.TryTransitionRunAsync(runId, from, to, at, cancellationToken);
 
-        if (changed == 1 && to == JobStatus.Queued)
-        {
-            _signal.Pulse();
-            _notifier.JobQueued();
-        }
+    public Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken) =>
+        _records.SaveStepAsync(step, cancellationToken);
 
-        return changed == 1;
-    }
-
-    public async Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        var changed = await _database.ExecuteAsync(
-            PostgresSql.MoveRun,
-            command => command
-                .Bind("@id", runId)
-                .Bind("@from", from.ToWire())
-                .Bind("@to", to.ToWire())
-                .Bind("@finished", to == RunStatus.Running ? null : PostgresRows.ToMillis(at)),
-            cancellationToken);
-        return changed == 1;
-    }
-
-    public async Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(step);
-        await _database.ExecuteAsync(
-            PostgresSql.UpsertStep,
-            command => command
-                .Bind("@job", step.JobId)
-                .Bind("@idx", step.Index)
-                .Bind("@name", step.Name)
-                .Bind("@status", PostgresRows.StepWire(step.Status))
-                .Bind("@exit", step.ExitCode)
-                .Bind("@started", PostgresRows.ToMillis(step.StartedAt))
-                .Bind("@finished", PostgresRows.ToMillis(step.FinishedAt)),
-            cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) =>
-        await _database.QueryAsync(PostgresSql.StepsOfJob, c => c.Bind("@job", jobId), PostgresRows.ReadStep, cancellationToken);
+    public Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) =>
+        _records.GetStepsAsync(jobId, cancellationToken);
 
     public async Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
@@ -193,24 +124,17 @@ public sealed class PostgresRunStore : ICairnStore
                 .Bind("@job", jobId)
                 .Bind("@seqs", lines.Select(l => l.Sequence).ToArray())
                 .Bind("@steps", lines.Select(l => l.StepIndex).ToArray())
-                .Bind("@streams", lines.Select(l => PostgresRows.StreamWire(l.Stream)).ToArray())
-                .Bind("@stamps", lines.Select(l => PostgresRows.ToMillis(l.Timestamp)).ToArray())
+                .Bind("@streams", lines.Select(l => RecordRows.StreamWire(l.Stream)).ToArray())
+                .Bind("@stamps", lines.Select(l => RecordRows.ToMillis(l.Timestamp)).ToArray())
                 .Bind("@texts", lines.Select(l => l.Text).ToArray()),
             cancellationToken);
     }
 
-    public async Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        await _database.QueryAsync(
-            PostgresSql.ReadLog,
-            command => command.Bind("@job", jobId).Bind("@after", afterSequence).Bind("@limit", limit),
-            PostgresRows.ReadLogLine,
-            cancellationToken);
+    public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
 
-    public async Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken)
-    {
-        var last = await _database.QueryAsync(PostgresSql.LastLogSequence, c => c.Bind("@job", jobId), r => r.GetInt64(0), cancellationToken);
-        return last[0];
-    }
+    public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) =>
+        _records.GetLastLogSequenceAsync(jobId, cancellationToken);
 
     public Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
         _queue.TryLeaseAsync(workerId, labels, cancellationToken);
@@ -238,6 +162,12 @@ public sealed class PostgresRunStore : ICairnStore
         _signal.Dispose();
     }
 
+    private void JobQueued()
+    {
+        _signal.Pulse();
+        _notifier.JobQueued();
+    }
+
     private static async Task<long?> InsertRunAsync(NpgsqlConnection connection, RunPlan plan, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var trigger = plan.Trigger;
@@ -249,7 +179,7 @@ public sealed class PostgresRunStore : ICairnStore
             .Bind("@sha", trigger.Sha)
             .Bind("@repository", trigger.Repository)
             .Bind("@status", RunStatus.Running.ToWire())
-            .Bind("@created", PostgresRows.ToMillis(createdAt))
+            .Bind("@created", RecordRows.ToMillis(createdAt))
             .Bind("@key", trigger.IdempotencyKey);
         command.Parameters.AddWithValue("@inputs", NpgsqlDbType.Jsonb, System.Text.Json.JsonSerializer.Serialize(trigger.Inputs));
         return (long?)await command.ExecuteScalarAsync(cancellationToken);
@@ -287,7 +217,7 @@ public sealed class PostgresRunStore : ICairnStore
         command.Bind("@key", key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? PostgresRows.ReadRun(reader)
+            ? RecordRows.ReadRun(reader)
             : throw new InvalidOperationException($"run with idempotency key '{key}' vanished while being read");
     }
 }

@@ -1,3 +1,4 @@
+using Cairn.Storage.Records;
 using Npgsql;
 
 namespace Cairn.Storage.Postgres;
@@ -41,7 +42,7 @@ internal static class PostgresSchema
         {
             await ExecuteAsync(connection, next.Sql, cancellationToken);
             await using var record = new NpgsqlCommand(PostgresSql.RecordMigration, connection);
-            record.Bind("@version", next.Version).Bind("@at", PostgresRows.ToMillis(time.GetUtcNow()));
+            record.Bind("@version", next.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
 

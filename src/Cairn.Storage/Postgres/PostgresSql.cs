@@ -1,8 +1,10 @@
+using Cairn.Storage.Records;
+
 namespace Cairn.Storage.Postgres;
 
 /// <summary>Every statement the PostgreSQL store runs, in one place, so the dialect stays in view.</summary>
 /// <remarks>Times are unix milliseconds (UTC) computed by the caller, never <c>now()</c>, so one clock rules every replica
-/// and the tests. Statuses are their wire names. Column lists match <see cref="PostgresRows"/>.</remarks>
+/// and the tests. Statuses are their wire names. Column lists match <see cref="RecordRows"/>.</remarks>
 internal static class PostgresSql
 {
     /// <summary>The channel that says "jobs became queued"; its payload is "origin:count", the queueing store instance's id
@@ -23,11 +25,9 @@ internal static class PostgresSql
 
     public const string RecordMigration = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @at);";
 
-    public const string RunColumns =
-        "id, pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key";
+    private const string RunColumns = RecordRows.RunColumns;
 
-    public const string JobColumns =
-        "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition";
+    private const string JobColumns = RecordRows.JobColumns;
 
     // A reused key conflicts and inserts nothing, so no row comes back; a NULL key never conflicts. A concurrent insert
     // of the same key waits for the first transaction, then conflicts once it commits.
@@ -54,7 +54,6 @@ internal static class PostgresSql
     public const string JobById = $"SELECT {JobColumns} FROM jobs WHERE id = @id;";
 
     public const string MoveJob = "UPDATE jobs SET status = @to WHERE id = @id AND status = @from;";
-
 
     public const string EndJob = """
         UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail
@@ -120,10 +119,7 @@ internal static class PostgresSql
             started_at = excluded.started_at, finished_at = excluded.finished_at;
         """;
 
-    public const string StepsOfJob = """
-        SELECT job_id, idx, name, status, exit_code, started_at, finished_at
-        FROM steps WHERE job_id = @job ORDER BY idx;
-        """;
+    public const string StepsOfJob = $"SELECT {RecordRows.StepColumns} FROM steps WHERE job_id = @job ORDER BY idx;";
 
     // A whole batch of lines travels as five parallel arrays: one statement, one round trip.
     public const string InsertLogLines = """
@@ -133,12 +129,16 @@ internal static class PostgresSql
             AS line (seq, step_idx, stream, ts, text);
         """;
 
-    public const string ReadLog = """
-        SELECT seq, step_idx, stream, ts, text FROM log_lines
+    public const string ReadLog = $"""
+        SELECT {RecordRows.LogLineColumns} FROM log_lines
         WHERE job_id = @job AND seq > @after
         ORDER BY seq
         LIMIT @limit;
         """;
 
     public const string LastLogSequence = "SELECT coalesce(max(seq), 0)::bigint FROM log_lines WHERE job_id = @job;";
+
+    public static readonly RecordStatements Records = new(
+        RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
+        ExpiredLeases, ExtendLease, CompleteLease, RequeueLease);
 }

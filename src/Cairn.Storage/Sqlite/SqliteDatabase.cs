@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
+using Cairn.Storage.Records;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;
@@ -8,7 +10,7 @@ namespace Cairn.Storage.Sqlite;
 /// The store pools its own connections, rather than the driver's pool, so that each keeps its per-connection pragmas
 /// and its prepared statements: a job costs a handful of statements, and parsing them anew each time would dominate.
 /// </remarks>
-internal sealed class SqliteDatabase : IDisposable
+internal sealed class SqliteDatabase : IStatementRunner, IDisposable
 {
     private const int MaxIdleSessions = 16;
 
@@ -64,8 +66,9 @@ internal sealed class SqliteDatabase : IDisposable
         return new WriteTurn(_writeTurn);
     }
 
-    /// <summary>Runs one writing statement in its own implicit transaction; returns the number of rows it changed.</summary>
-    public async Task<int> ExecuteWriteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    /// <summary>Runs one writing statement in its own implicit transaction, in this process's turn at writing; returns the
+    /// number of rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
         var command = session.Command(sql);
@@ -75,20 +78,13 @@ internal sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>Runs one reading statement and maps every row.</summary>
-    public async Task<List<T>> QueryAsync<T>(
-        string sql, Action<SqliteCommand> bind, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    public async Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
         var command = session.Command(sql);
         bind(command);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
+        return await reader.ReadAllAsync(map, cancellationToken);
     }
 
     internal void Return(SqliteSession session)

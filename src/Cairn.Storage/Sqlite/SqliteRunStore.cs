@@ -1,5 +1,6 @@
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Storage.Records;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;
@@ -11,6 +12,7 @@ public sealed class SqliteRunStore : ICairnStore
     private readonly TimeProvider _time;
     private readonly WorkSignal _signal;
     private readonly SqliteJobQueue _queue;
+    private readonly RunRecords _records;
 
     private SqliteRunStore(SqliteDatabase database, TimeProvider time, TimeSpan leaseDuration)
     {
@@ -18,6 +20,7 @@ public sealed class SqliteRunStore : ICairnStore
         _time = time;
         _signal = new WorkSignal(time);
         _queue = new SqliteJobQueue(database, _signal, time, leaseDuration);
+        _records = new RunRecords(database, SqliteSql.Records, SqliteRows.Records, _signal.Pulse);
     }
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
@@ -54,7 +57,7 @@ public sealed class SqliteRunStore : ICairnStore
         using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = session.BeginImmediate();
 
-        var createdAt = SqliteRows.Truncate(_time.GetUtcNow());
+        var createdAt = RecordRows.Truncate(_time.GetUtcNow());
         var runId = await InsertRunAsync(session, transaction, plan, createdAt, cancellationToken);
         if (runId is null)
         {
@@ -69,93 +72,30 @@ public sealed class SqliteRunStore : ICairnStore
             RunStatus.Running, createdAt, FinishedAt: null, trigger.IdempotencyKey);
     }
 
-    public async Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken)
-    {
-        var runs = await _database.QueryAsync(SqliteSql.RunById, c => c.Bind("@id", runId), SqliteRows.ReadRun, cancellationToken);
-        return runs.SingleOrDefault();
-    }
+    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetRunAsync(runId, cancellationToken);
 
-    public async Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
-        await _database.QueryAsync(SqliteSql.JobsOfRun, c => c.Bind("@run", runId), SqliteRows.ReadJob, cancellationToken);
+    public Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetJobsAsync(runId, cancellationToken);
 
-    public async Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken)
-    {
-        var rows = await _database.QueryAsync(
-            SqliteSql.JobStatusesOfRun,
-            c => c.Bind("@run", runId),
-            row => (Id: row.GetInt64(0), Status: StatusNames.ParseJobStatus(row.GetString(1))),
-            cancellationToken);
-        return rows.ToDictionary(r => r.Id, r => r.Status);
-    }
+    public Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetJobStatusesAsync(runId, cancellationToken);
 
-    public async Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken)
-    {
-        var jobs = await _database.QueryAsync(SqliteSql.JobById, c => c.Bind("@id", jobId), SqliteRows.ReadJob, cancellationToken);
-        return jobs.SingleOrDefault();
-    }
+    public Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken) =>
+        _records.GetJobAsync(jobId, cancellationToken);
 
     /// <exception cref="ArgumentException"><paramref name="from"/> or <paramref name="to"/> is running: only a lease moves a running job.</exception>
-    public async Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(transition);
-        if (from == JobStatus.Running || to == JobStatus.Running)
-        {
-            throw new ArgumentException(
-                "a job moves into or out of running only through its lease (TryLeaseAsync, CompleteAsync)",
-                from == JobStatus.Running ? nameof(from) : nameof(to));
-        }
+    public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
+        _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
 
-        var terminal = to.IsTerminal();
-        var changed = await _database.ExecuteWriteAsync(
-            terminal ? SqliteSql.EndJob : SqliteSql.MoveJob,
-            command => command
-                .Bind("@id", jobId)
-                .Bind("@from", from.ToWire())
-                .Bind("@to", to.ToWire())
-                .Bind("@finished", to == JobStatus.Skipped ? null : SqliteRows.ToMillis(transition.At))
-                .Bind("@class", transition.FailureClass?.ToWire())
-                .Bind("@detail", transition.Detail),
-            cancellationToken);
+    public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _records.TryTransitionRunAsync(runId, from, to, at, cancellationToken);
 
-        if (changed == 1 && to == JobStatus.Queued)
-        {
-            _signal.Pulse();
-        }
+    public Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken) =>
+        _records.SaveStepAsync(step, cancellationToken);
 
-        return changed == 1;
-    }
-
-    public async Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        var changed = await _database.ExecuteWriteAsync(
-            SqliteSql.MoveRun,
-            command => command
-                .Bind("@id", runId)
-                .Bind("@from", from.ToWire())
-                .Bind("@to", to.ToWire())
-                .Bind("@finished", to == RunStatus.Running ? null : SqliteRows.ToMillis(at)),
-            cancellationToken);
-        return changed == 1;
-    }
-
-    public async Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(step);
-        await _database.ExecuteWriteAsync(
-            SqliteSql.UpsertStep,
-            command => command
-                .Bind("@job", step.JobId)
-                .Bind("@idx", step.Index)
-                .Bind("@name", step.Name)
-                .Bind("@status", step.Status.ToWire())
-                .Bind("@exit", step.ExitCode)
-                .Bind("@started", SqliteRows.ToMillisOrNull(step.StartedAt))
-                .Bind("@finished", SqliteRows.ToMillisOrNull(step.FinishedAt)),
-            cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) =>
-        await _database.QueryAsync(SqliteSql.StepsOfJob, c => c.Bind("@job", jobId), SqliteRows.ReadStep, cancellationToken);
+    public Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) =>
+        _records.GetStepsAsync(jobId, cancellationToken);
 
     public async Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
@@ -180,8 +120,8 @@ public sealed class SqliteRunStore : ICairnStore
         {
             sequence.Value = line.Sequence;
             step.Value = line.StepIndex;
-            stream.Value = line.Stream.ToWire();
-            timestamp.Value = SqliteRows.ToMillis(line.Timestamp);
+            stream.Value = RecordRows.StreamWire(line.Stream);
+            timestamp.Value = RecordRows.ToMillis(line.Timestamp);
             text.Value = line.Text;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -189,22 +129,11 @@ public sealed class SqliteRunStore : ICairnStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        await _database.QueryAsync(
-            SqliteSql.ReadLog,
-            command => command.Bind("@job", jobId).Bind("@after", afterSequence).Bind("@limit", limit),
-            SqliteRows.ReadLogLine,
-            cancellationToken);
+    public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
 
-    public async Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken)
-    {
-        var last = await _database.QueryAsync(
-            SqliteSql.LastLogSequence,
-            command => command.Bind("@job", jobId),
-            reader => reader.GetInt64(0),
-            cancellationToken);
-        return last.Count == 0 ? 0 : last[0];
-    }
+    public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) =>
+        _records.GetLastLogSequenceAsync(jobId, cancellationToken);
 
     public Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
         _queue.TryLeaseAsync(workerId, labels, cancellationToken);
@@ -242,7 +171,7 @@ public sealed class SqliteRunStore : ICairnStore
             .Bind("@sha", trigger.Sha)
             .Bind("@repository", trigger.Repository)
             .Bind("@status", RunStatus.Running.ToWire())
-            .Bind("@created", SqliteRows.ToMillis(createdAt))
+            .Bind("@created", RecordRows.ToMillis(createdAt))
             .Bind("@key", trigger.IdempotencyKey)
             .Bind("@inputs", SqliteRows.ToJson(trigger.Inputs));
         return (long?)await command.ExecuteScalarAsync(cancellationToken);
@@ -278,7 +207,7 @@ public sealed class SqliteRunStore : ICairnStore
         command.Bind("@key", key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? SqliteRows.ReadRun(reader)
+            ? RecordRows.ReadRun(reader)
             : throw new InvalidOperationException($"run with idempotency key '{key}' vanished while being read");
     }
 }

@@ -1,3 +1,4 @@
+using Cairn.Storage.Records;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;
@@ -48,7 +49,7 @@ internal static class SqliteSchema
         {
             record.Transaction = transaction;
             record.CommandText = SqliteSql.RecordMigration;
-            record.Bind("@version", migration.Version).Bind("@at", SqliteRows.ToMillis(time.GetUtcNow()));
+            record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
 

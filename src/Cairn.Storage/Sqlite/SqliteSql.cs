@@ -1,7 +1,9 @@
+using Cairn.Storage.Records;
+
 namespace Cairn.Storage.Sqlite;
 
 /// <summary>Every statement the SQLite store runs, in one place, so the dialect stays in view.</summary>
-/// <remarks>Times are unix milliseconds (UTC); statuses are their wire names. Column lists match <see cref="SqliteRows"/>.</remarks>
+/// <remarks>Times are unix milliseconds (UTC); statuses are their wire names. Column lists match <see cref="RecordRows"/>.</remarks>
 internal static class SqliteSql
 {
     public const string ConnectionPragmas =
@@ -16,11 +18,9 @@ internal static class SqliteSql
 
     public const string RecordMigration = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @at);";
 
-    public const string RunColumns =
-        "id, pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key";
+    private const string RunColumns = RecordRows.RunColumns;
 
-    public const string JobColumns =
-        "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition";
+    private const string JobColumns = RecordRows.JobColumns;
 
     // A reused key conflicts and inserts nothing, so no row comes back; a NULL key never conflicts.
     public const string InsertRun = """
@@ -114,18 +114,15 @@ internal static class SqliteSql
             started_at = excluded.started_at, finished_at = excluded.finished_at;
         """;
 
-    public const string StepsOfJob = """
-        SELECT job_id, idx, name, status, exit_code, started_at, finished_at
-        FROM steps WHERE job_id = @job ORDER BY idx;
-        """;
+    public const string StepsOfJob = $"SELECT {RecordRows.StepColumns} FROM steps WHERE job_id = @job ORDER BY idx;";
 
     public const string InsertLogLine = """
         INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)
         VALUES (@job, @seq, @step, @stream, @ts, @text);
         """;
 
-    public const string ReadLog = """
-        SELECT seq, step_idx, stream, ts, text FROM log_lines
+    public const string ReadLog = $"""
+        SELECT {RecordRows.LogLineColumns} FROM log_lines
         WHERE job_id = @job AND seq > @after
         ORDER BY seq
         LIMIT @limit;
@@ -134,4 +131,8 @@ internal static class SqliteSql
     public const string LastLogSequence = """
         SELECT COALESCE(MAX(seq), 0) FROM log_lines WHERE job_id = @job;
         """;
+
+    public static readonly RecordStatements Records = new(
+        RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
+        ExpiredLeases, ExtendLease, CompleteLease, RequeueLease);
 }

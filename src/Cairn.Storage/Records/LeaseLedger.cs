@@ -1,0 +1,78 @@
+using Cairn.Core.Runs;
+
+namespace Cairn.Storage.Records;
+
+/// <summary>Extends, ends and finds the expired leases both dialects keep alike; claiming a job stays with each dialect.</summary>
+/// <param name="leaseIdValue">The lease id as the dialect's lease_id column takes it.</param>
+internal sealed class LeaseLedger(
+    IStatementRunner database, RecordStatements sql, RecordRows rows, Func<Guid, object> leaseIdValue,
+    Action jobQueued, TimeProvider time, TimeSpan leaseDuration)
+{
+    public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var expiresAt = time.GetUtcNow() + leaseDuration;
+        return WriteLeaseAsync(sql.ExtendLease, lease, c => c.Bind("@expires", RecordRows.ToMillis(expiresAt)), cancellationToken);
+    }
+
+    /// <exception cref="ArgumentException">The completion neither retries nor ends in a terminal status.</exception>
+    public async Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(completion);
+        var requeue = completion.RetryAt is not null;
+        if (!requeue && !completion.Status.IsTerminal())
+        {
+            throw new ArgumentException($"a lease ends in a terminal status or a retry, not '{completion.Status.ToWire()}'", nameof(completion));
+        }
+
+        var ended = await WriteLeaseAsync(
+            requeue ? sql.RequeueLease : sql.CompleteLease,
+            lease,
+            command =>
+            {
+                command
+                    .Bind("@exit", completion.ExitCode)
+                    .Bind("@class", completion.FailureClass?.ToWire())
+                    .Bind("@detail", completion.Detail)
+                    .Bind("@started", RecordRows.ToMillis(completion.StartedAt))
+                    .Bind("@finished", RecordRows.ToMillis(completion.FinishedAt));
+                if (requeue)
+                {
+                    command.Bind("@retry", RecordRows.ToMillis(completion.RetryAt));
+                }
+                else
+                {
+                    command.Bind("@status", completion.Status.ToWire());
+                }
+            },
+            cancellationToken);
+
+        if (ended && requeue)
+        {
+            jobQueued();
+        }
+
+        return ended;
+    }
+
+    public async Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            sql.ExpiredLeases,
+            command => command.Bind("@now", RecordRows.ToMillis(time.GetUtcNow())).Bind("@limit", limit),
+            rows.ReadExpiredLease,
+            cancellationToken);
+
+    private async Task<bool> WriteLeaseAsync(string statement, JobLease lease, Action<System.Data.Common.DbCommand> bind, CancellationToken cancellationToken)
+    {
+        var changed = await database.ExecuteAsync(
+            statement,
+            command =>
+            {
+                command.Bind("@id", lease.JobId).Bind("@lease", leaseIdValue(lease.LeaseId));
+                bind(command);
+            },
+            cancellationToken);
+        return changed == 1;
+    }
+}

@@ -1,0 +1,112 @@
+using Cairn.Core.Runs;
+
+namespace Cairn.Storage.Records;
+
+/// <summary>The reads and single-statement writes of runs, jobs, steps and logs that both dialects run alike, given
+/// the dialect's statements, its row mapping and what to do when a job becomes queued.</summary>
+internal sealed class RunRecords(IStatementRunner database, RecordStatements sql, RecordRows rows, Action jobQueued)
+{
+    public async Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        var runs = await database.QueryAsync(sql.RunById, c => c.Bind("@id", runId), RecordRows.ReadRun, cancellationToken);
+        return runs.SingleOrDefault();
+    }
+
+    public async Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
+        await database.QueryAsync(sql.JobsOfRun, c => c.Bind("@run", runId), rows.ReadJob, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken)
+    {
+        var statuses = await database.QueryAsync(
+            sql.JobStatusesOfRun,
+            c => c.Bind("@run", runId),
+            row => (Id: row.GetInt64(0), Status: StatusNames.ParseJobStatus(row.GetString(1))),
+            cancellationToken);
+        return statuses.ToDictionary(r => r.Id, r => r.Status);
+    }
+
+    public async Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken)
+    {
+        var jobs = await database.QueryAsync(sql.JobById, c => c.Bind("@id", jobId), rows.ReadJob, cancellationToken);
+        return jobs.SingleOrDefault();
+    }
+
+    public async Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        if (from == JobStatus.Running || to == JobStatus.Running)
+        {
+            throw new ArgumentException(
+                "a job moves into or out of running only through its lease (TryLeaseAsync, CompleteAsync)",
+                from == JobStatus.Running ? nameof(from) : nameof(to));
+        }
+
+        var terminal = to.IsTerminal();
+        var changed = await database.ExecuteAsync(
+            terminal ? sql.EndJob : sql.MoveJob,
+            command =>
+            {
+                command.Bind("@id", jobId).Bind("@from", from.ToWire()).Bind("@to", to.ToWire());
+                if (terminal)
+                {
+                    command
+                        .Bind("@finished", to == JobStatus.Skipped ? null : RecordRows.ToMillis(transition.At))
+                        .Bind("@class", transition.FailureClass?.ToWire())
+                        .Bind("@detail", transition.Detail);
+                }
+            },
+            cancellationToken);
+
+        if (changed == 1 && to == JobStatus.Queued)
+        {
+            jobQueued();
+        }
+
+        return changed == 1;
+    }
+
+    public async Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var changed = await database.ExecuteAsync(
+            sql.MoveRun,
+            command => command
+                .Bind("@id", runId)
+                .Bind("@from", from.ToWire())
+                .Bind("@to", to.ToWire())
+                .Bind("@finished", to == RunStatus.Running ? null : RecordRows.ToMillis(at)),
+            cancellationToken);
+        return changed == 1;
+    }
+
+    public async Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        await database.ExecuteAsync(
+            sql.UpsertStep,
+            command => command
+                .Bind("@job", step.JobId)
+                .Bind("@idx", step.Index)
+                .Bind("@name", step.Name)
+                .Bind("@status", RecordRows.StepWire(step.Status))
+                .Bind("@exit", step.ExitCode)
+                .Bind("@started", RecordRows.ToMillis(step.StartedAt))
+                .Bind("@finished", RecordRows.ToMillis(step.FinishedAt)),
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) =>
+        await database.QueryAsync(sql.StepsOfJob, c => c.Bind("@job", jobId), RecordRows.ReadStep, cancellationToken);
+
+    public async Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            sql.ReadLog,
+            command => command.Bind("@job", jobId).Bind("@after", afterSequence).Bind("@limit", limit),
+            RecordRows.ReadLogLine,
+            cancellationToken);
+
+    public async Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken)
+    {
+        var last = await database.QueryAsync(sql.LastLogSequence, c => c.Bind("@job", jobId), r => r.GetInt64(0), cancellationToken);
+        return last.Count == 0 ? 0 : last[0];
+    }
+}
