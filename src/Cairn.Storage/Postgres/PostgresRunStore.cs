@@ -171,7 +171,7 @@ public sealed class PostgresRunStore : ICairnStore
     private static async Task<long?> InsertRunAsync(NpgsqlConnection connection, RunPlan plan, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var trigger = plan.Trigger;
-        await using var command = new NpgsqlCommand(PostgresSql.InsertRun, connection);
+        await using var command = new NpgsqlCommand(PortableSql.InsertRun, connection);
         command
             .Bind("@pipeline", plan.PipelineName)
             .Bind("@event", trigger.EventName)
@@ -197,7 +197,7 @@ public sealed class PostgresRunStore : ICairnStore
         await using var batch = new NpgsqlBatch(connection, transaction);
         for (var i = 0; i < jobs.Count; i++)
         {
-            var insert = new NpgsqlBatchCommand(PostgresSql.InsertJob);
+            var insert = new NpgsqlBatchCommand(PortableSql.InsertJob);
             insert.Parameters.AddWithValue("@run", runId);
             insert.Parameters.AddWithValue("@ordinal", i);
             insert.Parameters.AddWithValue("@name", jobs[i].Name);
@@ -213,7 +213,7 @@ public sealed class PostgresRunStore : ICairnStore
 
     private static async Task<RunRecord> ReadRunByKeyAsync(NpgsqlConnection connection, string key, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(PostgresSql.RunByIdempotencyKey, connection);
+        await using var command = new NpgsqlCommand(PortableSql.RunByIdempotencyKey, connection);
         command.Bind("@key", key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)

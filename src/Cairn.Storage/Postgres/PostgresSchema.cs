@@ -41,7 +41,7 @@ internal static class PostgresSchema
         if (next is not null)
         {
             await ExecuteAsync(connection, next.Sql, cancellationToken);
-            await using var record = new NpgsqlCommand(PostgresSql.RecordMigration, connection);
+            await using var record = new NpgsqlCommand(PortableSql.RecordMigration, connection);
             record.Bind("@version", next.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
             await record.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -163,7 +163,7 @@ public sealed class SqliteRunStore : ICairnStore
         SqliteSession session, SqliteTransaction transaction, RunPlan plan, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
         var trigger = plan.Trigger;
-        var command = session.Command(SqliteSql.InsertRun, transaction);
+        var command = session.Command(PortableSql.InsertRun, transaction);
         command
             .Bind("@pipeline", plan.PipelineName)
             .Bind("@event", trigger.EventName)
@@ -180,7 +180,7 @@ public sealed class SqliteRunStore : ICairnStore
     private static async Task InsertJobsAsync(
         SqliteSession session, SqliteTransaction transaction, long runId, IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
     {
-        var command = session.Command(SqliteSql.InsertJob, transaction);
+        var command = session.Command(PortableSql.InsertJob, transaction);
         command.Bind("@run", runId);
         var ordinal = command.Parameters.Add("@ordinal", SqliteType.Integer);
         var name = command.Parameters.Add("@name", SqliteType.Text);
@@ -203,7 +203,7 @@ public sealed class SqliteRunStore : ICairnStore
     private static async Task<RunRecord> ReadRunByKeyAsync(
         SqliteSession session, SqliteTransaction transaction, string key, CancellationToken cancellationToken)
     {
-        var command = session.Command(SqliteSql.RunByIdempotencyKey, transaction);
+        var command = session.Command(PortableSql.RunByIdempotencyKey, transaction);
         command.Bind("@key", key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)

@@ -48,7 +48,7 @@ internal static class SqliteSchema
         await using (var record = connection.CreateCommand())
         {
             record.Transaction = transaction;
-            record.CommandText = SqliteSql.RecordMigration;
+            record.CommandText = PortableSql.RecordMigration;
             record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
             await record.ExecuteNonQueryAsync(cancellationToken);
         }

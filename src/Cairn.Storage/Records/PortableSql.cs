@@ -1,0 +1,93 @@
+using static Cairn.Storage.Records.RecordRows;
+
+namespace Cairn.Storage.Records;
+
+/// <summary>The statements SQLite (3.35 and later) and PostgreSQL accept as they are: written once, used by both
+/// stores. What differs by dialect (the lease claim, migrations' bookkeeping, wake-ups, log batches) stays in
+/// SqliteSql and PostgresSql.</summary>
+internal static class PortableSql
+{
+    public const string RecordMigration = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @at);";
+
+    // A reused key conflicts and inserts nothing, so no row comes back; a NULL key never conflicts. A concurrent insert
+    // of the same key waits for the first transaction, then conflicts once it commits.
+    public const string InsertRun = """
+        INSERT INTO runs (pipeline_name, event, ref, sha, repository, status, created_at, idempotency_key, inputs)
+        VALUES (@pipeline, @event, @ref, @sha, @repository, @status, @created, @key, @inputs)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        RETURNING id;
+        """;
+
+    public const string RunByIdempotencyKey = $"SELECT {RunColumns} FROM runs WHERE idempotency_key = @key;";
+
+    public const string RunById = $"SELECT {RunColumns} FROM runs WHERE id = @id;";
+
+    public const string InsertJob = """
+        INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition)
+        VALUES (@run, @ordinal, @name, @key, @needs, @labels, 'waiting', 0, @definition);
+        """;
+
+    public const string JobsOfRun = $"SELECT {JobColumns} FROM jobs WHERE run_id = @run ORDER BY ordinal;";
+
+    public const string JobStatusesOfRun = "SELECT id, status FROM jobs WHERE run_id = @run;";
+
+    public const string JobById = $"SELECT {JobColumns} FROM jobs WHERE id = @id;";
+
+    public const string MoveJob = "UPDATE jobs SET status = @to WHERE id = @id AND status = @from;";
+
+    public const string EndJob = """
+        UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail
+        WHERE id = @id AND status = @from;
+        """;
+
+    public const string MoveRun = """
+        UPDATE runs SET status = @to, finished_at = @finished
+        WHERE id = @id AND status = @from;
+        """;
+
+    public const string ExpiredLeases = $"""
+        SELECT {JobColumns}, lease_id, lease_owner, lease_expires_at FROM jobs
+        WHERE status = 'running' AND lease_expires_at < @now
+        ORDER BY lease_expires_at
+        LIMIT @limit;
+        """;
+
+    public const string ExtendLease = """
+        UPDATE jobs SET lease_expires_at = @expires
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
+        """;
+
+    public const string CompleteLease = """
+        UPDATE jobs
+        SET status = @status, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+            started_at = @started, finished_at = @finished,
+            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
+        """;
+
+    // The last attempt's exit code and failure stay visible while the job waits for its next attempt.
+    public const string RequeueLease = """
+        UPDATE jobs
+        SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+            started_at = @started, finished_at = NULL,
+            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
+        """;
+
+    public const string UpsertStep = """
+        INSERT INTO steps (job_id, idx, name, status, exit_code, started_at, finished_at)
+        VALUES (@job, @idx, @name, @status, @exit, @started, @finished)
+        ON CONFLICT (job_id, idx) DO UPDATE SET
+            name = excluded.name, status = excluded.status, exit_code = excluded.exit_code,
+            started_at = excluded.started_at, finished_at = excluded.finished_at;
+        """;
+
+    public const string StepsOfJob = $"SELECT {RecordRows.StepColumns} FROM steps WHERE job_id = @job ORDER BY idx;";
+
+    public const string ReadLog = $"""
+        SELECT {RecordRows.LogLineColumns} FROM log_lines
+        WHERE job_id = @job AND seq > @after
+        ORDER BY seq
+        LIMIT @limit;
+        """;
+}
