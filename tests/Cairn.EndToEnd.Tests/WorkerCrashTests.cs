@@ -25,6 +25,68 @@ public sealed class WorkerCrashTests
         await KillAndReclaimAsync(fleet);
     }
 
+    [Fact]
+    public async Task WorkerKilledWithItsSentinel_LeavesSteps_ThatTheNextWorkerSweepsAtStart()
+    {
+        await using var fleet = await WorkerFleet.CreateAsync();
+        var pids = fleet.Directory.Combine("step-pids");
+        await fleet.QueueAsync($$"""
+            jobs:
+              slow:
+                steps:
+                  - run: |
+                      sleep 300 &
+                      echo "$! $$" > {{pids}}
+                      wait
+            """);
+        var doomed = fleet.StartWorker(FastLeases);
+        var started = await WaitForPidsAsync(pids);
+
+        // Both at once, as the OOM killer or a machine-wide kill would: nothing is left to take the steps down.
+        var sentinel = SentinelOf(doomed.Id);
+        Assert.True(sentinel is not null, "the worker has no step sentinel");
+        Assert.Equal(0, kill(sentinel!.Value, 9));
+        await fleet.KillAsync(doomed);
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        Assert.All(started, pid => Assert.False(WorkerFleet.IsGone(pid), $"step process {pid} died without a sentinel; the test proves nothing"));
+
+        fleet.StartWorker(FastLeases);
+
+        await WaitUntilGoneAsync(started);
+        Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} survived the next worker's start"));
+        await fleet.StopAllAsync();
+    }
+
+    /// <summary>The step sentinel a worker started: its child whose command line names it.</summary>
+    private static int? SentinelOf(int workerPid)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                if (parent == workerPid && File.ReadAllText(Path.Combine(directory, "cmdline")).Contains("cairn-step-sentinel", StringComparison.Ordinal))
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     private static async Task KillAndReclaimAsync(WorkerFleet fleet)
     {
         var pids = fleet.Directory.Combine("step-pids");

@@ -57,6 +57,47 @@ public sealed class StepGroupSentinelTests : IDisposable
     }
 
     [Fact]
+    public async Task Sweep_KillsTheStepsOfAnOwnerThatIsGone_AndForgetsIt()
+    {
+        var owners = _directory.Combine("owners");
+        const string token = "0123456789abcdef0123456789abcdef";
+        using (var finished = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            await finished.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Directory.CreateDirectory(owners);
+            File.WriteAllText(Path.Combine(owners, token), $"{finished.Id} 1");
+        }
+
+        var (_, pids) = await StartGroupAsync("", token);
+
+        var killed = StepOwnerRegistry.Sweep(owners);
+
+        await WaitUntilGoneAsync(pids);
+        Assert.Equal(pids.Count, killed);
+        Assert.All(pids, pid => Assert.True(IsGone(pid), $"process {pid} of a gone owner survived the sweep"));
+        Assert.False(File.Exists(Path.Combine(owners, token)), "the gone owner's record was kept");
+    }
+
+    [Fact]
+    public async Task Sweep_LeavesTheStepsOfALiveOwnerAlone()
+    {
+        var owners = _directory.Combine("owners");
+        var sentinel = new StepGroupSentinel(_shell, owners);
+        sentinel.EnsureRunning();
+        var (leader, pids) = await StartGroupAsync("", sentinel.Token);
+
+        var killed = StepOwnerRegistry.Sweep(owners);
+
+        Assert.Equal(0, killed);
+        Assert.All(pids, pid => Assert.False(IsGone(pid), $"process {pid} of a live owner was killed"));
+        Assert.True(File.Exists(Path.Combine(owners, sentinel.Token)), "a live owner's record was dropped");
+        sentinel.Dispose();
+        await WaitUntilGoneAsync(pids);
+        Assert.False(File.Exists(Path.Combine(owners, sentinel.Token)), "a stopped owner's record was kept");
+        leader.Dispose();
+    }
+
+    [Fact]
     public async Task QuietHost_WithNothingWatched_SentinelLeavesWhenThePipeCloses()
     {
         var sentinel = new StepGroupSentinel(_shell);

@@ -39,7 +39,7 @@ internal sealed class LocalExecutors : IDisposable
     public static async Task<LocalExecutors> ConnectAsync(
         RunPlan plan, RunnerCatalog catalog, ExecutorMode mode, TimeProvider time, CancellationToken cancellationToken)
     {
-        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+        var shell = StartShell(time);
         var probe = new RunnerExecutorResolver(catalog, new Dictionary<string, IExecutor>())
         {
             ForcedExecutor = Forced(mode),
@@ -59,9 +59,17 @@ internal sealed class LocalExecutors : IDisposable
     /// <summary>Sets up a worker's executors: the container executor whenever an engine answers.</summary>
     public static async Task<LocalExecutors> ConnectAsync(TimeProvider time, CancellationToken cancellationToken)
     {
-        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+        var shell = StartShell(time);
         var (container, problem) = await ReachEngineAsync(time, cancellationToken);
         return new LocalExecutors(shell, container, problem);
+    }
+
+    // Steps of a cairn on this host that died together with its sentinel go before this one starts any.
+    private static ShellExecutor StartShell(TimeProvider time)
+    {
+        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+        shell.SweepLeftovers();
+        return shell;
     }
 
     /// <summary>Whether the container executor is here, and if not, why.</summary>

@@ -123,7 +123,8 @@ internal static class WorkerCommand
             return ExitCodes.Usage;
         }
 
-        using var executors = await LocalExecutors.ConnectAsync(time, stopping);
+        // The ping has its own time limit; a stop during start-up is handled by the pool, which then leases nothing.
+        using var executors = await LocalExecutors.ConnectAsync(time, CancellationToken.None);
         IExecutorResolver resolver = request.Executor == "fake"
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);

@@ -137,7 +137,7 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
                 continue;
             }
 
-            if (ReadStat(directory) is { } stat && stat.GroupId == groupId && stat.State != 'Z' && stat.State != 'X')
+            if (ProcStat.Read(directory) is { } stat && stat.GroupId == groupId && stat.IsLive)
             {
                 return true;
             }
@@ -146,35 +146,6 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
         return false;
     }
 
-    private static (char State, int GroupId)? ReadStat(string processDirectory)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(Path.Combine(processDirectory, "stat"));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        // "pid (comm) state ppid pgrp ..."; comm may hold spaces and parentheses, so parse after the last ')'.
-        var fields = text.AsSpan(text.LastIndexOf(')') + 1).Trim();
-        Span<Range> parts = stackalloc Range[4];
-        if (fields.Split(parts, ' ') < 4 || fields[parts[0]].Length != 1)
-        {
-            return null;
-        }
-
-        return int.TryParse(fields[parts[2]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var group)
-            ? (fields[parts[0]][0], group)
-            : null;
-    }
-
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
+    internal static partial int Kill(int pid, int signal);
 }

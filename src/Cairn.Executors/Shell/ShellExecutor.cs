@@ -69,6 +69,10 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         return ledger.Verdict();
     }
 
+    /// <summary>Kills the steps left running by any cairn on this host that died together with its sentinel (found by
+    /// the owner records every executor keeps). Call once at start; returns how many processes were killed.</summary>
+    public int SweepLeftovers() => StepOwnerRegistry.Sweep(options.StepOwnerDirectory ?? StepOwnerRegistry.DefaultDirectory);
+
     /// <summary>Kills every running step's process group at once (SIGKILL), skipping the grace period: for an
     /// impatient second Ctrl-C. The steps then end as their cancellation says, and the run still ends properly.</summary>
     public void KillAllNow()
@@ -130,7 +134,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
 
     private StepGroupSentinel? Sentinel =>
         options.KillStepsWithHost && _shell.Value is { OwnsSession: true } shell
-            ? LazyInitializer.EnsureInitialized(ref _sentinel, () => new StepGroupSentinel(shell))
+            ? LazyInitializer.EnsureInitialized(ref _sentinel, () => new StepGroupSentinel(shell, options.StepOwnerDirectory))
             : null;
 
     private string? StartProblem(JobSpec job)

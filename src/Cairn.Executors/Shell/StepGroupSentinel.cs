@@ -49,9 +49,12 @@ internal sealed class StepGroupSentinel : IDisposable
     private readonly ShellCommand _shell;
     private Process? _process;
 
-    public StepGroupSentinel(ShellCommand shell)
+    private readonly string _ownerDirectory;
+
+    public StepGroupSentinel(ShellCommand shell, string? ownerDirectory = null)
     {
         _shell = shell;
+        _ownerDirectory = ownerDirectory ?? StepOwnerRegistry.DefaultDirectory;
     }
 
     /// <summary>The sentinel's pid once started, for tests.</summary>
@@ -82,6 +85,7 @@ internal sealed class StepGroupSentinel : IDisposable
 
             _process?.Dispose();
             _process = Start();
+            StepOwnerRegistry.Register(_ownerDirectory, Token);
         }
     }
 
@@ -105,6 +109,7 @@ internal sealed class StepGroupSentinel : IDisposable
 
             _process.Dispose();
             _process = null;
+            StepOwnerRegistry.Unregister(_ownerDirectory, Token);
         }
     }
 
