@@ -39,7 +39,10 @@ public sealed class WorkerCrashTests
                       echo "$! $$" > {{pids}}
                       wait
             """);
-        var doomed = fleet.StartWorker(FastLeases);
+        // Owner records live under TMPDIR: a directory of this test's own, so that no other cairn started by the tests
+        // running beside it sweeps these steps before the worker under test does.
+        var isolated = new Dictionary<string, string?> { ["TMPDIR"] = Directory.CreateDirectory(fleet.Directory.Combine("tmp")).FullName };
+        var doomed = fleet.StartWorker(isolated, FastLeases);
         var started = await WaitForPidsAsync(pids);
 
         // Both at once, as the OOM killer or a machine-wide kill would: nothing is left to take the steps down.
@@ -50,7 +53,7 @@ public sealed class WorkerCrashTests
         await Task.Delay(1500, TestContext.Current.CancellationToken);
         Assert.All(started, pid => Assert.False(WorkerFleet.IsGone(pid), $"step process {pid} died without a sentinel; the test proves nothing"));
 
-        fleet.StartWorker(FastLeases);
+        fleet.StartWorker(isolated, FastLeases);
 
         await WaitUntilGoneAsync(started);
         Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} survived the next worker's start"));
