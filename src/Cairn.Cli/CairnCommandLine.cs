@@ -35,7 +35,7 @@ internal static class CairnCommandLine
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, CancellationToken.None);
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -34,19 +34,20 @@ public sealed class JobWorker(WorkerServices services, WorkerOptions options)
     {
         while (!stopping.IsCancellationRequested)
         {
-            var lease = await services.Queue.TryLeaseAsync(options.WorkerId, options.Labels, stopping);
-            if (lease is null)
+            JobLease? lease;
+            try
             {
-                try
+                // A stop may land while a claim waits for the store: that is an ordinary end, not a failure.
+                lease = await services.Queue.TryLeaseAsync(options.WorkerId, options.Labels, stopping);
+                if (lease is null)
                 {
                     await services.Queue.WaitForWorkAsync(options.IdlePoll, stopping);
+                    continue;
                 }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-
-                continue;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
             }
 
             await new JobAttempt(services, lease).RunAsync(options.Heartbeat, aborting);

@@ -69,7 +69,11 @@ public sealed class WorkerPool(WorkerServices services, WorkerPoolOptions option
             {
                 await worker.RunAsync(stopping, aborting);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && stopping.IsCancellationRequested))
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 WorkerFaulted?.Invoke(workerId, ex);
                 try
