@@ -46,7 +46,8 @@ fi
 socket=/run/cairn-podman.sock
 if ! curl -s --unix-socket "$socket" http://d/_ping >/dev/null 2>&1; then
   rm -f "$socket"
-  nohup podman system service --time=0 "unix://$socket" > "$state/podman.log" 2>&1 &
+  # From /, so that the service (and every conmon it starts) never sits in a directory someone may delete.
+  (cd / && nohup podman system service --time=0 "unix://$socket" > "$state/podman.log" 2>&1 &)
   for _ in $(seq 1 100); do
     curl -s --unix-socket "$socket" http://d/_ping >/dev/null 2>&1 && break
     sleep 0.1
