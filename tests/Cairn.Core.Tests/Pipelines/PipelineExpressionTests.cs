@@ -115,4 +115,20 @@ public sealed class PipelineExpressionTests
         Assert.Equal(1, error.Location.Line);
         Assert.Contains("the pipeline's env cannot read env", error.Message);
     }
+
+    [Fact]
+    public void MatrixThatCannotBeRead_StillNamesItsAxes_ToExpressions()
+    {
+        var errors = Errors("""
+            jobs:
+              a:
+                matrix: { os: [] }
+                env: { GOOD: "${{ matrix.os }}", TYPO: "${{ matrix.oss }}" }
+                steps: [{ run: make }]
+            """).Select(e => e.Message).ToList();
+
+        Assert.Equal(2, errors.Count);
+        Assert.Contains("matrix axis 'os' has no values", errors);
+        Assert.Contains(errors, m => m.StartsWith("unknown matrix key 'oss'; did you mean 'os'?", StringComparison.Ordinal) && m.Contains("(keys: os)", StringComparison.Ordinal));
+    }
 }

@@ -26,7 +26,13 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
         };
 
         var matrix = keys.TryGetValue("matrix", out var m) ? _matrix.Read(job, m) : null;
-        var scope = new ExpressionScope(matrix is null ? (m is null ? null : new HashSet<string>()) : MatrixReader.KeysOf(matrix), inputs, false);
+        var axes = m is null ? null : MatrixReader.WrittenKeysOf(m.Value);
+        if (matrix is not null)
+        {
+            axes!.UnionWith(MatrixReader.KeysOf(matrix));
+        }
+
+        var scope = new ExpressionScope(axes, inputs, false);
         var needs = keys.TryGetValue("needs", out var n)
             ? reader.TextList(n.Value, "'needs' must be a job name or a list of job names") ?? []
             : [];

@@ -61,6 +61,12 @@ internal sealed class MatrixReader(ValueReader reader)
     public static HashSet<string> KeysOf(MatrixDefinition matrix) =>
         [.. matrix.Axes.Select(a => a.Name).Concat(matrix.Include.SelectMany(i => i.Keys))];
 
+    /// <summary>The axis names as written, valid or not (a bad axis has its own error already): expressions naming
+    /// them are not reported as well.</summary>
+    public static HashSet<string> WrittenKeysOf(YamlNode node) => node is YamlMapping mapping
+        ? [.. mapping.Entries.Select(e => e.Key.Value).Where(k => k is not ("include" or "exclude"))]
+        : [];
+
     private MatrixAxis? ReadAxis(YamlEntry item)
     {
         var name = item.Key.Value;
