@@ -29,21 +29,9 @@ internal static class LocalRun
     public static async Task<int> ExecuteAsync(
         LocalRunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, CancellationToken kill)
     {
-        var catalog = RunnerCatalog.BuiltIn;
-        if (request.Runners is { } runnerFile)
+        if (await RunnerFile.LoadAsync(request.Runners, stderr) is not { } catalog)
         {
-            var runners = RunnerCatalogLoader.LoadFile(runnerFile);
-            if (!runners.IsValid)
-            {
-                foreach (var error in runners.Errors)
-                {
-                    await stderr.WriteLineAsync(error.ToString());
-                }
-
-                return ExitCodes.Usage;
-            }
-
-            catalog = runners.Catalog!;
+            return ExitCodes.Usage;
         }
 
         var (file, locateError) = PipelineFile.Locate(request.Path);

@@ -99,21 +99,9 @@ internal static class WorkerCommand
     private static async Task<int> RunAsync(WorkerRequest request, CancellationToken stopping, CancellationToken kill)
     {
         var time = TimeProvider.System;
-        var catalog = RunnerCatalog.BuiltIn;
-        if (request.Runners is { } runnerFile)
+        if (await RunnerFile.LoadAsync(request.Runners, Console.Error) is not { } catalog)
         {
-            var loaded = RunnerCatalogLoader.LoadFile(runnerFile);
-            if (!loaded.IsValid)
-            {
-                foreach (var error in loaded.Errors)
-                {
-                    await Console.Error.WriteLineAsync(error.ToString());
-                }
-
-                return ExitCodes.Usage;
-            }
-
-            catalog = loaded.Catalog!;
+            return ExitCodes.Usage;
         }
 
         Directory.CreateDirectory(request.WorkspaceRoot);

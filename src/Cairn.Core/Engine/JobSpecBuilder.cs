@@ -22,18 +22,6 @@ public static class JobSpecBuilder
         ExecutorChoice choice)
     {
         ArgumentNullException.ThrowIfNull(choice);
-        var spec = Build(run, job, attempt, definition, workspace, secrets);
-        return spec with { Image = spec.Image ?? choice.Image, Resources = choice.Resources };
-    }
-
-    public static JobSpec Build(
-        RunRecord run,
-        JobRecord job,
-        int attempt,
-        JobDefinitionJson definition,
-        string workspace,
-        IReadOnlyDictionary<string, string> secrets)
-    {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(definition);
@@ -60,7 +48,7 @@ public static class JobSpecBuilder
             job.Name,
             attempt,
             workspace,
-            definition.Image,
+            definition.Image ?? choice.Image,
             definition.Runner,
             env,
             steps,
@@ -68,6 +56,7 @@ public static class JobSpecBuilder
             new ExpressionContext(definition.Matrix, definition.Env, definition.Inputs))
         {
             Services = [.. definition.Services.Select(s => new ServiceSpec(s.Name, s.Image, s.Env, s.Command))],
+            Resources = choice.Resources,
         };
     }
 
@@ -78,14 +67,13 @@ public static class JobSpecBuilder
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(definition);
-        var trigger = new TriggerEvent(TriggerKind.Manual, run.Repository, run.Ref, run.Sha, new Dictionary<string, string>());
         yield return new("CI", "true");
         yield return new("CAIRN", "true");
         yield return new("CAIRN_EVENT", run.Event);
         yield return new("CAIRN_REF", run.Ref ?? "");
         yield return new("CAIRN_SHA", run.Sha ?? "");
-        yield return new("CAIRN_BRANCH", trigger.Branch ?? "");
-        yield return new("CAIRN_TAG", trigger.Tag ?? "");
+        yield return new("CAIRN_BRANCH", TriggerEvent.BranchOf(run.Ref) ?? "");
+        yield return new("CAIRN_TAG", TriggerEvent.TagOf(run.Ref) ?? "");
         yield return new("CAIRN_REPOSITORY", run.Repository ?? "");
         yield return new("CAIRN_RUN_ID", run.Id.ToString(CultureInfo.InvariantCulture));
         yield return new("CAIRN_JOB", job.Name);

@@ -24,10 +24,19 @@ public sealed record TriggerEvent(
         new(TriggerKind.Manual, repository, gitRef, sha, inputs);
 
     /// <summary>The branch name when <see cref="Ref"/> is a branch, else null.</summary>
-    public string? Branch => Ref is { } r && r.StartsWith("refs/heads/", StringComparison.Ordinal) ? r["refs/heads/".Length..] : null;
+    public string? Branch => BranchOf(Ref);
 
     /// <summary>The tag name when <see cref="Ref"/> is a tag, else null.</summary>
-    public string? Tag => Ref is { } r && r.StartsWith("refs/tags/", StringComparison.Ordinal) ? r["refs/tags/".Length..] : null;
+    public string? Tag => TagOf(Ref);
+
+    /// <summary>The branch a full ref names (<c>refs/heads/x</c> → <c>x</c>), else null.</summary>
+    public static string? BranchOf(string? gitRef) => After(gitRef, "refs/heads/");
+
+    /// <summary>The tag a full ref names (<c>refs/tags/v1</c> → <c>v1</c>), else null.</summary>
+    public static string? TagOf(string? gitRef) => After(gitRef, "refs/tags/");
+
+    private static string? After(string? gitRef, string prefix) =>
+        gitRef is { } r && r.StartsWith(prefix, StringComparison.Ordinal) ? r[prefix.Length..] : null;
 
     public string EventName => Kind switch
     {
