@@ -65,6 +65,12 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         if (reporter is not null)
         {
             await reporter.DisposeAsync();
+            if (reporter.WriteFailure is { } lost)
+            {
+                // The job ran and its outcome is recorded; that its log is incomplete (a full disk, say) must show too.
+                var note = $"part of its log could not be stored: {lost.Message}";
+                outcome = outcome with { Detail = outcome.Detail is null ? note : $"{outcome.Detail}; {note}" };
+            }
         }
 
         await FinishAsync(definition, outcome, startedAt);

@@ -34,7 +34,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         _pump = Task.Run(() => PumpAsync(time));
     }
 
-    /// <summary>The first write failure of the pump, if any; the job's outcome is still recorded.</summary>
+    /// <summary>The first write failure of the pump, if any; the worker adds it to the job's recorded detail.</summary>
     public Exception? WriteFailure { get; private set; }
 
     public void Log(LogLine line)
@@ -138,7 +138,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A full disk must not kill the job's reporting; the first failure is kept and surfaced by the worker.
+            // A full disk must not kill the job's reporting; the first failure is kept and the worker records it.
             WriteFailure ??= ex;
         }
     }

@@ -1,0 +1,67 @@
+using Cairn.Core.Engine;
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+using Cairn.Executors.Fake;
+
+namespace Cairn.Core.Tests.Engine;
+
+public sealed class LogWriteFailureTests
+{
+    [Fact]
+    public async Task LogThatCannotBeStored_DoesNotStopTheJob_AndTheJobSaysSo()
+    {
+        await using var engine = await EngineHarness.CreateAsync();
+        var store = new FullDiskLogStore(engine.Store);
+        var services = new WorkerServices(
+            engine.Store,
+            store,
+            new RunCoordinator(store, TimeProvider.System),
+            new SingleExecutorResolver(new FakeExecutor()),
+            new FixedWorkspaceProvider(engine.Workspace),
+            InMemorySecretSource.Empty,
+            NullRunObserver.Instance,
+            new RetryPolicy(),
+            TimeProvider.System);
+
+        var run = await new InProcessRunHost(services, 1)
+            .ExecuteAsync(EngineHarness.Plan("jobs:\n  noisy: { steps: [{ run: echo hi }] }\n"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(RunStatus.Succeeded, run.Status);
+        var job = Assert.Single(await engine.Store.GetJobsAsync(run.Id, TestContext.Current.CancellationToken));
+        Assert.Equal(JobStatus.Succeeded, job.Status);
+        Assert.Equal("part of its log could not be stored: No space left on device", job.FailureDetail);
+    }
+
+    /// <summary>The real store, except that log lines cannot be written, as on a full disk.</summary>
+    private sealed class FullDiskLogStore(IRunStore inner) : IRunStore
+    {
+        public Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken) =>
+            throw new IOException("No space left on device");
+
+        public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) => inner.CreateRunAsync(plan, cancellationToken);
+
+        public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
+
+        public Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) => inner.GetJobsAsync(runId, cancellationToken);
+
+        public Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken) => inner.GetJobAsync(jobId, cancellationToken);
+
+        public Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken) =>
+            inner.GetJobStatusesAsync(runId, cancellationToken);
+
+        public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
+            inner.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
+
+        public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.TryTransitionRunAsync(runId, from, to, at, cancellationToken);
+
+        public Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken) => inner.SaveStepAsync(step, cancellationToken);
+
+        public Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) => inner.GetStepsAsync(jobId, cancellationToken);
+
+        public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) => inner.GetLastLogSequenceAsync(jobId, cancellationToken);
+
+        public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+            inner.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
+    }
+}
