@@ -26,7 +26,7 @@ if ! su postgres -c "$pg_bin/pg_ctl -D $pg_data status" >/dev/null 2>&1; then
   mkdir -p "$pg_data"
   chown postgres "$pg_data"
   su postgres -c "$pg_bin/initdb -D $pg_data -A trust -U cairn" >/dev/null
-  su postgres -c "$pg_bin/pg_ctl -D $pg_data -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off' -l $pg_data/log -w start" >/dev/null
+  su postgres -c "$pg_bin/pg_ctl -D $pg_data -o '-p 55432 -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off' -l $pg_data/log -w start" < /dev/null > /dev/null
   say "postgresql started on 127.0.0.1:55432"
 fi
 
@@ -47,7 +47,9 @@ socket=/run/cairn-podman.sock
 if ! curl -s --unix-socket "$socket" http://d/_ping >/dev/null 2>&1; then
   rm -f "$socket"
   # From /, so that the service (and every conmon it starts) never sits in a directory someone may delete.
-  (cd / && nohup podman system service --time=0 "unix://$socket" > "$state/podman.log" 2>&1 &)
+  # Every descriptor of the detached process points away from our stdout: whoever captures this script's
+  # output with $(…) waits for the last writer to close it, and a service never does.
+  (cd / && exec setsid podman system service --time=0 "unix://$socket") < /dev/null > "$state/podman.log" 2>&1 &
   for _ in $(seq 1 100); do
     curl -s --unix-socket "$socket" http://d/_ping >/dev/null 2>&1 && break
     sleep 0.1
