@@ -20,6 +20,19 @@ public sealed record TriggerEvent(
     IReadOnlyDictionary<string, string> Inputs,
     string? IdempotencyKey = null)
 {
+    /// <summary>The commit the branch pointed at before a push (null when unknown or for a new branch): what a
+    /// <c>paths:</c> filter compares against.</summary>
+    public string? Before { get; init; }
+
+    /// <summary>The pull request, for <see cref="TriggerKind.PullRequest"/>.</summary>
+    public PullRequestInfo? PullRequest { get; init; }
+
+    /// <summary>Who caused the event (the forge's login), when known.</summary>
+    public string? Sender { get; init; }
+
+    /// <summary>A pull request whose head lives in another repository: such runs get no secrets unless allowed.</summary>
+    public bool IsFork => PullRequest?.IsFork == true;
+
     public static TriggerEvent Manual(string? repository, string? gitRef, string? sha, IReadOnlyDictionary<string, string> inputs) =>
         new(TriggerKind.Manual, repository, gitRef, sha, inputs);
 
@@ -47,3 +60,20 @@ public sealed record TriggerEvent(
         _ => throw new InvalidOperationException(),
     };
 }
+
+/// <summary>A pull (merge) request as a run needs it. <see cref="TriggerEvent.Ref"/> is the head ref
+/// (<c>refs/pull/7/head</c> or the source branch's ref) and <see cref="TriggerEvent.Sha"/> the head commit.</summary>
+/// <param name="Action">What happened: <c>opened</c>, <c>synchronize</c> (new commits) or <c>reopened</c>.</param>
+/// <param name="BaseBranch">The branch it wants to merge into: what <c>on.pull_request.branches</c> matches.</param>
+/// <param name="HeadBranch">The branch it comes from (in <see cref="HeadRepository"/>).</param>
+/// <param name="HeadRepository">The full name of the repository the head commit lives in.</param>
+/// <param name="BaseSha">The base branch's commit, when the forge says: what <c>paths:</c> compares against.</param>
+public sealed record PullRequestInfo(
+    int Number,
+    string Action,
+    string BaseBranch,
+    string HeadBranch,
+    string? HeadRepository,
+    bool IsFork,
+    string? BaseSha = null,
+    string? Title = null);

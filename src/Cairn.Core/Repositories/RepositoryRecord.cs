@@ -1,0 +1,36 @@
+using Cairn.Core.Forges;
+
+namespace Cairn.Core.Repositories;
+
+/// <summary>A repository the server builds. The webhook secret and status token are kept sealed
+/// (<see cref="Secrets.SecretCipher"/>); nothing here is ever returned by an endpoint but the name, forge and URLs.</summary>
+/// <param name="Name">The full name, <c>owner/repo</c> (GitLab: the project path, which may hold more slashes).</param>
+/// <param name="ApiUrl">The forge's API root statuses go to (a self-hosted forge's own).</param>
+public sealed record RepositoryRecord(
+    string Name,
+    ForgeKind Forge,
+    string CloneUrl,
+    string ApiUrl,
+    string DefaultBranch,
+    byte[]? SealedWebhookSecret,
+    byte[]? SealedStatusToken,
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>Whether runs of pull requests from forks may read secrets.</summary>
+    public bool AllowForkSecrets { get; init; }
+}
+
+/// <summary>The repositories a server knows, by full name (compared without regard to case, as forges do).</summary>
+public interface IRepositoryStore
+{
+    /// <summary>Adds the repository; false (and nothing written) when one of that name exists.</summary>
+    Task<bool> AddRepositoryAsync(RepositoryRecord repository, CancellationToken cancellationToken);
+
+    Task<RepositoryRecord?> GetRepositoryAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>All repositories, by name.</summary>
+    Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes the repository and its schedules; its runs stay. False when there was none.</summary>
+    Task<bool> DeleteRepositoryAsync(string name, CancellationToken cancellationToken);
+}
