@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+using Cairn.Core.Forges;
+using Cairn.Core.Repositories;
+using Cairn.Server.Hosting;
+using Cairn.Server.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cairn.Server.Api;
+
+/// <summary>What a client sends to add a repository. Secrets are write-only: no answer ever carries them.</summary>
+public sealed record RepositoryRequest(
+    string? Name,
+    string? Forge,
+    string? CloneUrl,
+    string? ApiUrl,
+    string? WebhookSecret,
+    string? StatusToken,
+    string? DefaultBranch,
+    bool? AllowForkSecrets);
+
+/// <summary>A repository as the API shows it.</summary>
+public sealed record RepositoryView(
+    string Name,
+    string Forge,
+    string CloneUrl,
+    string ApiUrl,
+    string DefaultBranch,
+    bool AllowForkSecrets,
+    bool HasWebhookSecret,
+    bool HasStatusToken,
+    string WebhookUrl,
+    DateTimeOffset CreatedAt);
+
+internal static partial class ReposApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/repos", AddAsync).WithName("AddRepository");
+        api.MapGet("/repos", ListAsync).WithName("ListRepositories");
+        api.MapGet("/repos/{owner}/{repo}", GetAsync).WithName("GetRepository");
+        api.MapDelete("/repos/{owner}/{repo}", DeleteAsync).WithName("DeleteRepository");
+    }
+
+    private static async Task<IResult> AddAsync(
+        RepositoryRequest? request, IRepositoryStore repositories, RepositorySecrets secrets, IForgeDirectory forges,
+        ServerSettings settings, TimeProvider time, RepositoryRegistrations registrations, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return Problems.BadRequest("send a JSON object: { \"name\": \"owner/repo\", \"forge\": \"github\", \"cloneUrl\": \"…\", \"webhookSecret\": \"…\" }");
+        }
+
+        var errors = new List<string>();
+        var name = request.Name?.Trim();
+        if (name is null || !RepositoryName().IsMatch(name))
+        {
+            errors.Add($"name: '{request.Name}' is not a repository's full name (owner/repo)");
+        }
+
+        if (!ForgeNames.TryParse(request.Forge, out var forge))
+        {
+            errors.Add($"forge: '{request.Forge}' is not a forge (github, gitlab, gitea, bitbucket)");
+        }
+
+        var cloneUrl = request.CloneUrl?.Trim();
+        if (cloneUrl is null || !IsCloneUrl(cloneUrl))
+        {
+            errors.Add($"cloneUrl: '{request.CloneUrl}' is not a git URL (https://…, ssh://…, git@host:path or file://…)");
+        }
+
+        var apiUrl = request.ApiUrl?.Trim();
+        if (apiUrl is not null && (!Uri.TryCreate(apiUrl, UriKind.Absolute, out var api) || api.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"apiUrl: '{apiUrl}' is not an http:// or https:// address");
+        }
+
+        var branch = string.IsNullOrWhiteSpace(request.DefaultBranch) ? "main" : request.DefaultBranch.Trim();
+        if (branch.Contains(' ', StringComparison.Ordinal) || branch.StartsWith("refs/", StringComparison.Ordinal))
+        {
+            errors.Add($"defaultBranch: '{branch}' is not a branch name (give it without refs/heads/)");
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var record = new RepositoryRecord(
+            name!,
+            forge,
+            cloneUrl!,
+            (apiUrl ?? forges.Get(forge).DefaultApiUrl).TrimEnd('/'),
+            branch,
+            secrets.SealWebhookSecret(name!, request.WebhookSecret),
+            secrets.SealStatusToken(name!, request.StatusToken),
+            time.GetUtcNow())
+        {
+            AllowForkSecrets = request.AllowForkSecrets ?? false,
+        };
+        if (!await repositories.AddRepositoryAsync(record, cancellationToken))
+        {
+            return Problems.Conflict($"a repository named {name} is already there; remove it first to change it");
+        }
+
+        registrations.Added(record);
+        return Results.Created($"/api/v1/repos/{record.Name}", View(record, settings));
+    }
+
+    private static async Task<IResult> ListAsync(IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken)
+    {
+        var all = await repositories.ListRepositoriesAsync(cancellationToken);
+        return Results.Ok(new Page<RepositoryView>(all.Select(r => View(r, settings)).ToList(), null));
+    }
+
+    private static async Task<IResult> GetAsync(string owner, string repo, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken) =>
+        await repositories.GetRepositoryAsync($"{owner}/{repo}", cancellationToken) is { } record
+            ? Results.Ok(View(record, settings))
+            : Problems.NotFound($"there is no repository {owner}/{repo}");
+
+    private static async Task<IResult> DeleteAsync(string owner, string repo, IRepositoryStore repositories, CancellationToken cancellationToken) =>
+        await repositories.DeleteRepositoryAsync($"{owner}/{repo}", cancellationToken)
+            ? Results.NoContent()
+            : Problems.NotFound($"there is no repository {owner}/{repo}");
+
+    internal static RepositoryView View(RepositoryRecord record, ServerSettings settings) => new(
+        record.Name,
+        record.Forge.ToWire(),
+        record.CloneUrl,
+        record.ApiUrl,
+        record.DefaultBranch,
+        record.AllowForkSecrets,
+        record.SealedWebhookSecret is not null,
+        record.SealedStatusToken is not null,
+        new Uri(settings.PublicUrl, $"hooks/{record.Forge.ToWire()}").ToString(),
+        record.CreatedAt);
+
+    private static bool IsCloneUrl(string url) =>
+        (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ssh" or "git" or "file")
+        || ScpLike().IsMatch(url);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$")]
+    private static partial Regex RepositoryName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-]+:[^\s]+$")]
+    private static partial Regex ScpLike();
+}
+
+/// <summary>A list answer: the items and the cursor of the next page (null on the last).</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);

@@ -1,0 +1,163 @@
+using Cairn.Core.Engine;
+using Cairn.Core.Events;
+using Cairn.Core.Forges;
+using Cairn.Core.Repositories;
+using Cairn.Core.Runs;
+using Cairn.Core.Schedules;
+using Cairn.Core.Secrets;
+using Cairn.Server.Api;
+using Cairn.Server.Services;
+using Cairn.Server.Webhooks;
+using Cairn.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Hosting;
+
+/// <summary>What the process hosting the server brings: its executors (chosen by runner alias), a way to kill every
+/// step at once, and the forges.</summary>
+public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNow, IForgeDirectory Forges)
+{
+    public ISecretSource Secrets { get; init; } = InMemorySecretSource.Empty;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where log output goes; the console by default.</summary>
+    public Action<ILoggingBuilder>? Logging { get; init; }
+}
+
+/// <summary>Builds <c>cairn server</c>: the store, the admin token, the HTTP API, webhooks and the background services.</summary>
+public static class CairnServer
+{
+    /// <summary>Opens what the server needs and returns the application, not yet started, with what to tell the person
+    /// who started it. Throws <see cref="ServerStartException"/> with a plain message when something is wrong.</summary>
+    public static async Task<(WebApplication App, IReadOnlyList<string> Notes)> BuildAsync(
+        ServerSettings settings, ServerRuntime runtime, bool newAdminToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(runtime);
+        var notes = new List<string>();
+        var time = runtime.Time;
+        try
+        {
+            Directory.CreateDirectory(settings.DataDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ServerStartException($"the data directory {settings.DataDirectory} cannot be made: {ex.Message}");
+        }
+
+        byte[] key;
+        try
+        {
+            (key, var keySource) = MasterKey.Load(settings.DataDirectory, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable));
+            notes.Add($"master key: {keySource}");
+        }
+        catch (MasterKeyException ex)
+        {
+            throw new ServerStartException(ex.Message);
+        }
+
+        ICairnStore store;
+        try
+        {
+            store = await RunStores.OpenAsync(new StoreSettings(settings.Store, settings.Connection, settings.Lease), time, cancellationToken);
+        }
+        catch (Exception ex) when (ex is StoreConfigurationException or StoreSchemaException)
+        {
+            throw new ServerStartException(ex.Message);
+        }
+
+        notes.Add($"store: {settings.Store} ({(settings.Store == RunStores.Sqlite ? settings.Connection : "PostgreSQL")})");
+        var token = await AdminToken.EnsureAsync(store, settings.DataDirectory, newAdminToken, cancellationToken);
+        notes.Add(token.Announcement);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = settings.DataDirectory, Args = [] });
+        builder.WebHost.UseUrls([.. settings.Urls]);
+        builder.Logging.ClearProviders();
+        if (runtime.Logging is { } logging)
+        {
+            logging(builder.Logging);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        }
+
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(time);
+        services.AddSingleton(token);
+        services.AddSingleton(store);
+        services.AddSingleton<IRunStore>(store);
+        services.AddSingleton<IJobQueue>(store);
+        services.AddSingleton<IRepositoryStore>(store);
+        services.AddSingleton<IEventJournal>(store);
+        services.AddSingleton<IStatusOutbox>(store);
+        services.AddSingleton<IScheduleStore>(store);
+        services.AddSingleton<IServerSettings>(store);
+        services.AddSingleton(new RepositorySecrets(new SecretCipher(key)));
+        services.AddSingleton(runtime.Forges);
+        services.AddSingleton<PlanningSignal>();
+        services.AddSingleton<RepositoryRegistrations>();
+        var coordinator = new RunCoordinator(store, time);
+        services.AddSingleton(coordinator);
+        services.AddSingleton(new WorkerServices(store, store, coordinator, runtime.Executors, new ScratchWorkspaceProvider(Path.Combine(settings.DataDirectory, "workspaces")), runtime.Secrets, NullRunObserver.Instance, new RetryPolicy(), time));
+        services.AddHostedService<WorkerService>();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Grace + TimeSpan.FromSeconds(15));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        var app = builder.Build();
+        app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        app.UseStatusCodePages();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), branch => branch.Use(async (context, next) =>
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+            if (!token.Accepts(presented))
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await Problems.Unauthorized(presented is null
+                    ? "send the admin token as 'Authorization: Bearer <token>' (it is in the server's data directory, admin.token)"
+                    : "the token is not this server's admin token").ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        }));
+
+        app.MapGet("/healthz", () => Results.Text("ok\n")).ExcludeFromDescription();
+        app.MapGet("/readyz", async (IRunStore runs, CancellationToken ct) =>
+        {
+            try
+            {
+                await runs.GetRunAsync(0, ct);
+                return Results.Text("ready\n");
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return Results.Text($"the store does not answer: {ex.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        }).ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json");
+
+        var api = app.MapGroup("/api/v1");
+        ReposApi.Map(api);
+        EventsApi.Map(api);
+        WebhookEndpoint.Map(app);
+        return (app, notes);
+    }
+}
+
+/// <summary>The server cannot start; the message says why, in words for the person who started it.</summary>
+public sealed class ServerStartException(string message) : Exception(message);

@@ -1,0 +1,185 @@
+using System.Globalization;
+using Cairn.Core.Pipelines;
+using Microsoft.Extensions.Configuration;
+
+namespace Cairn.Server.Hosting;
+
+/// <summary>Everything <c>cairn server</c> is told, validated. Values come, most important first, from the command
+/// line, <c>CAIRN_*</c> environment variables, and the <c>Cairn</c> section of <c>appsettings.json</c>.</summary>
+public sealed record ServerSettings
+{
+    public const string Section = "Cairn";
+
+    public required string DataDirectory { get; init; }
+
+    public required IReadOnlyList<string> Urls { get; init; }
+
+    /// <summary>Where people reach the server: the base of every status's link.</summary>
+    public required Uri PublicUrl { get; init; }
+
+    public required string Store { get; init; }
+
+    public required string Connection { get; init; }
+
+    public string? RunnersFile { get; init; }
+
+    public int Concurrency { get; init; } = Environment.ProcessorCount;
+
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The largest webhook body accepted (GitHub caps its payloads at 25 MB).</summary>
+    public long MaxWebhookBytes { get; init; } = 25L * 1024 * 1024;
+
+    /// <summary>Each setting: its key in the Cairn section, its environment variable, its command-line option.</summary>
+    public static IReadOnlyList<(string Key, string Variable, string Option)> Names { get; } =
+    [
+        ("Data", "CAIRN_DATA", "--data"),
+        ("Urls", "CAIRN_URLS", "--urls"),
+        ("PublicUrl", "CAIRN_PUBLIC_URL", "--public-url"),
+        ("Store", "CAIRN_STORE", "--store"),
+        ("Connection", "CAIRN_CONNECTION", "--connection"),
+        ("Runners", "CAIRN_RUNNERS", "--runners"),
+        ("Concurrency", "CAIRN_CONCURRENCY", "--concurrency"),
+        ("Labels", "CAIRN_LABELS", "--labels"),
+        ("Grace", "CAIRN_GRACE", "--grace"),
+        ("Lease", "CAIRN_LEASE", "--lease"),
+        ("Heartbeat", "CAIRN_HEARTBEAT", "--heartbeat"),
+    ];
+
+    /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
+    /// <paramref name="commandLine"/> (key → value, keys as in <see cref="Names"/>).</summary>
+    public static IConfiguration Compose(string? jsonFile, IReadOnlyDictionary<string, string?> environment, IReadOnlyDictionary<string, string?> commandLine)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(commandLine);
+        var builder = new ConfigurationBuilder();
+        if (jsonFile is not null && File.Exists(jsonFile))
+        {
+            builder.AddJsonFile(Path.GetFullPath(jsonFile), optional: true, reloadOnChange: false);
+        }
+
+        builder.AddInMemoryCollection(Names
+            .Where(n => environment.TryGetValue(n.Variable, out var v) && !string.IsNullOrEmpty(v))
+            .Select(n => KeyValuePair.Create($"{Section}:{n.Key}", environment[n.Variable])));
+        builder.AddInMemoryCollection(commandLine
+            .Where(c => c.Value is not null)
+            .Select(c => KeyValuePair.Create($"{Section}:{c.Key}", c.Value)));
+        return builder.Build();
+    }
+
+    /// <summary>The settings, or every problem with them, each naming the setting and its three spellings.</summary>
+    public static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(IConfiguration configuration, string workingDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection(Section);
+        var errors = new List<string>();
+        string? Get(string key) => section[key] is { Length: > 0 } value ? value.Trim() : null;
+        void Fail(string key, string message)
+        {
+            var (_, variable, option) = Names.First(n => n.Key == key);
+            errors.Add($"{option} / {variable} / {Section}:{key}: {message}");
+        }
+
+        var data = Path.GetFullPath(Get("Data") ?? "cairn-data", workingDirectory);
+
+        var urls = (Get("Urls") ?? "http://127.0.0.1:8080").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                Fail("Urls", $"'{url}' is not an http:// or https:// address to listen on");
+            }
+        }
+
+        Uri? publicUrl = null;
+        var publicText = Get("PublicUrl") ?? urls.FirstOrDefault();
+        if (publicText is not null && (!Uri.TryCreate(publicText, UriKind.Absolute, out publicUrl) || publicUrl.Scheme is not ("http" or "https")))
+        {
+            Fail("PublicUrl", $"'{publicText}' is not an absolute http:// or https:// address");
+            publicUrl = null;
+        }
+
+        var store = Get("Store") ?? "sqlite";
+        if (store is not ("sqlite" or "postgres"))
+        {
+            Fail("Store", $"'{store}' is not a store: say sqlite or postgres");
+        }
+
+        var connection = Get("Connection");
+        if (connection is null && store == "postgres")
+        {
+            Fail("Connection", "a PostgreSQL store needs a connection string (Host=…;Username=…;Database=…)");
+        }
+
+        connection ??= Path.Combine(data, "cairn.db");
+        if (store == "sqlite")
+        {
+            connection = Path.GetFullPath(connection, workingDirectory);
+        }
+
+        var runners = Get("Runners") is { } runnersFile ? Path.GetFullPath(runnersFile, workingDirectory) : null;
+        if (runners is not null && !File.Exists(runners))
+        {
+            Fail("Runners", $"there is no runner file {runners}");
+        }
+
+        var concurrency = Environment.ProcessorCount;
+        if (Get("Concurrency") is { } concurrencyText
+            && (!int.TryParse(concurrencyText, NumberStyles.None, CultureInfo.InvariantCulture, out concurrency) || concurrency is < 0 or > 1024))
+        {
+            Fail("Concurrency", $"'{concurrencyText}' is not a number of jobs from 0 (this server runs none) to 1024");
+        }
+
+        TimeSpan Duration(string key, TimeSpan fallback)
+        {
+            if (Get(key) is not { } text)
+            {
+                return fallback;
+            }
+
+            if (Core.Pipelines.Duration.TryParse(text, out var value, out var error) && value > TimeSpan.Zero)
+            {
+                return value;
+            }
+
+            Fail(key, error ?? $"'{text}' is not a positive duration (e.g. 30s, 2m)");
+            return fallback;
+        }
+
+        var grace = Duration("Grace", TimeSpan.FromSeconds(30));
+        var lease = Duration("Lease", TimeSpan.FromSeconds(30));
+        var heartbeat = Duration("Heartbeat", TimeSpan.FromSeconds(10));
+        if (heartbeat >= lease)
+        {
+            Fail("Heartbeat", $"the heartbeat ({Core.Pipelines.Duration.Format(heartbeat)}) must be shorter than the lease ({Core.Pipelines.Duration.Format(lease)})");
+        }
+
+        var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        if (errors.Count > 0 || publicUrl is null)
+        {
+            return (null, errors);
+        }
+
+        return (new ServerSettings
+        {
+            DataDirectory = data,
+            Urls = urls,
+            PublicUrl = publicUrl,
+            Store = store,
+            Connection = connection,
+            RunnersFile = runners,
+            Concurrency = concurrency,
+            Labels = labels,
+            Grace = grace,
+            Lease = lease,
+            Heartbeat = heartbeat,
+        }, errors);
+    }
+}
