@@ -1,0 +1,226 @@
+using System.Globalization;
+using System.Text;
+using Cairn.Core.Engine;
+using Cairn.Core.Forges;
+using Cairn.Core.Runs;
+using Cairn.Server.Services;
+using Cairn.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cairn.Server.Api;
+
+/// <summary>A run as the API shows it.</summary>
+public sealed record RunView(
+    long Id,
+    long Number,
+    string? Repo,
+    string Pipeline,
+    string Event,
+    string? Ref,
+    string? Sha,
+    string Status,
+    string? FailureClass,
+    IReadOnlyList<string> Errors,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    long? RerunOf,
+    bool CancelRequested,
+    string? ConcurrencyGroup,
+    int? PullRequest,
+    bool Fork,
+    IReadOnlyList<JobView>? Jobs);
+
+public sealed record JobView(
+    long Id,
+    string Name,
+    string Status,
+    int Attempt,
+    int? ExitCode,
+    string? FailureClass,
+    string? FailureDetail,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<StepView> Steps);
+
+public sealed record StepView(int Index, string Name, string Status, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+
+/// <summary>What a person sends to start a run by hand.</summary>
+public sealed record TriggerRequest(string? Ref, string? Sha, Dictionary<string, string>? Inputs);
+
+internal static class RunsApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/repos/{owner}/{repo}/runs", TriggerAsync).WithName("TriggerRun");
+        api.MapGet("/runs", ListAsync).WithName("ListRuns");
+        api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun");
+        api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun");
+        api.MapPost("/runs/{id:long}/rerun", (long id, ICairnStore store, RunStarter starter, CancellationToken ct) => RerunAsync(id, false, store, starter, ct)).WithName("RerunRun");
+        api.MapPost("/runs/{id:long}/rerun-failed", (long id, ICairnStore store, RunStarter starter, CancellationToken ct) => RerunAsync(id, true, store, starter, ct)).WithName("RerunFailedJobs");
+        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog");
+    }
+
+    private static async Task<IResult> TriggerAsync(
+        string owner, string repo, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        ICairnStore store, RunStarter starter, CancellationToken cancellationToken)
+    {
+        var repository = await store.GetRepositoryAsync($"{owner}/{repo}", cancellationToken);
+        if (repository is null)
+        {
+            return Problems.NotFound($"there is no repository {owner}/{repo}");
+        }
+
+        request ??= new TriggerRequest(null, null, null);
+        if (request.Sha is { } given && (given.Length is < 7 or > 64 || !given.All(Uri.IsHexDigit)))
+        {
+            return Problems.BadRequest($"sha: '{given}' is not a commit id");
+        }
+
+        var key = string.IsNullOrWhiteSpace(idempotencyKey) ? null : $"manual:{repository.Name}:{idempotencyKey.Trim()}";
+        if (key is not null && await store.FindRunByIdempotencyKeyAsync(key, cancellationToken) is { } earlier)
+        {
+            return Results.Ok(await ViewAsync(store, earlier, cancellationToken));
+        }
+
+        var trigger = new TriggerEvent(TriggerKind.Manual, repository.Name, request.Ref, request.Sha,
+            request.Inputs ?? new Dictionary<string, string>(StringComparer.Ordinal), key);
+        var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true), cancellationToken);
+        return result switch
+        {
+            StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, cancellationToken)),
+            StartResult.Refused refused => Results.Problem(refused.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
+            StartResult.Ignored ignored => Results.Problem(ignored.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
+            _ => Results.Problem("not understood"),
+        };
+    }
+
+    private static async Task<IResult> ListAsync(ICairnStore store, string? repo, string? status, string? branch, string? cursor, int? limit, CancellationToken cancellationToken)
+    {
+        if (!Paging.TryRead(cursor, limit, out var before, out var take, out var problem))
+        {
+            return problem!;
+        }
+
+        RunStatus? wanted = null;
+        if (status is { Length: > 0 })
+        {
+            try
+            {
+                wanted = StatusNames.ParseRunStatus(status);
+            }
+            catch (FormatException)
+            {
+                return Problems.BadRequest($"status: '{status}' is not a run status (running, succeeded, failed, cancelled)");
+            }
+        }
+
+        var runs = await store.ListRunsAsync(new RunQuery(repo, wanted, branch, null, before, take + 1), cancellationToken);
+        var page = runs.Take(take).Select(r => View(r, null)).ToList();
+        return Results.Ok(new Page<RunView>(page, runs.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
+    }
+
+    private static async Task<IResult> GetAsync(long id, ICairnStore store, CancellationToken cancellationToken) =>
+        await store.GetRunAsync(id, cancellationToken) is { } run
+            ? Results.Ok(await ViewAsync(store, run, cancellationToken))
+            : Problems.NotFound($"there is no run {id}");
+
+    private static async Task<IResult> CancelAsync(long id, ICairnStore store, RunCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        var run = await store.GetRunAsync(id, cancellationToken);
+        if (run is null)
+        {
+            return Problems.NotFound($"there is no run {id}");
+        }
+
+        if (run.Status != RunStatus.Running)
+        {
+            return Problems.Conflict($"run {id} has already ended ({run.Status.ToWire()})");
+        }
+
+        await coordinator.CancelRunAsync(id, "cancelled through the API", cancellationToken);
+        return Results.Accepted($"/api/v1/runs/{id}", await ViewAsync(store, (await store.GetRunAsync(id, cancellationToken))!, cancellationToken));
+    }
+
+    private static async Task<IResult> RerunAsync(long id, bool onlyFailed, ICairnStore store, RunStarter starter, CancellationToken cancellationToken)
+    {
+        var run = await store.GetRunAsync(id, cancellationToken);
+        if (run is null)
+        {
+            return Problems.NotFound($"there is no run {id}");
+        }
+
+        if (run.Repository is null || run.Trigger is null || await store.GetRepositoryAsync(run.Repository, cancellationToken) is not { } repository)
+        {
+            return Problems.Conflict($"run {id} cannot run again: its repository is not on this server");
+        }
+
+        if (onlyFailed && run.Status is RunStatus.Running or RunStatus.Succeeded)
+        {
+            return Problems.Conflict($"run {id} is {run.Status.ToWire()}: only the jobs of a failed or cancelled run can run again");
+        }
+
+        var trigger = run.Trigger with { IdempotencyKey = null, Sha = run.Sha };
+        var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true, Rerun: run, OnlyFailed: onlyFailed), cancellationToken);
+        return result switch
+        {
+            StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, cancellationToken)),
+            StartResult.Refused refused => Results.Problem(refused.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
+            StartResult.Ignored ignored => Results.Problem(ignored.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
+            _ => Results.Problem("not understood"),
+        };
+    }
+
+    private static async Task<IResult> LogAsync(long id, long jobId, ICairnStore store, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var job = await store.GetJobAsync(jobId, cancellationToken);
+        if (job is null || job.RunId != id)
+        {
+            return Problems.NotFound($"run {id} has no job {jobId}");
+        }
+
+        response.ContentType = "text/plain; charset=utf-8";
+        long after = 0;
+        while (true)
+        {
+            var lines = await store.ReadLogAsync(jobId, after, 1000, cancellationToken);
+            if (lines.Count == 0)
+            {
+                break;
+            }
+
+            var text = new StringBuilder();
+            foreach (var line in lines)
+            {
+                text.Append(line.Text).Append('\n');
+            }
+
+            await response.WriteAsync(text.ToString(), cancellationToken);
+            after = lines[^1].Sequence;
+        }
+
+        return Results.Empty;
+    }
+
+    internal static async Task<RunView> ViewAsync(IRunStore store, RunRecord run, CancellationToken cancellationToken)
+    {
+        var jobs = new List<JobView>();
+        foreach (var job in await store.GetJobsAsync(run.Id, cancellationToken))
+        {
+            var steps = await store.GetStepsAsync(job.Id, cancellationToken);
+            jobs.Add(new JobView(job.Id, job.Name, job.Status.ToWire(), job.Attempt, job.ExitCode, job.FailureClass?.ToWire(), job.FailureDetail,
+                job.StartedAt, job.FinishedAt,
+                steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToString().ToLowerInvariant(), s.ExitCode, s.StartedAt, s.FinishedAt)).ToList()));
+        }
+
+        return View(run, jobs);
+    }
+
+    internal static RunView View(RunRecord run, IReadOnlyList<JobView>? jobs) => new(
+        run.Id, run.Number, run.Repository, run.PipelineName, run.Event, run.Ref, run.Sha, run.Status.ToWire(),
+        run.FailureClass?.ToWire(), run.Errors, run.CreatedAt, run.StartedAt, run.FinishedAt, run.RerunOf, run.CancelRequested,
+        run.ConcurrencyGroup, run.Trigger?.PullRequest?.Number, run.Trigger?.IsFork == true, jobs);
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Cairn.Core.Events;
+using Cairn.Core.Forges;
+using Cairn.Server.Hosting;
+using Cairn.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Services;
+
+/// <summary>Plans journaled events after their sender was answered: claims pending entries (any replica may; a claim
+/// that is not resolved expires and the entry is planned again), starts their runs and resolves them.</summary>
+internal sealed partial class EventPlanner(
+    ICairnStore store, RunStarter starter, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log) : BackgroundService
+{
+    private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+    private readonly string claimant = $"{Environment.MachineName}-{Environment.ProcessId}-planner";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var entries = await store.ClaimPendingEventsAsync(claimant, time.GetUtcNow(), ClaimFor, 8, stoppingToken);
+                await Task.WhenAll(entries.Select(e => PlanAsync(e, stoppingToken)));
+                if (entries.Count > 0)
+                {
+                    continue;
+                }
+
+                await signal.WaitAsync(Poll, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogFault(log, ex.Message);
+                await Task.Delay(Poll, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Plans one entry to its end: planned with its run, ignored with why, or failed with why.</summary>
+    public async Task PlanAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var repository = await store.GetRepositoryAsync(entry.Repository, cancellationToken);
+        if (repository is null)
+        {
+            await store.ResolveEventAsync(entry.Id, EventState.Failed, null, $"the repository {entry.Repository} was removed", cancellationToken);
+            return;
+        }
+
+        TriggerEvent trigger;
+        try
+        {
+            trigger = TriggerEventJson.Deserialize(entry.Trigger);
+        }
+        catch (JsonException ex)
+        {
+            await store.ResolveEventAsync(entry.Id, EventState.Failed, null, $"the journaled trigger cannot be read: {ex.Message}", cancellationToken);
+            return;
+        }
+
+        var result = await starter.StartAsync(repository, trigger, new StartOptions(), cancellationToken);
+        var (state, runId, detail) = result switch
+        {
+            StartResult.Started s => (EventState.Planned, (long?)s.Run.Id, s.Run.Errors.Count > 0 ? s.Run.Errors[0] : null),
+            StartResult.Ignored i => (EventState.Ignored, null, i.Reason),
+            StartResult.Refused r => (EventState.Failed, null, r.Reason),
+            _ => (EventState.Failed, null, "not understood"),
+        };
+        await store.ResolveEventAsync(entry.Id, state, runId, detail, cancellationToken);
+        LogPlanned(log, entry.Id, entry.Repository, state.ToString(), runId, detail);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "event {Id} of {Repository}: {State} (run {RunId}) {Detail}")]
+    private static partial void LogPlanned(ILogger logger, long id, string repository, string state, long? runId, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "planning paused after a failure and goes on: {Reason}")]
+    private static partial void LogFault(ILogger logger, string reason);
+}

@@ -1,0 +1,241 @@
+using Cairn.Core.Engine;
+using Cairn.Core.Forges;
+using Cairn.Core.Pipelines;
+using Cairn.Core.Planning;
+using Cairn.Core.Repositories;
+using Cairn.Core.Runners;
+using Cairn.Core.Runs;
+using Cairn.Core.Schedules;
+using Cairn.Executors.Git;
+using Cairn.Server.Hosting;
+using Cairn.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Services;
+
+/// <summary>How starting a run from a trigger ended.</summary>
+public abstract record StartResult
+{
+    private StartResult()
+    {
+    }
+
+    /// <summary>A run was recorded: planned and started, or failed before any job (an invalid pipeline, a commit that
+    /// could not be fetched) so that nobody is left wondering.</summary>
+    public sealed record Started(RunRecord Run) : StartResult;
+
+    /// <summary>Nothing to run, and why (the pipeline's <c>on:</c> does not take this event, there is no .cairn.yml).</summary>
+    public sealed record Ignored(string Reason) : StartResult;
+
+    /// <summary>A person asked for something that cannot be (a missing required input): nothing recorded.</summary>
+    public sealed record Refused(string Reason) : StartResult;
+}
+
+/// <summary>What a start may carry besides the trigger.</summary>
+/// <param name="Explicit">A person asked (manual, rerun): problems are refused to them rather than recorded.</param>
+/// <param name="Rerun">The run this one runs again; with <paramref name="OnlyFailed"/>, its succeeded jobs that nothing
+/// failed upstream of are carried over instead of run.</param>
+public sealed record StartOptions(bool Explicit = false, RunRecord? Rerun = null, bool OnlyFailed = false);
+
+/// <summary>From a trigger to a started run: fetch the commit into the repository's mirror, read <c>.cairn.yml</c> at it,
+/// let <c>on:</c> decide, plan, record, cancel what a concurrency group says is superseded, and queue the first jobs.
+/// One path for webhooks, schedules, manual runs and reruns.</summary>
+public sealed partial class RunStarter(
+    ICairnStore store,
+    RepositorySecrets secrets,
+    GitMirror git,
+    RunCoordinator coordinator,
+    RunnerCatalog runners,
+    TimeProvider time,
+    ILogger<RunStarter> log)
+{
+    public async Task<StartResult> StartAsync(RepositoryRecord repository, TriggerEvent trigger, StartOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentNullException.ThrowIfNull(options);
+        var token = secrets.StatusToken(repository);
+        trigger = trigger with { Repository = repository.Name, Ref = FullRef(trigger.Ref ?? $"refs/heads/{repository.DefaultBranch}") };
+
+        string sha;
+        try
+        {
+            sha = trigger.Sha ?? await git.ResolveRefAsync(repository.Name, repository.CloneUrl, token, trigger.Ref!, cancellationToken);
+            trigger = trigger with { Sha = sha };
+            await git.EnsureCommitAsync(repository.Name, repository.CloneUrl, token, sha, trigger.Ref, cancellationToken);
+        }
+        catch (GitException ex)
+        {
+            LogFetchFailed(log, repository.Name, ex.Message);
+            if (options.Explicit && trigger.Sha is null)
+            {
+                return new StartResult.Refused(ex.Message);
+            }
+
+            return new StartResult.Started(await store.CreateFailedRunAsync(
+                PipelineLoader.DefaultName, trigger, FailureClass.Infra, [ex.Message], time.GetUtcNow(), cancellationToken));
+        }
+
+        var text = await git.ReadFileAsync(repository.Name, sha, PipelineLoader.DefaultFileName, cancellationToken);
+        if (text is null)
+        {
+            var reason = $"there is no {PipelineLoader.DefaultFileName} at {Short(sha)}";
+            return options.Explicit ? new StartResult.Refused(reason) : new StartResult.Ignored(reason);
+        }
+
+        var loaded = PipelineLoader.Load(text, PipelineLoader.DefaultFileName);
+        if (!loaded.IsValid)
+        {
+            return new StartResult.Started(await store.CreateFailedRunAsync(
+                NameOf(text), trigger, FailureClass.Config, loaded.Errors.Select(e => e.ToString()).ToList(), time.GetUtcNow(), cancellationToken));
+        }
+
+        var pipeline = loaded.Pipeline!;
+        if (trigger.Kind == TriggerKind.Push && trigger.Branch == repository.DefaultBranch)
+        {
+            await RegisterSchedulesAsync(repository.Name, pipeline, cancellationToken);
+        }
+
+        if (options.Rerun is null)
+        {
+            var changed = await ChangedPathsAsync(repository, token, trigger, cancellationToken);
+            var decision = TriggerFilter.Accepts(pipeline.On, trigger, changed);
+            if (!decision.Run)
+            {
+                return options.Explicit ? new StartResult.Refused(decision.Reason) : new StartResult.Ignored(decision.Reason);
+            }
+        }
+
+        var planned = RunPlanner.Plan(pipeline, trigger, new PlanOptions(Runners: runners));
+        if (planned.Plan is not { } plan)
+        {
+            return options.Explicit
+                ? new StartResult.Refused(string.Join("; ", planned.Errors))
+                : new StartResult.Started(await store.CreateFailedRunAsync(pipeline.Name, trigger, FailureClass.Config, planned.Errors, time.GetUtcNow(), cancellationToken));
+        }
+
+        plan = plan with { ConcurrencyGroup = planned.ConcurrencyGroup, RerunOf = options.Rerun?.Id };
+        if (options.Rerun is { } previous && options.OnlyFailed)
+        {
+            plan = await CarryOverAsync(plan, previous, cancellationToken);
+        }
+
+        var run = await store.CreateRunAsync(plan, cancellationToken);
+        await coordinator.AdvanceAsync(run.Id, cancellationToken);
+        if (planned.CancelInProgress && run.ConcurrencyGroup is { } group)
+        {
+            await CancelSupersededAsync(run, group, cancellationToken);
+        }
+
+        return new StartResult.Started(run);
+    }
+
+    /// <summary>Registers the crons of the repository's default branch, read from its head.</summary>
+    public async Task RefreshSchedulesAsync(RepositoryRecord repository, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var token = secrets.StatusToken(repository);
+        var sha = await git.ResolveRefAsync(repository.Name, repository.CloneUrl, token, $"refs/heads/{repository.DefaultBranch}", cancellationToken);
+        var text = await git.ReadFileAsync(repository.Name, sha, PipelineLoader.DefaultFileName, cancellationToken);
+        var loaded = text is null ? null : PipelineLoader.Load(text, PipelineLoader.DefaultFileName);
+        if (loaded?.Pipeline is { } pipeline)
+        {
+            await RegisterSchedulesAsync(repository.Name, pipeline, cancellationToken);
+        }
+        else
+        {
+            await store.ReplaceSchedulesAsync(repository.Name, [], cancellationToken);
+        }
+    }
+
+    private async Task RegisterSchedulesAsync(string repository, Pipeline pipeline, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var definitions = pipeline.On.Schedule
+            .Select(s => (s, next: s.Expression.GetNextOccurrence(now)))
+            .Where(x => x.next is not null)
+            .Select(x => new ScheduleDefinition(pipeline.Name, x.s.Cron, x.next!.Value))
+            .ToList();
+        await store.ReplaceSchedulesAsync(repository, definitions, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>?> ChangedPathsAsync(RepositoryRecord repository, string? token, TriggerEvent trigger, CancellationToken cancellationToken)
+    {
+        var from = trigger.Kind switch
+        {
+            TriggerKind.Push => trigger.Before,
+            TriggerKind.PullRequest => trigger.PullRequest?.BaseSha,
+            _ => null,
+        };
+        if (from is null || trigger.Sha is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            await git.EnsureCommitAsync(repository.Name, repository.CloneUrl, token, from, null, cancellationToken);
+            return await git.ChangedPathsAsync(repository.Name, from, trigger.Sha, cancellationToken);
+        }
+        catch (GitException)
+        {
+            // A base that cannot be fetched (a force-push removed it): paths are unknown, so the run is not filtered.
+            return null;
+        }
+    }
+
+    /// <summary>Marks the jobs of a rerun-failed plan that may be carried over: those that succeeded last time and
+    /// that no job to be run again is upstream of.</summary>
+    private async Task<RunPlan> CarryOverAsync(RunPlan plan, RunRecord previous, CancellationToken cancellationToken)
+    {
+        var before = (await store.GetJobsAsync(previous.Id, cancellationToken)).ToDictionary(j => j.Name, StringComparer.Ordinal);
+        var again = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var job in plan.Jobs)
+        {
+            var last = before.GetValueOrDefault(job.Name);
+            if (last is null || last.Status != JobStatus.Succeeded || job.Needs.Any(again.Contains))
+            {
+                again.Add(job.Name);
+            }
+        }
+
+        return plan with
+        {
+            Jobs = plan.Jobs.Select(j => again.Contains(j.Name) ? j : j with { ReusedFrom = before[j.Name].Id }).ToList(),
+        };
+    }
+
+    private async Task CancelSupersededAsync(RunRecord run, string group, CancellationToken cancellationToken)
+    {
+        var running = await store.ListRunsAsync(new RunQuery(run.Repository, RunStatus.Running, null, group, null, 100), cancellationToken);
+        foreach (var older in running.Where(r => r.Id < run.Id))
+        {
+            LogSuperseded(log, older.Id, run.Id, group);
+            await coordinator.CancelRunAsync(older.Id, $"superseded by run #{run.Number} in concurrency group '{group}'", cancellationToken);
+        }
+    }
+
+    private static string FullRef(string gitRef) => gitRef.StartsWith("refs/", StringComparison.Ordinal) ? gitRef : $"refs/heads/{gitRef}";
+
+    private static string Short(string sha) => sha.Length > 7 ? sha[..7] : sha;
+
+    // An invalid file may still say its name on a line of its own; statuses read better with it.
+    private static string NameOf(string text)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("name:", StringComparison.Ordinal) && line[5..].Trim().Trim('"', '\'') is { Length: > 0 and < 100 } name && !name.Contains(' ', StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        return PipelineLoader.DefaultName;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not fetch for {Repository}: {Reason}")]
+    private static partial void LogFetchFailed(ILogger logger, string repository, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "run {Older} cancelled: superseded by run {Newer} in concurrency group {Group}")]
+    private static partial void LogSuperseded(ILogger logger, long older, long newer, string group);
+}

@@ -1,0 +1,133 @@
+using Cairn.Core.Events;
+using Cairn.Core.Forges;
+using Cairn.Core.Pipelines;
+using Cairn.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Services;
+
+/// <summary>Fires <c>on.schedule</c> crons. Each due tick is claimed by a compare-and-set of its next fire time, so it
+/// fires once however many replicas look; the next time is computed from now, so ticks missed while every server was
+/// down fire once, not once each. A fired tick is journaled like a webhook and planned the same way.</summary>
+internal sealed partial class Scheduler(
+    ICairnStore store, RunStarter starter, RepositoryRegistrations registrations, PlanningSignal planning, TimeProvider time, ILogger<Scheduler> log)
+    : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var registering = RegisterAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await FireDueAsync(stoppingToken);
+                await Task.Delay(Tick, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogFault(log, ex.Message);
+                await Task.Delay(Tick, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+
+        await registering.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Fires every schedule whose time has come; returns how many this replica fired.</summary>
+    public async Task<int> FireDueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var fired = 0;
+        foreach (var schedule in await store.ListSchedulesAsync(cancellationToken))
+        {
+            if (schedule.NextFireAt > now)
+            {
+                continue;
+            }
+
+            if (!CronExpression.TryParse(schedule.Cron, out var cron, out _) || cron!.GetNextOccurrence(now) is not { } next)
+            {
+                continue;
+            }
+
+            if (!await store.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, next, cancellationToken))
+            {
+                continue;
+            }
+
+            var repository = await store.GetRepositoryAsync(schedule.Repository, cancellationToken);
+            if (repository is null)
+            {
+                continue;
+            }
+
+            var tick = schedule.NextFireAt.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var key = $"schedule:{schedule.Id}:{tick}";
+            var trigger = new TriggerEvent(TriggerKind.Schedule, repository.Name, $"refs/heads/{repository.DefaultBranch}", null,
+                new Dictionary<string, string>(StringComparer.Ordinal), key);
+            await store.AppendEventAsync(new NewJournalEntry("schedule", key, repository.Name, $"schedule {schedule.Cron}", TriggerEventJson.Serialize(trigger), now), cancellationToken);
+            fired++;
+            LogFired(log, repository.Name, schedule.Cron, tick);
+        }
+
+        if (fired > 0)
+        {
+            planning.Wake();
+        }
+
+        return fired;
+    }
+
+    // Every repository's crons are read at start (a push may have changed them while no server ran), and those of
+    // repositories added later as they come.
+    private async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var repository in await store.ListRepositoriesAsync(cancellationToken))
+            {
+                await RefreshAsync(repository.Name, cancellationToken);
+            }
+
+            await foreach (var name in registrations.Reader.ReadAllAsync(cancellationToken))
+            {
+                await RefreshAsync(name, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RefreshAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await store.GetRepositoryAsync(name, cancellationToken) is { } repository)
+            {
+                await starter.RefreshSchedulesAsync(repository, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            LogRegisterFailed(log, name, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "schedule of {Repository} fired: {Cron} at {Tick}")]
+    private static partial void LogFired(ILogger logger, string repository, string cron, string tick);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the schedules of {Repository} could not be read: {Reason}")]
+    private static partial void LogRegisterFailed(ILogger logger, string repository, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the scheduler paused after a failure and goes on: {Reason}")]
+    private static partial void LogFault(ILogger logger, string reason);
+}

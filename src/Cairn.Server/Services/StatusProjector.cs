@@ -1,0 +1,135 @@
+using System.Globalization;
+using Cairn.Core.Forges;
+using Cairn.Core.Pipelines;
+using Cairn.Core.Runs;
+using Cairn.Server.Hosting;
+using Cairn.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Services;
+
+/// <summary>Turns the store's feed of run and job changes, whichever process made them, into commit statuses in the
+/// durable outbox: one per run (<c>cairn/&lt;pipeline&gt;</c>) and one per job (<c>cairn/&lt;pipeline&gt;/&lt;job&gt;</c>).
+/// The feed position is kept in the store; after a crash a few statuses may be queued twice, which forges take as
+/// the same status again.</summary>
+internal sealed partial class StatusProjector(
+    ICairnStore store, ServerSettings settings, StatusSignal sent, TimeProvider time, ILogger<StatusProjector> log) : BackgroundService
+{
+    public const string CursorKey = "status-feed-cursor";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var cursor = long.Parse(await store.GetSettingAsync(CursorKey, stoppingToken) ?? "0", CultureInfo.InvariantCulture);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var changes = await store.ReadChangesAsync(cursor, null, 200, stoppingToken);
+                if (changes.Count == 0)
+                {
+                    await store.WaitForChangesAsync(cursor, Wait, stoppingToken);
+                    continue;
+                }
+
+                foreach (var change in changes)
+                {
+                    await ProjectAsync(change, stoppingToken);
+                }
+
+                cursor = changes[^1].Id;
+                await store.SetSettingAsync(CursorKey, cursor.ToString(CultureInfo.InvariantCulture), stoppingToken);
+                sent.Wake();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogFault(log, ex.Message);
+                await Task.Delay(Wait, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task ProjectAsync(RunChange change, CancellationToken cancellationToken)
+    {
+        var run = await store.GetRunAsync(change.RunId, cancellationToken);
+        if (run is not { Repository: { } repository, Sha: { } sha })
+        {
+            return;
+        }
+
+        var repo = await store.GetRepositoryAsync(repository, cancellationToken);
+        if (repo?.SealedStatusToken is null)
+        {
+            return;
+        }
+
+        var link = new Uri(settings.PublicUrl, $"runs/{run.Id}").ToString();
+        CommitStatus status;
+        if (change.JobId is { } jobId)
+        {
+            var job = await store.GetJobAsync(jobId, cancellationToken);
+            if (job is null)
+            {
+                return;
+            }
+
+            status = JobStatus(run, job, change, link);
+        }
+        else
+        {
+            if (change.Status == "failed" && run.FailureClass is null
+                && (await store.GetJobsAsync(run.Id, cancellationToken)).FirstOrDefault(j => j.Status == Core.Runs.JobStatus.Failed) is { } failed)
+            {
+                change = change with { Detail = $"{failed.Name}: {failed.FailureClass?.ToWire() ?? "failed"}{(failed.FailureDetail is { } d ? " — " + d : "")}" };
+            }
+
+            status = RunStatus(run, change, link);
+        }
+
+        await store.EnqueueStatusAsync(repository, sha, status, time.GetUtcNow(), cancellationToken);
+    }
+
+    internal static CommitStatus RunStatus(RunRecord run, RunChange change, string link)
+    {
+        var context = $"cairn/{run.PipelineName}";
+        var number = run.Number > 0 ? $"run #{run.Number}" : $"run {run.Id}";
+        return change.Status switch
+        {
+            "succeeded" => new(CommitState.Success, context, $"{number} passed", link),
+            "failed" when run.FailureClass == FailureClass.Config => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "the pipeline is not valid"}", link),
+            "failed" when run.FailureClass == FailureClass.Infra => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "could not start"}", link),
+            "failed" => new(CommitState.Failure, context, $"{number} failed{(change.Detail is { } d ? ": " + d : "")}", link),
+            "cancelled" => new(CommitState.Error, context, $"{number} cancelled{(change.Detail is { } c ? ": " + c : "")}", link),
+            _ => new(CommitState.Pending, context, $"{number} is running", link),
+        };
+    }
+
+    internal static CommitStatus JobStatus(RunRecord run, JobRecord job, RunChange change, string link)
+    {
+        var context = $"cairn/{run.PipelineName}/{job.Name}";
+        var detail = change.Detail ?? job.FailureDetail;
+        return change.Status switch
+        {
+            "waiting" => new(CommitState.Pending, context, "waiting for its needs", link),
+            "queued" => new(CommitState.Pending, context, "queued", link),
+            "running" => new(CommitState.Pending, context, job.Attempt > 1 ? $"running (attempt {job.Attempt})" : "running", link),
+            "succeeded" => new(CommitState.Success, context, job.StartedAt is { } s && job.FinishedAt is { } f ? $"passed in {Duration.Format(f - s)}" : "passed", link),
+            "skipped" => new(CommitState.Success, context, "skipped", link),
+            "cancelled" => new(CommitState.Error, context, $"cancelled{(detail is null ? "" : ": " + detail)}", link),
+            "failed" when change.FailureClass is FailureClass.Config or FailureClass.Infra => new(CommitState.Error, context, $"{change.FailureClass.Value.ToWire()}: {detail}", link),
+            "failed" => new(CommitState.Failure, context, $"{change.FailureClass?.ToWire() ?? "failed"}{(detail is null ? "" : ": " + detail)}", link),
+            _ => new(CommitState.Pending, context, change.Status, link),
+        };
+    }
+
+    private static string? FirstError(RunRecord run) => run.Errors.Count > 0 ? run.Errors[0] : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "statuses paused after a failure and go on: {Reason}")]
+    private static partial void LogFault(ILogger logger, string reason);
+}

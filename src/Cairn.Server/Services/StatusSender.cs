@@ -1,0 +1,102 @@
+using Cairn.Core.Forges;
+using Cairn.Server.Hosting;
+using Cairn.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Services;
+
+/// <summary>Wakes the status sender when statuses were queued here.</summary>
+public sealed class StatusSignal
+{
+    private readonly PlanningSignal inner = new();
+
+    public void Wake() => inner.Wake();
+
+    public Task WaitAsync(TimeSpan maxWait, TimeProvider time, CancellationToken cancellationToken) => inner.WaitAsync(maxWait, time, cancellationToken);
+}
+
+/// <summary>Delivers the status outbox: per commit in queue order, commits side by side. A forge that is down only
+/// delays its statuses (the next attempt is spaced out exponentially, with jitter, or as the forge's Retry-After
+/// says); jobs never wait for it, and what was queued before a restart is delivered after it.</summary>
+internal sealed partial class StatusSender(
+    ICairnStore store, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, TimeProvider time, ILogger<StatusSender> log) : BackgroundService
+{
+    private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
+    private readonly string claimant = $"{Environment.MachineName}-{Environment.ProcessId}-statuses";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await store.ClaimDueStatusesAsync(claimant, time.GetUtcNow(), ClaimFor, 32, stoppingToken);
+                await Task.WhenAll(due.Select(e => SendAsync(e, stoppingToken)));
+                if (due.Count == 0)
+                {
+                    await signal.WaitAsync(Poll, time, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogFault(log, ex.Message);
+                await Task.Delay(Poll, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task SendAsync(StatusOutboxEntry entry, CancellationToken cancellationToken)
+    {
+        var repository = await store.GetRepositoryAsync(entry.Repository, cancellationToken);
+        if (repository is null)
+        {
+            await store.MarkStatusRejectedAsync(entry.Id, time.GetUtcNow(), "the repository was removed", cancellationToken);
+            return;
+        }
+
+        var target = new StatusTarget(repository.Name, repository.ApiUrl, secrets.StatusToken(repository), entry.Sha);
+        var result = await forges.Get(repository.Forge).ReportStatusAsync(target, entry.Status, cancellationToken);
+        switch (result)
+        {
+            case StatusDelivery.Delivered:
+                await store.MarkStatusDeliveredAsync(entry.Id, time.GetUtcNow(), cancellationToken);
+                signal.Wake();
+                break;
+            case StatusDelivery.Retry retry:
+                var next = time.GetUtcNow() + (retry.After ?? Backoff(entry.Attempts));
+                LogRetry(log, entry.Status.Context, entry.Repository, entry.Sha, retry.Reason, next);
+                await store.MarkStatusRetryAsync(entry.Id, next, retry.Reason, cancellationToken);
+                break;
+            case StatusDelivery.Rejected rejected:
+                LogRejected(log, entry.Status.Context, entry.Repository, entry.Sha, rejected.Reason);
+                await store.MarkStatusRejectedAsync(entry.Id, time.GetUtcNow(), rejected.Reason, cancellationToken);
+                signal.Wake();
+                break;
+        }
+    }
+
+    /// <summary>5 s doubling per attempt up to 10 minutes, with up to a fifth of jitter.</summary>
+    internal static TimeSpan Backoff(int attempts)
+    {
+        var baseDelay = TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(attempts, 12)));
+        var capped = baseDelay > MaxBackoff ? MaxBackoff : baseDelay;
+        return capped + (capped * (Random.Shared.NextDouble() * 0.2));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "status {Context} for {Repository}@{Sha} not delivered ({Reason}); next attempt at {Next}")]
+    private static partial void LogRetry(ILogger logger, string context, string repository, string sha, string reason, DateTimeOffset next);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "status {Context} for {Repository}@{Sha} refused by the forge: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string context, string repository, string sha, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "status delivery paused after a failure and goes on: {Reason}")]
+    private static partial void LogFault(ILogger logger, string reason);
+}

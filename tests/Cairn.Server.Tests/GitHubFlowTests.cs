@@ -1,0 +1,191 @@
+using System.Net;
+using System.Net.Http.Json;
+using Cairn.Server.Api;
+using Cairn.Server.Webhooks;
+
+namespace Cairn.Server.Tests;
+
+/// <summary>A push from GitHub, end to end: signed delivery → journal → fetch → plan → jobs in worktrees → statuses.</summary>
+public sealed class GitHubFlowTests : IAsyncLifetime
+{
+    private const string Secret = "it's a secret to everybody";
+    private const string Pipeline = """
+        name: ci
+        on:
+          push: { branches: [main] }
+          pull_request: { branches: [main] }
+        jobs:
+          build:
+            steps:
+              - run: test -f marker.txt && echo "built $(cat marker.txt) at $CAIRN_SHA"
+          test:
+            needs: [build]
+            steps:
+              - run: echo tested
+        """;
+
+    private readonly TempDirectory data = new();
+    private readonly GitRepository repo = new();
+    private ForgeApi forge = null!;
+    private ServerHarness server = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        forge = await ForgeApi.StartAsync();
+        server = await ServerHarness.StartAsync(data.Path);
+        await server.AddRepositoryAsync("octo/app", "github", repo.CloneUrl, forge.Url, Secret);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await server.DisposeAsync();
+        await forge.DisposeAsync();
+        repo.Dispose();
+        data.Dispose();
+    }
+
+    [Fact]
+    public async Task A_signed_push_runs_the_pipeline_at_that_commit_and_reports_pending_then_success()
+    {
+        var sha = repo.Commit(new Dictionary<string, string> { [".cairn.yml"] = Pipeline, ["marker.txt"] = "v1" });
+
+        var response = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha), Secret));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var answer = (await response.Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        Assert.True(answer.Accepted);
+        var entry = await server.WaitForEventAsync(answer.EventId!.Value);
+        Assert.Equal("planned", entry.State);
+        var run = await server.WaitForRunAsync(entry.RunId!.Value);
+        Assert.Equal("succeeded", run.Status);
+        Assert.Equal(sha, run.Sha);
+        Assert.Equal("refs/heads/main", run.Ref);
+        Assert.Equal(1, run.Number);
+        Assert.All(run.Jobs!, j => Assert.Equal("succeeded", j.Status));
+
+        var log = await server.Client.GetStringAsync($"/api/v1/runs/{run.Id}/jobs/{run.Jobs![0].Id}/log");
+        Assert.Contains($"built v1 at {sha}", log, StringComparison.Ordinal);
+
+        var statuses = await forge.WaitForAsync(s => s.Count(x => x.Context == "cairn/ci" && x.State == "success") == 1
+            && s.Any(x => x.Context == "cairn/ci/test" && x.State == "success"));
+        var runStatuses = statuses.Where(s => s.Context == "cairn/ci").Select(s => s.State).ToList();
+        Assert.Equal("pending", runStatuses[0]);
+        Assert.Equal("success", runStatuses[^1]);
+        Assert.All(statuses, s => Assert.Equal($"/repos/octo/app/statuses/{sha}", s.Path));
+        Assert.All(statuses, s => Assert.Equal("Bearer status-token", s.Authorization));
+        Assert.All(statuses, s => Assert.Equal($"{ServerHarness.PublicUrl}runs/{run.Id}", s.Body.GetProperty("target_url").GetString()));
+        var buildStates = statuses.Where(s => s.Context == "cairn/ci/build").Select(s => s.State).ToList();
+        Assert.Equal("success", buildStates[^1]);
+        Assert.All(buildStates[..^1], s => Assert.Equal("pending", s));
+    }
+
+    [Fact]
+    public async Task A_repeated_delivery_answers_duplicate_and_starts_nothing_more()
+    {
+        var sha = repo.Commit(Pipeline);
+        var payload = Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha);
+
+        var first = await server.Anonymous.SendAsync(Deliveries.GitHub("push", payload, Secret, delivery: "d-1"));
+        var again = await server.Anonymous.SendAsync(Deliveries.GitHub("push", payload, Secret, delivery: "d-1"));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var answer = (await again.Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        Assert.True(answer.Duplicate);
+        await server.WaitForEventAsync(answer.EventId!.Value);
+        Assert.Single(await server.ListRunsAsync());
+        Assert.Single(await server.ListEventsAsync());
+    }
+
+    [Fact]
+    public async Task Every_rejection_is_a_4xx_and_leaves_nothing_behind()
+    {
+        var sha = repo.Commit(Pipeline);
+        var payload = Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha);
+
+        var wrongSecret = await server.Anonymous.SendAsync(Deliveries.GitHub("push", payload, "not the secret"));
+        var unsigned = Deliveries.GitHub("push", payload, Secret);
+        unsigned.Headers.Remove("X-Hub-Signature-256");
+        var noSignature = await server.Anonymous.SendAsync(unsigned);
+        var unknownRepo = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/other", "refs/heads/main", Deliveries.ZeroSha, sha), Secret));
+        var malformed = await server.Anonymous.SendAsync(Deliveries.GitHub("push", "{not json"u8.ToArray(), Secret));
+        var unknownForge = await server.Anonymous.SendAsync(Deliveries.GitHub("push", payload, Secret) is var r ? new HttpRequestMessage(HttpMethod.Post, "/hooks/sourcehut") { Content = r.Content } : null!);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, noSignature.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownRepo.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknownForge.StatusCode);
+        Assert.Equal("application/problem+json", wrongSecret.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await server.ListEventsAsync());
+        Assert.Empty(await server.ListRunsAsync());
+    }
+
+    [Fact]
+    public async Task Pings_unsupported_events_deletions_and_zero_shas_are_journaled_and_start_nothing()
+    {
+        var sha = repo.Commit(Pipeline);
+
+        var ping = await server.Anonymous.SendAsync(Deliveries.GitHub("ping", new { zen = "Keep it simple.", repository = new { full_name = "octo/app" } }, Secret));
+        var issue = await server.Anonymous.SendAsync(Deliveries.GitHub("issues", new { action = "opened", repository = new { full_name = "octo/app" } }, Secret));
+        var deletion = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/gone", sha, Deliveries.ZeroSha, deleted: true), Secret));
+
+        Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, issue.StatusCode);
+        Assert.NotNull((await issue.Content.ReadFromJsonAsync<WebhookAnswer>())!.Ignored);
+        Assert.Equal(HttpStatusCode.Accepted, deletion.StatusCode);
+        var events = await server.ListEventsAsync();
+        Assert.Equal(3, events.Count);
+        Assert.All(events, e => Assert.Equal("ignored", e.State));
+        Assert.Empty(await server.ListRunsAsync());
+    }
+
+    [Fact]
+    public async Task A_push_the_pipeline_does_not_take_is_ignored_with_the_reason()
+    {
+        var sha = repo.Commit(Pipeline, branch: "feature/x");
+
+        var response = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/feature/x", Deliveries.ZeroSha, sha), Secret));
+
+        var entry = await server.WaitForEventAsync((await response.Content.ReadFromJsonAsync<WebhookAnswer>())!.EventId!.Value);
+        Assert.Equal("ignored", entry.State);
+        Assert.Contains("feature/x", entry.Detail, StringComparison.Ordinal);
+        Assert.Empty(await server.ListRunsAsync());
+    }
+
+    [Fact]
+    public async Task An_invalid_pipeline_is_recorded_as_a_failed_config_run_and_the_forge_is_told_what_is_wrong()
+    {
+        var sha = repo.Commit("name: ci\njobs:\n  build:\n    stepz: []\n");
+
+        var response = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha), Secret));
+
+        var entry = await server.WaitForEventAsync((await response.Content.ReadFromJsonAsync<WebhookAnswer>())!.EventId!.Value);
+        var run = await server.GetRunAsync(entry.RunId!.Value);
+        Assert.Equal("failed", run.Status);
+        Assert.Equal("config", run.FailureClass);
+        Assert.Contains(run.Errors, e => e.Contains("stepz", StringComparison.Ordinal));
+        var statuses = await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/ci" && x.State == "error"));
+        Assert.Contains("stepz", statuses.Last(x => x.Context == "cairn/ci").Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pull_request_from_a_fork_runs_and_is_marked_as_a_fork()
+    {
+        var baseSha = repo.Commit(Pipeline);
+        var headSha = repo.Commit(new Dictionary<string, string> { ["marker.txt"] = "pr" }, branch: "topic");
+        repo.PushHeadTo("refs/pull/7/head");
+
+        var response = await server.Anonymous.SendAsync(Deliveries.GitHub("pull_request",
+            Deliveries.GitHubPullRequest("octo/app", "opened", 7, "main", "topic", headSha, baseSha, headRepository: "someone/app"), Secret));
+
+        var entry = await server.WaitForEventAsync((await response.Content.ReadFromJsonAsync<WebhookAnswer>())!.EventId!.Value);
+        Assert.Equal("planned", entry.State);
+        var run = await server.WaitForRunAsync(entry.RunId!.Value);
+        Assert.Equal("pull_request", run.Event);
+        Assert.Equal(headSha, run.Sha);
+        Assert.Equal("succeeded", run.Status);
+        Assert.True(run.Fork);
+        Assert.Equal(7, run.PullRequest);
+    }
+}

@@ -1,0 +1,52 @@
+using Cairn.Server.Hosting;
+
+namespace Cairn.Server.Tests;
+
+public sealed class SettingsTests
+{
+    [Fact]
+    public void Every_bad_value_is_named_with_its_flag_variable_and_key()
+    {
+        var configuration = ServerSettings.Compose(null,
+            new Dictionary<string, string?> { ["CAIRN_GRACE"] = "soon", ["CAIRN_STORE"] = "mysql" },
+            new Dictionary<string, string?> { ["Urls"] = "ftp://x", ["Concurrency"] = "-3", ["PublicUrl"] = "not a url", ["Heartbeat"] = "1m" });
+
+        var (settings, errors) = ServerSettings.Bind(configuration, "/tmp");
+
+        Assert.Null(settings);
+        Assert.Contains(errors, e => e.StartsWith("--grace / CAIRN_GRACE / Cairn:Grace:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'mysql' is not a store", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'ftp://x'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'-3'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'not a url'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("heartbeat", StringComparison.OrdinalIgnoreCase) && e.Contains("shorter", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_command_line_wins_over_the_environment_which_wins_over_the_json_file()
+    {
+        using var dir = new TempDirectory();
+        var json = dir.WriteFile("appsettings.json", """{ "Cairn": { "Data": "from-json", "Concurrency": "3", "Grace": "7s" } }""");
+
+        var configuration = ServerSettings.Compose(json,
+            new Dictionary<string, string?> { ["CAIRN_CONCURRENCY"] = "5", ["CAIRN_DATA"] = "from-env" },
+            new Dictionary<string, string?> { ["Data"] = "from-flag" });
+        var (settings, errors) = ServerSettings.Bind(configuration, dir.Path);
+
+        Assert.Empty(errors);
+        Assert.Equal(dir.Combine("from-flag"), settings!.DataDirectory);
+        Assert.Equal(5, settings.Concurrency);
+        Assert.Equal(TimeSpan.FromSeconds(7), settings.Grace);
+        Assert.Equal(dir.Combine("from-flag", "cairn.db"), settings.Connection);
+        Assert.Equal(new Uri("http://127.0.0.1:8080"), settings.PublicUrl);
+    }
+
+    [Fact]
+    public void A_postgres_store_needs_a_connection_string()
+    {
+        var (settings, errors) = ServerSettings.Bind(ServerSettings.Compose(null, new Dictionary<string, string?>(), new Dictionary<string, string?> { ["Store"] = "postgres" }), "/tmp");
+
+        Assert.Null(settings);
+        Assert.Contains(errors, e => e.Contains("connection string", StringComparison.Ordinal));
+    }
+}
