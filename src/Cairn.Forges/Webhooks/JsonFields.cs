@@ -11,12 +11,20 @@ internal static class JsonFields
     public static JsonElement? At(this JsonElement element, params ReadOnlySpan<string> path)
     {
         var current = element;
-        foreach (var name in path)
+        try
         {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+            foreach (var name in path)
             {
-                return null;
+                if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(name, out current))
+                {
+                    return null;
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // Looking a name up unescapes the names beside it, where a broken escape shows.
+            throw BrokenText();
         }
 
         return current.ValueKind == JsonValueKind.Null ? null : current;
@@ -35,8 +43,8 @@ internal static class JsonFields
         }
         catch (InvalidOperationException)
         {
-            // The reader checks structure, not the UTF-8 inside strings; decoding is where bad bytes show.
-            throw new WebhookFormatException("the body is not valid UTF-8");
+            // The reader checks structure, not the UTF-8 or escapes inside strings; decoding is where they show.
+            throw BrokenText();
         }
     }
 
@@ -54,4 +62,7 @@ internal static class JsonFields
         element.Number(path) is { } number && number is > 0 and <= int.MaxValue
             ? (int)number
             : throw new WebhookFormatException($"'{field}' is missing or not a positive number");
+
+    private static WebhookFormatException BrokenText() =>
+        new("the body holds text that is not valid UTF-8 or Unicode");
 }

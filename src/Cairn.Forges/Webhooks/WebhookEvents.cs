@@ -9,6 +9,7 @@ namespace Cairn.Forges.Webhooks;
 internal static class WebhookEvents
 {
     private const int LongestName = 1024;
+    private const int LongestHeader = 200;
 
     private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
     private static readonly IReadOnlyDictionary<string, string> NoInputs = ReadOnlyDictionary<string, string>.Empty;
@@ -37,7 +38,7 @@ internal static class WebhookEvents
 
         if (IsZero(after))
         {
-            return new WebhookEvent.Ignored($"the push to {what} names no commit (an all-zero SHA)");
+            return new WebhookEvent.Ignored($"{what} was deleted (the push's new SHA is all zeros)");
         }
 
         var trigger = new TriggerEvent(TriggerKind.Push, repository, gitRef, RequireSha(after, "after"), NoInputs, IdempotencyKey(forge, deliveryId))
@@ -72,7 +73,7 @@ internal static class WebhookEvents
 
     /// <summary><c>forge:delivery</c>, so a delivery the forge sends again does not start a second run.</summary>
     public static string? IdempotencyKey(ForgeKind forge, string? deliveryId) =>
-        string.IsNullOrWhiteSpace(deliveryId) ? null : $"{forge.ToWire()}:{Clip(deliveryId.Trim(), 200)}";
+        string.IsNullOrWhiteSpace(deliveryId) ? null : $"{forge.ToWire()}:{deliveryId}";
 
     /// <summary>A repository's full name from the payload: present, short and printable.</summary>
     public static string Repository(string? fullName, string field)
@@ -89,29 +90,15 @@ internal static class WebhookEvents
     /// <summary>The event-name header's value; a delivery without one is not from this forge.</summary>
     public static string EventName(WebhookRequest request, params ReadOnlySpan<string> headers)
     {
-        foreach (var header in headers)
-        {
-            if (request.Header(header) is { } value && !string.IsNullOrWhiteSpace(value))
-            {
-                return value.Trim();
-            }
-        }
-
-        throw new WebhookFormatException($"the {headers[0]} header is missing");
+        var value = FirstHeader(request, headers) ?? throw new WebhookFormatException($"the {headers[0]} header is missing");
+        return value.Length <= LongestHeader && !value.Any(char.IsControl)
+            ? value
+            : throw new WebhookFormatException($"the {headers[0]} header is not an event name");
     }
 
-    public static string? DeliveryId(WebhookRequest request, params ReadOnlySpan<string> headers)
-    {
-        foreach (var header in headers)
-        {
-            if (request.Header(header) is { } value && !string.IsNullOrWhiteSpace(value))
-            {
-                return value.Trim();
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The delivery id, when there is one fit to be part of a key: short and printable.</summary>
+    public static string? DeliveryId(WebhookRequest request, params ReadOnlySpan<string> headers) =>
+        FirstHeader(request, headers) is { Length: <= LongestHeader } value && !value.Any(char.IsControl) ? value : null;
 
     public static bool IsZero(string sha) => sha.Length > 0 && sha.AsSpan().IndexOfAnyExcept('0') < 0;
 
@@ -141,6 +128,19 @@ internal static class WebhookEvents
         {
             throw new WebhookFormatException($"'{field}' is not a usable name");
         }
+    }
+
+    private static string? FirstHeader(WebhookRequest request, ReadOnlySpan<string> headers)
+    {
+        foreach (var header in headers)
+        {
+            if (request.Header(header) is { } value && !string.IsNullOrWhiteSpace(value))
+            {
+                return value.Trim();
+            }
+        }
+
+        return null;
     }
 
     private static string Clip(string value, int length) =>
