@@ -52,9 +52,7 @@ internal sealed class StatusSender
         ForgeReply reply;
         try
         {
-            reply = await _pipeline.ExecuteAsync(
-                async token => await AttemptAsync(request, token),
-                cancellationToken);
+            reply = await _pipeline.ExecuteAsync(token => AttemptAsync(request, token), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -106,13 +106,7 @@ internal static class WebhookEvents
     public static bool IsSha(string? value) => value is { Length: >= 7 and <= 64 } && !value.AsSpan().ContainsAnyExcept(HexDigits);
 
     /// <summary>A sender-chosen string made fit to quote in a message: printable and short.</summary>
-    public static string Quote(string value)
-    {
-        var clipped = Clip(value, 100);
-        return clipped.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 && !clipped.Contains('\u007f', StringComparison.Ordinal)
-            ? clipped
-            : string.Concat(clipped.Select(c => char.IsControl(c) ? '?' : c));
-    }
+    public static string Quote(string value) => string.Concat(Clip(value, 100).Select(c => char.IsControl(c) ? '?' : c));
 
     private static string RequireSha(string value, string field) =>
         IsSha(value) ? value.ToLowerInvariant() : throw new WebhookFormatException($"'{field}' is not a commit SHA");
