@@ -2,6 +2,7 @@ using Cairn.Core.Engine;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
+using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
 using Cairn.Core.Secrets;
@@ -26,6 +27,13 @@ public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNo
     public ISecretSource Secrets { get; init; } = InMemorySecretSource.Empty;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The runner aliases jobs may name (their labels go on planned jobs).</summary>
+    public RunnerCatalog Runners { get; init; } = RunnerCatalog.BuiltIn;
+
+    /// <summary>How long the status outbox waits before the next attempt after <c>n</c> failed ones (the forge's
+    /// Retry-After wins when it sends one). Null: 5 s doubling up to 10 minutes, with jitter.</summary>
+    public Func<int, TimeSpan>? StatusBackoff { get; init; }
 
     /// <summary>Where log output goes; the console by default.</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }

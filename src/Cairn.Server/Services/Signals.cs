@@ -41,3 +41,9 @@ public sealed class RepositoryRegistrations
 
     public ChannelReader<string> Reader => added.Reader;
 }
+
+/// <summary>The forges of <see cref="Forges.ForgeCatalog"/>.</summary>
+public sealed class ForgeDirectory(Forges.ForgeCatalog catalog) : IForgeDirectory
+{
+    public IForge Get(ForgeKind kind) => catalog.Get(kind);
+}
