@@ -19,6 +19,14 @@ internal static class CairnCommandLine
             RunCommand.Create(signals.Cancel, signals.Kill),
             WorkerCommand.Create(signals.Cancel, signals.Kill),
             SchemaCommand.Create(),
+            RepoCommand.Create(signals.Cancel),
+            TriggerCommand.Create(signals.Cancel),
+            RunsCommand.Create(signals.Cancel),
+            ShowCommand.Create(signals.Cancel),
+            CancelCommand.Create(signals.Cancel),
+            RerunCommand.Create(signals.Cancel),
+            LogsCommand.Create(signals.Cancel),
+            EventsCommand.Create(signals.Cancel),
         };
 
         var parse = root.Parse(args);

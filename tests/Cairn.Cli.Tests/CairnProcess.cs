@@ -42,8 +42,18 @@ internal sealed class CairnProcess : IAsyncDisposable
         return await cairn.WaitAsync(DefaultTimeout);
     }
 
+    /// <summary>Runs cairn with <paramref name="stdin"/> written to its standard input, which is then closed.</summary>
+    public static async Task<CairnResult> RunWithStdinAsync(string workingDirectory, IReadOnlyDictionary<string, string?> env, string stdin, params string[] args)
+    {
+        await using var cairn = StartCore(workingDirectory, env, stdin, args);
+        return await cairn.WaitAsync(DefaultTimeout);
+    }
+
     /// <summary>Starts cairn; <paramref name="env"/> adds variables to this process's own, or removes those set to null.</summary>
-    public static CairnProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args)
+    public static CairnProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args) =>
+        StartCore(workingDirectory, env, null, args);
+
+    private static CairnProcess StartCore(string workingDirectory, IReadOnlyDictionary<string, string?> env, string? stdin, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -53,6 +63,7 @@ internal sealed class CairnProcess : IAsyncDisposable
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Dll.Value);
@@ -80,6 +91,11 @@ internal sealed class CairnProcess : IAsyncDisposable
 
         var clock = Stopwatch.StartNew();
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
         process.StandardInput.Close();
         return new CairnProcess(process, clock);
     }

@@ -1,0 +1,90 @@
+namespace Cairn.Cli.Commands.Client;
+
+/// <summary>A decoded answer and its JSON exactly as the server sent it (what <c>--json</c> prints).</summary>
+internal sealed record Answer<T>(T Value, string Json);
+
+/// <summary>A list answer: one page of items and the cursor of the next page (null on the last).</summary>
+internal sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
+
+/// <summary>What <c>cairn repo add</c> sends. Secrets travel only in this body; it never prints them.</summary>
+internal sealed record AddRepositoryRequest(
+    string Name,
+    string Forge,
+    string CloneUrl,
+    string? ApiUrl,
+    string? WebhookSecret,
+    string? StatusToken,
+    string? DefaultBranch,
+    bool? AllowForkSecrets)
+{
+    public override string ToString() => $"repository {Name} on {Forge}";
+}
+
+/// <summary>A repository as the server shows it: whether secrets are set, never their values.</summary>
+internal sealed record RepositoryView(
+    string Name,
+    string Forge,
+    string CloneUrl,
+    string? ApiUrl,
+    string? DefaultBranch,
+    bool AllowForkSecrets,
+    bool HasWebhookSecret,
+    bool HasStatusToken,
+    string? WebhookUrl,
+    DateTimeOffset CreatedAt);
+
+/// <summary>What <c>cairn trigger</c> sends: a manual run of a ref (or an exact commit) with inputs.</summary>
+internal sealed record TriggerRequest(string Ref, string? Sha, IReadOnlyDictionary<string, string> Inputs);
+
+/// <summary>A run as the server shows it; lists may leave out the jobs.</summary>
+internal sealed record RunView(
+    long Id,
+    long Number,
+    string Repo,
+    string? Pipeline,
+    string? Event,
+    string? Ref,
+    string? Sha,
+    string Status,
+    string? FailureClass,
+    IReadOnlyList<string>? Errors,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    long? RerunOf,
+    bool CancelRequested,
+    IReadOnlyList<JobView>? Jobs);
+
+/// <summary>A job of a run, with its latest attempt's outcome.</summary>
+internal sealed record JobView(
+    long Id,
+    string Name,
+    string Status,
+    int Attempt,
+    int? ExitCode,
+    string? FailureClass,
+    string? FailureDetail,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<StepView>? Steps);
+
+/// <summary>A step of a job's latest attempt.</summary>
+internal sealed record StepView(
+    int Index,
+    string Name,
+    string Status,
+    int? ExitCode,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+/// <summary>A journaled forge delivery (or other trigger) and what became of it.</summary>
+internal sealed record EventView(
+    long Id,
+    string Source,
+    string? DeliveryId,
+    string Repository,
+    string Event,
+    string State,
+    DateTimeOffset ReceivedAt,
+    long? RunId,
+    string? Detail);

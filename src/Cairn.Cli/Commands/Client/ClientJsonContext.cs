@@ -1,0 +1,19 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Cairn.Cli.Commands.Client;
+
+/// <summary>The API's JSON: camelCase, nulls left out of requests, and an answer missing a field it must have is
+/// refused as not understood rather than read as an empty value.</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true)]
+[JsonSerializable(typeof(AddRepositoryRequest))]
+[JsonSerializable(typeof(TriggerRequest))]
+[JsonSerializable(typeof(RepositoryView))]
+[JsonSerializable(typeof(Page<RepositoryView>))]
+[JsonSerializable(typeof(RunView))]
+[JsonSerializable(typeof(Page<RunView>))]
+[JsonSerializable(typeof(Page<EventView>))]
+internal sealed partial class ClientJsonContext : JsonSerializerContext;
