@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using Cairn.Core.Pipelines;
 
 namespace Cairn.Executors.Git;
 
@@ -60,7 +61,7 @@ internal sealed class GitProcess(string gitPath, string home)
             Kill(process);
             await process.WaitForExitAsync(CancellationToken.None);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new GitException($"git {Verb(arguments)} took longer than {timeout.TotalSeconds:0}s and was stopped");
+            throw new GitException($"git {Verb(arguments)} took longer than {Duration.Format(timeout)} and was stopped");
         }
     }
 

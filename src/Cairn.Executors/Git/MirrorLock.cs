@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Cairn.Core.Pipelines;
 
 namespace Cairn.Executors.Git;
 
@@ -60,7 +61,7 @@ internal static class MirrorLock
     }
 
     private static GitException TimedOut(string what, TimeSpan timeout) =>
-        new($"waited {timeout.TotalSeconds:0}s for {what} to be free (another fetch or checkout of it is still running)");
+        new($"waited {Duration.Format(timeout)} for {what} to be free (another fetch or checkout of it is still running)");
 
     private sealed class Held(SemaphoreSlim gate, FileStream file) : IDisposable
     {

@@ -316,6 +316,24 @@ public sealed class GitMirrorTests : IDisposable
         Assert.NotNull(mine);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task AGitThatHangs_IsStoppedAtTheTimeLimit_WithWhatItStarted()
+    {
+        var pidFile = _repo.Scratch("git.pid");
+        var fakeGit = _repo.Scratch("fake-git");
+        File.WriteAllText(fakeGit, $"#!/bin/sh\nsleep 60 &\necho $! > {pidFile}\nwait\n");
+        File.SetUnixFileMode(fakeGit, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var mirror = new GitMirror(_repo.Scratch("hung"), new GitMirrorOptions { GitPath = fakeGit, LocalTimeout = TimeSpan.FromSeconds(1) });
+
+        var error = await Assert.ThrowsAsync<GitException>(() =>
+            mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, new string('a', 40), null, Token));
+
+        Assert.Equal("git init took longer than 1s and was stopped", error.Message);
+        await Jobs.WaitForFileAsync(pidFile, Token);
+        Assert.True(Jobs.IsGone(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
     private static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
