@@ -26,7 +26,16 @@ public sealed record Pipeline(
     Triggers On,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<JobDefinition> Jobs,
-    string SourceFile);
+    string SourceFile)
+{
+    /// <summary><c>concurrency:</c>; null when runs of the pipeline may overlap freely.</summary>
+    public ConcurrencyDefinition? Concurrency { get; init; }
+}
+
+/// <summary><c>concurrency:</c> — runs whose <see cref="Group"/> expands to the same name run one at a time.</summary>
+/// <param name="Group">As written; may hold <c>${{ }}</c> expressions reading <c>inputs</c> and <c>cairn</c>, expanded by the planner.</param>
+/// <param name="CancelInProgress">A new run cancels the group's run in progress instead of waiting for it.</param>
+public sealed record ConcurrencyDefinition(string Group, bool CancelInProgress, SourceLocation Location);
 
 /// <summary>The <c>on:</c> section. A null trigger is one the pipeline does not run for.</summary>
 public sealed record Triggers(

@@ -52,10 +52,14 @@ public static class PipelineLoader
         var triggers = new TriggerReader(reader).Read(keys.GetValueOrDefault("on")?.Value);
         var inputs = (triggers.Manual?.Inputs.Keys ?? []).ToHashSet(StringComparer.Ordinal);
         var topScope = new ExpressionScope(null, inputs, AllowStatusFunctions: false, AllowEnv: false);
+        var concurrency = keys.TryGetValue("concurrency", out var c) ? new ConcurrencyReader(reader, expressions).Read(c.Value, inputs) : null;
         var env = keys.TryGetValue("env", out var e) ? reader.Env(e.Value, "at the top level", v => expressions.CheckTemplate(v, topScope)) : [];
         var jobs = ReadJobs(keys.GetValueOrDefault("jobs"), root, reader, new JobReader(reader, expressions, inputs));
         new GraphValidator(diagnostics).Check(jobs);
-        return new Pipeline(string.IsNullOrWhiteSpace(name) ? DefaultName : name, triggers, env, [.. jobs.Select(j => j.Job)], diagnostics.File);
+        return new Pipeline(string.IsNullOrWhiteSpace(name) ? DefaultName : name, triggers, env, [.. jobs.Select(j => j.Job)], diagnostics.File)
+        {
+            Concurrency = concurrency,
+        };
     }
 
     private static List<(JobDefinition Job, List<YamlScalar> Needs)> ReadJobs(YamlEntry? entry, YamlMapping root, ValueReader reader, JobReader jobReader)

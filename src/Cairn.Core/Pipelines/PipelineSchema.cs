@@ -48,6 +48,7 @@ public static class PipelineSchema
         SyntaxKind.Events => Described(key, Events(key)),
         SyntaxKind.Matrix => Described(key, Matrix(key)),
         SyntaxKind.ScalarMapList => Described(key, ScalarMapList()),
+        SyntaxKind.TextOrObject => Described(key, OneOf(ScalarText(), ObjectSchema(key, described: false))),
         SyntaxKind.Inputs => Described(key, NamedObjects(key, OneOf(new JsonObject { ["type"] = "null" }, ScalarText(), ObjectSchema(key, described: false)))),
         _ => throw new ArgumentOutOfRangeException(nameof(key), key.Kind, "no schema for this kind"),
     };

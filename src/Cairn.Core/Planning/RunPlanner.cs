@@ -16,7 +16,15 @@ public sealed record PlanOptions(IReadOnlyDictionary<string, string>? EnvOverrid
 }
 
 /// <summary>A plan, or the reasons there is none.</summary>
-public sealed record PlanResult(RunPlan? Plan, IReadOnlyList<string> Errors);
+public sealed record PlanResult(RunPlan? Plan, IReadOnlyList<string> Errors)
+{
+    /// <summary>The pipeline's <c>concurrency.group</c>, expanded for this event; null when it has none (or the group
+    /// expands to nothing). Groups are per repository: the caller scopes the name by the run's repository.</summary>
+    public string? ConcurrencyGroup { get; init; }
+
+    /// <summary>Whether a new run of <see cref="ConcurrencyGroup"/> cancels the one in progress instead of waiting.</summary>
+    public bool CancelInProgress { get; init; }
+}
 
 /// <summary>Pure: a valid pipeline and a trigger become a run plan with its jobs and their DAG. No I/O.</summary>
 public static class RunPlanner
@@ -82,7 +90,34 @@ public static class RunPlanner
             planned = selected;
         }
 
-        return new PlanResult(new RunPlan(pipeline.Name, trigger with { Inputs = inputs }, planned), []);
+        var group = pipeline.Concurrency is { } concurrency ? ConcurrencyGroup(concurrency, trigger, inputs) : null;
+        return new PlanResult(new RunPlan(pipeline.Name, trigger with { Inputs = inputs }, planned), [])
+        {
+            ConcurrencyGroup = group,
+            CancelInProgress = group is not null && pipeline.Concurrency!.CancelInProgress,
+        };
+    }
+
+    /// <summary>What <c>cairn.*</c> reads in <c>concurrency.group</c>: the event, as the CAIRN_* variables carry it.</summary>
+    public static IReadOnlyDictionary<string, string> CairnContext(TriggerEvent trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ref"] = trigger.Ref ?? "",
+            ["branch"] = trigger.Branch ?? "",
+            ["tag"] = trigger.Tag ?? "",
+            ["sha"] = trigger.Sha ?? "",
+            ["event"] = trigger.EventName,
+            ["repository"] = trigger.Repository ?? "",
+        };
+    }
+
+    private static string? ConcurrencyGroup(ConcurrencyDefinition concurrency, TriggerEvent trigger, IReadOnlyDictionary<string, string> inputs)
+    {
+        var context = new ExpressionContext(Empty, Empty, inputs) { Cairn = CairnContext(trigger) };
+        var group = ExpressionEngine.ExpandTemplate(concurrency.Group, context).Trim();
+        return group.Length > 0 ? group : null;
     }
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();

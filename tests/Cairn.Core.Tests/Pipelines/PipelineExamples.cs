@@ -54,6 +54,7 @@ internal static class PipelineExamples
               target: { default: staging, required: false, description: where to deploy }
               plain: value
               empty:
+        concurrency: { group: "deploy-${{ cairn.branch }}-${{ inputs.target }}", cancel-in-progress: true }
         env: { A: "1" }
         jobs:
           build:

@@ -4,7 +4,10 @@ namespace Cairn.Core.Pipelines.Expressions;
 /// where status functions may appear.</summary>
 internal static class ExpressionChecker
 {
-    public static readonly string[] Contexts = ["matrix", "env", "inputs"];
+    public static readonly string[] Contexts = ["matrix", "env", "inputs", "cairn"];
+
+    /// <summary>What <c>cairn.*</c> holds: the event's data, readable in <c>concurrency.group</c> only.</summary>
+    public static readonly string[] CairnKeys = ["ref", "branch", "tag", "sha", "event", "repository"];
 
     public static readonly string[] StatusFunctions = ["success", "failure", "always", "cancelled"];
 
@@ -61,8 +64,17 @@ internal static class ExpressionChecker
 
     private static void CheckAccess(AccessSyntax access, ExpressionScope? scope, List<ExpressionError> errors)
     {
+        if (scope is { OnlyContexts: { } only } && Contexts.Contains(access.Context) && !only.Contains(access.Context))
+        {
+            errors.Add(new ExpressionError(access.Offset, $"{scope.Place} can read only {string.Join(" and ", only)}, not {access.Context}"));
+            return;
+        }
+
         switch (access.Context)
         {
+            case "cairn":
+                CheckCairnKey(access, scope, errors);
+                break;
             case "matrix":
                 CheckMatrixKey(access, scope, errors);
                 break;
@@ -91,6 +103,25 @@ internal static class ExpressionChecker
             ? $"unknown context '{context}'; did you mean '{meant}'?"
             : $"unknown context '{context}': expressions can read matrix, env and inputs; "
                 + "event data such as the branch is in environment variables like $CAIRN_BRANCH";
+    }
+
+    private static void CheckCairnKey(AccessSyntax access, ExpressionScope? scope, List<ExpressionError> errors)
+    {
+        if (scope is null)
+        {
+            return;
+        }
+
+        if (scope.OnlyContexts?.Contains("cairn") != true)
+        {
+            // Event data chosen by whoever pushes (a branch name) must never become part of a script or a command.
+            errors.Add(new ExpressionError(access.Offset,
+                "the cairn context can only be read in concurrency.group; steps see the event as $CAIRN_BRANCH, $CAIRN_SHA and the like"));
+        }
+        else if (!CairnKeys.Contains(access.Key))
+        {
+            errors.Add(new ExpressionError(access.KeyOffset, Unknown("cairn key", access.Key, CairnKeys, $"(keys: {string.Join(", ", CairnKeys)})")));
+        }
     }
 
     private static void CheckMatrixKey(AccessSyntax access, ExpressionScope? scope, List<ExpressionError> errors)

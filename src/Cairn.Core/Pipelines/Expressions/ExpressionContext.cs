@@ -1,11 +1,16 @@
 namespace Cairn.Core.Pipelines.Expressions;
 
-/// <summary>The values an expression may read: <c>matrix.*</c>, <c>env.*</c> and <c>inputs.*</c>. Nothing else exists.</summary>
+/// <summary>The values an expression may read: <c>matrix.*</c>, <c>env.*</c> and <c>inputs.*</c>, and, in
+/// <c>concurrency.group</c> only, <c>cairn.*</c>. Nothing else exists.</summary>
 public sealed record ExpressionContext(
     IReadOnlyDictionary<string, string> Matrix,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyDictionary<string, string> Inputs)
 {
+    /// <summary>The event's data (<c>ref</c>, <c>branch</c>, <c>tag</c>, <c>sha</c>, <c>event</c>, <c>repository</c>),
+    /// for <c>concurrency.group</c>; empty everywhere else.</summary>
+    public IReadOnlyDictionary<string, string> Cairn { get; init; } = new Dictionary<string, string>();
+
     public static ExpressionContext Empty { get; } = new(
         new Dictionary<string, string>(),
         new Dictionary<string, string>(),
@@ -33,7 +38,18 @@ public sealed record ExpressionScope(
     IReadOnlySet<string>? MatrixAxes,
     IReadOnlySet<string> Inputs,
     bool AllowStatusFunctions,
-    bool AllowEnv = true);
+    bool AllowEnv = true)
+{
+    /// <summary>Where the expression is (<c>concurrency.group</c>), when only <see cref="OnlyContexts"/> may be read there.</summary>
+    public string? Place { get; init; }
+
+    /// <summary>The contexts that may be read, when fewer than the usual ones; <c>cairn</c> is readable only when listed here.</summary>
+    public IReadOnlyList<string>? OnlyContexts { get; init; }
+
+    /// <summary><c>concurrency.group</c>: inputs and the event's data, decided before any job exists.</summary>
+    public static ExpressionScope ConcurrencyGroup(IReadOnlySet<string> inputs) =>
+        new(null, inputs, AllowStatusFunctions: false, AllowEnv: false) { Place = "concurrency.group", OnlyContexts = ["inputs", "cairn"] };
+}
 
 /// <summary>A problem in an expression: offset into the text given, and a message.</summary>
 public sealed record ExpressionError(int Offset, string Message);

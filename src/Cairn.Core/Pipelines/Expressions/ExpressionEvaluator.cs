@@ -31,6 +31,7 @@ internal sealed class ExpressionEvaluator(ExpressionContext context, StatusConte
             "matrix" => context.Matrix,
             "env" => context.Env,
             "inputs" => context.Inputs,
+            "cairn" => context.Cairn,
             _ => throw new InvalidOperationException($"unknown context '{access.Context}': the expression was not checked"),
         };
         return ExpressionValue.FromNullable(values.GetValueOrDefault(access.Key));

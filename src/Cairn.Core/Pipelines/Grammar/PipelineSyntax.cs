@@ -132,12 +132,23 @@ internal static class PipelineSyntax
         ],
     };
 
+    public static SyntaxKey Concurrency { get; } = new("concurrency", SyntaxKind.TextOrObject,
+        "Runs of this repository in the same group run one at a time: a group name, or a mapping of group and cancel-in-progress.")
+    {
+        Children =
+        [
+            new("group", SyntaxKind.Text, "The group's name. May hold ${{ }} expressions reading inputs and cairn (ref, branch, tag, sha, event, repository).") { Required = true },
+            new("cancel-in-progress", SyntaxKind.Boolean, "Cancel the group's run in progress when a new one starts, instead of the new one waiting; default false."),
+        ],
+    };
+
     public static SyntaxKey Root { get; } = new("", SyntaxKind.Object, "A Cairn pipeline (.cairn.yml).")
     {
         Children =
         [
             new("name", SyntaxKind.Text, "The pipeline's name; default 'pipeline'."),
             On,
+            Concurrency,
             new("env", SyntaxKind.Env, "Environment variables for every step of every job. Expressions here may read inputs only.") { NamePattern = VariableNamePattern },
             Job,
         ],

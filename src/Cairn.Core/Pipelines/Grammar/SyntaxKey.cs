@@ -45,6 +45,9 @@ internal enum SyntaxKind
     /// <summary>A list of mappings of scalars (<c>include</c>, <c>exclude</c>).</summary>
     ScalarMapList,
 
+    /// <summary>A scalar (the first child's value, in short) or an object with the keys in <see cref="SyntaxKey.Children"/>.</summary>
+    TextOrObject,
+
     /// <summary>Manual inputs by name; each is null, a bare default, or an object with the keys in <see cref="SyntaxKey.Children"/>.</summary>
     Inputs,
 }

@@ -94,7 +94,26 @@ internal sealed class TriggerReader(ValueReader reader)
         }
 
         var globs = reader.TextList(entry.Value, $"'{key}' in '{trigger}' must be a glob or a list of globs");
-        return globs is null ? [] : [.. globs.Select(g => g.Value)];
+        if (globs is null)
+        {
+            return [];
+        }
+
+        foreach (var glob in globs)
+        {
+            if (Glob.Problem(glob.Value) is { } problem)
+            {
+                Diagnostics.Error(glob, $"{problem} (in '{trigger}.{key}')");
+            }
+        }
+
+        var values = globs.Select(g => g.Value).ToList();
+        if (Glob.ListProblem(values) is { } listProblem)
+        {
+            Diagnostics.Error(entry.Value, $"'{trigger}.{key}' {listProblem}");
+        }
+
+        return values;
     }
 
     private List<ScheduleTrigger> ReadSchedule(YamlNode node)

@@ -1,0 +1,411 @@
+using System.Text;
+
+namespace Cairn.Executors.Git;
+
+/// <summary>One bare mirror per repository under a root directory (the data directory's <c>git/</c>): commits are
+/// fetched into it once, read from it (a pipeline file, the paths a push changed) and checked out of it as worktrees.
+/// Everything that writes to a mirror (fetch, worktree add and remove) runs one at a time per repository, across
+/// every process sharing the root; reads do not wait.</summary>
+/// <remarks>Tokens reach git through its environment as an http header scoped to the clone URL's server, never on
+/// its command line or on disk, and are removed from every message git prints before it is shown.</remarks>
+public sealed class GitMirror
+{
+    private readonly GitMirrorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly GitProcess _git;
+    private readonly string _home;
+
+    public GitMirror(string root, GitMirrorOptions? options = null, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        Root = Path.GetFullPath(root);
+        _options = options ?? new GitMirrorOptions();
+        _time = time ?? TimeProvider.System;
+
+        // git's HOME: an empty directory, so that nobody's ~/.gitconfig or credentials take part.
+        _home = Path.Combine(Root, ".home");
+        _git = new GitProcess(_options.GitPath, _home);
+    }
+
+    public string Root { get; }
+
+    /// <summary>The mirror's directory for <paramref name="repository"/> (it may not exist yet).</summary>
+    public string PathOf(string repository) => Path.Combine(Root, GitNames.MirrorDirectory(repository));
+
+    /// <summary>Makes sure the mirror holds commit <paramref name="sha"/>, fetching it (with its history) from
+    /// <paramref name="cloneUrl"/> only when it is not there yet: first <paramref name="gitRef"/> when given, then the
+    /// commit itself, and, from servers that refuse to hand out a commit by its SHA, every branch and tag.</summary>
+    /// <exception cref="GitException">The commit could not be fetched; the message says why, in git's words.</exception>
+    public async Task EnsureCommitAsync(string repository, string cloneUrl, string? token, string sha, string? gitRef, CancellationToken cancellationToken)
+    {
+        var commit = GitNames.Sha(sha);
+        var refName = gitRef is null ? null : GitNames.Ref(gitRef);
+        var remote = GitRemote.Create(cloneUrl, token, _options.TokenUserName);
+        var mirror = PathOf(repository);
+        if (await HasCommitAtAsync(mirror, commit, cancellationToken))
+        {
+            return;
+        }
+
+        using var held = await LockAsync(repository, cancellationToken);
+        await InitAsync(repository, mirror, cancellationToken);
+        if (await HasCommitAtAsync(mirror, commit, cancellationToken))
+        {
+            return;
+        }
+
+        var what = $"could not fetch {GitNames.Short(commit)} from {remote.Display}";
+        if (refName is not null)
+        {
+            // The ref usually still points at the commit, or past it: the commit comes with the ref's history.
+            var byRef = await FetchAsync(mirror, remote, [$"+{refName}:{refName}"], what, cancellationToken);
+            if (byRef.Succeeded && await HasCommitAtAsync(mirror, commit, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        var bySha = await FetchAsync(mirror, remote, [commit], what, cancellationToken);
+        if (bySha.Succeeded && await HasCommitAtAsync(mirror, commit, cancellationToken))
+        {
+            return;
+        }
+
+        if (!bySha.Succeeded && refName is null)
+        {
+            var all = await FetchAsync(mirror, remote, ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], what, cancellationToken);
+            if (all.Succeeded && await HasCommitAtAsync(mirror, commit, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        throw bySha.Succeeded
+            ? new GitException($"{what}: the repository does not have that commit")
+            : Failure(what, bySha, remote.Secrets);
+    }
+
+    /// <summary>Fetches <paramref name="gitRef"/> (a full ref, or a branch name) and returns the commit it points at:
+    /// for runs started with only a branch.</summary>
+    /// <exception cref="GitException">The ref could not be fetched or names no commit.</exception>
+    public async Task<string> ResolveRefAsync(string repository, string cloneUrl, string? token, string gitRef, CancellationToken cancellationToken)
+    {
+        var refName = GitNames.Ref(gitRef);
+        var remote = GitRemote.Create(cloneUrl, token, _options.TokenUserName);
+        var mirror = PathOf(repository);
+        using var held = await LockAsync(repository, cancellationToken);
+        await InitAsync(repository, mirror, cancellationToken);
+        var what = $"could not fetch {refName} from {remote.Display}";
+        var fetched = await FetchAsync(mirror, remote, [$"+{refName}:{refName}"], what, cancellationToken);
+        if (!fetched.Succeeded)
+        {
+            throw Failure(what, fetched, remote.Secrets);
+        }
+
+        var parsed = await RunAsync(mirror, ["rev-parse", "--verify", "--quiet", "--end-of-options", $"{refName}^{{commit}}"], cancellationToken);
+        return parsed.Succeeded
+            ? parsed.OutputText.Trim()
+            : throw new GitException($"{refName} of {remote.Display} does not point at a commit");
+    }
+
+    /// <summary>Whether the mirror holds commit <paramref name="sha"/>; false when there is no mirror yet.</summary>
+    public Task<bool> HasCommitAsync(string repository, string sha, CancellationToken cancellationToken) =>
+        HasCommitAtAsync(PathOf(repository), GitNames.Sha(sha), cancellationToken);
+
+    /// <summary>The text (UTF-8) of the file at <paramref name="path"/> in commit <paramref name="sha"/>, or null when
+    /// there is no such file (or it is a directory).</summary>
+    /// <exception cref="GitException">The mirror does not hold the commit.</exception>
+    public async Task<string?> ReadFileAsync(string repository, string sha, string path, CancellationToken cancellationToken)
+    {
+        var commit = GitNames.Sha(sha);
+        var file = CleanPath(path);
+        var mirror = ExistingMirror(repository, commit);
+
+        // One process answers both questions: is the commit there, and what is at the path.
+        var result = await RunAsync(mirror, ["cat-file", "--batch"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
+        if (!result.Succeeded)
+        {
+            throw Failure($"could not read {file} at {GitNames.Short(commit)} of {repository}", result, []);
+        }
+
+        var objects = BatchObjects(result.Output);
+        if (objects.Count < 2 || objects[0].Type is null)
+        {
+            throw NotInMirror(repository, commit);
+        }
+
+        return objects[1].Type == "blob" ? new UTF8Encoding(false).GetString(objects[1].Content.Span).TrimStart('\uFEFF') : null;
+    }
+
+    /// <summary>The paths that differ between two commits (a push's before and after), renames as a deletion and an
+    /// addition; null when <paramref name="fromSha"/> is unknown here (a new branch's zero SHA, a commit never fetched,
+    /// a history rewritten), which a <c>paths:</c> filter takes as "run".</summary>
+    /// <exception cref="GitException">The mirror does not hold <paramref name="toSha"/>.</exception>
+    public Task<IReadOnlyList<string>?> ChangedPathsAsync(string repository, string fromSha, string toSha, CancellationToken cancellationToken) =>
+        DiffAsync(repository, fromSha, toSha, sinceMergeBase: false, cancellationToken);
+
+    /// <summary>The paths a pull request changes: from where its head left the base branch (their merge base) to its
+    /// head, so that later commits on the base branch do not count. Null when the base is unknown or unrelated.</summary>
+    /// <exception cref="GitException">The mirror does not hold <paramref name="headSha"/>.</exception>
+    public Task<IReadOnlyList<string>?> PullRequestChangedPathsAsync(string repository, string baseSha, string headSha, CancellationToken cancellationToken) =>
+        DiffAsync(repository, baseSha, headSha, sinceMergeBase: true, cancellationToken);
+
+    /// <summary>Checks commit <paramref name="sha"/> out into <paramref name="directory"/> (which must not exist or be
+    /// empty) as a detached worktree of the mirror.</summary>
+    /// <exception cref="GitException">The mirror does not hold the commit, or the checkout failed.</exception>
+    public async Task AddWorktreeAsync(string repository, string sha, string directory, CancellationToken cancellationToken)
+    {
+        var commit = GitNames.Sha(sha);
+        var mirror = ExistingMirror(repository, commit);
+        var target = Path.GetFullPath(directory);
+        using var held = await LockAsync(repository, cancellationToken);
+        if (!await HasCommitAtAsync(mirror, commit, cancellationToken))
+        {
+            throw NotInMirror(repository, commit);
+        }
+
+        var added = await RunAsync(mirror, ["worktree", "add", "--detach", "--quiet", "--end-of-options", target, commit], cancellationToken);
+        if (!added.Succeeded)
+        {
+            throw Failure($"could not check out {GitNames.Short(commit)} of {repository}", added, []);
+        }
+    }
+
+    /// <summary>Removes a worktree and forgets it; a directory already gone is fine.</summary>
+    public async Task RemoveWorktreeAsync(string repository, string directory, CancellationToken cancellationToken)
+    {
+        var mirror = PathOf(repository);
+        var target = Path.GetFullPath(directory);
+        if (!File.Exists(Path.Combine(mirror, "HEAD")))
+        {
+            DeleteDirectory(target);
+            return;
+        }
+
+        using var held = await LockAsync(repository, cancellationToken);
+        if (Directory.Exists(target))
+        {
+            // Twice forced: also when the job left changes, untracked files, or a lock.
+            await RunAsync(mirror, ["worktree", "remove", "--force", "--force", "--end-of-options", target], cancellationToken);
+            DeleteDirectory(target);
+        }
+
+        var pruned = await RunAsync(mirror, ["worktree", "prune"], cancellationToken);
+        if (!pruned.Succeeded)
+        {
+            throw Failure($"could not forget the worktree {target} of {repository}", pruned, []);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>?> DiffAsync(string repository, string fromSha, string toSha, bool sinceMergeBase, CancellationToken cancellationToken)
+    {
+        var to = GitNames.Sha(toSha);
+        var mirror = ExistingMirror(repository, to);
+        if (!await HasCommitAtAsync(mirror, to, cancellationToken))
+        {
+            throw NotInMirror(repository, to);
+        }
+
+        if (fromSha is not { Length: 40 or 64 } || !fromSha.All(char.IsAsciiHexDigit) || GitNames.IsZero(fromSha))
+        {
+            return null;
+        }
+
+        var from = fromSha.ToLowerInvariant();
+        if (!await HasCommitAtAsync(mirror, from, cancellationToken))
+        {
+            return null;
+        }
+
+        var range = sinceMergeBase ? [$"{from}...{to}"] : new[] { from, to };
+        var diff = await RunAsync(mirror, ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--end-of-options", .. range], cancellationToken);
+        if (!diff.Succeeded)
+        {
+            // Only a merge base can be missing here: the two histories share nothing.
+            return sinceMergeBase ? null : throw Failure($"could not compare {GitNames.Short(from)} and {GitNames.Short(to)} of {repository}", diff, []);
+        }
+
+        return [.. diff.OutputText.Split('\0', StringSplitOptions.RemoveEmptyEntries)];
+    }
+
+    private async Task<GitResult> FetchAsync(string mirror, GitRemote remote, IReadOnlyList<string> refspecs, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _git.RunAsync(
+                mirror,
+                ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote.Url, .. refspecs],
+                _options.FetchTimeout,
+                cancellationToken,
+                remote.Environment);
+        }
+        catch (GitException ex)
+        {
+            throw new GitException($"{what}: {GitRemote.Redact(ex.Message, remote.Secrets)}", ex);
+        }
+    }
+
+    private async Task InitAsync(string repository, string mirror, CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(mirror, "HEAD")))
+        {
+            return;
+        }
+
+        // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock.
+        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--end-of-options", mirror], cancellationToken);
+        var configured = init.Succeeded ? await RunAsync(mirror, ["config", "gc.autoDetach", "false"], cancellationToken) : init;
+        if (!configured.Succeeded)
+        {
+            throw Failure($"could not create the mirror of {repository} in {mirror}", configured, []);
+        }
+    }
+
+    private async Task<bool> HasCommitAtAsync(string mirror, string commit, CancellationToken cancellationToken) =>
+        File.Exists(Path.Combine(mirror, "HEAD"))
+        && (await RunAsync(mirror, ["cat-file", "-e", $"{commit}^{{commit}}"], cancellationToken)).Succeeded;
+
+    private Task<GitResult> RunAsync(string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null)
+    {
+        Directory.CreateDirectory(_home);
+        return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input);
+    }
+
+    private Task<IDisposable> LockAsync(string repository, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Root);
+        var lockFile = Path.Combine(Root, GitNames.MirrorDirectory(repository) + ".lock");
+        return MirrorLock.AcquireAsync(lockFile, $"the mirror of {repository}", _options.LockTimeout, _time, cancellationToken);
+    }
+
+    private string ExistingMirror(string repository, string commit)
+    {
+        var mirror = PathOf(repository);
+        return File.Exists(Path.Combine(mirror, "HEAD")) ? mirror : throw NotInMirror(repository, commit);
+    }
+
+    private static GitException NotInMirror(string repository, string commit) =>
+        new($"commit {GitNames.Short(commit)} of {repository} has not been fetched");
+
+    /// <summary>git's own reasons (its fatal, error and remote lines, each with the lines that continue it), without
+    /// secrets: what a person reads.</summary>
+    internal static GitException Failure(string what, GitResult result, IEnumerable<string> secrets)
+    {
+        var reasons = new List<string>();
+        foreach (var raw in result.Error.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            var stripped = StripPrefix(line);
+            if (stripped != line || reasons.Count == 0)
+            {
+                reasons.Add(stripped);
+            }
+            else
+            {
+                reasons[^1] += " " + line;
+            }
+        }
+
+        var distinct = reasons.DistinctBy(WithoutSource, StringComparer.Ordinal).TakeLast(4).ToList();
+        var reason = distinct.Count > 0 ? string.Join("; ", distinct) : $"git exited with code {result.ExitCode}";
+        reason = reason.Length > 600 ? reason[..600] + "…" : reason;
+        return new GitException(GitRemote.Redact($"{what}: {reason}", secrets));
+    }
+
+    private static string StripPrefix(string line)
+    {
+        foreach (var prefix in (string[])["fatal: ", "error: ", "remote: ", "warning: "])
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return line[prefix.Length..].Trim();
+            }
+        }
+
+        return line;
+    }
+
+    // The server's refusal comes back twice: "git upload-pack: …" and "remote error: upload-pack: …".
+    private static string WithoutSource(string reason)
+    {
+        foreach (var prefix in (string[])["remote error: ", "git "])
+        {
+            if (reason.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                reason = reason[prefix.Length..];
+            }
+        }
+
+        return reason;
+    }
+
+    private static string CleanPath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var clean = path.Replace('\\', '/').TrimStart('/');
+        while (clean.StartsWith("./", StringComparison.Ordinal))
+        {
+            clean = clean[2..];
+        }
+
+        if (clean.Length == 0 || clean.Any(char.IsControl) || clean.Split('/').Contains(".."))
+        {
+            throw new ArgumentException($"'{path}' is not a path inside a repository", nameof(path));
+        }
+
+        return clean;
+    }
+
+    /// <summary>Splits <c>git cat-file --batch</c> output: per object a header (<c>oid type size</c>, or
+    /// <c>name missing</c>) and, when present, its content. Type is null for a missing object.</summary>
+    private static List<(string? Type, ReadOnlyMemory<byte> Content)> BatchObjects(byte[] output)
+    {
+        var objects = new List<(string?, ReadOnlyMemory<byte>)>();
+        var position = 0;
+        while (position < output.Length)
+        {
+            var end = Array.IndexOf(output, (byte)'\n', position);
+            if (end < 0)
+            {
+                break;
+            }
+
+            var header = Encoding.UTF8.GetString(output, position, end - position).Split(' ');
+            position = end + 1;
+            if (header.Length == 3 && long.TryParse(header[2], out var size) && size <= output.Length - position)
+            {
+                objects.Add((header[1], output.AsMemory(position, (int)size)));
+                position += (int)size + 1;
+            }
+            else
+            {
+                objects.Add((null, ReadOnlyMemory<byte>.Empty));
+            }
+        }
+
+        return objects;
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (IOException)
+        {
+            // Something still holds a file; `worktree prune` forgets the entry once the directory is gone.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Cairn.Executors.Git;
+
+/// <summary>How <see cref="GitMirror"/> runs git.</summary>
+public sealed class GitMirrorOptions
+{
+    /// <summary>The git executable; a bare name is looked up on PATH.</summary>
+    public string GitPath { get; set; } = "git";
+
+    /// <summary>How long one fetch may take before git is stopped.</summary>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long any other git command (reading a file, a diff, checking out a worktree) may take.</summary>
+    public TimeSpan LocalTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long to wait for another fetch or worktree change on the same mirror, in this process or another.</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The user name sent with a token over http(s) when the clone URL names none. Forges accept a token
+    /// as the password of any user name; <c>x-access-token</c> is what GitHub documents.</summary>
+    public string TokenUserName { get; set; } = "x-access-token";
+}
