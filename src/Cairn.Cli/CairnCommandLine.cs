@@ -18,6 +18,7 @@ internal static class CairnCommandLine
             ValidateCommand.Create(),
             RunCommand.Create(signals.Cancel, signals.Kill),
             WorkerCommand.Create(signals.Cancel, signals.Kill),
+            ServerCommand.Create(signals.Cancel, signals.Kill),
             SchemaCommand.Create(),
             RepoCommand.Create(signals.Cancel),
             TriggerCommand.Create(signals.Cancel),

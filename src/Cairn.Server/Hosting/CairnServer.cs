@@ -6,6 +6,7 @@ using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
 using Cairn.Core.Secrets;
+using Cairn.Executors.Git;
 using Cairn.Server.Api;
 using Cairn.Server.Services;
 using Cairn.Server.Webhooks;
@@ -118,8 +119,23 @@ public static class CairnServer
         services.AddSingleton<RepositoryRegistrations>();
         var coordinator = new RunCoordinator(store, time);
         services.AddSingleton(coordinator);
-        services.AddSingleton(new WorkerServices(store, store, coordinator, runtime.Executors, new ScratchWorkspaceProvider(Path.Combine(settings.DataDirectory, "workspaces")), runtime.Secrets, NullRunObserver.Instance, new RetryPolicy(), time));
+        services.AddSingleton(runtime.Runners);
+        services.AddSingleton<StatusSignal>();
+        services.AddSingleton(new StatusBackoff(runtime.StatusBackoff ?? Services.StatusSender.Backoff));
+        var mirror = new GitMirror(Path.Combine(settings.DataDirectory, "git"), time: time);
+        services.AddSingleton(mirror);
+        services.AddSingleton<RunStarter>();
+        services.AddSingleton(provider => new WorkerServices(
+            store, store, coordinator, runtime.Executors,
+            new GitWorktreeWorkspaceProvider(mirror, Path.Combine(settings.DataDirectory, "workspaces"),
+                new StoreRepositoryLocator(store, provider.GetRequiredService<RepositorySecrets>()),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Workspaces")),
+            runtime.Secrets, NullRunObserver.Instance, new RetryPolicy(), time));
         services.AddHostedService<WorkerService>();
+        services.AddHostedService<EventPlanner>();
+        services.AddHostedService<StatusProjector>();
+        services.AddHostedService<Services.StatusSender>();
+        services.AddHostedService<Scheduler>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Grace + TimeSpan.FromSeconds(15));
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -162,6 +178,7 @@ public static class CairnServer
         var api = app.MapGroup("/api/v1");
         ReposApi.Map(api);
         EventsApi.Map(api);
+        RunsApi.Map(api);
         WebhookEndpoint.Map(app);
         return (app, notes);
     }

@@ -175,7 +175,9 @@ public sealed partial class RunStarter(
         try
         {
             await git.EnsureCommitAsync(repository.Name, repository.CloneUrl, token, from, null, cancellationToken);
-            return await git.ChangedPathsAsync(repository.Name, from, trigger.Sha, cancellationToken);
+            return trigger.Kind == TriggerKind.PullRequest
+                ? await git.PullRequestChangedPathsAsync(repository.Name, from, trigger.Sha, cancellationToken)
+                : await git.ChangedPathsAsync(repository.Name, from, trigger.Sha, cancellationToken);
         }
         catch (GitException)
         {

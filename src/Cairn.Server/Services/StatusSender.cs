@@ -16,13 +16,18 @@ public sealed class StatusSignal
     public Task WaitAsync(TimeSpan maxWait, TimeProvider time, CancellationToken cancellationToken) => inner.WaitAsync(maxWait, time, cancellationToken);
 }
 
+/// <summary>How long to wait before the next attempt after <c>n</c> failed ones.</summary>
+public sealed record StatusBackoff(Func<int, TimeSpan> After);
+
 /// <summary>Delivers the status outbox: per commit in queue order, commits side by side. A forge that is down only
 /// delays its statuses (the next attempt is spaced out exponentially, with jitter, or as the forge's Retry-After
 /// says); jobs never wait for it, and what was queued before a restart is delivered after it.</summary>
 internal sealed partial class StatusSender(
-    ICairnStore store, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, TimeProvider time, ILogger<StatusSender> log) : BackgroundService
+    ICairnStore store, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusSender> log)
+    : BackgroundService
 {
-    private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(2);
+    // Longer than the quick retries of one send can take (three 10 s attempts and their pauses).
+    private static readonly TimeSpan ClaimFor = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
     private readonly string claimant = $"{Environment.MachineName}-{Environment.ProcessId}-statuses";
@@ -71,7 +76,7 @@ internal sealed partial class StatusSender(
                 signal.Wake();
                 break;
             case StatusDelivery.Retry retry:
-                var next = time.GetUtcNow() + (retry.After ?? Backoff(entry.Attempts));
+                var next = time.GetUtcNow() + (retry.After ?? backoff.After(entry.Attempts));
                 LogRetry(log, entry.Status.Context, entry.Repository, entry.Sha, retry.Reason, next);
                 await store.MarkStatusRetryAsync(entry.Id, next, retry.Reason, cancellationToken);
                 break;

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Text.Json;
+using Cairn.Core.Runners;
+using Cairn.Forges;
+using Cairn.Server.Services;
+using Cairn.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary><c>cairn server</c>: webhooks in, runs out, statuses back; the HTTP API the other commands talk to.</summary>
+internal static class ServerCommand
+{
+    public static Command Create(CancellationToken stopping, CancellationToken kill)
+    {
+        var options = ServerSettings.Names.ToDictionary(
+            n => n.Key,
+            n => new Option<string?>(n.Option) { Description = Describe(n.Key) + $" (or {n.Variable})" });
+        var newToken = new Option<bool>("--new-admin-token") { Description = "Make a new admin token (the old one stops working) and write it to DATA/admin.token" };
+        var command = new Command("server", "Serve the API and webhooks, plan and run pipelines, report commit statuses (until SIGINT/SIGTERM)");
+        foreach (var option in options.Values)
+        {
+            command.Options.Add(option);
+        }
+
+        command.Options.Add(newToken);
+        command.SetAction(async (parse, _) =>
+        {
+            var given = options.ToDictionary(o => o.Key, o => parse.GetValue(o.Value));
+            return await RunAsync(given, parse.GetValue(newToken), stopping, kill);
+        });
+        return command;
+    }
+
+    private static string Describe(string key) => key switch
+    {
+        "Data" => "The data directory: SQLite store, git mirrors, admin token, master key (default ./cairn-data)",
+        "Urls" => "Where to listen (default http://127.0.0.1:8080; several separated by ;)",
+        "PublicUrl" => "The address people and forges reach this server at: the base of status links (default: the first of --urls)",
+        "Store" => "sqlite (default, DATA/cairn.db) or postgres",
+        "Connection" => "The SQLite file, or a PostgreSQL connection string",
+        "Runners" => "A runner file: the aliases jobs name with runner: (or a Runners section in appsettings.json)",
+        "Concurrency" => "How many jobs this server runs at once (0: none, workers elsewhere run them; default: the number of cores)",
+        "Labels" => "Labels this server's workers offer, comma-separated",
+        "Grace" => "On SIGINT or SIGTERM, how long running jobs may go on before they are stopped (default 30s)",
+        "Lease" => "How long a job's lease lasts without a heartbeat (default 30s)",
+        "Heartbeat" => "How often a running job's lease is extended (default 10s)",
+        _ => key,
+    };
+
+    private static async Task<int> RunAsync(Dictionary<string, string?> given, bool newToken, CancellationToken stopping, CancellationToken kill)
+    {
+        var environment = ServerSettings.Names.ToDictionary(n => n.Variable, n => Environment.GetEnvironmentVariable(n.Variable));
+        var jsonFile = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
+        var configuration = ServerSettings.Compose(jsonFile, environment, given);
+        var (settings, errors) = ServerSettings.Bind(configuration, Directory.GetCurrentDirectory());
+        if (settings is null)
+        {
+            foreach (var error in errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error}");
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        var catalog = await LoadRunnersAsync(settings.RunnersFile, jsonFile);
+        if (catalog is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var time = TimeProvider.System;
+        using var executors = await LocalExecutors.ConnectAsync(time, CancellationToken.None);
+        using var forges = ForgeCatalog.Create(time);
+        var runtime = new ServerRuntime(executors.Resolver(catalog, ExecutorMode.Auto, strict: true), executors.KillAllNow, new ForgeDirectory(forges))
+        {
+            Time = time,
+            Runners = catalog,
+        };
+
+        WebApplication app;
+        IReadOnlyList<string> notes;
+        try
+        {
+            (app, notes) = await CairnServer.BuildAsync(settings, runtime, newToken, stopping);
+        }
+        catch (ServerStartException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+
+        await using (app)
+        {
+            foreach (var note in notes)
+            {
+                await Console.Out.WriteLineAsync($"cairn server: {note}");
+            }
+
+            await Console.Out.WriteLineAsync($"cairn server: {executors.Describe()}; listening on {string.Join(", ", settings.Urls)}");
+            await using var onKill = kill.Register(executors.KillAllNow);
+            try
+            {
+                await app.StartAsync(CancellationToken.None);
+            }
+            catch (IOException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: cannot listen on {string.Join(", ", settings.Urls)}: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await Console.Out.WriteLineAsync("cairn server: stopping (again to stop running jobs now)");
+            await app.StopAsync(CancellationToken.None);
+            await Console.Out.WriteLineAsync("cairn server: stopped");
+        }
+
+        return ExitCodes.Succeeded;
+    }
+
+    /// <summary>The runner file when given, else a <c>Runners</c> section of appsettings.json (JSON is YAML too), else
+    /// the built-in rule. Null when what was given is bad, after saying why.</summary>
+    private static async Task<RunnerCatalog?> LoadRunnersAsync(string? runnersFile, string jsonFile)
+    {
+        if (runnersFile is not null || !File.Exists(jsonFile))
+        {
+            return await RunnerFile.LoadAsync(runnersFile, Console.Error);
+        }
+
+        string? section = null;
+        try
+        {
+            using var document = JsonDocument.Parse(await File.ReadAllTextAsync(jsonFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("Runners", out var runners))
+            {
+                section = runners.GetRawText();
+            }
+        }
+        catch (JsonException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {jsonFile} is not valid JSON: {ex.Message}");
+            return null;
+        }
+
+        if (section is null)
+        {
+            return RunnerCatalog.BuiltIn;
+        }
+
+        var loaded = RunnerCatalogLoader.Load(section, $"{jsonFile} (Runners)");
+        foreach (var error in loaded.Errors)
+        {
+            await Console.Error.WriteLineAsync(error.ToString());
+        }
+
+        return loaded.IsValid ? loaded.Catalog : null;
+    }
+}
