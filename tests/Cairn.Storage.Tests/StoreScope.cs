@@ -43,6 +43,15 @@ public sealed class StoreScope : IAsyncDisposable
             : a with { Needs = [], Labels = [] } == b with { Needs = [], Labels = [] } && a.Needs.SequenceEqual(b.Needs) && a.Labels.SequenceEqual(b.Labels),
         j => j?.Id.GetHashCode() ?? 0);
 
+    /// <summary>Runs hold a list and a trigger (with a dictionary), which compare by reference; this compares them by content.</summary>
+    public static IEqualityComparer<RunRecord?> RunComparer { get; } = EqualityComparer<RunRecord?>.Create(
+        (a, b) => a is null || b is null
+            ? a is null && b is null
+            : a with { Errors = [], Trigger = null } == b with { Errors = [], Trigger = null }
+                && a.Errors.SequenceEqual(b.Errors)
+                && TriggerJson(a.Trigger) == TriggerJson(b.Trigger),
+        r => r?.Id.GetHashCode() ?? 0);
+
     public static async Task<StoreScope> OpenSqliteAsync()
     {
         var directory = new TempDirectory();
@@ -66,7 +75,10 @@ public sealed class StoreScope : IAsyncDisposable
             sql => QueryPostgres(connectionString, sql),
             owned: null);
         await scope.OpenAnotherAsync();
-        scope.Query("TRUNCATE log_lines, steps, jobs, runs RESTART IDENTITY");
+        scope.Query("""
+            TRUNCATE log_lines, steps, jobs, runs, run_numbers, run_changes,
+                repositories, event_journal, status_outbox, schedules, settings RESTART IDENTITY
+            """);
         return scope;
     }
 
@@ -102,6 +114,8 @@ public sealed class StoreScope : IAsyncDisposable
 
     public static PlannedJob Job(string name, params string[] labels) =>
         new(name, $"key-{name}", [], labels, $$"""{"name":"{{name}}"}""");
+
+    private static string? TriggerJson(TriggerEvent? trigger) => trigger is null ? null : TriggerEventJson.Serialize(trigger);
 
     /// <summary>Runs one scalar query on its own unpooled connection, beside the store.</summary>
     public long Scalar(string sql) => Convert.ToInt64(Query(sql), System.Globalization.CultureInfo.InvariantCulture);
