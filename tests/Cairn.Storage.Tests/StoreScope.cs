@@ -52,10 +52,12 @@ public sealed class StoreScope : IAsyncDisposable
                 && TriggerJson(a.Trigger) == TriggerJson(b.Trigger),
         r => r?.Id.GetHashCode() ?? 0);
 
-    public static async Task<StoreScope> OpenSqliteAsync()
+    /// <summary>Opens a store on a new SQLite file, or on <paramref name="existing"/> (a file the test prepared, in a
+    /// directory it owns).</summary>
+    public static async Task<StoreScope> OpenSqliteAsync(string? existing = null)
     {
-        var directory = new TempDirectory();
-        var path = directory.Combine("cairn.db");
+        var directory = existing is null ? new TempDirectory() : null;
+        var path = existing ?? directory!.Combine("cairn.db");
         var scope = new StoreScope(
             path,
             async time => await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = path, LeaseDuration = LeaseDuration }, time, Token),
@@ -65,8 +67,9 @@ public sealed class StoreScope : IAsyncDisposable
         return scope;
     }
 
-    /// <summary>Opens a store on the database (migrating it if new), then empties every table and restarts the ids.</summary>
-    public static async Task<StoreScope> OpenPostgresAsync(string connectionString)
+    /// <summary>Opens a store on the database (migrating it if new), then empties every table and restarts the ids, unless
+    /// told to keep what is there.</summary>
+    public static async Task<StoreScope> OpenPostgresAsync(string connectionString, bool empty = true)
     {
         var scope = new StoreScope(
             connectionString,
@@ -75,6 +78,11 @@ public sealed class StoreScope : IAsyncDisposable
             sql => QueryPostgres(connectionString, sql),
             owned: null);
         await scope.OpenAnotherAsync();
+        if (!empty)
+        {
+            return scope;
+        }
+
         scope.Query("""
             TRUNCATE log_lines, steps, jobs, runs, run_numbers, run_changes,
                 repositories, event_journal, status_outbox, schedules, settings RESTART IDENTITY

@@ -185,12 +185,11 @@ internal static class PostgresMigrations
             CREATE INDEX runs_by_concurrency_group ON runs (concurrency_group, id) WHERE concurrency_group IS NOT NULL;
 
             -- Every status a run or job takes. The triggers below write it in the transaction of the change itself, so no
-            -- way of changing a status can forget it. Transactions commit out of id order, so a reader could pass over
-            -- an id that commits later; readers therefore follow position instead, given by cairn_settle_run_changes
-            -- only to changes whose transaction (tx) is older than every transaction still running: those are final.
+            -- way of changing a status can forget it. Transactions commit out of id order, so a reader following ids
+            -- could pass over one that commits later; readers follow position instead, which cairn_settle_run_changes
+            -- gives to committed changes, always above every position given before.
             CREATE TABLE run_changes (
                 id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                tx            xid8   NOT NULL DEFAULT pg_current_xact_id(),
                 position      bigint,
                 run_id        bigint NOT NULL,
                 job_id        bigint,
@@ -203,9 +202,11 @@ internal static class PostgresMigrations
             ALTER TABLE run_changes SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);
             CREATE UNIQUE INDEX run_changes_by_position ON run_changes (position);
             CREATE INDEX run_changes_by_run ON run_changes (run_id, position);
-            CREATE INDEX run_changes_unsettled ON run_changes (tx, id) WHERE position IS NULL;
+            CREATE INDEX run_changes_unsettled ON run_changes (id) WHERE position IS NULL;
 
-            -- Settlers take turns (the lock is held to commit), so positions commit in the order they are given.
+            -- Settlers take turns, holding the lock to their commit, so positions commit in the order they are given and a
+            -- reader never sees a position before a lower one. A change that committed after another, caused by it, is
+            -- settled with it (in id order) or later.
             CREATE FUNCTION cairn_settle_run_changes() RETURNS integer LANGUAGE plpgsql AS $$
             DECLARE
                 settled integer;
@@ -215,15 +216,13 @@ internal static class PostgresMigrations
                 END IF;
 
                 PERFORM pg_advisory_xact_lock(7305823942);
-                WITH final AS (
-                    SELECT id, row_number() OVER (ORDER BY tx, id) AS n
-                    FROM run_changes
-                    WHERE position IS NULL AND tx < pg_snapshot_xmin(pg_current_snapshot())
+                WITH unsettled AS (
+                    SELECT id, row_number() OVER (ORDER BY id) AS n FROM run_changes WHERE position IS NULL
                 )
                 UPDATE run_changes
-                SET position = (SELECT coalesce(max(position), 0) FROM run_changes) + final.n
-                FROM final
-                WHERE run_changes.id = final.id;
+                SET position = (SELECT coalesce(max(position), 0) FROM run_changes) + unsettled.n
+                FROM unsettled
+                WHERE run_changes.id = unsettled.id;
                 GET DIAGNOSTICS settled = ROW_COUNT;
                 RETURN settled;
             END

@@ -75,7 +75,7 @@ internal static class PostgresSql
             RETURNING {ServerSql.OutboxColumns};
             """);
 
-    // Changes are read by position, which cairn_settle_run_changes gives only to changes that are final (see migration 3).
+    // Changes are read by position, which cairn_settle_run_changes gives to committed changes in order (see migration 3).
     public static readonly ChangeFeedStatements Changes = new(
         Settle: "SELECT cairn_settle_run_changes();",
         ReadAll: $"""
@@ -86,10 +86,7 @@ internal static class PostgresSql
             SELECT position, {RecordRows.ChangeColumns} FROM run_changes
             WHERE run_id = @run AND position > @after ORDER BY position LIMIT @limit;
             """,
-        Latest: """
-            SELECT (SELECT coalesce(max(position), 0) FROM run_changes),
-                   EXISTS (SELECT 1 FROM run_changes WHERE position IS NULL);
-            """);
+        Latest: "SELECT coalesce(max(position), 0) FROM run_changes;");
 
     public static readonly RecordStatements Records = new(
         RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, QueueJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,

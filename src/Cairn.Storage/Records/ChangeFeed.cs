@@ -4,18 +4,15 @@ using Cairn.Storage.Signals;
 namespace Cairn.Storage.Records;
 
 /// <summary>How a dialect reads the change feed. <paramref name="Settle"/>, when the dialect has it, is run before every
-/// read: it gives feed positions to the changes that are final.</summary>
+/// read: it gives feed positions to the changes committed since the last.</summary>
 /// <param name="ReadAll">Changes after <c>@after</c>, at most <c>@limit</c>, in feed order.</param>
 /// <param name="ReadOfRun">The same, of run <c>@run</c> only.</param>
-/// <param name="Latest">One row: the last position given (0 when none) and whether changes wait for one.</param>
+/// <param name="Latest">The last position given, 0 when none.</param>
 internal sealed record ChangeFeedStatements(string? Settle, string ReadAll, string ReadOfRun, string Latest);
 
 /// <summary>Reads the change feed the triggers write, and waits for it to grow, alike for both dialects.</summary>
 internal sealed class ChangeFeed(IStatementRunner database, ChangeFeedStatements sql, ChangeSignal signal, TimeProvider time)
 {
-    // Changes that are committed but not yet final have no signal left to come; they are looked at again this soon.
-    private static readonly TimeSpan SettlePoll = TimeSpan.FromMilliseconds(20);
-
     public async Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
@@ -45,27 +42,13 @@ internal sealed class ChangeFeed(IStatementRunner database, ChangeFeedStatements
                 // Taken before looking, so that a change committed after the look still ends the wait.
                 var pulse = signal.Next;
                 await SettleAsync(cancellationToken);
-                var (latest, unsettled) = (await database.QueryAsync(
-                    sql.Latest, _ => { }, row => (row.GetInt64(0), row.GetBoolean(1)), cancellationToken))[0];
+                var latest = (await database.QueryAsync(sql.Latest, _ => { }, row => row.GetInt64(0), cancellationToken))[0];
                 if (latest > afterId)
                 {
                     return;
                 }
 
-                if (!unsettled)
-                {
-                    await pulse.WaitAsync(waiting.Token);
-                    continue;
-                }
-
-                try
-                {
-                    // The poll is about the database catching up, not about the caller's clock.
-                    await pulse.WaitAsync(SettlePoll, TimeProvider.System, waiting.Token);
-                }
-                catch (TimeoutException)
-                {
-                }
+                await pulse.WaitAsync(waiting.Token);
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -69,7 +69,7 @@ internal static class SqliteSql
         Settle: null,
         ReadAll: $"SELECT id, {RecordRows.ChangeColumns} FROM run_changes WHERE id > @after ORDER BY id LIMIT @limit;",
         ReadOfRun: $"SELECT id, {RecordRows.ChangeColumns} FROM run_changes WHERE run_id = @run AND id > @after ORDER BY id LIMIT @limit;",
-        Latest: "SELECT coalesce(max(id), 0), 0 FROM run_changes;");
+        Latest: "SELECT coalesce(max(id), 0) FROM run_changes;");
 
     public static readonly RecordStatements Records = new(
         RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, QueueJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
