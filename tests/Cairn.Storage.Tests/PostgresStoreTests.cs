@@ -141,6 +141,106 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
         await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
     }
 
+    [PostgresFact]
+    public async Task WaitForChanges_Wakes_WhenAnotherInstanceChangesAStatus()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var run = await other.CreateRunAsync(Plan(null, Job("build")), Token);
+        var last = (await scope.Store.ReadChangesAsync(0, null, 100, Token))[^1].Id;
+        var wait = scope.Store.WaitForChangesAsync(last, TimeSpan.FromMinutes(1), Token);
+        await Task.Delay(100, Token);
+        Assert.False(wait.IsCompleted);
+
+        await QueueAsync(other, (await other.GetJobsAsync(run.Id, Token))[0].Id, scope.Time);
+
+        // The clock never moves, so only a notification can end the wait.
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal("queued", Assert.Single(await scope.Store.ReadChangesAsync(last, null, 100, Token)).Status);
+    }
+
+    [PostgresFact]
+    public async Task WaitForCancelRequest_Wakes_WhenAnotherInstanceAsksToCancelTheRun()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var run = await other.CreateRunAsync(Plan(null, Job("build")), Token);
+        var wait = scope.Store.WaitForCancelRequestAsync(run.Id, TimeSpan.FromMinutes(1), Token);
+        var otherRun = scope.Store.WaitForCancelRequestAsync(run.Id + 1, TimeSpan.FromMinutes(1), Token);
+        await Task.Delay(100, Token);
+        Assert.False(wait.IsCompleted);
+
+        Assert.True(await other.RequestCancelAsync(run.Id, scope.Time.GetUtcNow(), Token));
+
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.False(otherRun.IsCompleted);
+    }
+
+    [PostgresFact]
+    public async Task ChangeFeed_AChangeThatCommitsAfterALaterOne_IsReadAfterIt_NotPassedOver()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var first = await scope.CreateRunAsync(Job("a"));
+        var second = await scope.CreateRunAsync(Job("b"));
+        var cursor = (await scope.Store.ReadChangesAsync(0, null, 100, Token))[^1].Id;
+        var (a, b) = ((await scope.Store.GetJobsAsync(first.Id, Token))[0].Id, (await scope.Store.GetJobsAsync(second.Id, Token))[0].Id);
+
+        // A transaction writes the earlier change and stays open while a later one commits and is read.
+        await using var slow = new NpgsqlConnection(shared.ConnectionString);
+        await slow.OpenAsync(Token);
+        await using var transaction = await slow.BeginTransactionAsync(Token);
+        await using (var queue = new NpgsqlCommand($"UPDATE jobs SET status = 'queued', changed_at = 1 WHERE id = {a}", slow, transaction))
+        {
+            await queue.ExecuteNonQueryAsync(Token);
+        }
+
+        await QueueAsync(scope.Store, b, scope.Time);
+        var meanwhile = Assert.Single(await scope.Store.ReadChangesAsync(cursor, null, 100, Token));
+        Assert.Equal(b, meanwhile.JobId);
+        await transaction.CommitAsync(Token);
+
+        var late = Assert.Single(await scope.Store.ReadChangesAsync(meanwhile.Id, null, 100, Token));
+        Assert.Equal((a, "queued"), (late.JobId, late.Status));
+        Assert.True(scope.Scalar($"SELECT id FROM run_changes WHERE job_id = {a} AND status = 'queued'")
+            < scope.Scalar($"SELECT id FROM run_changes WHERE job_id = {b} AND status = 'queued'"));
+    }
+
+    [PostgresFact]
+    public async Task Migrate_FromTheFirstSchema_KeepsItsRunsAndJobs_AndNumbersThem()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync(Token);
+            await PostgresSchema.MigrateAsync(connection, "test", PostgresMigrations.All.Take(1).ToList(), new ManualTimeProvider(), Token);
+            foreach (var statement in FirstSchemaRows)
+            {
+                await using var command = new NpgsqlCommand(statement, connection);
+                await command.ExecuteNonQueryAsync(Token);
+            }
+        }
+
+        await using var scope = await OpenPostgresAsync(database.ConnectionString!, empty: false);
+        await FirstSchemaChecks.AssertKeptAsync(scope);
+    }
+
+    /// <summary>Two runs of one repository and one of another, as the first schema kept them.</summary>
+    private static readonly string[] FirstSchemaRows =
+    [
+        """
+        INSERT INTO runs (pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, inputs) VALUES
+            ('build', 'push', 'refs/heads/main', 'aaa', 'acme/widgets', 'succeeded', 1000, 5000, 'delivery-1', '{}'),
+            ('build', 'manual', 'refs/heads/dev', 'bbb', 'acme/gadgets', 'running', 2000, NULL, NULL, '{"level":"2"}'),
+            ('build', 'push', 'refs/heads/main', 'ccc', 'acme/widgets', 'running', 3000, NULL, NULL, '{}');
+        """,
+        """
+        INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, started_at, finished_at, definition) VALUES
+            (1, 0, 'build', 'build', '{}', '{}', 'succeeded', 1, 1500, 4000, '{}'),
+            (3, 0, 'build', 'build', '{}', '{}', 'queued', 0, NULL, NULL, '{}'),
+            (3, 1, 'test', 'test', '{build}', '{}', 'waiting', 0, NULL, NULL, '{}');
+        """,
+    ];
+
     private static async Task QueueAsync(ICairnStore store, long jobId, TimeProvider time) =>
         Assert.True(await store.TryTransitionJobAsync(jobId, JobStatus.Waiting, JobStatus.Queued, JobTransition.Now(time), Token));
 

@@ -71,6 +71,33 @@ public sealed class SqliteMigrationTests
         Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE name = 'b'"));
     }
 
+    [Fact]
+    public async Task Migrate_FromTheFirstSchema_KeepsItsRunsAndJobs_AndNumbersThem()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.Combine("old.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Token);
+            await SqliteSchema.MigrateAsync(connection, path, SqliteMigrations.All.Take(1).ToList(), new ManualTimeProvider(), Token);
+            await ScalarAsync(connection, """
+                INSERT INTO runs (pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, inputs) VALUES
+                    ('build', 'push', 'refs/heads/main', 'aaa', 'acme/widgets', 'succeeded', 1000, 5000, 'delivery-1', '{}'),
+                    ('build', 'manual', 'refs/heads/dev', 'bbb', 'acme/gadgets', 'running', 2000, NULL, NULL, '{"level":"2"}'),
+                    ('build', 'push', 'refs/heads/main', 'ccc', 'acme/widgets', 'running', 3000, NULL, NULL, '{}');
+                INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, started_at, finished_at, definition) VALUES
+                    (1, 0, 'build', 'build', '[]', '[]', 'succeeded', 1, 1500, 4000, '{}'),
+                    (3, 0, 'build', 'build', '[]', '[]', 'queued', 0, NULL, NULL, '{}'),
+                    (3, 1, 'test', 'test', '["build"]', '[]', 'waiting', 0, NULL, NULL, '{}');
+                """);
+        }
+
+        await using var scope = await OpenSqliteAsync(path);
+
+        Assert.Equal(SqliteMigrations.Latest, scope.Scalar("SELECT max(version) FROM schema_migrations"));
+        await FirstSchemaChecks.AssertKeptAsync(scope);
+    }
+
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

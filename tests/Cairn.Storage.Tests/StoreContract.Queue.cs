@@ -130,14 +130,14 @@ public abstract partial class StoreContract
         var lease = await scope.Store.TryLeaseAsync("worker-1", AnyLabels, Token);
         scope.Time.Advance(TimeSpan.FromSeconds(20));
 
-        Assert.True(await scope.Store.ExtendAsync(lease!, Token));
+        Assert.Equal(LeaseState.Held, await scope.Store.ExtendAsync(lease!, Token));
         Assert.Equal(
             (scope.Time.GetUtcNow() + LeaseDuration).ToUnixTimeMilliseconds(),
             scope.Scalar($"SELECT lease_expires_at FROM jobs WHERE id = {lease!.JobId}"));
-        Assert.False(await scope.Store.ExtendAsync(lease with { LeaseId = Guid.NewGuid() }, Token));
+        Assert.Equal(LeaseState.Lost, await scope.Store.ExtendAsync(lease with { LeaseId = Guid.NewGuid() }, Token));
 
         Assert.True(await scope.Store.CompleteAsync(lease, Success(scope), Token));
-        Assert.False(await scope.Store.ExtendAsync(lease, Token));
+        Assert.Equal(LeaseState.Lost, await scope.Store.ExtendAsync(lease, Token));
     }
 
     [Fact]
@@ -242,7 +242,7 @@ public abstract partial class StoreContract
 
         scope.Time.Advance(LeaseDuration - TimeSpan.FromSeconds(1));
         Assert.Empty(await scope.Store.FindExpiredLeasesAsync(10, Token));
-        Assert.True(await scope.Store.ExtendAsync(kept!, Token));
+        Assert.Equal(LeaseState.Held, await scope.Store.ExtendAsync(kept!, Token));
         scope.Time.Advance(TimeSpan.FromSeconds(2));
 
         var expired = Assert.Single(await scope.Store.FindExpiredLeasesAsync(10, Token));

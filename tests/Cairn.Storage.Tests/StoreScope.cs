@@ -43,10 +43,21 @@ public sealed class StoreScope : IAsyncDisposable
             : a with { Needs = [], Labels = [] } == b with { Needs = [], Labels = [] } && a.Needs.SequenceEqual(b.Needs) && a.Labels.SequenceEqual(b.Labels),
         j => j?.Id.GetHashCode() ?? 0);
 
-    public static async Task<StoreScope> OpenSqliteAsync()
+    /// <summary>Runs hold a list and a trigger (with a dictionary), which compare by reference; this compares them by content.</summary>
+    public static IEqualityComparer<RunRecord?> RunComparer { get; } = EqualityComparer<RunRecord?>.Create(
+        (a, b) => a is null || b is null
+            ? a is null && b is null
+            : a with { Errors = [], Trigger = null } == b with { Errors = [], Trigger = null }
+                && a.Errors.SequenceEqual(b.Errors)
+                && TriggerJson(a.Trigger) == TriggerJson(b.Trigger),
+        r => r?.Id.GetHashCode() ?? 0);
+
+    /// <summary>Opens a store on a new SQLite file, or on <paramref name="existing"/> (a file the test prepared, in a
+    /// directory it owns).</summary>
+    public static async Task<StoreScope> OpenSqliteAsync(string? existing = null)
     {
-        var directory = new TempDirectory();
-        var path = directory.Combine("cairn.db");
+        var directory = existing is null ? new TempDirectory() : null;
+        var path = existing ?? directory!.Combine("cairn.db");
         var scope = new StoreScope(
             path,
             async time => await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = path, LeaseDuration = LeaseDuration }, time, Token),
@@ -56,8 +67,9 @@ public sealed class StoreScope : IAsyncDisposable
         return scope;
     }
 
-    /// <summary>Opens a store on the database (migrating it if new), then empties every table and restarts the ids.</summary>
-    public static async Task<StoreScope> OpenPostgresAsync(string connectionString)
+    /// <summary>Opens a store on the database (migrating it if new), then empties every table and restarts the ids, unless
+    /// told to keep what is there.</summary>
+    public static async Task<StoreScope> OpenPostgresAsync(string connectionString, bool empty = true)
     {
         var scope = new StoreScope(
             connectionString,
@@ -66,7 +78,15 @@ public sealed class StoreScope : IAsyncDisposable
             sql => QueryPostgres(connectionString, sql),
             owned: null);
         await scope.OpenAnotherAsync();
-        scope.Query("TRUNCATE log_lines, steps, jobs, runs RESTART IDENTITY");
+        if (!empty)
+        {
+            return scope;
+        }
+
+        scope.Query("""
+            TRUNCATE log_lines, steps, jobs, runs, run_numbers, run_changes,
+                repositories, event_journal, status_outbox, schedules, settings RESTART IDENTITY
+            """);
         return scope;
     }
 
@@ -102,6 +122,8 @@ public sealed class StoreScope : IAsyncDisposable
 
     public static PlannedJob Job(string name, params string[] labels) =>
         new(name, $"key-{name}", [], labels, $$"""{"name":"{{name}}"}""");
+
+    private static string? TriggerJson(TriggerEvent? trigger) => trigger is null ? null : TriggerEventJson.Serialize(trigger);
 
     /// <summary>Runs one scalar query on its own unpooled connection, beside the store.</summary>
     public long Scalar(string sql) => Convert.ToInt64(Query(sql), System.Globalization.CultureInfo.InvariantCulture);

@@ -13,11 +13,11 @@ public sealed class InProcessRunHost(WorkerServices services, int parallel)
     public async Task<RunRecord> ExecuteAsync(RunPlan plan, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var run = await services.Store.CreateRunAsync(plan, CancellationToken.None);
         var finished = new TaskCompletionSource<RunRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        long runId = 0;
         void OnFinished(RunRecord r)
         {
-            if (r.Id == run.Id)
+            if (r.Id == Interlocked.Read(ref runId))
             {
                 finished.TrySetResult(r);
             }
@@ -26,16 +26,22 @@ public sealed class InProcessRunHost(WorkerServices services, int parallel)
         services.Coordinator.RunFinished += OnFinished;
         using var stopping = new CancellationTokenSource();
         using var aborting = new CancellationTokenSource();
-
-        // This host runs every job of its plan, so its workers carry every label the plan's runners ask for.
-        var labels = plan.Jobs.SelectMany(j => j.Labels).Distinct(StringComparer.Ordinal).ToList();
-        var workers = Enumerable.Range(1, Math.Max(1, parallel))
-            .Select(i => new JobWorker(services, new WorkerOptions($"local-{i}", labels)).RunAsync(stopping.Token, aborting.Token))
-            .ToList();
-
+        var workers = new List<Task>();
         try
         {
-            await services.Coordinator.AdvanceAsync(run.Id, CancellationToken.None);
+            var run = await services.Coordinator.StartRunAsync(plan, CancellationToken.None);
+            Interlocked.Exchange(ref runId, run.Id);
+
+            // A run that ended as it started (every job reused) raised its event before its id was known here.
+            if (await services.Store.GetRunAsync(run.Id, CancellationToken.None) is { Status: not RunStatus.Running } ended)
+            {
+                return ended;
+            }
+
+            // This host runs every job of its plan, so its workers carry every label the plan's runners ask for.
+            var labels = plan.Jobs.SelectMany(j => j.Labels).Distinct(StringComparer.Ordinal).ToList();
+            workers.AddRange(Enumerable.Range(1, Math.Max(1, parallel))
+                .Select(i => new JobWorker(services, new WorkerOptions($"local-{i}", labels)).RunAsync(stopping.Token, aborting.Token)));
             await using var onCancel = cancellation.Register(() => _ = CancelAsync(run.Id, aborting));
 
             // A worker only fails when the store does (a full disk, say); the run cannot end then, so stop and say why.
@@ -61,9 +67,17 @@ public sealed class InProcessRunHost(WorkerServices services, int parallel)
         }
     }
 
+    /// <summary>Cancels the run the way any cancel does (the workers hear of it through their heartbeats); when the store
+    /// cannot take the request, the jobs are aborted here so that the run still ends.</summary>
     private async Task CancelAsync(long runId, CancellationTokenSource aborting)
     {
-        await aborting.CancelAsync();
-        await services.Coordinator.CancelAsync(runId, CancellationToken.None);
+        try
+        {
+            await services.Coordinator.CancelRunAsync(runId, "the run was cancelled", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await aborting.CancelAsync();
+        }
     }
 }

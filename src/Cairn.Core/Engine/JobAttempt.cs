@@ -18,42 +18,27 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         var startedAt = time.GetUtcNow();
         services.Observer.JobStarted(Job);
 
+        // The heartbeat starts before the run is read: a cancel requested from now on reaches it, and one requested
+        // earlier shows on the run.
+        using var stopJob = CancellationTokenSource.CreateLinkedTokenSource(aborting);
+        var beat = new LeaseHeartbeat(services.Queue, lease, heartbeat, stopJob);
         JobOutcome outcome;
         JobDefinitionJson? definition = null;
-        SecretRedactor redactor = SecretRedactor.None;
-        var lastSequence = lease.Attempt > 1 ? await services.Store.GetLastLogSequenceAsync(Job.Id, CancellationToken.None) : 0;
         JobReporter? reporter = null;
         try
         {
+            var lastSequence = lease.Attempt > 1 ? await services.Store.GetLastLogSequenceAsync(Job.Id, CancellationToken.None) : 0;
             definition = JobDefinitionJson.Deserialize(Job.Definition);
             var run = await services.Store.GetRunAsync(lease.RunId, CancellationToken.None)
                 ?? throw new InvalidOperationException($"run {lease.RunId} of job {Job.Id} does not exist");
-
-            var (secrets, secretError) = await ResolveSecretsAsync(run, definition, aborting);
-            redactor = new SecretRedactor(secrets.Values);
-            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, redactor, time);
-            if (lease.Attempt > 1)
+            if (run.CancelRequested)
             {
-                reporter.System(0, time.GetUtcNow(), $"this is attempt {lease.Attempt} of the job");
+                await beat.StopForCancelAsync();
             }
 
-            var choice = services.Executors.Resolve(Job, definition);
-            if (choice.Warning is { } warning)
-            {
-                reporter.System(0, time.GetUtcNow(), warning);
-            }
-
-            var configError = secretError ?? choice.Error;
-            if (configError is not null)
-            {
-                reporter.System(0, time.GetUtcNow(), $"error: {configError}");
-                outcome = JobOutcome.Failed(FailureClass.Config, configError);
-            }
-            else
-            {
-                outcome = await ExecuteAsync(choice, run, definition, secrets, reporter, heartbeat, aborting);
-                outcome = ClassifyFromLog(outcome, reporter);
-            }
+            var (secrets, secretError) = await ResolveSecretsAsync(run, definition, stopJob.Token);
+            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, new SecretRedactor(secrets.Values), time);
+            outcome = await RunResolvedAsync(run, definition, secrets, secretError, reporter, stopJob.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -73,7 +58,54 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
             }
         }
 
+        await beat.DisposeAsync();
+        if (beat.Lost)
+        {
+            outcome = JobOutcome.Failed(FailureClass.Infra, "the job's lease was lost (another worker may have taken it over)");
+        }
+        else if (beat.CancelRequested && outcome.Status != JobStatus.Succeeded)
+        {
+            // Whatever stopping it looked like to the executor (a killed step, an aborted workspace), the run was cancelled.
+            outcome = outcome with { Status = JobStatus.Cancelled, FailureClass = FailureClass.Cancelled, Detail = "the run was cancelled" };
+        }
+
         await FinishAsync(definition, outcome, startedAt);
+    }
+
+    private async Task<JobOutcome> RunResolvedAsync(
+        RunRecord run,
+        JobDefinitionJson definition,
+        IReadOnlyDictionary<string, string> secrets,
+        string? secretError,
+        JobReporter reporter,
+        CancellationToken stopJob)
+    {
+        var time = services.Time;
+        if (lease.Attempt > 1)
+        {
+            reporter.System(0, time.GetUtcNow(), $"this is attempt {lease.Attempt} of the job");
+        }
+
+        if (stopJob.IsCancellationRequested)
+        {
+            return new JobOutcome(JobStatus.Cancelled, null, FailureClass.Cancelled, "job was cancelled", []);
+        }
+
+        var choice = services.Executors.Resolve(Job, definition);
+        if (choice.Warning is { } warning)
+        {
+            reporter.System(0, time.GetUtcNow(), warning);
+        }
+
+        var configError = secretError ?? choice.Error;
+        if (configError is not null)
+        {
+            reporter.System(0, time.GetUtcNow(), $"error: {configError}");
+            return JobOutcome.Failed(FailureClass.Config, configError);
+        }
+
+        var outcome = await ExecuteAsync(choice, run, definition, secrets, reporter, stopJob);
+        return ClassifyFromLog(outcome, reporter);
     }
 
     private async Task<JobOutcome> ExecuteAsync(
@@ -82,13 +114,12 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         JobDefinitionJson definition,
         IReadOnlyDictionary<string, string> secrets,
         JobReporter reporter,
-        TimeSpan heartbeat,
-        CancellationToken aborting)
+        CancellationToken stopJob)
     {
         string workspace;
         try
         {
-            workspace = await services.Workspaces.PrepareAsync(Job, run, aborting);
+            workspace = await services.Workspaces.PrepareAsync(Job, run, stopJob);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -100,12 +131,7 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         try
         {
             var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice);
-            using var leaseLost = CancellationTokenSource.CreateLinkedTokenSource(aborting);
-            await using var beat = new LeaseHeartbeat(services.Queue, lease, heartbeat, services.Time, leaseLost);
-            var outcome = await choice.Executor!.RunAsync(spec, reporter, leaseLost.Token);
-            return beat.Lost
-                ? JobOutcome.Failed(FailureClass.Infra, "the job's lease was lost (another worker may have taken it over)")
-                : outcome;
+            return await choice.Executor!.RunAsync(spec, reporter, stopJob);
         }
         finally
         {

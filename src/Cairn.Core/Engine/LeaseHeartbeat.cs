@@ -2,25 +2,39 @@ using Cairn.Core.Runs;
 
 namespace Cairn.Core.Engine;
 
-/// <summary>Extends a job's lease on a timer while the job runs. When the lease turns out to be gone (reclaimed
-/// after this worker stalled), it cancels the job: another worker owns it now.</summary>
+/// <summary>Extends a job's lease on a timer while the job runs, and stops the job when it must not go on: when the
+/// lease turns out to be gone (reclaimed after this worker stalled; another worker owns it now), or when the job's run
+/// was asked to cancel. A cancel request wakes it at once through the queue's signal, not only at the next beat.</summary>
 internal sealed class LeaseHeartbeat : IAsyncDisposable
 {
     private readonly IJobQueue _queue;
     private readonly JobLease _lease;
-    private readonly CancellationTokenSource _onLost;
+    private readonly CancellationTokenSource _stopJob;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private volatile bool _lost;
+    private volatile bool _cancelRequested;
 
-    public LeaseHeartbeat(IJobQueue queue, JobLease lease, TimeSpan interval, TimeProvider time, CancellationTokenSource onLost)
+    public LeaseHeartbeat(IJobQueue queue, JobLease lease, TimeSpan interval, CancellationTokenSource stopJob)
     {
         _queue = queue;
         _lease = lease;
-        _onLost = onLost;
-        _loop = BeatAsync(interval, time);
+        _stopJob = stopJob;
+        _loop = BeatAsync(interval);
     }
 
-    public bool Lost { get; private set; }
+    /// <summary>The lease was found gone: the job was stopped and its outcome must not count.</summary>
+    public bool Lost => _lost;
+
+    /// <summary>The job's run was asked to cancel: the job was stopped.</summary>
+    public bool CancelRequested => _cancelRequested;
+
+    /// <summary>Stops the job for a cancel request found outside a beat (on the run, when the attempt began).</summary>
+    public async Task StopForCancelAsync()
+    {
+        _cancelRequested = true;
+        await _stopJob.CancelAsync();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -29,17 +43,20 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task BeatAsync(TimeSpan interval, TimeProvider time)
+    private async Task BeatAsync(TimeSpan interval)
     {
-        using var timer = new PeriodicTimer(interval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(_stop.Token))
+            // Each wait begins before the beat it follows, so a cancel requested while a beat is under way still wakes the next.
+            var wake = _queue.WaitForCancelRequestAsync(_lease.RunId, interval, _stop.Token);
+            while (true)
             {
-                bool extended;
+                await wake;
+                wake = _queue.WaitForCancelRequestAsync(_lease.RunId, interval, _stop.Token);
+                LeaseState state;
                 try
                 {
-                    extended = await _queue.ExtendAsync(_lease, _stop.Token);
+                    state = await _queue.ExtendAsync(_lease, _stop.Token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -47,11 +64,17 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
                     continue;
                 }
 
-                if (!extended)
+                if (state == LeaseState.Lost)
                 {
-                    Lost = true;
-                    await _onLost.CancelAsync();
+                    _lost = true;
+                    await _stopJob.CancelAsync();
                     return;
+                }
+
+                // The lease is still extended while the job stops: a slow stop must not look like a lost worker.
+                if (state == LeaseState.CancelRequested && !_cancelRequested)
+                {
+                    await StopForCancelAsync();
                 }
             }
         }

@@ -10,11 +10,23 @@ namespace Cairn.Core.Engine;
 /// so any number of coordinators may advance the same run.</summary>
 public sealed class RunCoordinator(IRunStore store, TimeProvider time)
 {
+    private const string CancelledDetail = "the run was cancelled";
+
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _gates = new();
     private readonly ConcurrentDictionary<long, IReadOnlyList<JobRecord>> _graphs = new();
 
     /// <summary>Raised once per run, by the coordinator whose compare-and-set ended it.</summary>
     public event Action<RunRecord>? RunFinished;
+
+    /// <summary>Writes the plan as a run and queues the jobs that can start: the one way a run begins, whoever starts it.
+    /// A run whose jobs are all reused ends here, succeeded. With an idempotency key already used, returns the first run.</summary>
+    public async Task<RunRecord> StartRunAsync(RunPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var run = await store.CreateRunAsync(plan, cancellationToken);
+        await AdvanceAsync(run.Id, cancellationToken);
+        return run;
+    }
 
     /// <summary>Queues or skips whatever can move; ends the run when nothing is left. Safe to call at any time.</summary>
     public async Task AdvanceAsync(long runId, CancellationToken cancellationToken)
@@ -33,20 +45,24 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Cancels every job of the run that has not started; running jobs are stopped by whoever runs them.</summary>
-    public async Task CancelAsync(long runId, CancellationToken cancellationToken)
+    /// <summary>Cancels the run, from any process: marks it so that none of its jobs is queued any more, cancels its waiting
+    /// and queued jobs with <paramref name="reason"/>, and has the workers running its jobs stop them (they learn of it from
+    /// their heartbeat, at once). The run ends cancelled when its last running job has stopped. False when it had already ended.</summary>
+    public async Task<bool> CancelRunAsync(long runId, string reason, CancellationToken cancellationToken)
     {
+        if (!await store.RequestCancelAsync(runId, time.GetUtcNow(), cancellationToken))
+        {
+            return false;
+        }
+
         var jobs = await store.GetJobsAsync(runId, cancellationToken);
         foreach (var job in jobs)
         {
-            if (job.Status is JobStatus.Waiting or JobStatus.Queued)
-            {
-                await store.TryTransitionJobAsync(job.Id, job.Status, JobStatus.Cancelled,
-                    new JobTransition(time.GetUtcNow(), FailureClass.Cancelled, "the run was cancelled"), cancellationToken);
-            }
+            await CancelIfPendingAsync(job.Id, job.Status, reason, cancellationToken);
         }
 
         await AdvanceAsync(runId, cancellationToken);
+        return true;
     }
 
     private async Task AdvanceCoreAsync(long runId, CancellationToken cancellationToken)
@@ -68,6 +84,35 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
 
         var statuses = await store.GetJobStatusesAsync(runId, cancellationToken);
         var jobs = graph.ToDictionary(j => j.Name, j => j with { Status = statuses[j.Id] }, StringComparer.Ordinal);
+        if (run.CancelRequested)
+        {
+            // Nothing more of a cancelled run starts: a job queued again for a retry, or one its needs released just
+            // before the cancel, ends here.
+            foreach (var job in jobs.Values.Where(j => j.Status is JobStatus.Waiting or JobStatus.Queued).ToList())
+            {
+                jobs[job.Name] = job with { Status = await CancelIfPendingAsync(job.Id, job.Status, CancelledDetail, cancellationToken) };
+            }
+        }
+        else
+        {
+            await ReleaseAsync(jobs, cancellationToken);
+        }
+
+        if (jobs.Values.All(j => j.Status.IsTerminal()))
+        {
+            var verdict = run.CancelRequested ? RunStatus.Cancelled : Verdict(jobs.Values);
+            var at = time.GetUtcNow();
+            if (await store.TryTransitionRunAsync(runId, RunStatus.Running, verdict, at, cancellationToken))
+            {
+                Forget(runId);
+                RunFinished?.Invoke(run with { Status = verdict, FinishedAt = at });
+            }
+        }
+    }
+
+    /// <summary>Queues or skips every waiting job whose needs have all ended, until nothing more moves.</summary>
+    private async Task ReleaseAsync(Dictionary<string, JobRecord> jobs, CancellationToken cancellationToken)
+    {
         bool moved;
         do
         {
@@ -91,23 +136,37 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
                 }
                 else if (await store.GetJobAsync(job.Id, cancellationToken) is { } fresh)
                 {
-                    // Someone else moved it; take their word for it.
+                    // Someone else moved it (or a cancel of the run refused the queueing); take the store's word for it.
                     jobs[job.Name] = fresh;
                 }
             }
         }
         while (moved);
+    }
 
-        if (jobs.Values.All(j => j.Status.IsTerminal()))
+    /// <summary>Moves a waiting or queued job to cancelled, following it while others move it (a worker may lease a queued
+    /// job first: then it is running, and its worker stops it). Returns the status the job was left in.</summary>
+    private async Task<JobStatus> CancelIfPendingAsync(long jobId, JobStatus status, string reason, CancellationToken cancellationToken)
+    {
+        while (status is JobStatus.Waiting or JobStatus.Queued)
         {
-            var verdict = Verdict(jobs.Values);
-            var at = time.GetUtcNow();
-            if (await store.TryTransitionRunAsync(runId, RunStatus.Running, verdict, at, cancellationToken))
+            var transition = new JobTransition(time.GetUtcNow(), FailureClass.Cancelled, reason);
+            if (await store.TryTransitionJobAsync(jobId, status, JobStatus.Cancelled, transition, cancellationToken))
             {
-                Forget(runId);
-                RunFinished?.Invoke(run with { Status = verdict, FinishedAt = at });
+                return JobStatus.Cancelled;
             }
+
+            var fresh = await store.GetJobAsync(jobId, cancellationToken);
+            if (fresh is null || fresh.Status == status)
+            {
+                // Nothing moved it, so the store refused for a reason that will not pass; leave it.
+                return status;
+            }
+
+            status = fresh.Status;
         }
+
+        return status;
     }
 
     private void Forget(long runId)

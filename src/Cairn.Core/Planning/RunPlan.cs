@@ -6,7 +6,14 @@ namespace Cairn.Core.Planning;
 public sealed record RunPlan(
     string PipelineName,
     TriggerEvent Trigger,
-    IReadOnlyList<PlannedJob> Jobs);
+    IReadOnlyList<PlannedJob> Jobs)
+{
+    /// <summary>The pipeline's concurrency group, expanded; kept on the run.</summary>
+    public string? ConcurrencyGroup { get; init; }
+
+    /// <summary>The run this plan runs again (a rerun); kept on the run.</summary>
+    public long? RerunOf { get; init; }
+}
 
 /// <summary>One job of a plan. <see cref="Needs"/> are names of other planned jobs (matrix expanded).
 /// <see cref="Definition"/> is JSON the store keeps as it is and the worker reads back.</summary>
@@ -15,4 +22,8 @@ public sealed record PlannedJob(
     string Key,
     IReadOnlyList<string> Needs,
     IReadOnlyList<string> Labels,
-    string Definition);
+    string Definition)
+{
+    /// <summary>A job of an earlier run that succeeded and is not run again: this job is written already succeeded.</summary>
+    public long? ReusedFrom { get; init; }
+}

@@ -7,8 +7,14 @@ public interface IJobQueue
     /// the job moves queued → running with a new lease id, its attempt counted. Null when there is none.</summary>
     Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken);
 
-    /// <summary>Pushes the lease's expiry out. False when the lease is no longer the job's (it was reclaimed or ended).</summary>
-    Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken);
+    /// <summary>Pushes the lease's expiry out, and says whether the lease is still held and whether the job's run was
+    /// asked to cancel meanwhile (the lease is extended then too: the job is still stopping).</summary>
+    Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken);
+
+    /// <summary>Returns when a cancel of run <paramref name="runId"/> may have been requested, in this process or (where the
+    /// store can tell) another, or after <paramref name="maxWait"/>. A request made once this call has begun is not missed:
+    /// start the wait, then look at the run. Throws <see cref="OperationCanceledException"/> when cancelled.</summary>
+    Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken);
 
     /// <summary>Ends the lease with the job's outcome, compare-and-set on (job id, lease id).
     /// With <see cref="JobCompletion.RetryAt"/> set the job goes back to queued for another attempt instead.
@@ -22,6 +28,19 @@ public interface IJobQueue
 
     /// <summary>Returns when a job may have become available, or after <paramref name="maxWait"/> (a safety-net poll).</summary>
     Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+}
+
+/// <summary>What a heartbeat found.</summary>
+public enum LeaseState
+{
+    /// <summary>The lease is the worker's and was extended.</summary>
+    Held,
+
+    /// <summary>The lease is no longer the worker's (reclaimed or ended): it must stop and write nothing.</summary>
+    Lost,
+
+    /// <summary>The lease was extended, and the job's run was asked to cancel: the job should stop.</summary>
+    CancelRequested,
 }
 
 /// <summary>A worker's claim on a running job, good until <see cref="ExpiresAt"/> unless extended.</summary>

@@ -1,3 +1,4 @@
+using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 
 namespace Cairn.Core.Runs;
@@ -5,9 +6,31 @@ namespace Cairn.Core.Runs;
 /// <summary>Durable runs, jobs, steps and logs. Every state change is a compare-and-set from an expected state.</summary>
 public interface IRunStore
 {
-    /// <summary>Writes the run and all its jobs (status <see cref="JobStatus.Waiting"/>) in one transaction.
+    /// <summary>Writes the run and all its jobs (status <see cref="JobStatus.Waiting"/>, or <see cref="JobStatus.Succeeded"/>
+    /// for a job the plan reuses) in one transaction, numbering the run within its repository and keeping the plan's trigger.
     /// With an idempotency key already used, writes nothing and returns the first run.</summary>
     Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken);
+
+    /// <summary>Records a run that failed before it could be planned (an invalid pipeline): no jobs, status failed, with
+    /// its class and errors, numbered like any run. With an idempotency key already used, writes nothing and returns the first run.</summary>
+    Task<RunRecord> CreateFailedRunAsync(
+        string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at,
+        CancellationToken cancellationToken);
+
+    /// <summary>Runs matching every filter the query sets, newest first (by id).</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Marks the run as to be cancelled: from now on no job of it is queued, and the workers running its jobs
+    /// are told (<see cref="IJobQueue.WaitForCancelRequestAsync"/>). False when the run has already ended.</summary>
+    Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Status changes of runs and jobs after <paramref name="afterId"/>, of one run or of all, in feed order
+    /// (ascending <see cref="RunChange.Id"/>), at most <paramref name="limit"/>. A change never appears behind one already read.</summary>
+    Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Returns once changes after <paramref name="afterId"/> can be read, made by this process or another, or after
+    /// <paramref name="maxWait"/>. Throws <see cref="OperationCanceledException"/> when cancelled.</summary>
+    Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken);
 
     Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken);
 
@@ -20,7 +43,8 @@ public interface IRunStore
     Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken);
 
     /// <summary>Moves a job that is not leased (waiting or queued) to another status, only if it is still <paramref name="from"/>.
-    /// A move to <see cref="JobStatus.Queued"/> wakes idle workers. A terminal status records <paramref name="detail"/> and the failure class.</summary>
+    /// A move to <see cref="JobStatus.Queued"/> wakes idle workers, and is refused once the run's cancel was requested.
+    /// A terminal status records the transition's detail and failure class.</summary>
     Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken);
 
     /// <summary>Moves a run from <paramref name="from"/> to <paramref name="to"/>, only if it is still <paramref name="from"/>.</summary>
@@ -46,3 +70,20 @@ public sealed record JobTransition(DateTimeOffset At, FailureClass? FailureClass
 {
     public static JobTransition Now(TimeProvider time) => new(time.GetUtcNow());
 }
+
+/// <summary>Which runs to list: every filter that is set must hold. <paramref name="Branch"/> is a branch name
+/// (the run's ref is <c>refs/heads/</c> and it); <paramref name="BeforeId"/> pages back from a run already seen.</summary>
+public sealed record RunQuery(
+    string? Repository = null,
+    RunStatus? Status = null,
+    string? Branch = null,
+    string? ConcurrencyGroup = null,
+    long? BeforeId = null,
+    int Limit = 50);
+
+/// <summary>One status change of a run (<paramref name="JobId"/> null) or of one of its jobs, as the change feed keeps it:
+/// its creation, queueing, start, end, a retry's return to queued, or a reaped lease.</summary>
+/// <param name="Id">The change's place in the feed: increasing, the cursor to read on from.</param>
+/// <param name="Status">The wire name of the run's or the job's new status.</param>
+/// <param name="Detail">The job's recorded detail (why it failed, was skipped or cancelled), or a failed run's first error.</param>
+public sealed record RunChange(long Id, long RunId, long? JobId, string Status, FailureClass? FailureClass, string? Detail, DateTimeOffset At);

@@ -1,3 +1,5 @@
+using Cairn.Core.Forges;
+
 namespace Cairn.Core.Runs;
 
 /// <summary>A run as the store keeps it.</summary>
@@ -11,7 +13,32 @@ public sealed record RunRecord(
     RunStatus Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
-    string? IdempotencyKey);
+    string? IdempotencyKey)
+{
+    /// <summary>The run's number within its repository, from 1 (runs without a repository share one sequence).</summary>
+    public long Number { get; init; }
+
+    /// <summary>When its first job started running; null until then, and for a run that never ran a job.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>Why a run failed before any job ran (an invalid pipeline is <c>config</c>); null otherwise.</summary>
+    public FailureClass? FailureClass { get; init; }
+
+    /// <summary>What made a run fail before any job ran, one message a line.</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    /// <summary>The pipeline's concurrency group as planned, when it has one.</summary>
+    public string? ConcurrencyGroup { get; init; }
+
+    /// <summary>Someone asked to cancel the run: no job of it is queued any more, and running ones are being stopped.</summary>
+    public bool CancelRequested { get; init; }
+
+    /// <summary>The run this one runs again, for a rerun.</summary>
+    public long? RerunOf { get; init; }
+
+    /// <summary>The trigger it was planned from, as kept (null only for runs stored before triggers were).</summary>
+    public TriggerEvent? Trigger { get; init; }
+}
 
 /// <summary>A job as the store keeps it. <see cref="Definition"/> is the planner's JSON (<see cref="Planning.JobDefinitionJson"/>).</summary>
 public sealed record JobRecord(
@@ -28,7 +55,11 @@ public sealed record JobRecord(
     string? FailureDetail,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    string Definition);
+    string Definition)
+{
+    /// <summary>The job of an earlier run whose success this one took over instead of running (a rerun).</summary>
+    public long? ReusedFrom { get; init; }
+}
 
 /// <summary>One step's result, as the store keeps it.</summary>
 public sealed record StepRecord(

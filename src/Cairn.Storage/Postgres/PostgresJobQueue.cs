@@ -1,21 +1,16 @@
 using Cairn.Core.Runs;
 using Cairn.Storage.Records;
+using Cairn.Storage.Signals;
 
 namespace Cairn.Storage.Postgres;
 
 /// <summary>Leases queued jobs out of PostgreSQL: each claim one statement that skips rows other workers are claiming.</summary>
 internal sealed class PostgresJobQueue(
-    PostgresDatabase database, WorkSignal signal, PostgresNotifier notifier, TimeProvider time, TimeSpan leaseDuration)
+    PostgresDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
     : IJobQueue
 {
     private readonly LeaseLedger _ledger = new(
-        database, PostgresSql.Records, PostgresRows.Records, leaseId => leaseId,
-        () =>
-        {
-            signal.Pulse();
-            notifier.JobQueued();
-        },
-        time, leaseDuration);
+        database, PostgresSql.Records, PostgresRows.Records, leaseId => leaseId, events, time, leaseDuration);
 
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
@@ -38,10 +33,16 @@ internal sealed class PostgresJobQueue(
             PostgresRows.Records.ReadJob,
             CancellationToken.None);
 
-        return jobs is [var job] ? new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job) : null;
+        if (jobs is not [var job])
+        {
+            return null;
+        }
+
+        events.StatusChanged();
+        return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job);
     }
 
-    public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken) => _ledger.ExtendAsync(lease, cancellationToken);
+    public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) => _ledger.ExtendAsync(lease, cancellationToken);
 
     public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
         _ledger.CompleteAsync(lease, completion, cancellationToken);
@@ -50,5 +51,8 @@ internal sealed class PostgresJobQueue(
         _ledger.FindExpiredLeasesAsync(limit, cancellationToken);
 
     public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
-        signal.WaitAsync(maxWait, cancellationToken);
+        signals.Work.WaitAsync(maxWait, cancellationToken);
+
+    public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        signals.Cancels.WaitAsync(runId, maxWait, cancellationToken);
 }

@@ -1,9 +1,11 @@
+using Cairn.Storage.Signals;
 using Npgsql;
 
 namespace Cairn.Storage.Postgres;
 
-/// <summary>Holds one connection that listens on <see cref="PostgresSql.Channel"/> and pulses this store's idle workers
-/// when another store instance (another process, another replica) queues a job. Reconnects when the connection drops.</summary>
+/// <summary>Holds one connection that listens for what other store instances (other processes, other replicas) do, and
+/// wakes this store's waiters: idle workers when jobs are queued, change-feed readers when statuses change, heartbeats
+/// when a run is asked to cancel. Reconnects when the connection drops.</summary>
 internal sealed class PostgresListener : IAsyncDisposable
 {
     private const int MaxPulsesPerNotification = 64;
@@ -11,25 +13,25 @@ internal sealed class PostgresListener : IAsyncDisposable
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     private readonly string _connectionString;
-    private readonly WorkSignal _signal;
+    private readonly StoreSignals _signals;
     private readonly string _origin;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    private PostgresListener(string connectionString, WorkSignal signal, string origin, TimeProvider time)
+    private PostgresListener(string connectionString, StoreSignals signals, string origin, TimeProvider time)
     {
         _connectionString = connectionString;
-        _signal = signal;
+        _signals = signals;
         _origin = origin;
         _time = time;
     }
 
-    /// <summary>Returns once the first LISTEN is in place, so nothing queued after the store opened goes unheard.</summary>
+    /// <summary>Returns once the first LISTEN is in place, so nothing done after the store opened goes unheard.</summary>
     public static async Task<PostgresListener> StartAsync(
-        string connectionString, WorkSignal signal, string origin, TimeProvider time, CancellationToken cancellationToken)
+        string connectionString, StoreSignals signals, string origin, TimeProvider time, CancellationToken cancellationToken)
     {
-        var listener = new PostgresListener(connectionString, signal, origin, time);
+        var listener = new PostgresListener(connectionString, signals, origin, time);
         var connection = await listener.ConnectAsync(cancellationToken);
         listener._loop = Task.Run(() => listener.ListenAsync(connection, listener._stop.Token), CancellationToken.None);
         return listener;
@@ -64,8 +66,8 @@ internal sealed class PostgresListener : IAsyncDisposable
 
                 connection = fresh;
 
-                // Whatever was queued while the connection was down went unheard: let the workers look once.
-                _signal.Pulse();
+                // Whatever happened while the connection was down went unheard: let every waiter look once.
+                _signals.PulseAll();
             }
         }
 
@@ -118,21 +120,35 @@ internal sealed class PostgresListener : IAsyncDisposable
         }
     }
 
-    // This instance already pulsed its own workers when it queued the jobs.
+    // This instance already woke its own waiters when it made the change.
     private void OnNotification(object sender, NpgsqlNotificationEventArgs notification)
     {
-        if (!PostgresNotifier.TryRead(notification.Payload, out var origin, out var jobs))
+        if (!PostgresNotifier.TryRead(notification.Payload, out var origin, out var number))
         {
-            _signal.Pulse();
+            _signals.PulseAll();
             return;
         }
 
-        if (!string.Equals(origin, _origin, StringComparison.Ordinal))
+        if (string.Equals(origin, _origin, StringComparison.Ordinal))
         {
-            for (var i = 0; i < Math.Min(jobs, MaxPulsesPerNotification); i++)
-            {
-                _signal.Pulse();
-            }
+            return;
+        }
+
+        switch (notification.Channel)
+        {
+            case PostgresSql.JobsChannel:
+                for (var i = 0; i < Math.Min(number, MaxPulsesPerNotification); i++)
+                {
+                    _signals.Work.Pulse();
+                }
+
+                break;
+            case PostgresSql.ChangesChannel:
+                _signals.Changes.Pulse();
+                break;
+            case PostgresSql.CancelsChannel:
+                _signals.Cancels.Pulse(number);
+                break;
         }
     }
 

@@ -3,20 +3,21 @@ using Cairn.Storage.Records;
 
 namespace Cairn.Storage.Postgres;
 
-/// <summary>Tells the other store instances that jobs were queued, with as few NOTIFYs as a burst allows.</summary>
+/// <summary>Tells the other store instances, on one channel, that something happened (jobs were queued, statuses changed),
+/// with as few NOTIFYs as a burst allows.</summary>
 /// <remarks>
 /// A NOTIFY per queued job costs every committing transaction a turn at the server's notification queue and every
 /// listener a wake-up, which halved the rate at which jobs could be queued. Instead, after its commit, each queueing
 /// asks for one notification; while one is being sent, further asks are counted and answered by one more send that
 /// starts after them. So every commit is followed by a notification sent after it, carrying how many jobs it covers.
 /// </remarks>
-internal sealed class PostgresNotifier(PostgresDatabase database, string origin)
+internal sealed class PostgresNotifier(PostgresDatabase database, string origin, string channel)
 {
     private int _asked;
     private Task _sending = Task.CompletedTask;
 
-    /// <summary>Records that one more job is queued and committed; a notification covering it will follow.</summary>
-    public void JobQueued()
+    /// <summary>Records that one more event is committed; a notification covering it will follow.</summary>
+    public void Notify()
     {
         if (Interlocked.Increment(ref _asked) == 1)
         {
@@ -37,24 +38,24 @@ internal sealed class PostgresNotifier(PostgresDatabase database, string origin)
             {
                 await database.ExecuteAsync(
                     PostgresSql.Notify,
-                    command => command.Bind("@payload", Payload(origin, covered)),
+                    command => command.Bind("@channel", channel).Bind("@payload", Payload(origin, covered)),
                     CancellationToken.None);
             }
             catch (Exception error) when (error is Npgsql.NpgsqlException or IOException or TimeoutException or ObjectDisposedException)
             {
-                // Workers elsewhere will find the jobs at their next safety-net poll.
+                // Waiters elsewhere will find what happened at their next safety-net poll or heartbeat.
             }
         }
         while (Interlocked.Add(ref _asked, -covered) != 0);
     }
 
-    public static string Payload(string origin, int jobs) => string.Create(CultureInfo.InvariantCulture, $"{origin}:{jobs}");
+    public static string Payload(string origin, long count) => string.Create(CultureInfo.InvariantCulture, $"{origin}:{count}");
 
-    /// <summary>Reads a payload; false when it is not one of ours.</summary>
-    public static bool TryRead(string payload, out string origin, out int jobs)
+    /// <summary>Reads a payload ("origin:number": a count, or a run id); false when it is not one of ours.</summary>
+    public static bool TryRead(string payload, out string origin, out long number)
     {
         var colon = payload.LastIndexOf(':');
         origin = colon > 0 ? payload[..colon] : payload;
-        return int.TryParse(payload.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out jobs) && colon > 0;
+        return long.TryParse(payload.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out number) && colon > 0;
     }
 }

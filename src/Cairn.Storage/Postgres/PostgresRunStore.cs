@@ -1,34 +1,46 @@
+using System.Data.Common;
+using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
 using Cairn.Storage.Records;
+using Cairn.Storage.Signals;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Cairn.Storage.Postgres;
 
-/// <summary>Runs, jobs, steps, logs and the job queue in PostgreSQL, shared safely by the workers of many processes and replicas.</summary>
-public sealed class PostgresRunStore : ICairnStore
+/// <summary>Runs, jobs, steps, logs, the job queue and the server's tables in PostgreSQL, shared safely by the workers of
+/// many processes and replicas.</summary>
+public sealed partial class PostgresRunStore : ICairnStore
 {
     private readonly PostgresDatabase _database;
-    private readonly TimeProvider _time;
-    private readonly WorkSignal _signal;
+    private readonly StoreSignals _signals;
     private readonly PostgresListener _listener;
+    private readonly PostgresStoreEvents _events;
     private readonly PostgresJobQueue _queue;
-    private readonly PostgresNotifier _notifier;
     private readonly RunRecords _records;
+    private readonly RunWriter _writer;
+    private readonly ChangeFeed _changes;
 
-    private PostgresRunStore(PostgresDatabase database, TimeProvider time, WorkSignal signal, PostgresListener listener, string origin, TimeSpan leaseDuration)
+    private PostgresRunStore(
+        PostgresDatabase database, TimeProvider time, StoreSignals signals, PostgresListener listener, string origin, TimeSpan leaseDuration)
     {
         _database = database;
-        _time = time;
-        _signal = signal;
+        _signals = signals;
         _listener = listener;
-        _notifier = new PostgresNotifier(database, origin);
-        _queue = new PostgresJobQueue(database, signal, _notifier, time, leaseDuration);
-        _records = new RunRecords(database, PostgresSql.Records, PostgresRows.Records, JobQueued);
+        _events = new PostgresStoreEvents(database, signals, origin);
+        _queue = new PostgresJobQueue(database, signals, _events, time, leaseDuration);
+        _records = new RunRecords(database, PostgresSql.Records, PostgresRows.Records, _events);
+        _writer = new RunWriter(database, new PostgresRunDialect(), _events, time);
+        _changes = new ChangeFeed(database, PostgresSql.Changes, signals.Changes, time);
+        _repositories = new RepositoryRecords(database);
+        _journal = new EventJournalRecords(database, PostgresSql.Claims);
+        _outbox = new StatusOutboxRecords(database, PostgresSql.Claims);
+        _schedules = new ScheduleRecords(database);
     }
 
-    /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for queued jobs.</summary>
+    /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for
+    /// what other store instances do.</summary>
     /// <exception cref="StoreConfigurationException">The connection string is malformed or the server cannot be reached or refuses.</exception>
     /// <exception cref="StoreSchemaException">The database's schema is newer than this build understands.</exception>
     public static async Task<PostgresRunStore> OpenAsync(PostgresStoreOptions options, TimeProvider time, CancellationToken cancellationToken)
@@ -37,7 +49,7 @@ public sealed class PostgresRunStore : ICairnStore
         ArgumentNullException.ThrowIfNull(time);
         var connection = PostgresConnection.Parse(options.ConnectionString);
         var database = new PostgresDatabase(NpgsqlDataSource.Create(connection.Pooled()), connection.Location);
-        var signal = new WorkSignal(time);
+        var signals = new StoreSignals(time);
         try
         {
             await using (var session = await database.Source.OpenConnectionAsync(cancellationToken))
@@ -46,44 +58,44 @@ public sealed class PostgresRunStore : ICairnStore
             }
 
             var origin = Guid.NewGuid().ToString("N");
-            var listener = await PostgresListener.StartAsync(connection.Listening(), signal, origin, time, cancellationToken);
-            return new PostgresRunStore(database, time, signal, listener, origin, options.LeaseDuration);
+            var listener = await PostgresListener.StartAsync(connection.Listening(), signals, origin, time, cancellationToken);
+            return new PostgresRunStore(database, time, signals, listener, origin, options.LeaseDuration);
         }
         catch (Exception error) when (connection.Explain(error) is { } explained)
         {
             await database.DisposeAsync();
-            signal.Dispose();
+            signals.Dispose();
             throw explained;
         }
         catch
         {
             await database.DisposeAsync();
-            signal.Dispose();
+            signals.Dispose();
             throw;
         }
     }
 
-    public async Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        var trigger = plan.Trigger;
-        await using var connection = await _database.Source.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+    public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>
+        _writer.CreateRunAsync(plan, cancellationToken);
 
-        var createdAt = RecordRows.Truncate(_time.GetUtcNow());
-        var runId = await InsertRunAsync(connection, plan, createdAt, cancellationToken);
-        if (runId is null)
-        {
-            // The key was used before: hand back that run and write nothing (the transaction rolls back unused).
-            return await ReadRunByKeyAsync(connection, trigger.IdempotencyKey!, cancellationToken);
-        }
+    public Task<RunRecord> CreateFailedRunAsync(
+        string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at,
+        CancellationToken cancellationToken) =>
+        _writer.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
 
-        await InsertJobsAsync(connection, transaction, runId.Value, plan.Jobs, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new RunRecord(
-            runId.Value, plan.PipelineName, trigger.EventName, trigger.Ref, trigger.Sha, trigger.Repository,
-            RunStatus.Running, createdAt, FinishedAt: null, trigger.IdempotencyKey);
-    }
+    public Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.RequestCancelAsync(runId, at, cancellationToken);
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
+        _records.ListRunsAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken) =>
+        _changes.ReadChangesAsync(afterId, runId, limit, cancellationToken);
+
+    /// <inheritdoc cref="IRunStore.WaitForChangesAsync"/>
+    /// <remarks>Wakes on changes made through any store instance on the same database (LISTEN/NOTIFY).</remarks>
+    public Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _changes.WaitForChangesAsync(afterId, maxWait, cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         _records.GetRunAsync(runId, cancellationToken);
@@ -142,7 +154,7 @@ public sealed class PostgresRunStore : ICairnStore
     public Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
         _queue.FindExpiredLeasesAsync(limit, cancellationToken);
 
-    public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken) =>
+    public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) =>
         _queue.ExtendAsync(lease, cancellationToken);
 
     public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
@@ -154,70 +166,54 @@ public sealed class PostgresRunStore : ICairnStore
     public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
         _queue.WaitForWorkAsync(maxWait, cancellationToken);
 
+    /// <inheritdoc cref="IJobQueue.WaitForCancelRequestAsync"/>
+    /// <remarks>Wakes on requests made through any store instance on the same database (LISTEN/NOTIFY).</remarks>
+    public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _queue.WaitForCancelRequestAsync(runId, maxWait, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
-        await _notifier.FlushAsync();
+        await _events.FlushAsync();
         await _listener.DisposeAsync();
         await _database.DisposeAsync();
-        _signal.Dispose();
+        _signals.Dispose();
     }
 
-    private void JobQueued()
+    /// <summary>PostgreSQL keeps a run's inputs as jsonb and a job's needs and labels as text arrays; all of a run's jobs
+    /// travel in one batch, one round trip however large the run.</summary>
+    private sealed class PostgresRunDialect : IRunDialect
     {
-        _signal.Pulse();
-        _notifier.JobQueued();
-    }
+        public void BindInputs(DbCommand command, string json) =>
+            ((NpgsqlCommand)command).Parameters.AddWithValue("@inputs", NpgsqlDbType.Jsonb, json);
 
-    private static async Task<long?> InsertRunAsync(NpgsqlConnection connection, RunPlan plan, DateTimeOffset createdAt, CancellationToken cancellationToken)
-    {
-        var trigger = plan.Trigger;
-        await using var command = new NpgsqlCommand(PortableSql.InsertRun, connection);
-        command
-            .Bind("@pipeline", plan.PipelineName)
-            .Bind("@event", trigger.EventName)
-            .Bind("@ref", trigger.Ref)
-            .Bind("@sha", trigger.Sha)
-            .Bind("@repository", trigger.Repository)
-            .Bind("@status", RunStatus.Running.ToWire())
-            .Bind("@created", RecordRows.ToMillis(createdAt))
-            .Bind("@key", trigger.IdempotencyKey);
-        command.Parameters.AddWithValue("@inputs", NpgsqlDbType.Jsonb, System.Text.Json.JsonSerializer.Serialize(trigger.Inputs));
-        return (long?)await command.ExecuteScalarAsync(cancellationToken);
-    }
-
-    // All the jobs travel in one batch: one round trip however large the run.
-    private static async Task InsertJobsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
-    {
-        if (jobs.Count == 0)
+        public async Task InsertJobsAsync(IStatementRunner transaction, long runId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
         {
-            return;
+            if (jobs.Count == 0)
+            {
+                return;
+            }
+
+            var open = (PostgresTransactionRunner)transaction;
+            await using var batch = new NpgsqlBatch(open.Connection, open.Transaction);
+            foreach (var job in jobs)
+            {
+                var insert = new NpgsqlBatchCommand(PortableSql.InsertJob);
+                insert.Parameters.AddWithValue("@run", runId);
+                insert.Parameters.AddWithValue("@ordinal", job.Ordinal);
+                insert.Parameters.AddWithValue("@name", job.Planned.Name);
+                insert.Parameters.AddWithValue("@key", job.Planned.Key);
+                insert.Parameters.AddWithValue("@needs", job.Planned.Needs.ToArray());
+                insert.Parameters.AddWithValue("@labels", job.Planned.Labels.ToArray());
+                insert.Parameters.AddWithValue("@status", job.Status.ToWire());
+                insert.Parameters.AddWithValue("@definition", job.Planned.Definition);
+                insert.Parameters.AddWithValue("@detail", NpgsqlDbType.Text, (object?)job.Detail ?? DBNull.Value);
+                insert.Parameters.AddWithValue("@finished", NpgsqlDbType.Bigint, (object?)job.FinishedAt ?? DBNull.Value);
+                insert.Parameters.AddWithValue("@reused", NpgsqlDbType.Bigint, (object?)job.Planned.ReusedFrom ?? DBNull.Value);
+                insert.Parameters.AddWithValue("@changed", job.ChangedAt);
+                batch.BatchCommands.Add(insert);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        for (var i = 0; i < jobs.Count; i++)
-        {
-            var insert = new NpgsqlBatchCommand(PortableSql.InsertJob);
-            insert.Parameters.AddWithValue("@run", runId);
-            insert.Parameters.AddWithValue("@ordinal", i);
-            insert.Parameters.AddWithValue("@name", jobs[i].Name);
-            insert.Parameters.AddWithValue("@key", jobs[i].Key);
-            insert.Parameters.AddWithValue("@needs", jobs[i].Needs.ToArray());
-            insert.Parameters.AddWithValue("@labels", jobs[i].Labels.ToArray());
-            insert.Parameters.AddWithValue("@definition", jobs[i].Definition);
-            batch.BatchCommands.Add(insert);
-        }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<RunRecord> ReadRunByKeyAsync(NpgsqlConnection connection, string key, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(PortableSql.RunByIdempotencyKey, connection);
-        command.Bind("@key", key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? RecordRows.ReadRun(reader)
-            : throw new InvalidOperationException($"run with idempotency key '{key}' vanished while being read");
     }
 }

@@ -10,11 +10,17 @@ internal static class PostgresSql
 {
     /// <summary>The channel that says "jobs became queued"; its payload is "origin:count", the queueing store instance's id
     /// and how many jobs the notification covers.</summary>
-    public const string Channel = "cairn_jobs";
+    public const string JobsChannel = "cairn_jobs";
 
-    public const string Listen = $"LISTEN {Channel};";
+    /// <summary>The channel that says "runs or jobs changed status"; its payload is "origin:count" too.</summary>
+    public const string ChangesChannel = "cairn_changes";
 
-    public const string Notify = $"SELECT pg_notify('{Channel}', @payload);";
+    /// <summary>The channel that says "a run was asked to cancel"; its payload is "origin:run id".</summary>
+    public const string CancelsChannel = "cairn_cancels";
+
+    public const string Listen = $"LISTEN {JobsChannel}; LISTEN {ChangesChannel}; LISTEN {CancelsChannel};";
+
+    public const string Notify = "SELECT pg_notify(@channel, @payload);";
 
     // One key for every replica of every version: whoever holds it migrates, the others wait and then find nothing to do.
     public const string LockMigrations = "SELECT pg_advisory_xact_lock(7305823941);";
@@ -33,7 +39,7 @@ internal static class PostgresSql
     public const string LeaseNextJob = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
-            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL
+            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
         WHERE status = 'queued' AND id = (
             SELECT j.id FROM jobs AS j
             WHERE j.status = 'queued'
@@ -55,7 +61,34 @@ internal static class PostgresSql
 
     public const string LastLogSequence = "SELECT coalesce(max(seq), 0)::bigint FROM log_lines WHERE job_id = @job;";
 
+    // The candidates are locked as they are picked and those another claimant holds are passed over, so two claimants
+    // never get one row; ARRAY(...) has the search run once. The outer state check guards rows that moved meanwhile.
+    public static readonly ClaimStatements Claims = new(
+        ClaimEvents: $"""
+            UPDATE event_journal SET claimed_by = @claimant, claim_expires_at = @until
+            WHERE state = 'pending' AND id = ANY (ARRAY ({ServerSql.ClaimableEvents} FOR UPDATE SKIP LOCKED))
+            RETURNING {ServerSql.JournalColumns};
+            """,
+        ClaimStatuses: $"""
+            UPDATE status_outbox SET claimed_by = @claimant, claim_expires_at = @until
+            WHERE state = 'pending' AND id = ANY (ARRAY ({ServerSql.ClaimableStatuses} FOR UPDATE OF o SKIP LOCKED))
+            RETURNING {ServerSql.OutboxColumns};
+            """);
+
+    // Changes are read by position, which cairn_settle_run_changes gives to committed changes in order (see migration 3).
+    public static readonly ChangeFeedStatements Changes = new(
+        Settle: "SELECT cairn_settle_run_changes();",
+        ReadAll: $"""
+            SELECT position, {RecordRows.ChangeColumns} FROM run_changes
+            WHERE position > @after ORDER BY position LIMIT @limit;
+            """,
+        ReadOfRun: $"""
+            SELECT position, {RecordRows.ChangeColumns} FROM run_changes
+            WHERE run_id = @run AND position > @after ORDER BY position LIMIT @limit;
+            """,
+        Latest: "SELECT coalesce(max(position), 0) FROM run_changes;");
+
     public static readonly RecordStatements Records = new(
-        RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
+        RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, QueueJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
         ExpiredLeases, ExtendLease, CompleteLease, RequeueLease);
 }

@@ -6,13 +6,21 @@ namespace Cairn.Storage.Records;
 /// <param name="leaseIdValue">The lease id as the dialect's lease_id column takes it.</param>
 internal sealed class LeaseLedger(
     IStatementRunner database, RecordStatements sql, RecordRows rows, Func<Guid, object> leaseIdValue,
-    Action jobQueued, TimeProvider time, TimeSpan leaseDuration)
+    IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
 {
-    public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken)
+    public async Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         var expiresAt = time.GetUtcNow() + leaseDuration;
-        return WriteLeaseAsync(sql.ExtendLease, lease, c => c.Bind("@expires", RecordRows.ToMillis(expiresAt)), cancellationToken);
+        var held = await database.WriteReturningAsync(
+            sql.ExtendLease,
+            command => command
+                .Bind("@id", lease.JobId)
+                .Bind("@lease", leaseIdValue(lease.LeaseId))
+                .Bind("@expires", RecordRows.ToMillis(expiresAt)),
+            row => row.IsDBNull(0) ? LeaseState.Held : LeaseState.CancelRequested,
+            cancellationToken);
+        return held is [var state] ? state : LeaseState.Lost;
     }
 
     /// <exception cref="ArgumentException">The completion neither retries nor ends in a terminal status.</exception>
@@ -50,7 +58,12 @@ internal sealed class LeaseLedger(
 
         if (ended && requeue)
         {
-            jobQueued();
+            events.JobQueued();
+        }
+
+        if (ended)
+        {
+            events.StatusChanged();
         }
 
         return ended;

@@ -12,10 +12,28 @@ internal static class PortableSql
     // A reused key conflicts and inserts nothing, so no row comes back; a NULL key never conflicts. A concurrent insert
     // of the same key waits for the first transaction, then conflicts once it commits.
     public const string InsertRun = """
-        INSERT INTO runs (pipeline_name, event, ref, sha, repository, status, created_at, idempotency_key, inputs)
-        VALUES (@pipeline, @event, @ref, @sha, @repository, @status, @created, @key, @inputs)
+        INSERT INTO runs (
+            pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, inputs,
+            failure_class, errors, concurrency_group, rerun_of, trigger_json, changed_at)
+        VALUES (
+            @pipeline, @event, @ref, @sha, @repository, @status, @created, @finished, @key, @inputs,
+            @class, @errors, @group, @rerun, @trigger, @created)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id;
+        """;
+
+    // The counter's row is locked until the creating transaction ends, so concurrent creates in one repository take turns.
+    public const string NextRunNumber = """
+        INSERT INTO run_numbers (repository, last_number) VALUES (@repository, 1)
+        ON CONFLICT (repository) DO UPDATE SET last_number = run_numbers.last_number + 1
+        RETURNING last_number;
+        """;
+
+    public const string NumberRun = "UPDATE runs SET number = @number WHERE id = @id;";
+
+    public const string RequestCancel = """
+        UPDATE runs SET cancel_requested_at = coalesce(cancel_requested_at, @at)
+        WHERE id = @id AND status = 'running';
         """;
 
     public const string RunByIdempotencyKey = $"SELECT {RunColumns} FROM runs WHERE idempotency_key = @key;";
@@ -23,8 +41,8 @@ internal static class PortableSql
     public const string RunById = $"SELECT {RunColumns} FROM runs WHERE id = @id;";
 
     public const string InsertJob = """
-        INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition)
-        VALUES (@run, @ordinal, @name, @key, @needs, @labels, 'waiting', 0, @definition);
+        INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition, failure_detail, finished_at, reused_from, changed_at)
+        VALUES (@run, @ordinal, @name, @key, @needs, @labels, @status, 0, @definition, @detail, @finished, @reused, @changed);
         """;
 
     public const string JobsOfRun = $"SELECT {JobColumns} FROM jobs WHERE run_id = @run ORDER BY ordinal;";
@@ -33,15 +51,22 @@ internal static class PortableSql
 
     public const string JobById = $"SELECT {JobColumns} FROM jobs WHERE id = @id;";
 
-    public const string MoveJob = "UPDATE jobs SET status = @to WHERE id = @id AND status = @from;";
+    public const string MoveJob = "UPDATE jobs SET status = @to, changed_at = @at WHERE id = @id AND status = @from;";
+
+    // Checked in the same statement, so no coordinator, whatever it read before, queues a job once its run's cancel is asked.
+    public const string QueueJob = """
+        UPDATE jobs SET status = 'queued', changed_at = @at
+        WHERE id = @id AND status = @from
+          AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = jobs.run_id AND runs.cancel_requested_at IS NOT NULL);
+        """;
 
     public const string EndJob = """
-        UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail
+        UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail, changed_at = @at
         WHERE id = @id AND status = @from;
         """;
 
     public const string MoveRun = """
-        UPDATE runs SET status = @to, finished_at = @finished
+        UPDATE runs SET status = @to, finished_at = @finished, changed_at = @at
         WHERE id = @id AND status = @from;
         """;
 
@@ -52,15 +77,17 @@ internal static class PortableSql
         LIMIT @limit;
         """;
 
+    // No row: the lease is gone. A row: held, and the run's cancel request time when there is one.
     public const string ExtendLease = """
         UPDATE jobs SET lease_expires_at = @expires
-        WHERE id = @id AND lease_id = @lease AND status = 'running';
+        WHERE id = @id AND lease_id = @lease AND status = 'running'
+        RETURNING (SELECT runs.cancel_requested_at FROM runs WHERE runs.id = jobs.run_id);
         """;
 
     public const string CompleteLease = """
         UPDATE jobs
         SET status = @status, exit_code = @exit, failure_class = @class, failure_detail = @detail,
-            started_at = @started, finished_at = @finished,
+            started_at = @started, finished_at = @finished, changed_at = @finished,
             lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;
@@ -69,7 +96,7 @@ internal static class PortableSql
     public const string RequeueLease = """
         UPDATE jobs
         SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
-            started_at = @started, finished_at = NULL,
+            started_at = @started, finished_at = NULL, changed_at = @finished,
             lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;

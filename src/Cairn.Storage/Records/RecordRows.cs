@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Text.Json;
+using Cairn.Core.Forges;
 using Cairn.Core.Logs;
 using Cairn.Core.Runs;
 
@@ -10,10 +12,15 @@ namespace Cairn.Storage.Records;
 internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Func<DbDataReader, int, Guid> readLeaseId)
 {
     public const string RunColumns =
-        "id, pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key";
+        "id, pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, "
+        + "number, started_at, failure_class, errors, concurrency_group, cancel_requested_at, rerun_of, trigger_json";
 
     public const string JobColumns =
-        "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition";
+        "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition, "
+        + "reused_from";
+
+    /// <summary>A change's place in the feed comes first: each dialect names it (SQLite: the id; PostgreSQL: the position).</summary>
+    public const string ChangeColumns = "run_id, job_id, status, failure_class, detail, at";
 
     public const string StepColumns = "job_id, idx, name, status, exit_code, started_at, finished_at";
 
@@ -41,7 +48,27 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
         Status: StatusNames.ParseRunStatus(row.GetString(6)),
         CreatedAt: FromMillis(row.GetInt64(7)),
         FinishedAt: TimeOrNull(row, 8),
-        IdempotencyKey: StringOrNull(row, 9));
+        IdempotencyKey: StringOrNull(row, 9))
+    {
+        Number = row.GetInt64(10),
+        StartedAt = TimeOrNull(row, 11),
+        FailureClass = FailureClassOrNull(row, 12),
+        Errors = JsonSerializer.Deserialize<string[]>(row.GetString(13)) ?? [],
+        ConcurrencyGroup = StringOrNull(row, 14),
+        CancelRequested = !row.IsDBNull(15),
+        RerunOf = row.IsDBNull(16) ? null : row.GetInt64(16),
+        Trigger = TriggerOrNull(row, 17),
+    };
+
+    /// <summary>Reads the change's place in the feed, then the columns of <see cref="ChangeColumns"/>.</summary>
+    public static RunChange ReadChange(DbDataReader row) => new(
+        Id: row.GetInt64(0),
+        RunId: row.GetInt64(1),
+        JobId: row.IsDBNull(2) ? null : row.GetInt64(2),
+        Status: row.GetString(3),
+        FailureClass: FailureClassOrNull(row, 4),
+        Detail: StringOrNull(row, 5),
+        At: FromMillis(row.GetInt64(6)));
 
     /// <summary>Reads the columns of <see cref="StepColumns"/>.</summary>
     public static StepRecord ReadStep(DbDataReader row) => new(
@@ -76,22 +103,45 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
         FailureDetail: StringOrNull(row, 10),
         StartedAt: TimeOrNull(row, 11),
         FinishedAt: TimeOrNull(row, 12),
-        Definition: row.GetString(13));
+        Definition: row.GetString(13))
+    {
+        ReusedFrom = row.IsDBNull(14) ? null : row.GetInt64(14),
+    };
 
     /// <summary>Reads <see cref="JobColumns"/>, then the lease's id, owner and expiry.</summary>
     public JobLease ReadExpiredLease(DbDataReader row)
     {
         var job = ReadJob(row);
-        return new JobLease(job.Id, job.RunId, readLeaseId(row, 14), row.GetString(15), job.Attempt, FromMillis(row.GetInt64(16)), job);
+        return new JobLease(job.Id, job.RunId, readLeaseId(row, 15), row.GetString(16), job.Attempt, FromMillis(row.GetInt64(17)), job);
     }
 
-    private static DateTimeOffset FromMillis(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis);
+    public static DateTimeOffset FromMillis(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis);
 
-    private static DateTimeOffset? TimeOrNull(DbDataReader row, int ordinal) =>
+    public static DateTimeOffset? TimeOrNull(DbDataReader row, int ordinal) =>
         row.IsDBNull(ordinal) ? null : FromMillis(row.GetInt64(ordinal));
 
-    private static string? StringOrNull(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
+    public static string? StringOrNull(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
+
+    public static byte[]? BytesOrNull(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : (byte[])row.GetValue(ordinal);
 
     private static FailureClass? FailureClassOrNull(DbDataReader row, int ordinal) =>
         !row.IsDBNull(ordinal) && StatusNames.TryParseFailureClass(row.GetString(ordinal), out var failureClass) ? failureClass : null;
+
+    // A trigger that no longer reads (written by a version that knew other events) costs the rerun, not the run's page.
+    private static TriggerEvent? TriggerOrNull(DbDataReader row, int ordinal)
+    {
+        if (row.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return TriggerEventJson.Deserialize(row.GetString(ordinal));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

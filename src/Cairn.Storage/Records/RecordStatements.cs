@@ -8,6 +8,7 @@ internal sealed record RecordStatements(
     string JobStatusesOfRun,
     string JobById,
     string MoveJob,
+    string QueueJob,
     string EndJob,
     string MoveRun,
     string UpsertStep,

@@ -3,8 +3,8 @@ using Cairn.Core.Runs;
 namespace Cairn.Storage.Records;
 
 /// <summary>The reads and single-statement writes of runs, jobs, steps and logs that both dialects run alike, given
-/// the dialect's statements, its row mapping and what to do when a job becomes queued.</summary>
-internal sealed class RunRecords(IStatementRunner database, RecordStatements sql, RecordRows rows, Action jobQueued)
+/// the dialect's statements, its row mapping and whom to tell of a change.</summary>
+internal sealed class RunRecords(IStatementRunner database, RecordStatements sql, RecordRows rows, IStoreEvents events)
 {
     public async Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken)
     {
@@ -43,10 +43,15 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
 
         var terminal = to.IsTerminal();
         var changed = await database.ExecuteAsync(
-            terminal ? sql.EndJob : sql.MoveJob,
+            terminal ? sql.EndJob : to == JobStatus.Queued ? sql.QueueJob : sql.MoveJob,
             command =>
             {
-                command.Bind("@id", jobId).Bind("@from", from.ToWire()).Bind("@to", to.ToWire());
+                command.Bind("@id", jobId).Bind("@from", from.ToWire()).Bind("@at", RecordRows.ToMillis(transition.At));
+                if (to != JobStatus.Queued)
+                {
+                    command.Bind("@to", to.ToWire());
+                }
+
                 if (terminal)
                 {
                     command
@@ -57,12 +62,18 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
             },
             cancellationToken);
 
-        if (changed == 1 && to == JobStatus.Queued)
+        if (changed != 1)
         {
-            jobQueued();
+            return false;
         }
 
-        return changed == 1;
+        if (to == JobStatus.Queued)
+        {
+            events.JobQueued();
+        }
+
+        events.StatusChanged();
+        return true;
     }
 
     public async Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken)
@@ -73,9 +84,71 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
                 .Bind("@id", runId)
                 .Bind("@from", from.ToWire())
                 .Bind("@to", to.ToWire())
-                .Bind("@finished", to == RunStatus.Running ? null : RecordRows.ToMillis(at)),
+                .Bind("@finished", to == RunStatus.Running ? null : RecordRows.ToMillis(at))
+                .Bind("@at", RecordRows.ToMillis(at)),
             cancellationToken);
-        return changed == 1;
+        if (changed != 1)
+        {
+            return false;
+        }
+
+        events.StatusChanged();
+        return true;
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
+
+        // Only the filters that are set go into the statement: a parameter that may be NULL has no type PostgreSQL can infer.
+        var filters = new List<string>();
+        var binds = new List<Action<System.Data.Common.DbCommand>>();
+        void Filter(string condition, string name, object value)
+        {
+            filters.Add(condition);
+            binds.Add(command => command.Bind(name, value));
+        }
+
+        if (query.Repository is { } repository)
+        {
+            Filter("repository = @repository", "@repository", repository);
+        }
+
+        if (query.Status is { } status)
+        {
+            Filter("status = @status", "@status", status.ToWire());
+        }
+
+        if (query.Branch is { } branch)
+        {
+            Filter("ref = @ref", "@ref", "refs/heads/" + branch);
+        }
+
+        if (query.ConcurrencyGroup is { } group)
+        {
+            Filter("concurrency_group = @group", "@group", group);
+        }
+
+        if (query.BeforeId is { } before)
+        {
+            Filter("id < @before", "@before", before);
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        return await database.QueryAsync(
+            $"SELECT {RecordRows.RunColumns} FROM runs {where} ORDER BY id DESC LIMIT @limit;",
+            command =>
+            {
+                foreach (var bind in binds)
+                {
+                    bind(command);
+                }
+
+                command.Bind("@limit", query.Limit);
+            },
+            RecordRows.ReadRun,
+            cancellationToken);
     }
 
     public async Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken)

@@ -87,6 +87,29 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
         return await reader.ReadAllAsync(map, cancellationToken);
     }
 
+    /// <summary>Runs one writing statement that returns rows, in this process's turn at writing.</summary>
+    public async Task<List<T>> WriteReturningAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await using var session = await OpenAsync(cancellationToken);
+        var command = session.Command(sql);
+        bind(command);
+        using var turn = await TakeWriteTurnAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAllAsync(map, cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction, in this process's turn at writing:
+    /// holding the write lock from the start, nothing it read can change before it commits, whichever process writes.</summary>
+    public async Task<T> InTransactionAsync<T>(Func<IStatementRunner, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var session = await OpenAsync(cancellationToken);
+        using var turn = await TakeWriteTurnAsync(cancellationToken);
+        await using var transaction = session.BeginImmediate();
+        var result = await work(new SqliteTransactionRunner(session, transaction));
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
     internal void Return(SqliteSession session)
     {
         if (_disposed || _idle.Count >= MaxIdleSessions)
@@ -119,5 +142,29 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
     internal readonly struct WriteTurn(SemaphoreSlim turn) : IDisposable
     {
         public void Dispose() => turn.Release();
+    }
+
+    /// <summary>Runs statements inside one open transaction, on its session's prepared commands.</summary>
+    private sealed class SqliteTransactionRunner(SqliteSession session, SqliteTransaction transaction) : IStatementRunner
+    {
+        public async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+        {
+            var command = session.Command(sql, transaction);
+            bind(command);
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public async Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+        {
+            var command = session.Command(sql, transaction);
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAllAsync(map, cancellationToken);
+        }
+
+        public Task<List<T>> WriteReturningAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
+            QueryAsync(sql, bind, map, cancellationToken);
+
+        public Task<T> InTransactionAsync<T>(Func<IStatementRunner, Task<T>> work, CancellationToken cancellationToken) => work(this);
     }
 }

@@ -1,14 +1,16 @@
 using Cairn.Core.Runs;
 using Cairn.Storage.Records;
+using Cairn.Storage.Signals;
 
 namespace Cairn.Storage.Sqlite;
 
 /// <summary>Leases queued jobs out of the SQLite file: one claim at a time, each a compare-and-set.</summary>
-internal sealed class SqliteJobQueue(SqliteDatabase database, WorkSignal signal, TimeProvider time, TimeSpan leaseDuration) : IJobQueue
+internal sealed class SqliteJobQueue(
+    SqliteDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration) : IJobQueue
 {
     // SQLite keeps lease ids as text.
     private readonly LeaseLedger _ledger = new(
-        database, SqliteSql.Records, SqliteRows.Records, leaseId => leaseId.ToString(), signal.Pulse, time, leaseDuration);
+        database, SqliteSql.Records, SqliteRows.Records, leaseId => leaseId.ToString(), events, time, leaseDuration);
 
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
@@ -56,10 +58,11 @@ internal sealed class SqliteJobQueue(SqliteDatabase database, WorkSignal signal,
 
         // The claim is made: it must not be lost to a cancellation between the update and its commit.
         await transaction.CommitAsync(CancellationToken.None);
+        events.StatusChanged();
         return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job);
     }
 
-    public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken) => _ledger.ExtendAsync(lease, cancellationToken);
+    public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) => _ledger.ExtendAsync(lease, cancellationToken);
 
     public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
         _ledger.CompleteAsync(lease, completion, cancellationToken);
@@ -68,5 +71,8 @@ internal sealed class SqliteJobQueue(SqliteDatabase database, WorkSignal signal,
         _ledger.FindExpiredLeasesAsync(limit, cancellationToken);
 
     public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
-        signal.WaitAsync(maxWait, cancellationToken);
+        signals.Work.WaitAsync(maxWait, cancellationToken);
+
+    public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        signals.Cancels.WaitAsync(runId, maxWait, cancellationToken);
 }

@@ -70,6 +70,153 @@ internal static class SqliteMigrations
                 PRIMARY KEY (job_id, seq)
             ) WITHOUT ROWID;
             """),
+        new(2, "server tables: repositories, the event journal, the status outbox, schedules and settings", """
+            -- Names are compared without regard to case, as forges compare them: name_key is the name in lower case.
+            CREATE TABLE repositories (
+                name_key           TEXT    PRIMARY KEY,
+                name               TEXT    NOT NULL,
+                forge              TEXT    NOT NULL,
+                clone_url          TEXT    NOT NULL,
+                api_url            TEXT    NOT NULL,
+                default_branch     TEXT    NOT NULL,
+                webhook_secret     BLOB,
+                status_token       BLOB,
+                allow_fork_secrets INTEGER NOT NULL DEFAULT 0,
+                created_at         INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            CREATE TABLE event_journal (
+                id               INTEGER PRIMARY KEY,
+                source           TEXT    NOT NULL,
+                delivery_id      TEXT,
+                repository       TEXT    NOT NULL,
+                event_name       TEXT    NOT NULL,
+                trigger_json     TEXT    NOT NULL,
+                state            TEXT    NOT NULL,
+                received_at      INTEGER NOT NULL,
+                run_id           INTEGER,
+                detail           TEXT,
+                claimed_by       TEXT,
+                claim_expires_at INTEGER
+            );
+
+            CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, delivery_id) WHERE delivery_id IS NOT NULL;
+            CREATE INDEX event_journal_pending ON event_journal (id) WHERE state = 'pending';
+            CREATE INDEX event_journal_by_repository ON event_journal (repository, id);
+
+            CREATE TABLE status_outbox (
+                id               INTEGER PRIMARY KEY,
+                repository       TEXT    NOT NULL,
+                sha              TEXT    NOT NULL,
+                state            TEXT    NOT NULL,
+                commit_state     TEXT    NOT NULL,
+                context          TEXT    NOT NULL,
+                description      TEXT    NOT NULL,
+                target_url       TEXT,
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                created_at       INTEGER NOT NULL,
+                next_attempt_at  INTEGER NOT NULL,
+                finished_at      INTEGER,
+                last_error       TEXT,
+                claimed_by       TEXT,
+                claim_expires_at INTEGER
+            );
+
+            CREATE INDEX status_outbox_by_commit ON status_outbox (repository, sha, id);
+            CREATE INDEX status_outbox_pending ON status_outbox (repository, sha, id) WHERE state = 'pending';
+
+            CREATE TABLE schedules (
+                id             INTEGER PRIMARY KEY,
+                repository_key TEXT    NOT NULL,
+                repository     TEXT    NOT NULL,
+                pipeline       TEXT    NOT NULL,
+                cron           TEXT    NOT NULL,
+                next_fire_at   INTEGER NOT NULL,
+                UNIQUE (repository_key, pipeline, cron)
+            );
+
+            CREATE INDEX schedules_by_next_fire ON schedules (next_fire_at);
+
+            CREATE TABLE settings (
+                key   TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
+        new(3, "run details: numbers, failures, concurrency groups, cancel requests, reruns, triggers, the change feed", """
+            ALTER TABLE runs ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE runs ADD COLUMN started_at INTEGER;
+            ALTER TABLE runs ADD COLUMN failure_class TEXT;
+            ALTER TABLE runs ADD COLUMN errors TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE runs ADD COLUMN concurrency_group TEXT;
+            ALTER TABLE runs ADD COLUMN cancel_requested_at INTEGER;
+            ALTER TABLE runs ADD COLUMN rerun_of INTEGER;
+            ALTER TABLE runs ADD COLUMN trigger_json TEXT;
+            ALTER TABLE runs ADD COLUMN changed_at INTEGER;
+            ALTER TABLE jobs ADD COLUMN reused_from INTEGER;
+            ALTER TABLE jobs ADD COLUMN changed_at INTEGER;
+
+            -- Runs stored before now are numbered in the order they were made, per repository, and keep what is known
+            -- of their trigger and their start.
+            UPDATE runs SET number = numbered.number
+            FROM (SELECT id, row_number() OVER (PARTITION BY coalesce(lower(repository), '') ORDER BY id) AS number FROM runs) AS numbered
+            WHERE runs.id = numbered.id;
+
+            UPDATE runs SET
+                trigger_json = json_object(
+                    'event', event, 'repository', repository, 'ref', ref, 'sha', sha, 'inputs', json(inputs),
+                    'idempotencyKey', idempotency_key),
+                started_at = (SELECT min(jobs.started_at) FROM jobs WHERE jobs.run_id = runs.id);
+
+            -- The last number given in each repository (lower case; '' for runs without one).
+            CREATE TABLE run_numbers (
+                repository  TEXT    PRIMARY KEY,
+                last_number INTEGER NOT NULL
+            ) WITHOUT ROWID;
+
+            INSERT INTO run_numbers (repository, last_number)
+            SELECT coalesce(lower(repository), ''), max(number) FROM runs GROUP BY coalesce(lower(repository), '');
+
+            CREATE INDEX runs_by_repository ON runs (repository, id);
+            CREATE INDEX runs_by_status ON runs (status, id);
+            CREATE INDEX runs_by_concurrency_group ON runs (concurrency_group, id) WHERE concurrency_group IS NOT NULL;
+
+            -- Every status a run or job takes, in commit order (one writer at a time: ids commit in order). The triggers
+            -- write it in the transaction of the change itself, so no way of changing a status can forget it.
+            CREATE TABLE run_changes (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                run_id        INTEGER NOT NULL,
+                job_id        INTEGER,
+                status        TEXT    NOT NULL,
+                failure_class TEXT,
+                detail        TEXT,
+                at            INTEGER NOT NULL
+            );
+
+            CREATE INDEX run_changes_by_run ON run_changes (run_id, id);
+
+            CREATE TRIGGER runs_created AFTER INSERT ON runs BEGIN
+                INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+                VALUES (NEW.id, NULL, NEW.status, NEW.failure_class, json_extract(NEW.errors, '$[0]'), NEW.changed_at);
+            END;
+
+            CREATE TRIGGER runs_changed AFTER UPDATE OF status ON runs WHEN NEW.status IS NOT OLD.status BEGIN
+                INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+                VALUES (NEW.id, NULL, NEW.status, NEW.failure_class, json_extract(NEW.errors, '$[0]'), NEW.changed_at);
+            END;
+
+            CREATE TRIGGER jobs_created AFTER INSERT ON jobs BEGIN
+                INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+                VALUES (NEW.run_id, NEW.id, NEW.status, NEW.failure_class, NEW.failure_detail, NEW.changed_at);
+            END;
+
+            -- A run has started when its first job does.
+            CREATE TRIGGER jobs_changed AFTER UPDATE OF status ON jobs WHEN NEW.status IS NOT OLD.status BEGIN
+                INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+                VALUES (NEW.run_id, NEW.id, NEW.status, NEW.failure_class, NEW.failure_detail, NEW.changed_at);
+                UPDATE runs SET started_at = NEW.changed_at
+                WHERE NEW.status = 'running' AND id = NEW.run_id AND started_at IS NULL;
+            END;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,26 +1,39 @@
+using System.Data.Common;
+using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
 using Cairn.Storage.Records;
+using Cairn.Storage.Signals;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;
 
-/// <summary>Runs, jobs, steps, logs and the job queue in one SQLite file (WAL), shared safely by the workers of a process.</summary>
-public sealed class SqliteRunStore : ICairnStore
+/// <summary>Runs, jobs, steps, logs, the job queue and the server's tables in one SQLite file (WAL), shared safely by the
+/// workers of a process.</summary>
+/// <remarks>Wake-ups (queued work, new changes, cancel requests) reach the waiters of this instance at once; another
+/// process on the same file finds queued work at its next poll and a cancel request at its next heartbeat.</remarks>
+public sealed partial class SqliteRunStore : ICairnStore
 {
     private readonly SqliteDatabase _database;
-    private readonly TimeProvider _time;
-    private readonly WorkSignal _signal;
+    private readonly StoreSignals _signals;
     private readonly SqliteJobQueue _queue;
     private readonly RunRecords _records;
+    private readonly RunWriter _writer;
+    private readonly ChangeFeed _changes;
 
     private SqliteRunStore(SqliteDatabase database, TimeProvider time, TimeSpan leaseDuration)
     {
         _database = database;
-        _time = time;
-        _signal = new WorkSignal(time);
-        _queue = new SqliteJobQueue(database, _signal, time, leaseDuration);
-        _records = new RunRecords(database, SqliteSql.Records, SqliteRows.Records, _signal.Pulse);
+        _signals = new StoreSignals(time);
+        var events = new LocalStoreEvents(_signals);
+        _queue = new SqliteJobQueue(database, _signals, events, time, leaseDuration);
+        _records = new RunRecords(database, SqliteSql.Records, SqliteRows.Records, events);
+        _writer = new RunWriter(database, new SqliteRunDialect(), events, time);
+        _changes = new ChangeFeed(database, SqliteSql.Changes, _signals.Changes, time);
+        _repositories = new RepositoryRecords(database);
+        _journal = new EventJournalRecords(database, SqliteSql.Claims);
+        _outbox = new StatusOutboxRecords(database, SqliteSql.Claims);
+        _schedules = new ScheduleRecords(database);
     }
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
@@ -49,28 +62,27 @@ public sealed class SqliteRunStore : ICairnStore
         }
     }
 
-    public async Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        var trigger = plan.Trigger;
-        await using var session = await _database.OpenAsync(cancellationToken);
-        using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = session.BeginImmediate();
+    public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>
+        _writer.CreateRunAsync(plan, cancellationToken);
 
-        var createdAt = RecordRows.Truncate(_time.GetUtcNow());
-        var runId = await InsertRunAsync(session, transaction, plan, createdAt, cancellationToken);
-        if (runId is null)
-        {
-            // The key was used before: hand back that run and write nothing (the transaction rolls back unused).
-            return await ReadRunByKeyAsync(session, transaction, trigger.IdempotencyKey!, cancellationToken);
-        }
+    public Task<RunRecord> CreateFailedRunAsync(
+        string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at,
+        CancellationToken cancellationToken) =>
+        _writer.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
 
-        await InsertJobsAsync(session, transaction, runId.Value, plan.Jobs, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new RunRecord(
-            runId.Value, plan.PipelineName, trigger.EventName, trigger.Ref, trigger.Sha, trigger.Repository,
-            RunStatus.Running, createdAt, FinishedAt: null, trigger.IdempotencyKey);
-    }
+    public Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.RequestCancelAsync(runId, at, cancellationToken);
+
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
+        _records.ListRunsAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken) =>
+        _changes.ReadChangesAsync(afterId, runId, limit, cancellationToken);
+
+    /// <inheritdoc cref="IRunStore.WaitForChangesAsync"/>
+    /// <remarks>Wakes at once on changes made through this instance; others are found at <paramref name="maxWait"/>.</remarks>
+    public Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _changes.WaitForChangesAsync(afterId, maxWait, cancellationToken);
 
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         _records.GetRunAsync(runId, cancellationToken);
@@ -141,7 +153,7 @@ public sealed class SqliteRunStore : ICairnStore
     public Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
         _queue.FindExpiredLeasesAsync(limit, cancellationToken);
 
-    public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken) =>
+    public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) =>
         _queue.ExtendAsync(lease, cancellationToken);
 
     public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
@@ -152,62 +164,42 @@ public sealed class SqliteRunStore : ICairnStore
     public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
         _queue.WaitForWorkAsync(maxWait, cancellationToken);
 
+    public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _queue.WaitForCancelRequestAsync(runId, maxWait, cancellationToken);
+
     public ValueTask DisposeAsync()
     {
-        _signal.Dispose();
+        _signals.Dispose();
         _database.Dispose();
         return ValueTask.CompletedTask;
     }
 
-    private static async Task<long?> InsertRunAsync(
-        SqliteSession session, SqliteTransaction transaction, RunPlan plan, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    /// <summary>SQLite keeps a run's inputs and a job's needs and labels as JSON text.</summary>
+    private sealed class SqliteRunDialect : IRunDialect
     {
-        var trigger = plan.Trigger;
-        var command = session.Command(PortableSql.InsertRun, transaction);
-        command
-            .Bind("@pipeline", plan.PipelineName)
-            .Bind("@event", trigger.EventName)
-            .Bind("@ref", trigger.Ref)
-            .Bind("@sha", trigger.Sha)
-            .Bind("@repository", trigger.Repository)
-            .Bind("@status", RunStatus.Running.ToWire())
-            .Bind("@created", RecordRows.ToMillis(createdAt))
-            .Bind("@key", trigger.IdempotencyKey)
-            .Bind("@inputs", SqliteRows.ToJson(trigger.Inputs));
-        return (long?)await command.ExecuteScalarAsync(cancellationToken);
-    }
+        public void BindInputs(DbCommand command, string json) => command.Bind("@inputs", json);
 
-    private static async Task InsertJobsAsync(
-        SqliteSession session, SqliteTransaction transaction, long runId, IReadOnlyList<PlannedJob> jobs, CancellationToken cancellationToken)
-    {
-        var command = session.Command(PortableSql.InsertJob, transaction);
-        command.Bind("@run", runId);
-        var ordinal = command.Parameters.Add("@ordinal", SqliteType.Integer);
-        var name = command.Parameters.Add("@name", SqliteType.Text);
-        var key = command.Parameters.Add("@key", SqliteType.Text);
-        var needs = command.Parameters.Add("@needs", SqliteType.Text);
-        var labels = command.Parameters.Add("@labels", SqliteType.Text);
-        var definition = command.Parameters.Add("@definition", SqliteType.Text);
-        for (var i = 0; i < jobs.Count; i++)
+        public async Task InsertJobsAsync(IStatementRunner transaction, long runId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
         {
-            ordinal.Value = i;
-            name.Value = jobs[i].Name;
-            key.Value = jobs[i].Key;
-            needs.Value = SqliteRows.ToJson(jobs[i].Needs);
-            labels.Value = SqliteRows.ToJson(jobs[i].Labels);
-            definition.Value = jobs[i].Definition;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var job in jobs)
+            {
+                await transaction.ExecuteAsync(
+                    PortableSql.InsertJob,
+                    command => command
+                        .Bind("@run", runId)
+                        .Bind("@ordinal", job.Ordinal)
+                        .Bind("@name", job.Planned.Name)
+                        .Bind("@key", job.Planned.Key)
+                        .Bind("@needs", SqliteRows.ToJson(job.Planned.Needs))
+                        .Bind("@labels", SqliteRows.ToJson(job.Planned.Labels))
+                        .Bind("@status", job.Status.ToWire())
+                        .Bind("@definition", job.Planned.Definition)
+                        .Bind("@detail", job.Detail)
+                        .Bind("@finished", job.FinishedAt)
+                        .Bind("@reused", job.Planned.ReusedFrom)
+                        .Bind("@changed", job.ChangedAt),
+                    cancellationToken);
+            }
         }
-    }
-
-    private static async Task<RunRecord> ReadRunByKeyAsync(
-        SqliteSession session, SqliteTransaction transaction, string key, CancellationToken cancellationToken)
-    {
-        var command = session.Command(PortableSql.RunByIdempotencyKey, transaction);
-        command.Bind("@key", key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? RecordRows.ReadRun(reader)
-            : throw new InvalidOperationException($"run with idempotency key '{key}' vanished while being read");
     }
 }

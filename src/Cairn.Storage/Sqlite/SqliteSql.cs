@@ -33,7 +33,7 @@ internal static class SqliteSql
     public const string LeaseNextJob = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
-            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL
+            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
         WHERE id = (SELECT j.id FROM jobs AS j WHERE {Leasable} ORDER BY j.id LIMIT 1)
         RETURNING {JobColumns};
         """;
@@ -50,7 +50,28 @@ internal static class SqliteSql
         SELECT COALESCE(MAX(seq), 0) FROM log_lines WHERE job_id = @job;
         """;
 
+    // Claims run inside BEGIN IMMEDIATE: the write lock is held from the search to the commit, so no other claimant,
+    // in this process or another, can pick the same rows.
+    public static readonly ClaimStatements Claims = new(
+        ClaimEvents: $"""
+            UPDATE event_journal SET claimed_by = @claimant, claim_expires_at = @until
+            WHERE id IN ({ServerSql.ClaimableEvents})
+            RETURNING {ServerSql.JournalColumns};
+            """,
+        ClaimStatuses: $"""
+            UPDATE status_outbox SET claimed_by = @claimant, claim_expires_at = @until
+            WHERE id IN ({ServerSql.ClaimableStatuses})
+            RETURNING {ServerSql.OutboxColumns};
+            """);
+
+    // One writer at a time: changes commit in id order, so the id is the feed's position.
+    public static readonly ChangeFeedStatements Changes = new(
+        Settle: null,
+        ReadAll: $"SELECT id, {RecordRows.ChangeColumns} FROM run_changes WHERE id > @after ORDER BY id LIMIT @limit;",
+        ReadOfRun: $"SELECT id, {RecordRows.ChangeColumns} FROM run_changes WHERE run_id = @run AND id > @after ORDER BY id LIMIT @limit;",
+        Latest: "SELECT coalesce(max(id), 0) FROM run_changes;");
+
     public static readonly RecordStatements Records = new(
-        RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
+        RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, QueueJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
         ExpiredLeases, ExtendLease, CompleteLease, RequeueLease);
 }

@@ -57,7 +57,7 @@ public sealed class LeaseReaperTests : IAsyncDisposable
         // The first worker, back from the dead, can no longer write anything.
         var late = new JobCompletion(JobStatus.Succeeded, 0, null, null, _time.GetUtcNow(), _time.GetUtcNow());
         Assert.False(await Store.CompleteAsync(first, late, Token));
-        Assert.False(await Store.ExtendAsync(first, Token));
+        Assert.Equal(LeaseState.Lost, await Store.ExtendAsync(first, Token));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class LeaseReaperTests : IAsyncDisposable
         for (var beat = 0; beat < 5; beat++)
         {
             _time.Advance(TimeSpan.FromSeconds(20));
-            Assert.True(await Store.ExtendAsync(lease, Token));
+            Assert.Equal(LeaseState.Held, await Store.ExtendAsync(lease, Token));
             Assert.Equal(0, await reaper.ReapAsync(Token));
         }
 

@@ -1,4 +1,5 @@
 using Cairn.Core.Engine;
+using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
 using Cairn.Executors.Fake;
@@ -39,6 +40,21 @@ public sealed class LogWriteFailureTests
             throw new IOException("No space left on device");
 
         public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) => inner.CreateRunAsync(plan, cancellationToken);
+
+        public Task<RunRecord> CreateFailedRunAsync(
+            string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
+
+        public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(query, cancellationToken);
+
+        public Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.RequestCancelAsync(runId, at, cancellationToken);
+
+        public Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken) =>
+            inner.ReadChangesAsync(afterId, runId, limit, cancellationToken);
+
+        public Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken) =>
+            inner.WaitForChangesAsync(afterId, maxWait, cancellationToken);
 
         public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) => inner.GetRunAsync(runId, cancellationToken);
 

@@ -43,7 +43,9 @@ public sealed class WorkerStopTests
             return null;
         }
 
-        public Task<bool> ExtendAsync(JobLease lease, CancellationToken cancellationToken) => Task.FromResult(false);
+        public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) => Task.FromResult(LeaseState.Lost);
+
+        public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) => Task.Delay(maxWait, cancellationToken);
 
         public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) => Task.FromResult(false);
 

@@ -1,4 +1,4 @@
-namespace Cairn.Storage;
+namespace Cairn.Storage.Signals;
 
 /// <summary>Wakes idle workers of this process when a job becomes queued.</summary>
 /// <remarks>

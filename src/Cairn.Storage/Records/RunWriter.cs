@@ -1,0 +1,149 @@
+using System.Data.Common;
+using System.Text.Json;
+using Cairn.Core.Forges;
+using Cairn.Core.Planning;
+using Cairn.Core.Runs;
+
+namespace Cairn.Storage.Records;
+
+/// <summary>What the dialects write differently when a run is created: a run's inputs, and its jobs.</summary>
+internal interface IRunDialect
+{
+    /// <summary>Binds <c>@inputs</c>, the trigger's inputs as a JSON object.</summary>
+    void BindInputs(DbCommand command, string json);
+
+    /// <summary>Inserts the run's jobs (<see cref="PortableSql.InsertJob"/>) inside <paramref name="transaction"/>.</summary>
+    Task InsertJobsAsync(IStatementRunner transaction, long runId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken);
+}
+
+/// <summary>A job as it is first written: waiting, or already succeeded when it reuses an earlier run's job.</summary>
+internal sealed record NewJob(int Ordinal, PlannedJob Planned, JobStatus Status, string? Detail, long? FinishedAt, long ChangedAt);
+
+/// <summary>Creates runs (planned, or failed before planning) and asks for their cancellation, alike for both dialects.</summary>
+internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, IStoreEvents events, TimeProvider time)
+{
+    public async Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var createdAt = RecordRows.Truncate(time.GetUtcNow());
+        var run = new RunRecord(
+            0, plan.PipelineName, plan.Trigger.EventName, plan.Trigger.Ref, plan.Trigger.Sha, plan.Trigger.Repository,
+            RunStatus.Running, createdAt, FinishedAt: null, plan.Trigger.IdempotencyKey)
+        {
+            ConcurrencyGroup = plan.ConcurrencyGroup,
+            RerunOf = plan.RerunOf,
+            Trigger = plan.Trigger,
+        };
+        var millis = RecordRows.ToMillis(createdAt);
+        var jobs = plan.Jobs.Select((job, i) => job.ReusedFrom is { } reused
+            ? new NewJob(i, job, JobStatus.Succeeded, ReusedDetail(plan, reused), millis, millis)
+            : new NewJob(i, job, JobStatus.Waiting, null, null, millis)).ToList();
+        return await InsertAsync(run, (transaction, runId) => dialect.InsertJobsAsync(transaction, runId, jobs, cancellationToken), cancellationToken);
+    }
+
+    public async Task<RunRecord> CreateFailedRunAsync(
+        string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        ArgumentNullException.ThrowIfNull(errors);
+        var when = RecordRows.Truncate(at);
+        var run = new RunRecord(
+            0, pipelineName, trigger.EventName, trigger.Ref, trigger.Sha, trigger.Repository, RunStatus.Failed, when, when, trigger.IdempotencyKey)
+        {
+            FailureClass = failureClass,
+            Errors = [.. errors],
+            Trigger = trigger,
+        };
+        return await InsertAsync(run, (_, _) => Task.CompletedTask, cancellationToken);
+    }
+
+    public async Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var changed = await database.ExecuteAsync(
+            PortableSql.RequestCancel, c => c.Bind("@id", runId).Bind("@at", RecordRows.ToMillis(at)), cancellationToken);
+        if (changed == 0)
+        {
+            return false;
+        }
+
+        await events.CancelRequestedAsync(runId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Inserts the run, numbers it, then inserts its jobs, in one transaction. A run whose idempotency key was used
+    /// conflicts before anything is written: the first run is read back instead.</summary>
+    private async Task<RunRecord> InsertAsync(RunRecord run, Func<IStatementRunner, long, Task> insertJobs, CancellationToken cancellationToken)
+    {
+        var (stored, created) = await database.InTransactionAsync(
+            async transaction =>
+            {
+                var ids = await transaction.WriteReturningAsync(
+                    PortableSql.InsertRun, command => BindRun(command, run), row => row.GetInt64(0), cancellationToken);
+                if (ids is not [var id])
+                {
+                    var first = await ByKeyAsync(transaction, run.IdempotencyKey!, cancellationToken)
+                        ?? throw new InvalidOperationException($"run with idempotency key '{run.IdempotencyKey}' vanished while being read");
+                    return (first, false);
+                }
+
+                // Numbered only once the run is surely new, so that a used key costs no number.
+                var number = await NextNumberAsync(transaction, run.Repository, cancellationToken);
+                await transaction.ExecuteAsync(
+                    PortableSql.NumberRun, command => command.Bind("@id", id).Bind("@number", number), cancellationToken);
+                await insertJobs(transaction, id);
+                return (run with { Id = id, Number = number }, true);
+            },
+            cancellationToken);
+
+        if (created)
+        {
+            events.StatusChanged();
+        }
+
+        return stored;
+    }
+
+    private void BindRun(DbCommand command, RunRecord run)
+    {
+        var trigger = run.Trigger!;
+        command
+            .Bind("@pipeline", run.PipelineName)
+            .Bind("@event", run.Event)
+            .Bind("@ref", run.Ref)
+            .Bind("@sha", run.Sha)
+            .Bind("@repository", run.Repository)
+            .Bind("@status", run.Status.ToWire())
+            .Bind("@created", RecordRows.ToMillis(run.CreatedAt))
+            .Bind("@finished", RecordRows.ToMillis(run.FinishedAt))
+            .Bind("@key", run.IdempotencyKey)
+            .Bind("@class", run.FailureClass?.ToWire())
+            .Bind("@errors", JsonSerializer.Serialize(run.Errors))
+            .Bind("@group", run.ConcurrencyGroup)
+            .Bind("@rerun", run.RerunOf)
+            .Bind("@trigger", TriggerEventJson.Serialize(trigger));
+        dialect.BindInputs(command, JsonSerializer.Serialize(trigger.Inputs));
+    }
+
+    private static async Task<long> NextNumberAsync(IStatementRunner transaction, string? repository, CancellationToken cancellationToken)
+    {
+        var numbers = await transaction.WriteReturningAsync(
+            PortableSql.NextRunNumber,
+            command => command.Bind("@repository", NumberingKey(repository)),
+            row => row.GetInt64(0),
+            cancellationToken);
+        return numbers[0];
+    }
+
+    private static async Task<RunRecord?> ByKeyAsync(IStatementRunner runner, string key, CancellationToken cancellationToken)
+    {
+        var runs = await runner.QueryAsync(PortableSql.RunByIdempotencyKey, c => c.Bind("@key", key), RecordRows.ReadRun, cancellationToken);
+        return runs.SingleOrDefault();
+    }
+
+    /// <summary>Runs are numbered per repository, whatever the case of its name; runs without one share <c>""</c>.</summary>
+    private static string NumberingKey(string? repository) => repository?.ToLowerInvariant() ?? "";
+
+    private static string ReusedDetail(RunPlan plan, long reusedJob) =>
+        plan.RerunOf is { } rerunOf ? $"reused from run {rerunOf}" : $"reused from job {reusedJob}";
+}

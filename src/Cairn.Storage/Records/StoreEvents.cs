@@ -1,0 +1,31 @@
+using Cairn.Storage.Signals;
+
+namespace Cairn.Storage.Records;
+
+/// <summary>What a store does once a change others may be waiting for is committed: wake the waiters of this process
+/// and, where the database can tell them, those of other processes.</summary>
+internal interface IStoreEvents
+{
+    /// <summary>A job became queued (new, or back for a retry).</summary>
+    void JobQueued();
+
+    /// <summary>A run or job changed status: the change feed has something new.</summary>
+    void StatusChanged();
+
+    /// <summary>The run was asked to cancel: heartbeats of its jobs should look at once.</summary>
+    Task CancelRequestedAsync(long runId, CancellationToken cancellationToken);
+}
+
+/// <summary>Wakes only this process's waiters: all a store on a file that one process uses needs.</summary>
+internal sealed class LocalStoreEvents(StoreSignals signals) : IStoreEvents
+{
+    public void JobQueued() => signals.Work.Pulse();
+
+    public void StatusChanged() => signals.Changes.Pulse();
+
+    public Task CancelRequestedAsync(long runId, CancellationToken cancellationToken)
+    {
+        signals.Cancels.Pulse(runId);
+        return Task.CompletedTask;
+    }
+}
