@@ -22,6 +22,7 @@ public sealed class AccessTests : IAsyncLifetime
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task The_admin_token_is_written_0600_stored_only_as_a_hash_and_required_on_every_api_call()
     {
         var file = Path.Combine(data.Path, AdminToken.FileName);

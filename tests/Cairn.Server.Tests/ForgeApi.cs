@@ -36,7 +36,10 @@ public sealed class ForgeApi : IAsyncDisposable
 
     public IReadOnlyList<ReceivedStatus> Statuses => received.ToArray();
 
-    public int Requests;
+    private int requests;
+
+    /// <summary>Every request answered, well or badly.</summary>
+    public int Requests => Volatile.Read(ref requests);
 
     /// <summary>Starts on <paramref name="port"/> (0: any free port; a fixed one to come back where an earlier one was).</summary>
     public static async Task<ForgeApi> StartAsync(int port = 0)
@@ -90,7 +93,7 @@ public sealed class ForgeApi : IAsyncDisposable
 
     private async Task ReceiveAsync(HttpContext context)
     {
-        Interlocked.Increment(ref Requests);
+        Interlocked.Increment(ref requests);
         if (misbehaviours.TryDequeue(out var misbehave) && await misbehave(context))
         {
             return;

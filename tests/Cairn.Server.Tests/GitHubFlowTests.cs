@@ -166,7 +166,9 @@ public sealed class GitHubFlowTests : IAsyncLifetime
         Assert.Equal("config", run.FailureClass);
         Assert.Contains(run.Errors, e => e.Contains("stepz", StringComparison.Ordinal));
         var statuses = await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/ci" && x.State == "error"));
-        Assert.Contains("stepz", statuses.Last(x => x.Context == "cairn/ci").Description, StringComparison.Ordinal);
+        var description = statuses.Last(x => x.Context == "cairn/ci").Description;
+        Assert.Contains(run.Errors[0], description, StringComparison.Ordinal);
+        Assert.Contains($"(and {run.Errors.Count - 1} more)", description, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,11 +29,12 @@ public sealed class GitRepository : IDisposable
     public string Commit(IReadOnlyDictionary<string, string> files, string message = "change", string? branch = null)
     {
         branch ??= DefaultBranch;
-        var current = Git(WorkTree, "rev-parse", "--abbrev-ref", "HEAD").Trim();
-        if (current != branch && current != "HEAD")
+        var current = Git(WorkTree, "symbolic-ref", "--short", "HEAD").Trim();
+        if (current != branch)
         {
             var exists = Run(WorkTree, "rev-parse", "--verify", "--quiet", branch).ExitCode == 0;
-            Git(WorkTree, exists ? ["checkout", "--quiet", branch] : ["checkout", "--quiet", "-b", branch]);
+            var born = Run(WorkTree, "rev-parse", "--verify", "--quiet", "HEAD").ExitCode == 0;
+            Git(WorkTree, exists ? ["checkout", "--quiet", branch] : born ? ["checkout", "--quiet", "-b", branch] : ["symbolic-ref", "HEAD", $"refs/heads/{branch}"]);
         }
 
         foreach (var (path, contents) in files)

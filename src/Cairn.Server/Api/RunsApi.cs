@@ -66,7 +66,7 @@ internal static class RunsApi
 
     private static async Task<IResult> TriggerAsync(
         string owner, string repo, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ICairnStore store, RunStarter starter, CancellationToken cancellationToken)
+        ICairnStore store, RunStarter starter, TimeProvider time, CancellationToken cancellationToken)
     {
         var repository = await store.GetRepositoryAsync($"{owner}/{repo}", cancellationToken);
         if (repository is null)
@@ -81,16 +81,15 @@ internal static class RunsApi
         }
 
         var key = string.IsNullOrWhiteSpace(idempotencyKey) ? null : $"manual:{repository.Name}:{idempotencyKey.Trim()}";
-        if (key is not null && await store.FindRunByIdempotencyKeyAsync(key, cancellationToken) is { } earlier)
-        {
-            return Results.Ok(await ViewAsync(store, earlier, cancellationToken));
-        }
+        var asked = time.GetUtcNow();
 
         var trigger = new TriggerEvent(TriggerKind.Manual, repository.Name, request.Ref, request.Sha,
             request.Inputs ?? new Dictionary<string, string>(StringComparer.Ordinal), key);
         var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true), cancellationToken);
         return result switch
         {
+            // The same key gives the run it gave the first time, with 200 rather than 201.
+            StartResult.Started { Run: var earlier } when earlier.CreatedAt < asked => Results.Ok(await ViewAsync(store, earlier, cancellationToken)),
             StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, cancellationToken)),
             StartResult.Refused refused => Results.Problem(refused.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
             StartResult.Ignored ignored => Results.Problem(ignored.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),

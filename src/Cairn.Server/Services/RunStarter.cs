@@ -120,8 +120,7 @@ public sealed partial class RunStarter(
             plan = await CarryOverAsync(plan, previous, cancellationToken);
         }
 
-        var run = await store.CreateRunAsync(plan, cancellationToken);
-        await coordinator.AdvanceAsync(run.Id, cancellationToken);
+        var run = await coordinator.StartRunAsync(plan, cancellationToken);
         if (planned.CancelInProgress && run.ConcurrencyGroup is { } group)
         {
             await CancelSupersededAsync(run, group, cancellationToken);

@@ -128,7 +128,12 @@ internal sealed partial class StatusProjector(
         };
     }
 
-    private static string? FirstError(RunRecord run) => run.Errors.Count > 0 ? run.Errors[0] : null;
+    private static string? FirstError(RunRecord run) => run.Errors.Count switch
+    {
+        0 => null,
+        1 => run.Errors[0],
+        var n => $"{run.Errors[0]} (and {n - 1} more)",
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "statuses paused after a failure and go on: {Reason}")]
     private static partial void LogFault(ILogger logger, string reason);
