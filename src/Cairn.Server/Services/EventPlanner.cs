@@ -76,11 +76,11 @@ internal sealed partial class EventPlanner(
             _ => (EventState.Failed, null, "not understood"),
         };
         await store.ResolveEventAsync(entry.Id, state, runId, detail, cancellationToken);
-        LogPlanned(log, entry.Id, entry.Repository, state, runId, detail);
+        LogPlanned(log, entry.Id, entry.Repository, state, runId, detail ?? "");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "event {Id} of {Repository}: {State} (run {RunId}) {Detail}")]
-    private static partial void LogPlanned(ILogger logger, long id, string repository, EventState state, long? runId, string? detail);
+    [LoggerMessage(Level = LogLevel.Information, Message = "event {Id} of {Repository}: {State}, run {RunId}: {Detail}")]
+    private static partial void LogPlanned(ILogger logger, long id, string repository, EventState state, long? runId, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "planning paused after a failure and goes on: {Reason}")]
     private static partial void LogFault(ILogger logger, string reason);
