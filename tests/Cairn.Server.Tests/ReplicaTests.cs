@@ -1,0 +1,125 @@
+using System.Net.Http.Json;
+using Cairn.Server.Api;
+using Cairn.Server.Webhooks;
+using Cairn.Storage;
+using Cairn.Storage.Tests;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cairn.Server.Tests;
+
+/// <summary>Two server replicas sharing one PostgreSQL: a delivery to either runs once, statuses arrive, a cron tick
+/// fires once, and a cancel given to one stops a job the other may be running.</summary>
+public sealed class ReplicaTests : IAsyncLifetime
+{
+    private const string Secret = "replica-secret";
+    private readonly TempDirectory first = new();
+    private readonly TempDirectory second = new();
+    private readonly GitRepository repo = new();
+    private PostgresTestDatabase database = null!;
+    private ForgeApi forge = null!;
+    private ServerHarness a = null!;
+    private ServerHarness b = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        database = await PostgresTestDatabase.CreateAsync();
+        if (database.ConnectionString is not { } connection)
+        {
+            return;
+        }
+
+        forge = await ForgeApi.StartAsync();
+        a = await ServerHarness.StartAsync(first.Path, c => { c["Store"] = "postgres"; c["Connection"] = connection; });
+
+        // Replicas share the master key (sealed secrets) and the admin token; each has its own mirrors and workspaces.
+        File.Copy(Path.Combine(first.Path, "master.key"), Path.Combine(second.Path, "master.key"));
+        File.Copy(Path.Combine(first.Path, "admin.token"), Path.Combine(second.Path, "admin.token"));
+        b = await ServerHarness.StartAsync(second.Path, c => { c["Store"] = "postgres"; c["Connection"] = connection; });
+        await a.AddRepositoryAsync("octo/app", "github", repo.CloneUrl, forge.Url, Secret);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (b is not null)
+        {
+            await b.DisposeAsync();
+        }
+
+        if (a is not null)
+        {
+            await a.DisposeAsync();
+            await forge.DisposeAsync();
+        }
+
+        await database.DisposeAsync();
+        repo.Dispose();
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [PostgresFact]
+    public async Task A_push_to_either_replica_runs_once_and_reports_success()
+    {
+        var sha = repo.Commit("name: ci\non: { push: {} }\njobs:\n  a:\n    steps: [{ run: echo one }]\n  b:\n    needs: [a]\n    steps: [{ run: echo two }]\n");
+        var payload = Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha);
+
+        var toB = await b.Anonymous.SendAsync(Deliveries.GitHub("push", payload, Secret, delivery: "same"));
+        var toA = await a.Anonymous.SendAsync(Deliveries.GitHub("push", payload, Secret, delivery: "same"));
+
+        var answer = (await toB.Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        Assert.True((await toA.Content.ReadFromJsonAsync<WebhookAnswer>())!.Duplicate);
+        var entry = await a.WaitForEventAsync(answer.EventId!.Value);
+        var run = await a.WaitForRunAsync(entry.RunId!.Value);
+        Assert.Equal("succeeded", run.Status);
+        Assert.Single(await b.ListRunsAsync());
+        await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/ci" && x.State == "success") && s.Any(x => x.Context == "cairn/ci/b" && x.State == "success"));
+    }
+
+    [PostgresFact]
+    public async Task A_due_cron_tick_fires_once_across_replicas()
+    {
+        repo.Commit("name: nightly\non: { schedule: [{ cron: \"0 3 * * *\" }] }\njobs:\n  a:\n    steps: [{ run: echo tick }]\n");
+        var store = a.Services.GetRequiredService<ICairnStore>();
+        await b.Client.DeleteAsync("/api/v1/repos/octo/app");
+        await b.AddRepositoryAsync("octo/app", "github", repo.CloneUrl, forge.Url, Secret);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await store.ListSchedulesAsync(CancellationToken.None)).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var schedule = Assert.Single(await store.ListSchedulesAsync(CancellationToken.None));
+        Assert.True(await store.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, DateTimeOffset.UtcNow.AddDays(-3), CancellationToken.None));
+
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await a.ListRunsAsync()).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        // Both replicas look every few seconds; give each a few more looks.
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        var runs = await a.ListRunsAsync();
+        Assert.Single(runs);
+        Assert.Equal("schedule", runs[0].Event);
+    }
+
+    [PostgresFact]
+    public async Task A_cancel_given_to_one_replica_stops_the_job_wherever_it_runs()
+    {
+        repo.Commit("name: slow\non: { manual: {} }\njobs:\n  wait:\n    steps: [{ run: sleep 300 }]\n");
+        var run = (await (await a.Client.PostAsJsonAsync("/api/v1/repos/octo/app/runs", new { @ref = "main" })).Content.ReadFromJsonAsync<RunView>())!;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while ((await a.GetRunAsync(run.Id)).Jobs![0].Status != "running" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await b.Client.PostAsync($"/api/v1/runs/{run.Id}/cancel", null);
+        var ended = await a.WaitForRunAsync(run.Id);
+
+        Assert.Equal("cancelled", ended.Status);
+        // The step sleeps for five minutes; the run's end within the wait above means it was stopped.
+        Assert.Equal("cancelled", ended.Jobs![0].Status);
+    }
+}
