@@ -20,9 +20,10 @@ public interface IRunStore
     /// <summary>Runs matching every filter the query sets, newest first (by id).</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Marks the run as to be cancelled: from now on no job of it is queued, and the workers running its jobs
-    /// are told (<see cref="IJobQueue.WaitForCancelRequestAsync"/>). False when the run has already ended.</summary>
-    Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Marks the run as to be cancelled, keeping <paramref name="reason"/> (the first request's, when asked twice):
+    /// from now on no job of it is queued, and the workers running its jobs are told
+    /// (<see cref="IJobQueue.WaitForCancelRequestAsync"/>). False when the run has already ended.</summary>
+    Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Status changes of runs and jobs after <paramref name="afterId"/>, of one run or of all, in feed order
     /// (ascending <see cref="RunChange.Id"/>), at most <paramref name="limit"/>. A change never appears behind one already read.</summary>

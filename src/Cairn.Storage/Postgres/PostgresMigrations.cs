@@ -153,6 +153,7 @@ internal static class PostgresMigrations
                 ADD COLUMN errors              text   NOT NULL DEFAULT '[]',
                 ADD COLUMN concurrency_group   text,
                 ADD COLUMN cancel_requested_at bigint,
+                ADD COLUMN cancel_reason       text,
                 ADD COLUMN rerun_of            bigint,
                 ADD COLUMN trigger_json        text,
                 ADD COLUMN changed_at          bigint;

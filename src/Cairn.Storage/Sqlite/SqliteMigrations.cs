@@ -149,6 +149,7 @@ internal static class SqliteMigrations
             ALTER TABLE runs ADD COLUMN errors TEXT NOT NULL DEFAULT '[]';
             ALTER TABLE runs ADD COLUMN concurrency_group TEXT;
             ALTER TABLE runs ADD COLUMN cancel_requested_at INTEGER;
+            ALTER TABLE runs ADD COLUMN cancel_reason TEXT;
             ALTER TABLE runs ADD COLUMN rerun_of INTEGER;
             ALTER TABLE runs ADD COLUMN trigger_json TEXT;
             ALTER TABLE runs ADD COLUMN changed_at INTEGER;
