@@ -67,12 +67,7 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
             return false;
         }
 
-        if (to == JobStatus.Queued)
-        {
-            events.JobQueued();
-        }
-
-        events.StatusChanged();
+        events.StatusChanged(jobQueued: to == JobStatus.Queued);
         return true;
     }
 
