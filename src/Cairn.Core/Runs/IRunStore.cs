@@ -72,8 +72,9 @@ public sealed record JobTransition(DateTimeOffset At, FailureClass? FailureClass
     public static JobTransition Now(TimeProvider time) => new(time.GetUtcNow());
 }
 
-/// <summary>Which runs to list: every filter that is set must hold. <paramref name="Branch"/> is a branch name
-/// (the run's ref is <c>refs/heads/</c> and it); <paramref name="BeforeId"/> pages back from a run already seen.</summary>
+/// <summary>Which runs to list: every filter that is set must hold. <paramref name="Repository"/> is matched as the runs
+/// carry it (as their trigger named it); <paramref name="Branch"/> is a branch name (the run's ref is <c>refs/heads/</c>
+/// and it); <paramref name="BeforeId"/> pages back from a run already seen.</summary>
 public sealed record RunQuery(
     string? Repository = null,
     RunStatus? Status = null,

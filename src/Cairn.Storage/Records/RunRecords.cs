@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Cairn.Core.Runs;
 
 namespace Cairn.Storage.Records;
@@ -98,7 +99,7 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
 
         // Only the filters that are set go into the statement: a parameter that may be NULL has no type PostgreSQL can infer.
         var filters = new List<string>();
-        var binds = new List<Action<System.Data.Common.DbCommand>>();
+        var binds = new List<Action<DbCommand>>();
         void Filter(string condition, string name, object value)
         {
             filters.Add(condition);
