@@ -170,7 +170,7 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
         await Task.Delay(100, Token);
         Assert.False(wait.IsCompleted);
 
-        Assert.True(await other.RequestCancelAsync(run.Id, scope.Time.GetUtcNow(), Token));
+        Assert.True(await other.RequestCancelAsync(run.Id, "cancelled by alice", scope.Time.GetUtcNow(), Token));
 
         await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
         Assert.False(otherRun.IsCompleted);

@@ -312,20 +312,22 @@ public abstract partial class StoreContract
         var heard = scope.Store.WaitForCancelRequestAsync(run.Id, TimeSpan.FromMinutes(1), Token);
         var otherRun = scope.Store.WaitForCancelRequestAsync(run.Id + 1, TimeSpan.FromMinutes(1), Token);
 
-        Assert.True(await scope.Store.RequestCancelAsync(run.Id, scope.Time.GetUtcNow(), Token));
+        Assert.True(await scope.Store.RequestCancelAsync(run.Id, "cancelled by alice", scope.Time.GetUtcNow(), Token));
 
         await heard.WaitAsync(TimeSpan.FromSeconds(10), Token);
         Assert.False(otherRun.IsCompleted);
-        Assert.True((await scope.Store.GetRunAsync(run.Id, Token))!.CancelRequested);
+        var marked = await scope.Store.GetRunAsync(run.Id, Token);
+        Assert.Equal((true, "cancelled by alice"), (marked!.CancelRequested, marked.CancelReason));
         Assert.Equal(LeaseState.CancelRequested, await scope.Store.ExtendAsync(lease!, Token));
         Assert.False(await scope.Store.TryTransitionJobAsync(jobs[1].Id, JobStatus.Waiting, JobStatus.Queued, JobTransition.Now(scope.Time), Token));
         Assert.True(await scope.Store.TryTransitionJobAsync(
             jobs[1].Id, JobStatus.Waiting, JobStatus.Cancelled, new JobTransition(scope.Time.GetUtcNow(), FailureClass.Cancelled, "cancelled by alice"), Token));
-        Assert.True(await scope.Store.RequestCancelAsync(run.Id, scope.Time.GetUtcNow(), Token));
+        Assert.True(await scope.Store.RequestCancelAsync(run.Id, "cancelled by bob", scope.Time.GetUtcNow(), Token));
+        Assert.Equal("cancelled by alice", (await scope.Store.GetRunAsync(run.Id, Token))!.CancelReason);
 
         Assert.True(await scope.Store.TryTransitionRunAsync(run.Id, RunStatus.Running, RunStatus.Cancelled, scope.Time.GetUtcNow(), Token));
-        Assert.False(await scope.Store.RequestCancelAsync(run.Id, scope.Time.GetUtcNow(), Token));
-        Assert.False(await scope.Store.RequestCancelAsync(run.Id + 10, scope.Time.GetUtcNow(), Token));
+        Assert.False(await scope.Store.RequestCancelAsync(run.Id, "cancelled by alice", scope.Time.GetUtcNow(), Token));
+        Assert.False(await scope.Store.RequestCancelAsync(run.Id + 10, "cancelled by alice", scope.Time.GetUtcNow(), Token));
     }
 
     private static RunPlan PlanFor(string? repository, params PlannedJob[] jobs) =>

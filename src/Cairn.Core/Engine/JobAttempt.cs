@@ -66,10 +66,24 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         else if (beat.CancelRequested && outcome.Status != JobStatus.Succeeded)
         {
             // Whatever stopping it looked like to the executor (a killed step, an aborted workspace), the run was cancelled.
-            outcome = outcome with { Status = JobStatus.Cancelled, FailureClass = FailureClass.Cancelled, Detail = "the run was cancelled" };
+            outcome = outcome with { Status = JobStatus.Cancelled, FailureClass = FailureClass.Cancelled, Detail = await CancelReasonAsync() };
         }
 
         await FinishAsync(definition, outcome, startedAt);
+    }
+
+    private async Task<string> CancelReasonAsync()
+    {
+        const string unknown = "the run was cancelled";
+        try
+        {
+            return (await services.Store.GetRunAsync(lease.RunId, CancellationToken.None))?.CancelReason ?? unknown;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The outcome matters more than its wording.
+            return unknown;
+        }
     }
 
     private async Task<JobOutcome> RunResolvedAsync(

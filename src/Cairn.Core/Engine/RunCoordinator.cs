@@ -50,15 +50,9 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
     /// their heartbeat, at once). The run ends cancelled when its last running job has stopped. False when it had already ended.</summary>
     public async Task<bool> CancelRunAsync(long runId, string reason, CancellationToken cancellationToken)
     {
-        if (!await store.RequestCancelAsync(runId, time.GetUtcNow(), cancellationToken))
+        if (!await store.RequestCancelAsync(runId, reason, time.GetUtcNow(), cancellationToken))
         {
             return false;
-        }
-
-        var jobs = await store.GetJobsAsync(runId, cancellationToken);
-        foreach (var job in jobs)
-        {
-            await CancelIfPendingAsync(job.Id, job.Status, reason, cancellationToken);
         }
 
         await AdvanceAsync(runId, cancellationToken);
@@ -86,11 +80,12 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
         var jobs = graph.ToDictionary(j => j.Name, j => j with { Status = statuses[j.Id] }, StringComparer.Ordinal);
         if (run.CancelRequested)
         {
-            // Nothing more of a cancelled run starts: a job queued again for a retry, or one its needs released just
-            // before the cancel, ends here.
+            // Nothing more of a cancelled run starts: whoever advances it (the canceller, or a worker whose job ended
+            // meanwhile) cancels what waits or is queued, with the reason the request gave.
+            var reason = run.CancelReason ?? CancelledDetail;
             foreach (var job in jobs.Values.Where(j => j.Status is JobStatus.Waiting or JobStatus.Queued).ToList())
             {
-                jobs[job.Name] = job with { Status = await CancelIfPendingAsync(job.Id, job.Status, CancelledDetail, cancellationToken) };
+                jobs[job.Name] = job with { Status = await CancelIfPendingAsync(job.Id, job.Status, reason, cancellationToken) };
             }
         }
         else

@@ -20,9 +20,10 @@ public interface IRunStore
     /// <summary>Runs matching every filter the query sets, newest first (by id).</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Marks the run as to be cancelled: from now on no job of it is queued, and the workers running its jobs
-    /// are told (<see cref="IJobQueue.WaitForCancelRequestAsync"/>). False when the run has already ended.</summary>
-    Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>Marks the run as to be cancelled, keeping <paramref name="reason"/> (the first request's, when asked twice):
+    /// from now on no job of it is queued, and the workers running its jobs are told
+    /// (<see cref="IJobQueue.WaitForCancelRequestAsync"/>). False when the run has already ended.</summary>
+    Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Status changes of runs and jobs after <paramref name="afterId"/>, of one run or of all, in feed order
     /// (ascending <see cref="RunChange.Id"/>), at most <paramref name="limit"/>. A change never appears behind one already read.</summary>
@@ -71,8 +72,9 @@ public sealed record JobTransition(DateTimeOffset At, FailureClass? FailureClass
     public static JobTransition Now(TimeProvider time) => new(time.GetUtcNow());
 }
 
-/// <summary>Which runs to list: every filter that is set must hold. <paramref name="Branch"/> is a branch name
-/// (the run's ref is <c>refs/heads/</c> and it); <paramref name="BeforeId"/> pages back from a run already seen.</summary>
+/// <summary>Which runs to list: every filter that is set must hold. <paramref name="Repository"/> is matched as the runs
+/// carry it (as their trigger named it); <paramref name="Branch"/> is a branch name (the run's ref is <c>refs/heads/</c>
+/// and it); <paramref name="BeforeId"/> pages back from a run already seen.</summary>
 public sealed record RunQuery(
     string? Repository = null,
     RunStatus? Status = null,

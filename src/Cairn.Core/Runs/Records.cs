@@ -33,6 +33,9 @@ public sealed record RunRecord(
     /// <summary>Someone asked to cancel the run: no job of it is queued any more, and running ones are being stopped.</summary>
     public bool CancelRequested { get; init; }
 
+    /// <summary>Why the run is being cancelled, as the request said; every job the cancel ends records it.</summary>
+    public string? CancelReason { get; init; }
+
     /// <summary>The run this one runs again, for a rerun.</summary>
     public long? RerunOf { get; init; }
 

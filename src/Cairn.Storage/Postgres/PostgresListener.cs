@@ -142,6 +142,8 @@ internal sealed class PostgresListener : IAsyncDisposable
                     _signals.Work.Pulse();
                 }
 
+                // Queueing a job is a status change: the queueing store sent this one notification for both.
+                _signals.Changes.Pulse();
                 break;
             case PostgresSql.ChangesChannel:
                 _signals.Changes.Pulse();

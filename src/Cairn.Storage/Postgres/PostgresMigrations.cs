@@ -153,6 +153,7 @@ internal static class PostgresMigrations
                 ADD COLUMN errors              text   NOT NULL DEFAULT '[]',
                 ADD COLUMN concurrency_group   text,
                 ADD COLUMN cancel_requested_at bigint,
+                ADD COLUMN cancel_reason       text,
                 ADD COLUMN rerun_of            bigint,
                 ADD COLUMN trigger_json        text,
                 ADD COLUMN changed_at          bigint;
@@ -200,8 +201,9 @@ internal static class PostgresMigrations
             );
 
             ALTER TABLE run_changes SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);
-            CREATE UNIQUE INDEX run_changes_by_position ON run_changes (position);
-            CREATE INDEX run_changes_by_run ON run_changes (run_id, position);
+            -- A change costs its writer the row, the primary key and the unsettled index; readers index it when they settle it.
+            CREATE UNIQUE INDEX run_changes_by_position ON run_changes (position) WHERE position IS NOT NULL;
+            CREATE INDEX run_changes_by_run ON run_changes (run_id, position) WHERE position IS NOT NULL;
             CREATE INDEX run_changes_unsettled ON run_changes (id) WHERE position IS NULL;
 
             -- Settlers take turns, holding the lock to their commit, so positions commit in the order they are given and a

@@ -12,7 +12,8 @@ internal static class PostgresSql
     /// and how many jobs the notification covers.</summary>
     public const string JobsChannel = "cairn_jobs";
 
-    /// <summary>The channel that says "runs or jobs changed status"; its payload is "origin:count" too.</summary>
+    /// <summary>The channel that says "runs or jobs changed status" (other than by queueing a job, which the jobs channel
+    /// says); its payload is "origin:count" too.</summary>
     public const string ChangesChannel = "cairn_changes";
 
     /// <summary>The channel that says "a run was asked to cancel"; its payload is "origin:run id".</summary>

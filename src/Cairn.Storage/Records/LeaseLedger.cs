@@ -56,14 +56,9 @@ internal sealed class LeaseLedger(
             },
             cancellationToken);
 
-        if (ended && requeue)
-        {
-            events.JobQueued();
-        }
-
         if (ended)
         {
-            events.StatusChanged();
+            events.StatusChanged(jobQueued: requeue);
         }
 
         return ended;

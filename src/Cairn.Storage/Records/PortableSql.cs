@@ -32,7 +32,7 @@ internal static class PortableSql
     public const string NumberRun = "UPDATE runs SET number = @number WHERE id = @id;";
 
     public const string RequestCancel = """
-        UPDATE runs SET cancel_requested_at = coalesce(cancel_requested_at, @at)
+        UPDATE runs SET cancel_requested_at = coalesce(cancel_requested_at, @at), cancel_reason = coalesce(cancel_reason, @reason)
         WHERE id = @id AND status = 'running';
         """;
 

@@ -13,7 +13,7 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
 {
     public const string RunColumns =
         "id, pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, "
-        + "number, started_at, failure_class, errors, concurrency_group, cancel_requested_at, rerun_of, trigger_json";
+        + "number, started_at, failure_class, errors, concurrency_group, cancel_requested_at, rerun_of, trigger_json, cancel_reason";
 
     public const string JobColumns =
         "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition, "
@@ -58,6 +58,7 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
         CancelRequested = !row.IsDBNull(15),
         RerunOf = row.IsDBNull(16) ? null : row.GetInt64(16),
         Trigger = TriggerOrNull(row, 17),
+        CancelReason = StringOrNull(row, 18),
     };
 
     /// <summary>Reads the change's place in the feed, then the columns of <see cref="ChangeColumns"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Cairn.Core.Runs;
 
 namespace Cairn.Storage.Records;
@@ -67,12 +68,7 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
             return false;
         }
 
-        if (to == JobStatus.Queued)
-        {
-            events.JobQueued();
-        }
-
-        events.StatusChanged();
+        events.StatusChanged(jobQueued: to == JobStatus.Queued);
         return true;
     }
 
@@ -103,7 +99,7 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
 
         // Only the filters that are set go into the statement: a parameter that may be NULL has no type PostgreSQL can infer.
         var filters = new List<string>();
-        var binds = new List<Action<System.Data.Common.DbCommand>>();
+        var binds = new List<Action<DbCommand>>();
         void Filter(string condition, string name, object value)
         {
             filters.Add(condition);

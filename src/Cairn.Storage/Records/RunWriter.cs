@@ -58,10 +58,13 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
         return await InsertAsync(run, (_, _) => Task.CompletedTask, cancellationToken);
     }
 
-    public async Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reason);
         var changed = await database.ExecuteAsync(
-            PortableSql.RequestCancel, c => c.Bind("@id", runId).Bind("@at", RecordRows.ToMillis(at)), cancellationToken);
+            PortableSql.RequestCancel,
+            command => command.Bind("@id", runId).Bind("@reason", reason).Bind("@at", RecordRows.ToMillis(at)),
+            cancellationToken);
         if (changed == 0)
         {
             return false;

@@ -6,11 +6,9 @@ namespace Cairn.Storage.Records;
 /// and, where the database can tell them, those of other processes.</summary>
 internal interface IStoreEvents
 {
-    /// <summary>A job became queued (new, or back for a retry).</summary>
-    void JobQueued();
-
-    /// <summary>A run or job changed status: the change feed has something new.</summary>
-    void StatusChanged();
+    /// <summary>A run or job changed status: the change feed has something new. <paramref name="jobQueued"/>: the change
+    /// made a job queued (released, or back for a retry), so idle workers have something to lease.</summary>
+    void StatusChanged(bool jobQueued = false);
 
     /// <summary>The run was asked to cancel: heartbeats of its jobs should look at once.</summary>
     Task CancelRequestedAsync(long runId, CancellationToken cancellationToken);
@@ -19,9 +17,15 @@ internal interface IStoreEvents
 /// <summary>Wakes only this process's waiters: all a store on a file that one process uses needs.</summary>
 internal sealed class LocalStoreEvents(StoreSignals signals) : IStoreEvents
 {
-    public void JobQueued() => signals.Work.Pulse();
+    public void StatusChanged(bool jobQueued = false)
+    {
+        if (jobQueued)
+        {
+            signals.Work.Pulse();
+        }
 
-    public void StatusChanged() => signals.Changes.Pulse();
+        signals.Changes.Pulse();
+    }
 
     public Task CancelRequestedAsync(long runId, CancellationToken cancellationToken)
     {

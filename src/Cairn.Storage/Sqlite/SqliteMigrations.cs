@@ -149,6 +149,7 @@ internal static class SqliteMigrations
             ALTER TABLE runs ADD COLUMN errors TEXT NOT NULL DEFAULT '[]';
             ALTER TABLE runs ADD COLUMN concurrency_group TEXT;
             ALTER TABLE runs ADD COLUMN cancel_requested_at INTEGER;
+            ALTER TABLE runs ADD COLUMN cancel_reason TEXT;
             ALTER TABLE runs ADD COLUMN rerun_of INTEGER;
             ALTER TABLE runs ADD COLUMN trigger_json TEXT;
             ALTER TABLE runs ADD COLUMN changed_at INTEGER;
@@ -181,9 +182,10 @@ internal static class SqliteMigrations
             CREATE INDEX runs_by_concurrency_group ON runs (concurrency_group, id) WHERE concurrency_group IS NOT NULL;
 
             -- Every status a run or job takes, in commit order (one writer at a time: ids commit in order). The triggers
-            -- write it in the transaction of the change itself, so no way of changing a status can forget it.
+            -- write it in the transaction of the change itself, so no way of changing a status can forget it. Ids are
+            -- never reused as long as the newest change is kept.
             CREATE TABLE run_changes (
-                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                id            INTEGER PRIMARY KEY,
                 run_id        INTEGER NOT NULL,
                 job_id        INTEGER,
                 status        TEXT    NOT NULL,
@@ -209,12 +211,14 @@ internal static class SqliteMigrations
                 VALUES (NEW.run_id, NEW.id, NEW.status, NEW.failure_class, NEW.failure_detail, NEW.changed_at);
             END;
 
-            -- A run has started when its first job does.
             CREATE TRIGGER jobs_changed AFTER UPDATE OF status ON jobs WHEN NEW.status IS NOT OLD.status BEGIN
                 INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
                 VALUES (NEW.run_id, NEW.id, NEW.status, NEW.failure_class, NEW.failure_detail, NEW.changed_at);
-                UPDATE runs SET started_at = NEW.changed_at
-                WHERE NEW.status = 'running' AND id = NEW.run_id AND started_at IS NULL;
+            END;
+
+            -- A run has started when its first job does.
+            CREATE TRIGGER jobs_started AFTER UPDATE OF status ON jobs WHEN NEW.status = 'running' AND OLD.status IS NOT 'running' BEGIN
+                UPDATE runs SET started_at = NEW.changed_at WHERE id = NEW.run_id AND started_at IS NULL;
             END;
             """),
     ];

@@ -70,8 +70,8 @@ public sealed partial class SqliteRunStore : ICairnStore
         CancellationToken cancellationToken) =>
         _writer.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
 
-    public Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.RequestCancelAsync(runId, at, cancellationToken);
+    public Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.RequestCancelAsync(runId, reason, at, cancellationToken);
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
         _records.ListRunsAsync(query, cancellationToken);

@@ -47,8 +47,8 @@ public sealed class LogWriteFailureTests
 
         public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(query, cancellationToken);
 
-        public Task<bool> RequestCancelAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken) =>
-            inner.RequestCancelAsync(runId, at, cancellationToken);
+        public Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.RequestCancelAsync(runId, reason, at, cancellationToken);
 
         public Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken) =>
             inner.ReadChangesAsync(afterId, runId, limit, cancellationToken);
