@@ -9,8 +9,8 @@ public sealed class WorkerStopTests
 {
     [Theory]
     [InlineData("30s", JobStatus.Succeeded)]
-    [InlineData("500ms", JobStatus.Cancelled)]
-    public async Task Sigterm_StopsLeasing_AndRunningJobsFinishWithinGrace_OrAreCancelledOnRecord(string grace, JobStatus expected)
+    [InlineData("500ms", JobStatus.Queued)]
+    public async Task Sigterm_StopsLeasing_AndRunningJobsFinishWithinGrace_OrGoBackToTheQueue(string grace, JobStatus expected)
     {
         await using var fleet = await WorkerFleet.CreateAsync();
         var marker = fleet.Directory.Combine("started");
@@ -28,9 +28,37 @@ public sealed class WorkerStopTests
         Assert.True(result.ExitCode == 0, result.ToString());
         var jobs = (await fleet.Store.GetJobsAsync(run.Id, CancellationToken.None)).ToDictionary(j => j.Name);
         Assert.Equal(expected, jobs["slow"].Status);
-        // Nothing new is leased after the stop: the job that was waiting is still there for another worker.
-        Assert.Equal(expected == JobStatus.Succeeded ? JobStatus.Queued : JobStatus.Skipped, jobs["later"].Status);
+        // Nothing new is leased after the stop: what was waiting is still there for another worker.
+        Assert.Equal(expected == JobStatus.Succeeded ? JobStatus.Queued : JobStatus.Waiting, jobs["later"].Status);
         Assert.Contains("no new jobs", result.Stderr, StringComparison.Ordinal);
+        if (expected == JobStatus.Queued)
+        {
+            // A job stopped by its worker's shutdown is not lost: the next worker runs it from the start.
+            Assert.Contains("the worker stopped before the job ended", jobs["slow"].FailureDetail, StringComparison.Ordinal);
+            var next = fleet.StartWorker("--concurrency", "1");
+            var finished = await WaitForJobAsync(fleet, run.Id, "later", JobStatus.Succeeded);
+            await next.SignalAsync("TERM");
+            await next.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(2, finished["slow"].Attempt);
+            Assert.Equal(JobStatus.Succeeded, finished["slow"].Status);
+        }
+    }
+
+    private static async Task<Dictionary<string, JobRecord>> WaitForJobAsync(WorkerFleet fleet, long runId, string name, JobStatus status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var jobs = (await fleet.Store.GetJobsAsync(runId, CancellationToken.None)).ToDictionary(j => j.Name);
+            if (jobs[name].Status == status)
+            {
+                return jobs;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"job {name} of run {runId} never became {status}");
     }
 
     [Fact]

@@ -12,7 +12,7 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
 
     private JobRecord Job => lease.Job;
 
-    public async Task RunAsync(TimeSpan heartbeat, CancellationToken aborting)
+    public async Task RunAsync(TimeSpan heartbeat, CancellationToken aborting, bool releaseWhenAborted = false)
     {
         var time = services.Time;
         var startedAt = time.GetUtcNow();
@@ -67,6 +67,13 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         {
             // Whatever stopping it looked like to the executor (a killed step, an aborted workspace), the run was cancelled.
             outcome = outcome with { Status = JobStatus.Cancelled, FailureClass = FailureClass.Cancelled, Detail = await CancelReasonAsync() };
+        }
+        else if (releaseWhenAborted && aborting.IsCancellationRequested && outcome.Status != JobStatus.Succeeded)
+        {
+            // The worker is going away, not the job: another worker runs it from the start.
+            outcome = JobOutcome.Failed(FailureClass.Infra, "the worker stopped before the job ended");
+            await FinishAsync(definition, outcome, startedAt, releaseAt: time.GetUtcNow());
+            return;
         }
 
         await FinishAsync(definition, outcome, startedAt);
@@ -192,11 +199,11 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         return (values, null);
     }
 
-    private async Task FinishAsync(JobDefinitionJson? definition, JobOutcome outcome, DateTimeOffset startedAt)
+    private async Task FinishAsync(JobDefinitionJson? definition, JobOutcome outcome, DateTimeOffset startedAt, DateTimeOffset? releaseAt = null)
     {
         var finishedAt = services.Time.GetUtcNow();
-        DateTimeOffset? retryAt = null;
-        if (outcome.Status == JobStatus.Failed && outcome.FailureClass is { } failureClass)
+        var retryAt = releaseAt;
+        if (retryAt is null && outcome.Status == JobStatus.Failed && outcome.FailureClass is { } failureClass)
         {
             var delay = services.Retry.NextDelay(definition?.Retry, failureClass, lease.Attempt);
             retryAt = delay is { } d ? finishedAt + d : null;

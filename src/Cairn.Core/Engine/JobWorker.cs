@@ -11,6 +11,10 @@ public sealed record WorkerOptions(string WorkerId, IReadOnlyCollection<string> 
 
     /// <summary>The safety-net poll when no wake-up signal arrives.</summary>
     public TimeSpan IdlePoll { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A job stopped by an abort (the process shutting down, not the run being cancelled) goes back to the
+    /// queue for another worker, instead of ending cancelled: what a server or a fleet worker wants; not a laptop.</summary>
+    public bool ReleaseWhenAborted { get; init; }
 }
 
 /// <summary>What a worker runs with: the queue, the store, the coordinator and where jobs go.</summary>
@@ -50,7 +54,7 @@ public sealed class JobWorker(WorkerServices services, WorkerOptions options)
                 return;
             }
 
-            await new JobAttempt(services, lease).RunAsync(options.Heartbeat, aborting);
+            await new JobAttempt(services, lease).RunAsync(options.Heartbeat, aborting, options.ReleaseWhenAborted);
         }
     }
 }

@@ -16,6 +16,7 @@ public sealed record WorkerPoolOptions(string Name, int Concurrency, IReadOnlyCo
 }
 
 /// <summary>Runs <see cref="WorkerPoolOptions.Concurrency"/> workers and a lease reaper on one store until stopped:
+/// jobs still running when the grace period ends are stopped and handed back to the queue.
 /// the body of <c>cairn worker</c>, and of a server's worker service. A worker whose store fails is started again
 /// after a pause; a stop lets running jobs finish within the grace period, then cancels them, and every job's
 /// outcome is still written.</summary>
@@ -62,7 +63,7 @@ public sealed class WorkerPool(WorkerServices services, WorkerPoolOptions option
 
     private async Task SuperviseAsync(string workerId, CancellationToken stopping, CancellationToken aborting)
     {
-        var worker = new JobWorker(services, new WorkerOptions(workerId, options.Labels) { Heartbeat = options.Heartbeat });
+        var worker = new JobWorker(services, new WorkerOptions(workerId, options.Labels) { Heartbeat = options.Heartbeat, ReleaseWhenAborted = true });
         while (!stopping.IsCancellationRequested)
         {
             try
