@@ -154,6 +154,27 @@ public sealed class GitHubFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_paths_filter_reads_what_the_push_changed_since_its_before_commit()
+    {
+        var first = repo.Commit(new Dictionary<string, string>
+        {
+            [".cairn.yml"] = "name: ci\non: { push: { paths: [\"src/**\"] } }\njobs:\n  a:\n    steps: [{ run: echo built }]\n",
+        });
+        var docsOnly = repo.Commit(new Dictionary<string, string> { ["docs/readme.md"] = "words" });
+        var source = repo.Commit(new Dictionary<string, string> { ["src/app/main.c"] = "int main;" });
+
+        var skipped = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/main", first, docsOnly), Secret));
+        var taken = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/main", docsOnly, source), Secret));
+
+        var ignored = await server.WaitForEventAsync((await skipped.Content.ReadFromJsonAsync<WebhookAnswer>())!.EventId!.Value);
+        var planned = await server.WaitForEventAsync((await taken.Content.ReadFromJsonAsync<WebhookAnswer>())!.EventId!.Value);
+        Assert.Equal("ignored", ignored.State);
+        Assert.Contains("paths", ignored.Detail, StringComparison.Ordinal);
+        Assert.Equal("planned", planned.State);
+        Assert.Equal(source, (await server.WaitForRunAsync(planned.RunId!.Value)).Sha);
+    }
+
+    [Fact]
     public async Task An_invalid_pipeline_is_recorded_as_a_failed_config_run_and_the_forge_is_told_what_is_wrong()
     {
         var sha = repo.Commit("name: ci\njobs:\n  build:\n    stepz: []\n");

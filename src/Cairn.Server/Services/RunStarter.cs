@@ -98,7 +98,14 @@ public sealed partial class RunStarter(
 
         if (options.Rerun is null)
         {
-            var changed = await ChangedPathsAsync(repository, token, trigger, cancellationToken);
+            // Changed paths cost a diff (and perhaps a fetch of the base); only a paths: filter reads them.
+            var filtersPaths = trigger.Kind switch
+            {
+                TriggerKind.Push => pipeline.On.Push?.Paths.Count > 0,
+                TriggerKind.PullRequest => pipeline.On.PullRequest?.Paths.Count > 0,
+                _ => false,
+            };
+            var changed = filtersPaths ? await ChangedPathsAsync(repository, token, trigger, cancellationToken) : null;
             var decision = TriggerFilter.Accepts(pipeline.On, trigger, changed);
             if (!decision.Run)
             {
