@@ -37,7 +37,8 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
             }
 
             var (secrets, secretError) = await ResolveSecretsAsync(run, definition, stopJob.Token);
-            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, new SecretRedactor(secrets.Values), time);
+            var masked = secrets.Values.Concat(await services.Secrets.AlsoMaskAsync(run, CancellationToken.None)).ToList();
+            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, new SecretRedactor(masked), time);
             outcome = await RunResolvedAsync(run, definition, secrets, secretError, reporter, stopJob.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -184,6 +185,11 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
         RunRecord run, JobDefinitionJson definition, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (definition.Secrets.Count > 0 && await services.Secrets.RefusalAsync(run, cancellationToken) is { } refusal)
+        {
+            return (values, $"secret '{definition.Secrets[0]}' cannot be read: {refusal}");
+        }
+
         foreach (var name in definition.Secrets)
         {
             var value = await services.Secrets.GetAsync(run, name, cancellationToken);
