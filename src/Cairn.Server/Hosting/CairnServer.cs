@@ -175,6 +175,12 @@ public static class CairnServer
         }).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
 
+        // Where commit statuses link. Until there is a dashboard (behind a login) the page says how to see the run,
+        // and nothing about it: the link is public, the run may not be.
+        app.MapGet("/runs/{id:long}", (long id) => Results.Text(
+            $"Cairn run {id}.\nSee it with: cairn show {id} --server {settings.PublicUrl.ToString().TrimEnd('/')}\n"))
+            .ExcludeFromDescription();
+
         var api = app.MapGroup("/api/v1");
         ReposApi.Map(api);
         EventsApi.Map(api);
