@@ -86,6 +86,8 @@ public sealed class AccessTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.OK, (await server.Anonymous.GetAsync("/healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await server.Anonymous.GetAsync("/readyz")).StatusCode);
+        var link = await server.Anonymous.GetStringAsync("/runs/5");
+        Assert.Contains("cairn show 5 --server http://cairn.test", link, StringComparison.Ordinal);
         var openapi = await server.Anonymous.GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/v1/runs/{id}/rerun-failed", openapi, StringComparison.Ordinal);
         Assert.Contains("/hooks/{forge}", openapi, StringComparison.Ordinal);
