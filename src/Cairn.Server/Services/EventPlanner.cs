@@ -3,7 +3,6 @@ using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Server.Hosting;
 using Cairn.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -11,37 +10,20 @@ namespace Cairn.Server.Services;
 /// <summary>Plans journaled events after their sender was answered: claims pending entries (any replica may; a claim
 /// that is not resolved expires and the entry is planned again), starts their runs and resolves them.</summary>
 internal sealed partial class EventPlanner(
-    ICairnStore store, RunStarter starter, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log) : BackgroundService
+    ICairnStore store, RunStarter starter, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log)
+    : LoopingService("planning", Poll, time, log)
 {
     private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
     private readonly string claimant = $"{Environment.MachineName}-{Environment.ProcessId}-planner";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        var entries = await store.ClaimPendingEventsAsync(claimant, Time.GetUtcNow(), ClaimFor, 8, stoppingToken);
+        await Task.WhenAll(entries.Select(e => PlanAsync(e, stoppingToken)));
+        if (entries.Count == 0)
         {
-            try
-            {
-                var entries = await store.ClaimPendingEventsAsync(claimant, time.GetUtcNow(), ClaimFor, 8, stoppingToken);
-                await Task.WhenAll(entries.Select(e => PlanAsync(e, stoppingToken)));
-                if (entries.Count > 0)
-                {
-                    continue;
-                }
-
-                await signal.WaitAsync(Poll, time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFault(log, ex.Message);
-                await Task.Delay(Poll, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            await signal.WaitAsync(Poll, Time, stoppingToken);
         }
     }
 
@@ -82,6 +64,4 @@ internal sealed partial class EventPlanner(
     [LoggerMessage(Level = LogLevel.Information, Message = "event {Id} of {Repository}: {State}, run {RunId}: {Detail}")]
     private static partial void LogPlanned(ILogger logger, long id, string repository, EventState state, long? runId, string detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "planning paused after a failure and goes on: {Reason}")]
-    private static partial void LogFault(ILogger logger, string reason);
 }

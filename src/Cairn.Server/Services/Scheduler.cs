@@ -2,7 +2,6 @@ using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -12,39 +11,27 @@ namespace Cairn.Server.Services;
 /// down fire once, not once each. A fired tick is journaled like a webhook and planned the same way.</summary>
 internal sealed partial class Scheduler(
     ICairnStore store, RunStarter starter, RepositoryRegistrations registrations, PlanningSignal planning, TimeProvider time, ILogger<Scheduler> log)
-    : BackgroundService
+    : LoopingService("the scheduler", Tick, time, log)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
         var registering = RegisterAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await FireDueAsync(stoppingToken);
-                await Task.Delay(Tick, time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFault(log, ex.Message);
-                await Task.Delay(Tick, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-
+        await base.ExecuteAsync(stoppingToken);
         await registering.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    protected override async Task RoundAsync(CancellationToken stoppingToken)
+    {
+        await FireDueAsync(stoppingToken);
+        await Task.Delay(Tick, Time, stoppingToken);
     }
 
     /// <summary>Fires every schedule whose time has come; returns how many this replica fired.</summary>
     public async Task<int> FireDueAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var fired = 0;
         foreach (var schedule in await store.ListSchedulesAsync(cancellationToken))
         {
@@ -128,6 +115,4 @@ internal sealed partial class Scheduler(
     [LoggerMessage(Level = LogLevel.Warning, Message = "the schedules of {Repository} could not be read: {Reason}")]
     private static partial void LogRegisterFailed(ILogger logger, string repository, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the scheduler paused after a failure and goes on: {Reason}")]
-    private static partial void LogFault(ILogger logger, string reason);
 }

@@ -4,7 +4,6 @@ using Cairn.Core.Pipelines;
 using Cairn.Core.Runs;
 using Cairn.Server.Hosting;
 using Cairn.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -14,45 +13,32 @@ namespace Cairn.Server.Services;
 /// The feed position is kept in the store; after a crash a few statuses may be queued twice, which forges take as
 /// the same status again.</summary>
 internal sealed partial class StatusProjector(
-    ICairnStore store, ServerSettings settings, StatusSignal sent, TimeProvider time, ILogger<StatusProjector> log) : BackgroundService
+    ICairnStore store, ServerSettings settings, StatusSignal sent, TimeProvider time, ILogger<StatusProjector> log)
+    : LoopingService("statuses", Wait, time, log)
 {
     public const string CursorKey = "status-feed-cursor";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private long? cursor;
+
+    protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
-        var cursor = long.Parse(await store.GetSettingAsync(CursorKey, stoppingToken) ?? "0", CultureInfo.InvariantCulture);
-        while (!stoppingToken.IsCancellationRequested)
+        var after = cursor ??= long.Parse(await store.GetSettingAsync(CursorKey, stoppingToken) ?? "0", CultureInfo.InvariantCulture);
+        var changes = await store.ReadChangesAsync(after, null, 200, stoppingToken);
+        if (changes.Count == 0)
         {
-            try
-            {
-                var changes = await store.ReadChangesAsync(cursor, null, 200, stoppingToken);
-                if (changes.Count == 0)
-                {
-                    await store.WaitForChangesAsync(cursor, Wait, stoppingToken);
-                    continue;
-                }
-
-                foreach (var change in changes)
-                {
-                    await ProjectAsync(change, stoppingToken);
-                }
-
-                cursor = changes[^1].Id;
-                await store.SetSettingAsync(CursorKey, cursor.ToString(CultureInfo.InvariantCulture), stoppingToken);
-                sent.Wake();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFault(log, ex.Message);
-                await Task.Delay(Wait, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            await store.WaitForChangesAsync(after, Wait, stoppingToken);
+            return;
         }
+
+        foreach (var change in changes)
+        {
+            await ProjectAsync(change, stoppingToken);
+        }
+
+        cursor = changes[^1].Id;
+        await store.SetSettingAsync(CursorKey, cursor.Value.ToString(CultureInfo.InvariantCulture), stoppingToken);
+        sent.Wake();
     }
 
     private async Task ProjectAsync(RunChange change, CancellationToken cancellationToken)
@@ -92,7 +78,7 @@ internal sealed partial class StatusProjector(
             status = RunStatus(run, change, link);
         }
 
-        await store.EnqueueStatusAsync(repository, sha, status, time.GetUtcNow(), cancellationToken);
+        await store.EnqueueStatusAsync(repository, sha, status, Time.GetUtcNow(), cancellationToken);
     }
 
     internal static CommitStatus RunStatus(RunRecord run, RunChange change, string link)
@@ -135,6 +121,4 @@ internal sealed partial class StatusProjector(
         var n => $"{run.Errors[0]} (and {n - 1} more)",
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "statuses paused after a failure and go on: {Reason}")]
-    private static partial void LogFault(ILogger logger, string reason);
 }

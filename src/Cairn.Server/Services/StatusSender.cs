@@ -1,7 +1,6 @@
 using Cairn.Core.Forges;
 using Cairn.Server.Hosting;
 using Cairn.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -24,7 +23,7 @@ public sealed record StatusBackoff(Func<int, TimeSpan> After);
 /// says); jobs never wait for it, and what was queued before a restart is delivered after it.</summary>
 internal sealed partial class StatusSender(
     ICairnStore store, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusSender> log)
-    : BackgroundService
+    : LoopingService("status delivery", Poll, time, log)
 {
     // Longer than the quick retries of one send can take (three 10 s attempts and their pauses).
     private static readonly TimeSpan ClaimFor = TimeSpan.FromSeconds(90);
@@ -32,29 +31,13 @@ internal sealed partial class StatusSender(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(10);
     private readonly string claimant = $"{Environment.MachineName}-{Environment.ProcessId}-statuses";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        var due = await store.ClaimDueStatusesAsync(claimant, Time.GetUtcNow(), ClaimFor, 32, stoppingToken);
+        await Task.WhenAll(due.Select(e => SendAsync(e, stoppingToken)));
+        if (due.Count == 0)
         {
-            try
-            {
-                var due = await store.ClaimDueStatusesAsync(claimant, time.GetUtcNow(), ClaimFor, 32, stoppingToken);
-                await Task.WhenAll(due.Select(e => SendAsync(e, stoppingToken)));
-                if (due.Count == 0)
-                {
-                    await signal.WaitAsync(Poll, time, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFault(log, ex.Message);
-                await Task.Delay(Poll, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+            await signal.WaitAsync(Poll, Time, stoppingToken);
         }
     }
 
@@ -63,7 +46,7 @@ internal sealed partial class StatusSender(
         var repository = await store.GetRepositoryAsync(entry.Repository, cancellationToken);
         if (repository is null)
         {
-            await store.MarkStatusRejectedAsync(entry.Id, time.GetUtcNow(), "the repository was removed", cancellationToken);
+            await store.MarkStatusRejectedAsync(entry.Id, Time.GetUtcNow(), "the repository was removed", cancellationToken);
             return;
         }
 
@@ -72,17 +55,17 @@ internal sealed partial class StatusSender(
         switch (result)
         {
             case StatusDelivery.Delivered:
-                await store.MarkStatusDeliveredAsync(entry.Id, time.GetUtcNow(), cancellationToken);
+                await store.MarkStatusDeliveredAsync(entry.Id, Time.GetUtcNow(), cancellationToken);
                 signal.Wake();
                 break;
             case StatusDelivery.Retry retry:
-                var next = time.GetUtcNow() + (retry.After ?? backoff.After(entry.Attempts));
+                var next = Time.GetUtcNow() + (retry.After ?? backoff.After(entry.Attempts));
                 LogRetry(log, entry.Status.Context, entry.Repository, entry.Sha, retry.Reason, next);
                 await store.MarkStatusRetryAsync(entry.Id, next, retry.Reason, cancellationToken);
                 break;
             case StatusDelivery.Rejected rejected:
                 LogRejected(log, entry.Status.Context, entry.Repository, entry.Sha, rejected.Reason);
-                await store.MarkStatusRejectedAsync(entry.Id, time.GetUtcNow(), rejected.Reason, cancellationToken);
+                await store.MarkStatusRejectedAsync(entry.Id, Time.GetUtcNow(), rejected.Reason, cancellationToken);
                 signal.Wake();
                 break;
         }
@@ -102,6 +85,4 @@ internal sealed partial class StatusSender(
     [LoggerMessage(Level = LogLevel.Warning, Message = "status {Context} for {Repository}@{Sha} refused by the forge: {Reason}")]
     private static partial void LogRejected(ILogger logger, string context, string repository, string sha, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "status delivery paused after a failure and goes on: {Reason}")]
-    private static partial void LogFault(ILogger logger, string reason);
 }
