@@ -42,6 +42,15 @@ public interface IAuditLog
     Task<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeId, int limit, CancellationToken cancellationToken);
 }
 
+/// <summary>What the audit log says was done with a secret.</summary>
+public static class SecretActions
+{
+    public const string Read = "read";
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string Deleted = "deleted";
+}
+
 /// <summary>What a secret's name and value may be: a name a shell can take as a variable, a value of reasonable size.</summary>
 public static class SecretRules
 {
