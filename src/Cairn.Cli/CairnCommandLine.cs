@@ -28,6 +28,8 @@ internal static class CairnCommandLine
             RerunCommand.Create(signals.Cancel),
             LogsCommand.Create(signals.Cancel),
             EventsCommand.Create(signals.Cancel),
+            SecretCommand.Create(signals.Cancel),
+            AuditCommand.Create(signals.Cancel),
         };
 
         var parse = root.Parse(args);

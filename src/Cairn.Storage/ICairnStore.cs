@@ -3,11 +3,12 @@ using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
+using Cairn.Core.Secrets;
 
 namespace Cairn.Storage;
 
 /// <summary>A store that keeps runs and hands out their jobs, and keeps everything a server needs besides (repositories,
-/// the event journal, the status outbox, schedules, settings), whichever database is behind it; dispose it to let go of
+/// the event journal, the status outbox, schedules, settings, secrets and their audit log), whichever database is behind it; dispose it to let go of
 /// the database.</summary>
 public interface ICairnStore
-    : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, IServerSettings, IAsyncDisposable;
+    : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, IServerSettings, ISecretStore, IAuditLog, IAsyncDisposable;

@@ -13,21 +13,34 @@ internal static class RunCommand
         var env = new Option<string[]>("--env", "-e") { Description = "Set NAME=VALUE for every step, over the pipeline's own env", Arity = ArgumentArity.ZeroOrMore };
         var input = new Option<string[]>("--input", "-i") { Description = "Give the manual input NAME the value VALUE", Arity = ArgumentArity.ZeroOrMore };
         var secret = new Option<string[]>("--secret", "-s") { Description = "Give the secret NAME the value VALUE (masked in the output)", Arity = ArgumentArity.ZeroOrMore };
+        var secretsFile = new Option<string?>("--secrets-file")
+        {
+            Description = "Read secrets from a dotenv file (KEY=VALUE lines, # comments, quotes); --secret wins over it",
+            HelpName = "FILE",
+        };
         var json = new Option<bool>("--json") { Description = "Print logs on stderr and one JSON summary on stdout" };
         var runners = new Option<string?>("--runners") { Description = "A runner file: the aliases a job's runner: names (see docs/pipeline-syntax.md)" };
         var executor = ExecutorOption();
 
-        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, json, runners, executor };
+        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, secretsFile, json, runners, executor };
         command.SetAction(async (parse, _) =>
         {
             var errors = new List<string>();
+            var secrets = parse.GetValue(secretsFile) is { } file
+                ? new Dictionary<string, string>(await DotenvFile.ReadAsync(file, errors, cancellation), StringComparer.Ordinal)
+                : new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in KeyValueOption.Parse("--secret", parse.GetValue(secret), errors))
+            {
+                secrets[name] = value;
+            }
+
             var request = new LocalRunRequest(
                 parse.GetValue(path)!,
                 parse.GetValue(job),
                 parse.GetValue(parallel),
                 KeyValueOption.Parse("--env", parse.GetValue(env), errors),
                 KeyValueOption.Parse("--input", parse.GetValue(input), errors),
-                KeyValueOption.Parse("--secret", parse.GetValue(secret), errors),
+                secrets,
                 parse.GetValue(json),
                 parse.GetValue(runners),
                 parse.GetValue(executor));

@@ -35,6 +35,24 @@ internal static class JsonPages
         json.WriteEndObject();
     });
 
+    /// <summary>What <c>cairn secret remove --json</c> prints, the server having answered 204 with no body.</summary>
+    public static string RemovedSecret(string name, string? scope) => Write(json =>
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        if (scope is null)
+        {
+            json.WriteNull("scope");
+        }
+        else
+        {
+            json.WriteString("scope", scope);
+        }
+
+        json.WriteBoolean("removed", true);
+        json.WriteEndObject();
+    });
+
     /// <summary>What <c>cairn logs --json</c> prints: the plain-text log as a string, with the job it belongs to.</summary>
     public static string Log(long runId, long jobId, string job, string log) => Write(json =>
     {

@@ -192,7 +192,7 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
 
         foreach (var name in definition.Secrets)
         {
-            var value = await services.Secrets.GetAsync(run, name, cancellationToken);
+            var value = await services.Secrets.GetAsync(run, Job, name, cancellationToken);
             if (value is null)
             {
                 var scope = run.Repository is null ? "this run" : run.Repository;

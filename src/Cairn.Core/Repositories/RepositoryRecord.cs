@@ -31,6 +31,6 @@ public interface IRepositoryStore
     /// <summary>All repositories, by name.</summary>
     Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Removes the repository and its schedules; its runs stay. False when there was none.</summary>
+    /// <summary>Removes the repository, its schedules and its secrets; its runs stay. False when there was none.</summary>
     Task<bool> DeleteRepositoryAsync(string name, CancellationToken cancellationToken);
 }

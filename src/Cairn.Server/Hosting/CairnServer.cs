@@ -25,8 +25,6 @@ namespace Cairn.Server.Hosting;
 /// step at once, and the forges.</summary>
 public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNow, IForgeDirectory Forges)
 {
-    public ISecretSource Secrets { get; init; } = InMemorySecretSource.Empty;
-
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>The runner aliases jobs may name (their labels go on planned jobs).</summary>
@@ -113,7 +111,10 @@ public static class CairnServer
         services.AddSingleton<IStatusOutbox>(store);
         services.AddSingleton<IScheduleStore>(store);
         services.AddSingleton<IServerSettings>(store);
+        services.AddSingleton<ISecretStore>(store);
+        services.AddSingleton<IAuditLog>(store);
         services.AddSingleton(new RepositorySecrets(new SecretCipher(key)));
+        services.AddSingleton<ServerSecretSource>();
         services.AddSingleton(runtime.Forges);
         services.AddSingleton<PlanningSignal>();
         services.AddSingleton<RepositoryRegistrations>();
@@ -130,7 +131,7 @@ public static class CairnServer
             new GitWorktreeWorkspaceProvider(mirror, Path.Combine(settings.DataDirectory, "workspaces"),
                 new StoreRepositoryLocator(store, provider.GetRequiredService<RepositorySecrets>()),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Workspaces")),
-            runtime.Secrets, NullRunObserver.Instance, new RetryPolicy(), time));
+            provider.GetRequiredService<ServerSecretSource>(), NullRunObserver.Instance, new RetryPolicy(), time));
         services.AddHostedService<WorkerService>();
         services.AddHostedService<EventPlanner>();
         services.AddHostedService<StatusProjector>();
@@ -185,6 +186,7 @@ public static class CairnServer
         ReposApi.Map(api);
         EventsApi.Map(api);
         RunsApi.Map(api);
+        SecretsApi.Map(api);
         WebhookEndpoint.Map(app);
         return (app, notes);
     }

@@ -4,8 +4,9 @@ using Cairn.Core.Secrets;
 
 namespace Cairn.Server.Hosting;
 
-/// <summary>Seals and opens a repository's webhook secret and status token. Each is bound to its repository and its
-/// purpose, so a sealed value copied to another row or column does not open.</summary>
+/// <summary>Seals and opens what the server keeps under the master key: a repository's webhook secret and status token,
+/// and the secrets jobs read. Each is bound to its repository (or to being global) and its purpose or name, so a sealed
+/// value copied to another row or column does not open.</summary>
 public sealed class RepositorySecrets(SecretCipher cipher)
 {
     public byte[]? SealWebhookSecret(string repository, string? value) => Seal(repository, "webhook-secret", value);
@@ -16,6 +17,20 @@ public sealed class RepositorySecrets(SecretCipher cipher)
     public string? WebhookSecret(RepositoryRecord repository) => Open(repository?.Name!, "webhook-secret", repository?.SealedWebhookSecret);
 
     public string? StatusToken(RepositoryRecord repository) => Open(repository?.Name!, "status-token", repository?.SealedStatusToken);
+
+    /// <summary>Seals a secret's value for its scope (a repository's full name, or null for a global secret) and name.</summary>
+    public byte[] SealSecret(string? scope, string name, string value) => cipher.Seal(value, SecretAssociated(scope, name));
+
+    /// <summary>The secret's value. Throws <see cref="CryptographicException"/> when it does not open: sealed under
+    /// another master key, or moved to another scope or name.</summary>
+    public string OpenSecret(SealedSecret secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return cipher.Open(secret.SealedValue, SecretAssociated(secret.Scope, secret.Name));
+    }
+
+    private static string SecretAssociated(string? scope, string name) =>
+        scope is null ? $"global:secret:{name}" : Associated(scope, $"secret:{name}");
 
     private byte[]? Seal(string repository, string purpose, string? value) =>
         string.IsNullOrEmpty(value) ? null : cipher.Seal(value, Associated(repository, purpose));

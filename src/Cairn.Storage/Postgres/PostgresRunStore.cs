@@ -37,6 +37,7 @@ public sealed partial class PostgresRunStore : ICairnStore
         _journal = new EventJournalRecords(database, PostgresSql.Claims);
         _outbox = new StatusOutboxRecords(database, PostgresSql.Claims);
         _schedules = new ScheduleRecords(database);
+        _secrets = new SecretRecords(database);
     }
 
     /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for

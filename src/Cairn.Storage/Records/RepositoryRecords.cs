@@ -44,6 +44,7 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
             async transaction =>
             {
                 await transaction.ExecuteAsync(ServerSql.DeleteSchedulesOfRepository, c => c.Bind("@key", key), cancellationToken);
+                await transaction.ExecuteAsync(SecretRecords.DeleteSecretsOfRepository, c => c.Bind("@key", key), cancellationToken);
                 return await transaction.ExecuteAsync(ServerSql.DeleteRepository, c => c.Bind("@key", key), cancellationToken) == 1;
             },
             cancellationToken);

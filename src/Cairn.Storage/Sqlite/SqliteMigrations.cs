@@ -221,6 +221,29 @@ internal static class SqliteMigrations
                 UPDATE runs SET started_at = NEW.changed_at WHERE id = NEW.run_id AND started_at IS NULL;
             END;
             """),
+        new(4, "secrets, sealed, by repository or global, and the audit log of their use", """
+            -- scope_key is the repository's name in lower case, or '' for a global secret; scope keeps the name as given.
+            CREATE TABLE secrets (
+                scope_key    TEXT    NOT NULL,
+                scope        TEXT,
+                name         TEXT    NOT NULL,
+                sealed_value BLOB    NOT NULL,
+                created_at   INTEGER NOT NULL,
+                updated_at   INTEGER NOT NULL,
+                PRIMARY KEY (scope_key, name)
+            ) WITHOUT ROWID;
+
+            -- Who read or changed which secret, and when; never a value.
+            CREATE TABLE secret_audit (
+                id         INTEGER PRIMARY KEY,
+                at         INTEGER NOT NULL,
+                run_id     INTEGER,
+                job_id     INTEGER,
+                repository TEXT,
+                secret     TEXT    NOT NULL,
+                action     TEXT    NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -34,6 +34,7 @@ public sealed partial class SqliteRunStore : ICairnStore
         _journal = new EventJournalRecords(database, SqliteSql.Claims);
         _outbox = new StatusOutboxRecords(database, SqliteSql.Claims);
         _schedules = new ScheduleRecords(database);
+        _secrets = new SecretRecords(database);
     }
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>

@@ -43,6 +43,11 @@ internal sealed class FakeCairnServer : IAsyncDisposable
 
     public List<EventShape> Events { get; } = [];
 
+    /// <summary>The secrets set, by (repository or "" for global, name): the values as they arrived.</summary>
+    public ConcurrentDictionary<(string Scope, string Name), string> Secrets { get; } = new();
+
+    public List<AuditShape> Audit { get; } = [];
+
     /// <summary>Answers every request in place of the API when set (a proxy's error page, a hang…).</summary>
     public RequestDelegate? Override { get; set; }
 
@@ -259,6 +264,19 @@ internal sealed class FakeCairnServer : IAsyncDisposable
         api.MapPost("/runs/{id:long}/rerun-failed", (long id) => Rerun(id, failedOnly: true));
         api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", (long id, long jobId) =>
             Logs.TryGetValue(jobId, out var log) ? Results.Text(log, "text/plain; charset=utf-8") : NotFound($"run {id} has no job {jobId}"));
+        api.MapPut("/repos/{owner}/{repo}/secrets/{name}", (string owner, string repo, string name, JsonObject body) => PutSecret($"{owner}/{repo}", name, body));
+        api.MapDelete("/repos/{owner}/{repo}/secrets/{name}", (string owner, string repo, string name) => DeleteSecret($"{owner}/{repo}", name));
+        api.MapGet("/repos/{owner}/{repo}/secrets", (string owner, string repo) => ListSecrets($"{owner}/{repo}"));
+        api.MapPut("/secrets/{name}", (string name, JsonObject body) => PutSecret(null, name, body));
+        api.MapDelete("/secrets/{name}", (string name) => DeleteSecret(null, name));
+        api.MapGet("/secrets", () => ListSecrets(null));
+        api.MapGet("/audit", (string? cursor, int? limit) =>
+        {
+            lock (_gate)
+            {
+                return Page(Audit.OrderByDescending(e => e.Id), cursor, limit, e => e.Id);
+            }
+        });
         api.MapGet("/events", (string? repo, string? cursor, int? limit) =>
         {
             lock (_gate)
@@ -302,6 +320,58 @@ internal sealed class FakeCairnServer : IAsyncDisposable
                 $"{Url}/hooks/{forge}", DateTimeOffset.UtcNow);
             _repos[name!] = repo;
             return Results.Json(repo, Json, statusCode: 201);
+        }
+    }
+
+    private IResult PutSecret(string? scope, string name, JsonObject body)
+    {
+        if (body["value"] is not JsonValue value || (string?)value is not { Length: > 0 } text)
+        {
+            return Problem(400, "The request is not valid", "value: a secret's value cannot be empty", ["value: a secret's value cannot be empty"]);
+        }
+
+        lock (_gate)
+        {
+            if (scope is not null && !_repos.ContainsKey(scope))
+            {
+                return NotFound($"there is no repository {scope}");
+            }
+
+            var created = !Secrets.ContainsKey((scope ?? "", name));
+            Secrets[(scope ?? "", name)] = text;
+            var shape = new SecretShape(name, scope, DateTimeOffset.UtcNow);
+            return created ? Results.Json(shape, Json, statusCode: 201) : Results.Json(shape, Json);
+        }
+    }
+
+    private IResult DeleteSecret(string? scope, string name)
+    {
+        lock (_gate)
+        {
+            if (scope is not null && !_repos.ContainsKey(scope))
+            {
+                return NotFound($"there is no repository {scope}");
+            }
+
+            return Secrets.TryRemove((scope ?? "", name), out _)
+                ? Results.NoContent()
+                : NotFound(scope is null ? $"there is no global secret {name}" : $"{scope} has no secret {name}");
+        }
+    }
+
+    private IResult ListSecrets(string? scope)
+    {
+        lock (_gate)
+        {
+            if (scope is not null && !_repos.ContainsKey(scope))
+            {
+                return NotFound($"there is no repository {scope}");
+            }
+
+            var items = Secrets.Keys.Where(k => k.Scope == (scope ?? "")).Select(k => k.Name).Order(StringComparer.Ordinal)
+                .Select(n => new SecretShape(n, scope, DateTimeOffset.UtcNow.AddMinutes(-3)))
+                .ToList();
+            return Results.Json(new PageShape<SecretShape>(items, null), Json);
         }
     }
 

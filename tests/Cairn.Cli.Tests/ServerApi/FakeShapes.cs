@@ -21,6 +21,10 @@ internal sealed record RunShape(
 internal sealed record EventShape(
     long Id, string Source, string? DeliveryId, string Repository, string Event, string State, DateTimeOffset ReceivedAt, long? RunId, string? Detail);
 
+internal sealed record SecretShape(string Name, string? Scope, DateTimeOffset UpdatedAt);
+
+internal sealed record AuditShape(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+
 internal sealed record PageShape<T>(IReadOnlyList<T> Items, string? Next);
 
 /// <summary>One request as the fake received it.</summary>

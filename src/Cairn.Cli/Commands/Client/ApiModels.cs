@@ -88,3 +88,15 @@ internal sealed record EventView(
     DateTimeOffset ReceivedAt,
     long? RunId,
     string? Detail);
+
+/// <summary>What <c>cairn secret set</c> sends. The value travels only in this body; it never prints it.</summary>
+internal sealed record SecretRequest(string Value)
+{
+    public override string ToString() => "a secret's value";
+}
+
+/// <summary>A secret as the server shows it: its name, where it belongs (null: global) and when it was set; never its value.</summary>
+internal sealed record SecretView(string Name, string? Scope, DateTimeOffset UpdatedAt);
+
+/// <summary>What was done with a secret (read by a job, created, updated, deleted), and by which run and job.</summary>
+internal sealed record AuditView(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);

@@ -16,4 +16,8 @@ namespace Cairn.Cli.Commands.Client;
 [JsonSerializable(typeof(RunView))]
 [JsonSerializable(typeof(Page<RunView>))]
 [JsonSerializable(typeof(Page<EventView>))]
+[JsonSerializable(typeof(SecretRequest))]
+[JsonSerializable(typeof(SecretView))]
+[JsonSerializable(typeof(Page<SecretView>))]
+[JsonSerializable(typeof(Page<AuditView>))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

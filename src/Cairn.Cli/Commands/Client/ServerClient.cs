@@ -79,7 +79,30 @@ internal sealed class ServerClient : IDisposable
             HttpMethod.Get, "events" + Query(("repo", repository), ("cursor", cursor), ("limit", Number(limit))),
             null, Json.PageEventView, null, cancellationToken);
 
+    /// <summary>Sets a secret of <paramref name="repository"/>, or a global one when it is null; answers whether it was
+    /// created (rather than replaced) with the server's view of it.</summary>
+    public async Task<(Answer<SecretView> Answer, bool Created)> SetSecretAsync(
+        string? repository, string name, string value, CancellationToken cancellationToken)
+    {
+        var path = SecretPath(repository, name);
+        var (status, text) = await SendForStatusAsync(HttpMethod.Put, path, JsonContent.Create(new SecretRequest(value), Json.SecretRequest), null, cancellationToken);
+        return (Decode(HttpMethod.Put, path, text, Json.SecretView), status == HttpStatusCode.Created);
+    }
+
+    public async Task RemoveSecretAsync(string? repository, string name, CancellationToken cancellationToken) =>
+        await SendForTextAsync(HttpMethod.Delete, SecretPath(repository, name), null, null, cancellationToken);
+
+    /// <summary>The names of <paramref name="repository"/>'s secrets, or of the global ones when it is null.</summary>
+    public Task<Answer<Page<SecretView>>> ListSecretsAsync(string? repository, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, repository is null ? "secrets" : RepositoryPath(repository) + "/secrets", null, Json.PageSecretView, null, cancellationToken);
+
+    public Task<Answer<Page<AuditView>>> ListAuditAsync(string? cursor, int? limit, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "audit" + Query(("cursor", cursor), ("limit", Number(limit))), null, Json.PageAuditView, null, cancellationToken);
+
     public void Dispose() => _http.Dispose();
+
+    private static string SecretPath(string? repository, string name) =>
+        (repository is null ? "secrets/" : RepositoryPath(repository) + "/secrets/") + Uri.EscapeDataString(name);
 
     private static string RepositoryPath(string name)
     {
@@ -98,9 +121,11 @@ internal sealed class ServerClient : IDisposable
     }
 
     private async Task<Answer<T>> SendAsync<T>(
-        HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, string? idempotencyKey, CancellationToken cancellationToken)
+        HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, string? idempotencyKey, CancellationToken cancellationToken) =>
+        Decode(method, path, await SendForTextAsync(method, path, content, idempotencyKey, cancellationToken), type);
+
+    private Answer<T> Decode<T>(HttpMethod method, string path, string text, JsonTypeInfo<T> type)
     {
-        var text = await SendForTextAsync(method, path, content, idempotencyKey, cancellationToken);
         try
         {
             var value = JsonSerializer.Deserialize(text, type) ?? throw new JsonException("the answer is null");
@@ -114,6 +139,10 @@ internal sealed class ServerClient : IDisposable
     }
 
     private async Task<string> SendForTextAsync(
+        HttpMethod method, string path, HttpContent? content, string? idempotencyKey, CancellationToken cancellationToken) =>
+        (await SendForStatusAsync(method, path, content, idempotencyKey, cancellationToken)).Body;
+
+    private async Task<(HttpStatusCode Status, string Body)> SendForStatusAsync(
         HttpMethod method, string path, HttpContent? content, string? idempotencyKey, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, "api/v1/" + path) { Content = content };
@@ -128,7 +157,7 @@ internal sealed class ServerClient : IDisposable
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
-            return response.IsSuccessStatusCode ? body : throw Problem(method, path, response, body);
+            return response.IsSuccessStatusCode ? (response.StatusCode, body) : throw Problem(method, path, response, body);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,0 +1,90 @@
+namespace Cairn.Core.Secrets;
+
+/// <summary>A stored secret as a list shows it: where it belongs and when it was set, never its value.</summary>
+/// <param name="Scope">The repository's full name as it was given when first set; null for a global secret.</param>
+public sealed record SecretEntry(string? Scope, string Name, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>A stored secret with its value still sealed (<see cref="SecretCipher"/>): only the holder of the master key
+/// can open it.</summary>
+public sealed record SealedSecret(string? Scope, string Name, byte[] SealedValue, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>Secrets that jobs read, each either a repository's (its scope is the repository's full name, compared
+/// without regard to case, as forges compare names) or global (scope null). A (scope, name) pair is unique; names
+/// compare exactly, as environment variables do. The store keeps values only as sealed bytes.</summary>
+public interface ISecretStore
+{
+    /// <summary>Sets the secret, creating it or replacing its value; true when it was created.</summary>
+    Task<bool> PutSecretAsync(string? scope, string name, byte[] sealedValue, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Removes the secret; false when there was none.</summary>
+    Task<bool> DeleteSecretAsync(string? scope, string name, CancellationToken cancellationToken);
+
+    /// <summary>The secrets of one scope (null: the global ones), by name.</summary>
+    Task<IReadOnlyList<SecretEntry>> ListSecretsAsync(string? scope, CancellationToken cancellationToken);
+
+    Task<SealedSecret?> GetSealedSecretAsync(string? scope, string name, CancellationToken cancellationToken);
+}
+
+/// <summary>Something done with a secret, as the audit log keeps it: who read or changed which secret, never its value.</summary>
+/// <param name="RunId">The run whose job read it; null for a change made through the API.</param>
+/// <param name="Repository">The repository of the run that read it, or the scope of a changed secret (null: global).</param>
+/// <param name="Action">What was done: <c>read</c>, <c>created</c>, <c>updated</c> or <c>deleted</c>.</param>
+public sealed record AuditEntry(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+
+public sealed record NewAuditEntry(DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+
+/// <summary>The append-only record of what was done with secrets.</summary>
+public interface IAuditLog
+{
+    Task<AuditEntry> AppendAuditAsync(NewAuditEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, those with an id below <paramref name="beforeId"/> when given, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeId, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>What the audit log says was done with a secret.</summary>
+public static class SecretActions
+{
+    public const string Read = "read";
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string Deleted = "deleted";
+}
+
+/// <summary>What a secret's name and value may be: a name a shell can take as a variable, a value of reasonable size.</summary>
+public static class SecretRules
+{
+    public const int MaxNameLength = 100;
+
+    /// <summary>The largest value, in bytes of UTF-8 (64 KiB).</summary>
+    public const int MaxValueBytes = 64 * 1024;
+
+    /// <summary>Why <paramref name="name"/> cannot name a secret, or null when it can.</summary>
+    public static string? NameError(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "a secret needs a name";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return $"the secret name '{name[..20]}…' is {name.Length} characters long; at most {MaxNameLength} are allowed";
+        }
+
+        var valid = (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+        return valid ? null : $"'{name}' is not a valid secret name; use letters, digits and _, not starting with a digit";
+    }
+
+    /// <summary>Why <paramref name="value"/> cannot be a secret's value, or null when it can.</summary>
+    public static string? ValueError(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "a secret's value cannot be empty";
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(value);
+        return bytes > MaxValueBytes ? $"the value is {bytes} bytes; a secret holds at most {MaxValueBytes} bytes (64 KiB)" : null;
+    }
+}

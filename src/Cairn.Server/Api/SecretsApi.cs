@@ -1,0 +1,144 @@
+using System.Globalization;
+using Cairn.Core.Repositories;
+using Cairn.Core.Secrets;
+using Cairn.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cairn.Server.Api;
+
+/// <summary>What a client sends to set a secret. The value is write-only: no answer ever carries it.</summary>
+public sealed record SecretRequest(string? Value);
+
+/// <summary>A secret as the API shows it: its name, where it belongs (null: global) and when it was last set.</summary>
+public sealed record SecretView(string Name, string? Scope, DateTimeOffset UpdatedAt);
+
+/// <summary>One audit entry as the API shows it.</summary>
+public sealed record AuditView(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+
+/// <summary>Secrets, a repository's and global ones: set, remove and list their names; and the audit log of their use.</summary>
+internal static class SecretsApi
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPut(
+            "/repos/{owner}/{repo}/secrets/{name}",
+            (string owner, string repo, string name, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
+                PutAsync($"{owner}/{repo}", name, request, deps, ct)).WithName("SetRepositorySecret");
+        api.MapDelete(
+            "/repos/{owner}/{repo}/secrets/{name}",
+            (string owner, string repo, string name, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
+                DeleteAsync($"{owner}/{repo}", name, deps, ct)).WithName("DeleteRepositorySecret");
+        api.MapGet(
+            "/repos/{owner}/{repo}/secrets",
+            (string owner, string repo, [AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync($"{owner}/{repo}", deps, ct))
+            .WithName("ListRepositorySecrets");
+        api.MapPut(
+            "/secrets/{name}",
+            (string name, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) => PutAsync(null, name, request, deps, ct))
+            .WithName("SetGlobalSecret");
+        api.MapDelete("/secrets/{name}", (string name, [AsParameters] SecretDependencies deps, CancellationToken ct) => DeleteAsync(null, name, deps, ct))
+            .WithName("DeleteGlobalSecret");
+        api.MapGet("/secrets", ([AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync(null, deps, ct)).WithName("ListGlobalSecrets");
+        api.MapGet("/audit", AuditAsync).WithName("ListAudit");
+    }
+
+    private static async Task<IResult> PutAsync(string? scope, string name, SecretRequest? request, SecretDependencies deps, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        if (SecretRules.NameError(name) is { } badName)
+        {
+            errors.Add($"name: {badName}");
+        }
+
+        if (request is null)
+        {
+            errors.Add("send a JSON object: { \"value\": \"…\" }");
+        }
+        else if (SecretRules.ValueError(request.Value) is { } badValue)
+        {
+            errors.Add($"value: {badValue}");
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var (canonical, missing) = await FindScopeAsync(scope, deps.Repositories, cancellationToken);
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        var at = deps.Time.GetUtcNow();
+        var created = await deps.Secrets.PutSecretAsync(canonical, name, deps.Sealing.SealSecret(canonical, name, request!.Value!), at, cancellationToken);
+        await deps.Audit.AppendAuditAsync(
+            new NewAuditEntry(at, null, null, canonical, name, created ? SecretActions.Created : SecretActions.Updated), cancellationToken);
+        var stored = await deps.Secrets.GetSealedSecretAsync(canonical, name, cancellationToken);
+        var view = new SecretView(name, stored?.Scope ?? canonical, stored?.UpdatedAt ?? at);
+        return created ? Results.Created(SecretPath(canonical, name), view) : Results.Ok(view);
+    }
+
+    private static async Task<IResult> DeleteAsync(string? scope, string name, SecretDependencies deps, CancellationToken cancellationToken)
+    {
+        var found = await FindScopeAsync(scope, deps.Repositories, cancellationToken);
+        if (found.Problem is { } missing)
+        {
+            return missing;
+        }
+
+        if (!await deps.Secrets.DeleteSecretAsync(found.Name, name, cancellationToken))
+        {
+            return Problems.NotFound(scope is null ? $"there is no global secret {name}" : $"{found.Name} has no secret {name}");
+        }
+
+        await deps.Audit.AppendAuditAsync(new NewAuditEntry(deps.Time.GetUtcNow(), null, null, found.Name, name, SecretActions.Deleted), cancellationToken);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> ListAsync(string? scope, SecretDependencies deps, CancellationToken cancellationToken)
+    {
+        var found = await FindScopeAsync(scope, deps.Repositories, cancellationToken);
+        if (found.Problem is { } missing)
+        {
+            return missing;
+        }
+
+        var secrets = await deps.Secrets.ListSecretsAsync(found.Name, cancellationToken);
+        return Results.Ok(new Page<SecretView>([.. secrets.Select(s => new SecretView(s.Name, s.Scope, s.UpdatedAt))], null));
+    }
+
+    private static async Task<IResult> AuditAsync(IAuditLog audit, string? cursor, int? limit, CancellationToken cancellationToken)
+    {
+        if (!Paging.TryRead(cursor, limit, out var before, out var take, out var problem))
+        {
+            return problem!;
+        }
+
+        var items = await audit.ListAuditAsync(before, take + 1, cancellationToken);
+        var page = items.Take(take).Select(e => new AuditView(e.Id, e.At, e.RunId, e.JobId, e.Repository, e.Secret, e.Action)).ToList();
+        return Results.Ok(new Page<AuditView>(page, items.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
+    }
+
+    /// <summary>The repository's name as the server knows it (global: null), or a 404 when there is no such repository.</summary>
+    private static async Task<(string? Name, IResult? Problem)> FindScopeAsync(string? scope, IRepositoryStore repositories, CancellationToken cancellationToken)
+    {
+        if (scope is null)
+        {
+            return (null, null);
+        }
+
+        return await repositories.GetRepositoryAsync(scope, cancellationToken) is { } repository
+            ? (repository.Name, null)
+            : (scope, Problems.NotFound($"there is no repository {scope}"));
+    }
+
+    private static string SecretPath(string? scope, string name) =>
+        scope is null ? $"/api/v1/secrets/{name}" : $"/api/v1/repos/{scope}/secrets/{name}";
+}
+
+/// <summary>What the secrets endpoints need, taken from the services as one parameter.</summary>
+internal sealed record SecretDependencies(
+    IRepositoryStore Repositories, ISecretStore Secrets, IAuditLog Audit, RepositorySecrets Sealing, TimeProvider Time);
