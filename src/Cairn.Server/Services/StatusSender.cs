@@ -51,7 +51,18 @@ internal sealed partial class StatusSender(
         }
 
         var target = new StatusTarget(repository.Name, repository.ApiUrl, secrets.StatusToken(repository), entry.Sha);
-        var result = await forges.Get(repository.Forge).ReportStatusAsync(target, entry.Status, cancellationToken);
+        StatusDelivery result;
+        try
+        {
+            result = await forges.Get(repository.Forge).ReportStatusAsync(target, entry.Status, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The server is stopping mid-send: hand the entry back now, so that the next server need not wait out the claim.
+            await store.MarkStatusRetryAsync(entry.Id, Time.GetUtcNow(), "the server stopped while sending it", CancellationToken.None);
+            throw;
+        }
+
         switch (result)
         {
             case StatusDelivery.Delivered:
