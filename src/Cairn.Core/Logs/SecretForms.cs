@@ -31,6 +31,11 @@ internal static class SecretForms
     public static IEnumerable<string> Of(string value)
     {
         var lines = value.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        if (lines.Length > 1)
+        {
+            lines = [.. lines.SelectMany(l => l.Trim() is var trimmed && trimmed != l ? [l, trimmed] : new[] { l })];
+        }
+
         foreach (var line in lines)
         {
             yield return line;
@@ -40,7 +45,7 @@ internal static class SecretForms
             }
         }
 
-        if (lines.Length > 1)
+        if (value.Contains('\n', StringComparison.Ordinal))
         {
             // A multi-line value's encoded forms are single lines of their own.
             foreach (var form in Url(value).Concat(Json(value)))

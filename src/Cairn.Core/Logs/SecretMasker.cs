@@ -18,7 +18,11 @@ public sealed class SecretMasker
     {
         ArgumentNullException.ThrowIfNull(secrets);
         var named = secrets.ToList();
-        var values = named.Select(s => s.Value).Concat(otherValues ?? []).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal);
+        // A value read from a file often ends in a newline that a step's own use of it drops: mask both.
+        var values = named.Select(s => s.Value).Concat(otherValues ?? [])
+            .SelectMany(v => v.Trim() is var trimmed && trimmed != v ? [v, trimmed] : new[] { v })
+            .Where(v => v.Length > 0)
+            .Distinct(StringComparer.Ordinal);
         var forms = values
             .SelectMany(SecretForms.Of)
             .Where(f => f.Length >= MinLength)

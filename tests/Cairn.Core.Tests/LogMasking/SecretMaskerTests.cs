@@ -131,6 +131,22 @@ public sealed class SecretMaskerTests
     }
 
     [Fact]
+    public void SecretWithATrailingNewline_IsMaskedAlsoAsUsedWithoutIt()
+    {
+        var masker = Masker(Token + "\n");
+
+        Assert.Equal("***", masker.Mask(Convert.ToBase64String(Encoding.UTF8.GetBytes(Token + "\n"))));
+        Assert.Equal("***", masker.Mask(Convert.ToBase64String(Encoding.UTF8.GetBytes(Token))));
+        Assert.Equal("{\"k\":\"***\"}", masker.Mask(JsonSerializer.Serialize(new { k = Token })));
+    }
+
+    [Fact]
+    public void IndentedLinesOfASecret_AreMaskedAlsoWithoutTheirIndent()
+    {
+        Assert.Equal("key: ***", Masker("config:\n    api-key: 9f8e7d6c\n").Mask("key: api-key: 9f8e7d6c"));
+    }
+
+    [Fact]
     public void APlaceholderLikeSecret_IsStillMasked()
     {
         Assert.Equal("a *** b", Masker("****x****").Mask("a ****x**** b"));
