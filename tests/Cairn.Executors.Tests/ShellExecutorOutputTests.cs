@@ -52,6 +52,7 @@ public sealed class ShellExecutorOutputTests : IDisposable
         Assert.Equal([65536, 65536, 65536, 8192, 4], lines.Select(l => l.Length));
         Assert.Equal(204800, lines.Take(4).Sum(l => l.Count(c => c == 'x')));
         Assert.Equal("next", lines[^1]);
+        Assert.Equal([true, true, true, false, false], _reporter.Lines.Where(l => l.Stream == LogStream.Stdout).Select(l => l.Continues));
     }
 
     [Fact]

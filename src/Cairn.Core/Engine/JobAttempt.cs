@@ -1,4 +1,5 @@
 using Cairn.Core.Execution;
+using Cairn.Core.Logs;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
 
@@ -37,8 +38,8 @@ internal sealed class JobAttempt(WorkerServices services, JobLease lease)
             }
 
             var (secrets, secretError) = await ResolveSecretsAsync(run, definition, stopJob.Token);
-            var masked = secrets.Values.Concat(await services.Secrets.AlsoMaskAsync(run, CancellationToken.None)).ToList();
-            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, new SecretRedactor(masked), time);
+            var masker = new SecretMasker(secrets, await services.Secrets.AlsoMaskAsync(run, CancellationToken.None));
+            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, masker, time, services.MaxLogBytes);
             outcome = await RunResolvedAsync(run, definition, secrets, secretError, reporter, stopJob.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

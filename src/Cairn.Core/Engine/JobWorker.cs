@@ -27,7 +27,11 @@ public sealed record WorkerServices(
     ISecretSource Secrets,
     IRunObserver Observer,
     RetryPolicy Retry,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>The cap on the UTF-8 bytes of output one job attempt stores; past it the rest is dropped, saying so.</summary>
+    public long MaxLogBytes { get; init; } = JobReporter.DefaultMaxLogBytes;
+}
 
 /// <summary>Leases queued jobs one at a time and runs each on its executor, heartbeating the lease, until told to stop.</summary>
 public sealed class JobWorker(WorkerServices services, WorkerOptions options)

@@ -13,7 +13,8 @@ public interface IExecutor
     Task<JobOutcome> RunAsync(JobSpec job, IJobReporter reporter, CancellationToken cancellationToken);
 }
 
-/// <summary>Where an executor sends what happens. No method blocks on I/O: lines are buffered and flushed in batches.</summary>
+/// <summary>Where an executor sends what happens. No method blocks on I/O: lines are buffered and flushed in batches
+/// (<see cref="Log"/> waits only when the store has fallen far behind, to slow a step down instead of filling memory).</summary>
 public interface IJobReporter
 {
     void Log(LogLine line);

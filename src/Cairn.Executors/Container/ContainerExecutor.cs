@@ -155,7 +155,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
             }
 
             exitCode = await container.RunScriptAsync(step.Run, step.Env,
-                (stream, text) => reporter.Log(new LogLine(step.Index, stream, _time.GetUtcNow(), text)), stop.Token);
+                (stream, text, continues) => reporter.Log(new LogLine(step.Index, stream, _time.GetUtcNow(), text) { Continues = continues }), stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

@@ -56,7 +56,7 @@ internal sealed class JobContainer(
 
     /// <summary>Runs a script as an exec in the job's container, its output sent line by line as it comes. The exit
     /// code, or null when <paramref name="stop"/> fired: then the container has been killed and removed.</summary>
-    public Task<int?> RunScriptAsync(string script, IReadOnlyDictionary<string, string> env, Action<LogStream, string> onLine, CancellationToken stop) =>
+    public Task<int?> RunScriptAsync(string script, IReadOnlyDictionary<string, string> env, Action<LogStream, string, bool> onLine, CancellationToken stop) =>
         ExecAsync(ContainerRequests.Exec(_shell, script, env), onLine, stop);
 
     /// <summary>Kills and removes the job's container at once; services and network stay until <see cref="RemoveAsync"/>,
@@ -201,10 +201,10 @@ internal sealed class JobContainer(
         return false;
     }
 
-    private async Task<int?> ExecAsync(ExecCreateRequest request, Action<LogStream, string> onLine, CancellationToken stop)
+    private async Task<int?> ExecAsync(ExecCreateRequest request, Action<LogStream, string, bool> onLine, CancellationToken stop)
     {
-        var stdout = new LineSplitter(line => onLine(LogStream.Stdout, line));
-        var stderr = new LineSplitter(line => onLine(LogStream.Stderr, line));
+        var stdout = new LineSplitter((line, continues) => onLine(LogStream.Stdout, line, continues));
+        var stderr = new LineSplitter((line, continues) => onLine(LogStream.Stderr, line, continues));
         var frames = new FrameDemultiplexer((stream, bytes) => (stream == LogStream.Stderr ? stderr : stdout).Write(bytes));
         try
         {

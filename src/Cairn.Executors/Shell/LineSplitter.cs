@@ -1,13 +1,13 @@
 using System.Text;
+using Cairn.Core.Logs;
 
 namespace Cairn.Executors.Shell;
 
-/// <summary>Turns a byte stream into lines: split on '\n', a trailing '\r' dropped, invalid UTF-8 replaced,
-/// over-long lines cut into pieces of at most <c>maxLineBytes</c> bytes (never inside a character).</summary>
-internal sealed class LineSplitter(Action<string> emit, int maxLineBytes = LineSplitter.DefaultMaxLineBytes)
+/// <summary>Turns a byte stream into lines: split on '\n', a trailing '\r' dropped, invalid UTF-8 replaced by U+FFFD,
+/// over-long lines handed over in pieces of at most <c>maxLineBytes</c> bytes (never inside a character), each but the
+/// last marked as continuing, so that the reporter can mask a secret that straddles two pieces.</summary>
+internal sealed class LineSplitter(Action<string, bool> emit, int maxLineBytes = LogLine.MaxTextBytes)
 {
-    public const int DefaultMaxLineBytes = 64 * 1024;
-
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     private readonly byte[] _pending = new byte[maxLineBytes];
@@ -63,14 +63,14 @@ internal sealed class LineSplitter(Action<string> emit, int maxLineBytes = LineS
             line = line[..^1];
         }
 
-        emit(Utf8.GetString(line));
+        emit(Utf8.GetString(line), false);
         _count = 0;
     }
 
     private void EmitOverlongPiece()
     {
         var cut = CharacterBoundary(_pending.AsSpan(0, _count));
-        emit(Utf8.GetString(_pending, 0, cut));
+        emit(Utf8.GetString(_pending, 0, cut), true);
         _pending.AsSpan(cut, _count - cut).CopyTo(_pending);
         _count -= cut;
     }

@@ -108,7 +108,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             }
 
             process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, environment, options.InheritEnvironment,
-                (stream, text) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text)), options, time);
+                (stream, text, continues) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text) { Continues = continues }), options, time);
         }
         catch (Exception error) when (error is Win32Exception or IOException or InvalidOperationException)
         {

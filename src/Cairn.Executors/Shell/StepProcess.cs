@@ -16,7 +16,7 @@ internal sealed class StepProcess : IDisposable
     private readonly ShellExecutorOptions _options;
     private readonly TimeProvider _time;
 
-    private StepProcess(Process process, bool ownsSession, Action<LogStream, string> onLine, ShellExecutorOptions options, TimeProvider time)
+    private StepProcess(Process process, bool ownsSession, Action<LogStream, string, bool> onLine, ShellExecutorOptions options, TimeProvider time)
     {
         _process = process;
         _group = new ProcessGroup(process, ownsSession);
@@ -26,8 +26,8 @@ internal sealed class StepProcess : IDisposable
         // Nothing should wait on our stdin; a step that reads it sees end of file at once.
         process.StandardInput.Close();
         _pumps = Task.WhenAll(
-            PumpAsync(process.StandardOutput.BaseStream, line => onLine(LogStream.Stdout, line), _stopReading.Token),
-            PumpAsync(process.StandardError.BaseStream, line => onLine(LogStream.Stderr, line), _stopReading.Token));
+            PumpAsync(process.StandardOutput.BaseStream, (line, continues) => onLine(LogStream.Stdout, line, continues), _stopReading.Token),
+            PumpAsync(process.StandardError.BaseStream, (line, continues) => onLine(LogStream.Stderr, line, continues), _stopReading.Token));
     }
 
     /// <summary>Starts the step. Throws <see cref="System.ComponentModel.Win32Exception"/> when the shell cannot be started.</summary>
@@ -37,7 +37,7 @@ internal sealed class StepProcess : IDisposable
         string workingDirectory,
         IEnumerable<KeyValuePair<string, string>> environment,
         bool inheritEnvironment,
-        Action<LogStream, string> onLine,
+        Action<LogStream, string, bool> onLine,
         ShellExecutorOptions options,
         TimeProvider time)
     {
@@ -135,7 +135,7 @@ internal sealed class StepProcess : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Stream stream, Action<string> emit, CancellationToken cancellationToken)
+    private static async Task PumpAsync(Stream stream, Action<string, bool> emit, CancellationToken cancellationToken)
     {
         var splitter = new LineSplitter(emit);
         var buffer = new byte[ReadBufferSize];

@@ -51,7 +51,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         int parallel = 2,
         IReadOnlyDictionary<string, string>? secrets = null,
         IReadOnlyDictionary<string, string>? inputs = null,
-        CancellationTokenSource? cancel = null)
+        CancellationTokenSource? cancel = null,
+        long maxLogBytes = JobReporter.DefaultMaxLogBytes)
     {
         var services = new WorkerServices(
             Store,
@@ -62,7 +63,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             new InMemorySecretSource(secrets ?? new Dictionary<string, string>()),
             Observer,
             new RetryPolicy(new Random(7), TimeSpan.FromMilliseconds(10)),
-            TimeProvider.System);
+            TimeProvider.System) { MaxLogBytes = maxLogBytes };
         var run = await new InProcessRunHost(services, parallel).ExecuteAsync(Plan(yaml, inputs), cancel?.Token ?? TestContext.Current.CancellationToken);
         var jobs = await Store.GetJobsAsync(run.Id, CancellationToken.None);
         return (run, jobs.ToDictionary(j => j.Name, StringComparer.Ordinal));

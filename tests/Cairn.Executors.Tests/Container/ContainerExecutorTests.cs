@@ -94,6 +94,17 @@ public sealed class ContainerExecutorTests : IDisposable
     }
 
     [ContainerEngineFact]
+    public async Task LineOver64KiB_ArrivesInPieces_MarkedAsContinuing()
+    {
+        var reporter = new RecordingJobReporter();
+
+        await _executor.RunAsync(Job(Jobs.Step(0, "head -c 70000 /dev/zero | tr '\\0' x; echo; echo next")), reporter, Token);
+
+        var lines = reporter.Lines.Where(l => l.Stream == LogStream.Stdout).ToList();
+        Assert.Equal([(65536, true), (4464, false), (4, false)], lines.Select(l => (l.Text.Length, l.Continues)));
+    }
+
+    [ContainerEngineFact]
     public async Task Resources_BecomeTheContainersCpuAndMemoryLimits()
     {
         var job = Job(Jobs.Step(0, "echo up > ready; sleep 60")) with { Resources = new ResourceLimits(0.5, 96L * 1024 * 1024) };
