@@ -84,6 +84,39 @@ public sealed class StreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Followers_of_a_long_log_get_every_line_once_whether_they_follow_from_the_start_or_join_late()
+    {
+        repo.Commit($$"""
+            name: long
+            on: { manual: {} }
+            jobs:
+              build:
+                steps:
+                  - run: |
+                      seq -f 'line %g' 1 6000
+                      while [ ! -f '{{Release}}' ]; do sleep 0.05; done
+                      seq -f 'line %g' 6001 6003
+            """);
+        var run = await TriggerAsync();
+        var job = (await server.GetRunAsync(run)).Jobs![0].Id;
+        await using var early = await SseStream.OpenAsync(server.Client, LogPath(run, job));
+        var earlyBefore = await early.ReadUntilAsync(e => Text(e) == "line 6000");
+
+        // Joins once more lines were written than a job's tail keeps in memory: the first of them come from the store.
+        await using var late = await SseStream.OpenAsync(server.Client, LogPath(run, job));
+        var lateBefore = await late.ReadUntilAsync(e => Text(e) == "line 6000");
+        await File.WriteAllTextAsync(Release, "");
+        var earlyAll = earlyBefore.Concat(await early.ReadUntilAsync(e => e.Type == "end")).Where(e => e.Type == "message").ToList();
+        var lateAll = lateBefore.Concat(await late.ReadUntilAsync(e => e.Type == "end")).Where(e => e.Type == "message").ToList();
+
+        foreach (var lines in new[] { earlyAll, lateAll })
+        {
+            Assert.Equal(Enumerable.Range(1, lines.Count).Select(i => (long)i), lines.Select(Sequence));
+            Assert.Equal(Enumerable.Range(1, 6003).Select(i => $"line {i}"), lines.Select(Text).Where(t => t.StartsWith("line", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
     public async Task An_idle_stream_gets_keep_alive_comments()
     {
         var (run, job) = await StartHeldJobAsync();

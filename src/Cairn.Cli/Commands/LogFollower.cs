@@ -50,6 +50,11 @@ internal static class LogFollower
                 {
                     problem = ex.Message;
                 }
+                catch (ServerProblemException ex) when (ex.Status >= 500)
+                {
+                    // A proxy's 502 or 503 while the server restarts: the next attempt may find it back.
+                    problem = ex.Detail.Length > 0 ? ex.Detail : $"the server answered {ex.Status}";
+                }
                 catch (Exception ex) when (ex is IOException or HttpRequestException or TimeoutException)
                 {
                     problem = $"the connection to {session.Client.Connection.Display} dropped ({Innermost(ex)})";

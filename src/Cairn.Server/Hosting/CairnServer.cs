@@ -143,6 +143,7 @@ public static class CairnServer
         services.AddSingleton<ChangeWatch>();
         services.AddHostedService(provider => provider.GetRequiredService<ChangeWatch>());
         services.AddSingleton<StreamContext>();
+        services.AddSingleton<LogTails>();
         services.AddSingleton(new RetentionSweep(runtime.RetentionSweep));
         services.AddHostedService<RetentionService>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Grace + TimeSpan.FromSeconds(15));

@@ -57,29 +57,20 @@ internal sealed class SseWriter : IDisposable
         }
     }
 
-    /// <summary>Adds an event whose data <paramref name="writeData"/> writes as one JSON value; sent at the next flush.</summary>
-    public void Add(long? id, string? type, Action<Utf8JsonWriter> writeData)
+    /// <summary>One event as bytes, ready for <see cref="AddEncoded"/>: for an event many streams send alike.</summary>
+    public static byte[] Encode(long? id, string? type, Action<Utf8JsonWriter> writeData)
     {
-        if (id is { } eventId)
-        {
-            Ascii("id: ");
-            Ascii(eventId.ToString(CultureInfo.InvariantCulture));
-            Ascii("\n");
-        }
-
-        if (type is not null)
-        {
-            Ascii("event: ");
-            Ascii(type);
-            Ascii("\n");
-        }
-
-        Ascii("data: ");
-        _json.Reset(_pending);
-        writeData(_json);
-        _json.Flush();
-        Ascii("\n\n");
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using var json = new Utf8JsonWriter(buffer, JsonOptions);
+        Write(buffer, json, id, type, writeData);
+        return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>Adds an event made by <see cref="Encode"/>; sent at the next flush.</summary>
+    public void AddEncoded(ReadOnlySpan<byte> encoded) => _pending.Write(encoded);
+
+    /// <summary>Adds an event whose data <paramref name="writeData"/> writes as one JSON value; sent at the next flush.</summary>
+    public void Add(long? id, string? type, Action<Utf8JsonWriter> writeData) => Write(_pending, _json, id, type, writeData);
 
     /// <summary>Sends what was added.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
@@ -103,16 +94,39 @@ internal sealed class SseWriter : IDisposable
             return;
         }
 
-        Ascii(": keep-alive\n\n");
+        Ascii(_pending, ": keep-alive\n\n");
         await FlushAsync(cancellationToken);
     }
 
     public void Dispose() => _json.Dispose();
 
-    private void Ascii(string text)
+    private static void Write(ArrayBufferWriter<byte> buffer, Utf8JsonWriter json, long? id, string? type, Action<Utf8JsonWriter> writeData)
     {
-        var span = _pending.GetSpan(text.Length);
+        if (id is { } eventId)
+        {
+            Ascii(buffer, "id: ");
+            Ascii(buffer, eventId.ToString(CultureInfo.InvariantCulture));
+            Ascii(buffer, "\n");
+        }
+
+        if (type is not null)
+        {
+            Ascii(buffer, "event: ");
+            Ascii(buffer, type);
+            Ascii(buffer, "\n");
+        }
+
+        Ascii(buffer, "data: ");
+        json.Reset(buffer);
+        writeData(json);
+        json.Flush();
+        Ascii(buffer, "\n\n");
+    }
+
+    private static void Ascii(ArrayBufferWriter<byte> buffer, string text)
+    {
+        var span = buffer.GetSpan(text.Length);
         var written = Encoding.ASCII.GetBytes(text, span);
-        _pending.Advance(written);
+        buffer.Advance(written);
     }
 }

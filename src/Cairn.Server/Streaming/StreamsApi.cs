@@ -29,7 +29,8 @@ internal static class StreamsApi
         api.MapGet("/runs/{id:long}/events", EventsAsync).WithName("StreamRunEvents");
     }
 
-    private static async Task<IResult> LogAsync(long id, long jobId, HttpContext context, ICairnStore store, ChangeWatch watch, StreamContext streams)
+    private static async Task<IResult> LogAsync(
+        long id, long jobId, HttpContext context, ICairnStore store, ChangeWatch watch, LogTails tails, StreamContext streams)
     {
         if (!TryReadCursor(context.Request, "sequence number of a line", out var cursor, out var problem))
         {
@@ -44,26 +45,37 @@ internal static class StreamsApi
 
         await streams.RunAsync(context, async (sse, cancellationToken) =>
         {
+            using var following = tails.Follow(jobId);
+            var tail = following.Tail;
+            var lookAtStatus = false;
             while (true)
             {
+                // Both taken before looking, so that what happens after the look still wakes the stream.
                 using var changed = watch.WatchJob(jobId);
-
-                // The status first, then the lines: a job's lines are all stored before it ends, so once it has ended the
-                // lines read after are all there are.
-                if (await store.GetJobAsync(jobId, cancellationToken) is not { } current)
+                var grew = tail.Grew;
+                if (lookAtStatus)
                 {
-                    return;
+                    if (await store.GetJobAsync(jobId, cancellationToken) is not { } current)
+                    {
+                        return;
+                    }
+
+                    job = current;
                 }
 
-                cursor = await SendLinesAsync(sse, store, jobId, cursor, cancellationToken);
-                if (current.Status.IsTerminal())
+                // The status first, then the lines: a job's lines are all stored before it ends, so once it has ended the
+                // lines the store gives after are all there are.
+                if (job.Status.IsTerminal())
                 {
-                    sse.Add(null, "end", json => EndData(json, current));
+                    cursor = await SendFromStoreAsync(sse, store, jobId, cursor, untilEnd: true, cancellationToken);
+                    sse.Add(null, "end", json => EndData(json, job));
                     await sse.FlushAsync(cancellationToken);
                     return;
                 }
 
-                await WaitForLinesOrEndAsync(store, jobId, cursor, changed.Woken, Shorter(sse.UntilKeepAlive, SafetyLook), cancellationToken);
+                cursor = await SendAsync(sse, tail, store, jobId, cursor, cancellationToken);
+                var woken = await WhenAnyAsync(grew, changed.Woken, Shorter(sse.UntilKeepAlive, SafetyLook), streams.Time, cancellationToken);
+                lookAtStatus = woken != grew;
                 await sse.KeepAliveIfDueAsync(cancellationToken);
             }
         });
@@ -142,26 +154,41 @@ internal static class StreamsApi
         return Results.Empty;
     }
 
-    /// <summary>Returns when lines after <paramref name="cursor"/> are there, when the job's status changes, or after
-    /// <paramref name="maxWait"/>.</summary>
-    private static async Task WaitForLinesOrEndAsync(
-        ICairnStore store, long jobId, long cursor, Task statusChanged, TimeSpan maxWait, CancellationToken cancellationToken)
+    /// <summary>Sends the lines after <paramref name="cursor"/> that the job's tail keeps, reading the store first for
+    /// those it no longer (or does not yet) keep; answers the new cursor.</summary>
+    private static async Task<long> SendAsync(SseWriter sse, LogTail tail, ICairnStore store, long jobId, long cursor, CancellationToken cancellationToken)
     {
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var appended = store.WaitForLogAsync(jobId, cursor, maxWait, waiting.Token);
-        await Task.WhenAny(appended, statusChanged);
-        await waiting.CancelAsync();
-        try
+        (IReadOnlyList<byte[]> Events, long Last) kept;
+        while (true)
         {
-            await appended;
+            if (tail.After(cursor) is { } found)
+            {
+                kept = found;
+                break;
+            }
+
+            var read = await SendFromStoreAsync(sse, store, jobId, cursor, untilEnd: false, cancellationToken);
+            if (read == cursor)
+            {
+                return cursor;
+            }
+
+            cursor = read;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+
+        foreach (var line in kept.Events)
         {
-            // The status changed first.
+            sse.AddEncoded(line);
         }
+
+        await sse.FlushAsync(cancellationToken);
+        return kept.Last;
     }
 
-    private static async Task<long> SendLinesAsync(SseWriter sse, ICairnStore store, long jobId, long cursor, CancellationToken cancellationToken)
+    /// <summary>Sends a page of lines after <paramref name="cursor"/> from the store, or (<paramref name="untilEnd"/>)
+    /// every one there is; answers the new cursor.</summary>
+    private static async Task<long> SendFromStoreAsync(
+        SseWriter sse, ICairnStore store, long jobId, long cursor, bool untilEnd, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -177,14 +204,28 @@ internal static class StreamsApi
                 cursor = lines[^1].Sequence;
             }
 
-            if (lines.Count < Page)
+            if (!untilEnd || lines.Count < Page)
             {
                 return cursor;
             }
         }
     }
 
-    private static void LineData(Utf8JsonWriter json, StoredLogLine line)
+    /// <summary>Waits for the first of two wake-ups, at most <paramref name="maxWait"/>; answers the one that came (null:
+    /// neither did).</summary>
+    private static async Task<Task?> WhenAnyAsync(Task first, Task second, TimeSpan maxWait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Task.WhenAny(first, second).WaitAsync(maxWait, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    internal static void LineData(Utf8JsonWriter json, StoredLogLine line)
     {
         json.WriteStartObject();
         json.WriteNumber("seq", line.Sequence);
