@@ -25,8 +25,10 @@ internal static class StreamsApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log/stream", LogAsync).WithName("StreamJobLog");
-        api.MapGet("/runs/{id:long}/events", EventsAsync).WithName("StreamRunEvents");
+        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log/stream", LogAsync)
+            .WithName("StreamJobLog").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
+        api.MapGet("/runs/{id:long}/events", EventsAsync)
+            .WithName("StreamRunEvents").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
     }
 
     private static async Task<IResult> LogAsync(
@@ -47,7 +49,7 @@ internal static class StreamsApi
         {
             using var following = tails.Follow(jobId);
             var tail = following.Tail;
-            var lookAtStatus = false;
+            var lookAtStatus = true;
             while (true)
             {
                 // Both taken before looking, so that what happens after the look still wakes the stream.
