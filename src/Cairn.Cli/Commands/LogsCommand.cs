@@ -18,7 +18,7 @@ internal static class LogsCommand
         {
             Description = "Print lines as they come until the job ends, then exit 0 if it succeeded, 1 otherwise (with --json: one JSON object a line, the job's end last)",
         };
-        var command = server.AddTo(new Command("logs", "Print a job's log") { run, job, follow });
+        var command = server.AddTo(new Command("logs", "Print a job's log, or follow it live with --follow") { run, job, follow });
         command.SetAction((parse, _) => server.RunAsync(parse, async (session, cancel) =>
         {
             var runId = parse.GetValue(run);
