@@ -55,10 +55,12 @@ say "starting cairn server on $url (${STORE:-sqlite}; data in bench/out/sse-foll
 "$cli" server --data "$out/data" --urls "$url" --concurrency 1 "${store_args[@]}" "${token_args[@]}" >"$out/server.log" 2>&1 &
 server=$!
 stop_server() {
-    if kill -0 "$server" 2>/dev/null; then
-        kill -TERM "$server"
-        wait "$server" 2>/dev/null || true
-    fi
+    for pid in ${replica:-} "$server"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid"
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
 }
 trap stop_server EXIT
 
@@ -96,10 +98,6 @@ dotnet run -c Release --no-build --project "$here/SseFollowers.csproj" -- \
     --server "$url" --data "$out/data" --followers "$followers" --lines "${LINES:-400}" --interval-ms "${INTERVAL_MS:-50}" \
     "${follow_args[@]}" --out "$out/driver"
 
-if [[ -n ${replica:-} ]]; then
-    kill -TERM "$replica" 2>/dev/null || true
-    wait "$replica" 2>/dev/null || true
-fi
 stop_server
 printf '\nmachine: %s cores, %s, %s GiB RAM; load average %s\n' "$(nproc)" \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
