@@ -8,7 +8,8 @@ using Cairn.Core.Secrets;
 namespace Cairn.Storage;
 
 /// <summary>A store that keeps runs and hands out their jobs, and keeps everything a server needs besides (repositories,
-/// the event journal, the status outbox, schedules, settings, secrets and their audit log), whichever database is behind it; dispose it to let go of
-/// the database.</summary>
+/// the event journal, the status outbox, schedules, settings, secrets and their audit log), whichever database is behind
+/// it, lets followers wait for logs and changes, and forgets old runs; dispose it to let go of the database.</summary>
 public interface ICairnStore
-    : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, IServerSettings, ISecretStore, IAuditLog, IAsyncDisposable;
+    : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, IServerSettings, ISecretStore, IAuditLog,
+        IRunFeeds, IRunRetention, IAsyncDisposable;

@@ -19,6 +19,7 @@ internal sealed class CairnProcess : IAsyncDisposable
     private static readonly Lazy<string> Dll = new(BuildLayout.FindCairnDll);
 
     private readonly Process _process;
+    private readonly StringBuilder _stdoutSoFar = new();
     private readonly Task<string> _stdout;
     private readonly Task<string> _stderr;
     private readonly Stopwatch _clock;
@@ -27,11 +28,38 @@ internal sealed class CairnProcess : IAsyncDisposable
     {
         _process = process;
         _clock = clock;
-        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stdout = PumpStdoutAsync(process.StandardOutput);
         _stderr = process.StandardError.ReadToEndAsync();
     }
 
     public int Id => _process.Id;
+
+    /// <summary>What cairn has written to stdout so far.</summary>
+    public string StdoutSoFar
+    {
+        get
+        {
+            lock (_stdoutSoFar)
+            {
+                return _stdoutSoFar.ToString();
+            }
+        }
+    }
+
+    /// <summary>Waits until stdout holds <paramref name="text"/>, while cairn still runs.</summary>
+    public async Task WaitForStdoutAsync(string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!StdoutSoFar.Contains(text, StringComparison.Ordinal))
+        {
+            if (deadline.Elapsed > timeout || _stdout.IsCompleted)
+            {
+                Assert.Fail($"cairn did not print '{text}' (within {timeout.TotalSeconds:0}s, or before it ended); stdout so far:\n{StdoutSoFar}");
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
 
     public static Task<CairnResult> RunAsync(string workingDirectory, params string[] args) =>
         RunAsync(workingDirectory, new Dictionary<string, string?>(), args);
@@ -126,6 +154,21 @@ internal sealed class CairnProcess : IAsyncDisposable
         }
 
         return new CairnResult(_process.ExitCode, await _stdout, await _stderr, _clock.Elapsed);
+    }
+
+    private async Task<string> PumpStdoutAsync(StreamReader reader)
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer, CancellationToken.None)) > 0)
+        {
+            lock (_stdoutSoFar)
+            {
+                _stdoutSoFar.Append(buffer, 0, read);
+            }
+        }
+
+        return StdoutSoFar;
     }
 
     public async ValueTask DisposeAsync()

@@ -122,4 +122,41 @@ public sealed class ReplicaTests : IAsyncLifetime
         // The step sleeps for five minutes; the run's end within the wait above means it was stopped.
         Assert.Equal("cancelled", ended.Jobs![0].Status);
     }
+
+    [PostgresFact]
+    public async Task A_job_running_on_one_replica_is_followed_live_from_both()
+    {
+        var release = first.Combine("release");
+        repo.Commit($$"""
+            name: live
+            on: { manual: {} }
+            jobs:
+              build:
+                steps:
+                  - run: |
+                      for i in 1 2 3; do echo "line $i"; done
+                      while [ ! -f '{{release}}' ]; do sleep 0.05; done
+                      for i in 4 5 6; do echo "line $i"; done
+            """);
+        var run = (await (await a.Client.PostAsJsonAsync("/api/v1/repos/octo/app/runs", new { @ref = "main" })).Content.ReadFromJsonAsync<RunView>())!;
+        var path = $"/api/v1/runs/{run.Id}/jobs/{run.Jobs![0].Id}/log/stream";
+
+        // Only one replica runs the job; the other hears of its lines and its end through PostgreSQL alone.
+        await using var fromA = await SseStream.OpenAsync(a.Client, path);
+        await using var fromB = await SseStream.OpenAsync(b.Client, path);
+        await using var eventsFromB = await SseStream.OpenAsync(b.Client, $"/api/v1/runs/{run.Id}/events");
+        var heldA = await fromA.ReadUntilAsync(e => e.Type == "message" && e.Json.GetProperty("text").GetString() == "line 3");
+        var heldB = await fromB.ReadUntilAsync(e => e.Type == "message" && e.Json.GetProperty("text").GetString() == "line 3");
+        await File.WriteAllTextAsync(release, "");
+        var restA = await fromA.ReadUntilAsync(e => e.Type == "end");
+        var restB = await fromB.ReadUntilAsync(e => e.Type == "end");
+        var events = await eventsFromB.ReadUntilAsync(e => e.Type == "end");
+
+        var texts = new[] { heldA.Concat(restA), heldB.Concat(restB) }
+            .Select(stream => stream.Where(e => e.Type == "message").Select(e => e.Json.GetProperty("text").GetString()!).Where(t => t.StartsWith("line", StringComparison.Ordinal)))
+            .ToList();
+        Assert.All(texts, t => Assert.Equal(["line 1", "line 2", "line 3", "line 4", "line 5", "line 6"], t));
+        Assert.Equal("succeeded", restB[^1].Json.GetProperty("status").GetString());
+        Assert.Equal("succeeded", events[^1].Json.GetProperty("status").GetString());
+    }
 }

@@ -51,7 +51,8 @@ public sealed class ServerHarness : IAsyncDisposable
     public IServiceProvider Services => app.Services;
 
     /// <summary>Starts a server on <paramref name="data"/> (kept by the caller, so a second server can start on it).</summary>
-    public static async Task<ServerHarness> StartAsync(string data, Action<Dictionary<string, string?>>? configure = null, string? runners = null)
+    public static async Task<ServerHarness> StartAsync(
+        string data, Action<Dictionary<string, string?>>? configure = null, string? runners = null, Func<ServerRuntime, ServerRuntime>? adjust = null)
     {
         var given = new Dictionary<string, string?>
         {
@@ -83,6 +84,7 @@ public sealed class ServerHarness : IAsyncDisposable
             Logging = logging => logging.SetMinimumLevel(LogLevel.Warning),
             StatusBackoff = _ => TimeSpan.FromMilliseconds(200),
         };
+        runtime = adjust?.Invoke(runtime) ?? runtime;
         var (app, _) = await CairnServer.BuildAsync(settings!, runtime, newAdminToken: false, CancellationToken.None);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -49,4 +49,19 @@ public sealed class SettingsTests
         Assert.Null(settings);
         Assert.Contains(errors, e => e.Contains("connection string", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Retention_is_thirty_days_unless_set_and_off_keeps_every_run()
+    {
+        static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(string? retention) => ServerSettings.Bind(
+            ServerSettings.Compose(null, new Dictionary<string, string?> { ["CAIRN_RETENTION"] = retention }, new Dictionary<string, string?>()), "/tmp");
+
+        Assert.Equal(TimeSpan.FromDays(30), Bind(null).Settings!.Retention);
+        Assert.Equal(TimeSpan.FromDays(7), Bind("7d").Settings!.Retention);
+        Assert.Null(Bind("off").Settings!.Retention);
+        Assert.Equal(TimeSpan.FromSeconds(15), Bind(null).Settings!.StreamKeepAlive);
+        var (settings, errors) = Bind("a while");
+        Assert.Null(settings);
+        Assert.Equal(["--retention / CAIRN_RETENTION / Cairn:Retention: 'a while' is neither a duration (like 30d or 12h) nor off"], errors);
+    }
 }

@@ -160,6 +160,26 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
     }
 
     [PostgresFact]
+    public async Task WaitForLog_Wakes_WhenAnotherInstanceAppendsLinesToTheJob_AndNotForAnotherJob()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var run = await other.CreateRunAsync(Plan(null, Job("build"), Job("test")), Token);
+        var jobs = await other.GetJobsAsync(run.Id, Token);
+        var wait = scope.Store.WaitForLogAsync(jobs[0].Id, 0, TimeSpan.FromMinutes(1), Token);
+        var otherJob = scope.Store.WaitForLogAsync(jobs[1].Id, 0, TimeSpan.FromMinutes(1), Token);
+        await Task.Delay(100, Token);
+        Assert.False(wait.IsCompleted);
+
+        await other.AppendLogAsync(jobs[0].Id, [new StoredLogLine(1, 0, Core.Logs.LogStream.Stdout, scope.Time.GetUtcNow(), "compiling")], Token);
+
+        // The clock never moves, so only a notification can end the wait.
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.False(otherJob.IsCompleted);
+        Assert.Equal("compiling", Assert.Single(await scope.Store.ReadLogAsync(jobs[0].Id, 0, 10, Token)).Text);
+    }
+
+    [PostgresFact]
     public async Task WaitForCancelRequest_Wakes_WhenAnotherInstanceAsksToCancelTheRun()
     {
         await using var scope = await OpenPostgresAsync(shared.ConnectionString!);

@@ -5,7 +5,8 @@ using Cairn.Cli.Output;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary><c>cairn logs RUN --job NAME|ID</c>: a job's log as the server has it now.</summary>
+/// <summary><c>cairn logs RUN --job NAME|ID [--follow]</c>: a job's log as the server has it now, or followed live to the
+/// job's end.</summary>
 internal static class LogsCommand
 {
     public static Command Create(CancellationToken cancellation)
@@ -13,7 +14,11 @@ internal static class LogsCommand
         var server = new ServerOptions();
         var run = ServerArguments.RunId();
         var job = new Option<string?>("--job") { Description = "The job: its name (as cairn show lists it) or its id; not needed when the run has one job", HelpName = "NAME|ID" };
-        var command = server.AddTo(new Command("logs", "Print a job's log") { run, job });
+        var follow = new Option<bool>("--follow", "-f")
+        {
+            Description = "Print lines as they come until the job ends, then exit 0 if it succeeded, 1 otherwise (with --json: one JSON object a line, the job's end last)",
+        };
+        var command = server.AddTo(new Command("logs", "Print a job's log, or follow it live with --follow") { run, job, follow });
         command.SetAction((parse, _) => server.RunAsync(parse, async (session, cancel) =>
         {
             var runId = parse.GetValue(run);
@@ -23,6 +28,11 @@ internal static class LogsCommand
             {
                 await session.Error.WriteLineAsync($"error: {problem}");
                 return ExitCodes.Usage;
+            }
+
+            if (parse.GetValue(follow))
+            {
+                return await LogFollower.FollowAsync(session, runId, chosen, cancel);
             }
 
             var log = await session.Client.GetJobLogAsync(runId, chosen.Id, cancel);

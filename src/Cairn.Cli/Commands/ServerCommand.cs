@@ -45,6 +45,8 @@ internal static class ServerCommand
         "Grace" => "On SIGINT or SIGTERM, how long running jobs may go on before they are stopped (default 30s)",
         "Lease" => "How long a job's lease lasts without a heartbeat (default 30s)",
         "Heartbeat" => "How often a running job's lease is extended (default 10s)",
+        "Retention" => "How long an ended run is kept, with its jobs and logs (default 30d; off keeps every run)",
+        "StreamKeepAlive" => "How long a live log or event stream may be idle before a keep-alive comment is sent (default 15s)",
         _ => key,
     };
 

@@ -9,6 +9,7 @@ using Cairn.Core.Secrets;
 using Cairn.Executors.Git;
 using Cairn.Server.Api;
 using Cairn.Server.Services;
+using Cairn.Server.Streaming;
 using Cairn.Server.Webhooks;
 using Cairn.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -33,6 +34,9 @@ public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNo
     /// <summary>How long the status outbox waits before the next attempt after <c>n</c> failed ones (the forge's
     /// Retry-After wins when it sends one). Null: 5 s doubling up to 10 minutes, with jitter.</summary>
     public Func<int, TimeSpan>? StatusBackoff { get; init; }
+
+    /// <summary>How often ended runs older than the retention setting are looked for (at start, then at this interval).</summary>
+    public TimeSpan RetentionSweep { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Where log output goes; the console by default.</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
@@ -137,6 +141,12 @@ public static class CairnServer
         services.AddHostedService<StatusProjector>();
         services.AddHostedService<Services.StatusSender>();
         services.AddHostedService<Scheduler>();
+        services.AddSingleton<ChangeWatch>();
+        services.AddHostedService(provider => provider.GetRequiredService<ChangeWatch>());
+        services.AddSingleton<StreamContext>();
+        services.AddSingleton<LogTails>();
+        services.AddSingleton(new RetentionSweep(runtime.RetentionSweep));
+        services.AddHostedService<RetentionService>();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Grace + TimeSpan.FromSeconds(15));
         services.AddProblemDetails();
         services.AddOpenApi();
@@ -187,6 +197,7 @@ public static class CairnServer
         EventsApi.Map(api);
         RunsApi.Map(api);
         SecretsApi.Map(api);
+        StreamsApi.Map(api);
         WebhookEndpoint.Map(app);
         return (app, notes);
     }

@@ -33,6 +33,13 @@ public sealed record ServerSettings
 
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a run is kept once it has ended, with its jobs and logs; null: for ever.</summary>
+    public TimeSpan? Retention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long an event stream may go without a byte before a keep-alive comment is sent, so that proxies and
+    /// idle timeouts leave it open.</summary>
+    public TimeSpan StreamKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The largest webhook body accepted (GitHub caps its payloads at 25 MB).</summary>
     public long MaxWebhookBytes { get; init; } = 25L * 1024 * 1024;
 
@@ -50,6 +57,8 @@ public sealed record ServerSettings
         ("Grace", "CAIRN_GRACE", "--grace"),
         ("Lease", "CAIRN_LEASE", "--lease"),
         ("Heartbeat", "CAIRN_HEARTBEAT", "--heartbeat"),
+        ("Retention", "CAIRN_RETENTION", "--retention"),
+        ("StreamKeepAlive", "CAIRN_STREAM_KEEP_ALIVE", "--stream-keep-alive"),
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -160,6 +169,25 @@ public sealed record ServerSettings
             Fail("Heartbeat", $"the heartbeat ({Core.Pipelines.Duration.Format(heartbeat)}) must be shorter than the lease ({Core.Pipelines.Duration.Format(lease)})");
         }
 
+        TimeSpan? retention = TimeSpan.FromDays(30);
+        if (Get("Retention") is { } retentionText)
+        {
+            if (string.Equals(retentionText, "off", StringComparison.OrdinalIgnoreCase))
+            {
+                retention = null;
+            }
+            else if (Core.Pipelines.Duration.TryParse(retentionText, out var kept, out _))
+            {
+                retention = kept;
+            }
+            else
+            {
+                Fail("Retention", $"'{retentionText}' is neither a duration (like 30d or 12h) nor off");
+            }
+        }
+
+        var keepAlive = Duration("StreamKeepAlive", TimeSpan.FromSeconds(15));
+
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -180,6 +208,8 @@ public sealed record ServerSettings
             Grace = grace,
             Lease = lease,
             Heartbeat = heartbeat,
+            Retention = retention,
+            StreamKeepAlive = keepAlive,
         }, errors);
     }
 }

@@ -5,7 +5,8 @@ namespace Cairn.Storage.Postgres;
 
 /// <summary>Holds one connection that listens for what other store instances (other processes, other replicas) do, and
 /// wakes this store's waiters: idle workers when jobs are queued, change-feed readers when statuses change, heartbeats
-/// when a run is asked to cancel. Reconnects when the connection drops.</summary>
+/// when a run is asked to cancel, followers of a job's log when lines are appended to it. Reconnects when the connection
+/// drops.</summary>
 internal sealed class PostgresListener : IAsyncDisposable
 {
     private const int MaxPulsesPerNotification = 64;
@@ -150,6 +151,9 @@ internal sealed class PostgresListener : IAsyncDisposable
                 break;
             case PostgresSql.CancelsChannel:
                 _signals.Cancels.Pulse(number);
+                break;
+            case PostgresSql.LogsChannel:
+                _signals.Logs.Wake(number);
                 break;
         }
     }

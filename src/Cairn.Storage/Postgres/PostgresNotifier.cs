@@ -51,7 +51,7 @@ internal sealed class PostgresNotifier(PostgresDatabase database, string origin,
 
     public static string Payload(string origin, long count) => string.Create(CultureInfo.InvariantCulture, $"{origin}:{count}");
 
-    /// <summary>Reads a payload ("origin:number": a count, or a run id); false when it is not one of ours.</summary>
+    /// <summary>Reads a payload ("origin:number": a count, a run id or a job id); false when it is not one of ours.</summary>
     public static bool TryRead(string payload, out string origin, out long number)
     {
         var colon = payload.LastIndexOf(':');

@@ -21,6 +21,9 @@ public sealed partial class PostgresRunStore : ICairnStore
     private readonly RunRecords _records;
     private readonly RunWriter _writer;
     private readonly ChangeFeed _changes;
+    private readonly LogFeed _logs;
+    private readonly RunRetention _retention;
+    private readonly string _origin;
 
     private PostgresRunStore(
         PostgresDatabase database, TimeProvider time, StoreSignals signals, PostgresListener listener, string origin, TimeSpan leaseDuration)
@@ -33,6 +36,9 @@ public sealed partial class PostgresRunStore : ICairnStore
         _records = new RunRecords(database, PostgresSql.Records, PostgresRows.Records, _events);
         _writer = new RunWriter(database, new PostgresRunDialect(), _events, time);
         _changes = new ChangeFeed(database, PostgresSql.Changes, signals.Changes, time);
+        _logs = new LogFeed(_records, signals.Logs, time);
+        _retention = new RunRetention(database, PostgresSql.Retention);
+        _origin = origin;
         _repositories = new RepositoryRecords(database);
         _journal = new EventJournalRecords(database, PostgresSql.Claims);
         _outbox = new StatusOutboxRecords(database, PostgresSql.Claims);
@@ -139,9 +145,22 @@ public sealed partial class PostgresRunStore : ICairnStore
                 .Bind("@steps", lines.Select(l => l.StepIndex).ToArray())
                 .Bind("@streams", lines.Select(l => RecordRows.StreamWire(l.Stream)).ToArray())
                 .Bind("@stamps", lines.Select(l => RecordRows.ToMillis(l.Timestamp)).ToArray())
-                .Bind("@texts", lines.Select(l => l.Text).ToArray()),
+                .Bind("@texts", lines.Select(l => l.Text).ToArray())
+                .Bind("@payload", PostgresNotifier.Payload(_origin, jobId)),
             cancellationToken);
+        _signals.Logs.Wake(jobId);
     }
+
+    /// <inheritdoc cref="IRunFeeds.WaitForLogAsync"/>
+    /// <remarks>Wakes on lines appended through any store instance on the same database (LISTEN/NOTIFY).</remarks>
+    public Task WaitForLogAsync(long jobId, long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _logs.WaitForLogAsync(jobId, afterSequence, maxWait, cancellationToken);
+
+    public Task<long> GetLatestChangeIdAsync(CancellationToken cancellationToken) =>
+        _changes.GetLatestChangeIdAsync(cancellationToken);
+
+    public Task<int> DeleteRunsFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        _retention.DeleteRunsFinishedBeforeAsync(before, limit, cancellationToken);
 
     public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
         _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);

@@ -19,7 +19,10 @@ internal static class PostgresSql
     /// <summary>The channel that says "a run was asked to cancel"; its payload is "origin:run id".</summary>
     public const string CancelsChannel = "cairn_cancels";
 
-    public const string Listen = $"LISTEN {JobsChannel}; LISTEN {ChangesChannel}; LISTEN {CancelsChannel};";
+    /// <summary>The channel that says "lines were appended to a job's log"; its payload is "origin:job id".</summary>
+    public const string LogsChannel = "cairn_logs";
+
+    public const string Listen = $"LISTEN {JobsChannel}; LISTEN {ChangesChannel}; LISTEN {CancelsChannel}; LISTEN {LogsChannel};";
 
     public const string Notify = "SELECT pg_notify(@channel, @payload);";
 
@@ -52,12 +55,15 @@ internal static class PostgresSql
         RETURNING {JobColumns};
         """;
 
-    // A whole batch of lines travels as five parallel arrays: one statement, one round trip.
-    public const string InsertLogLines = """
-        INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)
-        SELECT @job, line.seq, line.step_idx, line.stream, line.ts, line.text
-        FROM unnest(@seqs::bigint[], @steps::int[], @streams::text[], @stamps::bigint[], @texts::text[])
-            AS line (seq, step_idx, stream, ts, text);
+    // A whole batch of lines travels as five parallel arrays: one statement, one round trip. Its one notification goes out
+    // when it commits, never before the lines can be read.
+    public const string InsertLogLines = $"""
+        WITH inserted AS (
+            INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)
+            SELECT @job, line.seq, line.step_idx, line.stream, line.ts, line.text
+            FROM unnest(@seqs::bigint[], @steps::int[], @streams::text[], @stamps::bigint[], @texts::text[])
+                AS line (seq, step_idx, stream, ts, text))
+        SELECT pg_notify('{LogsChannel}', @payload);
         """;
 
     public const string LastLogSequence = "SELECT coalesce(max(seq), 0)::bigint FROM log_lines WHERE job_id = @job;";
@@ -88,6 +94,16 @@ internal static class PostgresSql
             WHERE run_id = @run AND position > @after ORDER BY position LIMIT @limit;
             """,
         Latest: "SELECT coalesce(max(position), 0) FROM run_changes;");
+
+    // Removers on several replicas take turns rather than meet on the same rows. Positions are given above the largest
+    // there, so the newest settled change is kept. Settled and unsettled changes go in two statements, each on its index.
+    public static readonly RetentionStatements Retention = new(
+        Lock: "SELECT pg_advisory_xact_lock(7305823943);",
+        LastOfBatch,
+        DeleteChanges: $"""
+            DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND position < (SELECT max(position) FROM run_changes);
+            DELETE FROM run_changes WHERE position IS NULL AND run_id IN ({RunsOfBatch});
+            """);
 
     public static readonly RecordStatements Records = new(
         RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, QueueJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,

@@ -31,6 +31,12 @@ internal sealed class ChangeFeed(IStatementRunner database, ChangeFeedStatements
             cancellationToken);
     }
 
+    public async Task<long> GetLatestChangeIdAsync(CancellationToken cancellationToken)
+    {
+        await SettleAsync(cancellationToken);
+        return await LatestAsync(cancellationToken);
+    }
+
     public async Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(maxWait, time);
@@ -42,8 +48,7 @@ internal sealed class ChangeFeed(IStatementRunner database, ChangeFeedStatements
                 // Taken before looking, so that a change committed after the look still ends the wait.
                 var pulse = signal.Next;
                 await SettleAsync(cancellationToken);
-                var latest = (await database.QueryAsync(sql.Latest, _ => { }, row => row.GetInt64(0), cancellationToken))[0];
-                if (latest > afterId)
+                if (await LatestAsync(cancellationToken) > afterId)
                 {
                     return;
                 }
@@ -56,6 +61,9 @@ internal sealed class ChangeFeed(IStatementRunner database, ChangeFeedStatements
             // maxWait passed with nothing new.
         }
     }
+
+    private async Task<long> LatestAsync(CancellationToken cancellationToken) =>
+        (await database.QueryAsync(sql.Latest, _ => { }, row => row.GetInt64(0), cancellationToken))[0];
 
     private async Task SettleAsync(CancellationToken cancellationToken)
     {

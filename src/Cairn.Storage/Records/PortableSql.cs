@@ -117,4 +117,33 @@ internal static class PortableSql
         ORDER BY seq
         LIMIT @limit;
         """;
+
+    // Retention: a batch is the oldest runs that ended before @before, up to the id @last that LastOfBatch found. A run that
+    // is running has no place in it, whenever it was created; nor has the newest run, since SQLite gives a new row the id
+    // above the largest there, and a run's or job's id must never come back as another's.
+    public const string RunsOfBatch = """
+        SELECT runs.id FROM runs
+        WHERE runs.status IN ('succeeded', 'failed', 'cancelled') AND runs.finished_at < @before AND runs.id <= @last
+        """;
+
+    public const string LastOfBatch = """
+        SELECT max(batch.id) FROM (
+            SELECT id FROM runs
+            WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < @before
+              AND id < (SELECT max(newest.id) FROM runs AS newest)
+            ORDER BY id
+            LIMIT @limit) AS batch;
+        """;
+
+    public const string DeleteLogLinesOfBatch = $"""
+        DELETE FROM log_lines WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));
+        """;
+
+    public const string DeleteStepsOfBatch = $"""
+        DELETE FROM steps WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));
+        """;
+
+    public const string DeleteJobsOfBatch = $"DELETE FROM jobs WHERE run_id IN ({RunsOfBatch});";
+
+    public const string DeleteRunsOfBatch = $"DELETE FROM runs WHERE id IN ({RunsOfBatch});";
 }

@@ -20,6 +20,8 @@ public sealed partial class SqliteRunStore : ICairnStore
     private readonly RunRecords _records;
     private readonly RunWriter _writer;
     private readonly ChangeFeed _changes;
+    private readonly LogFeed _logs;
+    private readonly RunRetention _retention;
 
     private SqliteRunStore(SqliteDatabase database, TimeProvider time, TimeSpan leaseDuration)
     {
@@ -30,6 +32,8 @@ public sealed partial class SqliteRunStore : ICairnStore
         _records = new RunRecords(database, SqliteSql.Records, SqliteRows.Records, events);
         _writer = new RunWriter(database, new SqliteRunDialect(), events, time);
         _changes = new ChangeFeed(database, SqliteSql.Changes, _signals.Changes, time);
+        _logs = new LogFeed(_records, _signals.Logs, time);
+        _retention = new RunRetention(database, SqliteSql.Retention);
         _repositories = new RepositoryRecords(database);
         _journal = new EventJournalRecords(database, SqliteSql.Claims);
         _outbox = new StatusOutboxRecords(database, SqliteSql.Claims);
@@ -140,7 +144,19 @@ public sealed partial class SqliteRunStore : ICairnStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        _signals.Logs.Wake(jobId);
     }
+
+    /// <inheritdoc cref="IRunFeeds.WaitForLogAsync"/>
+    /// <remarks>Wakes at once on lines appended through this instance; others are found at <paramref name="maxWait"/>.</remarks>
+    public Task WaitForLogAsync(long jobId, long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _logs.WaitForLogAsync(jobId, afterSequence, maxWait, cancellationToken);
+
+    public Task<long> GetLatestChangeIdAsync(CancellationToken cancellationToken) =>
+        _changes.GetLatestChangeIdAsync(cancellationToken);
+
+    public Task<int> DeleteRunsFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        _retention.DeleteRunsFinishedBeforeAsync(before, limit, cancellationToken);
 
     public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
         _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);

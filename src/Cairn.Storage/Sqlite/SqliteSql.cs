@@ -71,6 +71,12 @@ internal static class SqliteSql
         ReadOfRun: $"SELECT id, {RecordRows.ChangeColumns} FROM run_changes WHERE run_id = @run AND id > @after ORDER BY id LIMIT @limit;",
         Latest: "SELECT coalesce(max(id), 0) FROM run_changes;");
 
+    // One writer at a time, so no lock; the newest change is kept because a new row's id is one above the largest there.
+    public static readonly RetentionStatements Retention = new(
+        Lock: null,
+        LastOfBatch,
+        DeleteChanges: $"DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND id < (SELECT max(id) FROM run_changes);");
+
     public static readonly RecordStatements Records = new(
         RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, QueueJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
         ExpiredLeases, ExtendLease, CompleteLease, RequeueLease);

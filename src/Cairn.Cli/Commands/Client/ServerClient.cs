@@ -74,6 +74,11 @@ internal sealed class ServerClient : IDisposable
     public Task<string> GetJobLogAsync(long runId, long jobId, CancellationToken cancellationToken) =>
         SendForTextAsync(HttpMethod.Get, $"{RunPath(runId)}/jobs/{Number(jobId)}/log", null, null, cancellationToken);
 
+    /// <summary>Opens a job's live log (Server-Sent Events), resuming after line <paramref name="afterSequence"/> when
+    /// given. Throws as every call does when the server refuses or cannot be reached.</summary>
+    public Task<EventStream> OpenLogStreamAsync(long runId, long jobId, long? afterSequence, CancellationToken cancellationToken) =>
+        OpenStreamAsync($"{RunPath(runId)}/jobs/{Number(jobId)}/log/stream", Number(afterSequence), cancellationToken);
+
     public Task<Answer<Page<EventView>>> ListEventsAsync(string? repository, string? cursor, int? limit, CancellationToken cancellationToken) =>
         SendAsync(
             HttpMethod.Get, "events" + Query(("repo", repository), ("cursor", cursor), ("limit", Number(limit))),
@@ -166,6 +171,52 @@ internal sealed class ServerClient : IDisposable
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw new ServerUnreachableException(Connection.Display, Reason(ex));
+        }
+    }
+
+    private async Task<EventStream> OpenStreamAsync(string path, string? lastEventId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/" + path);
+        request.Headers.Accept.Clear();
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(AnswerTimeout);
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadAsStringAsync(timeout.Token);
+                throw Problem(HttpMethod.Get, path, response, body);
+            }
+
+            if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+            {
+                throw new ServerAnswerException(
+                    $"the server at {Connection.Display} answered GET /api/v1/{path} with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, not an event stream; is it a Cairn server of this version?");
+            }
+
+            var stream = new EventStream(response, await response.Content.ReadAsStreamAsync(cancellationToken));
+            response = null;
+            return stream;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ServerUnreachableException(Connection.Display, $"it did not answer within {AnswerTimeout.TotalSeconds:0}s");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new ServerUnreachableException(Connection.Display, Reason(ex));
+        }
+        finally
+        {
+            response?.Dispose();
         }
     }
 

@@ -1,0 +1,82 @@
+using Cairn.Core.Pipelines;
+using Cairn.Server.Hosting;
+using Cairn.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Services;
+
+/// <summary>How often <see cref="RetentionService"/> looks for runs to remove.</summary>
+internal sealed record RetentionSweep(TimeSpan Interval);
+
+/// <summary>Removes runs that ended longer ago than the retention setting, with their jobs, steps, log lines and changes:
+/// at start, then every sweep interval. It removes a small batch per transaction with a pause between, and makes the batch
+/// smaller when one takes long, so that the store's writers (on SQLite, every writer) never wait long behind it.</summary>
+internal sealed partial class RetentionService(
+    ICairnStore store, ServerSettings settings, RetentionSweep sweep, TimeProvider time, ILogger<RetentionService> log) : BackgroundService
+{
+    public const int MaxBatch = 100;
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan SlowBatch = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan QuickBatch = TimeSpan.FromMilliseconds(50);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (settings.Retention is not { } retention)
+        {
+            return;
+        }
+
+        await Task.Yield();
+        var kept = Duration.Format(retention);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var before = time.GetUtcNow() - retention;
+                if (await SweepAsync(before, stoppingToken) is var removed and > 0)
+                {
+                    LogRemoved(log, removed, kept);
+                }
+
+                await Task.Delay(sweep.Interval, time, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogFault(log, ex.Message);
+                await Task.Delay(sweep.Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Removes every run that ended before <paramref name="before"/>, a batch at a time; answers how many.</summary>
+    public async Task<int> SweepAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var batch = MaxBatch;
+        var total = 0;
+        while (true)
+        {
+            var started = time.GetTimestamp();
+            var removed = await store.DeleteRunsFinishedBeforeAsync(before, batch, cancellationToken);
+            total += removed;
+            if (removed < batch)
+            {
+                return total;
+            }
+
+            var took = time.GetElapsedTime(started);
+            batch = took > SlowBatch ? Math.Max(1, batch / 2) : took < QuickBatch ? Math.Min(MaxBatch, batch * 2) : batch;
+            await Task.Delay(Pause, time, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "removed {Count} runs that ended more than {Retention} ago")]
+    private static partial void LogRemoved(ILogger logger, int count, string retention);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "old runs could not be removed, trying again later: {Reason}")]
+    private static partial void LogFault(ILogger logger, string reason);
+}
