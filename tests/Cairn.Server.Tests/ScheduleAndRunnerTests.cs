@@ -13,11 +13,11 @@ public sealed class ScheduleAndRunnerTests : IAsyncDisposable
     private readonly GitRepository repo = new();
 
     [Fact]
-    public async Task Crons_are_registered_when_the_repository_is_added_and_a_tick_missed_for_an_hour_fires_once()
+    public async Task Crons_are_registered_when_the_repository_is_added_and_ticks_missed_for_days_fire_once()
     {
         repo.Commit("""
             name: nightly
-            on: { schedule: [{ cron: "* * * * *" }] }
+            on: { schedule: [{ cron: "0 3 * * *" }] }
             jobs:
               a:
                 steps: [{ run: echo scheduled }]
@@ -27,11 +27,11 @@ public sealed class ScheduleAndRunnerTests : IAsyncDisposable
         await server.AddRepositoryAsync("octo/app", "github", repo.CloneUrl, forge.Url, "s");
         var store = server.Services.GetRequiredService<ICairnStore>();
         var schedule = await WaitForScheduleAsync(store);
-        Assert.Equal("* * * * *", schedule.Cron);
+        Assert.Equal("0 3 * * *", schedule.Cron);
         Assert.True(schedule.NextFireAt > DateTimeOffset.UtcNow);
 
-        // As if every server had been down for an hour: sixty ticks were missed.
-        Assert.True(await store.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, DateTimeOffset.UtcNow.AddHours(-1), CancellationToken.None));
+        // As if every server had been down for three days: three nightly ticks were missed.
+        Assert.True(await store.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, DateTimeOffset.UtcNow.AddDays(-3), CancellationToken.None));
 
         var runs = await WaitForRunsAsync(server, 1);
         await Task.Delay(TimeSpan.FromSeconds(6));
