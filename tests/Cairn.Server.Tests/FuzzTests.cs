@@ -47,7 +47,7 @@ public sealed class FuzzTests : IAsyncLifetime
             using var request = Build(forge, body, random);
             using var response = await server.Anonymous.SendAsync(request);
             answers[response.StatusCode] = answers.GetValueOrDefault(response.StatusCode) + 1;
-            Assert.True((int)response.StatusCode is >= 400 and < 500 || response.StatusCode == HttpStatusCode.Accepted && IsCorrectlySigned(request),
+            Assert.True((int)response.StatusCode is >= 400 and < 500,
                 $"delivery {i} to {forge} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         }
 
@@ -55,9 +55,7 @@ public sealed class FuzzTests : IAsyncLifetime
         Assert.True(answers.Keys.Count(k => (int)k >= 400) >= 3, string.Join(", ", answers.Select(a => $"{(int)a.Key}×{a.Value}")));
     }
 
-    // Signatures here are always wrong, absent or garbled, or bodies are mutated after signing: nothing may pass.
-    private static bool IsCorrectlySigned(HttpRequestMessage request) => false;
-
+    // Signatures here are always wrong, absent or garbled, or bodies are changed after signing: nothing may pass.
     private static HttpRequestMessage Build(string forge, byte[] body, Random random)
     {
         var request = forge switch

@@ -49,8 +49,8 @@ public sealed class StatusDeliveryTests : IAsyncDisposable
     [Fact]
     public async Task Statuses_queued_while_the_forge_was_down_are_delivered_after_a_restart()
     {
-        var forgeUrl = "";
-        RunIdHolder holder = new();
+        string forgeUrl;
+        string sha;
         await using (var down = await ForgeApi.StartAsync())
         {
             forgeUrl = down.Url;
@@ -60,18 +60,17 @@ public sealed class StatusDeliveryTests : IAsyncDisposable
         await using (var server = await ServerHarness.StartAsync(data.Path))
         {
             await server.AddRepositoryAsync("octo/app", "github", repo.CloneUrl, forgeUrl, Secret);
-            var sha = repo.Commit(Pipeline);
+            sha = repo.Commit(Pipeline);
             var response = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha), Secret));
             var entry = await server.WaitForEventAsync((await response.Content.ReadFromJsonAsync<WebhookAnswer>())!.EventId!.Value);
             var run = await server.WaitForRunAsync(entry.RunId!.Value);
             Assert.Equal("succeeded", run.Status);
-            holder.Sha = sha;
         }
 
         await using var forge = await ForgeApi.StartAsync(new Uri(forgeUrl).Port);
         await using var restarted = await ServerHarness.StartAsync(data.Path);
         var statuses = await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/ci" && x.State == "success"));
-        Assert.All(statuses, s => Assert.Equal($"/repos/octo/app/statuses/{holder.Sha}", s.Path));
+        Assert.All(statuses, s => Assert.Equal($"/repos/octo/app/statuses/{sha}", s.Path));
         Assert.Equal("pending", statuses.First(s => s.Context == "cairn/ci").State);
     }
 
@@ -80,10 +79,5 @@ public sealed class StatusDeliveryTests : IAsyncDisposable
         repo.Dispose();
         data.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class RunIdHolder
-    {
-        public string Sha { get; set; } = "";
     }
 }

@@ -86,16 +86,24 @@ internal static class RunsApi
         var trigger = new TriggerEvent(TriggerKind.Manual, repository.Name, request.Ref, request.Sha,
             request.Inputs ?? new Dictionary<string, string>(StringComparer.Ordinal), key);
         var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true), cancellationToken);
-        return result switch
-        {
-            // The same key gives the run it gave the first time, with 200 rather than 201.
-            StartResult.Started { Run: var earlier } when earlier.CreatedAt < asked => Results.Ok(await ViewAsync(store, earlier, cancellationToken)),
-            StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, cancellationToken)),
-            StartResult.Refused refused => Results.Problem(refused.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
-            StartResult.Ignored ignored => Results.Problem(ignored.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
-            _ => Results.Problem("not understood"),
-        };
+
+        // The same key gives the run it gave the first time, with 200 rather than 201.
+        return result is StartResult.Started { Run: var earlier } && earlier.CreatedAt < asked
+            ? Results.Ok(await ViewAsync(store, earlier, cancellationToken))
+            : await AnswerAsync(result, store, cancellationToken);
     }
+
+    /// <summary>A started run is 201 with the run; a start refused or ignored is 422 with why.</summary>
+    private static async Task<IResult> AnswerAsync(StartResult result, IRunStore store, CancellationToken cancellationToken) => result switch
+    {
+        StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, cancellationToken)),
+        StartResult.Refused refused => CannotStart(refused.Reason),
+        StartResult.Ignored ignored => CannotStart(ignored.Reason),
+        _ => throw new InvalidOperationException($"{result} is not a start result"),
+    };
+
+    private static IResult CannotStart(string reason) =>
+        Results.Problem(reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start");
 
     private static async Task<IResult> ListAsync(ICairnStore store, string? repo, string? status, string? branch, string? cursor, int? limit, CancellationToken cancellationToken)
     {
@@ -164,13 +172,7 @@ internal static class RunsApi
 
         var trigger = run.Trigger with { IdempotencyKey = null, Sha = run.Sha };
         var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true, Rerun: run, OnlyFailed: onlyFailed), cancellationToken);
-        return result switch
-        {
-            StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, cancellationToken)),
-            StartResult.Refused refused => Results.Problem(refused.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
-            StartResult.Ignored ignored => Results.Problem(ignored.Reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start"),
-            _ => Results.Problem("not understood"),
-        };
+        return await AnswerAsync(result, store, cancellationToken);
     }
 
     private static async Task<IResult> LogAsync(long id, long jobId, ICairnStore store, HttpResponse response, CancellationToken cancellationToken)

@@ -14,9 +14,11 @@ public sealed class RepositorySecrets(SecretCipher cipher)
     public byte[]? SealStatusToken(string repository, string? value) => Seal(repository, "status-token", value);
 
     /// <summary>The webhook secret, or null when there is none or it no longer opens (the master key changed).</summary>
-    public string? WebhookSecret(RepositoryRecord repository) => Open(repository?.Name!, "webhook-secret", repository?.SealedWebhookSecret);
+    public string? WebhookSecret(RepositoryRecord repository) =>
+        Open(repository ?? throw new ArgumentNullException(nameof(repository)), "webhook-secret", repository.SealedWebhookSecret);
 
-    public string? StatusToken(RepositoryRecord repository) => Open(repository?.Name!, "status-token", repository?.SealedStatusToken);
+    public string? StatusToken(RepositoryRecord repository) =>
+        Open(repository ?? throw new ArgumentNullException(nameof(repository)), "status-token", repository.SealedStatusToken);
 
     /// <summary>Seals a secret's value for its scope (a repository's full name, or null for a global secret) and name.</summary>
     public byte[] SealSecret(string? scope, string name, string value) => cipher.Seal(value, SecretAssociated(scope, name));
@@ -35,7 +37,7 @@ public sealed class RepositorySecrets(SecretCipher cipher)
     private byte[]? Seal(string repository, string purpose, string? value) =>
         string.IsNullOrEmpty(value) ? null : cipher.Seal(value, Associated(repository, purpose));
 
-    private string? Open(string repository, string purpose, byte[]? sealedValue)
+    private string? Open(RepositoryRecord repository, string purpose, byte[]? sealedValue)
     {
         if (sealedValue is null)
         {
@@ -44,7 +46,7 @@ public sealed class RepositorySecrets(SecretCipher cipher)
 
         try
         {
-            return cipher.Open(sealedValue, Associated(repository, purpose));
+            return cipher.Open(sealedValue, Associated(repository.Name, purpose));
         }
         catch (CryptographicException)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
+using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Server.Hosting;
 using Cairn.Storage;
@@ -31,9 +32,11 @@ internal sealed partial class StatusProjector(
             return;
         }
 
+        // A run's changes come in bursts: read each run and repository once per round, not once per change.
+        var round = new RoundCache(store);
         foreach (var change in changes)
         {
-            await ProjectAsync(change, stoppingToken);
+            await ProjectAsync(change, round, stoppingToken);
         }
 
         cursor = changes[^1].Id;
@@ -41,15 +44,15 @@ internal sealed partial class StatusProjector(
         sent.Wake();
     }
 
-    private async Task ProjectAsync(RunChange change, CancellationToken cancellationToken)
+    private async Task ProjectAsync(RunChange change, RoundCache round, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(change.RunId, cancellationToken);
+        var run = await round.RunAsync(change.RunId, cancellationToken);
         if (run is not { Repository: { } repository, Sha: { } sha })
         {
             return;
         }
 
-        var repo = await store.GetRepositoryAsync(repository, cancellationToken);
+        var repo = await round.RepositoryAsync(repository, cancellationToken);
         if (repo?.SealedStatusToken is null)
         {
             return;
@@ -121,4 +124,32 @@ internal sealed partial class StatusProjector(
         var n => $"{run.Errors[0]} (and {n - 1} more)",
     };
 
+
+    /// <summary>Runs and repositories read during one round. What a status needs of them (repository, commit, pipeline,
+    /// number, a failed start's class and errors) does not change while the run goes on.</summary>
+    private sealed class RoundCache(ICairnStore store)
+    {
+        private readonly Dictionary<long, RunRecord?> runs = [];
+        private readonly Dictionary<string, RepositoryRecord?> repositories = new(StringComparer.OrdinalIgnoreCase);
+
+        public async Task<RunRecord?> RunAsync(long id, CancellationToken cancellationToken)
+        {
+            if (!runs.TryGetValue(id, out var run))
+            {
+                runs[id] = run = await store.GetRunAsync(id, cancellationToken);
+            }
+
+            return run;
+        }
+
+        public async Task<RepositoryRecord?> RepositoryAsync(string name, CancellationToken cancellationToken)
+        {
+            if (!repositories.TryGetValue(name, out var repository))
+            {
+                repositories[name] = repository = await store.GetRepositoryAsync(name, cancellationToken);
+            }
+
+            return repository;
+        }
+    }
 }
