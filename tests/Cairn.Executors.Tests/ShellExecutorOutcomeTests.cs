@@ -1,3 +1,4 @@
+using Cairn.Core.Execution;
 using Cairn.Core.Logs;
 using Cairn.Core.Pipelines.Expressions;
 using Cairn.Core.Runs;
@@ -73,15 +74,15 @@ public sealed class ShellExecutorOutcomeTests : IDisposable
     }
 
     [Fact]
-    public async Task HostEnvironment_IsLeftOut_WhenNotInherited()
+    public async Task HostEnvironment_IsLeftOut_WhenClean()
     {
-        var executor = new ShellExecutor(new ShellExecutorOptions { InheritEnvironment = false }, TimeProvider.System);
-        var job = Job(_workspace.Path, [Step(0, "echo \"home=${HOME:-none} mine=$MINE\"")],
-            env: new Dictionary<string, string> { ["MINE"] = "yes" });
+        var executor = new ShellExecutor(new ShellExecutorOptions { Environment = StepEnvironmentPolicy.CleanDefault }, TimeProvider.System);
+        var job = Job(_workspace.Path, [Step(0, "echo \"home-is-host=$([ \"$HOME\" = \"$HOST_HOME\" ] && echo yes || echo no) mine=$MINE\"")],
+            env: new Dictionary<string, string> { ["MINE"] = "yes", ["HOST_HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "" });
 
         await executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken);
 
-        Assert.Equal(["home=none mine=yes"], _reporter.Text(0, LogStream.Stdout));
+        Assert.Equal(["home-is-host=no mine=yes"], _reporter.Text(0, LogStream.Stdout));
     }
 
     [Fact]

@@ -37,9 +37,10 @@ internal sealed class LocalExecutors : IDisposable
 
     /// <summary>Sets up what <paramref name="plan"/>'s jobs resolve to under <paramref name="catalog"/> and <paramref name="mode"/>.</summary>
     public static async Task<LocalExecutors> ConnectAsync(
-        RunPlan plan, RunnerCatalog catalog, ExecutorMode mode, TimeProvider time, CancellationToken cancellationToken)
+        RunPlan plan, RunnerCatalog catalog, ExecutorMode mode, StepIsolation isolation, TimeProvider time, CancellationToken cancellationToken)
     {
-        var shell = StartShell(time);
+        ArgumentNullException.ThrowIfNull(isolation);
+        var shell = StartShell(isolation, time);
         var probe = new RunnerExecutorResolver(catalog, new Dictionary<string, IExecutor>())
         {
             ForcedExecutor = Forced(mode),
@@ -52,22 +53,23 @@ internal sealed class LocalExecutors : IDisposable
             return new LocalExecutors(shell, null, null);
         }
 
-        var (container, problem) = await ReachEngineAsync(time, cancellationToken);
+        var (container, problem) = await ReachEngineAsync(isolation, time, cancellationToken);
         return new LocalExecutors(shell, container, problem);
     }
 
     /// <summary>Sets up a worker's executors: the container executor whenever an engine answers.</summary>
-    public static async Task<LocalExecutors> ConnectAsync(TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<LocalExecutors> ConnectAsync(StepIsolation isolation, TimeProvider time, CancellationToken cancellationToken)
     {
-        var shell = StartShell(time);
-        var (container, problem) = await ReachEngineAsync(time, cancellationToken);
+        ArgumentNullException.ThrowIfNull(isolation);
+        var shell = StartShell(isolation, time);
+        var (container, problem) = await ReachEngineAsync(isolation, time, cancellationToken);
         return new LocalExecutors(shell, container, problem);
     }
 
     // Steps of a cairn on this host that died together with its sentinel go before this one starts any.
-    private static ShellExecutor StartShell(TimeProvider time)
+    private static ShellExecutor StartShell(StepIsolation isolation, TimeProvider time)
     {
-        var shell = new ShellExecutor(new ShellExecutorOptions(), time);
+        var shell = new ShellExecutor(isolation.ShellOptions(), time);
         shell.SweepLeftovers();
         return shell;
     }
@@ -111,14 +113,15 @@ internal sealed class LocalExecutors : IDisposable
         _ => null,
     };
 
-    private static async Task<(ContainerExecutor? Executor, string? Problem)> ReachEngineAsync(TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<(ContainerExecutor? Executor, string? Problem)> ReachEngineAsync(
+        StepIsolation isolation, TimeProvider time, CancellationToken cancellationToken)
     {
         var address = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } host ? host : DockerEndpoint.DefaultAddress;
         var unreachable = $"no container engine is reachable (DOCKER_HOST={address})";
         ContainerExecutor executor;
         try
         {
-            executor = new ContainerExecutor(new ContainerExecutorOptions(), time);
+            executor = new ContainerExecutor(isolation.ContainerOptions(), time);
         }
         catch (FormatException ex)
         {

@@ -18,7 +18,8 @@ internal sealed record LocalRunRequest(
     IReadOnlyDictionary<string, string> Secrets,
     bool Json,
     string? Runners = null,
-    ExecutorMode Executor = ExecutorMode.Auto);
+    ExecutorMode Executor = ExecutorMode.Auto,
+    bool CleanEnv = false);
 
 /// <summary>A local run: the planner, coordinator and workers in this process on a throw-away SQLite file,
 /// executors chosen by runner alias (the shell, and containers when an engine answers), and the console as the log follower.</summary>
@@ -77,7 +78,8 @@ internal static class LocalRun
         try
         {
             var time = TimeProvider.System;
-            using var executors = await LocalExecutors.ConnectAsync(planned.Plan, catalog, request.Executor, time, cancellation);
+            using var executors = await LocalExecutors.ConnectAsync(
+                planned.Plan, catalog, request.Executor, StepIsolation.Local(request.CleanEnv), time, cancellation);
             await using var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(scratch.FullName, "run.db") }, time, CancellationToken.None);
             RunRecord run;
             IReadOnlyList<JobRecord> jobs;

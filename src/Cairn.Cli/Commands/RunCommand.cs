@@ -21,8 +21,12 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Print logs on stderr and one JSON summary on stdout" };
         var runners = new Option<string?>("--runners") { Description = "A runner file: the aliases a job's runner: names (see docs/pipeline-syntax.md)" };
         var executor = ExecutorOption();
+        var cleanEnv = new Option<bool>("--clean-env")
+        {
+            Description = "Give steps only what a server gives them (PATH, a fresh HOME, LANG, TZ, USER, the CAIRN_* and the job's variables), not your environment",
+        };
 
-        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, secretsFile, json, runners, executor };
+        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, secretsFile, json, runners, executor, cleanEnv };
         command.SetAction(async (parse, _) =>
         {
             var errors = new List<string>();
@@ -43,7 +47,8 @@ internal static class RunCommand
                 secrets,
                 parse.GetValue(json),
                 parse.GetValue(runners),
-                parse.GetValue(executor));
+                parse.GetValue(executor),
+                parse.GetValue(cleanEnv));
             if (errors.Count > 0)
             {
                 foreach (var error in errors)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cairn.Core.Runners;
+using Cairn.Executors.Shell;
 using Cairn.Forges;
 using Cairn.Server.Services;
 using Cairn.Server.Hosting;
@@ -13,9 +14,14 @@ internal static class ServerCommand
 {
     public static Command Create(CancellationToken stopping, CancellationToken kill)
     {
-        var options = ServerSettings.Names.ToDictionary(
+        var options = ServerSettings.Names.Where(n => n.Key != PassEnvKey).ToDictionary(
             n => n.Key,
             n => new Option<string?>(n.Option) { Description = Describe(n.Key) + $" (or {n.Variable})" });
+        var passEnv = new Option<string[]>("--pass-env")
+        {
+            Description = Describe(PassEnvKey) + " (repeatable; or CAIRN_PASS_ENV, comma-separated)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
         var newToken = new Option<bool>("--new-admin-token") { Description = "Make a new admin token (the old one stops working) and write it to DATA/admin.token" };
         var command = new Command("server", "Serve the API and webhooks, plan and run pipelines, report commit statuses (until SIGINT/SIGTERM)");
         foreach (var option in options.Values)
@@ -23,18 +29,26 @@ internal static class ServerCommand
             command.Options.Add(option);
         }
 
+        command.Options.Add(passEnv);
         command.Options.Add(newToken);
         command.SetAction(async (parse, _) =>
         {
             var given = options.ToDictionary(o => o.Key, o => parse.GetValue(o.Value));
+            given[PassEnvKey] = parse.GetValue(passEnv) is { Length: > 0 } names ? string.Join(',', names) : null;
             return await RunAsync(given, parse.GetValue(newToken), stopping, kill);
         });
         return command;
     }
 
+    private const string PassEnvKey = "PassEnv";
+
     private static string Describe(string key) => key switch
     {
-        "Data" => "The data directory: SQLite store, git mirrors, admin token, master key (default ./cairn-data)",
+        "Data" => "The data directory: SQLite store, git mirrors, admin token, master key (default ./cairn-data); only this server's user may read it",
+        "Workspaces" => "Where job workspaces and their HOMEs are made, outside the data directory (default: DATA-workspaces beside it)",
+        "StepPath" => "The PATH steps get (default /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)",
+        PassEnvKey => "A variable of this server's environment that every step gets",
+        "JobUser" => "The user shell steps run as when the server runs as root (default: cairn-job if it exists, else nobody)",
         "Urls" => "Where to listen (default http://127.0.0.1:8080; several separated by ;)",
         "PublicUrl" => "The address people and forges reach this server at: the base of status links (default: the first of --urls)",
         "Store" => "sqlite (default, DATA/cairn.db) or postgres",
@@ -72,8 +86,11 @@ internal static class ServerCommand
             return ExitCodes.Usage;
         }
 
+        var warnings = ProcessHardening.Apply(given.GetValueOrDefault("Connection"));
+        settings = settings with { MasterKeyText = warnings.MasterKey };
+        var isolation = StepIsolation.Host(settings.StepPath, settings.PassEnv, settings.JobUser, settings.WorkspacesDirectory);
         var time = TimeProvider.System;
-        using var executors = await LocalExecutors.ConnectAsync(time, CancellationToken.None);
+        using var executors = await LocalExecutors.ConnectAsync(isolation, time, CancellationToken.None);
         using var forges = ForgeCatalog.Create(time);
         var runtime = new ServerRuntime(executors.Resolver(catalog, ExecutorMode.Auto, strict: true), executors.KillAllNow, new ForgeDirectory(forges))
         {
@@ -98,6 +115,19 @@ internal static class ServerCommand
             foreach (var note in notes)
             {
                 await Console.Out.WriteLineAsync($"cairn server: {note}");
+            }
+
+            foreach (var warning in warnings.Lines)
+            {
+                await Console.Error.WriteLineAsync($"cairn server: {warning}");
+            }
+
+            var (steps, isWarning) = isolation.Describe();
+            await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn server: {steps}");
+            if (UnixAccount.ProcessIsRoot && Workspaces.Unreachable(settings.WorkspacesDirectory) is { } closed)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"cairn server: warning: {closed} lets no other user through, so steps running as another user cannot reach their workspaces in {settings.WorkspacesDirectory}: choose --workspaces elsewhere");
             }
 
             await Console.Out.WriteLineAsync($"cairn server: {executors.Describe()}; listening on {string.Join(", ", settings.Urls)}");

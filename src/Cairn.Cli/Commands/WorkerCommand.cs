@@ -24,7 +24,8 @@ internal sealed record WorkerRequest(
     string WorkspaceRoot,
     string Executor,
     TimeSpan FakeDelay,
-    string? Runners);
+    string? Runners,
+    StepIsolation Isolation);
 
 /// <summary><c>cairn worker</c>: leases jobs from a shared store and runs them, with a lease reaper, until SIGINT or
 /// SIGTERM. No HTTP: any number of these (and of servers) share one store.</summary>
@@ -59,10 +60,26 @@ internal static class WorkerCommand
         var fakeDelay = DurationOption("--fake-delay", "", TimeSpan.Zero);
         fakeDelay.Hidden = true;
         var runners = new Option<string?>("--runners") { Description = "A runner file: the aliases jobs name with runner: (default: jobs with an image run in a container, others on the shell)" };
+        var passEnv = new Option<string[]>("--pass-env")
+        {
+            Description = "A variable of this worker's environment that every step gets (repeatable; or CAIRN_PASS_ENV, comma-separated)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var stepPath = new Option<string>("--step-path")
+        {
+            Description = "The PATH steps get",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_STEP_PATH") is { Length: > 0 } value ? value : StepEnvironmentPolicy.DefaultPath,
+        };
+        var jobUser = new Option<string?>("--job-user")
+        {
+            Description = "The user shell steps run as when the worker runs as root (default: cairn-job if it exists, else nobody; or CAIRN_JOB_USER)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_JOB_USER") is { Length: > 0 } value ? value : null,
+        };
 
         var command = new Command("worker", "Run jobs from a shared store until stopped (SIGINT/SIGTERM)")
         {
             store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay, runners,
+            passEnv, stepPath, jobUser,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -72,6 +89,17 @@ internal static class WorkerCommand
                 return ExitCodes.Usage;
             }
 
+            var passed = (parse.GetValue(passEnv) is { Length: > 0 } given ? given : (Environment.GetEnvironmentVariable("CAIRN_PASS_ENV") ?? "").Split(','))
+                .SelectMany(n => n.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            if (passed.FirstOrDefault(n => !StepEnvironmentPolicy.IsVariableName(n)) is { } badName)
+            {
+                await Console.Error.WriteLineAsync($"error: --pass-env: '{badName}' is not a variable name (letters, digits and _, not starting with a digit)");
+                return ExitCodes.Usage;
+            }
+
+            var root = Path.GetFullPath(parse.GetValue(workspaceRoot)!);
             var request = new WorkerRequest(
                 parse.GetValue(store)!,
                 target,
@@ -81,14 +109,20 @@ internal static class WorkerCommand
                 parse.GetValue(heartbeat),
                 parse.GetValue(reap),
                 parse.GetValue(grace),
-                Path.GetFullPath(parse.GetValue(workspaceRoot)!),
+                root,
                 parse.GetValue(executor)!,
                 parse.GetValue(fakeDelay),
-                parse.GetValue(runners));
+                parse.GetValue(runners),
+                StepIsolation.Host(parse.GetValue(stepPath)!, passed, parse.GetValue(jobUser), root));
             if (request.Heartbeat >= request.Lease)
             {
                 await Console.Error.WriteLineAsync("error: --heartbeat must be shorter than --lease, or every lease would expire between beats");
                 return ExitCodes.Usage;
+            }
+
+            foreach (var warning in ProcessHardening.Apply(parse.GetResult(connection) is { Implicit: false } ? target : null).Lines)
+            {
+                await Console.Error.WriteLineAsync($"cairn worker: {warning}");
             }
 
             return await RunAsync(request, stopping, kill);
@@ -112,7 +146,7 @@ internal static class WorkerCommand
         }
 
         // The ping has its own time limit; a stop during start-up is handled by the pool, which then leases nothing.
-        using var executors = await LocalExecutors.ConnectAsync(time, CancellationToken.None);
+        using var executors = await LocalExecutors.ConnectAsync(request.Isolation, time, CancellationToken.None);
         IExecutorResolver resolver = request.Executor == "fake"
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
@@ -145,6 +179,8 @@ internal static class WorkerCommand
             $"lease {Duration.Format(request.Lease)}, heartbeat {Duration.Format(request.Heartbeat)}" +
             (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : "") +
             $"; {executors.Describe()}");
+        var (steps, isWarning) = request.Isolation.Describe();
+        await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn worker {name}: {steps}");
         await pool.RunAsync(stopping, kill);
         await Console.Out.WriteLineAsync($"cairn worker {name}: stopped");
         return ExitCodes.Succeeded;

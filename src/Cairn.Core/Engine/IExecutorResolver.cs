@@ -19,6 +19,12 @@ public sealed record ExecutorChoice(IExecutor? Executor, string? Error)
     /// <summary>The image to run in when the job names none (the runner's default image).</summary>
     public string? Image { get; init; }
 
+    /// <summary>The user the job's runner alias runs steps as; null for the executor's default.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Variables of the worker's environment the job's runner alias passes to its steps.</summary>
+    public IReadOnlyList<string> PassEnv { get; init; } = [];
+
     /// <summary>Something the job's log should say before its steps (a runner name this host does not know, say).</summary>
     public string? Warning { get; init; }
 

@@ -57,6 +57,9 @@ public static class JobSpecBuilder
         {
             Services = [.. definition.Services.Select(s => new ServiceSpec(s.Name, s.Image, s.Env, s.Command))],
             Resources = choice.Resources,
+            User = choice.User,
+            PassEnv = choice.PassEnv,
+            Untrusted = run.Trigger?.IsFork == true,
         };
     }
 

@@ -24,6 +24,16 @@ public sealed record JobSpec(
     /// <summary>CPU and memory the runner alias grants the job; null means no limit.</summary>
     public ResourceLimits? Resources { get; init; }
 
+    /// <summary>The user the runner alias runs steps as (<c>user:</c>); null for the executor's default.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Names of the worker's own variables the runner alias lets through to the steps (<c>pass-env:</c>).</summary>
+    public IReadOnlyList<string> PassEnv { get; init; } = [];
+
+    /// <summary>The job runs code nobody trusted has vouched for: a pull request from a fork. An executor that cannot
+    /// keep such code away from the host's keys must refuse it.</summary>
+    public bool Untrusted { get; init; }
+
     /// <summary>Labels every container or pod of the job carries (<c>cairn.run</c>, <c>cairn.job</c>).</summary>
     public IReadOnlyDictionary<string, string> Labels => new Dictionary<string, string>
     {

@@ -12,6 +12,12 @@ public sealed record RunnerAlias(
     IReadOnlyList<string> Labels,
     string? Image)
 {
+    /// <summary>The user its shell steps run as when the worker runs as root (<c>user:</c>); null for the worker's default.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Names of the worker's own environment variables its jobs' steps get (<c>pass-env:</c>).</summary>
+    public IReadOnlyList<string> PassEnv { get; init; } = [];
+
     /// <summary>The alias's CPU and memory as limits, or null when it sets neither.</summary>
     public ResourceLimits? Resources => Cpu is null && MemoryBytes is null ? null : new ResourceLimits(Cpu, MemoryBytes);
 }

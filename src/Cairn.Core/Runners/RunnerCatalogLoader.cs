@@ -121,9 +121,11 @@ public static partial class RunnerCatalogLoader
         var memory = keys.TryGetValue("memory", out var m) ? Memory(m.Value, reader) : null;
         var labels = keys.TryGetValue("labels", out var l) ? Labels(l.Value, reader) : [];
         var image = keys.TryGetValue("image", out var i) ? reader.Text(i.Value, "'image' must be a string") : null;
+        var user = keys.TryGetValue("user", out var u) ? User(u.Value, reader) : null;
+        var passEnv = keys.TryGetValue("pass-env", out var p) ? PassEnv(p.Value, reader) : [];
         return diagnostics.ErrorCount > before || executor is null
             ? null
-            : new RunnerAlias(name, executor, cpu, memory, labels, image);
+            : new RunnerAlias(name, executor, cpu, memory, labels, image) { User = user, PassEnv = passEnv };
     }
 
     private static string? Executor(Dictionary<string, YamlEntry> keys, YamlMapping mapping, string name, ValueReader reader)
@@ -195,6 +197,39 @@ public static partial class RunnerCatalogLoader
 
         return [.. labels.Distinct(StringComparer.Ordinal)];
     }
+
+    private static string? User(YamlNode node, ValueReader reader)
+    {
+        var text = reader.Text(node, "'user' must be a user name or a numeric uid");
+        if (text is null || UserName().IsMatch(text))
+        {
+            return text;
+        }
+
+        reader.Diagnostics.Error(node, $"'{text}' is not a user name or a numeric uid");
+        return null;
+    }
+
+    private static List<string> PassEnv(YamlNode node, ValueReader reader)
+    {
+        var names = new List<string>();
+        foreach (var name in reader.TextList(node, "'pass-env' must be a list of variable names, like [HTTP_PROXY, NO_PROXY]") ?? [])
+        {
+            if (Execution.StepEnvironmentPolicy.IsVariableName(name.Value))
+            {
+                names.Add(name.Value);
+            }
+            else
+            {
+                reader.Diagnostics.Error(name, $"'{name.Value}' is not a variable name; use letters, digits and _, not starting with a digit");
+            }
+        }
+
+        return [.. names.Distinct(StringComparer.Ordinal)];
+    }
+
+    [GeneratedRegex("^([a-z_][a-z0-9_-]{0,31}[$]?|[0-9]{1,10})$")]
+    private static partial Regex UserName();
 
     [GeneratedRegex(RunnerSyntax.AliasNamePattern)]
     private static partial Regex AliasName();

@@ -45,6 +45,8 @@ public sealed class RunnerExecutorResolver(RunnerCatalog catalog, IReadOnlyDicti
                 ? $"warning: runner '{named}' is not defined here (no --runners file); running on the {decision.Executor} executor"
                 : null,
             Resources = decision.Alias?.Resources,
+            User = decision.Alias?.User,
+            PassEnv = decision.Alias?.PassEnv ?? [],
             Image = definition.Image is null && decision.Executor != ExecutorNames.Shell ? decision.Image : null,
         };
     }

@@ -19,6 +19,8 @@ internal static class RunnerSyntax
             new("memory", SyntaxKind.Text, "Memory a job may use: 512Mi, 4Gi or 1G."),
             new("labels", SyntaxKind.NameList, "Labels a worker must have to take the jobs."),
             new("image", SyntaxKind.Text, "The image for jobs that name none."),
+            new("user", SyntaxKind.Text, "The user shell steps run as when the worker runs as root (a name or a uid)."),
+            new("pass-env", SyntaxKind.NameList, "Variables of the worker's own environment that the jobs' steps get."),
         ],
     };
 

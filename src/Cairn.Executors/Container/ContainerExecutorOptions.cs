@@ -14,6 +14,10 @@ public sealed class ContainerExecutorOptions
     /// <summary>The image for a job that names none; null makes such a job fail as a configuration error.</summary>
     public string? DefaultImage { get; set; }
 
+    /// <summary>Names of this process's environment variables every job container gets (besides its runner's
+    /// <c>pass-env:</c>). Nothing else of this process's environment reaches a container.</summary>
+    public IReadOnlyList<string> PassEnv { get; set; } = [];
+
     /// <summary>How long removing a job's containers and network may take once the job has ended.</summary>
     public TimeSpan CleanupTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

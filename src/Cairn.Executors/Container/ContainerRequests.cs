@@ -15,12 +15,12 @@ internal static class ContainerRequests
     /// It never handles signals, so stopping the container is always a kill.</summary>
     private static readonly string[] KeepAlive = ["sleep", "2147483647"];
 
-    public static ContainerCreateRequest JobContainer(JobSpec job, string image, string owner, string? network) =>
+    public static ContainerCreateRequest JobContainer(JobSpec job, string image, string owner, string? network, IReadOnlyList<string>? passEnv = null) =>
         new(
             image,
             Entrypoint: KeepAlive[..1],
             Cmd: KeepAlive[1..],
-            Env: EnvList(job.Env),
+            Env: EnvList(WithPassed(job, passEnv ?? [])),
             WorkingDir: WorkspacePath,
             Labels: Labels(job, owner, "job"),
             HostConfig: new HostConfig(
@@ -72,6 +72,26 @@ internal static class ContainerRequests
             [RoleLabel] = role,
         };
         return labels;
+    }
+
+    /// <summary>The job's variables over the ones an administrator passes from this process's environment by name.</summary>
+    private static Dictionary<string, string> WithPassed(JobSpec job, IReadOnlyList<string> passEnv)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in passEnv.Concat(job.PassEnv))
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                env[name] = value;
+            }
+        }
+
+        foreach (var (name, value) in job.Env)
+        {
+            env[name] = value;
+        }
+
+        return env;
     }
 
     private static List<string> EnvList(IReadOnlyDictionary<string, string> env) =>

@@ -179,7 +179,7 @@ internal sealed class JobContainer(
 
     private async Task CreateJobContainerAsync(CancellationToken cancellationToken)
     {
-        var request = ContainerRequests.JobContainer(job, image, owner, _network);
+        var request = ContainerRequests.JobContainer(job, image, owner, _network, options.PassEnv);
         var id = await engine.CreateContainerAsync(ContainerRequests.Name(job), request, cancellationToken);
         _container = id;
         live[id] = 0;

@@ -8,7 +8,7 @@ namespace Cairn.Executors.Git;
 /// every process sharing the root; reads do not wait.</summary>
 /// <remarks>Tokens reach git through its environment as an http header scoped to the clone URL's server, never on
 /// its command line or on disk, and are removed from every message git prints before it is shown.</remarks>
-public sealed class GitMirror
+public sealed partial class GitMirror
 {
     private readonly GitMirrorOptions _options;
     private readonly TimeProvider _time;
@@ -252,8 +252,9 @@ public sealed class GitMirror
             return;
         }
 
-        // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock.
-        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--end-of-options", mirror], cancellationToken);
+        // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock. Shared 0600: every
+        // file git writes into the mirror is its owner's alone, like the rest of the data directory.
+        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--shared=0600", "--end-of-options", mirror], cancellationToken);
         var configured = init.Succeeded ? await RunAsync(mirror, ["config", "gc.autoDetach", "false"], cancellationToken) : init;
         if (!configured.Succeeded)
         {

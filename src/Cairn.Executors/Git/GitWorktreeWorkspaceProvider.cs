@@ -17,6 +17,10 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
     private readonly ConcurrentDictionary<string, string> _worktrees = new(StringComparer.Ordinal);
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
+    /// <summary>Each attempt gets a repository of its own holding just the commit, instead of a worktree that needs
+    /// the mirror: what a server does, whose mirrors its steps may not read.</summary>
+    public bool Standalone { get; init; }
+
     public async Task<string> PrepareAsync(JobRecord job, RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -33,6 +37,22 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
             Path.GetFullPath(root),
             string.Create(CultureInfo.InvariantCulture, $"job-{job.Id}-{job.Attempt}-{Guid.NewGuid().ToString("N")[..8]}"));
         Directory.CreateDirectory(root);
+        if (Standalone)
+        {
+            try
+            {
+                await mirror.CheckOutAsync(repository, sha, directory, cancellationToken);
+            }
+            catch
+            {
+                DeleteQuietly(directory);
+                throw;
+            }
+
+            _worktrees[directory] = StandaloneMark;
+            return directory;
+        }
+
         await mirror.AddWorktreeAsync(repository, sha, directory, cancellationToken);
         _worktrees[directory] = repository;
         return directory;
@@ -46,6 +66,12 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
             return;
         }
 
+        if (ReferenceEquals(repository, StandaloneMark))
+        {
+            DeleteQuietly(workspace);
+            return;
+        }
+
         try
         {
             await mirror.RemoveWorktreeAsync(repository, workspace, cancellationToken);
@@ -54,6 +80,23 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
         {
             // The job's outcome stands; a worktree left behind is pruned the next time one of this mirror is removed.
             _logger.LogWarning("could not remove the worktree {Workspace} of {Repository}: {Reason}", workspace, repository, ex.Message);
+        }
+    }
+
+    private const string StandaloneMark = "\0standalone";
+
+    private void DeleteQuietly(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("could not remove the workspace {Workspace}: {Reason}", directory, ex.Message);
         }
     }
 

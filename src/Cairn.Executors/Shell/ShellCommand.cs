@@ -1,10 +1,14 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Cairn.Executors.Shell;
 
-/// <summary>The programs a step runs through: a shell and its flags, and <c>setsid</c> when this host has it.</summary>
+/// <summary>The programs a step runs through: a shell and its flags, <c>setsid</c> when this host has it, and
+/// <c>setpriv</c> (util-linux) to run it as another user.</summary>
 internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> ShellFlags, string? SetsidPath)
 {
+    public string? SetprivPath { get; init; }
+
     public bool OwnsSession => SetsidPath is not null;
 
     /// <summary>Finds bash (or sh) and setsid on the search path; null when there is no shell at all.</summary>
@@ -13,20 +17,41 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
         var searchPath = options.SearchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "";
         var directories = searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         var setsid = Find(directories, "setsid");
+        var setpriv = Find(directories, "setpriv");
 
         if (!options.ForceSh && Find(directories, "bash") is { } bash)
         {
-            return new ShellCommand(bash, ["--noprofile", "--norc", "-eo", "pipefail", "-c"], setsid);
+            return new ShellCommand(bash, ["--noprofile", "--norc", "-eo", "pipefail", "-c"], setsid) { SetprivPath = setpriv };
         }
 
-        return Find(directories, "sh") is { } sh ? new ShellCommand(sh, ["-e", "-c"], setsid) : null;
+        return Find(directories, "sh") is { } sh ? new ShellCommand(sh, ["-e", "-c"], setsid) { SetprivPath = setpriv } : null;
     }
 
-    public ProcessStartInfo StartInfo(string script, string workingDirectory)
+    /// <summary>How to start the step; as <paramref name="account"/> when given (this process must be root and have setpriv).</summary>
+    public ProcessStartInfo StartInfo(string script, string workingDirectory, UnixAccount? account = null)
     {
+        var argv = new List<string>();
+        if (SetsidPath is not null)
+        {
+            argv.Add(SetsidPath);
+        }
+
+        // setpriv drops to the user in place (exec, no fork), so the pid and process group stay the shell's. No new
+        // privileges: a setuid program the step runs cannot take root back.
+        if (account is not null)
+        {
+            argv.AddRange([
+                SetprivPath ?? throw new InvalidOperationException("setpriv (util-linux) is not installed"),
+                string.Create(CultureInfo.InvariantCulture, $"--reuid={account.Uid}"),
+                string.Create(CultureInfo.InvariantCulture, $"--regid={account.Gid}"),
+                "--init-groups", "--no-new-privs", "--inh-caps=-all",
+            ]);
+        }
+
+        argv.Add(ShellPath);
         var info = new ProcessStartInfo
         {
-            FileName = SetsidPath ?? ShellPath,
+            FileName = argv[0],
             WorkingDirectory = workingDirectory,
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -36,9 +61,9 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
 
         // setsid execs the shell in place (the child is never a group leader, so it does not fork): the pid we
         // hold is the shell's, and it leads a fresh session and process group.
-        if (SetsidPath is not null)
+        foreach (var argument in argv.Skip(1))
         {
-            info.ArgumentList.Add(ShellPath);
+            info.ArgumentList.Add(argument);
         }
 
         foreach (var flag in ShellFlags)

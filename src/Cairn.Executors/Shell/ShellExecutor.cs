@@ -33,6 +33,33 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
                 $"warning: the shell executor ignores image '{image}'; steps run on this host"));
         }
 
+        JobSession? session;
+        string? refusal;
+        try
+        {
+            (session, refusal) = await JobSession.OpenAsync(job, options, _shell.Value, cancellationToken);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            var detail = $"the job's steps could not be set up: {error.Message}";
+            reporter.Log(new LogLine(0, LogStream.System, time.GetUtcNow(), $"error: {detail}"));
+            return JobOutcome.Failed(FailureClass.Infra, detail);
+        }
+
+        if (session is null)
+        {
+            reporter.Log(new LogLine(0, LogStream.System, time.GetUtcNow(), $"error: {refusal}"));
+            return JobOutcome.Failed(FailureClass.Config, refusal!);
+        }
+
+        using (session)
+        {
+            return await RunStepsAsync(job, session, reporter, cancellationToken);
+        }
+    }
+
+    private async Task<JobOutcome> RunStepsAsync(JobSpec job, JobSession session, IJobReporter reporter, CancellationToken cancellationToken)
+    {
         using var jobTimeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
         var ledger = new StepLedger();
         foreach (var step in job.Steps)
@@ -53,7 +80,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             }
             else if (StepCondition.ShouldRun(job, step, ledger.AnyFailed, cancellationToken.IsCancellationRequested, out var invalid))
             {
-                outcome = await RunStepAsync(job, step, reporter, ledger, cancellationToken, jobTimeout.Token);
+                outcome = await RunStepAsync(job, session, step, reporter, ledger, cancellationToken, jobTimeout.Token);
             }
             else
             {
@@ -84,7 +111,7 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
     }
 
     private async Task<StepOutcome> RunStepAsync(
-        JobSpec job, StepSpec step, IJobReporter reporter, StepLedger ledger, CancellationToken cancellationToken, CancellationToken jobTimeout)
+        JobSpec job, JobSession session, StepSpec step, IJobReporter reporter, StepLedger ledger, CancellationToken cancellationToken, CancellationToken jobTimeout)
     {
         var startedAt = time.GetUtcNow();
         reporter.StepStarted(step, startedAt);
@@ -100,14 +127,19 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
         StepProcess process;
         try
         {
-            var environment = job.Env.Concat(step.Env);
+            var environment = new Dictionary<string, string>(session.BaseEnvironment, StringComparer.Ordinal);
+            foreach (var (name, value) in job.Env.Concat(step.Env))
+            {
+                environment[name] = value;
+            }
+
             if (Sentinel is { } sentinel)
             {
                 sentinel.EnsureRunning();
-                environment = environment.Append(new(StepGroupSentinel.Variable, sentinel.Token));
+                environment[StepGroupSentinel.Variable] = sentinel.Token;
             }
 
-            process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, environment, options.InheritEnvironment,
+            process = StepProcess.Start(_shell.Value!, step.Run, job.Workspace, environment, session.Account,
                 (stream, text, continues) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text) { Continues = continues }), options, time);
         }
         catch (Exception error) when (error is Win32Exception or IOException or InvalidOperationException)

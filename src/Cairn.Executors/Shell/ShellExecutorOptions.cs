@@ -1,10 +1,24 @@
+using Cairn.Core.Execution;
+
 namespace Cairn.Executors.Shell;
 
 /// <summary>How the shell executor starts and stops step processes.</summary>
 public sealed class ShellExecutorOptions
 {
-    /// <summary>Whether steps see this host's environment (PATH, HOME…) under the job's and step's own variables.</summary>
-    public bool InheritEnvironment { get; set; } = true;
+    /// <summary>What steps' environments are made of: this host's under the job's own variables (<c>cairn run</c>), or a
+    /// clean one with a fresh HOME per job attempt (a server or worker).</summary>
+    public StepEnvironmentPolicy Environment { get; set; } = StepEnvironmentPolicy.Inherit;
+
+    /// <summary>Whether steps must not be able to read this process: when it runs as root they run as an unprivileged
+    /// user (the job's runner's <c>user:</c>, else <see cref="DefaultUser"/>); when it cannot switch users, jobs of
+    /// untrusted code (pull requests from forks) are refused.</summary>
+    public bool IsolateSteps { get; set; }
+
+    /// <summary>The user steps run as when their runner names none; null: <c>cairn-job</c> if this host has it, else <c>nobody</c>.</summary>
+    public string? DefaultUser { get; set; }
+
+    /// <summary>Where each job attempt's fresh HOME is made when the environment is clean; null: the temp directory.</summary>
+    public string? HomeRoot { get; set; }
 
     /// <summary>Run steps with <c>sh -e</c> even where bash exists.</summary>
     public bool ForceSh { get; set; }

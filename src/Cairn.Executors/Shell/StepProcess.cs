@@ -36,16 +36,14 @@ internal sealed class StepProcess : IDisposable
         string script,
         string workingDirectory,
         IEnumerable<KeyValuePair<string, string>> environment,
-        bool inheritEnvironment,
+        UnixAccount? account,
         Action<LogStream, string, bool> onLine,
         ShellExecutorOptions options,
         TimeProvider time)
     {
-        var info = shell.StartInfo(script, workingDirectory);
-        if (!inheritEnvironment)
-        {
-            info.Environment.Clear();
-        }
+        // The environment is exactly what the caller built: nothing of this process's own goes along unasked.
+        var info = shell.StartInfo(script, workingDirectory, account);
+        info.Environment.Clear();
 
         foreach (var (name, value) in environment)
         {

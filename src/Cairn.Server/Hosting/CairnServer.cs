@@ -56,17 +56,23 @@ public static class CairnServer
         var time = runtime.Time;
         try
         {
-            Directory.CreateDirectory(settings.DataDirectory);
+            if (DataDirectory.Secure(settings.DataDirectory) is { } tightened)
+            {
+                notes.Add(tightened);
+            }
+
+            Workspaces.Prepare(settings.WorkspacesDirectory);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new ServerStartException($"the data directory {settings.DataDirectory} cannot be made: {ex.Message}");
+            throw new ServerStartException($"the data directory {settings.DataDirectory} or the workspaces {settings.WorkspacesDirectory} cannot be made private: {ex.Message}");
         }
 
         byte[] key;
+        var keyText = settings.MasterKeyText ?? Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable);
         try
         {
-            (key, var keySource) = MasterKey.Load(settings.DataDirectory, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable));
+            (key, var keySource) = MasterKey.Load(settings.DataDirectory, keyText);
             notes.Add($"master key: {keySource}");
         }
         catch (MasterKeyException ex)
@@ -77,6 +83,11 @@ public static class CairnServer
         ICairnStore store;
         try
         {
+            if (settings.Store == RunStores.Sqlite)
+            {
+                DataDirectory.CreatePrivateFile(settings.Connection);
+            }
+
             store = await RunStores.OpenAsync(new StoreSettings(settings.Store, settings.Connection, settings.Lease), time, cancellationToken);
         }
         catch (Exception ex) when (ex is StoreConfigurationException or StoreSchemaException)
@@ -118,6 +129,7 @@ public static class CairnServer
         services.AddSingleton<ISecretStore>(store);
         services.AddSingleton<IAuditLog>(store);
         services.AddSingleton(new RepositorySecrets(new SecretCipher(key)));
+        services.AddSingleton(ServerCredentials.Of(key, keyText, settings, ServerCredentials.ReadAdminToken(settings.DataDirectory)));
         services.AddSingleton<ServerSecretSource>();
         services.AddSingleton(runtime.Forges);
         services.AddSingleton<PlanningSignal>();
@@ -132,9 +144,9 @@ public static class CairnServer
         services.AddSingleton<RunStarter>();
         services.AddSingleton(provider => new WorkerServices(
             store, store, coordinator, runtime.Executors,
-            new GitWorktreeWorkspaceProvider(mirror, Path.Combine(settings.DataDirectory, "workspaces"),
+            new GitWorktreeWorkspaceProvider(mirror, settings.WorkspacesDirectory,
                 new StoreRepositoryLocator(store, provider.GetRequiredService<RepositorySecrets>()),
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Workspaces")),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Workspaces")) { Standalone = true },
             provider.GetRequiredService<ServerSecretSource>(), NullRunObserver.Instance, new RetryPolicy(), time));
         services.AddHostedService<WorkerService>();
         services.AddHostedService<EventPlanner>();

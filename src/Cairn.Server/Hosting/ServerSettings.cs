@@ -12,6 +12,24 @@ public sealed record ServerSettings
 
     public required string DataDirectory { get; init; }
 
+    /// <summary>Where job workspaces and their HOMEs are made: outside the data directory, so that no path from a
+    /// workspace leads to a key. Default: a sibling of the data directory, <c>DATA-workspaces</c>.</summary>
+    public string WorkspacesDirectory { get; init; } = "";
+
+    /// <summary>The PATH of every step's clean environment.</summary>
+    public string StepPath { get; init; } = Core.Execution.StepEnvironmentPolicy.DefaultPath;
+
+    /// <summary>Variables of this process's environment that every step gets, by name.</summary>
+    public IReadOnlyList<string> PassEnv { get; init; } = [];
+
+    /// <summary>The user shell steps run as when the server runs as root and a job's runner names none; null: the
+    /// dedicated <c>cairn-job</c> user if it exists, else <c>nobody</c>.</summary>
+    public string? JobUser { get; init; }
+
+    /// <summary>The master key as <c>CAIRN_MASTER_KEY</c> gave it, read once at start (the variable is then removed
+    /// from the process's environment so that nothing it starts inherits it); null: the key file.</summary>
+    public string? MasterKeyText { get; init; }
+
     public required IReadOnlyList<string> Urls { get; init; }
 
     /// <summary>Where people reach the server: the base of every status's link.</summary>
@@ -47,6 +65,10 @@ public sealed record ServerSettings
     public static IReadOnlyList<(string Key, string Variable, string Option)> Names { get; } =
     [
         ("Data", "CAIRN_DATA", "--data"),
+        ("Workspaces", "CAIRN_WORKSPACES", "--workspaces"),
+        ("StepPath", "CAIRN_STEP_PATH", "--step-path"),
+        ("PassEnv", "CAIRN_PASS_ENV", "--pass-env"),
+        ("JobUser", "CAIRN_JOB_USER", "--job-user"),
         ("Urls", "CAIRN_URLS", "--urls"),
         ("PublicUrl", "CAIRN_PUBLIC_URL", "--public-url"),
         ("Store", "CAIRN_STORE", "--store"),
@@ -96,6 +118,29 @@ public sealed record ServerSettings
         }
 
         var data = Path.GetFullPath(Get("Data") ?? "cairn-data", workingDirectory);
+        var workspaces = Path.GetFullPath(Get("Workspaces") ?? Path.TrimEndingDirectorySeparator(data) + "-workspaces", workingDirectory);
+        if (IsWithin(workspaces, data) || IsWithin(data, workspaces))
+        {
+            Fail("Workspaces", $"{workspaces} must lie outside the data directory {data} (and not hold it), so that no path from a workspace leads to the server's keys");
+        }
+
+        var stepPath = Get("StepPath") ?? Core.Execution.StepEnvironmentPolicy.DefaultPath;
+        if (stepPath.Any(char.IsControl))
+        {
+            Fail("StepPath", "the PATH of steps must not hold control characters");
+        }
+
+        var passEnv = (Get("PassEnv") ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in passEnv.Where(n => !Core.Execution.StepEnvironmentPolicy.IsVariableName(n)))
+        {
+            Fail("PassEnv", $"'{name}' is not a variable name (letters, digits and _, not starting with a digit)");
+        }
+
+        var jobUser = Get("JobUser");
+        if (jobUser is not null && (jobUser.StartsWith('-') || jobUser.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == ':')))
+        {
+            Fail("JobUser", $"'{jobUser}' is not a user name or uid");
+        }
 
         var urls = (Get("Urls") ?? "http://127.0.0.1:8080").Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var url in urls)
@@ -198,6 +243,10 @@ public sealed record ServerSettings
         return (new ServerSettings
         {
             DataDirectory = data,
+            WorkspacesDirectory = workspaces,
+            StepPath = stepPath,
+            PassEnv = [.. passEnv.Distinct(StringComparer.Ordinal)],
+            JobUser = jobUser,
             Urls = urls,
             PublicUrl = publicUrl,
             Store = store,
@@ -211,5 +260,12 @@ public sealed record ServerSettings
             Retention = retention,
             StreamKeepAlive = keepAlive,
         }, errors);
+    }
+
+    private static bool IsWithin(string path, string folder)
+    {
+        var relative = Path.GetRelativePath(folder, path);
+        var outside = relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative);
+        return !outside;
     }
 }

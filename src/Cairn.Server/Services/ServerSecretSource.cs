@@ -10,7 +10,8 @@ namespace Cairn.Server.Services;
 /// <summary>The secrets a server's jobs read: the run's repository's own first, then the global ones. Every read is
 /// written to the audit log before the value is handed out, so no value leaves the store unrecorded.</summary>
 public sealed class ServerSecretSource(
-    IRepositoryStore repositories, ISecretStore secrets, IAuditLog audit, RepositorySecrets sealing, TimeProvider time) : ISecretSource
+    IRepositoryStore repositories, ISecretStore secrets, IAuditLog audit, RepositorySecrets sealing, TimeProvider time,
+    ServerCredentials? credentials = null) : ISecretSource
 {
     public const string ForkRefusal = "pull requests from forks get no secrets (the repository allows it with allowForkSecrets)";
 
@@ -34,16 +35,18 @@ public sealed class ServerSecretSource(
         return repository?.AllowForkSecrets == true ? null : ForkRefusal;
     }
 
-    /// <summary>The repository's status token and webhook secret: a job has no business printing them, but may come by them.</summary>
+    /// <summary>The repository's status token and webhook secret, and the server's own credentials: a job has no
+    /// business printing them, and should never come by them.</summary>
     public async Task<IReadOnlyCollection<string>> AlsoMaskAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
+        var server = credentials?.Values ?? [];
         if (run.Repository is null || await repositories.GetRepositoryAsync(run.Repository, cancellationToken) is not { } repository)
         {
-            return [];
+            return server;
         }
 
-        return new[] { sealing.StatusToken(repository), sealing.WebhookSecret(repository) }.OfType<string>().ToList();
+        return [.. server, .. new[] { sealing.StatusToken(repository), sealing.WebhookSecret(repository) }.OfType<string>()];
     }
 
     private async Task<string?> ReadAsync(RunRecord run, JobRecord? job, string name, CancellationToken cancellationToken)

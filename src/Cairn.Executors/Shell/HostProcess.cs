@@ -1,0 +1,34 @@
+using System.Runtime.InteropServices;
+
+namespace Cairn.Executors.Shell;
+
+/// <summary>What a server or worker does to itself so that the steps it starts cannot read it.</summary>
+public static partial class HostProcess
+{
+    private const int PrSetDumpable = 4;
+
+    /// <summary>Makes this process undumpable: its <c>/proc/PID/environ</c>, memory and file descriptors can then be read
+    /// only by root, not by processes of the same user (a step running as this user, say). Returns false where the
+    /// kernel does not allow it (not Linux).</summary>
+    public static bool MakeUndumpable() => OperatingSystem.IsLinux() && Prctl(PrSetDumpable, 0, 0, 0, 0) == 0;
+
+    /// <summary>Removes variables from this process's environment, so that no process it starts inherits them
+    /// (git, steps, containers' clients). The kernel's copy made at exec stays: see <see cref="MakeUndumpable"/>.</summary>
+    public static void Forget(params string[] names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        foreach (var name in names)
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    /// <summary>Gives <paramref name="path"/> (not following a symbolic link) to the user and group.</summary>
+    internal static bool Chown(string path, uint uid, uint gid) => Lchown(path, uid, gid) == 0;
+
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    private static partial int Prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Lchown(string path, uint owner, uint group);
+}
