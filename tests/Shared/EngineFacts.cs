@@ -55,3 +55,16 @@ public sealed class ContainerEngineFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A fact that needs this test process to run as root (starting steps as another user); CI runs as root.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess)
+        {
+            Skip = "needs root: it starts steps as another user (CI runs as root)";
+        }
+    }
+}

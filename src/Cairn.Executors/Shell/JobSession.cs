@@ -29,7 +29,7 @@ internal sealed class JobSession : IDisposable
         JobSpec job, ShellExecutorOptions options, ShellCommand? shell, CancellationToken cancellationToken)
     {
         UnixAccount? account = null;
-        if (options.IsolateSteps && UnixAccount.ProcessIsRoot)
+        if (options.IsolateSteps && (options.SwitchUsers ?? UnixAccount.ProcessIsRoot))
         {
             var wanted = job.User ?? options.DefaultUser;
             account = wanted is null ? UnixAccount.Default() : UnixAccount.Find(wanted);

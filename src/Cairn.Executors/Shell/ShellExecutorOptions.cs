@@ -14,6 +14,9 @@ public sealed class ShellExecutorOptions
     /// untrusted code (pull requests from forks) are refused.</summary>
     public bool IsolateSteps { get; set; }
 
+    /// <summary>Whether steps may be started as another user; null: when this process runs as root.</summary>
+    public bool? SwitchUsers { get; set; }
+
     /// <summary>The user steps run as when their runner names none; null: <c>cairn-job</c> if this host has it, else <c>nobody</c>.</summary>
     public string? DefaultUser { get; set; }
 
