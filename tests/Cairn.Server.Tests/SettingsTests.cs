@@ -64,4 +64,38 @@ public sealed class SettingsTests
         Assert.Null(settings);
         Assert.Equal(["--retention / CAIRN_RETENTION / Cairn:Retention: 'a while' is neither a duration (like 30d or 12h) nor off"], errors);
     }
+
+    [Fact]
+    public void Workspaces_lie_beside_the_data_directory_unless_set_and_never_inside_it()
+    {
+        static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(Dictionary<string, string?> given) =>
+            ServerSettings.Bind(ServerSettings.Compose(null, new Dictionary<string, string?>(), given), "/srv");
+
+        Assert.Equal("/srv/cairn-data-workspaces", Bind(new() { ["Data"] = "cairn-data" }).Settings!.WorkspacesDirectory);
+        Assert.Equal("/var/cairn-work", Bind(new() { ["Workspaces"] = "/var/cairn-work" }).Settings!.WorkspacesDirectory);
+        var inside = Bind(new() { ["Data"] = "/srv/data", ["Workspaces"] = "/srv/data/ws" });
+        var holding = Bind(new() { ["Data"] = "/srv/data", ["Workspaces"] = "/srv" });
+        Assert.Null(inside.Settings);
+        Assert.Contains(inside.Errors, e => e.StartsWith("--workspaces / CAIRN_WORKSPACES / Cairn:Workspaces:", StringComparison.Ordinal) && e.Contains("outside the data directory", StringComparison.Ordinal));
+        Assert.Null(holding.Settings);
+        Assert.NotNull(Bind(new() { ["Data"] = "/srv/data", ["Workspaces"] = "/srv/data-ws" }).Settings);
+    }
+
+    [Fact]
+    public void Step_environment_settings_are_read_and_bad_names_refused()
+    {
+        var (settings, errors) = ServerSettings.Bind(ServerSettings.Compose(null,
+            new Dictionary<string, string?> { ["CAIRN_PASS_ENV"] = "HTTP_PROXY, NO_PROXY", ["CAIRN_STEP_PATH"] = "/opt/bin:/usr/bin", ["CAIRN_JOB_USER"] = "builder" },
+            new Dictionary<string, string?>()), "/srv");
+        var (bad, badErrors) = ServerSettings.Bind(ServerSettings.Compose(null, new Dictionary<string, string?>(),
+            new Dictionary<string, string?> { ["PassEnv"] = "GOOD,9BAD", ["JobUser"] = "-u root" }), "/srv");
+
+        Assert.Empty(errors);
+        Assert.Equal(["HTTP_PROXY", "NO_PROXY"], settings!.PassEnv);
+        Assert.Equal("/opt/bin:/usr/bin", settings.StepPath);
+        Assert.Equal("builder", settings.JobUser);
+        Assert.Null(bad);
+        Assert.Contains(badErrors, e => e.StartsWith("--pass-env / CAIRN_PASS_ENV", StringComparison.Ordinal) && e.Contains("'9BAD'", StringComparison.Ordinal));
+        Assert.Contains(badErrors, e => e.StartsWith("--job-user / CAIRN_JOB_USER", StringComparison.Ordinal));
+    }
 }

@@ -30,4 +30,17 @@ public sealed partial class GitMirror
             throw Failure(what, checkedOut, []);
         }
     }
+
+    // The mirrors live in the server's data directory: its folders are the server's alone.
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
 }

@@ -268,13 +268,13 @@ public sealed partial class GitMirror
 
     private Task<GitResult> RunAsync(string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null)
     {
-        Directory.CreateDirectory(_home);
+        CreatePrivateDirectory(_home);
         return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input);
     }
 
     private Task<IDisposable> LockAsync(string repository, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Root);
+        CreatePrivateDirectory(Root);
         var lockFile = Path.Combine(Root, GitNames.MirrorDirectory(repository) + ".lock");
         return MirrorLock.AcquireAsync(lockFile, $"the mirror of {repository}", _options.LockTimeout, _time, cancellationToken);
     }

@@ -124,4 +124,38 @@ public sealed class RunnerCatalogLoaderTests
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
         Assert.Equal(1_610_612_736L, result.Catalog!.Find("a")!.MemoryBytes);
     }
+
+    [Fact]
+    public void UserAndPassEnv_AreRead_ForTheAliasesThatSetThem()
+    {
+        var result = RunnerCatalogLoader.Load("""
+            runners:
+              host: { executor: shell, user: builder, pass-env: [HTTP_PROXY, NO_PROXY] }
+              uid:  { executor: shell, user: "1001" }
+              box:  { executor: container, image: debian:12 }
+            """, "runners.yml");
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var host = result.Catalog!.Find("host")!;
+        Assert.Equal("builder", host.User);
+        Assert.Equal(["HTTP_PROXY", "NO_PROXY"], host.PassEnv);
+        Assert.Equal("1001", result.Catalog.Find("uid")!.User);
+        Assert.Null(result.Catalog.Find("box")!.User);
+        Assert.Empty(result.Catalog.Find("box")!.PassEnv);
+    }
+
+    [Fact]
+    public void BadUserAndPassEnv_AreErrors_WithTheirPlace()
+    {
+        var errors = Errors("""
+            runners:
+              host: { executor: shell, user: "-o root", pass-env: [GOOD, "1BAD", "A B"] }
+            """);
+
+        Assert.Equal(3, errors.Count);
+        Assert.StartsWith("runners.yml:2:", errors[0], StringComparison.Ordinal);
+        Assert.Contains("'-o root' is not a user name or a numeric uid", errors[0], StringComparison.Ordinal);
+        Assert.Contains("'1BAD' is not a variable name", errors[1], StringComparison.Ordinal);
+        Assert.Contains("'A B' is not a variable name", errors[2], StringComparison.Ordinal);
+    }
 }
