@@ -81,9 +81,13 @@ internal sealed class CairnProcess : IAsyncDisposable
     public static CairnProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args) =>
         StartCore(workingDirectory, env, null, args);
 
-    private static CairnProcess StartCore(string workingDirectory, IReadOnlyDictionary<string, string?> env, string? stdin, string[] args)
+    /// <summary>Starts cairn as another user (the test must run as root), through setpriv.</summary>
+    public static CairnProcess StartAs(string user, string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args) =>
+        StartCore(workingDirectory, env, null, args, user);
+
+    private static CairnProcess StartCore(string workingDirectory, IReadOnlyDictionary<string, string?> env, string? stdin, string[] args, string? user = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(user is null ? "dotnet" : "setpriv")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -94,6 +98,19 @@ internal sealed class CairnProcess : IAsyncDisposable
             StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
             UseShellExecute = false,
         };
+        if (user is not null)
+        {
+            var account = Cairn.Executors.Shell.UnixAccount.Find(user) ?? throw new InvalidOperationException($"no user {user}");
+            foreach (var argument in new[] { $"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--", "dotnet" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            // dotnet's own first-run files go where this user may write.
+            info.Environment["HOME"] = "/tmp";
+            info.Environment["DOTNET_CLI_HOME"] = "/tmp";
+        }
+
         info.ArgumentList.Add(Dll.Value);
         foreach (var arg in args)
         {

@@ -64,8 +64,22 @@ public sealed record StepEnvironmentPolicy(bool Clean, string Path, IReadOnlyLis
         return env;
     }
 
-    /// <summary>This process's environment, as a dictionary.</summary>
-    public static IReadOnlyDictionary<string, string> HostEnvironment()
+    private static IReadOnlyDictionary<string, string>? s_captured;
+
+    /// <summary>This process's environment as it was started, as a dictionary: the copy <see cref="Capture"/> kept,
+    /// else the live one.</summary>
+    public static IReadOnlyDictionary<string, string> HostEnvironment() => Volatile.Read(ref s_captured) ?? LiveEnvironment();
+
+    /// <summary>Keeps a copy of this process's environment for <see cref="HostEnvironment"/>, before a server or worker
+    /// strips its own down to what the processes it starts need.</summary>
+    public static IReadOnlyDictionary<string, string> Capture()
+    {
+        var captured = LiveEnvironment();
+        Volatile.Write(ref s_captured, captured);
+        return captured;
+    }
+
+    private static Dictionary<string, string> LiveEnvironment()
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())

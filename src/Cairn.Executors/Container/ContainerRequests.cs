@@ -78,9 +78,10 @@ internal static class ContainerRequests
     private static Dictionary<string, string> WithPassed(JobSpec job, IReadOnlyList<string> passEnv)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        var host = StepEnvironmentPolicy.HostEnvironment();
         foreach (var name in passEnv.Concat(job.PassEnv))
         {
-            if (Environment.GetEnvironmentVariable(name) is { } value)
+            if (host.TryGetValue(name, out var value))
             {
                 env[name] = value;
             }

@@ -23,6 +23,35 @@ public static partial class HostProcess
         }
     }
 
+    /// <summary>Variables the processes a server or worker starts itself (git, its orphan sentinel, the container
+    /// engine's client) may need: where programs are, locale, proxies and certificates for fetching, the engine's
+    /// address, the runtime's own settings. Every other variable of its environment is for steps to ask for by name
+    /// (<c>--pass-env</c>), never for its children to inherit.</summary>
+    private static readonly string[] KeptNames =
+    [
+        "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TERM", "NO_COLOR",
+        "DOCKER_HOST", "KUBECONFIG", "SSL_CERT_FILE", "SSL_CERT_DIR",
+        "GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH",
+        "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "all_proxy",
+    ];
+
+    private static readonly string[] KeptPrefixes = ["LC_", "DOTNET_", "ASPNETCORE_"];
+
+    /// <summary>Strips this process's environment down to what the processes it starts itself need (see
+    /// <see cref="KeptNames"/>), after keeping a copy for steps' <c>pass-env</c>. The kernel's copy made at exec stays:
+    /// see <see cref="MakeUndumpable"/>.</summary>
+    public static void KeepOnlyWhatChildrenNeed()
+    {
+        foreach (var name in Core.Execution.StepEnvironmentPolicy.Capture().Keys)
+        {
+            var kept = KeptNames.Contains(name, StringComparer.Ordinal) || KeptPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+            if (!kept)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+    }
+
     /// <summary>Gives <paramref name="path"/> (not following a symbolic link) to the user and group.</summary>
     internal static bool Chown(string path, uint uid, uint gid) => Lchown(path, uid, gid) == 0;
 
