@@ -59,6 +59,28 @@ public sealed class StepEnvironmentTests : IDisposable
         Assert.Contains("ref=refs/heads/feature/probe", lines);
     }
 
+    [Fact]
+    public async Task ALocalRun_PassesTheCallersEnvironment_AndCleanEnv_GivesWhatAServerWould()
+    {
+        _dir.WriteFile(".cairn.yml", """
+            jobs:
+              probe:
+                env: { MINE: from-the-job }
+                steps:
+                  - run: echo "caller=${CALLER_ONLY:-unset} mine=$MINE path=$PATH lang=$LANG tz=$TZ home-is-callers=$([ "$HOME" = "$CALLER_HOME" ] && echo yes || echo no)"
+            """);
+        var callerEnv = new Dictionary<string, string?> { ["CALLER_ONLY"] = "laptop-value", ["CALLER_HOME"] = Environment.GetEnvironmentVariable("HOME") };
+
+        var inherited = await CairnProcess.RunAsync(_dir.Path, callerEnv, "run");
+        var clean = await CairnProcess.RunAsync(_dir.Path, callerEnv, "run", "--clean-env");
+
+        Assert.True(inherited.ExitCode == 0, inherited.ToString());
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        Assert.Contains(CairnOutput.LinesOf(inherited.Stdout, "probe"), l => l.StartsWith("caller=laptop-value mine=from-the-job", StringComparison.Ordinal) && l.EndsWith("home-is-callers=yes", StringComparison.Ordinal));
+        Assert.Contains("caller=unset mine=from-the-job path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin lang=C.UTF-8 tz=UTC home-is-callers=no",
+            CairnOutput.LinesOf(clean.Stdout, "probe"));
+    }
+
     public void Dispose() => _dir.Dispose();
 
     private async Task<string> GitAsync(params string[] args)
