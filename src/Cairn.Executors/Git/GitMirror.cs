@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Cairn.Executors.Git;
@@ -82,7 +83,7 @@ public sealed class GitMirror
 
         throw bySha.Succeeded
             ? new GitException($"{what}: the repository does not have that commit")
-            : Failure(what, bySha, remote.Secrets);
+            : GitFailures.From(what, bySha, remote.Secrets);
     }
 
     /// <summary>Fetches <paramref name="gitRef"/> (a full ref, or a branch name) and returns the commit it points at:
@@ -99,7 +100,7 @@ public sealed class GitMirror
         var fetched = await FetchAsync(mirror, remote, [$"+{refName}:{refName}"], what, cancellationToken);
         if (!fetched.Succeeded)
         {
-            throw Failure(what, fetched, remote.Secrets);
+            throw GitFailures.From(what, fetched, remote.Secrets);
         }
 
         var parsed = await RunAsync(mirror, ["rev-parse", "--verify", "--quiet", "--end-of-options", $"{refName}^{{commit}}"], cancellationToken);
@@ -113,28 +114,54 @@ public sealed class GitMirror
         HasCommitAtAsync(PathOf(repository), GitNames.Sha(sha), cancellationToken);
 
     /// <summary>The text (UTF-8) of the file at <paramref name="path"/> in commit <paramref name="sha"/>, or null when
-    /// there is no such file (or it is a directory).</summary>
+    /// there is no such file (or it is a directory). Its size is asked of git before it is read, and no more than
+    /// <see cref="GitMirrorOptions.MaxFileBytes"/> is ever held.</summary>
     /// <exception cref="GitException">The mirror does not hold the commit.</exception>
+    /// <exception cref="GitFileTooLargeException">The file is larger than <see cref="GitMirrorOptions.MaxFileBytes"/>.</exception>
     public async Task<string?> ReadFileAsync(string repository, string sha, string path, CancellationToken cancellationToken)
     {
         var commit = GitNames.Sha(sha);
         var file = CleanPath(path);
         var mirror = ExistingMirror(repository, commit);
+        var what = $"could not read {file} at {GitNames.Short(commit)} of {repository}";
 
-        // One process answers both questions: is the commit there, and what is at the path.
-        var result = await RunAsync(mirror, ["cat-file", "--batch"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
-        if (!result.Succeeded)
+        // One process answers both questions, without reading either object: is the commit there, and what is at the path.
+        var checkedOut = await RunAsync(mirror, ["cat-file", "--batch-check"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
+        if (!checkedOut.Succeeded)
         {
-            throw Failure($"could not read {file} at {GitNames.Short(commit)} of {repository}", result, []);
+            throw GitFailures.From(what, checkedOut, []);
         }
 
-        var objects = BatchObjects(result.Output);
+        var objects = BatchHeaders(checkedOut.OutputText);
         if (objects.Count < 2 || objects[0].Type is null)
         {
             throw NotInMirror(repository, commit);
         }
 
-        return objects[1].Type == "blob" ? new UTF8Encoding(false).GetString(objects[1].Content.Span).TrimStart('\uFEFF') : null;
+        if (objects[1] is not { Type: "blob", Id: { } blob, Size: var size })
+        {
+            return null;
+        }
+
+        var limit = _options.MaxFileBytes;
+        if (size > limit)
+        {
+            throw new GitFileTooLargeException(file, size, limit);
+        }
+
+        // The object is named by its id, which names its content; the cap still holds whatever git would print.
+        var read = await RunAsync(mirror, ["cat-file", "blob", blob], cancellationToken, maxOutputBytes: limit);
+        if (read.OutputCut)
+        {
+            throw new GitFileTooLargeException(file, null, limit);
+        }
+
+        if (!read.Succeeded)
+        {
+            throw GitFailures.From(what, read, []);
+        }
+
+        return new UTF8Encoding(false).GetString(read.Output).TrimStart('\uFEFF');
     }
 
     /// <summary>The paths that differ between two commits (a push's before and after), renames as a deletion and an
@@ -167,7 +194,7 @@ public sealed class GitMirror
         var added = await RunAsync(mirror, ["worktree", "add", "--detach", "--quiet", "--end-of-options", target, commit], cancellationToken);
         if (!added.Succeeded)
         {
-            throw Failure($"could not check out {GitNames.Short(commit)} of {repository}", added, []);
+            throw GitFailures.From($"could not check out {GitNames.Short(commit)} of {repository}", added, []);
         }
     }
 
@@ -193,7 +220,7 @@ public sealed class GitMirror
         var pruned = await RunAsync(mirror, ["worktree", "prune"], cancellationToken);
         if (!pruned.Succeeded)
         {
-            throw Failure($"could not forget the worktree {target} of {repository}", pruned, []);
+            throw GitFailures.From($"could not forget the worktree {target} of {repository}", pruned, []);
         }
     }
 
@@ -222,7 +249,7 @@ public sealed class GitMirror
         if (!diff.Succeeded)
         {
             // Only a merge base can be missing here: the two histories share nothing.
-            return sinceMergeBase ? null : throw Failure($"could not compare {GitNames.Short(from)} and {GitNames.Short(to)} of {repository}", diff, []);
+            return sinceMergeBase ? null : throw GitFailures.From($"could not compare {GitNames.Short(from)} and {GitNames.Short(to)} of {repository}", diff, []);
         }
 
         return [.. diff.OutputText.Split('\0', StringSplitOptions.RemoveEmptyEntries)];
@@ -257,7 +284,7 @@ public sealed class GitMirror
         var configured = init.Succeeded ? await RunAsync(mirror, ["config", "gc.autoDetach", "false"], cancellationToken) : init;
         if (!configured.Succeeded)
         {
-            throw Failure($"could not create the mirror of {repository} in {mirror}", configured, []);
+            throw GitFailures.From($"could not create the mirror of {repository} in {mirror}", configured, []);
         }
     }
 
@@ -265,10 +292,11 @@ public sealed class GitMirror
         File.Exists(Path.Combine(mirror, "HEAD"))
         && (await RunAsync(mirror, ["cat-file", "-e", $"{commit}^{{commit}}"], cancellationToken)).Succeeded;
 
-    private Task<GitResult> RunAsync(string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null)
+    private Task<GitResult> RunAsync(
+        string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, long maxOutputBytes = long.MaxValue)
     {
         Directory.CreateDirectory(_home);
-        return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input);
+        return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input, maxOutputBytes: maxOutputBytes);
     }
 
     private Task<IDisposable> LockAsync(string repository, CancellationToken cancellationToken)
@@ -287,63 +315,6 @@ public sealed class GitMirror
     private static GitException NotInMirror(string repository, string commit) =>
         new($"commit {GitNames.Short(commit)} of {repository} has not been fetched");
 
-    /// <summary>git's own reasons (its fatal, error and remote lines, each with the lines that continue it), without
-    /// secrets: what a person reads.</summary>
-    internal static GitException Failure(string what, GitResult result, IEnumerable<string> secrets)
-    {
-        var reasons = new List<string>();
-        foreach (var raw in result.Error.Split('\n'))
-        {
-            var line = raw.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var stripped = StripPrefix(line);
-            if (stripped != line || reasons.Count == 0)
-            {
-                reasons.Add(stripped);
-            }
-            else
-            {
-                reasons[^1] += " " + line;
-            }
-        }
-
-        var distinct = reasons.DistinctBy(WithoutSource, StringComparer.Ordinal).TakeLast(4).ToList();
-        var reason = distinct.Count > 0 ? string.Join("; ", distinct) : $"git exited with code {result.ExitCode}";
-        reason = reason.Length > 600 ? reason[..600] + "…" : reason;
-        return new GitException(GitRemote.Redact($"{what}: {reason}", secrets));
-    }
-
-    private static string StripPrefix(string line)
-    {
-        foreach (var prefix in (string[])["fatal: ", "error: ", "remote: ", "warning: "])
-        {
-            if (line.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                return line[prefix.Length..].Trim();
-            }
-        }
-
-        return line;
-    }
-
-    // The server's refusal comes back twice: "git upload-pack: …" and "remote error: upload-pack: …".
-    private static string WithoutSource(string reason)
-    {
-        foreach (var prefix in (string[])["remote error: ", "git "])
-        {
-            if (reason.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                reason = reason[prefix.Length..];
-            }
-        }
-
-        return reason;
-    }
-
     private static string CleanPath(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -361,31 +332,17 @@ public sealed class GitMirror
         return clean;
     }
 
-    /// <summary>Splits <c>git cat-file --batch</c> output: per object a header (<c>oid type size</c>, or
-    /// <c>name missing</c>) and, when present, its content. Type is null for a missing object.</summary>
-    private static List<(string? Type, ReadOnlyMemory<byte> Content)> BatchObjects(byte[] output)
+    /// <summary>Reads <c>git cat-file --batch-check</c> output: per object a line <c>oid type size</c>, or
+    /// <c>name missing</c> (type null).</summary>
+    private static List<(string? Id, string? Type, long Size)> BatchHeaders(string output)
     {
-        var objects = new List<(string?, ReadOnlyMemory<byte>)>();
-        var position = 0;
-        while (position < output.Length)
+        var objects = new List<(string?, string?, long)>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            var end = Array.IndexOf(output, (byte)'\n', position);
-            if (end < 0)
-            {
-                break;
-            }
-
-            var header = Encoding.UTF8.GetString(output, position, end - position).Split(' ');
-            position = end + 1;
-            if (header.Length == 3 && long.TryParse(header[2], out var size) && size <= output.Length - position)
-            {
-                objects.Add((header[1], output.AsMemory(position, (int)size)));
-                position += (int)size + 1;
-            }
-            else
-            {
-                objects.Add((null, ReadOnlyMemory<byte>.Empty));
-            }
+            var header = line.Split(' ');
+            objects.Add(header.Length == 3 && long.TryParse(header[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+                ? (header[0], header[1], size)
+                : (null, null, 0));
         }
 
         return objects;

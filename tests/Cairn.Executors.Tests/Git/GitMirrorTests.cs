@@ -270,7 +270,7 @@ public sealed class GitMirrorTests : IDisposable
         var header = remote.Environment["GIT_CONFIG_VALUE_0"];
         var result = new GitResult(128, [], $"fatal: bad token glpat-xyz987\nremote: sent {header}\n");
 
-        var error = GitMirror.Failure("could not fetch", result, remote.Secrets);
+        var error = GitFailures.From("could not fetch", result, remote.Secrets);
 
         Assert.Equal("could not fetch: bad token ***; sent Authorization: Basic ***", error.Message);
         Assert.Equal("http.https://gitlab.example/.extraHeader", remote.Environment["GIT_CONFIG_KEY_0"]);
