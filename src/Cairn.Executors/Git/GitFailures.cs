@@ -7,10 +7,23 @@ internal static class GitFailures
     public static GitException From(string what, GitResult result, IEnumerable<string> secrets)
     {
         var reasons = Reasons(result.Error);
+        if (FailedIntegrityCheck(result.Error))
+        {
+            // git's object lines name what is wrong; its "fsck error" and "index-pack failed" lines only that it was.
+            var objects = reasons.Where(r => r.StartsWith("object ", StringComparison.Ordinal)).Take(3).ToList();
+            var detail = objects.Count > 0 ? ": " + Cut(string.Join("; ", objects)) : "";
+            return new GitException(GitRemote.Redact($"{what}: the objects sent failed git's integrity check (fsck), so none were kept{detail}", secrets));
+        }
+
         var distinct = reasons.DistinctBy(WithoutSource, StringComparer.Ordinal).TakeLast(4).ToList();
         var reason = distinct.Count > 0 ? Cut(string.Join("; ", distinct)) : $"git exited with code {result.ExitCode}";
         return new GitException(GitRemote.Redact($"{what}: {reason}", secrets));
     }
+
+    /// <summary>Whether a fetch was refused by <c>fetch.fsckObjects</c>: a malformed object in what the server sent.</summary>
+    public static bool FailedIntegrityCheck(string error) =>
+        error.Contains("fsck error", StringComparison.Ordinal)
+        || (error.Contains("index-pack failed", StringComparison.Ordinal) && error.Contains("error: object ", StringComparison.Ordinal));
 
     private static List<string> Reasons(string error)
     {

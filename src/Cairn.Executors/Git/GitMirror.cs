@@ -11,6 +11,13 @@ namespace Cairn.Executors.Git;
 /// its command line or on disk, and are removed from every message git prints before it is shown.</remarks>
 public sealed class GitMirror
 {
+    // Every object a fetch brings is checked (malformed trees, commits, tags are refused with the whole pack), also in
+    // mirrors made before the setting was written into their config at init.
+    private static readonly string[] CheckObjects = ["-c", "fetch.fsckObjects=true", "-c", "transfer.fsckObjects=true"];
+
+    private static readonly (string Key, string Value)[] MirrorConfig =
+        [("gc.autoDetach", "false"), ("fetch.fsckObjects", "true"), ("transfer.fsckObjects", "true")];
+
     private readonly GitMirrorOptions _options;
     private readonly TimeProvider _time;
     private readonly GitProcess _git;
@@ -255,13 +262,15 @@ public sealed class GitMirror
         return [.. diff.OutputText.Split('\0', StringSplitOptions.RemoveEmptyEntries)];
     }
 
+    /// <summary>One fetch; a server that sends objects failing the check is not asked again in another way.</summary>
     private async Task<GitResult> FetchAsync(string mirror, GitRemote remote, IReadOnlyList<string> refspecs, string what, CancellationToken cancellationToken)
     {
+        GitResult result;
         try
         {
-            return await _git.RunAsync(
+            result = await _git.RunAsync(
                 mirror,
-                ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote.Url, .. refspecs],
+                [.. CheckObjects, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote.Url, .. refspecs],
                 _options.FetchTimeout,
                 cancellationToken,
                 remote.Environment);
@@ -270,6 +279,10 @@ public sealed class GitMirror
         {
             throw new GitException($"{what}: {GitRemote.Redact(ex.Message, remote.Secrets)}", ex);
         }
+
+        return !result.Succeeded && GitFailures.FailedIntegrityCheck(result.Error)
+            ? throw GitFailures.From(what, result, remote.Secrets)
+            : result;
     }
 
     private async Task InitAsync(string repository, string mirror, CancellationToken cancellationToken)
@@ -279,12 +292,16 @@ public sealed class GitMirror
             return;
         }
 
-        // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock.
+        // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock. Fetched objects
+        // checked, whoever fetches into this mirror.
         var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--end-of-options", mirror], cancellationToken);
-        var configured = init.Succeeded ? await RunAsync(mirror, ["config", "gc.autoDetach", "false"], cancellationToken) : init;
-        if (!configured.Succeeded)
+        foreach (var (key, value) in MirrorConfig)
         {
-            throw GitFailures.From($"could not create the mirror of {repository} in {mirror}", configured, []);
+            var configured = init.Succeeded ? await RunAsync(mirror, ["config", key, value], cancellationToken) : init;
+            if (!configured.Succeeded)
+            {
+                throw GitFailures.From($"could not create the mirror of {repository} in {mirror}", configured, []);
+            }
         }
     }
 
