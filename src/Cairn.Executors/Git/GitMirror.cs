@@ -26,7 +26,7 @@ public sealed class GitMirror
     public GitMirror(string root, GitMirrorOptions? options = null, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        Root = Path.GetFullPath(root);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _options = options ?? new GitMirrorOptions();
         _time = time ?? TimeProvider.System;
 
@@ -37,8 +37,9 @@ public sealed class GitMirror
 
     public string Root { get; }
 
-    /// <summary>The mirror's directory for <paramref name="repository"/> (it may not exist yet).</summary>
-    public string PathOf(string repository) => Path.Combine(Root, GitNames.MirrorDirectory(repository));
+    /// <summary>The mirror's directory for <paramref name="repository"/> (it may not exist yet): always a directory
+    /// right under <see cref="Root"/>, whatever the name holds.</summary>
+    public string PathOf(string repository) => InRoot(GitNames.MirrorDirectory(repository), repository);
 
     /// <summary>Makes sure the mirror holds commit <paramref name="sha"/>, fetching it (with its history) from
     /// <paramref name="cloneUrl"/> only when it is not there yet: first <paramref name="gitRef"/> when given, then the
@@ -319,8 +320,17 @@ public sealed class GitMirror
     private Task<IDisposable> LockAsync(string repository, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Root);
-        var lockFile = Path.Combine(Root, GitNames.MirrorDirectory(repository) + ".lock");
+        var lockFile = InRoot(GitNames.MirrorDirectory(repository) + ".lock", repository);
         return MirrorLock.AcquireAsync(lockFile, $"the mirror of {repository}", _options.LockTimeout, _time, cancellationToken);
+    }
+
+    // MirrorDirectory makes one plain segment of any name; this is the check that it did.
+    private string InRoot(string entry, string repository)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, entry));
+        return Path.GetDirectoryName(path) == Root && Path.GetFileName(path) == entry
+            ? path
+            : throw new GitException($"the repository name '{repository}' does not make a directory under {Root}");
     }
 
     private string ExistingMirror(string repository, string commit)
