@@ -52,6 +52,33 @@ public sealed class RunOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_PrintsNoControlSequence_OfTheJobsOutputOrStepNames()
+    {
+        _dir.WriteFile(".cairn.yml", """
+            jobs:
+              build:
+                steps:
+                  - name: "quiet\e[2K step"
+                    run: |
+                      printf '\033]0;owned\007hello\n'
+                      printf 'rm -rf /\rall good\n'
+                      printf 'hidden\033[8m text\033[0m \302\2332K done\n'
+                      printf 'unfinished \033]0;title'
+            """);
+
+        var result = await CairnProcess.RunAsync(_dir.Path, "run");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        CairnOutput.AssertNoControlCharacters(result);
+        var build = CairnOutput.LinesOf(result.Stdout, "build");
+        Assert.Contains("==> quiet step", build);
+        Assert.Contains("hello", build);
+        Assert.Contains("rm -rf /all good", build);
+        Assert.Contains("hidden text  done", build);
+        Assert.Contains("unfinished ", build);
+    }
+
+    [Fact]
     public async Task RunJson_PrintsOneObjectOnStdout_WithMatrixNamesInPlanOrder_AndLogsAndWarningsOnStderr()
     {
         _dir.WriteFile(".cairn.yml", """

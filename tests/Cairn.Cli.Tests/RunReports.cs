@@ -124,6 +124,19 @@ internal static partial class CairnOutput
         }
     }
 
+    /// <summary>Nothing a terminal would act on in either stream: no control character but line feeds and tabs.</summary>
+    public static void AssertNoControlCharacters(CairnResult result)
+    {
+        foreach (var (stream, text) in new[] { ("stdout", result.Stdout), ("stderr", result.Stderr) })
+        {
+            var bad = text.AsSpan().IndexOfAnyExcept(Printable);
+            Assert.True(bad < 0, $"{stream} holds U+{(bad < 0 ? 0 : text[bad]):X4} at {bad}:\n{result}");
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Printable = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(c => !char.IsControl(c) || c is '\n' or '\t')]);
+
     /// <summary>Lines of <paramref name="text"/> that a job printed, without the <c>[job] </c> prefix.</summary>
     public static IReadOnlyList<string> LinesOf(string text, string job) =>
         text.Split('\n')

@@ -114,6 +114,22 @@ public sealed partial class ValidateCommandTests : IDisposable
         Assert.Contains(mentioned, message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("validate")]
+    [InlineData("run")]
+    public async Task APipelineFileOverOneMiB_IsRefusedUnread_WithExitTwo(string command)
+    {
+        var padding = string.Concat(Enumerable.Repeat("# " + new string('x', 98) + "\n", 3 * 1024 * 1024 / 100));
+        _dir.WriteFile("big/.cairn.yml", "jobs:\n  build:\n    steps:\n      - run: touch ran-build\n" + padding);
+
+        var result = await CairnProcess.RunAsync(_dir.Combine("big"), command);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        CairnOutput.AssertClean(result);
+        Assert.Equal(".cairn.yml:1:1: error: the file is 3.0 MiB, over the limit of 1 MiB", result.Stderr.Trim());
+        Assert.Empty(Directory.GetFiles(_dir.Combine("big"), "ran-*"));
+    }
+
     public void Dispose() => _dir.Dispose();
 
     private static List<ValidationError> ParseErrors(string stderr)

@@ -6,6 +6,7 @@ namespace Cairn.Executors.Tests;
 
 /// <summary>The sentinel that takes running steps down with their host: closing its pipe is exactly what the kernel
 /// does when the host process dies, however it dies.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class StepGroupSentinelTests : IDisposable
 {
     private readonly TempDirectory _directory = new();
@@ -64,7 +65,7 @@ public sealed class StepGroupSentinelTests : IDisposable
         using (var finished = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
         {
             await finished.WaitForExitAsync(TestContext.Current.CancellationToken);
-            Directory.CreateDirectory(owners);
+            Directory.CreateDirectory(owners, OwnerOnly);
             File.WriteAllText(Path.Combine(owners, token), $"{finished.Id} 1");
         }
 
@@ -108,6 +109,139 @@ public sealed class StepGroupSentinelTests : IDisposable
 
         await WaitUntilGoneAsync([pid]);
         Assert.True(IsGone(pid));
+    }
+
+    [Fact]
+    public void TheDefaultRegistry_IsThisUsersOwn_AndMadePrivate()
+    {
+        var uid = PrivateDirectory.EffectiveUserId;
+
+        var directory = StepOwnerRegistry.DefaultDirectory;
+        StepOwnerRegistry.Register(directory, "0123456789abcdef0123456789abcdef");
+
+        Assert.Equal(Path.Combine(Path.GetTempPath(), $"cairn-step-owners-{uid}"), directory);
+        Assert.NotEqual(StepOwnerRegistry.DirectoryFor("/tmp", uid), StepOwnerRegistry.DirectoryFor("/tmp", uid + 1));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(directory));
+        Assert.Null(PrivateDirectory.Check(directory));
+        StepOwnerRegistry.Unregister(directory, "0123456789abcdef0123456789abcdef");
+    }
+
+    [Fact]
+    public void ANewRegistry_IsMade0700()
+    {
+        var owners = _directory.Combine("fresh-owners");
+
+        StepOwnerRegistry.Register(owners, "0123456789abcdef0123456789abcdef");
+
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(owners));
+        Assert.True(File.Exists(Path.Combine(owners, "0123456789abcdef0123456789abcdef")));
+    }
+
+    [Fact]
+    public async Task ARegistryOpenToOthers_IsNeitherSweptNorWrittenTo()
+    {
+        var owners = _directory.Combine("open-owners");
+        Directory.CreateDirectory(owners);
+        File.SetUnixFileMode(owners, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+        var token = await RecordGoneOwnerAsync(owners);
+        var (_, pids) = await StartGroupAsync("", token);
+
+        var killed = StepOwnerRegistry.Sweep(owners);
+        StepOwnerRegistry.Register(owners, "fedcba9876543210fedcba9876543210");
+
+        Assert.Equal(0, killed);
+        Assert.All(pids, pid => Assert.False(IsGone(pid), $"process {pid} was killed from a registry anyone can write"));
+        Assert.True(File.Exists(Path.Combine(owners, token)));
+        Assert.False(File.Exists(Path.Combine(owners, "fedcba9876543210fedcba9876543210")));
+        Assert.Contains("open to other users (mode 777", PrivateDirectory.Check(owners), StringComparison.Ordinal);
+        KillAll(pids);
+    }
+
+    [Fact]
+    public async Task ARegistryThatIsASymlink_IsNeitherSweptNorWrittenTo_AndWhereItPointsIsUntouched()
+    {
+        var target = _directory.Combine("someone-elses-files");
+        Directory.CreateDirectory(target, OwnerOnly);
+        File.WriteAllText(Path.Combine(target, "precious.txt"), "not an owner record");
+        var token = await RecordGoneOwnerAsync(target);
+        var owners = _directory.Combine("linked-owners");
+        File.CreateSymbolicLink(owners, target);
+        var (_, pids) = await StartGroupAsync("", token);
+
+        var killed = StepOwnerRegistry.Sweep(owners);
+        StepOwnerRegistry.Register(owners, "fedcba9876543210fedcba9876543210");
+
+        Assert.Equal(0, killed);
+        Assert.All(pids, pid => Assert.False(IsGone(pid), $"process {pid} was killed through a symlinked registry"));
+        Assert.Equal(new[] { "precious.txt", token }.Order(StringComparer.Ordinal), FileNames(target));
+        Assert.Contains("symbolic link", PrivateDirectory.Check(owners), StringComparison.Ordinal);
+        KillAll(pids);
+    }
+
+    [Fact]
+    public async Task TheSweepOfOneUsersRegistry_NeverTouchesAnotherUsers()
+    {
+        if (PrivateDirectory.EffectiveUserId != 0)
+        {
+            Assert.Skip("making a directory another user owns takes root");
+        }
+
+        var temp = _directory.Combine("tmp");
+        var mine = StepOwnerRegistry.DirectoryFor(temp, 0);
+        var theirs = StepOwnerRegistry.DirectoryFor(temp, 65534);
+        Directory.CreateDirectory(mine, OwnerOnly);
+        Directory.CreateDirectory(theirs, OwnerOnly);
+        var token = await RecordGoneOwnerAsync(theirs);
+        await RunAsync("chown", "-R", "65534:65534", theirs);
+        var (_, pids) = await StartGroupAsync("", token);
+
+        var fromMine = StepOwnerRegistry.Sweep(mine);
+        var fromTheirs = StepOwnerRegistry.Sweep(theirs);
+        StepOwnerRegistry.Register(theirs, "fedcba9876543210fedcba9876543210");
+
+        Assert.Equal((0, 0), (fromMine, fromTheirs));
+        Assert.All(pids, pid => Assert.False(IsGone(pid), $"process {pid} was killed by another user's sweep"));
+        Assert.Equal([token], FileNames(theirs));
+        Assert.Contains("belongs to user 65534, not to this user (0)", PrivateDirectory.Check(theirs), StringComparison.Ordinal);
+        KillAll(pids);
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Records, in <paramref name="owners"/>, an owner that has exited; returns its token.</summary>
+    private static async Task<string> RecordGoneOwnerAsync(string owners)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        using var finished = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await finished.WaitForExitAsync(TestContext.Current.CancellationToken);
+        File.WriteAllText(Path.Combine(owners, token), $"{finished.Id} 1");
+        return token;
+    }
+
+    private static string[] FileNames(string directory) =>
+        [.. Directory.GetFiles(directory).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { UseShellExecute = false })!;
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    private static void KillAll(IReadOnlyList<int> pids)
+    {
+        foreach (var pid in pids)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+            }
+        }
     }
 
     /// <summary>A session of its own, as a step gets (marked with a host's token, or not): a shell and its background

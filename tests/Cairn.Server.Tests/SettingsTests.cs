@@ -98,4 +98,21 @@ public sealed class SettingsTests
         Assert.Contains(badErrors, e => e.StartsWith("--pass-env / CAIRN_PASS_ENV", StringComparison.Ordinal) && e.Contains("'9BAD'", StringComparison.Ordinal));
         Assert.Contains(badErrors, e => e.StartsWith("--job-user / CAIRN_JOB_USER", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_pipeline_size_limit_is_one_MiB_unless_set_in_binary_units_or_bytes()
+    {
+        static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(string? size) => ServerSettings.Bind(
+            ServerSettings.Compose(null, new Dictionary<string, string?> { ["CAIRN_MAX_PIPELINE_SIZE"] = size }, new Dictionary<string, string?>()), "/tmp");
+
+        Assert.Equal(1024 * 1024, Bind(null).Settings!.MaxPipelineSize);
+        Assert.Equal(512 * 1024, Bind("512KiB").Settings!.MaxPipelineSize);
+        Assert.Equal(2 * 1024 * 1024, Bind("2 MiB").Settings!.MaxPipelineSize);
+        Assert.Equal(300_000, Bind("300000").Settings!.MaxPipelineSize);
+        var (settings, errors) = Bind("big");
+        Assert.Null(settings);
+        Assert.Equal(["--max-pipeline-size / CAIRN_MAX_PIPELINE_SIZE / Cairn:MaxPipelineSize: 'big' is not a size (like 1MiB, 512KiB, or a number of bytes)"], errors);
+        Assert.NotEmpty(Bind("0").Errors);
+        Assert.NotEmpty(Bind("-1MiB").Errors);
+    }
 }

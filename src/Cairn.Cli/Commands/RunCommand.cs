@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cairn.Cli.Output;
 
 namespace Cairn.Cli.Commands;
 
@@ -59,7 +60,9 @@ internal static class RunCommand
                 return ExitCodes.Usage;
             }
 
-            return await LocalRun.ExecuteAsync(request, Console.Out, Console.Error, cancellation, kill);
+            // Job output and names go to the console cleaned of control sequences; the JSON summary as it is.
+            TextWriter stdout = request.Json ? Console.Out : Terminal.Writer(Terminal.Stream.Output);
+            return await LocalRun.ExecuteAsync(request, stdout, Terminal.Writer(Terminal.Stream.Error), cancellation, kill);
         });
         return command;
     }

@@ -1,21 +1,22 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Cairn.Core.Repositories;
 
 namespace Cairn.Cli.Commands;
 
 /// <summary>Arguments of the commands that talk to a server, checked before anything is sent.</summary>
-internal static partial class ServerArguments
+internal static class ServerArguments
 {
-    /// <summary>A repository's full name, <c>owner/repo</c>.</summary>
+    /// <summary>A repository's full name, <c>owner/repo</c> (or a GitLab <c>group/sub/project</c>), checked by the
+    /// server's own rule before anything is sent.</summary>
     public static Argument<string> Repository(string description = "The repository, as owner/repo")
     {
         var argument = new Argument<string>("owner/repo") { Description = description };
         argument.Validators.Add(result =>
         {
-            if (result.Tokens is [{ Value: var value }] && !IsRepositoryName(value))
+            if (result.Tokens is [{ Value: var value }] && RepositoryName.Check(value) is { } problem)
             {
-                result.AddError($"'{value}' is not a repository's full name (owner/repo)");
+                result.AddError(problem);
             }
         });
         return argument;
@@ -27,9 +28,9 @@ internal static partial class ServerArguments
         var option = new Option<string?>("--repo") { Description = description, HelpName = "owner/repo" };
         option.Validators.Add(result =>
         {
-            if (result.Tokens is [{ Value: var value }] && !IsRepositoryName(value))
+            if (result.Tokens is [{ Value: var value }] && RepositoryName.Check(value) is { } problem)
             {
-                result.AddError($"--repo: '{value}' is not a repository's full name (owner/repo)");
+                result.AddError($"--repo: {problem}");
             }
         });
         return option;
@@ -71,8 +72,4 @@ internal static partial class ServerArguments
         return option;
     }
 
-    public static bool IsRepositoryName(string value) => RepositoryName().IsMatch(value);
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$")]
-    private static partial Regex RepositoryName();
 }

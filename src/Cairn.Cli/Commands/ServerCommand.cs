@@ -61,6 +61,7 @@ internal static class ServerCommand
         "Heartbeat" => "How often a running job's lease is extended (default 10s)",
         "Retention" => "How long an ended run is kept, with its jobs and logs (default 30d; off keeps every run)",
         "StreamKeepAlive" => "How long a live log or event stream may be idle before a keep-alive comment is sent (default 15s)",
+        "MaxPipelineSize" => "The largest .cairn.yml read from a repository, like 1MiB or 512KiB; a larger one fails its run unread (default 1MiB)",
         _ => key,
     };
 

@@ -45,8 +45,10 @@ internal sealed class ServerOptions
     /// problems and unreachability into exit 1, a bad address or token file into exit 2, and an interrupt into 130.</summary>
     public async Task<int> RunAsync(ParseResult parse, Func<ServerSession, CancellationToken, Task<int>> call, CancellationToken cancellation)
     {
-        var stdout = Console.Out;
-        var stderr = Console.Error;
+        // Answers carry others' text (job output, names, messages); only JSON, which escapes controls, goes out as it came.
+        var json = parse.GetValue(Json);
+        TextWriter stdout = json ? Console.Out : Terminal.Writer(Terminal.Stream.Output);
+        var stderr = Terminal.Writer(Terminal.Stream.Error);
         var errors = new List<string>();
         ServerConnection? connection = null;
         try
@@ -70,7 +72,6 @@ internal sealed class ServerOptions
                 return ExitCodes.Usage;
             }
 
-            var json = parse.GetValue(Json);
             using var client = new ServerClient(connection);
             var session = new ServerSession(client, json, !json && Terminal.SupportsColor(Terminal.Stream.Output), stdout, stderr, TimeProvider.System);
             return await call(session, cancellation);

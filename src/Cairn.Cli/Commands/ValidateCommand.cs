@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cairn.Cli.Output;
 
 namespace Cairn.Cli.Commands;
 
@@ -9,7 +10,7 @@ internal static class ValidateCommand
     {
         var path = CommonArguments.PipelinePath();
         var command = new Command("validate", "Check a pipeline and report every error with its line and column") { path };
-        command.SetAction(parse => Run(parse.GetValue(path)!, Console.Out, Console.Error));
+        command.SetAction(parse => Run(parse.GetValue(path)!, Console.Out, Terminal.Writer(Terminal.Stream.Error)));
         return command;
     }
 

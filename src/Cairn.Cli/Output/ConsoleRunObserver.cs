@@ -8,7 +8,8 @@ using Cairn.Core.Runs;
 namespace Cairn.Cli.Output;
 
 /// <summary>Prints a local run as it happens: each log line prefixed with its job, a line when each step starts and
-/// ends. Workers only enqueue; one printer task writes, so a slow terminal never stalls a job.</summary>
+/// ends, every one through <see cref="TerminalText"/>. Workers only enqueue; one printer task writes, so a slow
+/// terminal never stalls a job.</summary>
 internal sealed class ConsoleRunObserver : IRunObserver, IAsyncDisposable
 {
     private static readonly string[] Palette = ["36", "35", "33", "32", "34", "96", "95", "93"];
@@ -22,7 +23,8 @@ internal sealed class ConsoleRunObserver : IRunObserver, IAsyncDisposable
 
     public ConsoleRunObserver(TextWriter writer, bool color)
     {
-        _writer = writer;
+        // Job output and step names are the pipeline author's: no control sequence of theirs reaches the terminal.
+        _writer = writer as TerminalWriter ?? new TerminalWriter(writer, color);
         _color = color;
         _printer = Task.Run(PrintAsync);
     }

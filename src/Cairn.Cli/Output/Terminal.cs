@@ -1,6 +1,7 @@
 namespace Cairn.Cli.Output;
 
-/// <summary>Whether to colour output: only on a terminal, and never when NO_COLOR is set.</summary>
+/// <summary>Whether to colour output: only on a terminal, and never when NO_COLOR is set; and the writers that keep
+/// others' control sequences off the console.</summary>
 internal static class Terminal
 {
     public enum Stream
@@ -18,4 +19,9 @@ internal static class Terminal
 
         return stream == Stream.Output ? !Console.IsOutputRedirected : !Console.IsErrorRedirected;
     }
+
+    /// <summary>The console's stdout or stderr as a writer that prints none of the control sequences in what others
+    /// wrote (job output, names, a server's messages): colour is kept where colour is shown, nothing else.</summary>
+    public static TerminalWriter Writer(Stream stream) =>
+        new(stream == Stream.Output ? Console.Out : Console.Error, SupportsColor(stream));
 }

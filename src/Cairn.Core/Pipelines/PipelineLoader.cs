@@ -11,6 +11,15 @@ public static class PipelineLoader
 
     public const string DefaultName = "pipeline";
 
+    /// <summary>The largest pipeline file read unless a setting says otherwise (1 MiB): a pipeline is a page of YAML,
+    /// and a file that is not costs memory and time before a single error can be said.</summary>
+    public const long DefaultMaxBytes = 1L << 20;
+
+    /// <summary>What is said of a pipeline file over the limit; <paramref name="size"/> is null when only "more" is known.</summary>
+    public static string TooLarge(string fileName, long? size, long limit) => size is { } known
+        ? $"{fileName} is {ByteSize.Approximate(known)}, over the limit of {ByteSize.Format(limit)}"
+        : $"{fileName} is over the limit of {ByteSize.Format(limit)}";
+
     /// <summary>Parses and validates YAML text. <paramref name="fileName"/> is what error locations print.</summary>
     public static PipelineLoadResult Load(string yaml, string fileName)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Cairn.Executors.Git;
@@ -10,6 +11,13 @@ namespace Cairn.Executors.Git;
 /// its command line or on disk, and are removed from every message git prints before it is shown.</remarks>
 public sealed partial class GitMirror
 {
+    // Every object a fetch brings is checked (malformed trees, commits, tags are refused with the whole pack), also in
+    // mirrors made before the setting was written into their config at init.
+    private static readonly string[] CheckObjects = ["-c", "fetch.fsckObjects=true", "-c", "transfer.fsckObjects=true"];
+
+    private static readonly (string Key, string Value)[] MirrorConfig =
+        [("gc.autoDetach", "false"), ("fetch.fsckObjects", "true"), ("transfer.fsckObjects", "true")];
+
     private readonly GitMirrorOptions _options;
     private readonly TimeProvider _time;
     private readonly GitProcess _git;
@@ -18,7 +26,7 @@ public sealed partial class GitMirror
     public GitMirror(string root, GitMirrorOptions? options = null, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        Root = Path.GetFullPath(root);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
         _options = options ?? new GitMirrorOptions();
         _time = time ?? TimeProvider.System;
 
@@ -29,8 +37,9 @@ public sealed partial class GitMirror
 
     public string Root { get; }
 
-    /// <summary>The mirror's directory for <paramref name="repository"/> (it may not exist yet).</summary>
-    public string PathOf(string repository) => Path.Combine(Root, GitNames.MirrorDirectory(repository));
+    /// <summary>The mirror's directory for <paramref name="repository"/> (it may not exist yet): always a directory
+    /// right under <see cref="Root"/>, whatever the name holds.</summary>
+    public string PathOf(string repository) => InRoot(GitNames.MirrorDirectory(repository), repository);
 
     /// <summary>Makes sure the mirror holds commit <paramref name="sha"/>, fetching it (with its history) from
     /// <paramref name="cloneUrl"/> only when it is not there yet: first <paramref name="gitRef"/> when given, then the
@@ -82,7 +91,7 @@ public sealed partial class GitMirror
 
         throw bySha.Succeeded
             ? new GitException($"{what}: the repository does not have that commit")
-            : Failure(what, bySha, remote.Secrets);
+            : GitFailures.From(what, bySha, remote.Secrets);
     }
 
     /// <summary>Fetches <paramref name="gitRef"/> (a full ref, or a branch name) and returns the commit it points at:
@@ -99,7 +108,7 @@ public sealed partial class GitMirror
         var fetched = await FetchAsync(mirror, remote, [$"+{refName}:{refName}"], what, cancellationToken);
         if (!fetched.Succeeded)
         {
-            throw Failure(what, fetched, remote.Secrets);
+            throw GitFailures.From(what, fetched, remote.Secrets);
         }
 
         var parsed = await RunAsync(mirror, ["rev-parse", "--verify", "--quiet", "--end-of-options", $"{refName}^{{commit}}"], cancellationToken);
@@ -113,28 +122,54 @@ public sealed partial class GitMirror
         HasCommitAtAsync(PathOf(repository), GitNames.Sha(sha), cancellationToken);
 
     /// <summary>The text (UTF-8) of the file at <paramref name="path"/> in commit <paramref name="sha"/>, or null when
-    /// there is no such file (or it is a directory).</summary>
+    /// there is no such file (or it is a directory). Its size is asked of git before it is read, and no more than
+    /// <see cref="GitMirrorOptions.MaxFileBytes"/> is ever held.</summary>
     /// <exception cref="GitException">The mirror does not hold the commit.</exception>
+    /// <exception cref="GitFileTooLargeException">The file is larger than <see cref="GitMirrorOptions.MaxFileBytes"/>.</exception>
     public async Task<string?> ReadFileAsync(string repository, string sha, string path, CancellationToken cancellationToken)
     {
         var commit = GitNames.Sha(sha);
         var file = CleanPath(path);
         var mirror = ExistingMirror(repository, commit);
+        var what = $"could not read {file} at {GitNames.Short(commit)} of {repository}";
 
-        // One process answers both questions: is the commit there, and what is at the path.
-        var result = await RunAsync(mirror, ["cat-file", "--batch"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
-        if (!result.Succeeded)
+        // One process answers both questions, without reading either object: is the commit there, and what is at the path.
+        var checkedOut = await RunAsync(mirror, ["cat-file", "--batch-check"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
+        if (!checkedOut.Succeeded)
         {
-            throw Failure($"could not read {file} at {GitNames.Short(commit)} of {repository}", result, []);
+            throw GitFailures.From(what, checkedOut, []);
         }
 
-        var objects = BatchObjects(result.Output);
+        var objects = BatchHeaders(checkedOut.OutputText);
         if (objects.Count < 2 || objects[0].Type is null)
         {
             throw NotInMirror(repository, commit);
         }
 
-        return objects[1].Type == "blob" ? new UTF8Encoding(false).GetString(objects[1].Content.Span).TrimStart('\uFEFF') : null;
+        if (objects[1] is not { Type: "blob", Id: { } blob, Size: var size })
+        {
+            return null;
+        }
+
+        var limit = _options.MaxFileBytes;
+        if (size > limit)
+        {
+            throw new GitFileTooLargeException(file, size, limit);
+        }
+
+        // The object is named by its id, which names its content; the cap still holds whatever git would print.
+        var read = await RunAsync(mirror, ["cat-file", "blob", blob], cancellationToken, maxOutputBytes: limit);
+        if (read.OutputCut)
+        {
+            throw new GitFileTooLargeException(file, null, limit);
+        }
+
+        if (!read.Succeeded)
+        {
+            throw GitFailures.From(what, read, []);
+        }
+
+        return new UTF8Encoding(false).GetString(read.Output).TrimStart('\uFEFF');
     }
 
     /// <summary>The paths that differ between two commits (a push's before and after), renames as a deletion and an
@@ -167,7 +202,7 @@ public sealed partial class GitMirror
         var added = await RunAsync(mirror, ["worktree", "add", "--detach", "--quiet", "--end-of-options", target, commit], cancellationToken);
         if (!added.Succeeded)
         {
-            throw Failure($"could not check out {GitNames.Short(commit)} of {repository}", added, []);
+            throw GitFailures.From($"could not check out {GitNames.Short(commit)} of {repository}", added, []);
         }
     }
 
@@ -193,7 +228,7 @@ public sealed partial class GitMirror
         var pruned = await RunAsync(mirror, ["worktree", "prune"], cancellationToken);
         if (!pruned.Succeeded)
         {
-            throw Failure($"could not forget the worktree {target} of {repository}", pruned, []);
+            throw GitFailures.From($"could not forget the worktree {target} of {repository}", pruned, []);
         }
     }
 
@@ -222,19 +257,21 @@ public sealed partial class GitMirror
         if (!diff.Succeeded)
         {
             // Only a merge base can be missing here: the two histories share nothing.
-            return sinceMergeBase ? null : throw Failure($"could not compare {GitNames.Short(from)} and {GitNames.Short(to)} of {repository}", diff, []);
+            return sinceMergeBase ? null : throw GitFailures.From($"could not compare {GitNames.Short(from)} and {GitNames.Short(to)} of {repository}", diff, []);
         }
 
         return [.. diff.OutputText.Split('\0', StringSplitOptions.RemoveEmptyEntries)];
     }
 
+    /// <summary>One fetch; a server that sends objects failing the check is not asked again in another way.</summary>
     private async Task<GitResult> FetchAsync(string mirror, GitRemote remote, IReadOnlyList<string> refspecs, string what, CancellationToken cancellationToken)
     {
+        GitResult result;
         try
         {
-            return await _git.RunAsync(
+            result = await _git.RunAsync(
                 mirror,
-                ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote.Url, .. refspecs],
+                [.. CheckObjects, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote.Url, .. refspecs],
                 _options.FetchTimeout,
                 cancellationToken,
                 remote.Environment);
@@ -243,6 +280,10 @@ public sealed partial class GitMirror
         {
             throw new GitException($"{what}: {GitRemote.Redact(ex.Message, remote.Secrets)}", ex);
         }
+
+        return !result.Succeeded && GitFailures.FailedIntegrityCheck(result.Error)
+            ? throw GitFailures.From(what, result, remote.Secrets)
+            : result;
     }
 
     private async Task InitAsync(string repository, string mirror, CancellationToken cancellationToken)
@@ -252,13 +293,24 @@ public sealed partial class GitMirror
             return;
         }
 
+<<<<<<< HEAD
         // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock. Shared 0600: every
         // file git writes into the mirror is its owner's alone, like the rest of the data directory.
         var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--shared=0600", "--end-of-options", mirror], cancellationToken);
         var configured = init.Succeeded ? await RunAsync(mirror, ["config", "gc.autoDetach", "false"], cancellationToken) : init;
         if (!configured.Succeeded)
+=======
+        // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock. Fetched objects
+        // checked, whoever fetches into this mirror.
+        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--end-of-options", mirror], cancellationToken);
+        foreach (var (key, value) in MirrorConfig)
+>>>>>>> sec-small
         {
-            throw Failure($"could not create the mirror of {repository} in {mirror}", configured, []);
+            var configured = init.Succeeded ? await RunAsync(mirror, ["config", key, value], cancellationToken) : init;
+            if (!configured.Succeeded)
+            {
+                throw GitFailures.From($"could not create the mirror of {repository} in {mirror}", configured, []);
+            }
         }
     }
 
@@ -266,17 +318,37 @@ public sealed partial class GitMirror
         File.Exists(Path.Combine(mirror, "HEAD"))
         && (await RunAsync(mirror, ["cat-file", "-e", $"{commit}^{{commit}}"], cancellationToken)).Succeeded;
 
-    private Task<GitResult> RunAsync(string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null)
+    private Task<GitResult> RunAsync(
+        string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, long maxOutputBytes = long.MaxValue)
     {
+<<<<<<< HEAD
         CreatePrivateDirectory(_home);
         return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input);
+=======
+        Directory.CreateDirectory(_home);
+        return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input, maxOutputBytes: maxOutputBytes);
+>>>>>>> sec-small
     }
 
     private Task<IDisposable> LockAsync(string repository, CancellationToken cancellationToken)
     {
+<<<<<<< HEAD
         CreatePrivateDirectory(Root);
         var lockFile = Path.Combine(Root, GitNames.MirrorDirectory(repository) + ".lock");
+=======
+        Directory.CreateDirectory(Root);
+        var lockFile = InRoot(GitNames.MirrorDirectory(repository) + ".lock", repository);
+>>>>>>> sec-small
         return MirrorLock.AcquireAsync(lockFile, $"the mirror of {repository}", _options.LockTimeout, _time, cancellationToken);
+    }
+
+    // MirrorDirectory makes one plain segment of any name; this is the check that it did.
+    private string InRoot(string entry, string repository)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, entry));
+        return Path.GetDirectoryName(path) == Root && Path.GetFileName(path) == entry
+            ? path
+            : throw new GitException($"the repository name '{repository}' does not make a directory under {Root}");
     }
 
     private string ExistingMirror(string repository, string commit)
@@ -287,63 +359,6 @@ public sealed partial class GitMirror
 
     private static GitException NotInMirror(string repository, string commit) =>
         new($"commit {GitNames.Short(commit)} of {repository} has not been fetched");
-
-    /// <summary>git's own reasons (its fatal, error and remote lines, each with the lines that continue it), without
-    /// secrets: what a person reads.</summary>
-    internal static GitException Failure(string what, GitResult result, IEnumerable<string> secrets)
-    {
-        var reasons = new List<string>();
-        foreach (var raw in result.Error.Split('\n'))
-        {
-            var line = raw.Trim();
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            var stripped = StripPrefix(line);
-            if (stripped != line || reasons.Count == 0)
-            {
-                reasons.Add(stripped);
-            }
-            else
-            {
-                reasons[^1] += " " + line;
-            }
-        }
-
-        var distinct = reasons.DistinctBy(WithoutSource, StringComparer.Ordinal).TakeLast(4).ToList();
-        var reason = distinct.Count > 0 ? string.Join("; ", distinct) : $"git exited with code {result.ExitCode}";
-        reason = reason.Length > 600 ? reason[..600] + "…" : reason;
-        return new GitException(GitRemote.Redact($"{what}: {reason}", secrets));
-    }
-
-    private static string StripPrefix(string line)
-    {
-        foreach (var prefix in (string[])["fatal: ", "error: ", "remote: ", "warning: "])
-        {
-            if (line.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                return line[prefix.Length..].Trim();
-            }
-        }
-
-        return line;
-    }
-
-    // The server's refusal comes back twice: "git upload-pack: …" and "remote error: upload-pack: …".
-    private static string WithoutSource(string reason)
-    {
-        foreach (var prefix in (string[])["remote error: ", "git "])
-        {
-            if (reason.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                reason = reason[prefix.Length..];
-            }
-        }
-
-        return reason;
-    }
 
     private static string CleanPath(string path)
     {
@@ -362,31 +377,17 @@ public sealed partial class GitMirror
         return clean;
     }
 
-    /// <summary>Splits <c>git cat-file --batch</c> output: per object a header (<c>oid type size</c>, or
-    /// <c>name missing</c>) and, when present, its content. Type is null for a missing object.</summary>
-    private static List<(string? Type, ReadOnlyMemory<byte> Content)> BatchObjects(byte[] output)
+    /// <summary>Reads <c>git cat-file --batch-check</c> output: per object a line <c>oid type size</c>, or
+    /// <c>name missing</c> (type null).</summary>
+    private static List<(string? Id, string? Type, long Size)> BatchHeaders(string output)
     {
-        var objects = new List<(string?, ReadOnlyMemory<byte>)>();
-        var position = 0;
-        while (position < output.Length)
+        var objects = new List<(string?, string?, long)>();
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            var end = Array.IndexOf(output, (byte)'\n', position);
-            if (end < 0)
-            {
-                break;
-            }
-
-            var header = Encoding.UTF8.GetString(output, position, end - position).Split(' ');
-            position = end + 1;
-            if (header.Length == 3 && long.TryParse(header[2], out var size) && size <= output.Length - position)
-            {
-                objects.Add((header[1], output.AsMemory(position, (int)size)));
-                position += (int)size + 1;
-            }
-            else
-            {
-                objects.Add((null, ReadOnlyMemory<byte>.Empty));
-            }
+            var header = line.Split(' ');
+            objects.Add(header.Length == 3 && long.TryParse(header[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+                ? (header[0], header[1], size)
+                : (null, null, 0));
         }
 
         return objects;

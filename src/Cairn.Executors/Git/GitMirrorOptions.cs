@@ -15,6 +15,10 @@ public sealed class GitMirrorOptions
     /// <summary>How long to wait for another fetch or worktree change on the same mirror, in this process or another.</summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>The largest file <see cref="GitMirror.ReadFileAsync"/> reads (1 MiB by default): its size is asked of
+    /// git first, and no more than this is ever held, so a huge file that compresses well cannot cost memory.</summary>
+    public long MaxFileBytes { get; set; } = 1L << 20;
+
     /// <summary>The user name sent with a token over http(s) when the clone URL names none. Forges accept a token
     /// as the password of any user name; <c>x-access-token</c> is what GitHub documents.</summary>
     public string TokenUserName { get; set; } = "x-access-token";

@@ -5,10 +5,11 @@ using Cairn.Core.Pipelines;
 
 namespace Cairn.Executors.Git;
 
-/// <summary>What one git command printed, and how it ended.</summary>
-internal sealed record GitResult(int ExitCode, byte[] Output, string Error)
+/// <summary>What one git command printed, and how it ended. <paramref name="OutputCut"/>: git printed more than the
+/// caller would take, so it was stopped and <paramref name="Output"/> holds only the first part.</summary>
+internal sealed record GitResult(int ExitCode, byte[] Output, string Error, bool OutputCut = false)
 {
-    public bool Succeeded => ExitCode == 0;
+    public bool Succeeded => ExitCode == 0 && !OutputCut;
 
     public string OutputText => Encoding.UTF8.GetString(Output);
 }
@@ -23,14 +24,17 @@ internal sealed class GitProcess(string gitPath, string home)
     private static readonly string[] KeptVariables = ["GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSL_CAINFO", "GIT_SSL_CAPATH"];
 
     /// <summary>Runs <c>git</c> with <paramref name="arguments"/>. A cancel or the time limit kills git's whole process
-    /// tree; the first rethrows the cancel, the second throws a <see cref="GitException"/> saying what took too long.</summary>
+    /// tree; the first rethrows the cancel, the second throws a <see cref="GitException"/> saying what took too long.
+    /// Past <paramref name="maxOutputBytes"/> of output git is killed too, and the result says its output was cut: no
+    /// more than that is ever held.</summary>
     public async Task<GitResult> RunAsync(
         string? workingDirectory,
         IReadOnlyList<string> arguments,
         TimeSpan timeout,
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? environment = null,
-        string? input = null)
+        string? input = null,
+        long maxOutputBytes = long.MaxValue)
     {
         using var process = new Process { StartInfo = StartInfo(workingDirectory, arguments, environment) };
         try
@@ -43,7 +47,7 @@ internal sealed class GitProcess(string gitPath, string home)
         }
 
         using var output = new MemoryStream();
-        var copying = process.StandardOutput.BaseStream.CopyToAsync(output, CancellationToken.None);
+        var copying = CopyAtMostAsync(process, output, maxOutputBytes);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
@@ -53,8 +57,8 @@ internal sealed class GitProcess(string gitPath, string home)
             await process.WaitForExitAsync(limit.Token);
 
             // git's helpers (git-remote-https) end with it, so the pipes close once it has.
-            await copying.WaitAsync(limit.Token);
-            return new GitResult(process.ExitCode, output.ToArray(), await error.WaitAsync(limit.Token));
+            var cut = await copying.WaitAsync(limit.Token);
+            return new GitResult(process.ExitCode, output.ToArray(), await error.WaitAsync(limit.Token), cut);
         }
         catch (OperationCanceledException)
         {
@@ -111,6 +115,28 @@ internal sealed class GitProcess(string gitPath, string home)
         }
 
         return info;
+    }
+
+    /// <summary>Copies git's output until it ends, or until it would pass <paramref name="most"/> bytes: then git is
+    /// killed (so it does not block on a full pipe) and the answer is true.</summary>
+    private static async Task<bool> CopyAtMostAsync(Process process, MemoryStream output, long most)
+    {
+        var source = process.StandardOutput.BaseStream;
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(buffer, CancellationToken.None)) > 0)
+        {
+            if (output.Length + read > most)
+            {
+                output.Write(buffer, 0, (int)(most - output.Length));
+                Kill(process);
+                return true;
+            }
+
+            output.Write(buffer, 0, read);
+        }
+
+        return false;
     }
 
     private static async Task WriteInputAsync(Process process, string? input, CancellationToken cancellationToken)

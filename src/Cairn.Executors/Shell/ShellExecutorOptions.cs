@@ -37,8 +37,8 @@ public sealed class ShellExecutorOptions
     /// kills their process groups when this one is gone. It costs one sleeping process per executor and one environment variable per step.</summary>
     public bool KillStepsWithHost { get; set; } = true;
 
-    /// <summary>Where executors record which process owns which steps (see StepOwnerRegistry); null means a folder in the
-    /// temp directory shared by every cairn on this host.</summary>
+    /// <summary>Where executors record which process owns which steps (see StepOwnerRegistry); null means this user's
+    /// folder in the temp directory (<c>cairn-step-owners-UID</c>), shared by every cairn this user runs on this host.</summary>
     public string? StepOwnerDirectory { get; set; }
 
     /// <summary>Where to look for bash, sh and setsid; null means this host's PATH.</summary>

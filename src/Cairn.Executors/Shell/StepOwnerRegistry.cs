@@ -5,20 +5,33 @@ namespace Cairn.Executors.Shell;
 
 /// <summary>One file per live shell executor, named by the token its steps carry (<see cref="StepGroupSentinel.Variable"/>)
 /// and holding the owner's pid and start time. The sentinel kills a dead owner's steps at once; this is the second line:
-/// when the sentinel died with its owner (a machine-wide kill, the OOM killer), the next cairn to start on the host sweeps
-/// the steps of every owner that is gone.</summary>
+/// when the sentinel died with its owner (a machine-wide kill, the OOM killer), the next cairn of the same user to start
+/// on the host sweeps the steps of every owner that is gone.</summary>
+/// <remarks>The directory is per user and private (<see cref="PrivateDirectory"/>): in a temp directory every user
+/// shares, another user could otherwise make it first and rewrite its records (so that a sweep kills live steps), or
+/// leave a symbolic link there (so that a sweep deletes files elsewhere). One that fails the check is not used at all:
+/// nothing is recorded or swept, and the sentinel alone stands.</remarks>
 internal static class StepOwnerRegistry
 {
     private const int SigKill = 9;
 
-    public static string DefaultDirectory => Path.Combine(Path.GetTempPath(), "cairn-step-owners");
+    /// <summary>This user's registry in the temp directory: <c>/tmp/cairn-step-owners-UID</c>.</summary>
+    public static string DefaultDirectory => DirectoryFor(Path.GetTempPath(), PrivateDirectory.EffectiveUserId);
 
-    /// <summary>Records this process as the owner of steps marked with <paramref name="token"/>.</summary>
+    public static string DirectoryFor(string temp, uint userId) =>
+        Path.Combine(temp, string.Create(CultureInfo.InvariantCulture, $"cairn-step-owners-{userId}"));
+
+    /// <summary>Records this process as the owner of steps marked with <paramref name="token"/>, unless the directory
+    /// cannot be trusted.</summary>
     public static void Register(string directory, string token)
     {
+        if (PrivateDirectory.Ensure(directory) is not null)
+        {
+            return;
+        }
+
         try
         {
-            Directory.CreateDirectory(directory);
             var self = ProcStat.Read(Environment.ProcessId);
             File.WriteAllText(Path.Combine(directory, token), string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {self?.StartTime ?? 0}"));
         }
@@ -30,6 +43,11 @@ internal static class StepOwnerRegistry
 
     public static void Unregister(string directory, string token)
     {
+        if (PrivateDirectory.Check(directory) is not null)
+        {
+            return;
+        }
+
         try
         {
             File.Delete(Path.Combine(directory, token));
@@ -40,10 +58,10 @@ internal static class StepOwnerRegistry
     }
 
     /// <summary>Kills (SIGKILL) the steps of every recorded owner that is no longer running, and forgets those owners.
-    /// Returns how many processes were signalled.</summary>
+    /// Returns how many processes were signalled: none from a directory that cannot be trusted.</summary>
     public static int Sweep(string directory)
     {
-        if (!Directory.Exists(directory) || !Directory.Exists("/proc"))
+        if (!Directory.Exists("/proc") || PrivateDirectory.Check(directory) is not null)
         {
             return 0;
         }

@@ -39,8 +39,9 @@ internal static partial class ReposApi
     {
         api.MapPost("/repos", AddAsync).WithName("AddRepository");
         api.MapGet("/repos", ListAsync).WithName("ListRepositories");
-        api.MapGet("/repos/{owner}/{repo}", GetAsync).WithName("GetRepository");
-        api.MapDelete("/repos/{owner}/{repo}", DeleteAsync).WithName("DeleteRepository");
+        // The whole rest of the path: a GitLab project's name may hold subgroups (group/sub/project).
+        api.MapGet("/repos/{**name}", GetAsync).WithName("GetRepository");
+        api.MapDelete("/repos/{**name}", DeleteAsync).WithName("DeleteRepository");
     }
 
     private static async Task<IResult> AddAsync(
@@ -54,9 +55,9 @@ internal static partial class ReposApi
 
         var errors = new List<string>();
         var name = request.Name?.Trim();
-        if (name is null || !RepositoryName().IsMatch(name))
+        if (RepositoryName.Check(name) is { } badName)
         {
-            errors.Add($"name: '{request.Name}' is not a repository's full name (owner/repo)");
+            errors.Add($"name: {badName}");
         }
 
         if (!ForgeNames.TryParse(request.Forge, out var forge))
@@ -114,15 +115,15 @@ internal static partial class ReposApi
         return Results.Ok(new Page<RepositoryView>(all.Select(r => View(r, settings)).ToList(), null));
     }
 
-    private static async Task<IResult> GetAsync(string owner, string repo, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken) =>
-        await repositories.GetRepositoryAsync($"{owner}/{repo}", cancellationToken) is { } record
+    private static async Task<IResult> GetAsync(string name, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken) =>
+        await repositories.GetRepositoryAsync(name, cancellationToken) is { } record
             ? Results.Ok(View(record, settings))
-            : Problems.NotFound($"there is no repository {owner}/{repo}");
+            : Problems.NotFound($"there is no repository {name}");
 
-    private static async Task<IResult> DeleteAsync(string owner, string repo, IRepositoryStore repositories, CancellationToken cancellationToken) =>
-        await repositories.DeleteRepositoryAsync($"{owner}/{repo}", cancellationToken)
+    private static async Task<IResult> DeleteAsync(string name, IRepositoryStore repositories, CancellationToken cancellationToken) =>
+        await repositories.DeleteRepositoryAsync(name, cancellationToken)
             ? Results.NoContent()
-            : Problems.NotFound($"there is no repository {owner}/{repo}");
+            : Problems.NotFound($"there is no repository {name}");
 
     internal static RepositoryView View(RepositoryRecord record, ServerSettings settings) => new(
         record.Name,
@@ -139,9 +140,6 @@ internal static partial class ReposApi
     private static bool IsCloneUrl(string url) =>
         (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ssh" or "git" or "file")
         || ScpLike().IsMatch(url);
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$")]
-    private static partial Regex RepositoryName();
 
     [GeneratedRegex(@"^[A-Za-z0-9_.\-]+@[A-Za-z0-9_.\-]+:[^\s]+$")]
     private static partial Regex ScpLike();

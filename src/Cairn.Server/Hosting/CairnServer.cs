@@ -139,7 +139,7 @@ public static class CairnServer
         services.AddSingleton(runtime.Runners);
         services.AddSingleton<StatusSignal>();
         services.AddSingleton(new StatusBackoff(runtime.StatusBackoff ?? Services.StatusSender.Backoff));
-        var mirror = new GitMirror(Path.Combine(settings.DataDirectory, "git"), time: time);
+        var mirror = new GitMirror(Path.Combine(settings.DataDirectory, "git"), new GitMirrorOptions { MaxFileBytes = settings.MaxPipelineSize }, time);
         services.AddSingleton(mirror);
         services.AddSingleton<RunStarter>();
         services.AddSingleton(provider => new WorkerServices(

@@ -61,6 +61,9 @@ public sealed record ServerSettings
     /// <summary>The largest webhook body accepted (GitHub caps its payloads at 25 MB).</summary>
     public long MaxWebhookBytes { get; init; } = 25L * 1024 * 1024;
 
+    /// <summary>The largest <c>.cairn.yml</c> read from a repository; a larger one fails its run (config) unread.</summary>
+    public long MaxPipelineSize { get; init; } = PipelineLoader.DefaultMaxBytes;
+
     /// <summary>Each setting: its key in the Cairn section, its environment variable, its command-line option.</summary>
     public static IReadOnlyList<(string Key, string Variable, string Option)> Names { get; } =
     [
@@ -81,6 +84,7 @@ public sealed record ServerSettings
         ("Heartbeat", "CAIRN_HEARTBEAT", "--heartbeat"),
         ("Retention", "CAIRN_RETENTION", "--retention"),
         ("StreamKeepAlive", "CAIRN_STREAM_KEEP_ALIVE", "--stream-keep-alive"),
+        ("MaxPipelineSize", "CAIRN_MAX_PIPELINE_SIZE", "--max-pipeline-size"),
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -233,6 +237,12 @@ public sealed record ServerSettings
 
         var keepAlive = Duration("StreamKeepAlive", TimeSpan.FromSeconds(15));
 
+        var maxPipelineSize = PipelineLoader.DefaultMaxBytes;
+        if (Get("MaxPipelineSize") is { } sizeText && !ByteSize.TryParse(sizeText, out maxPipelineSize))
+        {
+            Fail("MaxPipelineSize", $"'{sizeText}' is not a size (like 1MiB, 512KiB, or a number of bytes)");
+        }
+
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -259,6 +269,7 @@ public sealed record ServerSettings
             Heartbeat = heartbeat,
             Retention = retention,
             StreamKeepAlive = keepAlive,
+            MaxPipelineSize = maxPipelineSize,
         }, errors);
     }
 

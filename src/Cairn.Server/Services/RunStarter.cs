@@ -76,7 +76,19 @@ public sealed partial class RunStarter(
                 PipelineLoader.DefaultName, trigger, FailureClass.Infra, [ex.Message], time.GetUtcNow(), cancellationToken));
         }
 
-        var text = await git.ReadFileAsync(repository.Name, sha, PipelineLoader.DefaultFileName, cancellationToken);
+        string? text;
+        try
+        {
+            text = await git.ReadFileAsync(repository.Name, sha, PipelineLoader.DefaultFileName, cancellationToken);
+        }
+        catch (GitFileTooLargeException ex)
+        {
+            // Refused before it is read: a file that compresses well costs nothing to push and a lot to parse.
+            var tooLarge = $"{PipelineLoader.TooLarge(PipelineLoader.DefaultFileName, ex.Size, ex.Limit)} (--max-pipeline-size)";
+            return new StartResult.Started(await store.CreateFailedRunAsync(
+                PipelineLoader.DefaultName, trigger, FailureClass.Config, [tooLarge], time.GetUtcNow(), cancellationToken));
+        }
+
         if (text is null)
         {
             var reason = $"there is no {PipelineLoader.DefaultFileName} at {Short(sha)}";

@@ -198,18 +198,18 @@ internal sealed class FakeCairnServer : IAsyncDisposable
                 return Results.Json(new PageShape<RepoShape>([.. _repos.Values.OrderBy(r => r.Name, StringComparer.Ordinal)], null), Json);
             }
         });
-        api.MapGet("/repos/{owner}/{repo}", (string owner, string repo) =>
+        api.MapGet("/repos/{**name}", (string name) =>
         {
             lock (_gate)
             {
-                return _repos.TryGetValue($"{owner}/{repo}", out var found) ? Results.Json(found, Json) : NotFound($"there is no repository {owner}/{repo}");
+                return _repos.TryGetValue(name, out var found) ? Results.Json(found, Json) : NotFound($"there is no repository {name}");
             }
         });
-        api.MapDelete("/repos/{owner}/{repo}", (string owner, string repo) =>
+        api.MapDelete("/repos/{**name}", (string name) =>
         {
             lock (_gate)
             {
-                return _repos.Remove($"{owner}/{repo}") ? Results.NoContent() : NotFound($"there is no repository {owner}/{repo}");
+                return _repos.Remove(name) ? Results.NoContent() : NotFound($"there is no repository {name}");
             }
         });
         api.MapPost("/repos/{owner}/{repo}/runs", (string owner, string repo, JsonObject body, HttpRequest request) => Trigger(owner, repo, body, request));

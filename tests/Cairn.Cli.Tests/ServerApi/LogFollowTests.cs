@@ -73,6 +73,30 @@ public sealed partial class LogFollowTests : IAsyncLifetime
         Assert.Contains($"resuming after line {before}", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Follow_prints_no_control_sequence_of_the_jobs_output()
+    {
+        var (run, _) = await server.RunAsync("""
+            name: live
+            on: { manual: {} }
+            jobs:
+              build:
+                steps:
+                  - run: |
+                      printf '\033]0;owned\007compiling\n'
+                      printf 'secret\033[2K\033[1Gall good\rreally\n'
+            """);
+        await using var cairn = CairnProcess.Start(dir.Path, Env(), "logs", Id(run), "--follow");
+
+        var result = await cairn.WaitAsync(CairnProcess.DefaultTimeout);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        CairnOutput.AssertNoControlCharacters(result);
+        var lines = ServerCliTest.Lines(result.Stdout);
+        Assert.Contains("compiling", lines);
+        Assert.Contains("secretall goodreally", lines);
+    }
+
     /// <summary>A job that prints three lines, waits for the release file, prints three more, then runs <paramref name="last"/>.</summary>
     private string HeldPipeline(string last) => $$"""
         name: live

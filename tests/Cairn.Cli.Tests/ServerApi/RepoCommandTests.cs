@@ -91,6 +91,43 @@ public sealed class RepoCommandTests : ServerCliTest
         Assert.Empty(Server.Requests);
     }
 
+    [Theory]
+    [InlineData("../..", "has a '..' part")]
+    [InlineData("acme/.", "has a '.' part")]
+    [InlineData("acme//widgets", "has an empty part")]
+    [InlineData("/acme/widgets", "has an empty part")]
+    [InlineData("acme/widgets/", "has an empty part")]
+    [InlineData("acme\\widgets", "holds a backslash")]
+    [InlineData("acme/wid gets", "holds whitespace")]
+    [InlineData("acme/widgets\u001b[2K", "'acme/widgets\\u001b[2K' holds a control character")]
+    [InlineData("acme/widgets%2F..", "holds '%'")]
+    public async Task RepoAddAndRemove_RefuseANameAPathWouldResolveElsewhere_AndSendNothing(string name, string rule)
+    {
+        var add = await CairnAsync("repo", "add", name, "--forge", "github", "--clone-url", "https://x.example/a.git");
+        var remove = await CairnAsync("repo", "remove", name);
+
+        foreach (var result in new[] { add, remove })
+        {
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains(rule, result.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain('\u001b', result.Stderr);
+        }
+
+        Assert.Empty(Server.Requests);
+    }
+
+    [Fact]
+    public async Task RepoRemove_OfAGitLabProjectInASubgroup_SendsItsWholePath()
+    {
+        Server.AddRepo("group/sub/project", "gitlab");
+
+        var result = await CairnAsync("repo", "remove", "group/sub/project");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Single(Server.Api("DELETE", "/api/v1/repos/group/sub/project"));
+        Assert.False(Server.HasRepo("group/sub/project"));
+    }
+
     [Fact]
     public async Task RepoAdd_OfARepositoryThatIsThere_SaysTheServersReason_AndExits1()
     {

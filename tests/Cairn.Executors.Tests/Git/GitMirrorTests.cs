@@ -270,7 +270,7 @@ public sealed class GitMirrorTests : IDisposable
         var header = remote.Environment["GIT_CONFIG_VALUE_0"];
         var result = new GitResult(128, [], $"fatal: bad token glpat-xyz987\nremote: sent {header}\n");
 
-        var error = GitMirror.Failure("could not fetch", result, remote.Secrets);
+        var error = GitFailures.From("could not fetch", result, remote.Secrets);
 
         Assert.Equal("could not fetch: bad token ***; sent Authorization: Basic ***", error.Message);
         Assert.Equal("http.https://gitlab.example/.extraHeader", remote.Environment["GIT_CONFIG_KEY_0"]);
@@ -279,15 +279,36 @@ public sealed class GitMirrorTests : IDisposable
     [Theory]
     [InlineData("../../etc")]
     [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("...")]
+    [InlineData("../..")]
+    [InlineData("./..")]
+    [InlineData("..\\..\\..")]
+    [InlineData("a/b/../../../../etc/passwd")]
     [InlineData("/abs/path")]
+    [InlineData("~/x")]
+    [InlineData("a\u0000/b\n..")]
     [InlineData("group/sub/repo")]
     public void MirrorPath_StaysOneDirectoryUnderTheRoot(string repository)
     {
-        var path = _mirror.PathOf(repository);
+        foreach (var mirror in new[] { _mirror, new GitMirror(_repo.Scratch("data/git") + "/") })
+        {
+            var path = mirror.PathOf(repository);
+
+            Assert.Equal(_mirror.Root, Path.GetDirectoryName(path));
+            Assert.EndsWith(".git", path, StringComparison.Ordinal);
+            Assert.DoesNotContain("..", Path.GetFileName(path), StringComparison.Ordinal);
+            Assert.DoesNotContain(Path.GetFileName(path), c => char.IsControl(c) || c is '/' or '\\');
+        }
+    }
+
+    [Fact]
+    public void MirrorPath_OfAVeryLongName_IsStillOneShortDirectory()
+    {
+        var path = _mirror.PathOf("a/" + new string('.', 5000) + new string('b', 5000));
 
         Assert.Equal(_mirror.Root, Path.GetDirectoryName(path));
-        Assert.EndsWith(".git", path, StringComparison.Ordinal);
-        Assert.DoesNotContain("..", Path.GetFileName(path), StringComparison.Ordinal);
+        Assert.True(Path.GetFileName(path).Length < 100);
     }
 
     [Fact]

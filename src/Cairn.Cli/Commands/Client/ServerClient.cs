@@ -109,11 +109,8 @@ internal sealed class ServerClient : IDisposable
     private static string SecretPath(string? repository, string name) =>
         (repository is null ? "secrets/" : RepositoryPath(repository) + "/secrets/") + Uri.EscapeDataString(name);
 
-    private static string RepositoryPath(string name)
-    {
-        var slash = name.IndexOf('/', StringComparison.Ordinal);
-        return $"repos/{Uri.EscapeDataString(name[..slash])}/{Uri.EscapeDataString(name[(slash + 1)..])}";
-    }
+    // Each part escaped on its own: a GitLab project's subgroups stay path segments.
+    private static string RepositoryPath(string name) => "repos/" + string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
 
     private static string RunPath(long id) => $"runs/{Number(id)}";
 

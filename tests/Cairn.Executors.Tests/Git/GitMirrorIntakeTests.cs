@@ -1,0 +1,179 @@
+using Cairn.Executors.Git;
+
+namespace Cairn.Executors.Tests.Git;
+
+/// <summary>What a mirror refuses to take in from a repository: files too large to read, objects git's integrity check
+/// rejects.</summary>
+public sealed class GitMirrorIntakeTests : IDisposable
+{
+    private const string Repository = "acme/shop";
+    private const long Limit = 1024 * 1024;
+
+    private readonly GitRepositoryFixture _repo = new();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ReadFile_OfAFileOverTheLimit_IsRefusedBySize_BeforeItIsRead()
+    {
+        var mirror = new GitMirror(_repo.Scratch("data/git"), new GitMirrorOptions { MaxFileBytes = Limit });
+        var sha = _repo.Commit("huge", ".cairn.yml", Compressible(3 * 1024 * 1024));
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
+
+        var error = await Assert.ThrowsAsync<GitFileTooLargeException>(() => mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token));
+
+        Assert.Equal(".cairn.yml", error.Path);
+        Assert.Equal(3 * 1024 * 1024, error.Size);
+        Assert.Equal(Limit, error.Limit);
+    }
+
+    [Fact]
+    public async Task ReadFile_AtTheLimit_IsRead()
+    {
+        var mirror = new GitMirror(_repo.Scratch("data/git"), new GitMirrorOptions { MaxFileBytes = Limit });
+        var text = Compressible((int)Limit);
+        var sha = _repo.Commit("just fits", ".cairn.yml", text);
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
+
+        Assert.Equal(text, await mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task ReadFile_HoldsNoMoreThanTheLimit_WhenTheFileTurnsOutLargerThanGitSaid()
+    {
+        // A git whose size answers lie (as a race would): it says 10 bytes, then prints the whole 3 MiB.
+        var lyingGit = _repo.Scratch("lying-git");
+        File.WriteAllText(lyingGit, """
+            #!/bin/sh
+            for a in "$@"; do
+              if [ "$a" = "--batch-check" ]; then
+                git "$@" | sed 's/ [0-9]*$/ 10/'
+                exit 0
+              fi
+            done
+            exec git "$@"
+            """.ReplaceLineEndings("\n"));
+        File.SetUnixFileMode(lyingGit, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var mirror = new GitMirror(_repo.Scratch("data/git"), new GitMirrorOptions { GitPath = lyingGit, MaxFileBytes = Limit });
+        var sha = _repo.Commit("huge", ".cairn.yml", Compressible(3 * 1024 * 1024));
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
+
+        var error = await Assert.ThrowsAsync<GitFileTooLargeException>(() => mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token));
+
+        Assert.Null(error.Size);
+        Assert.Equal(Limit, error.Limit);
+    }
+
+    [Fact]
+    public async Task GitOutput_IsCutAtTheCap_AndGitStopped()
+    {
+        var sha = _repo.Commit("huge", "big.txt", Compressible(3 * 1024 * 1024));
+        var git = new GitProcess("git", _repo.Scratch("home"));
+        Directory.CreateDirectory(_repo.Scratch("home"));
+
+        var result = await git.RunAsync(_repo.WorkPath, ["cat-file", "blob", $"{sha}:big.txt"], TimeSpan.FromMinutes(1), Token, maxOutputBytes: 1000);
+
+        Assert.True(result.OutputCut);
+        Assert.False(result.Succeeded);
+        Assert.Equal(1000, result.Output.Length);
+    }
+
+    [Theory]
+    [InlineData("commit")]
+    [InlineData("tree")]
+    public async Task Fetch_OfAMalformedObject_FailsTheCheck_AndLeavesNoRefToIt(string broken)
+    {
+        var mirror = new GitMirror(_repo.Scratch("data/git"));
+        var good = _repo.Commit("good", "a.txt", "fine");
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, good, "refs/heads/main", Token);
+        var bad = MalformedCommit(broken);
+        GitRepositoryFixture.Git(_repo.RemotePath, "update-ref", "refs/heads/evil", bad);
+
+        var error = await Assert.ThrowsAsync<GitException>(() =>
+            mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, bad, "refs/heads/evil", Token));
+
+        Assert.Contains("failed git's integrity check (fsck)", error.Message, StringComparison.Ordinal);
+        Assert.Contains(broken == "commit" ? "badDate" : "hasDotgit", error.Message, StringComparison.Ordinal);
+        Assert.False(await mirror.HasCommitAsync(Repository, bad, Token));
+        var refs = GitRefs(mirror.PathOf(Repository));
+        Assert.DoesNotContain("refs/heads/evil", refs, StringComparison.Ordinal);
+        Assert.DoesNotContain(bad, refs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fetch_ChecksObjects_InAMirrorMadeBeforeTheCheck()
+    {
+        var mirror = new GitMirror(_repo.Scratch("data/git"));
+        var good = _repo.Commit("good", "a.txt", "fine");
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, good, "refs/heads/main", Token);
+        var path = mirror.PathOf(Repository);
+        GitRepositoryFixture.Git(path, "config", "--unset", "fetch.fsckObjects");
+        GitRepositoryFixture.Git(path, "config", "--unset", "transfer.fsckObjects");
+        var bad = MalformedCommit("commit");
+        GitRepositoryFixture.Git(_repo.RemotePath, "update-ref", "refs/heads/evil", bad);
+
+        var error = await Assert.ThrowsAsync<GitException>(() =>
+            mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, bad, "refs/heads/evil", Token));
+
+        Assert.Contains("failed git's integrity check (fsck)", error.Message, StringComparison.Ordinal);
+        Assert.False(await mirror.HasCommitAsync(Repository, bad, Token));
+    }
+
+    [Fact]
+    public async Task NewMirrors_CheckFetchedObjects_InTheirOwnConfig()
+    {
+        var mirror = new GitMirror(_repo.Scratch("data/git"));
+        var good = _repo.Commit("good", "a.txt", "fine");
+
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, good, "refs/heads/main", Token);
+
+        Assert.Equal("true", GitRepositoryFixture.Git(mirror.PathOf(Repository), "config", "fetch.fsckObjects").Trim());
+        Assert.Equal("true", GitRepositoryFixture.Git(mirror.PathOf(Repository), "config", "transfer.fsckObjects").Trim());
+    }
+
+    public void Dispose() => _repo.Dispose();
+
+    /// <summary>Writes, into the remote, a commit git would never make: one with an author line without a date, or one
+    /// whose tree holds a <c>.git</c> (which a checkout would write into the repository's own metadata).</summary>
+    private string MalformedCommit(string broken)
+    {
+        var remote = _repo.RemotePath;
+        var blob = HashObject(remote, "blob", "x\n"u8.ToArray());
+        var tree = broken == "tree"
+            ? HashObject(remote, "tree", [.. "100644 .git\0"u8, .. Convert.FromHexString(blob)])
+            : HashObject(remote, "tree", [.. "100644 a.txt\0"u8, .. Convert.FromHexString(blob)]);
+        var author = broken == "commit" ? "author Mallory <m@example.invalid> no date" : "author Mallory <m@example.invalid> 1700000000 +0000";
+        var commit = $"tree {tree}\n{author}\ncommitter Mallory <m@example.invalid> 1700000000 +0000\n\nbroken\n";
+        return HashObject(remote, "commit", System.Text.Encoding.UTF8.GetBytes(commit));
+    }
+
+    private static string HashObject(string repository, string type, byte[] content)
+    {
+        var input = Path.Combine(repository, $"object-{Guid.NewGuid():N}");
+        File.WriteAllBytes(input, content);
+        try
+        {
+            return GitRepositoryFixture.Git(repository, "hash-object", "-t", type, "--literally", "-w", input).Trim();
+        }
+        finally
+        {
+            File.Delete(input);
+        }
+    }
+
+    private static string GitRefs(string mirror) => GitRepositoryFixture.Git(mirror, "for-each-ref", "--format=%(refname) %(objectname)");
+
+    /// <summary>Text of <paramref name="bytes"/> bytes that git compresses to almost nothing.</summary>
+    private static string Compressible(int bytes)
+    {
+        var line = "# " + new string('y', 61) + "\n";
+        var text = new System.Text.StringBuilder(bytes);
+        while (text.Length + line.Length <= bytes)
+        {
+            text.Append(line);
+        }
+
+        return text.Append('z', bytes - text.Length).ToString();
+    }
+}
