@@ -129,7 +129,9 @@ public static class CairnServer
         services.AddSingleton(new StatusBackoff(runtime.StatusBackoff ?? Services.StatusSender.Backoff));
         var mirror = new GitMirror(Path.Combine(settings.DataDirectory, "git"), time: time);
         services.AddSingleton(mirror);
+        services.AddSingleton<SupersededRuns>();
         services.AddSingleton<RunStarter>();
+        services.AddSingleton<RunApprovals>();
         services.AddSingleton(provider => new WorkerServices(
             store, store, coordinator, runtime.Executors,
             new GitWorktreeWorkspaceProvider(mirror, Path.Combine(settings.DataDirectory, "workspaces"),
@@ -196,6 +198,7 @@ public static class CairnServer
         ReposApi.Map(api);
         EventsApi.Map(api);
         RunsApi.Map(api);
+        ApprovalsApi.Map(api);
         SecretsApi.Map(api);
         StreamsApi.Map(api);
         WebhookEndpoint.Map(app);
