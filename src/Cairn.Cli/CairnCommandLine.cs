@@ -25,6 +25,8 @@ internal static class CairnCommandLine
             RunsCommand.Create(signals.Cancel),
             ShowCommand.Create(signals.Cancel),
             CancelCommand.Create(signals.Cancel),
+            ApprovalCommands.Approve(signals.Cancel),
+            ApprovalCommands.Reject(signals.Cancel),
             RerunCommand.Create(signals.Cancel),
             LogsCommand.Create(signals.Cancel),
             EventsCommand.Create(signals.Cancel),

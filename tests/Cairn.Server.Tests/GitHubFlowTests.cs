@@ -193,8 +193,9 @@ public sealed class GitHubFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_pull_request_from_a_fork_runs_and_is_marked_as_a_fork()
+    public async Task A_pull_request_from_a_fork_runs_at_once_when_the_repository_says_so_and_is_marked_as_a_fork()
     {
+        Assert.True((await server.Client.PatchAsJsonAsync("/api/v1/repos/octo/app", new { forkPullRequests = "run" })).IsSuccessStatusCode);
         var baseSha = repo.Commit(Pipeline);
         var headSha = repo.Commit(new Dictionary<string, string> { ["marker.txt"] = "pr" }, branch: "topic");
         repo.PushHeadTo("refs/pull/7/head");

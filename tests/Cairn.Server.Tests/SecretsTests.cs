@@ -200,8 +200,10 @@ public sealed class SecretsTests : IAsyncLifetime
         var allowed = await server.Client.PostAsJsonAsync("/api/v1/repos", new
         {
             name = "octo/open", forge = "github", cloneUrl = repo.CloneUrl, apiUrl = forge.Url, webhookSecret = HookSecret, allowForkSecrets = true,
+            forkPullRequests = "run",
         });
         Assert.Equal(HttpStatusCode.Created, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Client.PatchAsJsonAsync("/api/v1/repos/octo/app", new { forkPullRequests = "run" })).StatusCode);
         await PutAsync("/api/v1/repos/octo/app/secrets/TOKEN", RepositoryValue);
         await PutAsync("/api/v1/repos/octo/open/secrets/TOKEN", "open-token-value-e4");
         var baseSha = repo.Commit($$"""

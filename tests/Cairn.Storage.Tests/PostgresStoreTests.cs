@@ -244,6 +244,26 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
         await FirstSchemaChecks.AssertKeptAsync(scope);
     }
 
+    [PostgresFact]
+    public async Task Migrate_FromSchemaFour_AsksForApprovalOfForkPullRequests_AndKeepsTheAuditLog()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync(Token);
+            await PostgresSchema.MigrateAsync(connection, "test", PostgresMigrations.All.Take(4).ToList(), new ManualTimeProvider(), Token);
+            foreach (var statement in FourthSchemaChecks.Rows)
+            {
+                await using var command = new NpgsqlCommand(statement, connection);
+                await command.ExecuteNonQueryAsync(Token);
+            }
+        }
+
+        await using var scope = await OpenPostgresAsync(database.ConnectionString!, empty: false);
+        Assert.Equal(PostgresMigrations.Latest, scope.Scalar("SELECT max(version) FROM schema_migrations"));
+        await FourthSchemaChecks.AssertKeptAsync(scope);
+    }
+
     /// <summary>Two runs of one repository and one of another, as the first schema kept them.</summary>
     private static readonly string[] FirstSchemaRows =
     [

@@ -98,6 +98,27 @@ public sealed class SqliteMigrationTests
         await FirstSchemaChecks.AssertKeptAsync(scope);
     }
 
+    [Fact]
+    public async Task Migrate_FromSchemaFour_AsksForApprovalOfForkPullRequests_AndKeepsTheAuditLog()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.Combine("four.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Token);
+            await SqliteSchema.MigrateAsync(connection, path, SqliteMigrations.All.Take(4).ToList(), new ManualTimeProvider(), Token);
+            foreach (var statement in FourthSchemaChecks.Rows)
+            {
+                await ScalarAsync(connection, statement);
+            }
+        }
+
+        await using var scope = await OpenSqliteAsync(path);
+
+        Assert.Equal(SqliteMigrations.Latest, scope.Scalar("SELECT max(version) FROM schema_migrations"));
+        await FourthSchemaChecks.AssertKeptAsync(scope);
+    }
+
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

@@ -131,7 +131,7 @@ public abstract partial class StoreContract
         var run = await scope.CreateRunAsync(Job("build"));
         var at = scope.Time.GetUtcNow().AddMinutes(3);
 
-        Assert.False(await scope.Store.TryTransitionRunAsync(run.Id, RunStatus.Failed, RunStatus.Succeeded, at, Token));
+        Assert.False(await scope.Store.TryTransitionRunAsync(run.Id, RunStatus.Waiting, RunStatus.Cancelled, at, Token));
         Assert.Equal(run, await scope.Store.GetRunAsync(run.Id, Token), RunComparer);
 
         Assert.True(await scope.Store.TryTransitionRunAsync(run.Id, RunStatus.Running, RunStatus.Succeeded, at, Token));

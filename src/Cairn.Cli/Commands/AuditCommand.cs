@@ -4,7 +4,7 @@ using Cairn.Cli.Output;
 namespace Cairn.Cli.Commands;
 
 /// <summary><c>cairn audit</c>: what was done with secrets, newest first: which run and job read which, and who set
-/// or removed them. Never a value.</summary>
+/// or removed them (never a value); and who approved or rejected which run.</summary>
 internal static class AuditCommand
 {
     public static Command Create(CancellationToken cancellation)
@@ -12,7 +12,7 @@ internal static class AuditCommand
         var server = new ServerOptions();
         var limit = ServerArguments.Limit(20);
         var cursor = ServerArguments.Cursor();
-        var command = server.AddTo(new Command("audit", "List what was done with secrets (read by a job, set, removed), newest first")
+        var command = server.AddTo(new Command("audit", "List what was done with secrets (read by a job, set, removed) and runs approved or rejected, newest first")
         {
             limit, cursor,
         });
@@ -25,7 +25,7 @@ internal static class AuditCommand
             }
             else if (page.Value.Items.Count == 0)
             {
-                await session.Out.WriteLineAsync("nothing done with secrets yet");
+                await session.Out.WriteLineAsync("nothing in the audit log yet");
             }
             else
             {

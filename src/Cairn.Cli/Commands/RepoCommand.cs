@@ -4,16 +4,22 @@ using Cairn.Cli.Output;
 
 namespace Cairn.Cli.Commands;
 
-/// <summary><c>cairn repo add|list|remove</c>: the repositories a server builds. Secrets are read from files or
+/// <summary><c>cairn repo add|set|list|remove</c>: the repositories a server builds. Secrets are read from files or
 /// stdin, never taken as arguments, which show in the process list.</summary>
 internal static class RepoCommand
 {
     private static readonly string[] Forges = ["github", "gitlab", "gitea", "bitbucket"];
 
+    private static readonly string[] ForkPolicies = ["approve", "run", "ignore"];
+
+    private const string ForkPolicyHelp =
+        "Pull requests from forks: approve (their runs wait for a maintainer; the default), run (at once) or ignore";
+
     public static Command Create(CancellationToken cancellation) =>
-        new("repo", "Add, list and remove the repositories a Cairn server builds")
+        new("repo", "Add, change, list and remove the repositories a Cairn server builds")
         {
             Add(cancellation),
+            Set(cancellation),
             List(cancellation),
             Remove(cancellation),
         };
@@ -30,10 +36,11 @@ internal static class RepoCommand
         var webhookSecret = new Option<string?>("--webhook-secret-file") { Description = "A file holding the secret the forge signs webhooks with; - for stdin", HelpName = "FILE" };
         var statusToken = new Option<string?>("--status-token-file") { Description = "A file holding the forge token commit statuses are posted with; - for stdin", HelpName = "FILE" };
         var allowForkSecrets = new Option<bool>("--allow-fork-secrets") { Description = "Give secrets to runs of pull requests from forks (off by default: anyone can open one)" };
+        var forkPullRequests = ServerArguments.OneOf("--fork-pull-requests", ForkPolicyHelp, ForkPolicies);
 
         var command = server.AddTo(new Command("add", "Add a repository; prints the webhook URL to set at the forge")
         {
-            name, forge, cloneUrl, apiUrl, defaultBranch, webhookSecret, statusToken, allowForkSecrets,
+            name, forge, cloneUrl, apiUrl, defaultBranch, webhookSecret, statusToken, allowForkSecrets, forkPullRequests,
         });
         command.SetAction(async (parse, _) =>
         {
@@ -69,9 +76,40 @@ internal static class RepoCommand
                     secret,
                     token,
                     parse.GetValue(defaultBranch),
-                    parse.GetValue(allowForkSecrets) ? true : null);
+                    parse.GetValue(allowForkSecrets) ? true : null,
+                    parse.GetValue(forkPullRequests));
                 var added = await session.Client.AddRepositoryAsync(request, cancel);
                 await (session.Json ? session.WriteJsonAsync(added.Json) : session.Out.WriteLineAsync(ServerViews.Repository(added.Value, "added")));
+                return ExitCodes.Succeeded;
+            }, cancellation);
+        });
+        return command;
+    }
+
+    private static Command Set(CancellationToken cancellation)
+    {
+        var server = new ServerOptions();
+        var name = ServerArguments.Repository("The repository to change, as owner/repo");
+        var forkPullRequests = ServerArguments.OneOf("--fork-pull-requests", ForkPolicyHelp, ForkPolicies);
+        var allowForkSecrets = ServerArguments.OneOf("--allow-fork-secrets", "Whether runs of pull requests from forks get secrets", "true", "false");
+        var command = server.AddTo(new Command("set", "Change a repository's settings; what is not given stays as it is")
+        {
+            name, forkPullRequests, allowForkSecrets,
+        });
+        command.SetAction(async (parse, _) =>
+        {
+            var policy = parse.GetValue(forkPullRequests);
+            var secrets = parse.GetValue(allowForkSecrets) is { } allow ? allow == "true" : (bool?)null;
+            if (policy is null && secrets is null)
+            {
+                await Console.Error.WriteLineAsync("error: say what to change: --fork-pull-requests approve|run|ignore, --allow-fork-secrets true|false");
+                return ExitCodes.Usage;
+            }
+
+            return await server.RunAsync(parse, async (session, cancel) =>
+            {
+                var changed = await session.Client.ChangeRepositoryAsync(parse.GetValue(name)!, new ChangeRepositoryRequest(policy, secrets), cancel);
+                await (session.Json ? session.WriteJsonAsync(changed.Json) : session.Out.WriteLineAsync(ServerViews.Repository(changed.Value, "changed")));
                 return ExitCodes.Succeeded;
             }, cancellation);
         });

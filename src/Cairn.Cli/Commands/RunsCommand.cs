@@ -10,7 +10,7 @@ internal static class RunsCommand
     {
         var server = new ServerOptions();
         var repository = ServerArguments.RepositoryFilter("Only this repository's runs");
-        var status = ServerArguments.OneOf("--status", "Only runs with this status", "running", "succeeded", "failed", "cancelled");
+        var status = ServerArguments.OneOf("--status", "Only runs with this status", "waiting", "running", "succeeded", "failed", "cancelled");
         var branch = new Option<string?>("--branch") { Description = "Only runs of this branch", HelpName = "BRANCH" };
         var limit = ServerArguments.Limit(20);
         var cursor = ServerArguments.Cursor();
@@ -31,6 +31,11 @@ internal static class RunsCommand
             else
             {
                 await session.Out.WriteLineAsync(ServerViews.Runs(page.Value.Items, session.Time.GetUtcNow(), session.Color));
+                foreach (var waiting in page.Value.Items.Where(r => r.PendingReason is not null))
+                {
+                    await session.Out.WriteLineAsync(ServerViews.Waiting(waiting));
+                }
+
                 if (page.Value.Next is { } next)
                 {
                     await session.Out.WriteLineAsync($"more: cairn runs --cursor {next}");

@@ -3,7 +3,8 @@ using Cairn.Cli.Commands.Client;
 
 namespace Cairn.Cli.Output;
 
-/// <summary>Secrets and the audit log as tables: names, scopes, times and who read what; there are no values to show.</summary>
+/// <summary>Secrets and the audit log as tables: names, scopes, times, who read what and who approved or rejected which
+/// run; there are no values to show.</summary>
 internal static class SecretViews
 {
     public static string Secrets(IReadOnlyList<SecretView> secrets, DateTimeOffset now, bool color)
@@ -19,7 +20,7 @@ internal static class SecretViews
 
     public static string Audit(IReadOnlyList<AuditView> entries, DateTimeOffset now, bool color)
     {
-        var table = new TextTable("ID", "WHEN", "ACTION", "SECRET", "REPOSITORY", "RUN", "JOB");
+        var table = new TextTable("ID", "WHEN", "ACTION", "SECRET", "REPOSITORY", "RUN", "JOB", "BY", "DETAIL");
         foreach (var entry in entries)
         {
             table.Add(
@@ -27,10 +28,12 @@ internal static class SecretViews
                 Number(entry.Id),
                 ServerViews.Age(entry.At, now),
                 entry.Action,
-                entry.Secret,
-                entry.Repository ?? "global",
+                entry.Secret ?? "-",
+                entry.Repository ?? (entry.Secret is null ? "-" : "global"),
                 entry.RunId is { } run ? Number(run) : "-",
-                entry.JobId is { } job ? Number(job) : "-");
+                entry.JobId is { } job ? Number(job) : "-",
+                entry.Actor ?? "-",
+                entry.Detail ?? "");
         }
 
         return table.Render(color);

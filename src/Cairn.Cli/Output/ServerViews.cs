@@ -20,6 +20,7 @@ internal static class ServerViews
         "failed" => "31",
         "cancelled" => "33",
         "running" => "36",
+        "waiting" => "35",
         _ => "2",
     };
 
@@ -66,9 +67,15 @@ internal static class ServerViews
             Field(text, "rerun of", "run id " + Number(original));
         }
 
+        if (run.PendingReason is { Length: > 0 } pending)
+        {
+            Field(text, "waiting", pending);
+            Field(text, "", string.Create(CultureInfo.InvariantCulture, $"cairn approve {run.Id} starts it; cairn reject {run.Id} ends it"));
+        }
+
         if (run.CancelRequested)
         {
-            Field(text, "cancel", "requested");
+            Field(text, "cancel", IsFinished(run.Status) ? Or(run.CancelReason) : "requested" + (run.CancelReason is { Length: > 0 } why ? $": {why}" : ""));
         }
 
         if (run.Errors is { Count: > 0 } errors)
@@ -115,6 +122,10 @@ internal static class ServerViews
         return text.Append(table.Render(color)).ToString();
     }
 
+    /// <summary>One line under a list of runs for a run that waits for approval: why, and what to type.</summary>
+    public static string Waiting(RunView run) => string.Create(
+        CultureInfo.InvariantCulture, $"run id {run.Id} is waiting: {run.PendingReason} (cairn approve {run.Id} / cairn reject {run.Id})");
+
     /// <summary>A job's new state while a run is followed: <c>build: succeeded in 2.31s</c>.</summary>
     public static string JobChange(JobView job, DateTimeOffset now)
     {
@@ -150,7 +161,8 @@ internal static class ServerViews
         Field(text, "default branch", Or(repository.DefaultBranch), 16);
         Field(text, "webhook secret", repository.HasWebhookSecret ? "set" : "not set", 16);
         Field(text, "status token", repository.HasStatusToken ? "set" : "not set", 16);
-        Field(text, "forks", repository.AllowForkSecrets ? "pull requests from forks get secrets" : "pull requests from forks get no secrets", 16);
+        Field(text, "fork PRs", ForkPolicy(repository.ForkPullRequests), 16);
+        Field(text, "fork secrets", repository.AllowForkSecrets ? "pull requests from forks get secrets" : "pull requests from forks get no secrets", 16);
         if (repository.WebhookUrl is { Length: > 0 } hook)
         {
             text.Append(CultureInfo.InvariantCulture, $"webhook URL to set at the forge: {hook}");
@@ -165,7 +177,7 @@ internal static class ServerViews
 
     public static string Repositories(IReadOnlyList<RepositoryView> repositories, bool color)
     {
-        var table = new TextTable("NAME", "FORGE", "BRANCH", "WEBHOOK SECRET", "STATUS TOKEN", "FORK SECRETS", "CLONE URL");
+        var table = new TextTable("NAME", "FORGE", "BRANCH", "WEBHOOK SECRET", "STATUS TOKEN", "FORK PRS", "FORK SECRETS", "CLONE URL");
         foreach (var repository in repositories)
         {
             table.Add(
@@ -175,6 +187,7 @@ internal static class ServerViews
                 Or(repository.DefaultBranch),
                 repository.HasWebhookSecret ? "set" : "-",
                 repository.HasStatusToken ? "set" : "-",
+                Or(repository.ForkPullRequests),
                 repository.AllowForkSecrets ? "yes" : "no",
                 repository.CloneUrl);
         }
@@ -201,6 +214,14 @@ internal static class ServerViews
 
         return table.Render(color);
     }
+
+    private static string ForkPolicy(string? policy) => policy switch
+    {
+        "approve" => "approve: their runs wait for a maintainer (cairn approve RUN)",
+        "run" => "run: their runs start at once",
+        "ignore" => "ignore: they start no run",
+        _ => Or(policy),
+    };
 
     public static string ShortRef(string? gitRef) => gitRef switch
     {

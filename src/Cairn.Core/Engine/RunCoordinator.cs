@@ -47,10 +47,37 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
 
     /// <summary>Cancels the run, from any process: marks it so that none of its jobs is queued any more, cancels its waiting
     /// and queued jobs with <paramref name="reason"/>, and has the workers running its jobs stop them (they learn of it from
-    /// their heartbeat, at once). The run ends cancelled when its last running job has stopped. False when it had already ended.</summary>
+    /// their heartbeat, at once). The run ends cancelled when its last running job has stopped; a run that waited for
+    /// approval ends at once. False when it had already ended.</summary>
     public async Task<bool> CancelRunAsync(long runId, string reason, CancellationToken cancellationToken)
     {
         if (!await store.RequestCancelAsync(runId, reason, time.GetUtcNow(), cancellationToken))
+        {
+            return false;
+        }
+
+        await AdvanceAsync(runId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Starts a run that waited for approval: waiting → running, then its first jobs are queued as
+    /// <see cref="StartRunAsync"/> queues them. False when it was not waiting (approved, rejected or cancelled meanwhile).</summary>
+    public async Task<bool> ApproveRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        if (!await store.TryTransitionRunAsync(runId, RunStatus.Waiting, RunStatus.Running, time.GetUtcNow(), cancellationToken))
+        {
+            return false;
+        }
+
+        await AdvanceAsync(runId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Ends a run that waits for approval as cancelled, its jobs cancelled with <paramref name="reason"/>. False when
+    /// it was not waiting (a run approved meanwhile is not touched).</summary>
+    public async Task<bool> RejectRunAsync(long runId, string reason, CancellationToken cancellationToken)
+    {
+        if (!await store.RequestCancelAsync(runId, RunStatus.Waiting, reason, time.GetUtcNow(), cancellationToken))
         {
             return false;
         }
@@ -63,9 +90,15 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
     {
         var run = await store.GetRunAsync(runId, cancellationToken)
             ?? throw new InvalidOperationException($"run {runId} does not exist");
-        if (run.Status != RunStatus.Running)
+        if (run.Status.HasEnded())
         {
             Forget(runId);
+            return;
+        }
+
+        if (run.Status == RunStatus.Waiting && !run.CancelRequested)
+        {
+            // Nothing of a run that waits for approval moves until it is approved (or cancelled, below).
             return;
         }
 
@@ -97,7 +130,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
         {
             var verdict = run.CancelRequested ? RunStatus.Cancelled : Verdict(jobs.Values);
             var at = time.GetUtcNow();
-            if (await store.TryTransitionRunAsync(runId, RunStatus.Running, verdict, at, cancellationToken))
+            if (await store.TryTransitionRunAsync(runId, run.Status, verdict, at, cancellationToken))
             {
                 Forget(runId);
                 RunFinished?.Invoke(run with { Status = verdict, FinishedAt = at });

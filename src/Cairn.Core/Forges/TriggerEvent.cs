@@ -68,6 +68,7 @@ public sealed record TriggerEvent(
 /// <param name="HeadBranch">The branch it comes from (in <see cref="HeadRepository"/>).</param>
 /// <param name="HeadRepository">The full name of the repository the head commit lives in.</param>
 /// <param name="BaseSha">The base branch's commit, when the forge says: what <c>paths:</c> compares against.</param>
+/// <param name="Author">The login of whoever opened it, when the forge says.</param>
 public sealed record PullRequestInfo(
     int Number,
     string Action,
@@ -76,4 +77,5 @@ public sealed record PullRequestInfo(
     string? HeadRepository,
     bool IsFork,
     string? BaseSha = null,
-    string? Title = null);
+    string? Title = null,
+    string? Author = null);

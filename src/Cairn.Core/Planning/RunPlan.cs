@@ -11,8 +11,15 @@ public sealed record RunPlan(
     /// <summary>The pipeline's concurrency group, expanded; kept on the run.</summary>
     public string? ConcurrencyGroup { get; init; }
 
+    /// <summary>Whether the run, once it starts, cancels older running runs of its group; kept on the run.</summary>
+    public bool CancelInProgress { get; init; }
+
     /// <summary>The run this plan runs again (a rerun); kept on the run.</summary>
     public long? RerunOf { get; init; }
+
+    /// <summary>Set when the run must wait for a maintainer's approval before any job is queued: why, as the run shows it.
+    /// The run is then written <see cref="Runs.RunStatus.Waiting"/>.</summary>
+    public string? PendingReason { get; init; }
 }
 
 /// <summary>One job of a plan. <see cref="Needs"/> are names of other planned jobs (matrix expanded).

@@ -19,7 +19,8 @@ public sealed record PlanOptions(IReadOnlyDictionary<string, string>? EnvOverrid
 public sealed record PlanResult(RunPlan? Plan, IReadOnlyList<string> Errors)
 {
     /// <summary>The pipeline's <c>concurrency.group</c>, expanded for this event; null when it has none (or the group
-    /// expands to nothing). Groups are per repository: the caller scopes the name by the run's repository.</summary>
+    /// expands to nothing). Groups are per repository: the caller scopes the name by the run's repository. A pull request
+    /// from a fork gets its group under <c>fork-pr-&lt;number&gt;/</c>, so it can only meet runs of that pull request.</summary>
     public string? ConcurrencyGroup { get; init; }
 
     /// <summary>Whether a new run of <see cref="ConcurrencyGroup"/> cancels the one in progress instead of waiting.</summary>
@@ -117,8 +118,19 @@ public static class RunPlanner
     {
         var context = new ExpressionContext(Empty, Empty, inputs) { Cairn = CairnContext(trigger) };
         var group = ExpressionEngine.ExpandTemplate(concurrency.Group, context).Trim();
-        return group.Length > 0 ? group : null;
+        if (group.Length == 0)
+        {
+            return null;
+        }
+
+        // A fork's .cairn.yml is written by whoever opened the pull request: whatever group it names, it must never
+        // reach (and, with cancel-in-progress, cancel) the base repository's own runs.
+        return trigger.IsFork ? $"{ForkGroupPrefix(trigger.PullRequest!.Number)}{group}" : group;
     }
+
+    /// <summary>What a fork's pull request's concurrency groups start with.</summary>
+    public static string ForkGroupPrefix(int pullRequest) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"fork-pr-{pullRequest}/");
 
     private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>();
 

@@ -18,6 +18,15 @@ public sealed record RepositoryRecord(
 {
     /// <summary>Whether runs of pull requests from forks may read secrets.</summary>
     public bool AllowForkSecrets { get; init; }
+
+    /// <summary>Whether runs of pull requests from forks wait for a maintainer, start at once, or are not made.</summary>
+    public ForkPullRequestPolicy ForkPullRequests { get; init; } = ForkPullRequestPolicy.Approve;
+}
+
+/// <summary>A change to a repository's settings: what is null stays as it is.</summary>
+public sealed record RepositorySettingsChange(ForkPullRequestPolicy? ForkPullRequests = null, bool? AllowForkSecrets = null)
+{
+    public bool IsEmpty => ForkPullRequests is null && AllowForkSecrets is null;
 }
 
 /// <summary>The repositories a server knows, by full name (compared without regard to case, as forges do).</summary>
@@ -27,6 +36,9 @@ public interface IRepositoryStore
     Task<bool> AddRepositoryAsync(RepositoryRecord repository, CancellationToken cancellationToken);
 
     Task<RepositoryRecord?> GetRepositoryAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Changes the repository's settings; answers the repository as changed, or null when there is none of that name.</summary>
+    Task<RepositoryRecord?> UpdateRepositoryAsync(string name, RepositorySettingsChange change, CancellationToken cancellationToken);
 
     /// <summary>All repositories, by name.</summary>
     Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken);

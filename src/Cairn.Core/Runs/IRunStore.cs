@@ -8,7 +8,8 @@ public interface IRunStore
 {
     /// <summary>Writes the run and all its jobs (status <see cref="JobStatus.Waiting"/>, or <see cref="JobStatus.Succeeded"/>
     /// for a job the plan reuses) in one transaction, numbering the run within its repository and keeping the plan's trigger.
-    /// With an idempotency key already used, writes nothing and returns the first run.</summary>
+    /// The run is <see cref="RunStatus.Running"/>, or <see cref="RunStatus.Waiting"/> with the plan's pending reason when it
+    /// has one. With an idempotency key already used, writes nothing and returns the first run.</summary>
     Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken);
 
     /// <summary>Records a run that failed before it could be planned (an invalid pipeline): no jobs, status failed, with
@@ -20,10 +21,15 @@ public interface IRunStore
     /// <summary>Runs matching every filter the query sets, newest first (by id).</summary>
     Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 
-    /// <summary>Marks the run as to be cancelled, keeping <paramref name="reason"/> (the first request's, when asked twice):
-    /// from now on no job of it is queued, and the workers running its jobs are told
+    /// <summary>Marks the run (running, or waiting for approval) as to be cancelled, keeping <paramref name="reason"/> (the
+    /// first request's, when asked twice): from now on no job of it is queued, and the workers running its jobs are told
     /// (<see cref="IJobQueue.WaitForCancelRequestAsync"/>). False when the run has already ended.</summary>
     Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="RequestCancelAsync(long, string, DateTimeOffset, CancellationToken)"/>, only while the run's
+    /// status is still <paramref name="expected"/> (compare-and-set): a rejection does not reach a run approved meanwhile.</summary>
+    /// <exception cref="ArgumentException"><paramref name="expected"/> is a status a run has ended in.</exception>
+    Task<bool> RequestCancelAsync(long runId, RunStatus expected, string reason, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Status changes of runs and jobs after <paramref name="afterId"/>, of one run or of all, in feed order
     /// (ascending <see cref="RunChange.Id"/>), at most <paramref name="limit"/>. A change never appears behind one already read.</summary>
@@ -48,7 +54,9 @@ public interface IRunStore
     /// A terminal status records the transition's detail and failure class.</summary>
     Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken);
 
-    /// <summary>Moves a run from <paramref name="from"/> to <paramref name="to"/>, only if it is still <paramref name="from"/>.</summary>
+    /// <summary>Moves a run from <paramref name="from"/> to <paramref name="to"/>, only if it is still <paramref name="from"/>.
+    /// A run that leaves <see cref="RunStatus.Waiting"/> no longer has a pending reason.</summary>
+    /// <exception cref="ArgumentException">The move is not one of <see cref="RunTransitions"/>.</exception>
     Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Inserts or replaces one step's result.</summary>

@@ -30,6 +30,12 @@ public sealed record RunRecord(
     /// <summary>The pipeline's concurrency group as planned, when it has one.</summary>
     public string? ConcurrencyGroup { get; init; }
 
+    /// <summary>Whether the run, once it starts, cancels older running runs of its <see cref="ConcurrencyGroup"/>.</summary>
+    public bool CancelInProgress { get; init; }
+
+    /// <summary>Why a <see cref="RunStatus.Waiting"/> run waits, and for whom; null once it is approved, and for every other run.</summary>
+    public string? PendingReason { get; init; }
+
     /// <summary>Someone asked to cancel the run: no job of it is queued any more, and running ones are being stopped.</summary>
     public bool CancelRequested { get; init; }
 

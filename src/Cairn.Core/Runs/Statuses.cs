@@ -1,12 +1,33 @@
 namespace Cairn.Core.Runs;
 
-/// <summary>Where a run stands. A run is created <see cref="Running"/> and ends in one of the other three.</summary>
+/// <summary>Where a run stands. A run is created <see cref="Running"/>, or <see cref="Waiting"/> when a maintainer must
+/// approve it first, and ends in one of the other three. The legal moves are <see cref="RunTransitions"/>.</summary>
 public enum RunStatus
 {
     Running,
     Succeeded,
     Failed,
     Cancelled,
+
+    /// <summary>Held until a maintainer approves it (a pull request from a fork): none of its jobs is queued.</summary>
+    Waiting,
+}
+
+/// <summary>The moves a run's status may make, as a table: every transition of a run is a compare-and-set from one of
+/// these "from" states. A waiting run starts when approved, or is cancelled (rejected, cancelled, superseded); a running
+/// run ends.</summary>
+public static class RunTransitions
+{
+    private static readonly Dictionary<RunStatus, RunStatus[]> Legal = new()
+    {
+        [RunStatus.Waiting] = [RunStatus.Running, RunStatus.Cancelled],
+        [RunStatus.Running] = [RunStatus.Succeeded, RunStatus.Failed, RunStatus.Cancelled],
+        [RunStatus.Succeeded] = [],
+        [RunStatus.Failed] = [],
+        [RunStatus.Cancelled] = [],
+    };
+
+    public static bool IsLegal(RunStatus from, RunStatus to) => Legal.TryGetValue(from, out var next) && next.Contains(to);
 }
 
 /// <summary>Where a job stands. Every change is a compare-and-set from the expected status.</summary>
@@ -43,6 +64,7 @@ public static class StatusNames
         RunStatus.Succeeded => "succeeded",
         RunStatus.Failed => "failed",
         RunStatus.Cancelled => "cancelled",
+        RunStatus.Waiting => "waiting",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -95,6 +117,10 @@ public static class StatusNames
         failureClass = default;
         return false;
     }
+
+    /// <summary>Whether the run has ended: succeeded, failed or cancelled (not running, not waiting for approval).</summary>
+    public static bool HasEnded(this RunStatus status) =>
+        status is RunStatus.Succeeded or RunStatus.Failed or RunStatus.Cancelled;
 
     public static bool IsTerminal(this JobStatus status) =>
         status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Skipped or JobStatus.Cancelled;

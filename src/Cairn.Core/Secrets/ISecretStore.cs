@@ -25,15 +25,22 @@ public interface ISecretStore
     Task<SealedSecret?> GetSealedSecretAsync(string? scope, string name, CancellationToken cancellationToken);
 }
 
-/// <summary>Something done with a secret, as the audit log keeps it: who read or changed which secret, never its value.</summary>
-/// <param name="RunId">The run whose job read it; null for a change made through the API.</param>
-/// <param name="Repository">The repository of the run that read it, or the scope of a changed secret (null: global).</param>
-/// <param name="Action">What was done: <c>read</c>, <c>created</c>, <c>updated</c> or <c>deleted</c>.</param>
-public sealed record AuditEntry(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+/// <summary>Something done with a secret or to a run, as the audit log keeps it: who read or changed which secret (never its
+/// value), or who approved or rejected which run.</summary>
+/// <param name="RunId">The run whose job read the secret, or the run approved or rejected; null for a secret changed through the API.</param>
+/// <param name="Repository">The repository of the run, or the scope of a changed secret (null: global).</param>
+/// <param name="Secret">The secret's name; null for an action on a run.</param>
+/// <param name="Action">What was done: <c>read</c>, <c>created</c>, <c>updated</c>, <c>deleted</c> (<see cref="SecretActions"/>),
+/// <c>approve</c> or <c>reject</c> (<see cref="RunActions"/>).</param>
+/// <param name="Actor">Who did it through the API (<see cref="AuditActors"/>); null for a job's read, which the run and job name.</param>
+/// <param name="Detail">What the actor said, such as the reason a run was rejected.</param>
+public sealed record AuditEntry(
+    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
 
-public sealed record NewAuditEntry(DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+public sealed record NewAuditEntry(
+    DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
 
-/// <summary>The append-only record of what was done with secrets.</summary>
+/// <summary>The append-only record of what was done with secrets, and of the runs a person approved or rejected.</summary>
 public interface IAuditLog
 {
     Task<AuditEntry> AppendAuditAsync(NewAuditEntry entry, CancellationToken cancellationToken);
@@ -49,6 +56,19 @@ public static class SecretActions
     public const string Created = "created";
     public const string Updated = "updated";
     public const string Deleted = "deleted";
+}
+
+/// <summary>What the audit log says a person did to a run that waited for approval.</summary>
+public static class RunActions
+{
+    public const string Approve = "approve";
+    public const string Reject = "reject";
+}
+
+/// <summary>Who the audit log says acted through the API. There is one admin token today; users come later.</summary>
+public static class AuditActors
+{
+    public const string Admin = "admin";
 }
 
 /// <summary>What a secret's name and value may be: a name a shell can take as a variable, a value of reasonable size.</summary>

@@ -27,7 +27,7 @@ public sealed partial class GitMirror
             : fetched;
         if (!checkedOut.Succeeded)
         {
-            throw Failure(what, checkedOut, []);
+            throw GitFailures.From(what, checkedOut, []);
         }
     }
 

@@ -293,18 +293,11 @@ public sealed partial class GitMirror
             return;
         }
 
-<<<<<<< HEAD
-        // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock. Shared 0600: every
-        // file git writes into the mirror is its owner's alone, like the rest of the data directory.
-        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--shared=0600", "--end-of-options", mirror], cancellationToken);
-        var configured = init.Succeeded ? await RunAsync(mirror, ["config", "gc.autoDetach", "false"], cancellationToken) : init;
-        if (!configured.Succeeded)
-=======
         // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock. Fetched objects
-        // checked, whoever fetches into this mirror.
-        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--end-of-options", mirror], cancellationToken);
+        // checked, whoever fetches into this mirror. Shared 0600: every file git writes into the mirror is its owner's
+        // alone, like the rest of the data directory.
+        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--shared=0600", "--end-of-options", mirror], cancellationToken);
         foreach (var (key, value) in MirrorConfig)
->>>>>>> sec-small
         {
             var configured = init.Succeeded ? await RunAsync(mirror, ["config", key, value], cancellationToken) : init;
             if (!configured.Succeeded)
@@ -321,24 +314,14 @@ public sealed partial class GitMirror
     private Task<GitResult> RunAsync(
         string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, long maxOutputBytes = long.MaxValue)
     {
-<<<<<<< HEAD
         CreatePrivateDirectory(_home);
-        return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input);
-=======
-        Directory.CreateDirectory(_home);
         return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input, maxOutputBytes: maxOutputBytes);
->>>>>>> sec-small
     }
 
     private Task<IDisposable> LockAsync(string repository, CancellationToken cancellationToken)
     {
-<<<<<<< HEAD
         CreatePrivateDirectory(Root);
-        var lockFile = Path.Combine(Root, GitNames.MirrorDirectory(repository) + ".lock");
-=======
-        Directory.CreateDirectory(Root);
         var lockFile = InRoot(GitNames.MirrorDirectory(repository) + ".lock", repository);
->>>>>>> sec-small
         return MirrorLock.AcquireAsync(lockFile, $"the mirror of {repository}", _options.LockTimeout, _time, cancellationToken);
     }
 

@@ -203,7 +203,8 @@ internal sealed class BitbucketForge(StatusSender sender) : IForge
             headRepository,
             headRepository is null || !string.Equals(headRepository, baseRepository, StringComparison.OrdinalIgnoreCase),
             pull.Text("destination", "commit", "hash"),
-            pull.Text("title"));
+            pull.Text("title"),
+            pull.Text("author", "nickname") ?? pull.Text("author", "username") ?? pull.Text("author", "display_name"));
 
         // Bitbucket keeps no ref for a pull request's head: the run fetches the source branch, from
         // HeadRepository when that is a fork.

@@ -106,6 +106,16 @@ internal sealed class GitLabForge(StatusSender sender) : IForge
             sender: root.Text("user_username"));
     }
 
+    /// <summary>GitLab names a merge request's author only by id; <c>user</c> is whoever acted, the author when the ids
+    /// agree (or when the payload gives no author id). Otherwise the author is said by id.</summary>
+    private static string? Author(JsonElement root, JsonElement attributes)
+    {
+        var actor = root.Text("user", "username");
+        return attributes.Number("author_id") is { } authorId && root.Number("user", "id") is { } actorId && authorId != actorId
+            ? $"user #{authorId}"
+            : actor;
+    }
+
     private WebhookEvent MergeRequest(WebhookRequest request)
     {
         using var document = WebhookBody.Open(request);
@@ -144,7 +154,8 @@ internal sealed class GitLabForge(StatusSender sender) : IForge
             sourceProject,
             isFork,
             BaseSha: null,
-            attributes.Text("title"));
+            attributes.Text("title"),
+            Author(root, attributes));
 
         // GitLab keeps every merge request's head, a fork's included, under refs/merge-requests/<iid>/head.
         var headRef = isFork ? $"refs/merge-requests/{number}/head" : $"refs/heads/{sourceBranch}";

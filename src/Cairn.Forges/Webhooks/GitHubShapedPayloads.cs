@@ -4,7 +4,8 @@ using Cairn.Core.Forges;
 namespace Cairn.Forges.Webhooks;
 
 /// <summary>Push and pull-request payloads in GitHub's shape, which Gitea and Forgejo copy field for field where
-/// Cairn reads them (<c>ref</c>, <c>before</c>, <c>after</c>, <c>pull_request.head</c>/<c>base</c>, <c>sender.login</c>).</summary>
+/// Cairn reads them (<c>ref</c>, <c>before</c>, <c>after</c>, <c>pull_request.head</c>/<c>base</c>/<c>user.login</c>,
+/// <c>sender.login</c>).</summary>
 internal static class GitHubShapedPayloads
 {
     public static string Repository(JsonElement root) =>
@@ -55,7 +56,8 @@ internal static class GitHubShapedPayloads
             headRepository,
             isFork,
             pull.Text("base", "sha"),
-            pull.Text("title"));
+            pull.Text("title"),
+            pull.Text("user", "login") ?? pull.Text("user", "username"));
 
         // A fork's branch is not in this repository; its head is fetched through the ref the forge keeps for it.
         var headRef = isFork ? $"refs/pull/{prNumber}/head" : $"refs/heads/{headBranch}";

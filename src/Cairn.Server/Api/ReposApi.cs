@@ -18,9 +18,13 @@ public sealed record RepositoryRequest(
     string? WebhookSecret,
     string? StatusToken,
     string? DefaultBranch,
-    bool? AllowForkSecrets);
+    bool? AllowForkSecrets,
+    string? ForkPullRequests = null);
 
-/// <summary>A repository as the API shows it.</summary>
+/// <summary>What a client sends to change a repository's settings: what it leaves out stays as it is.</summary>
+public sealed record RepositoryChangeRequest(string? ForkPullRequests, bool? AllowForkSecrets);
+
+/// <summary>A repository as the API shows it. <c>forkPullRequests</c> is <c>approve</c>, <c>run</c> or <c>ignore</c>.</summary>
 public sealed record RepositoryView(
     string Name,
     string Forge,
@@ -31,7 +35,8 @@ public sealed record RepositoryView(
     bool HasWebhookSecret,
     bool HasStatusToken,
     string WebhookUrl,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string ForkPullRequests);
 
 internal static partial class ReposApi
 {
@@ -41,6 +46,7 @@ internal static partial class ReposApi
         api.MapGet("/repos", ListAsync).WithName("ListRepositories");
         // The whole rest of the path: a GitLab project's name may hold subgroups (group/sub/project).
         api.MapGet("/repos/{**name}", GetAsync).WithName("GetRepository");
+        api.MapPatch("/repos/{**name}", ChangeAsync).WithName("ChangeRepository");
         api.MapDelete("/repos/{**name}", DeleteAsync).WithName("DeleteRepository");
     }
 
@@ -83,6 +89,12 @@ internal static partial class ReposApi
             errors.Add($"defaultBranch: '{branch}' is not a branch name (give it without refs/heads/)");
         }
 
+        var policy = ForkPullRequestPolicy.Approve;
+        if (request.ForkPullRequests is not null && !ForkPullRequestPolicies.TryParse(request.ForkPullRequests, out policy))
+        {
+            errors.Add(ForkPullRequestPolicies.Error("forkPullRequests", request.ForkPullRequests));
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -99,6 +111,7 @@ internal static partial class ReposApi
             time.GetUtcNow())
         {
             AllowForkSecrets = request.AllowForkSecrets ?? false,
+            ForkPullRequests = policy,
         };
         if (!await repositories.AddRepositoryAsync(record, cancellationToken))
         {
@@ -120,6 +133,29 @@ internal static partial class ReposApi
             ? Results.Ok(View(record, settings))
             : Problems.NotFound($"there is no repository {name}");
 
+    private static async Task<IResult> ChangeAsync(
+        string name, RepositoryChangeRequest? request, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken)
+    {
+        if (request is null || (request.ForkPullRequests is null && request.AllowForkSecrets is null))
+        {
+            return Problems.BadRequest("send a JSON object with what to change: { \"forkPullRequests\": \"approve\" | \"run\" | \"ignore\", \"allowForkSecrets\": true | false }");
+        }
+
+        ForkPullRequestPolicy? policy = null;
+        if (request.ForkPullRequests is not null)
+        {
+            if (!ForkPullRequestPolicies.TryParse(request.ForkPullRequests, out var parsed))
+            {
+                return Problems.Validation([ForkPullRequestPolicies.Error("forkPullRequests", request.ForkPullRequests)]);
+            }
+
+            policy = parsed;
+        }
+
+        var changed = await repositories.UpdateRepositoryAsync(name, new RepositorySettingsChange(policy, request.AllowForkSecrets), cancellationToken);
+        return changed is null ? Problems.NotFound($"there is no repository {name}") : Results.Ok(View(changed, settings));
+    }
+
     private static async Task<IResult> DeleteAsync(string name, IRepositoryStore repositories, CancellationToken cancellationToken) =>
         await repositories.DeleteRepositoryAsync(name, cancellationToken)
             ? Results.NoContent()
@@ -135,7 +171,8 @@ internal static partial class ReposApi
         record.SealedWebhookSecret is not null,
         record.SealedStatusToken is not null,
         new Uri(settings.PublicUrl, $"hooks/{record.Forge.ToWire()}").ToString(),
-        record.CreatedAt);
+        record.CreatedAt,
+        record.ForkPullRequests.ToWire());
 
     private static bool IsCloneUrl(string url) =>
         (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ssh" or "git" or "file")

@@ -12,7 +12,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cairn.Server.Api;
 
-/// <summary>A run as the API shows it.</summary>
+/// <summary>A run as the API shows it. <c>status</c> is <c>waiting</c> (for a maintainer's approval), <c>running</c>,
+/// <c>succeeded</c>, <c>failed</c> or <c>cancelled</c>.</summary>
 public sealed record RunView(
     long Id,
     long Number,
@@ -32,7 +33,14 @@ public sealed record RunView(
     string? ConcurrencyGroup,
     int? PullRequest,
     bool Fork,
-    IReadOnlyList<JobView>? Jobs);
+    IReadOnlyList<JobView>? Jobs)
+{
+    /// <summary>Why a <c>waiting</c> run waits (a maintainer must approve it); null for every other run.</summary>
+    public string? PendingReason { get; init; }
+
+    /// <summary>Why the run was asked to cancel (rejected, superseded, cancelled through the API), once it was.</summary>
+    public string? CancelReason { get; init; }
+}
 
 public sealed record JobView(
     long Id,
@@ -121,7 +129,7 @@ internal static class RunsApi
             }
             catch (FormatException)
             {
-                return Problems.BadRequest($"status: '{status}' is not a run status (running, succeeded, failed, cancelled)");
+                return Problems.BadRequest($"status: '{status}' is not a run status (waiting, running, succeeded, failed, cancelled)");
             }
         }
 
@@ -143,7 +151,7 @@ internal static class RunsApi
             return Problems.NotFound($"there is no run {id}");
         }
 
-        if (run.Status != RunStatus.Running)
+        if (run.Status.HasEnded())
         {
             return Problems.Conflict($"run {id} has already ended ({run.Status.ToWire()})");
         }
@@ -163,6 +171,11 @@ internal static class RunsApi
         if (run.Repository is null || run.Trigger is null || await store.GetRepositoryAsync(run.Repository, cancellationToken) is not { } repository)
         {
             return Problems.Conflict($"run {id} cannot run again: its repository is not on this server");
+        }
+
+        if (run.Status == RunStatus.Waiting)
+        {
+            return Problems.Conflict($"run {id} is waiting for approval: approve or reject it (POST /api/v1/runs/{id}/approve or /reject)");
         }
 
         if (onlyFailed && run.Status is RunStatus.Running or RunStatus.Succeeded)
@@ -223,5 +236,9 @@ internal static class RunsApi
     internal static RunView View(RunRecord run, IReadOnlyList<JobView>? jobs) => new(
         run.Id, run.Number, run.Repository, run.PipelineName, run.Event, run.Ref, run.Sha, run.Status.ToWire(),
         run.FailureClass?.ToWire(), run.Errors, run.CreatedAt, run.StartedAt, run.FinishedAt, run.RerunOf, run.CancelRequested,
-        run.ConcurrencyGroup, run.Trigger?.PullRequest?.Number, run.Trigger?.IsFork == true, jobs);
+        run.ConcurrencyGroup, run.Trigger?.PullRequest?.Number, run.Trigger?.IsFork == true, jobs)
+    {
+        PendingReason = run.PendingReason,
+        CancelReason = run.CancelReason,
+    };
 }

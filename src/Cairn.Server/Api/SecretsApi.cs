@@ -14,10 +14,13 @@ public sealed record SecretRequest(string? Value);
 /// <summary>A secret as the API shows it: its name, where it belongs (null: global) and when it was last set.</summary>
 public sealed record SecretView(string Name, string? Scope, DateTimeOffset UpdatedAt);
 
-/// <summary>One audit entry as the API shows it.</summary>
-public sealed record AuditView(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+/// <summary>One audit entry as the API shows it: a secret read or changed (<c>secret</c> set), or a run approved or rejected
+/// (<c>action</c> <c>approve</c> or <c>reject</c>, <c>detail</c> the reason given). <c>actor</c> is who acted through the API.</summary>
+public sealed record AuditView(
+    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor, string? Detail);
 
-/// <summary>Secrets, a repository's and global ones: set, remove and list their names; and the audit log of their use.</summary>
+/// <summary>Secrets, a repository's and global ones: set, remove and list their names; and the audit log of their use (and
+/// of runs approved or rejected).</summary>
 internal static class SecretsApi
 {
     public static void Map(RouteGroupBuilder api)
@@ -75,7 +78,7 @@ internal static class SecretsApi
         var at = deps.Time.GetUtcNow();
         var created = await deps.Secrets.PutSecretAsync(canonical, name, deps.Sealing.SealSecret(canonical, name, request!.Value!), at, cancellationToken);
         await deps.Audit.AppendAuditAsync(
-            new NewAuditEntry(at, null, null, canonical, name, created ? SecretActions.Created : SecretActions.Updated), cancellationToken);
+            new NewAuditEntry(at, null, null, canonical, name, created ? SecretActions.Created : SecretActions.Updated, AuditActors.Admin), cancellationToken);
         var stored = await deps.Secrets.GetSealedSecretAsync(canonical, name, cancellationToken);
         var view = new SecretView(name, stored?.Scope ?? canonical, stored?.UpdatedAt ?? at);
         return created ? Results.Created(SecretPath(canonical, name), view) : Results.Ok(view);
@@ -94,7 +97,7 @@ internal static class SecretsApi
             return Problems.NotFound(scope is null ? $"there is no global secret {name}" : $"{found.Name} has no secret {name}");
         }
 
-        await deps.Audit.AppendAuditAsync(new NewAuditEntry(deps.Time.GetUtcNow(), null, null, found.Name, name, SecretActions.Deleted), cancellationToken);
+        await deps.Audit.AppendAuditAsync(new NewAuditEntry(deps.Time.GetUtcNow(), null, null, found.Name, name, SecretActions.Deleted, AuditActors.Admin), cancellationToken);
         return Results.NoContent();
     }
 
@@ -118,7 +121,7 @@ internal static class SecretsApi
         }
 
         var items = await audit.ListAuditAsync(before, take + 1, cancellationToken);
-        var page = items.Take(take).Select(e => new AuditView(e.Id, e.At, e.RunId, e.JobId, e.Repository, e.Secret, e.Action)).ToList();
+        var page = items.Take(take).Select(e => new AuditView(e.Id, e.At, e.RunId, e.JobId, e.Repository, e.Secret, e.Action, e.Actor, e.Detail)).ToList();
         return Results.Ok(new Page<AuditView>(page, items.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 

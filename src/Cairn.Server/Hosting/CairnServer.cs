@@ -141,7 +141,9 @@ public static class CairnServer
         services.AddSingleton(new StatusBackoff(runtime.StatusBackoff ?? Services.StatusSender.Backoff));
         var mirror = new GitMirror(Path.Combine(settings.DataDirectory, "git"), new GitMirrorOptions { MaxFileBytes = settings.MaxPipelineSize }, time);
         services.AddSingleton(mirror);
+        services.AddSingleton<SupersededRuns>();
         services.AddSingleton<RunStarter>();
+        services.AddSingleton<RunApprovals>();
         services.AddSingleton(provider => new WorkerServices(
             store, store, coordinator, runtime.Executors,
             new GitWorktreeWorkspaceProvider(mirror, settings.WorkspacesDirectory,
@@ -208,6 +210,7 @@ public static class CairnServer
         ReposApi.Map(api);
         EventsApi.Map(api);
         RunsApi.Map(api);
+        ApprovalsApi.Map(api);
         SecretsApi.Map(api);
         StreamsApi.Map(api);
         WebhookEndpoint.Map(app);

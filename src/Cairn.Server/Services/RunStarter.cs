@@ -39,21 +39,32 @@ public sealed record StartOptions(bool Explicit = false, RunRecord? Rerun = null
 
 /// <summary>From a trigger to a started run: fetch the commit into the repository's mirror, read <c>.cairn.yml</c> at it,
 /// let <c>on:</c> decide, plan, record, cancel what a concurrency group says is superseded, and queue the first jobs.
-/// One path for webhooks, schedules, manual runs and reruns.</summary>
+/// One path for webhooks, schedules, manual runs and reruns. A pull request from a fork follows the repository's
+/// <see cref="ForkPullRequestPolicy"/>: its run waits for a maintainer (and supersedes nothing until approved), starts, or
+/// is not made; a rerun, which the admin asks for, always starts.</summary>
 public sealed partial class RunStarter(
     ICairnStore store,
     RepositorySecrets secrets,
     GitMirror git,
     RunCoordinator coordinator,
+    SupersededRuns superseded,
     RunnerCatalog runners,
     TimeProvider time,
     ILogger<RunStarter> log)
 {
+    /// <summary>Why a pull request from a fork starts nothing in a repository that ignores them.</summary>
+    public const string ForksIgnored = "pull requests from forks are ignored by this repository's settings";
+
     public async Task<StartResult> StartAsync(RepositoryRecord repository, TriggerEvent trigger, StartOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(trigger);
         ArgumentNullException.ThrowIfNull(options);
+        if (trigger.IsFork && options.Rerun is null && repository.ForkPullRequests == ForkPullRequestPolicy.Ignore)
+        {
+            return options.Explicit ? new StartResult.Refused(ForksIgnored) : new StartResult.Ignored(ForksIgnored);
+        }
+
         var token = secrets.StatusToken(repository);
         trigger = trigger with { Repository = repository.Name, Ref = FullRef(trigger.Ref ?? $"refs/heads/{repository.DefaultBranch}") };
 
@@ -133,16 +144,23 @@ public sealed partial class RunStarter(
                 : new StartResult.Started(await store.CreateFailedRunAsync(pipeline.Name, trigger, FailureClass.Config, planned.Errors, time.GetUtcNow(), cancellationToken));
         }
 
-        plan = plan with { ConcurrencyGroup = planned.ConcurrencyGroup, RerunOf = options.Rerun?.Id };
+        plan = plan with
+        {
+            ConcurrencyGroup = planned.ConcurrencyGroup,
+            CancelInProgress = planned.CancelInProgress,
+            RerunOf = options.Rerun?.Id,
+            PendingReason = PendingReason(repository, trigger, options),
+        };
         if (options.Rerun is { } previous && options.OnlyFailed)
         {
             plan = await CarryOverAsync(plan, previous, cancellationToken);
         }
 
+        // A run that waits for approval supersedes nothing until it is approved and starts (RunApprovals).
         var run = await coordinator.StartRunAsync(plan, cancellationToken);
-        if (planned.CancelInProgress && run.ConcurrencyGroup is { } group)
+        if (run.Status == RunStatus.Running)
         {
-            await CancelSupersededAsync(run, group, cancellationToken);
+            await superseded.CancelOlderInGroupAsync(run, cancellationToken);
         }
 
         return new StartResult.Started(run);
@@ -225,14 +243,17 @@ public sealed partial class RunStarter(
         };
     }
 
-    private async Task CancelSupersededAsync(RunRecord run, string group, CancellationToken cancellationToken)
+    /// <summary>Why the run must wait for a maintainer, or null when it may start: only a pull request from a fork, in a
+    /// repository that asks for approval, and not a rerun (the admin asked for that one).</summary>
+    private static string? PendingReason(RepositoryRecord repository, TriggerEvent trigger, StartOptions options)
     {
-        var running = await store.ListRunsAsync(new RunQuery(run.Repository, RunStatus.Running, null, group, null, 100), cancellationToken);
-        foreach (var older in running.Where(r => r.Id < run.Id))
+        if (!trigger.IsFork || options.Rerun is not null || repository.ForkPullRequests != ForkPullRequestPolicy.Approve)
         {
-            LogSuperseded(log, older.Id, run.Id, group);
-            await coordinator.CancelRunAsync(older.Id, $"superseded by run #{run.Number} in concurrency group '{group}'", cancellationToken);
+            return null;
         }
+
+        var author = trigger.PullRequest?.Author ?? trigger.Sender ?? "unknown";
+        return $"a maintainer must approve runs of pull requests from forks (author {author})";
     }
 
     private static string FullRef(string gitRef) => gitRef.StartsWith("refs/", StringComparison.Ordinal) ? gitRef : $"refs/heads/{gitRef}";
@@ -255,7 +276,4 @@ public sealed partial class RunStarter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not fetch for {Repository}: {Reason}")]
     private static partial void LogFetchFailed(ILogger logger, string repository, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "run {Older} cancelled: superseded by run {Newer} in concurrency group {Group}")]
-    private static partial void LogSuperseded(ILogger logger, long older, long newer, string group);
 }

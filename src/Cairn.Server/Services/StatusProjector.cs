@@ -18,6 +18,9 @@ internal sealed partial class StatusProjector(
     : LoopingService("statuses", Wait, time, log)
 {
     public const string CursorKey = "status-feed-cursor";
+
+    /// <summary>What the forge shows of a run (and its jobs) that waits for a maintainer's approval.</summary>
+    public const string WaitingForApproval = "waiting for approval";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     private long? cursor;
@@ -95,6 +98,7 @@ internal sealed partial class StatusProjector(
             "failed" when run.FailureClass == FailureClass.Infra => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "could not start"}", link),
             "failed" => new(CommitState.Failure, context, $"{number} failed{(change.Detail is { } d ? ": " + d : "")}", link),
             "cancelled" => new(CommitState.Error, context, $"{number} cancelled{(change.Detail is { } c ? ": " + c : "")}", link),
+            "waiting" => new(CommitState.Pending, context, WaitingForApproval, link),
             _ => new(CommitState.Pending, context, $"{number} is running", link),
         };
     }
@@ -105,6 +109,7 @@ internal sealed partial class StatusProjector(
         var detail = change.Detail ?? job.FailureDetail;
         return change.Status switch
         {
+            "waiting" when run.Status == Core.Runs.RunStatus.Waiting => new(CommitState.Pending, context, WaitingForApproval, link),
             "waiting" => new(CommitState.Pending, context, "waiting for its needs", link),
             "queued" => new(CommitState.Pending, context, "queued", link),
             "running" => new(CommitState.Pending, context, job.Attempt > 1 ? $"running (attempt {job.Attempt})" : "running", link),

@@ -129,7 +129,7 @@ internal static class StreamsApi
                     }
                 }
 
-                if (run.Status != RunStatus.Running)
+                if (run.Status.HasEnded())
                 {
                     sse.Add(null, "end", json =>
                     {

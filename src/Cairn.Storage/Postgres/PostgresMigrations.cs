@@ -280,6 +280,39 @@ internal static class PostgresMigrations
                 action     text   NOT NULL
             );
             """),
+        new(5, "pull requests from forks: a repository's policy, runs that wait for approval, approvals in the audit log", """
+            -- What a repository does with a pull request from a fork: approve (its run waits for a maintainer), run, or ignore.
+            ALTER TABLE repositories ADD COLUMN fork_pull_requests text NOT NULL DEFAULT 'approve';
+
+            -- A run may be created 'waiting' (for approval), saying why; it keeps whether it cancels the older runs of its
+            -- concurrency group, which it does when it starts.
+            ALTER TABLE runs
+                ADD COLUMN pending_reason     text,
+                ADD COLUMN cancel_in_progress boolean NOT NULL DEFAULT false;
+
+            -- The audit log also keeps the runs a person approved or rejected (no secret), who did (the admin token, so far)
+            -- and what they said.
+            ALTER TABLE secret_audit
+                ALTER COLUMN secret DROP NOT NULL,
+                ADD COLUMN actor  text,
+                ADD COLUMN detail text;
+            UPDATE secret_audit SET actor = 'admin' WHERE action <> 'read';
+
+            -- The feed says why a run waits and why a run was cancelled, so that statuses and live streams can say it too.
+            CREATE OR REPLACE FUNCTION cairn_run_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+                VALUES (NEW.id, NULL, NEW.status, NEW.failure_class,
+                    CASE NEW.status
+                        WHEN 'waiting' THEN NEW.pending_reason
+                        WHEN 'cancelled' THEN NEW.cancel_reason
+                        ELSE NEW.errors::jsonb ->> 0
+                    END,
+                    NEW.changed_at);
+                RETURN NULL;
+            END
+            $$;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

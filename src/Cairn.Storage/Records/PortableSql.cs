@@ -14,10 +14,10 @@ internal static class PortableSql
     public const string InsertRun = """
         INSERT INTO runs (
             pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, inputs,
-            failure_class, errors, concurrency_group, rerun_of, trigger_json, changed_at)
+            failure_class, errors, concurrency_group, rerun_of, trigger_json, changed_at, pending_reason, cancel_in_progress)
         VALUES (
             @pipeline, @event, @ref, @sha, @repository, @status, @created, @finished, @key, @inputs,
-            @class, @errors, @group, @rerun, @trigger, @created)
+            @class, @errors, @group, @rerun, @trigger, @created, @pending, @cancel_in_progress)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id;
         """;
@@ -33,7 +33,12 @@ internal static class PortableSql
 
     public const string RequestCancel = """
         UPDATE runs SET cancel_requested_at = coalesce(cancel_requested_at, @at), cancel_reason = coalesce(cancel_reason, @reason)
-        WHERE id = @id AND status = 'running';
+        WHERE id = @id AND status IN ('running', 'waiting');
+        """;
+
+    public const string RequestCancelIf = """
+        UPDATE runs SET cancel_requested_at = coalesce(cancel_requested_at, @at), cancel_reason = coalesce(cancel_reason, @reason)
+        WHERE id = @id AND status = @expected;
         """;
 
     public const string RunByIdempotencyKey = $"SELECT {RunColumns} FROM runs WHERE idempotency_key = @key;";
@@ -65,8 +70,9 @@ internal static class PortableSql
         WHERE id = @id AND status = @from;
         """;
 
+    // Nothing moves into waiting (a run is created so), so a run that moves has nothing left to wait for.
     public const string MoveRun = """
-        UPDATE runs SET status = @to, finished_at = @finished, changed_at = @at
+        UPDATE runs SET status = @to, finished_at = @finished, changed_at = @at, pending_reason = NULL
         WHERE id = @id AND status = @from;
         """;
 

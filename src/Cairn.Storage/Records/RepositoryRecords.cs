@@ -20,6 +20,7 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
                 .Bind("@webhook", repository.SealedWebhookSecret)
                 .Bind("@token", repository.SealedStatusToken)
                 .Bind("@forks", repository.AllowForkSecrets)
+                .Bind("@fork_pull_requests", repository.ForkPullRequests.ToWire())
                 .Bind("@created", RecordRows.ToMillis(repository.CreatedAt)),
             cancellationToken);
         return added == 1;
@@ -31,6 +32,46 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
         var found = await database.QueryAsync(
             ServerSql.RepositoryByKey, c => c.Bind("@key", ServerRows.RepositoryKey(name)), ServerRows.ReadRepository, cancellationToken);
         return found.SingleOrDefault();
+    }
+
+    public async Task<RepositoryRecord?> UpdateRepositoryAsync(string name, RepositorySettingsChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(change);
+
+        // Only what changes goes into the statement, so that no parameter is a NULL whose type PostgreSQL must guess.
+        var sets = new List<string>();
+        if (change.ForkPullRequests is not null)
+        {
+            sets.Add("fork_pull_requests = @fork_pull_requests");
+        }
+
+        if (change.AllowForkSecrets is not null)
+        {
+            sets.Add("allow_fork_secrets = @forks");
+        }
+
+        var key = ServerRows.RepositoryKey(name);
+        var updated = sets.Count == 0
+            ? await database.QueryAsync(ServerSql.RepositoryByKey, c => c.Bind("@key", key), ServerRows.ReadRepository, cancellationToken)
+            : await database.WriteReturningAsync(
+                $"UPDATE repositories SET {string.Join(", ", sets)} WHERE name_key = @key RETURNING {ServerSql.RepositoryColumns};",
+                command =>
+                {
+                    command.Bind("@key", key);
+                    if (change.ForkPullRequests is { } policy)
+                    {
+                        command.Bind("@fork_pull_requests", policy.ToWire());
+                    }
+
+                    if (change.AllowForkSecrets is { } allow)
+                    {
+                        command.Bind("@forks", allow);
+                    }
+                },
+                ServerRows.ReadRepository,
+                cancellationToken);
+        return updated.SingleOrDefault();
     }
 
     public async Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken) =>

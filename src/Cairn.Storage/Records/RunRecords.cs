@@ -74,6 +74,11 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
 
     public async Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken)
     {
+        if (!RunTransitions.IsLegal(from, to))
+        {
+            throw new ArgumentException($"a run does not move from {from.ToWire()} to {to.ToWire()}", nameof(to));
+        }
+
         var changed = await database.ExecuteAsync(
             sql.MoveRun,
             command => command

@@ -28,9 +28,11 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
         var createdAt = RecordRows.Truncate(time.GetUtcNow());
         var run = new RunRecord(
             0, plan.PipelineName, plan.Trigger.EventName, plan.Trigger.Ref, plan.Trigger.Sha, plan.Trigger.Repository,
-            RunStatus.Running, createdAt, FinishedAt: null, plan.Trigger.IdempotencyKey)
+            plan.PendingReason is null ? RunStatus.Running : RunStatus.Waiting, createdAt, FinishedAt: null, plan.Trigger.IdempotencyKey)
         {
             ConcurrencyGroup = plan.ConcurrencyGroup,
+            CancelInProgress = plan.CancelInProgress,
+            PendingReason = plan.PendingReason,
             RerunOf = plan.RerunOf,
             Trigger = plan.Trigger,
         };
@@ -58,12 +60,24 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
         return await InsertAsync(run, (_, _) => Task.CompletedTask, cancellationToken);
     }
 
-    public async Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task<bool> RequestCancelAsync(long runId, RunStatus? expected, string reason, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reason);
+        if (expected is { } status && status.HasEnded())
+        {
+            throw new ArgumentException($"a run that is {status.ToWire()} has ended: there is nothing to cancel", nameof(expected));
+        }
+
         var changed = await database.ExecuteAsync(
-            PortableSql.RequestCancel,
-            command => command.Bind("@id", runId).Bind("@reason", reason).Bind("@at", RecordRows.ToMillis(at)),
+            expected is null ? PortableSql.RequestCancel : PortableSql.RequestCancelIf,
+            command =>
+            {
+                command.Bind("@id", runId).Bind("@reason", reason).Bind("@at", RecordRows.ToMillis(at));
+                if (expected is { } wanted)
+                {
+                    command.Bind("@expected", wanted.ToWire());
+                }
+            },
             cancellationToken);
         if (changed == 0)
         {
@@ -124,7 +138,9 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             .Bind("@errors", JsonSerializer.Serialize(run.Errors))
             .Bind("@group", run.ConcurrencyGroup)
             .Bind("@rerun", run.RerunOf)
-            .Bind("@trigger", TriggerEventJson.Serialize(trigger));
+            .Bind("@trigger", TriggerEventJson.Serialize(trigger))
+            .Bind("@pending", run.PendingReason)
+            .Bind("@cancel_in_progress", run.CancelInProgress);
         dialect.BindInputs(command, JsonSerializer.Serialize(trigger.Inputs));
     }
 

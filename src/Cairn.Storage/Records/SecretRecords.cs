@@ -4,14 +4,15 @@ using static Cairn.Storage.Records.RecordRows;
 
 namespace Cairn.Storage.Records;
 
-/// <summary>Repository and global secrets (sealed values only) and the audit log of their use, alike for both dialects.</summary>
+/// <summary>Repository and global secrets (sealed values only) and the audit log of their use (and of runs approved or
+/// rejected), alike for both dialects.</summary>
 /// <remarks>A global secret's scope key is the empty string, which no repository's name can be: a unique key with a
 /// NULL in it would not be unique in either database.</remarks>
 internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, IAuditLog
 {
     private const string SecretColumns = "scope, name, sealed_value, created_at, updated_at";
 
-    private const string AuditColumns = "id, at, run_id, job_id, repository, secret, action";
+    private const string AuditColumns = "id, at, run_id, job_id, repository, secret, action, actor, detail";
 
     private const string InsertSecret = """
         INSERT INTO secrets (scope_key, scope, name, sealed_value, created_at, updated_at)
@@ -28,8 +29,8 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
     private const string SecretByName = $"SELECT {SecretColumns} FROM secrets WHERE scope_key = @key AND name = @name;";
 
     private const string AppendAudit = $"""
-        INSERT INTO secret_audit (at, run_id, job_id, repository, secret, action)
-        VALUES (@at, @run, @job, @repository, @secret, @action)
+        INSERT INTO secret_audit (at, run_id, job_id, repository, secret, action, actor, detail)
+        VALUES (@at, @run, @job, @repository, @secret, @action, @actor, @detail)
         RETURNING {AuditColumns};
         """;
 
@@ -95,7 +96,9 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
                 .Bind("@job", entry.JobId)
                 .Bind("@repository", entry.Repository)
                 .Bind("@secret", entry.Secret)
-                .Bind("@action", entry.Action),
+                .Bind("@action", entry.Action)
+                .Bind("@actor", entry.Actor)
+                .Bind("@detail", entry.Detail),
             ReadAudit,
             cancellationToken);
         return appended.Single();
@@ -134,6 +137,8 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
         RunId: row.IsDBNull(2) ? null : row.GetInt64(2),
         JobId: row.IsDBNull(3) ? null : row.GetInt64(3),
         Repository: StringOrNull(row, 4),
-        Secret: row.GetString(5),
-        Action: row.GetString(6));
+        Secret: StringOrNull(row, 5),
+        Action: row.GetString(6),
+        Actor: StringOrNull(row, 7),
+        Detail: StringOrNull(row, 8));
 }

@@ -28,6 +28,9 @@ internal static class ServerRows
         CreatedAt: FromMillis(row.GetInt64(8)))
     {
         AllowForkSecrets = row.GetBoolean(7),
+        ForkPullRequests = ForkPullRequestPolicies.TryParse(row.GetString(9), out var policy)
+            ? policy
+            : throw new FormatException($"'{row.GetString(9)}' is not a policy for pull requests from forks"),
     };
 
     /// <summary>Reads the columns of <see cref="ServerSql.JournalColumns"/>.</summary>

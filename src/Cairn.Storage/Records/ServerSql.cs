@@ -5,7 +5,7 @@ namespace Cairn.Storage.Records;
 internal static class ServerSql
 {
     public const string RepositoryColumns =
-        "name, forge, clone_url, api_url, default_branch, webhook_secret, status_token, allow_fork_secrets, created_at";
+        "name, forge, clone_url, api_url, default_branch, webhook_secret, status_token, allow_fork_secrets, created_at, fork_pull_requests";
 
     public const string JournalColumns =
         "id, source, delivery_id, repository, event_name, trigger_json, state, received_at, run_id, detail";
@@ -16,8 +16,10 @@ internal static class ServerSql
     public const string ScheduleColumns = "id, repository, pipeline, cron, next_fire_at";
 
     public const string AddRepository = """
-        INSERT INTO repositories (name_key, name, forge, clone_url, api_url, default_branch, webhook_secret, status_token, allow_fork_secrets, created_at)
-        VALUES (@key, @name, @forge, @clone, @api, @branch, @webhook, @token, @forks, @created)
+        INSERT INTO repositories (
+            name_key, name, forge, clone_url, api_url, default_branch, webhook_secret, status_token, allow_fork_secrets, created_at,
+            fork_pull_requests)
+        VALUES (@key, @name, @forge, @clone, @api, @branch, @webhook, @token, @forks, @created, @fork_pull_requests)
         ON CONFLICT (name_key) DO NOTHING;
         """;
 

@@ -244,6 +244,62 @@ internal static class SqliteMigrations
                 action     TEXT    NOT NULL
             );
             """),
+        new(5, "pull requests from forks: a repository's policy, runs that wait for approval, approvals in the audit log", """
+            -- What a repository does with a pull request from a fork: approve (its run waits for a maintainer), run, or ignore.
+            ALTER TABLE repositories ADD COLUMN fork_pull_requests TEXT NOT NULL DEFAULT 'approve';
+
+            -- A run may be created 'waiting' (for approval), saying why; it keeps whether it cancels the older runs of its
+            -- concurrency group, which it does when it starts.
+            ALTER TABLE runs ADD COLUMN pending_reason TEXT;
+            ALTER TABLE runs ADD COLUMN cancel_in_progress INTEGER NOT NULL DEFAULT 0;
+
+            -- The feed says why a run waits and why a run was cancelled, so that statuses and live streams can say it too.
+            DROP TRIGGER runs_created;
+            DROP TRIGGER runs_changed;
+
+            CREATE TRIGGER runs_created AFTER INSERT ON runs BEGIN
+                INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+                VALUES (NEW.id, NULL, NEW.status, NEW.failure_class,
+                    CASE NEW.status
+                        WHEN 'waiting' THEN NEW.pending_reason
+                        WHEN 'cancelled' THEN NEW.cancel_reason
+                        ELSE json_extract(NEW.errors, '$[0]')
+                    END,
+                    NEW.changed_at);
+            END;
+
+            CREATE TRIGGER runs_changed AFTER UPDATE OF status ON runs WHEN NEW.status IS NOT OLD.status BEGIN
+                INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+                VALUES (NEW.id, NULL, NEW.status, NEW.failure_class,
+                    CASE NEW.status
+                        WHEN 'waiting' THEN NEW.pending_reason
+                        WHEN 'cancelled' THEN NEW.cancel_reason
+                        ELSE json_extract(NEW.errors, '$[0]')
+                    END,
+                    NEW.changed_at);
+            END;
+
+            -- The audit log also keeps the runs a person approved or rejected (no secret), who did (the admin token, so far)
+            -- and what they said. SQLite cannot drop a NOT NULL, so the table is built again under its old name.
+            CREATE TABLE secret_audit_5 (
+                id         INTEGER PRIMARY KEY,
+                at         INTEGER NOT NULL,
+                run_id     INTEGER,
+                job_id     INTEGER,
+                repository TEXT,
+                secret     TEXT,
+                action     TEXT    NOT NULL,
+                actor      TEXT,
+                detail     TEXT
+            );
+
+            INSERT INTO secret_audit_5 (id, at, run_id, job_id, repository, secret, action, actor)
+            SELECT id, at, run_id, job_id, repository, secret, action, CASE WHEN action = 'read' THEN NULL ELSE 'admin' END
+            FROM secret_audit;
+
+            DROP TABLE secret_audit;
+            ALTER TABLE secret_audit_5 RENAME TO secret_audit;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

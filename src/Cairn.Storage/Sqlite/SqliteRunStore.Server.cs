@@ -20,6 +20,9 @@ public sealed partial class SqliteRunStore
     public Task<RepositoryRecord?> GetRepositoryAsync(string name, CancellationToken cancellationToken) =>
         _repositories.GetRepositoryAsync(name, cancellationToken);
 
+    public Task<RepositoryRecord?> UpdateRepositoryAsync(string name, RepositorySettingsChange change, CancellationToken cancellationToken) =>
+        _repositories.UpdateRepositoryAsync(name, change, cancellationToken);
+
     public Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken) =>
         _repositories.ListRepositoriesAsync(cancellationToken);
 

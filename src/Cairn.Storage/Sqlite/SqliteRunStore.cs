@@ -76,7 +76,11 @@ public sealed partial class SqliteRunStore : ICairnStore
         _writer.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
 
     public Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.RequestCancelAsync(runId, reason, at, cancellationToken);
+        _writer.RequestCancelAsync(runId, null, reason, at, cancellationToken);
+
+    /// <exception cref="ArgumentException"><paramref name="expected"/> is a status a run has ended in.</exception>
+    public Task<bool> RequestCancelAsync(long runId, RunStatus expected, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _writer.RequestCancelAsync(runId, expected, reason, at, cancellationToken);
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
         _records.ListRunsAsync(query, cancellationToken);
@@ -105,6 +109,7 @@ public sealed partial class SqliteRunStore : ICairnStore
     public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
         _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
 
+    /// <exception cref="ArgumentException">The move is not one of <see cref="RunTransitions"/>.</exception>
     public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
         _records.TryTransitionRunAsync(runId, from, to, at, cancellationToken);
 

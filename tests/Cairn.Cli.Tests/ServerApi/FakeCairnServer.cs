@@ -205,6 +205,7 @@ internal sealed class FakeCairnServer : IAsyncDisposable
                 return _repos.TryGetValue(name, out var found) ? Results.Json(found, Json) : NotFound($"there is no repository {name}");
             }
         });
+        api.MapPatch("/repos/{**name}", (string name, JsonObject body) => ChangeRepo(name, body));
         api.MapDelete("/repos/{**name}", (string name) =>
         {
             lock (_gate)
@@ -260,6 +261,8 @@ internal sealed class FakeCairnServer : IAsyncDisposable
                 return Results.Json(run, Json, statusCode: 202);
             }
         });
+        api.MapPost("/runs/{id:long}/approve", (long id) => Decide(id, reason: null, approve: true));
+        api.MapPost("/runs/{id:long}/reject", (long id, JsonObject? body) => Decide(id, (string?)body?["reason"], approve: false));
         api.MapPost("/runs/{id:long}/rerun", (long id) => Rerun(id, failedOnly: false));
         api.MapPost("/runs/{id:long}/rerun-failed", (long id) => Rerun(id, failedOnly: true));
         api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", (long id, long jobId) =>
@@ -317,9 +320,57 @@ internal sealed class FakeCairnServer : IAsyncDisposable
             var repo = new RepoShape(
                 name!, forge!, cloneUrl!, (string?)body["apiUrl"] ?? $"https://api.{forge}.example", (string?)body["defaultBranch"] ?? "main",
                 (bool?)body["allowForkSecrets"] ?? false, body["webhookSecret"] is not null, body["statusToken"] is not null,
-                $"{Url}/hooks/{forge}", DateTimeOffset.UtcNow);
+                $"{Url}/hooks/{forge}", DateTimeOffset.UtcNow, (string?)body["forkPullRequests"] ?? "approve");
             _repos[name!] = repo;
             return Results.Json(repo, Json, statusCode: 201);
+        }
+    }
+
+    private IResult ChangeRepo(string name, JsonObject body)
+    {
+        var policy = (string?)body["forkPullRequests"];
+        if (policy is not (null or "approve" or "run" or "ignore"))
+        {
+            var error = $"forkPullRequests: '{policy}' is not one of approve, run or ignore";
+            return Problem(400, "The request is not valid", error, [error]);
+        }
+
+        lock (_gate)
+        {
+            if (!_repos.TryGetValue(name, out var repo))
+            {
+                return NotFound($"there is no repository {name}");
+            }
+
+            _repos[name] = repo = repo with
+            {
+                ForkPullRequests = policy ?? repo.ForkPullRequests,
+                AllowForkSecrets = (bool?)body["allowForkSecrets"] ?? repo.AllowForkSecrets,
+            };
+            return Results.Json(repo, Json);
+        }
+    }
+
+    /// <summary>Approves or rejects a waiting run, as the server does: 409 for a run that does not wait.</summary>
+    private IResult Decide(long id, string? reason, bool approve)
+    {
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue(id, out var run))
+            {
+                return NotFound($"there is no run {id}");
+            }
+
+            if (run.Status != "waiting")
+            {
+                return Problem(409, "Conflict", $"run {id} is not waiting for approval: it is {run.Status}");
+            }
+
+            var said = reason is null ? "rejected by a maintainer" : $"rejected: {reason}";
+            _runs[id] = run = approve
+                ? run with { Status = "running", PendingReason = null, StartedAt = DateTimeOffset.UtcNow }
+                : run with { Status = "cancelled", PendingReason = null, CancelRequested = true, CancelReason = said, FinishedAt = DateTimeOffset.UtcNow };
+            return Results.Json(run, Json);
         }
     }
 

@@ -5,7 +5,7 @@ namespace Cairn.Cli.Tests.ServerApi;
 
 internal sealed record RepoShape(
     string Name, string Forge, string CloneUrl, string ApiUrl, string DefaultBranch, bool AllowForkSecrets,
-    bool HasWebhookSecret, bool HasStatusToken, string WebhookUrl, DateTimeOffset CreatedAt);
+    bool HasWebhookSecret, bool HasStatusToken, string WebhookUrl, DateTimeOffset CreatedAt, string ForkPullRequests = "approve");
 
 internal sealed record StepShape(int Index, string Name, string Status, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
@@ -16,14 +16,16 @@ internal sealed record JobShape(
 internal sealed record RunShape(
     long Id, long Number, string Repo, string Pipeline, string Event, string Ref, string? Sha, string Status,
     string? FailureClass, IReadOnlyList<string> Errors, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt, long? RerunOf, bool CancelRequested, IReadOnlyList<JobShape> Jobs);
+    DateTimeOffset? FinishedAt, long? RerunOf, bool CancelRequested, IReadOnlyList<JobShape> Jobs,
+    string? PendingReason = null, string? CancelReason = null, bool Fork = false, int? PullRequest = null);
 
 internal sealed record EventShape(
     long Id, string Source, string? DeliveryId, string Repository, string Event, string State, DateTimeOffset ReceivedAt, long? RunId, string? Detail);
 
 internal sealed record SecretShape(string Name, string? Scope, DateTimeOffset UpdatedAt);
 
-internal sealed record AuditShape(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+internal sealed record AuditShape(
+    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
 
 internal sealed record PageShape<T>(IReadOnlyList<T> Items, string? Next);
 

@@ -180,8 +180,8 @@ public sealed class RepoCommandTests : ServerCliTest
         Assert.Contains("no repositories yet", none.Stdout, StringComparison.Ordinal);
         Assert.True(table.ExitCode == 0, table.ToString());
         var lines = Lines(table.Stdout);
-        Assert.Matches(@"^NAME\s+FORGE\s+BRANCH\s+WEBHOOK SECRET\s+STATUS TOKEN\s+FORK SECRETS\s+CLONE URL$", lines[0]);
-        Assert.Matches(@"^acme/gadgets\s+gitlab\s+develop\s+set\s+-\s+no\s+https://gitlab.example/acme/gadgets.git$", lines[1]);
+        Assert.Matches(@"^NAME\s+FORGE\s+BRANCH\s+WEBHOOK SECRET\s+STATUS TOKEN\s+FORK PRS\s+FORK SECRETS\s+CLONE URL$", lines[0]);
+        Assert.Matches(@"^acme/gadgets\s+gitlab\s+develop\s+set\s+-\s+approve\s+no\s+https://gitlab.example/acme/gadgets.git$", lines[1]);
         Assert.Matches(@"^acme/widgets\s+github\s+main\s+", lines[2]);
         Assert.DoesNotContain('\u001b', table.Stdout);
         var page = AssertOneJsonDocument(json);

@@ -136,9 +136,9 @@ public sealed class SecretCommandTests : ServerCliTest
 
         Assert.True(table.ExitCode == 0, table.ToString());
         var lines = Lines(table.Stdout);
-        Assert.Matches(@"^ID\s+WHEN\s+ACTION\s+SECRET\s+REPOSITORY\s+RUN\s+JOB$", lines[0]);
-        Assert.Matches(@"^3\s+1m ago\s+deleted\s+GLOBAL\s+global\s+-\s+-$", lines[1]);
-        Assert.Matches(@"^2\s+5m ago\s+read\s+TOKEN\s+acme/widgets\s+42\s+420$", lines[2]);
+        Assert.Matches(@"^ID\s+WHEN\s+ACTION\s+SECRET\s+REPOSITORY\s+RUN\s+JOB\s+BY\s+DETAIL$", lines[0]);
+        Assert.Matches(@"^3\s+1m ago\s+deleted\s+GLOBAL\s+global\s+-\s+-\s+-$", lines[1]);
+        Assert.Matches(@"^2\s+5m ago\s+read\s+TOKEN\s+acme/widgets\s+42\s+420\s+-$", lines[2]);
         Assert.Equal("more: cairn audit --cursor 2", lines[3]);
         Assert.Equal("?limit=2", Server.Api("GET", "/api/v1/audit")[0].Query);
         var page = AssertOneJsonDocument(json);

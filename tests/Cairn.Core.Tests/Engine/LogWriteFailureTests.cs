@@ -50,6 +50,9 @@ public sealed class LogWriteFailureTests
         public Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
             inner.RequestCancelAsync(runId, reason, at, cancellationToken);
 
+        public Task<bool> RequestCancelAsync(long runId, RunStatus expected, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.RequestCancelAsync(runId, expected, reason, at, cancellationToken);
+
         public Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken) =>
             inner.ReadChangesAsync(afterId, runId, limit, cancellationToken);
 

@@ -115,6 +115,24 @@ public sealed class ConcurrencySyntaxTests
     }
 
     [Fact]
+    public void Planner_PutsAForksGroupUnderItsPullRequest_AndLeavesOtherPullRequestsAlone()
+    {
+        const string Yaml = "concurrency: { group: deploy-prod, cancel-in-progress: true }\n" + Jobs;
+        TriggerEvent PullRequest(bool fork) => new(TriggerKind.PullRequest, "acme/shop", "refs/pull/7/head", "0123456789abcdef0123456789abcdef01234567", new Dictionary<string, string>())
+        {
+            PullRequest = new PullRequestInfo(7, "opened", "main", "topic", fork ? "mallory/shop" : "acme/shop", fork),
+        };
+
+        var fromFork = Plan(Yaml, PullRequest(fork: true));
+        var fromBranch = Plan(Yaml, PullRequest(fork: false));
+        var emptyFromFork = Plan("concurrency: { group: \"${{ cairn.tag }}\", cancel-in-progress: true }\n" + Jobs, PullRequest(fork: true));
+
+        Assert.Equal(("fork-pr-7/deploy-prod", true), (fromFork.ConcurrencyGroup, fromFork.CancelInProgress));
+        Assert.Equal("deploy-prod", fromBranch.ConcurrencyGroup);
+        Assert.Null(emptyFromFork.ConcurrencyGroup);
+    }
+
+    [Fact]
     public void Planner_GivesNoGroup_WhenThePipelineHasNone_OrItExpandsToNothing()
     {
         var none = Plan(Jobs, Push("refs/heads/main"));

@@ -108,7 +108,7 @@ public sealed class BitbucketWebhookTests : IDisposable
         Assert.Equal("refs/heads/feature", trigger.Ref);
         Assert.Equal("d3022fc0ca3d", trigger.Sha);
         Assert.Equal("emmap1", trigger.Sender);
-        Assert.Equal(new PullRequestInfo(3, "opened", "main", "feature", "emmap1/webhooks", false, "ce5965ddd289", "Add a feature"), trigger.PullRequest);
+        Assert.Equal(new PullRequestInfo(3, "opened", "main", "feature", "emmap1/webhooks", false, "ce5965ddd289", "Add a feature", "emmap1"), trigger.PullRequest);
     }
 
     [Fact]
@@ -133,12 +133,14 @@ public sealed class BitbucketWebhookTests : IDisposable
     {
         var payload = Deliveries.Sample("bitbucket/pullrequest_created.json");
         payload["pullrequest"]!["source"]!["repository"]!["full_name"] = "mallory/webhooks";
+        payload["pullrequest"]!["author"] = new JsonObject { ["display_name"] = "Mallory", ["nickname"] = "mallory" };
 
         var trigger = Bitbucket.Parse(Deliveries.Signed(ForgeKind.Bitbucket, "pullrequest:created", payload)).Trigger();
 
         Assert.True(trigger.IsFork);
         Assert.Equal("refs/heads/feature", trigger.Ref);
         Assert.Equal("mallory/webhooks", trigger.PullRequest!.HeadRepository);
+        Assert.Equal("mallory", trigger.PullRequest.Author);
     }
 
     [Theory]

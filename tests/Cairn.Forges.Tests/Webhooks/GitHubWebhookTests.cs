@@ -189,7 +189,7 @@ public sealed class GitHubWebhookTests : IDisposable
         Assert.False(trigger.IsFork);
         Assert.Equal(
             new PullRequestInfo(2, expected, "main", "changes", "octo-org/hello-world", false, "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
-                "Update the README with new information."),
+                "Update the README with new information.", "octocat"),
             trigger.PullRequest);
     }
 
@@ -198,6 +198,7 @@ public sealed class GitHubWebhookTests : IDisposable
     {
         var payload = Deliveries.Sample("github/pull_request.json");
         payload["pull_request"]!["head"]!["repo"]!["full_name"] = "mallory/hello-world";
+        payload["pull_request"]!["user"]!["login"] = "mallory";
 
         var trigger = GitHub.Parse(Deliveries.Signed(ForgeKind.GitHub, "pull_request", payload)).Trigger();
 
@@ -205,6 +206,7 @@ public sealed class GitHubWebhookTests : IDisposable
         Assert.Equal("refs/pull/2/head", trigger.Ref);
         Assert.Equal("mallory/hello-world", trigger.PullRequest!.HeadRepository);
         Assert.Equal("changes", trigger.PullRequest.HeadBranch);
+        Assert.Equal("mallory", trigger.PullRequest.Author);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class GitLabWebhookTests : IDisposable
         Assert.Equal("da1560886d4f094c3e6c9ef40349f7d38b5d27d7", trigger.Sha);
         Assert.Equal("root", trigger.Sender);
         Assert.Equal(
-            new PullRequestInfo(1, "opened", "master", "ms-viewport", "gitlabhq/gitlab-test", false, null, "MS-Viewport"),
+            new PullRequestInfo(1, "opened", "master", "ms-viewport", "gitlabhq/gitlab-test", false, null, "MS-Viewport", "user #51"),
             trigger.PullRequest);
     }
 
@@ -141,6 +141,17 @@ public sealed class GitLabWebhookTests : IDisposable
         payload["object_attributes"]!["action"] = action;
 
         Assert.Contains($"'{action}'", GitLab.Parse(Deliveries.Signed(ForgeKind.GitLab, "Merge Request Hook", payload)).IgnoredReason());
+    }
+
+    [Fact]
+    public void Parse_MergeRequest_NamesItsAuthorByLogin_WhenTheAuthorActed_ElseById()
+    {
+        var byAuthor = Deliveries.Sample("gitlab/merge_request.json");
+        byAuthor["object_attributes"]!["author_id"] = 1;
+        var bySomeoneElse = Deliveries.Sample("gitlab/merge_request.json");
+
+        Assert.Equal("root", GitLab.Parse(Deliveries.Signed(ForgeKind.GitLab, "Merge Request Hook", byAuthor)).Trigger().PullRequest!.Author);
+        Assert.Equal("user #51", GitLab.Parse(Deliveries.Signed(ForgeKind.GitLab, "Merge Request Hook", bySomeoneElse)).Trigger().PullRequest!.Author);
     }
 
     [Fact]

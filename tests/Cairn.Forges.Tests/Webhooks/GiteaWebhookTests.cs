@@ -114,7 +114,7 @@ public sealed class GiteaWebhookTests : IDisposable
         Assert.Equal("refs/heads/feature", trigger.Ref);
         Assert.Equal("4a7b5b3d2e9f1c0a8b6d4e2f0a1c3e5b7d9f0a2c", trigger.Sha);
         Assert.Equal(
-            new PullRequestInfo(7, expected, "master", "feature", "gitea/webhooks", false, "bffeb74224043ba2feb48d137756c8a9331c449a", "Add a feature"),
+            new PullRequestInfo(7, expected, "master", "feature", "gitea/webhooks", false, "bffeb74224043ba2feb48d137756c8a9331c449a", "Add a feature", "alice"),
             trigger.PullRequest);
     }
 

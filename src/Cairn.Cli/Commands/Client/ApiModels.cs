@@ -15,10 +15,14 @@ internal sealed record AddRepositoryRequest(
     string? WebhookSecret,
     string? StatusToken,
     string? DefaultBranch,
-    bool? AllowForkSecrets)
+    bool? AllowForkSecrets,
+    string? ForkPullRequests)
 {
     public override string ToString() => $"repository {Name} on {Forge}";
 }
+
+/// <summary>What <c>cairn repo set</c> sends: only the settings given.</summary>
+internal sealed record ChangeRepositoryRequest(string? ForkPullRequests, bool? AllowForkSecrets);
 
 /// <summary>A repository as the server shows it: whether secrets are set, never their values.</summary>
 internal sealed record RepositoryView(
@@ -31,7 +35,8 @@ internal sealed record RepositoryView(
     bool HasWebhookSecret,
     bool HasStatusToken,
     string? WebhookUrl,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    string? ForkPullRequests = null);
 
 /// <summary>What <c>cairn trigger</c> sends: a manual run of a ref (or an exact commit) with inputs.</summary>
 internal sealed record TriggerRequest(string Ref, string? Sha, IReadOnlyDictionary<string, string> Inputs);
@@ -53,7 +58,12 @@ internal sealed record RunView(
     DateTimeOffset? FinishedAt,
     long? RerunOf,
     bool CancelRequested,
-    IReadOnlyList<JobView>? Jobs);
+    IReadOnlyList<JobView>? Jobs,
+    string? PendingReason = null,
+    string? CancelReason = null);
+
+/// <summary>What <c>cairn reject</c> sends: the reason, when one is given.</summary>
+internal sealed record RejectRequest(string? Reason);
 
 /// <summary>A job of a run, with its latest attempt's outcome.</summary>
 internal sealed record JobView(
@@ -98,5 +108,7 @@ internal sealed record SecretRequest(string Value)
 /// <summary>A secret as the server shows it: its name, where it belongs (null: global) and when it was set; never its value.</summary>
 internal sealed record SecretView(string Name, string? Scope, DateTimeOffset UpdatedAt);
 
-/// <summary>What was done with a secret (read by a job, created, updated, deleted), and by which run and job.</summary>
-internal sealed record AuditView(long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string Secret, string Action);
+/// <summary>What was done with a secret (read by a job, created, updated, deleted), and by which run and job; or a run
+/// approved or rejected (no secret), by whom and why.</summary>
+internal sealed record AuditView(
+    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);

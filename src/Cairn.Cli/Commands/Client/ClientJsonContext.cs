@@ -10,6 +10,8 @@ namespace Cairn.Cli.Commands.Client;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(AddRepositoryRequest))]
+[JsonSerializable(typeof(ChangeRepositoryRequest))]
+[JsonSerializable(typeof(RejectRequest))]
 [JsonSerializable(typeof(TriggerRequest))]
 [JsonSerializable(typeof(RepositoryView))]
 [JsonSerializable(typeof(Page<RepositoryView>))]

@@ -47,6 +47,10 @@ internal sealed class ServerClient : IDisposable
     public Task<Answer<RepositoryView>> GetRepositoryAsync(string name, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, RepositoryPath(name), null, Json.RepositoryView, null, cancellationToken);
 
+    /// <summary>Changes the settings <paramref name="request"/> gives; answers the repository as changed.</summary>
+    public Task<Answer<RepositoryView>> ChangeRepositoryAsync(string name, ChangeRepositoryRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Patch, RepositoryPath(name), JsonContent.Create(request, Json.ChangeRepositoryRequest), Json.RepositoryView, null, cancellationToken);
+
     public async Task RemoveRepositoryAsync(string name, CancellationToken cancellationToken) =>
         await SendForTextAsync(HttpMethod.Delete, RepositoryPath(name), null, null, cancellationToken);
 
@@ -66,6 +70,14 @@ internal sealed class ServerClient : IDisposable
 
     public Task<Answer<RunView>> CancelRunAsync(long id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, RunPath(id) + "/cancel", null, Json.RunView, null, cancellationToken);
+
+    /// <summary>Starts a run that waits for approval (a pull request from a fork).</summary>
+    public Task<Answer<RunView>> ApproveRunAsync(long id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, RunPath(id) + "/approve", null, Json.RunView, null, cancellationToken);
+
+    /// <summary>Ends a run that waits for approval as cancelled, with <paramref name="reason"/> when given.</summary>
+    public Task<Answer<RunView>> RejectRunAsync(long id, string? reason, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, RunPath(id) + "/reject", JsonContent.Create(new RejectRequest(reason), Json.RejectRequest), Json.RunView, null, cancellationToken);
 
     /// <summary>A new run of the same commit: every job, or (<paramref name="failedOnly"/>) those that did not succeed.</summary>
     public Task<Answer<RunView>> RerunAsync(long id, bool failedOnly, CancellationToken cancellationToken) =>
