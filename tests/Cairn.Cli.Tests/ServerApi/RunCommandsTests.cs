@@ -45,7 +45,7 @@ public sealed class RunCommandsTests : ServerCliTest
     [Theory]
     [InlineData("--status", "queued", "--status takes waiting, running, succeeded, failed or cancelled, not 'queued'")]
     [InlineData("--limit", "0", "--limit takes a whole number of at least 1, not '0'")]
-    [InlineData("--repo", "widgets", "--repo: 'widgets' is not a repository's full name (owner/repo)")]
+    [InlineData("--repo", "widgets", "--repo: 'widgets' is not a repository's full name: write owner/repo (or group/subgroup/project)")]
     public async Task Runs_WithABadFilter_IsAUsageError(string option, string value, string said)
     {
         var result = await CairnAsync("runs", option, value);
