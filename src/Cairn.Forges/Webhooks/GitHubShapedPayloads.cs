@@ -7,6 +7,9 @@ namespace Cairn.Forges.Webhooks;
 /// Cairn reads them (<c>ref</c>, <c>before</c>, <c>after</c>, <c>pull_request.head</c>/<c>base</c>, <c>sender.login</c>).</summary>
 internal static class GitHubShapedPayloads
 {
+    /// <summary>The repository a delivery names, read without building a document (see <see cref="PayloadScan"/>).</summary>
+    public static string Repository(WebhookRequest request) => PayloadScan.Repository(request, "repository", "full_name");
+
     public static string Repository(JsonElement root) =>
         WebhookEvents.Repository(root.Text("repository", "full_name"), "repository.full_name");
 
