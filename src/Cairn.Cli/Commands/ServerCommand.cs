@@ -47,6 +47,8 @@ internal static class ServerCommand
         "Heartbeat" => "How often a running job's lease is extended (default 10s)",
         "Retention" => "How long an ended run is kept, with its jobs and logs (default 30d; off keeps every run)",
         "StreamKeepAlive" => "How long a live log or event stream may be idle before a keep-alive comment is sent (default 15s)",
+        "WebhookMaxBody" => "The largest webhook body accepted: 4MiB (default), 512KiB, or a number of bytes; at most 25MiB",
+        "WebhookConcurrency" => "How many webhook bodies are read and verified at once; one more waits a few seconds, then gets 503 (default 8)",
         _ => key,
     };
 
