@@ -113,7 +113,7 @@ public sealed class GitHubFlowTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, noSignature.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, unknownRepo.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknownRepo.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownForge.StatusCode);
         Assert.Equal("application/problem+json", wrongSecret.Content.Headers.ContentType?.MediaType);

@@ -122,6 +122,43 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_unknown_repository_another_forges_or_one_without_a_secret_is_answered_exactly_as_a_bad_signature()
+    {
+        HttpRequestMessage[] unverified =
+        [
+            Deliveries.GitHub("push", PaddedPush("octo/app", 1000), "not the secret"),
+            Deliveries.GitHub("push", PaddedPush("octo/nothing", 1000), Secret),
+            Deliveries.GitHub("push", PaddedPush("group/app", 1000), Secret),
+            Deliveries.GitHub("push", PaddedPush("octo/unsigned", 1000), Secret),
+            Deliveries.GitLab("Push Hook", Deliveries.GitLabPush("group/app", "refs/heads/main", Deliveries.ZeroSha, Sha), "not the secret"),
+            Deliveries.GitLab("Push Hook", Deliveries.GitLabPush("group/nothing", "refs/heads/main", Deliveries.ZeroSha, Sha), Secret),
+            Deliveries.GitLab("Push Hook", Deliveries.GitLabPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, Sha), Secret),
+        ];
+
+        var answers = new List<(HttpStatusCode, string?, string)>();
+        foreach (var request in unverified)
+        {
+            var response = await server.Anonymous.SendAsync(request);
+            answers.Add((response.StatusCode, response.Content.Headers.ContentType?.MediaType, WithoutTraceId(await response.Content.ReadAsStringAsync())));
+        }
+
+        Assert.All(answers, a => Assert.Equal(answers[0], a));
+        Assert.Equal(HttpStatusCode.Unauthorized, answers[0].Item1);
+        Assert.Contains(WebhookEndpoint.NotVerifiedDetail, answers[0].Item3, StringComparison.Ordinal);
+        Assert.Empty(await server.ListEventsAsync());
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_a_payload_is_400_alike_whatever_repository_it_would_name()
+    {
+        var known = await server.Anonymous.SendAsync(Deliveries.GitHub("push", "{\"repository\": {\"full_name\": \"octo/app\"}"u8.ToArray(), Secret));
+        var unknown = await server.Anonymous.SendAsync(Deliveries.GitHub("push", "{\"repository\": {\"full_name\": \"octo/nothing\"}"u8.ToArray(), "x"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, known.StatusCode);
+        Assert.Equal(WithoutTraceId(await known.Content.ReadAsStringAsync()), WithoutTraceId(await unknown.Content.ReadAsStringAsync()));
+    }
+
     private const string Sha = "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c";
 
     /// <summary>A GitHub push of <paramref name="repository"/> padded to exactly <paramref name="length"/> bytes.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
@@ -17,9 +18,18 @@ public sealed record WebhookAnswer(bool Accepted, bool Duplicate, long? EventId,
 /// <summary><c>POST /hooks/{forge}</c>: take the body in (see <see cref="WebhookIntake"/>), find the repository it names,
 /// verify the signature over the raw bytes with that repository's own secret, and only then parse, journal and answer.
 /// Planning happens afterwards from the journal, so the sender is answered in milliseconds and a crash between the
-/// answer and the plan loses nothing. Nothing a sender controls can make this answer 500.</summary>
+/// answer and the plan loses nothing. Nothing a sender controls can make this answer 500, and an unverified sender
+/// learns nothing of which repositories exist.</summary>
 internal static partial class WebhookEndpoint
 {
+    /// <summary>The one answer to a delivery that is not verified, whatever the reason: a repository that is not here, is
+    /// another forge's, has no secret, or a signature that does not match.</summary>
+    public const string NotVerifiedDetail = "the delivery is not signed with the webhook secret of the repository it names";
+
+    /// <summary>Stands in for the secret of a repository that is not here, so that refusing the delivery takes what
+    /// checking a signature takes.</summary>
+    private static readonly string Decoy = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/hooks/{forge}", ReceiveAsync).WithName("ReceiveWebhook").DisableAntiforgery();
@@ -97,17 +107,17 @@ internal static partial class WebhookEndpoint
             }
 
             var repository = await repositories.GetRepositoryAsync(identity.Repository, cancellationToken);
-            if (repository is null || repository.Forge != kind)
-            {
-                LogRejected(log, kind.ToWire(), identity.Repository, "unknown repository");
-                return Problems.NotFound($"there is no {kind.ToWire()} repository {identity.Repository} on this server");
-            }
+            var secret = repository is not null && repository.Forge == kind ? secrets.WebhookSecret(repository) : null;
 
-            if (secrets.WebhookSecret(repository) is not { } secret || !handler.Verify(delivery, secret))
+            // A delivery for no repository of this forge is checked all the same, against a secret nobody has: it takes as
+            // long and is answered as one with a bad signature. Only this log says which it was.
+            if (!handler.Verify(delivery, secret ?? Decoy) || secret is null || repository is null)
             {
-                // Nothing is stored for a delivery that cannot prove where it came from: a log line only.
-                LogRejected(log, kind.ToWire(), repository.Name, "bad or missing signature");
-                return Problems.Unauthorized("the delivery's signature does not match this repository's webhook secret");
+                LogRejected(log, kind.ToWire(), identity.Repository, repository is null ? "no such repository"
+                    : repository.Forge != kind ? $"the repository is on {repository.Forge.ToWire()}"
+                    : secret is null ? "the repository has no webhook secret"
+                    : "bad or missing signature");
+                return Problems.Unauthorized(NotVerifiedDetail);
             }
 
             WebhookEvent parsed;
