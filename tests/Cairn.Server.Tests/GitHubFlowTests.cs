@@ -98,6 +98,33 @@ public sealed class GitHubFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delivery_reusing_another_repositorys_delivery_id_is_journaled_and_run_for_its_own_repository()
+    {
+        var sha = repo.Commit(Pipeline);
+        await server.AddRepositoryAsync("octo/other", "github", repo.CloneUrl, forge.Url, "the other secret");
+
+        var app = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha), Secret, delivery: "d-1"));
+        var other = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/other", "refs/heads/main", Deliveries.ZeroSha, sha), "the other secret", delivery: "d-1"));
+        var otherAgain = await server.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("Octo/Other", "refs/heads/main", Deliveries.ZeroSha, sha), "the other secret", delivery: "d-1"));
+
+        Assert.Equal(HttpStatusCode.Accepted, app.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherAgain.StatusCode);
+        var appAnswer = (await app.Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        var otherAnswer = (await other.Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        var againAnswer = (await otherAgain.Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        Assert.False(otherAnswer.Duplicate);
+        Assert.NotEqual(appAnswer.EventId, otherAnswer.EventId);
+        Assert.Equal((true, otherAnswer.EventId), (againAnswer.Duplicate, againAnswer.EventId));
+        var appEvent = await server.WaitForEventAsync(appAnswer.EventId!.Value);
+        var otherEvent = await server.WaitForEventAsync(otherAnswer.EventId!.Value);
+        Assert.Equal(("octo/other", "planned"), (otherEvent.Repository, otherEvent.State));
+        Assert.NotEqual(appEvent.RunId, otherEvent.RunId);
+        Assert.Equal("octo/other", (await server.GetRunAsync(otherEvent.RunId!.Value)).Repo);
+        Assert.Equal(2, (await server.ListRunsAsync()).Count);
+    }
+
+    [Fact]
     public async Task Every_rejection_is_a_4xx_and_leaves_nothing_behind()
     {
         var sha = repo.Commit(Pipeline);
@@ -113,7 +140,7 @@ public sealed class GitHubFlowTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, wrongSecret.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, noSignature.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, unknownRepo.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknownRepo.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownForge.StatusCode);
         Assert.Equal("application/problem+json", wrongSecret.Content.Headers.ContentType?.MediaType);

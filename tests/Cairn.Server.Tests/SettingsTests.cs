@@ -51,6 +51,30 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public void Webhook_bodies_are_at_most_4MiB_8_at_a_time_unless_set_in_bytes_KiB_or_MiB()
+    {
+        static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(string? maxBody, string? concurrency = null) => ServerSettings.Bind(
+            ServerSettings.Compose(null, new Dictionary<string, string?> { ["CAIRN_WEBHOOK_MAX_BODY"] = maxBody, ["CAIRN_WEBHOOK_CONCURRENCY"] = concurrency }, new Dictionary<string, string?>()), "/tmp");
+
+        Assert.Equal((4 * 1024 * 1024, 8), (Bind(null).Settings!.WebhookMaxBody, Bind(null).Settings!.WebhookConcurrency));
+        Assert.Equal(512 * 1024, Bind("512KiB").Settings!.WebhookMaxBody);
+        Assert.Equal(2 * 1024 * 1024, Bind("2 mib").Settings!.WebhookMaxBody);
+        Assert.Equal(100_000, Bind("100000").Settings!.WebhookMaxBody);
+        Assert.Equal(25 * 1024 * 1024, Bind("25MiB").Settings!.WebhookMaxBody);
+        Assert.Equal(32, Bind(null, "32").Settings!.WebhookConcurrency);
+        foreach (var bad in new[] { "4MB", "26MiB", "1000", "-1", "lots", "1.5MiB" })
+        {
+            Assert.Equal(
+                [$"--webhook-max-body / CAIRN_WEBHOOK_MAX_BODY / Cairn:WebhookMaxBody: '{bad}' is not a size from 1KiB to 25MiB (like 4MiB, 512KiB, or a number of bytes)"],
+                Bind(bad).Errors);
+        }
+
+        Assert.Equal(
+            ["--webhook-concurrency / CAIRN_WEBHOOK_CONCURRENCY / Cairn:WebhookConcurrency: '0' is not a number of webhook bodies from 1 to 1024"],
+            Bind(null, "0").Errors);
+    }
+
+    [Fact]
     public void Retention_is_thirty_days_unless_set_and_off_keeps_every_run()
     {
         static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(string? retention) => ServerSettings.Bind(

@@ -264,6 +264,23 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
         await FourthSchemaChecks.AssertKeptAsync(scope);
     }
 
+    [PostgresFact]
+    public async Task Migrate_KeyingTheJournalByRepository_KeepsEveryJournaledDeliveryADuplicateOfItsOwnRepository()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync(Token);
+            await PostgresSchema.MigrateAsync(connection, "test", JournalKeyChecks.Before(PostgresMigrations.All), new ManualTimeProvider(), Token);
+            await using var command = new NpgsqlCommand(JournalKeyChecks.OldRow, connection);
+            await command.ExecuteNonQueryAsync(Token);
+        }
+
+        await using var scope = await OpenPostgresAsync(database.ConnectionString!, empty: false);
+
+        await JournalKeyChecks.AssertKeptAsync(scope);
+    }
+
     /// <summary>Two runs of one repository and one of another, as the first schema kept them.</summary>
     private static readonly string[] FirstSchemaRows =
     [

@@ -119,6 +119,23 @@ public sealed class SqliteMigrationTests
         await FourthSchemaChecks.AssertKeptAsync(scope);
     }
 
+    [Fact]
+    public async Task Migrate_KeyingTheJournalByRepository_KeepsEveryJournaledDeliveryADuplicateOfItsOwnRepository()
+    {
+        using var directory = new TempDirectory();
+        var path = directory.Combine("old.db");
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Token);
+            await SqliteSchema.MigrateAsync(connection, path, JournalKeyChecks.Before(SqliteMigrations.All), new ManualTimeProvider(), Token);
+            await ScalarAsync(connection, JournalKeyChecks.OldRow);
+        }
+
+        await using var scope = await OpenSqliteAsync(path);
+
+        await JournalKeyChecks.AssertKeptAsync(scope);
+    }
+
     private static async Task<object?> ScalarAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();

@@ -77,6 +77,26 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task AppendEvent_AnotherRepositorysDeliveryId_IsAnotherDelivery_ButTheSameRepositoryInAnyCaseIsNot()
+    {
+        await using var scope = await OpenAsync();
+        var widgets = await scope.Store.AppendEventAsync(Delivery(scope, "github", "d-1"), Token);
+
+        var gadgets = await scope.Store.AppendEventAsync(Delivery(scope, "github", "d-1") with { Repository = "acme/gadgets" }, Token);
+        var widgetsAgain = await scope.Store.AppendEventAsync(Delivery(scope, "github", "d-1") with { Repository = "ACME/Widgets" }, Token);
+        var gadgetsAgain = await scope.Store.AppendEventAsync(Delivery(scope, "github", "d-1") with { Repository = "acme/gadgets" }, Token);
+
+        Assert.False(gadgets.Duplicate);
+        Assert.Equal("acme/gadgets", gadgets.Entry.Repository);
+        Assert.NotEqual(widgets.Entry.Id, gadgets.Entry.Id);
+        Assert.True(widgetsAgain.Duplicate);
+        Assert.Equal(widgets.Entry, widgetsAgain.Entry);
+        Assert.True(gadgetsAgain.Duplicate);
+        Assert.Equal(gadgets.Entry, gadgetsAgain.Entry);
+        Assert.Equal(2, scope.Scalar("SELECT count(*) FROM event_journal"));
+    }
+
+    [Fact]
     public async Task AppendEvent_ConcurrentDeliveriesOfOneEvent_JournalItOnce()
     {
         await using var scope = await OpenAsync();

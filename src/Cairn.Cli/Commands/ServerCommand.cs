@@ -62,6 +62,8 @@ internal static class ServerCommand
         "Retention" => "How long an ended run is kept, with its jobs and logs (default 30d; off keeps every run)",
         "StreamKeepAlive" => "How long a live log or event stream may be idle before a keep-alive comment is sent (default 15s)",
         "MaxPipelineSize" => "The largest .cairn.yml read from a repository, like 1MiB or 512KiB; a larger one fails its run unread (default 1MiB)",
+        "WebhookMaxBody" => "The largest webhook body accepted: 4MiB (default), 512KiB, or a number of bytes; at most 25MiB",
+        "WebhookConcurrency" => "How many webhook bodies are read and verified at once; one more waits a few seconds, then gets 503 (default 8)",
         _ => key,
     };
 

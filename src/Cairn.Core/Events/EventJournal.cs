@@ -11,7 +11,8 @@ public enum EventState
 
 /// <summary>An accepted trigger as the journal keeps it, before any planning: a crash after the answer loses nothing.</summary>
 /// <param name="Source">Where it came from: a forge's wire name (<c>github</c>...), <c>manual</c> or <c>schedule</c>.</param>
-/// <param name="DeliveryId">The sender's id for the delivery; two entries never share (source, delivery id).</param>
+/// <param name="DeliveryId">The sender's id for the delivery; two entries never share (source, repository, delivery id),
+/// the repository compared without regard to case.</param>
 /// <param name="EventName">The sender's own event name (<c>push</c>, <c>pull_request</c>, <c>Push Hook</c>...).</param>
 /// <param name="Trigger">The parsed trigger as JSON (<c>TriggerEventJson</c>).</param>
 /// <param name="RunId">The run it started, once planned.</param>
@@ -38,15 +39,16 @@ public sealed record NewJournalEntry(
     EventState State = EventState.Pending,
     string? Detail = null);
 
-/// <summary>What appending gave: the entry, and whether it was already there (same source and delivery id).</summary>
+/// <summary>What appending gave: the entry, and whether it was already there (same source, repository and delivery id).</summary>
 public sealed record JournalResult(JournalEntry Entry, bool Duplicate);
 
 /// <summary>The durable journal of accepted events: appended before the sender is answered, planned afterwards by
 /// whichever replica claims the entry.</summary>
 public interface IEventJournal
 {
-    /// <summary>Appends the entry, unless one with the same source and (non-null) delivery id exists: then nothing is
-    /// written and the first entry is returned with <see cref="JournalResult.Duplicate"/> set.</summary>
+    /// <summary>Appends the entry, unless one with the same source, repository (in any case) and (non-null) delivery id
+    /// exists: then nothing is written and that first entry, always one of the same repository, is returned with
+    /// <see cref="JournalResult.Duplicate"/> set.</summary>
     Task<JournalResult> AppendEventAsync(NewJournalEntry entry, CancellationToken cancellationToken);
 
     /// <summary>Claims up to <paramref name="limit"/> pending entries, oldest first, that nobody holds (or whose claim

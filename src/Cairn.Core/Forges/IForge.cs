@@ -2,7 +2,9 @@ namespace Cairn.Core.Forges;
 
 /// <summary>One forge's webhooks and commit statuses. Implementations live in Cairn.Forges; the server only speaks this.
 /// The order of use is fixed: <see cref="Identify"/> (just enough to find the repository and dedupe),
-/// <see cref="Verify"/> with that repository's own secret, and only then <see cref="Parse"/>.</summary>
+/// <see cref="Verify"/> with that repository's own secret, and only then <see cref="Parse"/>. Until a delivery is
+/// verified nothing is built from its body: Identify and Verify read the raw bytes (a form's payload field is decoded
+/// into a buffer lent from the pool and given back).</summary>
 public interface IForge
 {
     ForgeKind Kind { get; }
@@ -10,11 +12,13 @@ public interface IForge
     /// <summary>The public API a repository talks to when it names none (e.g. <c>https://api.github.com</c>).</summary>
     string DefaultApiUrl { get; }
 
-    /// <summary>Reads the delivery id, the event name and the repository's full name. Throws
-    /// <see cref="WebhookFormatException"/> when the body is not what this forge sends.</summary>
+    /// <summary>Reads the delivery id, the event name and the repository's full name, the name in one forward pass over
+    /// the body that builds no document. Throws <see cref="WebhookFormatException"/> when the body is not one JSON object
+    /// naming the repository once; that depends on the body alone, never on what this server knows.</summary>
     WebhookIdentity Identify(WebhookRequest request);
 
-    /// <summary>True when the request carries a valid signature (or token) for <paramref name="secret"/>; constant time.</summary>
+    /// <summary>True when the request carries a valid signature for <paramref name="secret"/> (an HMAC of the raw
+    /// body, or GitLab's token), compared in constant time.</summary>
     bool Verify(WebhookRequest request, string secret);
 
     /// <summary>The event the delivery describes. Throws <see cref="WebhookFormatException"/> on a malformed body.</summary>

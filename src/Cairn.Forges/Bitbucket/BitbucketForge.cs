@@ -23,8 +23,7 @@ internal sealed class BitbucketForge(StatusSender sender) : IForge
     public WebhookIdentity Identify(WebhookRequest request)
     {
         var eventName = WebhookEvents.EventName(request, "X-Event-Key");
-        using var document = WebhookBody.Open(request);
-        return new WebhookIdentity(DeliveryId(request), eventName, Repository(document.RootElement));
+        return new WebhookIdentity(DeliveryId(request), eventName, PayloadScan.Repository(request, "repository", "full_name"));
     }
 
     public bool Verify(WebhookRequest request, string secret) =>

@@ -17,8 +17,7 @@ internal sealed class GitHubForge(StatusSender sender) : IForge
     public WebhookIdentity Identify(WebhookRequest request)
     {
         var eventName = WebhookEvents.EventName(request, "X-GitHub-Event");
-        using var document = WebhookBody.Open(request);
-        return new WebhookIdentity(DeliveryId(request), eventName, GitHubShapedPayloads.Repository(document.RootElement));
+        return new WebhookIdentity(DeliveryId(request), eventName, GitHubShapedPayloads.Repository(request));
     }
 
     public bool Verify(WebhookRequest request, string secret) =>

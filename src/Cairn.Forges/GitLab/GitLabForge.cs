@@ -18,8 +18,7 @@ internal sealed class GitLabForge(StatusSender sender) : IForge
     public WebhookIdentity Identify(WebhookRequest request)
     {
         var eventName = WebhookEvents.EventName(request, "X-Gitlab-Event");
-        using var document = WebhookBody.Open(request);
-        return new WebhookIdentity(DeliveryId(request), eventName, Project(document.RootElement));
+        return new WebhookIdentity(DeliveryId(request), eventName, PayloadScan.Repository(request, "project", "path_with_namespace"));
     }
 
     public bool Verify(WebhookRequest request, string secret) =>

@@ -21,8 +21,7 @@ internal sealed class GiteaForge(StatusSender sender) : IForge
     public WebhookIdentity Identify(WebhookRequest request)
     {
         var eventName = WebhookEvents.EventName(request, EventHeaders);
-        using var document = WebhookBody.Open(request);
-        return new WebhookIdentity(DeliveryId(request), eventName, GitHubShapedPayloads.Repository(document.RootElement));
+        return new WebhookIdentity(DeliveryId(request), eventName, GitHubShapedPayloads.Repository(request));
     }
 
     /// <summary>Forgejo sends both signature headers; whichever is there first is checked.</summary>

@@ -8,6 +8,9 @@ namespace Cairn.Forges.Webhooks;
 /// <c>sender.login</c>).</summary>
 internal static class GitHubShapedPayloads
 {
+    /// <summary>The repository a delivery names, read without building a document (see <see cref="PayloadScan"/>).</summary>
+    public static string Repository(WebhookRequest request) => PayloadScan.Repository(request, "repository", "full_name");
+
     public static string Repository(JsonElement root) =>
         WebhookEvents.Repository(root.Text("repository", "full_name"), "repository.full_name");
 

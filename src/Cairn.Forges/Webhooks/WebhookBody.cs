@@ -1,5 +1,4 @@
-using System.Net;
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
 using Cairn.Core.Forges;
 
@@ -9,40 +8,22 @@ namespace Cairn.Forges.Webhooks;
 /// <see cref="WebhookFormatException"/> with a short message that is safe to answer with.</summary>
 internal static class WebhookBody
 {
-    /// <summary>GitHub caps payloads at 25 MB; no forge sends more for the events Cairn reads.</summary>
+    /// <summary>GitHub caps payloads at 25 MB; no forge sends more for the events Cairn reads. The server refuses
+    /// bodies over its own, lower, limit before they get here.</summary>
     public const int MaxBytes = 25 * 1024 * 1024;
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
-    /// <summary>The body as a JSON document whose root is an object. GitHub and Gitea may also be set to send the
-    /// JSON as the <c>payload</c> field of a form; that is read too.</summary>
+    /// <summary>The body as a JSON document whose root is an object. Only for a verified delivery: the document costs
+    /// memory in proportion to the body.</summary>
     public static JsonDocument Open(WebhookRequest request)
     {
-        var body = request.Body;
-        if (body.Length > MaxBytes)
-        {
-            throw new WebhookFormatException($"the body is larger than {MaxBytes / (1024 * 1024)} MB");
-        }
-
-        if (IsForm(request.Header("Content-Type")))
-        {
-            body = FormPayload(body);
-        }
-
-        if (body.Span.StartsWith("\uFEFF"u8))
-        {
-            body = body[3..];
-        }
-
-        if (body.IsEmpty)
-        {
-            throw new WebhookFormatException("the body is empty");
-        }
-
+        using var json = Json(request);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, Options);
+            // A document keeps the memory it was parsed from, and a form's payload is only lent.
+            document = JsonDocument.Parse(json.IsLent ? json.Bytes.ToArray() : json.Bytes, Options);
         }
         catch (JsonException)
         {
@@ -58,20 +39,51 @@ internal static class WebhookBody
         return document;
     }
 
-    private static bool IsForm(string? contentType) =>
-        contentType is not null && contentType.TrimStart().StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
-
-    private static ReadOnlyMemory<byte> FormPayload(ReadOnlyMemory<byte> body)
+    /// <summary>The JSON the body carries, not yet checked as JSON. GitHub and Gitea may also be set to send it as the
+    /// <c>payload</c> field of a form: that field is decoded into a buffer lent from the pool until disposed.</summary>
+    public static PayloadJson Json(WebhookRequest request)
     {
-        var form = Encoding.UTF8.GetString(body.Span);
-        foreach (var field in form.Split('&'))
+        var body = request.Body;
+        if (body.Length > MaxBytes)
         {
-            if (field.StartsWith("payload=", StringComparison.Ordinal))
-            {
-                return Encoding.UTF8.GetBytes(WebUtility.UrlDecode(field["payload=".Length..]));
-            }
+            throw new WebhookFormatException($"the body is larger than {MaxBytes / (1024 * 1024)} MB");
         }
 
-        throw new WebhookFormatException("the form body has no 'payload' field");
+        var json = IsForm(request.Header("Content-Type")) ? FormPayload.Decode(body.Span) : new PayloadJson(body, lent: null);
+        if (json.Bytes.IsEmpty)
+        {
+            json.Dispose();
+            throw new WebhookFormatException("the body is empty");
+        }
+
+        return json;
+    }
+
+    private static bool IsForm(string? contentType) =>
+        contentType is not null && contentType.TrimStart().StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>A payload's JSON, without a leading byte order mark; when it was decoded from a form, the buffer that
+/// holds it goes back to the pool on <see cref="Dispose"/>.</summary>
+internal readonly struct PayloadJson : IDisposable
+{
+    private readonly byte[]? _lent;
+
+    public PayloadJson(ReadOnlyMemory<byte> bytes, byte[]? lent)
+    {
+        _lent = lent;
+        Bytes = bytes.Span.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes;
+    }
+
+    public ReadOnlyMemory<byte> Bytes { get; }
+
+    public bool IsLent => _lent is not null;
+
+    public void Dispose()
+    {
+        if (_lent is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_lent);
+        }
     }
 }

@@ -41,7 +41,7 @@ internal static class WebhookEvents
             return new WebhookEvent.Ignored($"{what} was deleted (the push's new SHA is all zeros)");
         }
 
-        var trigger = new TriggerEvent(TriggerKind.Push, repository, gitRef, RequireSha(after, "after"), NoInputs, IdempotencyKey(forge, deliveryId))
+        var trigger = new TriggerEvent(TriggerKind.Push, repository, gitRef, RequireSha(after, "after"), NoInputs, IdempotencyKey(forge, repository, deliveryId))
         {
             Before = ShaOrNull(before),
             Sender = NameOrNull(sender),
@@ -63,7 +63,7 @@ internal static class WebhookEvents
             Title = pullRequest.Title is { } title ? Clip(title, LongestName) : null,
         };
         var trigger = new TriggerEvent(
-            TriggerKind.PullRequest, repository, headRef, RequireSha(headSha, "head sha"), NoInputs, IdempotencyKey(forge, deliveryId))
+            TriggerKind.PullRequest, repository, headRef, RequireSha(headSha, "head sha"), NoInputs, IdempotencyKey(forge, repository, deliveryId))
         {
             PullRequest = info,
             Sender = NameOrNull(sender),
@@ -71,9 +71,10 @@ internal static class WebhookEvents
         return new WebhookEvent.Trigger(trigger);
     }
 
-    /// <summary><c>forge:delivery</c>, so a delivery the forge sends again does not start a second run.</summary>
-    public static string? IdempotencyKey(ForgeKind forge, string? deliveryId) =>
-        string.IsNullOrWhiteSpace(deliveryId) ? null : $"{forge.ToWire()}:{deliveryId}";
+    /// <summary><c>forge:repository:delivery</c> (the repository in lower case), so a delivery the forge sends again
+    /// does not start a second run, and one of another repository that happens to reuse its id still does.</summary>
+    public static string? IdempotencyKey(ForgeKind forge, string repository, string? deliveryId) =>
+        string.IsNullOrWhiteSpace(deliveryId) ? null : $"{forge.ToWire()}:{repository.ToLowerInvariant()}:{deliveryId}";
 
     /// <summary>A repository's full name from the payload: present, short and printable.</summary>
     public static string Repository(string? fullName, string field)

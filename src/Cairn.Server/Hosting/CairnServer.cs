@@ -38,6 +38,14 @@ public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNo
     /// <summary>How often ended runs older than the retention setting are looked for (at start, then at this interval).</summary>
     public TimeSpan RetentionSweep { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>How long a webhook waits for one of the <see cref="ServerSettings.WebhookConcurrency"/> turns before it is
+    /// answered 503. Forges rarely send a delivery again, so it waits a little rather than none; Gitea gives up after 5 s.</summary>
+    public TimeSpan WebhookTurnWait { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long a webhook's body may take to arrive once its turn came (then 408); forges give up on a delivery
+    /// after 5 to 10 s, so only a sender holding the turn on purpose takes longer.</summary>
+    public TimeSpan WebhookReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where log output goes; the console by default.</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 }
@@ -134,6 +142,7 @@ public static class CairnServer
         services.AddSingleton(runtime.Forges);
         services.AddSingleton<PlanningSignal>();
         services.AddSingleton<RepositoryRegistrations>();
+        services.AddSingleton(_ => new WebhookIntake(settings, runtime));
         var coordinator = new RunCoordinator(store, time);
         services.AddSingleton(coordinator);
         services.AddSingleton(runtime.Runners);

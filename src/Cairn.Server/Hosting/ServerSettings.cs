@@ -58,8 +58,16 @@ public sealed record ServerSettings
     /// idle timeouts leave it open.</summary>
     public TimeSpan StreamKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The largest webhook body accepted (GitHub caps its payloads at 25 MB).</summary>
-    public long MaxWebhookBytes { get; init; } = 25L * 1024 * 1024;
+    /// <summary>The most <see cref="WebhookMaxBody"/> may be: GitHub caps its payloads at 25 MB, and no forge sends more.</summary>
+    public const int LargestWebhookBody = 25 * 1024 * 1024;
+
+    /// <summary>The largest webhook body read: one with a longer Content-Length is refused unread, and a chunked one is
+    /// cut off as soon as it passes this. Real pushes and pull requests are a few KiB to a few hundred.</summary>
+    public int WebhookMaxBody { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>How many webhook bodies may be read and verified at once; the next waits a few seconds for its turn,
+    /// then is answered 503. Until verified a delivery is anyone's, so this bounds what strangers can make the server hold.</summary>
+    public int WebhookConcurrency { get; init; } = 8;
 
     /// <summary>The largest <c>.cairn.yml</c> read from a repository; a larger one fails its run (config) unread.</summary>
     public long MaxPipelineSize { get; init; } = PipelineLoader.DefaultMaxBytes;
@@ -85,6 +93,8 @@ public sealed record ServerSettings
         ("Retention", "CAIRN_RETENTION", "--retention"),
         ("StreamKeepAlive", "CAIRN_STREAM_KEEP_ALIVE", "--stream-keep-alive"),
         ("MaxPipelineSize", "CAIRN_MAX_PIPELINE_SIZE", "--max-pipeline-size"),
+        ("WebhookMaxBody", "CAIRN_WEBHOOK_MAX_BODY", "--webhook-max-body"),
+        ("WebhookConcurrency", "CAIRN_WEBHOOK_CONCURRENCY", "--webhook-concurrency"),
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -243,6 +253,26 @@ public sealed record ServerSettings
             Fail("MaxPipelineSize", $"'{sizeText}' is not a size (like 1MiB, 512KiB, or a number of bytes)");
         }
 
+        var webhookMaxBody = 4 * 1024 * 1024;
+        if (Get("WebhookMaxBody") is { } maxBodyText)
+        {
+            if (ByteSize.TryParse(maxBodyText, out var maxBody) && maxBody is >= 1024 and <= LargestWebhookBody)
+            {
+                webhookMaxBody = (int)maxBody;
+            }
+            else
+            {
+                Fail("WebhookMaxBody", $"'{maxBodyText}' is not a size from 1KiB to 25MiB (like 4MiB, 512KiB, or a number of bytes)");
+            }
+        }
+
+        var webhookConcurrency = 8;
+        if (Get("WebhookConcurrency") is { } webhookConcurrencyText
+            && (!int.TryParse(webhookConcurrencyText, NumberStyles.None, CultureInfo.InvariantCulture, out webhookConcurrency) || webhookConcurrency is < 1 or > 1024))
+        {
+            Fail("WebhookConcurrency", $"'{webhookConcurrencyText}' is not a number of webhook bodies from 1 to 1024");
+        }
+
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -270,6 +300,8 @@ public sealed record ServerSettings
             Retention = retention,
             StreamKeepAlive = keepAlive,
             MaxPipelineSize = maxPipelineSize,
+            WebhookMaxBody = webhookMaxBody,
+            WebhookConcurrency = webhookConcurrency,
         }, errors);
     }
 

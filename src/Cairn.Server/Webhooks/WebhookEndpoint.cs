@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
@@ -6,7 +7,6 @@ using Cairn.Server.Hosting;
 using Cairn.Server.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
@@ -15,19 +15,29 @@ namespace Cairn.Server.Webhooks;
 /// <summary>What a webhook is answered with (besides errors, which are problem documents).</summary>
 public sealed record WebhookAnswer(bool Accepted, bool Duplicate, long? EventId, string? Ignored);
 
-/// <summary><c>POST /hooks/{forge}</c>: find the repository, verify the signature with its own secret, journal, answer.
+/// <summary><c>POST /hooks/{forge}</c>: take the body in (see <see cref="WebhookIntake"/>), find the repository it names,
+/// verify the signature over the raw bytes with that repository's own secret, and only then parse, journal and answer.
 /// Planning happens afterwards from the journal, so the sender is answered in milliseconds and a crash between the
-/// answer and the plan loses nothing. Nothing a sender controls can make this answer 500.</summary>
+/// answer and the plan loses nothing. Nothing a sender controls can make this answer 500, and an unverified sender
+/// learns nothing of which repositories exist.</summary>
 internal static partial class WebhookEndpoint
 {
+    /// <summary>The one answer to a delivery that is not verified, whatever the reason: a repository that is not here, is
+    /// another forge's, has no secret, or a signature that does not match.</summary>
+    public const string NotVerifiedDetail = "the delivery is not signed with the webhook secret of the repository it names";
+
+    /// <summary>Stands in for the secret of a repository that is not here, so that refusing the delivery takes what
+    /// checking a signature takes.</summary>
+    private static readonly string Decoy = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/hooks/{forge}", ReceiveAsync).WithName("ReceiveWebhook").DisableAntiforgery();
     }
 
     private static async Task<IResult> ReceiveAsync(
-        string forge, HttpRequest request, IForgeDirectory forges, IRepositoryStore repositories, RepositorySecrets secrets,
-        IEventJournal journal, PlanningSignal planning, ServerSettings settings, TimeProvider time, ILoggerFactory loggers,
+        string forge, HttpContext context, WebhookIntake intake, IForgeDirectory forges, IRepositoryStore repositories,
+        RepositorySecrets secrets, IEventJournal journal, PlanningSignal planning, TimeProvider time, ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("Cairn.Webhooks");
@@ -36,107 +46,120 @@ internal static partial class WebhookEndpoint
             return Problems.NotFound($"there is no forge '{forge}' (github, gitlab, gitea, bitbucket)");
         }
 
-        var body = await ReadBodyAsync(request, settings.MaxWebhookBytes, cancellationToken);
-        if (body is null)
+        if (intake.RefuseByLength(context) is { } tooLong)
         {
-            return Results.Problem($"the body is larger than {settings.MaxWebhookBytes} bytes", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+            LogRefused(log, kind.ToWire(), "its Content-Length is over the limit");
+            return tooLong;
         }
 
-        var delivery = new WebhookRequest(
-            request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            body);
-        var handler = forges.Get(kind);
+        if (!await intake.EnterAsync(cancellationToken))
+        {
+            LogRefused(log, kind.ToWire(), "every turn to read a body stayed taken");
+            return WebhookIntake.Busy(context);
+        }
 
-        WebhookIdentity identity;
         try
         {
-            identity = handler.Identify(delivery);
-        }
-        catch (WebhookFormatException ex)
-        {
-            LogRejected(log, kind.ToWire(), "?", ex.Message);
-            return Problems.BadRequest(ex.Message);
-        }
-
-        var repository = await repositories.GetRepositoryAsync(identity.Repository, cancellationToken);
-        if (repository is null || repository.Forge != kind)
-        {
-            LogRejected(log, kind.ToWire(), identity.Repository, "unknown repository");
-            return Problems.NotFound($"there is no {kind.ToWire()} repository {identity.Repository} on this server");
-        }
-
-        if (secrets.WebhookSecret(repository) is not { } secret || !handler.Verify(delivery, secret))
-        {
-            // Nothing is stored for a delivery that cannot prove where it came from: a log line only.
-            LogRejected(log, kind.ToWire(), repository.Name, "bad or missing signature");
-            return Problems.Unauthorized("the delivery's signature does not match this repository's webhook secret");
-        }
-
-        WebhookEvent parsed;
-        try
-        {
-            parsed = handler.Parse(delivery);
-        }
-        catch (WebhookFormatException ex)
-        {
-            LogRejected(log, kind.ToWire(), repository.Name, ex.Message);
-            return Problems.BadRequest(ex.Message);
-        }
-
-        var (state, trigger, detail) = parsed switch
-        {
-            WebhookEvent.Trigger t => (EventState.Pending, TriggerEventJson.Serialize(t.Event with { Repository = repository.Name }), null),
-            WebhookEvent.Ping => (EventState.Ignored, "", "ping"),
-            WebhookEvent.Ignored i => (EventState.Ignored, "", i.Reason),
-            _ => (EventState.Ignored, "", "not understood"),
-        };
-        var entry = new NewJournalEntry(kind.ToWire(), identity.DeliveryId, repository.Name, identity.EventName, trigger, time.GetUtcNow(), state, detail);
-        var journaled = await journal.AppendEventAsync(entry, cancellationToken);
-        if (journaled.Duplicate)
-        {
-            return Results.Ok(new WebhookAnswer(false, true, journaled.Entry.Id, null));
-        }
-
-        if (state == EventState.Pending)
-        {
-            planning.Wake();
-            return Results.Accepted($"/api/v1/events/{journaled.Entry.Id}", new WebhookAnswer(true, false, journaled.Entry.Id, null));
-        }
-
-        return parsed is WebhookEvent.Ping
-            ? Results.Ok(new WebhookAnswer(true, false, journaled.Entry.Id, null))
-            : Results.Accepted(value: new WebhookAnswer(false, false, journaled.Entry.Id, detail));
-    }
-
-    /// <summary>The body, or null when it is over the limit (read no further than that).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
+            var (body, refusal) = await intake.ReadAsync(context, cancellationToken);
+            if (body is null)
             {
-                return null;
+                LogRefused(log, kind.ToWire(), "its body could not be read whole within the limits");
+                return refusal!;
             }
 
-            buffer.Write(chunk, 0, read);
+            using (body)
+            {
+                var delivery = new WebhookRequest(
+                    context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                    body.Bytes);
+                var receiver = new Receiver(kind, forges.Get(kind), repositories, secrets, journal, planning, time, log);
+                return await receiver.ReceiveAsync(delivery, cancellationToken);
+            }
         }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
+        {
+            // The sender went away; nobody reads the answer.
+            return Results.Empty;
+        }
+        finally
+        {
+            intake.Leave();
+        }
+    }
 
-        return buffer.ToArray();
+    /// <summary>One delivery, once its body is in.</summary>
+    private sealed class Receiver(
+        ForgeKind kind, IForge handler, IRepositoryStore repositories, RepositorySecrets secrets, IEventJournal journal,
+        PlanningSignal planning, TimeProvider time, ILogger log)
+    {
+        public async Task<IResult> ReceiveAsync(WebhookRequest delivery, CancellationToken cancellationToken)
+        {
+            // Whether the body is JSON naming a repository depends on the body alone, so saying so tells nothing.
+            WebhookIdentity identity;
+            try
+            {
+                identity = handler.Identify(delivery);
+            }
+            catch (WebhookFormatException ex)
+            {
+                LogRejected(log, kind.ToWire(), "?", ex.Message);
+                return Problems.BadRequest(ex.Message);
+            }
+
+            var repository = await repositories.GetRepositoryAsync(identity.Repository, cancellationToken);
+            var secret = repository is not null && repository.Forge == kind ? secrets.WebhookSecret(repository) : null;
+
+            // A delivery for no repository of this forge is checked all the same, against a secret nobody has: it takes as
+            // long and is answered as one with a bad signature. Only this log says which it was.
+            if (!handler.Verify(delivery, secret ?? Decoy) || secret is null || repository is null)
+            {
+                LogRejected(log, kind.ToWire(), identity.Repository, repository is null ? "no such repository"
+                    : repository.Forge != kind ? $"the repository is on {repository.Forge.ToWire()}"
+                    : secret is null ? "the repository has no webhook secret"
+                    : "bad or missing signature");
+                return Problems.Unauthorized(NotVerifiedDetail);
+            }
+
+            WebhookEvent parsed;
+            try
+            {
+                parsed = handler.Parse(delivery);
+            }
+            catch (WebhookFormatException ex)
+            {
+                LogRejected(log, kind.ToWire(), repository.Name, ex.Message);
+                return Problems.BadRequest(ex.Message);
+            }
+
+            var (state, trigger, detail) = parsed switch
+            {
+                WebhookEvent.Trigger t => (EventState.Pending, TriggerEventJson.Serialize(t.Event with { Repository = repository.Name }), null),
+                WebhookEvent.Ping => (EventState.Ignored, "", "ping"),
+                WebhookEvent.Ignored i => (EventState.Ignored, "", i.Reason),
+                _ => (EventState.Ignored, "", "not understood"),
+            };
+            var entry = new NewJournalEntry(kind.ToWire(), identity.DeliveryId, repository.Name, identity.EventName, trigger, time.GetUtcNow(), state, detail);
+            var journaled = await journal.AppendEventAsync(entry, cancellationToken);
+            if (journaled.Duplicate)
+            {
+                return Results.Ok(new WebhookAnswer(false, true, journaled.Entry.Id, null));
+            }
+
+            if (state == EventState.Pending)
+            {
+                planning.Wake();
+                return Results.Accepted($"/api/v1/events/{journaled.Entry.Id}", new WebhookAnswer(true, false, journaled.Entry.Id, null));
+            }
+
+            return parsed is WebhookEvent.Ping
+                ? Results.Ok(new WebhookAnswer(true, false, journaled.Entry.Id, null))
+                : Results.Accepted(value: new WebhookAnswer(false, false, journaled.Entry.Id, detail));
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "webhook rejected: {Forge} {Repository}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string forge, string repository, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "webhook refused unread: {Forge}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string forge, string reason);
 }

@@ -313,6 +313,17 @@ internal static class PostgresMigrations
             END
             $$;
             """),
+        new(6, "the event journal's deliveries are unique per repository", """
+            -- A forge's delivery id says nothing about which repository sent it: the same id from another repository is
+            -- another delivery. repository_key is the name in lower case, as repositories.name_key is (a forge allows
+            -- only ASCII in a repository's name, which every collation lowers alike).
+            ALTER TABLE event_journal ADD COLUMN repository_key text NOT NULL DEFAULT '';
+            UPDATE event_journal SET repository_key = lower(repository);
+            ALTER TABLE event_journal ALTER COLUMN repository_key DROP DEFAULT;
+
+            DROP INDEX event_journal_by_delivery;
+            CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -14,6 +14,7 @@ internal sealed class EventJournalRecords(IStatementRunner database, ClaimStatem
                 .Bind("@source", entry.Source)
                 .Bind("@delivery", entry.DeliveryId)
                 .Bind("@repository", entry.Repository)
+                .Bind("@key", ServerRows.RepositoryKey(entry.Repository))
                 .Bind("@event", entry.EventName)
                 .Bind("@trigger", entry.Trigger)
                 .Bind("@state", ServerRows.Wire(entry.State))
@@ -29,7 +30,10 @@ internal sealed class EventJournalRecords(IStatementRunner database, ClaimStatem
         // The delivery was journaled before (a concurrent append of it has committed by now: the conflict waited for it).
         var first = await database.QueryAsync(
             ServerSql.EventByDelivery,
-            command => command.Bind("@source", entry.Source).Bind("@delivery", entry.DeliveryId),
+            command => command
+                .Bind("@source", entry.Source)
+                .Bind("@key", ServerRows.RepositoryKey(entry.Repository))
+                .Bind("@delivery", entry.DeliveryId),
             ServerRows.ReadJournalEntry,
             cancellationToken);
         return new JournalResult(first.Single(), Duplicate: true);

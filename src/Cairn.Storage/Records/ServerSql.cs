@@ -31,13 +31,14 @@ internal static class ServerSql
 
     // A delivery already journaled conflicts and inserts nothing, so no row comes back; a NULL delivery id never conflicts.
     public const string AppendEvent = $"""
-        INSERT INTO event_journal (source, delivery_id, repository, event_name, trigger_json, state, received_at, detail)
-        VALUES (@source, @delivery, @repository, @event, @trigger, @state, @received, @detail)
-        ON CONFLICT (source, delivery_id) WHERE delivery_id IS NOT NULL DO NOTHING
+        INSERT INTO event_journal (source, delivery_id, repository, repository_key, event_name, trigger_json, state, received_at, detail)
+        VALUES (@source, @delivery, @repository, @key, @event, @trigger, @state, @received, @detail)
+        ON CONFLICT (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL DO NOTHING
         RETURNING {JournalColumns};
         """;
 
-    public const string EventByDelivery = $"SELECT {JournalColumns} FROM event_journal WHERE source = @source AND delivery_id = @delivery;";
+    public const string EventByDelivery =
+        $"SELECT {JournalColumns} FROM event_journal WHERE source = @source AND repository_key = @key AND delivery_id = @delivery;";
 
     public const string EventById = $"SELECT {JournalColumns} FROM event_journal WHERE id = @id;";
 

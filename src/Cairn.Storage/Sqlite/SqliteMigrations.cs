@@ -300,6 +300,16 @@ internal static class SqliteMigrations
             DROP TABLE secret_audit;
             ALTER TABLE secret_audit_5 RENAME TO secret_audit;
             """),
+        new(6, "the event journal's deliveries are unique per repository", """
+            -- A forge's delivery id says nothing about which repository sent it: the same id from another repository is
+            -- another delivery. repository_key is the name in lower case, as repositories.name_key is (lower() folds
+            -- only ASCII, which is all a forge allows in a repository's name).
+            ALTER TABLE event_journal ADD COLUMN repository_key TEXT NOT NULL DEFAULT '';
+            UPDATE event_journal SET repository_key = lower(repository);
+
+            DROP INDEX event_journal_by_delivery;
+            CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

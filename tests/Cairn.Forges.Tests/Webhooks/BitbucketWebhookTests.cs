@@ -55,7 +55,7 @@ public sealed class BitbucketWebhookTests : IDisposable
         Assert.Equal("709d658dc5b6d6afcd46049c2f332ee3f515a67d", trigger.Sha);
         Assert.Equal("1e65c05c1d5171631d92438a13901ca7dae9618c", trigger.Before);
         Assert.Equal("emmap1", trigger.Sender);
-        Assert.Equal($"bitbucket:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
+        Assert.Equal($"bitbucket:emmap1/webhooks:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
     }
 
     [Fact]

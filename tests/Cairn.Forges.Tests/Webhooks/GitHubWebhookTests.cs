@@ -102,7 +102,7 @@ public sealed class GitHubWebhookTests : IDisposable
         Assert.Equal("0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c", trigger.Sha);
         Assert.Equal("6113728f27ae82c7b1a177c8d03f9e96e0adf246", trigger.Before);
         Assert.Equal("octocat", trigger.Sender);
-        Assert.Equal($"github:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
+        Assert.Equal($"github:octo-org/hello-world:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
         Assert.Null(trigger.PullRequest);
         Assert.Empty(trigger.Inputs);
     }
@@ -128,6 +128,20 @@ public sealed class GitHubWebhookTests : IDisposable
         var trigger = GitHub.Parse(Deliveries.Signed(ForgeKind.GitHub, "push", Deliveries.Sample("github/push.json"), deliveryId: null)).Trigger();
 
         Assert.Null(trigger.IdempotencyKey);
+    }
+
+    [Fact]
+    public void Parse_IdempotencyKey_HoldsTheRepositoryInLowerCase_SoAnotherRepositoryReusingTheDeliveryIdGetsAnother()
+    {
+        var payload = Deliveries.Sample("github/push.json");
+        var first = GitHub.Parse(Deliveries.Signed(ForgeKind.GitHub, "push", payload)).Trigger();
+        payload["repository"]!["full_name"] = "Octo-Org/Hello-World";
+        var otherCase = GitHub.Parse(Deliveries.Signed(ForgeKind.GitHub, "push", payload)).Trigger();
+        payload["repository"]!["full_name"] = "octo-org/another";
+        var another = GitHub.Parse(Deliveries.Signed(ForgeKind.GitHub, "push", payload)).Trigger();
+
+        Assert.Equal(first.IdempotencyKey, otherCase.IdempotencyKey);
+        Assert.Equal($"github:octo-org/another:{Deliveries.DeliveryId}", another.IdempotencyKey);
     }
 
     [Fact]
@@ -185,7 +199,7 @@ public sealed class GitHubWebhookTests : IDisposable
         Assert.Equal("refs/heads/changes", trigger.Ref);
         Assert.Equal("ec26c3e57ca3a959ca5aad62de7213c562f8c821", trigger.Sha);
         Assert.Equal("octocat", trigger.Sender);
-        Assert.Equal($"github:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
+        Assert.Equal($"github:octo-org/hello-world:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
         Assert.False(trigger.IsFork);
         Assert.Equal(
             new PullRequestInfo(2, expected, "main", "changes", "octo-org/hello-world", false, "f95f852bd8fca8fcc58a9a2d6c842781e32a215e",

@@ -60,7 +60,7 @@ public sealed class GitLabWebhookTests : IDisposable
         Assert.Equal("da1560886d4f094c3e6c9ef40349f7d38b5d27d7", trigger.Sha);
         Assert.Equal("95790bf891e76fee5e1747ab589903a6a1f80f22", trigger.Before);
         Assert.Equal("jsmith", trigger.Sender);
-        Assert.Equal($"gitlab:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
+        Assert.Equal($"gitlab:mike/diaspora:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
     }
 
     [Fact]

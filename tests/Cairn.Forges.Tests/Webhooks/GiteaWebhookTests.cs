@@ -58,7 +58,7 @@ public sealed class GiteaWebhookTests : IDisposable
 
         Assert.True(Gitea.Verify(forgejo, Deliveries.Secret));
         Assert.Equal(new WebhookIdentity("f6266f16-1bf3-46a5-9ea4-602e06ead473", "push", "gitea/webhooks"), Gitea.Identify(forgejo));
-        Assert.Equal("gitea:f6266f16-1bf3-46a5-9ea4-602e06ead473", Gitea.Parse(forgejo).Trigger().IdempotencyKey);
+        Assert.Equal("gitea:gitea/webhooks:f6266f16-1bf3-46a5-9ea4-602e06ead473", Gitea.Parse(forgejo).Trigger().IdempotencyKey);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class GiteaWebhookTests : IDisposable
         Assert.Equal("bffeb74224043ba2feb48d137756c8a9331c449a", trigger.Sha);
         Assert.Equal("28e1879d029cb852e4844d9c718537df08844e03", trigger.Before);
         Assert.Equal("gitea", trigger.Sender);
-        Assert.Equal($"gitea:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
+        Assert.Equal($"gitea:gitea/webhooks:{Deliveries.DeliveryId}", trigger.IdempotencyKey);
     }
 
     [Fact]
