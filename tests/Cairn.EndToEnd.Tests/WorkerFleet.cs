@@ -65,7 +65,9 @@ internal sealed class WorkerFleet : IAsyncDisposable
         var worker = CairnProcess.Start(
             Directory.Path,
             env,
-            ["worker", "--store", _kind, "--connection", _connection, "--workspace-root", Directory.Combine("workspaces"), .. args]);
+            // Steps write their marks into this test's own (private) folder: as root, they run as root rather than as an
+            // unprivileged user, which these tests of crashes and drains are not about.
+            ["worker", "--store", _kind, "--connection", _connection, "--workspace-root", Directory.Combine("workspaces"), "--job-user", "root", .. args]);
         _workers.Add(worker);
         return worker;
     }

@@ -52,7 +52,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
         var answer = await http.ReadAnswerAsync(AnswerWithin);
 
         Assert.Equal(413, answer.Status);
-        Assert.Contains("larger than 64KiB", answer.Body, StringComparison.Ordinal);
+        Assert.Contains("larger than 64 KiB", answer.Body, StringComparison.Ordinal);
         Assert.Equal("close", answer.Headers["Connection"]);
     }
 
