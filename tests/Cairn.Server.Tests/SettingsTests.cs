@@ -62,7 +62,7 @@ public sealed class SettingsTests
         Assert.Equal(100_000, Bind("100000").Settings!.WebhookMaxBody);
         Assert.Equal(25 * 1024 * 1024, Bind("25MiB").Settings!.WebhookMaxBody);
         Assert.Equal(32, Bind(null, "32").Settings!.WebhookConcurrency);
-        foreach (var bad in new[] { "4MB", "26MiB", "1000", "-1", "lots", "1.5MiB" })
+        foreach (var bad in new[] { "26MiB", "1000", "-1", "lots" })
         {
             Assert.Equal(
                 [$"--webhook-max-body / CAIRN_WEBHOOK_MAX_BODY / Cairn:WebhookMaxBody: '{bad}' is not a size from 1KiB to 25MiB (like 4MiB, 512KiB, or a number of bytes)"],
