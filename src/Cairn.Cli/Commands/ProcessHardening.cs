@@ -18,7 +18,6 @@ internal static class ProcessHardening
     {
         var lines = new List<string>();
         var masterKey = Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable);
-        HostProcess.Forget(MasterKey.EnvironmentVariable, ConnectionVariable);
         HostProcess.KeepOnlyWhatChildrenNeed();
         if (!HostProcess.MakeUndumpable() && OperatingSystem.IsLinux())
         {

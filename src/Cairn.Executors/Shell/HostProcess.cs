@@ -12,17 +12,6 @@ public static partial class HostProcess
     /// kernel does not allow it (not Linux).</summary>
     public static bool MakeUndumpable() => OperatingSystem.IsLinux() && Prctl(PrSetDumpable, 0, 0, 0, 0) == 0;
 
-    /// <summary>Removes variables from this process's environment, so that no process it starts inherits them
-    /// (git, steps, containers' clients). The kernel's copy made at exec stays: see <see cref="MakeUndumpable"/>.</summary>
-    public static void Forget(params string[] names)
-    {
-        ArgumentNullException.ThrowIfNull(names);
-        foreach (var name in names)
-        {
-            Environment.SetEnvironmentVariable(name, null);
-        }
-    }
-
     /// <summary>Variables the processes a server or worker starts itself (git, its orphan sentinel, the container
     /// engine's client) may need: where programs are, locale, proxies and certificates for fetching, the engine's
     /// address, the runtime's own settings. Every other variable of its environment is for steps to ask for by name
