@@ -39,6 +39,26 @@ internal static class Jobs
         }
     }
 
+    /// <summary>
+    /// Waits (bounded) for <paramref name="pid"/> to stop running: SIGKILL is delivered when the process is next
+    /// scheduled, so on a busy machine a killed process can show as running for a moment after the kill returned.
+    /// </summary>
+    public static async Task<bool> IsGoneSoonAsync(int pid, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!IsGone(pid))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return false;
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+
+        return true;
+    }
+
     public static IReadOnlyList<int> ReadPids(string path) =>
         File.ReadAllLines(path)
             .Where(line => line.Trim().Length > 0)

@@ -352,7 +352,7 @@ public sealed class GitMirrorTests : IDisposable
 
         Assert.Equal("git init took longer than 1s and was stopped", error.Message);
         await Jobs.WaitForFileAsync(pidFile, Token);
-        Assert.True(Jobs.IsGone(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.True(await Jobs.IsGoneSoonAsync(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture), Token));
     }
 
     private static int ClosedPort()
