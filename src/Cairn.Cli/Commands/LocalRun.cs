@@ -4,6 +4,7 @@ using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runners;
 using Cairn.Core.Runs;
+using Cairn.Server.Hosting;
 using Cairn.Storage.Sqlite;
 
 namespace Cairn.Cli.Commands;
@@ -86,16 +87,14 @@ internal static class LocalRun
             await using (var console = new ConsoleRunObserver(logs, color))
             {
                 await using var onKill = kill.Register(executors.KillAllNow);
-                var services = new WorkerServices(
-                    store,
-                    store,
-                    new RunCoordinator(store, time),
-                    executors.Resolver(catalog, request.Executor),
-                    new FixedWorkspaceProvider(workspace),
-                    new InMemorySecretSource(request.Secrets),
-                    console,
-                    new RetryPolicy(),
-                    time);
+                var services = new WorkerServicesBuilder
+                {
+                    Executors = executors.Resolver(catalog, request.Executor),
+                    Workspaces = new FixedWorkspaceProvider(workspace),
+                    Secrets = new InMemorySecretSource(request.Secrets),
+                    Observer = console,
+                    Time = time,
+                }.Build(store);
                 run = await new InProcessRunHost(services, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
                 jobs = await store.GetJobsAsync(run.Id, CancellationToken.None);
             }

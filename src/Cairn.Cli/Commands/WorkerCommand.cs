@@ -7,6 +7,7 @@ using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Executors.Fake;
 using Cairn.Executors.Shell;
+using Cairn.Server.Hosting;
 using Cairn.Storage;
 
 namespace Cairn.Cli.Commands;
@@ -151,16 +152,14 @@ internal static class WorkerCommand
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
         var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}");
-        var services = new WorkerServices(
-            store,
-            store,
-            new RunCoordinator(store, time),
-            resolver,
-            new ScratchWorkspaceProvider(request.WorkspaceRoot),
-            InMemorySecretSource.Empty,
-            new WorkerConsole(Console.Out),
-            new RetryPolicy(),
-            time);
+        var services = new WorkerServicesBuilder
+        {
+            Executors = resolver,
+            Workspaces = new ScratchWorkspaceProvider(request.WorkspaceRoot),
+            Secrets = InMemorySecretSource.Empty,
+            Observer = new WorkerConsole(Console.Out),
+            Time = time,
+        }.Build(store);
         var pool = new WorkerPool(services, new WorkerPoolOptions(name, request.Concurrency, request.Labels)
         {
             Heartbeat = request.Heartbeat,

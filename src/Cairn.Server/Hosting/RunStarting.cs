@@ -1,0 +1,27 @@
+using Cairn.Core.Engine;
+using Cairn.Core.Runs;
+using Cairn.Executors.Git;
+using Cairn.Server.Services;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cairn.Server.Hosting;
+
+/// <summary>What turns a trigger into a run and moves runs on: the forges, the repositories' git mirror, the runner
+/// aliases, the coordinator, and the starter, approvals and superseding built on them.</summary>
+internal static class RunStarting
+{
+    public static IServiceCollection AddRunStarting(this IServiceCollection services, ServerSettings settings, ServerRuntime runtime)
+    {
+        services.AddSingleton(runtime.Forges);
+        services.AddSingleton(runtime.Runners);
+        services.AddSingleton<PlanningSignal>();
+        services.AddSingleton<RepositoryRegistrations>();
+        services.AddSingleton(provider => new RunCoordinator(provider.GetRequiredService<IRunStore>(), runtime.Time));
+        services.AddSingleton(new GitMirror(
+            Path.Combine(settings.DataDirectory, "git"), new GitMirrorOptions { MaxFileBytes = settings.MaxPipelineSize }, runtime.Time));
+        services.AddSingleton<SupersededRuns>();
+        services.AddSingleton<RunStarter>();
+        services.AddSingleton<RunApprovals>();
+        return services;
+    }
+}

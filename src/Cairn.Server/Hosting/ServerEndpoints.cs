@@ -1,0 +1,41 @@
+using Cairn.Server.Api;
+using Cairn.Server.Streaming;
+using Cairn.Server.Webhooks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cairn.Server.Hosting;
+
+/// <summary>The server's HTTP surface: health, the OpenAPI document, the run page, the admin API under
+/// <c>/api/v1</c> (with its live streams) and the forges' webhooks.</summary>
+internal static class ServerEndpoints
+{
+    /// <summary>What the endpoints need besides the services: problem answers, the API description, webhook intake and
+    /// the shared ends of live streams.</summary>
+    public static IServiceCollection AddCairnApi(this IServiceCollection services, ServerSettings settings, ServerRuntime runtime)
+    {
+        services.AddSingleton(_ => new WebhookIntake(settings, runtime));
+        services.AddSingleton<StreamContext>();
+        services.AddSingleton<LogTails>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        return services;
+    }
+
+    public static WebApplication MapCairnEndpoints(this WebApplication app, ServerSettings settings)
+    {
+        app.MapHealthEndpoints();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapRunPage(settings);
+
+        var api = app.MapGroup("/api/v1");
+        ReposApi.Map(api);
+        EventsApi.Map(api);
+        RunsApi.Map(api);
+        ApprovalsApi.Map(api);
+        SecretsApi.Map(api);
+        StreamsApi.Map(api);
+        WebhookEndpoint.Map(app);
+        return app;
+    }
+}
