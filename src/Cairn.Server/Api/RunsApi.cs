@@ -4,7 +4,7 @@ using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Runs;
 using Cairn.Server.Services;
-using Cairn.Storage;
+using Cairn.Core.Repositories;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -67,16 +67,16 @@ internal static class RunsApi
         api.MapGet("/runs", ListAsync).WithName("ListRuns");
         api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun");
         api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun");
-        api.MapPost("/runs/{id:long}/rerun", (long id, ICairnStore store, RunStarter starter, CancellationToken ct) => RerunAsync(id, false, store, starter, ct)).WithName("RerunRun");
-        api.MapPost("/runs/{id:long}/rerun-failed", (long id, ICairnStore store, RunStarter starter, CancellationToken ct) => RerunAsync(id, true, store, starter, ct)).WithName("RerunFailedJobs");
+        api.MapPost("/runs/{id:long}/rerun", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, CancellationToken ct) => RerunAsync(id, false, store, repositories, starter, ct)).WithName("RerunRun");
+        api.MapPost("/runs/{id:long}/rerun-failed", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, CancellationToken ct) => RerunAsync(id, true, store, repositories, starter, ct)).WithName("RerunFailedJobs");
         api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog");
     }
 
     private static async Task<IResult> TriggerAsync(
         string owner, string repo, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ICairnStore store, RunStarter starter, TimeProvider time, CancellationToken cancellationToken)
+        IRunStore store, IRepositoryStore repositories, RunStarter starter, TimeProvider time, CancellationToken cancellationToken)
     {
-        var repository = await store.GetRepositoryAsync($"{owner}/{repo}", cancellationToken);
+        var repository = await repositories.GetRepositoryAsync($"{owner}/{repo}", cancellationToken);
         if (repository is null)
         {
             return Problems.NotFound($"there is no repository {owner}/{repo}");
@@ -113,7 +113,7 @@ internal static class RunsApi
     private static IResult CannotStart(string reason) =>
         Results.Problem(reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start");
 
-    private static async Task<IResult> ListAsync(ICairnStore store, string? repo, string? status, string? branch, string? cursor, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(IRunStore store, string? repo, string? status, string? branch, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(cursor, limit, out var before, out var take, out var problem))
         {
@@ -138,12 +138,12 @@ internal static class RunsApi
         return Results.Ok(new Page<RunView>(page, runs.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 
-    private static async Task<IResult> GetAsync(long id, ICairnStore store, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetAsync(long id, IRunStore store, CancellationToken cancellationToken) =>
         await store.GetRunAsync(id, cancellationToken) is { } run
             ? Results.Ok(await ViewAsync(store, run, cancellationToken))
             : Problems.NotFound($"there is no run {id}");
 
-    private static async Task<IResult> CancelAsync(long id, ICairnStore store, RunCoordinator coordinator, CancellationToken cancellationToken)
+    private static async Task<IResult> CancelAsync(long id, IRunStore store, RunCoordinator coordinator, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(id, cancellationToken);
         if (run is null)
@@ -160,7 +160,7 @@ internal static class RunsApi
         return Results.Accepted($"/api/v1/runs/{id}", await ViewAsync(store, (await store.GetRunAsync(id, cancellationToken))!, cancellationToken));
     }
 
-    private static async Task<IResult> RerunAsync(long id, bool onlyFailed, ICairnStore store, RunStarter starter, CancellationToken cancellationToken)
+    private static async Task<IResult> RerunAsync(long id, bool onlyFailed, IRunStore store, IRepositoryStore repositories, RunStarter starter, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(id, cancellationToken);
         if (run is null)
@@ -168,7 +168,7 @@ internal static class RunsApi
             return Problems.NotFound($"there is no run {id}");
         }
 
-        if (run.Repository is null || run.Trigger is null || await store.GetRepositoryAsync(run.Repository, cancellationToken) is not { } repository)
+        if (run.Repository is null || run.Trigger is null || await repositories.GetRepositoryAsync(run.Repository, cancellationToken) is not { } repository)
         {
             return Problems.Conflict($"run {id} cannot run again: its repository is not on this server");
         }
@@ -188,7 +188,7 @@ internal static class RunsApi
         return await AnswerAsync(result, store, cancellationToken);
     }
 
-    private static async Task<IResult> LogAsync(long id, long jobId, ICairnStore store, HttpResponse response, CancellationToken cancellationToken)
+    private static async Task<IResult> LogAsync(long id, long jobId, IRunStore store, HttpResponse response, CancellationToken cancellationToken)
     {
         var job = await store.GetJobAsync(jobId, cancellationToken);
         if (job is null || job.RunId != id)

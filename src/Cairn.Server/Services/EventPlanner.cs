@@ -2,7 +2,7 @@ using System.Text.Json;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Server.Hosting;
-using Cairn.Storage;
+using Cairn.Core.Repositories;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -10,7 +10,7 @@ namespace Cairn.Server.Services;
 /// <summary>Plans journaled events after their sender was answered: claims pending entries (any replica may; a claim
 /// that is not resolved expires and the entry is planned again), starts their runs and resolves them.</summary>
 internal sealed partial class EventPlanner(
-    ICairnStore store, RunStarter starter, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log)
+    IEventJournal journal, IRepositoryStore repositories, RunStarter starter, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log)
     : LoopingService("planning", Poll, time, log)
 {
     private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
@@ -19,7 +19,7 @@ internal sealed partial class EventPlanner(
 
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        var entries = await store.ClaimPendingEventsAsync(claimant, Time.GetUtcNow(), ClaimFor, 8, stoppingToken);
+        var entries = await journal.ClaimPendingEventsAsync(claimant, Time.GetUtcNow(), ClaimFor, 8, stoppingToken);
         await Task.WhenAll(entries.Select(e => PlanAsync(e, stoppingToken)));
         if (entries.Count == 0)
         {
@@ -31,10 +31,10 @@ internal sealed partial class EventPlanner(
     public async Task PlanAsync(JournalEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var repository = await store.GetRepositoryAsync(entry.Repository, cancellationToken);
+        var repository = await repositories.GetRepositoryAsync(entry.Repository, cancellationToken);
         if (repository is null)
         {
-            await store.ResolveEventAsync(entry.Id, EventState.Failed, null, $"the repository {entry.Repository} was removed", cancellationToken);
+            await journal.ResolveEventAsync(entry.Id, EventState.Failed, null, $"the repository {entry.Repository} was removed", cancellationToken);
             return;
         }
 
@@ -45,7 +45,7 @@ internal sealed partial class EventPlanner(
         }
         catch (JsonException ex)
         {
-            await store.ResolveEventAsync(entry.Id, EventState.Failed, null, $"the journaled trigger cannot be read: {ex.Message}", cancellationToken);
+            await journal.ResolveEventAsync(entry.Id, EventState.Failed, null, $"the journaled trigger cannot be read: {ex.Message}", cancellationToken);
             return;
         }
 
@@ -57,7 +57,7 @@ internal sealed partial class EventPlanner(
             StartResult.Refused r => (EventState.Failed, null, r.Reason),
             _ => (EventState.Failed, null, "not understood"),
         };
-        await store.ResolveEventAsync(entry.Id, state, runId, detail, cancellationToken);
+        await journal.ResolveEventAsync(entry.Id, state, runId, detail, cancellationToken);
         LogPlanned(log, entry.Id, entry.Repository, state, runId, detail ?? "");
     }
 

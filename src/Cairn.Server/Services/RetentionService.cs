@@ -1,6 +1,6 @@
 using Cairn.Core.Pipelines;
+using Cairn.Core.Runs;
 using Cairn.Server.Hosting;
-using Cairn.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +13,7 @@ internal sealed record RetentionSweep(TimeSpan Interval);
 /// at start, then every sweep interval. It removes a small batch per transaction with a pause between, and makes the batch
 /// smaller when one takes long, so that the store's writers (on SQLite, every writer) never wait long behind it.</summary>
 internal sealed partial class RetentionService(
-    ICairnStore store, ServerSettings settings, RetentionSweep sweep, TimeProvider time, ILogger<RetentionService> log) : BackgroundService
+    IRunRetention runs, ServerSettings settings, RetentionSweep sweep, TimeProvider time, ILogger<RetentionService> log) : BackgroundService
 {
     public const int MaxBatch = 100;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
@@ -61,7 +61,7 @@ internal sealed partial class RetentionService(
         while (true)
         {
             var started = time.GetTimestamp();
-            var removed = await store.DeleteRunsFinishedBeforeAsync(before, batch, cancellationToken);
+            var removed = await runs.DeleteRunsFinishedBeforeAsync(before, batch, cancellationToken);
             total += removed;
             if (removed < batch)
             {

@@ -8,7 +8,6 @@ using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
 using Cairn.Executors.Git;
 using Cairn.Server.Hosting;
-using Cairn.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -43,7 +42,8 @@ public sealed record StartOptions(bool Explicit = false, RunRecord? Rerun = null
 /// <see cref="ForkPullRequestPolicy"/>: its run waits for a maintainer (and supersedes nothing until approved), starts, or
 /// is not made; a rerun, which the admin asks for, always starts.</summary>
 public sealed partial class RunStarter(
-    ICairnStore store,
+    IRunStore runs,
+    IScheduleStore schedules,
     RepositorySecrets secrets,
     GitMirror git,
     RunCoordinator coordinator,
@@ -83,7 +83,7 @@ public sealed partial class RunStarter(
                 return new StartResult.Refused(ex.Message);
             }
 
-            return new StartResult.Started(await store.CreateFailedRunAsync(
+            return new StartResult.Started(await runs.CreateFailedRunAsync(
                 PipelineLoader.DefaultName, trigger, FailureClass.Infra, [ex.Message], time.GetUtcNow(), cancellationToken));
         }
 
@@ -96,7 +96,7 @@ public sealed partial class RunStarter(
         {
             // Refused before it is read: a file that compresses well costs nothing to push and a lot to parse.
             var tooLarge = $"{PipelineLoader.TooLarge(PipelineLoader.DefaultFileName, ex.Size, ex.Limit)} (--max-pipeline-size)";
-            return new StartResult.Started(await store.CreateFailedRunAsync(
+            return new StartResult.Started(await runs.CreateFailedRunAsync(
                 PipelineLoader.DefaultName, trigger, FailureClass.Config, [tooLarge], time.GetUtcNow(), cancellationToken));
         }
 
@@ -109,7 +109,7 @@ public sealed partial class RunStarter(
         var loaded = PipelineLoader.Load(text, PipelineLoader.DefaultFileName);
         if (!loaded.IsValid)
         {
-            return new StartResult.Started(await store.CreateFailedRunAsync(
+            return new StartResult.Started(await runs.CreateFailedRunAsync(
                 NameOf(text), trigger, FailureClass.Config, loaded.Errors.Select(e => e.ToString()).ToList(), time.GetUtcNow(), cancellationToken));
         }
 
@@ -141,7 +141,7 @@ public sealed partial class RunStarter(
         {
             return options.Explicit
                 ? new StartResult.Refused(string.Join("; ", planned.Errors))
-                : new StartResult.Started(await store.CreateFailedRunAsync(pipeline.Name, trigger, FailureClass.Config, planned.Errors, time.GetUtcNow(), cancellationToken));
+                : new StartResult.Started(await runs.CreateFailedRunAsync(pipeline.Name, trigger, FailureClass.Config, planned.Errors, time.GetUtcNow(), cancellationToken));
         }
 
         plan = plan with
@@ -180,7 +180,7 @@ public sealed partial class RunStarter(
         }
         else
         {
-            await store.ReplaceSchedulesAsync(repository.Name, [], cancellationToken);
+            await schedules.ReplaceSchedulesAsync(repository.Name, [], cancellationToken);
         }
     }
 
@@ -192,7 +192,7 @@ public sealed partial class RunStarter(
             .Where(x => x.next is not null)
             .Select(x => new ScheduleDefinition(pipeline.Name, x.s.Cron, x.next!.Value))
             .ToList();
-        await store.ReplaceSchedulesAsync(repository, definitions, cancellationToken);
+        await schedules.ReplaceSchedulesAsync(repository, definitions, cancellationToken);
     }
 
     private async Task<IReadOnlyList<string>?> ChangedPathsAsync(RepositoryRecord repository, string? token, TriggerEvent trigger, CancellationToken cancellationToken)
@@ -226,7 +226,7 @@ public sealed partial class RunStarter(
     /// that no job to be run again is upstream of.</summary>
     private async Task<RunPlan> CarryOverAsync(RunPlan plan, RunRecord previous, CancellationToken cancellationToken)
     {
-        var before = (await store.GetJobsAsync(previous.Id, cancellationToken)).ToDictionary(j => j.Name, StringComparer.Ordinal);
+        var before = (await runs.GetJobsAsync(previous.Id, cancellationToken)).ToDictionary(j => j.Name, StringComparer.Ordinal);
         var again = new HashSet<string>(StringComparer.Ordinal);
         foreach (var job in plan.Jobs)
         {

@@ -1,7 +1,8 @@
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
-using Cairn.Storage;
+using Cairn.Core.Repositories;
+using Cairn.Core.Schedules;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -10,7 +11,7 @@ namespace Cairn.Server.Services;
 /// fires once however many replicas look; the next time is computed from now, so ticks missed while every server was
 /// down fire once, not once each. A fired tick is journaled like a webhook and planned the same way.</summary>
 internal sealed partial class Scheduler(
-    ICairnStore store, RunStarter starter, RepositoryRegistrations registrations, PlanningSignal planning, TimeProvider time, ILogger<Scheduler> log)
+    IScheduleStore schedules, IRepositoryStore repositories, IEventJournal journal, RunStarter starter, RepositoryRegistrations registrations, PlanningSignal planning, TimeProvider time, ILogger<Scheduler> log)
     : LoopingService("the scheduler", Tick, time, log)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
@@ -33,7 +34,7 @@ internal sealed partial class Scheduler(
     {
         var now = Time.GetUtcNow();
         var fired = 0;
-        foreach (var schedule in await store.ListSchedulesAsync(cancellationToken))
+        foreach (var schedule in await schedules.ListSchedulesAsync(cancellationToken))
         {
             if (schedule.NextFireAt > now)
             {
@@ -45,12 +46,12 @@ internal sealed partial class Scheduler(
                 continue;
             }
 
-            if (!await store.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, next, cancellationToken))
+            if (!await schedules.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, next, cancellationToken))
             {
                 continue;
             }
 
-            var repository = await store.GetRepositoryAsync(schedule.Repository, cancellationToken);
+            var repository = await repositories.GetRepositoryAsync(schedule.Repository, cancellationToken);
             if (repository is null)
             {
                 continue;
@@ -60,7 +61,7 @@ internal sealed partial class Scheduler(
             var key = $"schedule:{schedule.Id}:{tick}";
             var trigger = new TriggerEvent(TriggerKind.Schedule, repository.Name, $"refs/heads/{repository.DefaultBranch}", null,
                 new Dictionary<string, string>(StringComparer.Ordinal), key);
-            await store.AppendEventAsync(new NewJournalEntry("schedule", key, repository.Name, $"schedule {schedule.Cron}", TriggerEventJson.Serialize(trigger), now), cancellationToken);
+            await journal.AppendEventAsync(new NewJournalEntry("schedule", key, repository.Name, $"schedule {schedule.Cron}", TriggerEventJson.Serialize(trigger), now), cancellationToken);
             fired++;
             LogFired(log, repository.Name, schedule.Cron, tick);
         }
@@ -79,7 +80,7 @@ internal sealed partial class Scheduler(
     {
         try
         {
-            foreach (var repository in await store.ListRepositoriesAsync(cancellationToken))
+            foreach (var repository in await repositories.ListRepositoriesAsync(cancellationToken))
             {
                 await RefreshAsync(repository.Name, cancellationToken);
             }
@@ -98,7 +99,7 @@ internal sealed partial class Scheduler(
     {
         try
         {
-            if (await store.GetRepositoryAsync(name, cancellationToken) is { } repository)
+            if (await repositories.GetRepositoryAsync(name, cancellationToken) is { } repository)
             {
                 await starter.RefreshSchedulesAsync(repository, cancellationToken);
             }

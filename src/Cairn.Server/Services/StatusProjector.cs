@@ -3,8 +3,8 @@ using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
+using Cairn.Core.Schedules;
 using Cairn.Server.Hosting;
-using Cairn.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -14,7 +14,14 @@ namespace Cairn.Server.Services;
 /// The feed position is kept in the store; after a crash a few statuses may be queued twice, which forges take as
 /// the same status again.</summary>
 internal sealed partial class StatusProjector(
-    ICairnStore store, ServerSettings settings, StatusSignal sent, TimeProvider time, ILogger<StatusProjector> log)
+    IRunStore runs,
+    IRepositoryStore repositories,
+    IStatusOutbox outbox,
+    IServerSettings storedSettings,
+    ServerSettings settings,
+    StatusSignal sent,
+    TimeProvider time,
+    ILogger<StatusProjector> log)
     : LoopingService("statuses", Wait, time, log)
 {
     public const string CursorKey = "status-feed-cursor";
@@ -27,23 +34,23 @@ internal sealed partial class StatusProjector(
 
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        var after = cursor ??= long.Parse(await store.GetSettingAsync(CursorKey, stoppingToken) ?? "0", CultureInfo.InvariantCulture);
-        var changes = await store.ReadChangesAsync(after, null, 200, stoppingToken);
+        var after = cursor ??= long.Parse(await storedSettings.GetSettingAsync(CursorKey, stoppingToken) ?? "0", CultureInfo.InvariantCulture);
+        var changes = await runs.ReadChangesAsync(after, null, 200, stoppingToken);
         if (changes.Count == 0)
         {
-            await store.WaitForChangesAsync(after, Wait, stoppingToken);
+            await runs.WaitForChangesAsync(after, Wait, stoppingToken);
             return;
         }
 
         // A run's changes come in bursts: read each run and repository once per round, not once per change.
-        var round = new RoundCache(store);
+        var round = new RoundCache(runs, repositories);
         foreach (var change in changes)
         {
             await ProjectAsync(change, round, stoppingToken);
         }
 
         cursor = changes[^1].Id;
-        await store.SetSettingAsync(CursorKey, cursor.Value.ToString(CultureInfo.InvariantCulture), stoppingToken);
+        await storedSettings.SetSettingAsync(CursorKey, cursor.Value.ToString(CultureInfo.InvariantCulture), stoppingToken);
         sent.Wake();
     }
 
@@ -65,7 +72,7 @@ internal sealed partial class StatusProjector(
         CommitStatus status;
         if (change.JobId is { } jobId)
         {
-            var job = await store.GetJobAsync(jobId, cancellationToken);
+            var job = await runs.GetJobAsync(jobId, cancellationToken);
             if (job is null)
             {
                 return;
@@ -76,7 +83,7 @@ internal sealed partial class StatusProjector(
         else
         {
             if (change.Status == "failed" && run.FailureClass is null
-                && (await store.GetJobsAsync(run.Id, cancellationToken)).FirstOrDefault(j => j.Status == Core.Runs.JobStatus.Failed) is { } failed)
+                && (await runs.GetJobsAsync(run.Id, cancellationToken)).FirstOrDefault(j => j.Status == Core.Runs.JobStatus.Failed) is { } failed)
             {
                 change = change with { Detail = $"{failed.Name}: {failed.FailureClass?.ToWire() ?? "failed"}{(failed.FailureDetail is { } d ? " — " + d : "")}" };
             }
@@ -84,7 +91,7 @@ internal sealed partial class StatusProjector(
             status = RunStatus(run, change, link);
         }
 
-        await store.EnqueueStatusAsync(repository, sha, status, Time.GetUtcNow(), cancellationToken);
+        await outbox.EnqueueStatusAsync(repository, sha, status, Time.GetUtcNow(), cancellationToken);
     }
 
     internal static CommitStatus RunStatus(RunRecord run, RunChange change, string link)
@@ -132,16 +139,16 @@ internal sealed partial class StatusProjector(
 
     /// <summary>Runs and repositories read during one round. What a status needs of them (repository, commit, pipeline,
     /// number, a failed start's class and errors) does not change while the run goes on.</summary>
-    private sealed class RoundCache(ICairnStore store)
+    private sealed class RoundCache(IRunStore runs, IRepositoryStore repositories)
     {
-        private readonly Dictionary<long, RunRecord?> runs = [];
-        private readonly Dictionary<string, RepositoryRecord?> repositories = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<long, RunRecord?> runsRead = [];
+        private readonly Dictionary<string, RepositoryRecord?> repositoriesRead = new(StringComparer.OrdinalIgnoreCase);
 
         public async Task<RunRecord?> RunAsync(long id, CancellationToken cancellationToken)
         {
-            if (!runs.TryGetValue(id, out var run))
+            if (!runsRead.TryGetValue(id, out var run))
             {
-                runs[id] = run = await store.GetRunAsync(id, cancellationToken);
+                runsRead[id] = run = await runs.GetRunAsync(id, cancellationToken);
             }
 
             return run;
@@ -149,9 +156,9 @@ internal sealed partial class StatusProjector(
 
         public async Task<RepositoryRecord?> RepositoryAsync(string name, CancellationToken cancellationToken)
         {
-            if (!repositories.TryGetValue(name, out var repository))
+            if (!repositoriesRead.TryGetValue(name, out var repository))
             {
-                repositories[name] = repository = await store.GetRepositoryAsync(name, cancellationToken);
+                repositoriesRead[name] = repository = await repositories.GetRepositoryAsync(name, cancellationToken);
             }
 
             return repository;

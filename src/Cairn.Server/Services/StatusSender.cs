@@ -1,6 +1,6 @@
 using Cairn.Core.Forges;
 using Cairn.Server.Hosting;
-using Cairn.Storage;
+using Cairn.Core.Repositories;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -22,7 +22,7 @@ public sealed record StatusBackoff(Func<int, TimeSpan> After);
 /// delays its statuses (the next attempt is spaced out exponentially, with jitter, or as the forge's Retry-After
 /// says); jobs never wait for it, and what was queued before a restart is delivered after it.</summary>
 internal sealed partial class StatusSender(
-    ICairnStore store, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusSender> log)
+    IStatusOutbox outbox, IRepositoryStore repositories, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusSender> log)
     : LoopingService("status delivery", Poll, time, log)
 {
     // Longer than the quick retries of one send can take (three 10 s attempts and their pauses).
@@ -33,7 +33,7 @@ internal sealed partial class StatusSender(
 
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        var due = await store.ClaimDueStatusesAsync(claimant, Time.GetUtcNow(), ClaimFor, 32, stoppingToken);
+        var due = await outbox.ClaimDueStatusesAsync(claimant, Time.GetUtcNow(), ClaimFor, 32, stoppingToken);
         await Task.WhenAll(due.Select(e => SendAsync(e, stoppingToken)));
         if (due.Count == 0)
         {
@@ -43,10 +43,10 @@ internal sealed partial class StatusSender(
 
     private async Task SendAsync(StatusOutboxEntry entry, CancellationToken cancellationToken)
     {
-        var repository = await store.GetRepositoryAsync(entry.Repository, cancellationToken);
+        var repository = await repositories.GetRepositoryAsync(entry.Repository, cancellationToken);
         if (repository is null)
         {
-            await store.MarkStatusRejectedAsync(entry.Id, Time.GetUtcNow(), "the repository was removed", cancellationToken);
+            await outbox.MarkStatusRejectedAsync(entry.Id, Time.GetUtcNow(), "the repository was removed", cancellationToken);
             return;
         }
 
@@ -59,24 +59,24 @@ internal sealed partial class StatusSender(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The server is stopping mid-send: hand the entry back now, so that the next server need not wait out the claim.
-            await store.MarkStatusRetryAsync(entry.Id, Time.GetUtcNow(), "the server stopped while sending it", CancellationToken.None);
+            await outbox.MarkStatusRetryAsync(entry.Id, Time.GetUtcNow(), "the server stopped while sending it", CancellationToken.None);
             throw;
         }
 
         switch (result)
         {
             case StatusDelivery.Delivered:
-                await store.MarkStatusDeliveredAsync(entry.Id, Time.GetUtcNow(), cancellationToken);
+                await outbox.MarkStatusDeliveredAsync(entry.Id, Time.GetUtcNow(), cancellationToken);
                 signal.Wake();
                 break;
             case StatusDelivery.Retry retry:
                 var next = Time.GetUtcNow() + (retry.After ?? backoff.After(entry.Attempts));
                 LogRetry(log, entry.Status.Context, entry.Repository, entry.Sha, retry.Reason, next);
-                await store.MarkStatusRetryAsync(entry.Id, next, retry.Reason, cancellationToken);
+                await outbox.MarkStatusRetryAsync(entry.Id, next, retry.Reason, cancellationToken);
                 break;
             case StatusDelivery.Rejected rejected:
                 LogRejected(log, entry.Status.Context, entry.Repository, entry.Sha, rejected.Reason);
-                await store.MarkStatusRejectedAsync(entry.Id, Time.GetUtcNow(), rejected.Reason, cancellationToken);
+                await outbox.MarkStatusRejectedAsync(entry.Id, Time.GetUtcNow(), rejected.Reason, cancellationToken);
                 signal.Wake();
                 break;
         }

@@ -1,4 +1,4 @@
-using Cairn.Storage;
+using Cairn.Core.Runs;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +8,7 @@ namespace Cairn.Server.Streaming;
 /// watchers of each run and job that changed: one reader, however many streams are open.</summary>
 /// <remarks>A watcher always looks at the store itself after it starts watching; this only tells it when to look again.
 /// Should the reader fall behind or fail, streams still look at their own pace (their keep-alive interval).</remarks>
-internal sealed partial class ChangeWatch(ICairnStore store, TimeProvider time, ILogger<ChangeWatch> log) : BackgroundService
+internal sealed partial class ChangeWatch(IRunStore runs, IRunFeeds feeds, TimeProvider time, ILogger<ChangeWatch> log) : BackgroundService
 {
     private const int Page = 500;
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(30);
@@ -33,17 +33,17 @@ internal sealed partial class ChangeWatch(ICairnStore store, TimeProvider time, 
             {
                 if (cursor is not { } after)
                 {
-                    cursor = await store.GetLatestChangeIdAsync(stoppingToken);
+                    cursor = await feeds.GetLatestChangeIdAsync(stoppingToken);
 
                     // What changed before the position was taken went unannounced: let every watcher look once.
                     WakeAll();
                     continue;
                 }
 
-                var changes = await store.ReadChangesAsync(after, null, Page, stoppingToken);
+                var changes = await runs.ReadChangesAsync(after, null, Page, stoppingToken);
                 if (changes.Count == 0)
                 {
-                    await store.WaitForChangesAsync(after, Idle, stoppingToken);
+                    await runs.WaitForChangesAsync(after, Idle, stoppingToken);
                     continue;
                 }
 

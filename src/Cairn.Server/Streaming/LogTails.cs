@@ -1,5 +1,4 @@
 using Cairn.Core.Runs;
-using Cairn.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Streaming;
@@ -7,7 +6,7 @@ namespace Cairn.Server.Streaming;
 /// <summary>The live ends of the job logs this process's streams follow: one reader per job, however many streams follow
 /// it. Each reads the job's new lines from the store once, as they are appended, and keeps the newest of them as
 /// ready-made events for every follower to copy; a follower further behind reads the store itself.</summary>
-internal sealed partial class LogTails(ICairnStore store, TimeProvider time, ILogger<LogTails> log)
+internal sealed partial class LogTails(IRunStore runs, IRunFeeds feeds, TimeProvider time, ILogger<LogTails> log)
 {
     private readonly Dictionary<long, LogTail> _tails = [];
 
@@ -19,7 +18,7 @@ internal sealed partial class LogTails(ICairnStore store, TimeProvider time, ILo
         {
             if (!_tails.TryGetValue(jobId, out var tail))
             {
-                _tails[jobId] = tail = new LogTail(jobId, store, time, this);
+                _tails[jobId] = tail = new LogTail(jobId, runs, feeds, time, this);
             }
 
             tail.Followers++;
@@ -77,7 +76,8 @@ internal sealed class LogTail : IDisposable
 
     private readonly Lock _gate = new();
     private readonly List<(long Sequence, byte[] Event)> _lines = [];
-    private readonly ICairnStore _store;
+    private readonly IRunStore _runs;
+    private readonly IRunFeeds _feeds;
     private readonly TimeProvider _time;
     private readonly LogTails _owner;
     private readonly CancellationTokenSource _stop = new();
@@ -87,10 +87,11 @@ internal sealed class LogTail : IDisposable
     private long _keptAfter = long.MaxValue;
     private long _last;
 
-    public LogTail(long jobId, ICairnStore store, TimeProvider time, LogTails owner)
+    public LogTail(long jobId, IRunStore runs, IRunFeeds feeds, TimeProvider time, LogTails owner)
     {
         JobId = jobId;
-        _store = store;
+        _runs = runs;
+        _feeds = feeds;
         _time = time;
         _owner = owner;
         _ = Task.Run(() => ReadAsync(_stop.Token));
@@ -160,7 +161,7 @@ internal sealed class LogTail : IDisposable
             {
                 if (!started)
                 {
-                    var last = await _store.GetLastLogSequenceAsync(JobId, stop);
+                    var last = await _runs.GetLastLogSequenceAsync(JobId, stop);
                     lock (_gate)
                     {
                         _keptAfter = _last = last;
@@ -170,8 +171,8 @@ internal sealed class LogTail : IDisposable
                     Wake();
                 }
 
-                await _store.WaitForLogAsync(JobId, _last, SafetyLook, stop);
-                while (await _store.ReadLogAsync(JobId, _last, Page, stop) is { Count: > 0 } lines)
+                await _feeds.WaitForLogAsync(JobId, _last, SafetyLook, stop);
+                while (await _runs.ReadLogAsync(JobId, _last, Page, stop) is { Count: > 0 } lines)
                 {
                     Add(lines);
                     if (lines.Count < Page)

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Cairn.Core.Runs;
 using Cairn.Server.Api;
 using Cairn.Server.Hosting;
-using Cairn.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -32,7 +31,7 @@ internal static class StreamsApi
     }
 
     private static async Task<IResult> LogAsync(
-        long id, long jobId, HttpContext context, ICairnStore store, ChangeWatch watch, LogTails tails, StreamContext streams)
+        long id, long jobId, HttpContext context, IRunStore store, ChangeWatch watch, LogTails tails, StreamContext streams)
     {
         if (!TryReadCursor(context.Request, "sequence number of a line", out var cursor, out var problem))
         {
@@ -84,7 +83,7 @@ internal static class StreamsApi
         return Results.Empty;
     }
 
-    private static async Task<IResult> EventsAsync(long id, HttpContext context, ICairnStore store, ChangeWatch watch, StreamContext streams)
+    private static async Task<IResult> EventsAsync(long id, HttpContext context, IRunStore store, ChangeWatch watch, StreamContext streams)
     {
         if (!TryReadCursor(context.Request, "change id", out var cursor, out var problem))
         {
@@ -158,7 +157,7 @@ internal static class StreamsApi
 
     /// <summary>Sends the lines after <paramref name="cursor"/> that the job's tail keeps, reading the store first for
     /// those it no longer (or does not yet) keep; answers the new cursor.</summary>
-    private static async Task<long> SendAsync(SseWriter sse, LogTail tail, ICairnStore store, long jobId, long cursor, CancellationToken cancellationToken)
+    private static async Task<long> SendAsync(SseWriter sse, LogTail tail, IRunStore store, long jobId, long cursor, CancellationToken cancellationToken)
     {
         (IReadOnlyList<byte[]> Events, long Last) kept;
         while (true)
@@ -190,7 +189,7 @@ internal static class StreamsApi
     /// <summary>Sends a page of lines after <paramref name="cursor"/> from the store, or (<paramref name="untilEnd"/>)
     /// every one there is; answers the new cursor.</summary>
     private static async Task<long> SendFromStoreAsync(
-        SseWriter sse, ICairnStore store, long jobId, long cursor, bool untilEnd, CancellationToken cancellationToken)
+        SseWriter sse, IRunStore store, long jobId, long cursor, bool untilEnd, CancellationToken cancellationToken)
     {
         while (true)
         {
