@@ -1,5 +1,5 @@
 using Cairn.Core.Runs;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
 
 namespace Cairn.Storage.Postgres;

@@ -2,7 +2,7 @@ using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
 using Cairn.Core.Schedules;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 
 namespace Cairn.Storage.Postgres;
 

@@ -1,5 +1,5 @@
-using Cairn.Storage.Records;
-using static Cairn.Storage.Records.PortableSql;
+using Cairn.Storage.Portable;
+using static Cairn.Storage.Portable.PortableSql;
 
 namespace Cairn.Storage.Postgres;
 

@@ -1,5 +1,5 @@
 using Cairn.Core.Secrets;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 
 namespace Cairn.Storage.Sqlite;
 

@@ -2,7 +2,7 @@ using System.Data.Common;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
 using Microsoft.Data.Sqlite;
 

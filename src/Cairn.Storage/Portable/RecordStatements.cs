@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>One dialect's text for the statements both stores run the same way around.</summary>
 /// <remarks>Each dialect builds its instance from its own SQL file, where the text stays in view beside the rest.</remarks>
