@@ -4,10 +4,10 @@ using Cairn.Core.Repositories;
 using Cairn.Core.Schedules;
 using Cairn.Storage.Portable;
 
-namespace Cairn.Storage.Sqlite;
+namespace Cairn.Storage;
 
 /// <summary>The server's tables: repositories, the event journal, the status outbox, schedules and settings.</summary>
-public sealed partial class SqliteRunStore
+public abstract partial class CairnStore
 {
     private readonly RepositoryRecords _repositories;
     private readonly EventJournalRecords _journal;
