@@ -1,4 +1,5 @@
 using Cairn.Core.Runs;
+using Cairn.Storage.Signals;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Npgsql;
 
 namespace Cairn.Storage.Postgres;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 
 namespace Cairn.Storage.Postgres;
 

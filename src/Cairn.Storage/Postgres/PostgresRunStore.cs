@@ -1,8 +1,6 @@
 using System.Data.Common;
-using Cairn.Core.Forges;
-using Cairn.Core.Planning;
 using Cairn.Core.Runs;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,39 +9,37 @@ namespace Cairn.Storage.Postgres;
 
 /// <summary>Runs, jobs, steps, logs, the job queue and the server's tables in PostgreSQL, shared safely by the workers of
 /// many processes and replicas.</summary>
-public sealed partial class PostgresRunStore : ICairnStore
+/// <remarks>Wake-ups (queued work, new changes, cancel requests, appended log lines) reach the waiters of every store
+/// instance on the same database through LISTEN/NOTIFY.</remarks>
+public sealed class PostgresRunStore : CairnStore
 {
+    private static readonly StoreDialect Dialect = new()
+    {
+        Records = PostgresSql.Records,
+        Rows = PostgresRows.Records,
+        Runs = new PostgresRunDialect(),
+        Changes = PostgresSql.Changes,
+        Retention = PostgresSql.Retention,
+        Claims = PostgresSql.Claims,
+        LeaseIdValue = leaseId => leaseId,
+    };
+
     private readonly PostgresDatabase _database;
-    private readonly StoreSignals _signals;
     private readonly PostgresListener _listener;
     private readonly PostgresStoreEvents _events;
-    private readonly PostgresJobQueue _queue;
-    private readonly RunRecords _records;
-    private readonly RunWriter _writer;
-    private readonly ChangeFeed _changes;
-    private readonly LogFeed _logs;
-    private readonly RunRetention _retention;
+    private readonly PostgresJobClaim _claim;
     private readonly string _origin;
 
     private PostgresRunStore(
-        PostgresDatabase database, TimeProvider time, StoreSignals signals, PostgresListener listener, string origin, TimeSpan leaseDuration)
+        PostgresDatabase database, StoreSignals signals, PostgresStoreEvents events, PostgresListener listener, string origin,
+        TimeProvider time, TimeSpan leaseDuration)
+        : base(database, Dialect, signals, events, time, leaseDuration)
     {
         _database = database;
-        _signals = signals;
         _listener = listener;
-        _events = new PostgresStoreEvents(database, signals, origin);
-        _queue = new PostgresJobQueue(database, signals, _events, time, leaseDuration);
-        _records = new RunRecords(database, PostgresSql.Records, PostgresRows.Records, _events);
-        _writer = new RunWriter(database, new PostgresRunDialect(), _events, time);
-        _changes = new ChangeFeed(database, PostgresSql.Changes, signals.Changes, time);
-        _logs = new LogFeed(_records, signals.Logs, time);
-        _retention = new RunRetention(database, PostgresSql.Retention);
+        _events = events;
+        _claim = new PostgresJobClaim(database, events, time, leaseDuration);
         _origin = origin;
-        _repositories = new RepositoryRecords(database);
-        _journal = new EventJournalRecords(database, PostgresSql.Claims);
-        _outbox = new StatusOutboxRecords(database, PostgresSql.Claims);
-        _schedules = new ScheduleRecords(database);
-        _secrets = new SecretRecords(database);
     }
 
     /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for
@@ -66,7 +62,8 @@ public sealed partial class PostgresRunStore : ICairnStore
 
             var origin = Guid.NewGuid().ToString("N");
             var listener = await PostgresListener.StartAsync(connection.Listening(), signals, origin, time, cancellationToken);
-            return new PostgresRunStore(database, time, signals, listener, origin, options.LeaseDuration);
+            var events = new PostgresStoreEvents(database, signals, origin);
+            return new PostgresRunStore(database, signals, events, listener, origin, time, options.LeaseDuration);
         }
         catch (Exception error) when (connection.Explain(error) is { } explained)
         {
@@ -82,67 +79,11 @@ public sealed partial class PostgresRunStore : ICairnStore
         }
     }
 
-    public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>
-        _writer.CreateRunAsync(plan, cancellationToken);
+    public override Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
+        _claim.TryLeaseAsync(workerId, labels, cancellationToken);
 
-    public Task<RunRecord> CreateFailedRunAsync(
-        string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at,
-        CancellationToken cancellationToken) =>
-        _writer.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
-
-    public Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.RequestCancelAsync(runId, null, reason, at, cancellationToken);
-
-    /// <exception cref="ArgumentException"><paramref name="expected"/> is a status a run has ended in.</exception>
-    public Task<bool> RequestCancelAsync(long runId, RunStatus expected, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.RequestCancelAsync(runId, expected, reason, at, cancellationToken);
-
-    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
-        _records.ListRunsAsync(query, cancellationToken);
-
-    public Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken) =>
-        _changes.ReadChangesAsync(afterId, runId, limit, cancellationToken);
-
-    /// <inheritdoc cref="IRunStore.WaitForChangesAsync"/>
-    /// <remarks>Wakes on changes made through any store instance on the same database (LISTEN/NOTIFY).</remarks>
-    public Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _changes.WaitForChangesAsync(afterId, maxWait, cancellationToken);
-
-    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
-        _records.GetRunAsync(runId, cancellationToken);
-
-    public Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
-        _records.GetJobsAsync(runId, cancellationToken);
-
-    public Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken) =>
-        _records.GetJobStatusesAsync(runId, cancellationToken);
-
-    public Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken) =>
-        _records.GetJobAsync(jobId, cancellationToken);
-
-    /// <exception cref="ArgumentException"><paramref name="from"/> or <paramref name="to"/> is running: only a lease moves a running job.</exception>
-    public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
-        _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
-
-    /// <exception cref="ArgumentException">The move is not one of <see cref="RunTransitions"/>.</exception>
-    public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _records.TryTransitionRunAsync(runId, from, to, at, cancellationToken);
-
-    public Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken) =>
-        _records.SaveStepAsync(step, cancellationToken);
-
-    public Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) =>
-        _records.GetStepsAsync(jobId, cancellationToken);
-
-    public async Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(lines);
-        if (lines.Count == 0)
-        {
-            return;
-        }
-
-        await _database.ExecuteAsync(
+    private protected override Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken) =>
+        _database.ExecuteAsync(
             PostgresSql.InsertLogLines,
             command => command
                 .Bind("@job", jobId)
@@ -153,55 +94,12 @@ public sealed partial class PostgresRunStore : ICairnStore
                 .Bind("@texts", lines.Select(l => l.Text).ToArray())
                 .Bind("@payload", PostgresNotifier.Payload(_origin, jobId)),
             cancellationToken);
-        _signals.Logs.Wake(jobId);
-    }
 
-    /// <inheritdoc cref="IRunFeeds.WaitForLogAsync"/>
-    /// <remarks>Wakes on lines appended through any store instance on the same database (LISTEN/NOTIFY).</remarks>
-    public Task WaitForLogAsync(long jobId, long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _logs.WaitForLogAsync(jobId, afterSequence, maxWait, cancellationToken);
-
-    public Task<long> GetLatestChangeIdAsync(CancellationToken cancellationToken) =>
-        _changes.GetLatestChangeIdAsync(cancellationToken);
-
-    public Task<int> DeleteRunsFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
-        _retention.DeleteRunsFinishedBeforeAsync(before, limit, cancellationToken);
-
-    public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
-
-    public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) =>
-        _records.GetLastLogSequenceAsync(jobId, cancellationToken);
-
-    public Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
-        _queue.TryLeaseAsync(workerId, labels, cancellationToken);
-
-    public Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
-        _queue.FindExpiredLeasesAsync(limit, cancellationToken);
-
-    public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) =>
-        _queue.ExtendAsync(lease, cancellationToken);
-
-    public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
-        _queue.CompleteAsync(lease, completion, cancellationToken);
-
-    /// <inheritdoc cref="IJobQueue.WaitForWorkAsync"/>
-    /// <remarks>Wakes on jobs queued through any store instance on the same database (LISTEN/NOTIFY).
-    /// Throws <see cref="OperationCanceledException"/> on cancellation.</remarks>
-    public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _queue.WaitForWorkAsync(maxWait, cancellationToken);
-
-    /// <inheritdoc cref="IJobQueue.WaitForCancelRequestAsync"/>
-    /// <remarks>Wakes on requests made through any store instance on the same database (LISTEN/NOTIFY).</remarks>
-    public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _queue.WaitForCancelRequestAsync(runId, maxWait, cancellationToken);
-
-    public async ValueTask DisposeAsync()
+    private protected override async ValueTask ReleaseAsync()
     {
         await _events.FlushAsync();
         await _listener.DisposeAsync();
         await _database.DisposeAsync();
-        _signals.Dispose();
     }
 
     /// <summary>PostgreSQL keeps a run's inputs as jsonb and a job's needs and labels as text arrays; all of a run's jobs

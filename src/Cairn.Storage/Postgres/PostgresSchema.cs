@@ -1,4 +1,4 @@
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Npgsql;
 
 namespace Cairn.Storage.Postgres;

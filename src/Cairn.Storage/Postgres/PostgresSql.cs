@@ -1,5 +1,5 @@
-using Cairn.Storage.Records;
-using static Cairn.Storage.Records.PortableSql;
+using Cairn.Storage.Portable;
+using static Cairn.Storage.Portable.PortableSql;
 
 namespace Cairn.Storage.Postgres;
 
@@ -105,7 +105,24 @@ internal static class PostgresSql
             DELETE FROM run_changes WHERE position IS NULL AND run_id IN ({RunsOfBatch});
             """);
 
-    public static readonly RecordStatements Records = new(
-        RunById, JobsOfRun, JobStatusesOfRun, JobById, MoveJob, QueueJob, EndJob, MoveRun, UpsertStep, StepsOfJob, ReadLog, LastLogSequence,
-        ExpiredLeases, ExtendLease, CompleteLease, RequeueLease);
+    // The log's last sequence number is this dialect's own (above); every other statement is the portable text.
+    public static readonly RecordStatements Records = new()
+    {
+        RunById = PortableSql.RunById,
+        JobsOfRun = PortableSql.JobsOfRun,
+        JobStatusesOfRun = PortableSql.JobStatusesOfRun,
+        JobById = PortableSql.JobById,
+        MoveJob = PortableSql.MoveJob,
+        QueueJob = PortableSql.QueueJob,
+        EndJob = PortableSql.EndJob,
+        MoveRun = PortableSql.MoveRun,
+        UpsertStep = PortableSql.UpsertStep,
+        StepsOfJob = PortableSql.StepsOfJob,
+        ReadLog = PortableSql.ReadLog,
+        LastLogSequence = LastLogSequence,
+        ExpiredLeases = PortableSql.ExpiredLeases,
+        ExtendLease = PortableSql.ExtendLease,
+        CompleteLease = PortableSql.CompleteLease,
+        RequeueLease = PortableSql.RequeueLease,
+    };
 }

@@ -10,7 +10,7 @@ internal sealed class StoreSignals(TimeProvider time) : IDisposable
 
     public CancelSignal Cancels { get; } = new(time);
 
-    public LogSignal Logs { get; } = new();
+    public KeyedSignal Logs { get; } = new();
 
     /// <summary>Wakes every kind of waiter once, for when news from other processes may have gone unheard.</summary>
     public void PulseAll()

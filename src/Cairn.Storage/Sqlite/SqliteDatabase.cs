@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 
 namespace Cairn.Storage.Sqlite;
 

@@ -1,8 +1,6 @@
 using System.Data.Common;
-using Cairn.Core.Forges;
-using Cairn.Core.Planning;
 using Cairn.Core.Runs;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
 using Microsoft.Data.Sqlite;
 
@@ -12,33 +10,29 @@ namespace Cairn.Storage.Sqlite;
 /// workers of a process.</summary>
 /// <remarks>Wake-ups (queued work, new changes, cancel requests) reach the waiters of this instance at once; another
 /// process on the same file finds queued work at its next poll and a cancel request at its next heartbeat.</remarks>
-public sealed partial class SqliteRunStore : ICairnStore
+public sealed class SqliteRunStore : CairnStore
 {
-    private readonly SqliteDatabase _database;
-    private readonly StoreSignals _signals;
-    private readonly SqliteJobQueue _queue;
-    private readonly RunRecords _records;
-    private readonly RunWriter _writer;
-    private readonly ChangeFeed _changes;
-    private readonly LogFeed _logs;
-    private readonly RunRetention _retention;
+    private static readonly StoreDialect Dialect = new()
+    {
+        Records = SqliteSql.Records,
+        Rows = SqliteRows.Records,
+        Runs = new SqliteRunDialect(),
+        Changes = SqliteSql.Changes,
+        Retention = SqliteSql.Retention,
+        Claims = SqliteSql.Claims,
 
-    private SqliteRunStore(SqliteDatabase database, TimeProvider time, TimeSpan leaseDuration)
+        // SQLite keeps lease ids as text.
+        LeaseIdValue = leaseId => leaseId.ToString(),
+    };
+
+    private readonly SqliteDatabase _database;
+    private readonly SqliteJobClaim _claim;
+
+    private SqliteRunStore(SqliteDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
+        : base(database, Dialect, signals, events, time, leaseDuration)
     {
         _database = database;
-        _signals = new StoreSignals(time);
-        var events = new LocalStoreEvents(_signals);
-        _queue = new SqliteJobQueue(database, _signals, events, time, leaseDuration);
-        _records = new RunRecords(database, SqliteSql.Records, SqliteRows.Records, events);
-        _writer = new RunWriter(database, new SqliteRunDialect(), events, time);
-        _changes = new ChangeFeed(database, SqliteSql.Changes, _signals.Changes, time);
-        _logs = new LogFeed(_records, _signals.Logs, time);
-        _retention = new RunRetention(database, SqliteSql.Retention);
-        _repositories = new RepositoryRecords(database);
-        _journal = new EventJournalRecords(database, SqliteSql.Claims);
-        _outbox = new StatusOutboxRecords(database, SqliteSql.Claims);
-        _schedules = new ScheduleRecords(database);
-        _secrets = new SecretRecords(database);
+        _claim = new SqliteJobClaim(database, events, time, leaseDuration);
     }
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
@@ -58,7 +52,8 @@ public sealed partial class SqliteRunStore : ICairnStore
                 await SqliteSchema.MigrateAsync(session.Connection, database.Location, SqliteMigrations.All, time, cancellationToken);
             }
 
-            return new SqliteRunStore(database, time, options.LeaseDuration);
+            var signals = new StoreSignals(time);
+            return new SqliteRunStore(database, signals, new LocalStoreEvents(signals), time, options.LeaseDuration);
         }
         catch
         {
@@ -67,66 +62,11 @@ public sealed partial class SqliteRunStore : ICairnStore
         }
     }
 
-    public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>
-        _writer.CreateRunAsync(plan, cancellationToken);
+    public override Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
+        _claim.TryLeaseAsync(workerId, labels, cancellationToken);
 
-    public Task<RunRecord> CreateFailedRunAsync(
-        string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at,
-        CancellationToken cancellationToken) =>
-        _writer.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
-
-    public Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.RequestCancelAsync(runId, null, reason, at, cancellationToken);
-
-    /// <exception cref="ArgumentException"><paramref name="expected"/> is a status a run has ended in.</exception>
-    public Task<bool> RequestCancelAsync(long runId, RunStatus expected, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _writer.RequestCancelAsync(runId, expected, reason, at, cancellationToken);
-
-    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) =>
-        _records.ListRunsAsync(query, cancellationToken);
-
-    public Task<IReadOnlyList<RunChange>> ReadChangesAsync(long afterId, long? runId, int limit, CancellationToken cancellationToken) =>
-        _changes.ReadChangesAsync(afterId, runId, limit, cancellationToken);
-
-    /// <inheritdoc cref="IRunStore.WaitForChangesAsync"/>
-    /// <remarks>Wakes at once on changes made through this instance; others are found at <paramref name="maxWait"/>.</remarks>
-    public Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _changes.WaitForChangesAsync(afterId, maxWait, cancellationToken);
-
-    public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
-        _records.GetRunAsync(runId, cancellationToken);
-
-    public Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
-        _records.GetJobsAsync(runId, cancellationToken);
-
-    public Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken) =>
-        _records.GetJobStatusesAsync(runId, cancellationToken);
-
-    public Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken) =>
-        _records.GetJobAsync(jobId, cancellationToken);
-
-    /// <exception cref="ArgumentException"><paramref name="from"/> or <paramref name="to"/> is running: only a lease moves a running job.</exception>
-    public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
-        _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
-
-    /// <exception cref="ArgumentException">The move is not one of <see cref="RunTransitions"/>.</exception>
-    public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
-        _records.TryTransitionRunAsync(runId, from, to, at, cancellationToken);
-
-    public Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken) =>
-        _records.SaveStepAsync(step, cancellationToken);
-
-    public Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken) =>
-        _records.GetStepsAsync(jobId, cancellationToken);
-
-    public async Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
+    private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(lines);
-        if (lines.Count == 0)
-        {
-            return;
-        }
-
         await using var session = await _database.OpenAsync(cancellationToken);
         using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = session.BeginImmediate();
@@ -149,49 +89,10 @@ public sealed partial class SqliteRunStore : ICairnStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-        _signals.Logs.Wake(jobId);
     }
 
-    /// <inheritdoc cref="IRunFeeds.WaitForLogAsync"/>
-    /// <remarks>Wakes at once on lines appended through this instance; others are found at <paramref name="maxWait"/>.</remarks>
-    public Task WaitForLogAsync(long jobId, long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _logs.WaitForLogAsync(jobId, afterSequence, maxWait, cancellationToken);
-
-    public Task<long> GetLatestChangeIdAsync(CancellationToken cancellationToken) =>
-        _changes.GetLatestChangeIdAsync(cancellationToken);
-
-    public Task<int> DeleteRunsFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
-        _retention.DeleteRunsFinishedBeforeAsync(before, limit, cancellationToken);
-
-    public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
-
-    public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) =>
-        _records.GetLastLogSequenceAsync(jobId, cancellationToken);
-
-    public Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
-        _queue.TryLeaseAsync(workerId, labels, cancellationToken);
-
-    public Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
-        _queue.FindExpiredLeasesAsync(limit, cancellationToken);
-
-    public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) =>
-        _queue.ExtendAsync(lease, cancellationToken);
-
-    public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
-        _queue.CompleteAsync(lease, completion, cancellationToken);
-
-    /// <inheritdoc cref="IJobQueue.WaitForWorkAsync"/>
-    /// <remarks>Wakes on jobs queued through this instance only. Throws <see cref="OperationCanceledException"/> on cancellation.</remarks>
-    public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _queue.WaitForWorkAsync(maxWait, cancellationToken);
-
-    public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _queue.WaitForCancelRequestAsync(runId, maxWait, cancellationToken);
-
-    public ValueTask DisposeAsync()
+    private protected override ValueTask ReleaseAsync()
     {
-        _signals.Dispose();
         _database.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -1,4 +1,4 @@
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Storage.Sqlite;

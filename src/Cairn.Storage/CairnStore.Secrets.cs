@@ -1,10 +1,10 @@
 using Cairn.Core.Secrets;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 
-namespace Cairn.Storage.Sqlite;
+namespace Cairn.Storage;
 
 /// <summary>Secrets, sealed, and the audit log of their use.</summary>
-public sealed partial class SqliteRunStore
+public abstract partial class CairnStore
 {
     private readonly SecretRecords _secrets;
 

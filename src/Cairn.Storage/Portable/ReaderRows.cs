@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Drains a reader of either dialect into records.</summary>
 internal static class ReaderRows

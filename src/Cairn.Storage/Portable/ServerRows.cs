@@ -3,9 +3,9 @@ using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
 using Cairn.Core.Schedules;
-using static Cairn.Storage.Records.RecordRows;
+using static Cairn.Storage.Portable.RecordRows;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Maps the rows of the server's tables to records, alike for both dialects; states are stored as their lower-case names.</summary>
 internal static class ServerRows

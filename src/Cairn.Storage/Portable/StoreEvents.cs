@@ -1,6 +1,6 @@
 using Cairn.Storage.Signals;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>What a store does once a change others may be waiting for is committed: wake the waiters of this process
 /// and, where the database can tell them, those of other processes.</summary>

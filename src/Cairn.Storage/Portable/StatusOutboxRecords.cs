@@ -1,6 +1,6 @@
 using Cairn.Core.Forges;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>The status outbox, alike for both dialects except for how entries are claimed.</summary>
 internal sealed class StatusOutboxRecords(IStatementRunner database, ClaimStatements claims) : IStatusOutbox

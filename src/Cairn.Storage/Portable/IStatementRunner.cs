@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Runs statements against one database, whichever the dialect: each alone in its own implicit transaction, or
 /// several together in one.</summary>

@@ -4,7 +4,7 @@ using Cairn.Core.Forges;
 using Cairn.Core.Logs;
 using Cairn.Core.Runs;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Maps rows to records for either dialect: unix milliseconds to UTC times, wire names to statuses.</summary>
 /// <remarks>The dialects store a job's needs and labels, and a lease's id, in different column types; the two hooks read

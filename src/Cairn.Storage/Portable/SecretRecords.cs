@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Cairn.Core.Secrets;
-using static Cairn.Storage.Records.RecordRows;
+using static Cairn.Storage.Portable.RecordRows;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Repository and global secrets (sealed values only) and the audit log of their use (and of runs approved or
 /// rejected), alike for both dialects.</summary>

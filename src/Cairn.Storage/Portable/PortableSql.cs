@@ -1,6 +1,6 @@
-using static Cairn.Storage.Records.RecordRows;
+using static Cairn.Storage.Portable.RecordRows;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>The statements SQLite (3.35 and later) and PostgreSQL accept as they are: written once, used by both
 /// stores. What differs by dialect (the lease claim, migrations' bookkeeping, wake-ups, log batches) stays in

@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>The statements of the server's tables that SQLite and PostgreSQL accept as they are. The claims, which
 /// differ (PostgreSQL skips rows other claimants hold), are in each dialect's SQL file.</summary>

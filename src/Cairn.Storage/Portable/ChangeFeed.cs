@@ -1,7 +1,7 @@
 using Cairn.Core.Runs;
 using Cairn.Storage.Signals;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>How a dialect reads the change feed. <paramref name="Settle"/>, when the dialect has it, is run before every
 /// read: it gives feed positions to the changes committed since the last.</summary>

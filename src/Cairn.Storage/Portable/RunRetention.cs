@@ -1,4 +1,4 @@
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>How a dialect removes old runs. Every statement but <paramref name="LastOfBatch"/> works on the batch as
 /// <see cref="PortableSql.RunsOfBatch"/> names it (runs ended before <c>@before</c>, up to the id <c>@last</c>), so the

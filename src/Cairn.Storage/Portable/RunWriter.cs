@@ -4,7 +4,7 @@ using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>What the dialects write differently when a run is created: a run's inputs, and its jobs.</summary>
 internal interface IRunDialect

@@ -1,6 +1,6 @@
 using Cairn.Core.Runs;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Extends, ends and finds the expired leases both dialects keep alike; claiming a job stays with each dialect.</summary>
 /// <param name="leaseIdValue">The lease id as the dialect's lease_id column takes it.</param>

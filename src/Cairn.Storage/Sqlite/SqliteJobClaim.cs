@@ -1,17 +1,12 @@
 using Cairn.Core.Runs;
-using Cairn.Storage.Records;
-using Cairn.Storage.Signals;
+using Cairn.Storage.Portable;
 
 namespace Cairn.Storage.Sqlite;
 
-/// <summary>Leases queued jobs out of the SQLite file: one claim at a time, each a compare-and-set.</summary>
-internal sealed class SqliteJobQueue(
-    SqliteDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration) : IJobQueue
+/// <summary>Claims queued jobs out of the SQLite file for workers: one claim at a time, each a compare-and-set. The rest
+/// of a lease (extending, completing, reclaiming) is the shared <see cref="LeaseLedger"/>'s.</summary>
+internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
 {
-    // SQLite keeps lease ids as text.
-    private readonly LeaseLedger _ledger = new(
-        database, SqliteSql.Records, SqliteRows.Records, leaseId => leaseId.ToString(), events, time, leaseDuration);
-
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
         var leaseId = Guid.NewGuid();
@@ -61,18 +56,4 @@ internal sealed class SqliteJobQueue(
         events.StatusChanged();
         return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job);
     }
-
-    public Task<LeaseState> ExtendAsync(JobLease lease, CancellationToken cancellationToken) => _ledger.ExtendAsync(lease, cancellationToken);
-
-    public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
-        _ledger.CompleteAsync(lease, completion, cancellationToken);
-
-    public Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
-        _ledger.FindExpiredLeasesAsync(limit, cancellationToken);
-
-    public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
-        signals.Work.WaitAsync(maxWait, cancellationToken);
-
-    public Task WaitForCancelRequestAsync(long runId, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        signals.Cancels.WaitAsync(runId, maxWait, cancellationToken);
 }

@@ -1,6 +1,6 @@
 using Cairn.Core.Events;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>The event journal, alike for both dialects except for how entries are claimed.</summary>
 internal sealed class EventJournalRecords(IStatementRunner database, ClaimStatements claims) : IEventJournal

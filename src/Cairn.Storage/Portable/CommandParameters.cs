@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Binds parameters by name on a command of either dialect; a null value binds as SQL NULL.</summary>
 internal static class CommandParameters

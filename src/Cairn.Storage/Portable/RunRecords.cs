@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Cairn.Core.Runs;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>The reads and single-statement writes of runs, jobs, steps and logs that both dialects run alike, given
 /// the dialect's statements, its row mapping and whom to tell of a change.</summary>

@@ -1,6 +1,6 @@
 using Cairn.Core.Repositories;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>The repositories a server knows, alike for both dialects.</summary>
 internal sealed class RepositoryRecords(IStatementRunner database) : IRepositoryStore

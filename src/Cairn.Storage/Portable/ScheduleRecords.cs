@@ -1,6 +1,6 @@
 using Cairn.Core.Schedules;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Cron schedules and the server's settings, alike for both dialects.</summary>
 internal sealed class ScheduleRecords(IStatementRunner database) : IScheduleStore, IServerSettings

@@ -1,10 +1,10 @@
 using Cairn.Storage.Signals;
 
-namespace Cairn.Storage.Records;
+namespace Cairn.Storage.Portable;
 
 /// <summary>Waits for a job's log to grow, alike for both dialects: woken by the store's appends (and, on PostgreSQL, by
 /// other instances' through the listener), it looks at the log's last sequence number before every wait.</summary>
-internal sealed class LogFeed(RunRecords records, LogSignal signal, TimeProvider time)
+internal sealed class LogFeed(RunRecords records, KeyedSignal signal, TimeProvider time)
 {
     public async Task WaitForLogAsync(long jobId, long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken)
     {

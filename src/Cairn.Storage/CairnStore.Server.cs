@@ -2,12 +2,12 @@ using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
 using Cairn.Core.Schedules;
-using Cairn.Storage.Records;
+using Cairn.Storage.Portable;
 
-namespace Cairn.Storage.Postgres;
+namespace Cairn.Storage;
 
 /// <summary>The server's tables: repositories, the event journal, the status outbox, schedules and settings.</summary>
-public sealed partial class PostgresRunStore
+public abstract partial class CairnStore
 {
     private readonly RepositoryRecords _repositories;
     private readonly EventJournalRecords _journal;
