@@ -6,7 +6,7 @@ using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
 using Cairn.Core.Secrets;
-using Cairn.Executors.Git;
+using Cairn.Git;
 using Cairn.Server.Api;
 using Cairn.Server.Services;
 using Cairn.Server.Streaming;

@@ -1,4 +1,4 @@
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 public sealed partial class GitMirror
 {

@@ -1,4 +1,4 @@
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>How <see cref="GitMirror"/> runs git.</summary>
 public sealed class GitMirrorOptions

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>One bare mirror per repository under a root directory (the data directory's <c>git/</c>): commits are
 /// fetched into it once, read from it (a pipeline file, the paths a push changed) and checked out of it as worktrees.

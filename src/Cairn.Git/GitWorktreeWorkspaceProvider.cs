@@ -5,7 +5,7 @@ using Cairn.Core.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>Each job attempt in its own worktree of the run's repository mirror, checked out at the run's commit
 /// (fetched first when a <paramref name="locator"/> says from where), under <paramref name="root"/>, and removed when

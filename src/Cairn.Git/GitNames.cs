@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>Checks the names that reach git from forges and people (commit SHAs, refs, repository names), so that
 /// none can be read as an option or a revision expression, and none can lead a path out of the mirror root.</summary>
