@@ -52,6 +52,25 @@ internal static class GitNames
         return name.Split('/').All(part => part.Length > 0 && !part.StartsWith('.') && !part.EndsWith(".lock", StringComparison.Ordinal));
     }
 
+    /// <summary>A path inside a repository as git names it in <c>commit:path</c>: forward slashes, no leading
+    /// <c>/</c> or <c>./</c>, never <c>..</c> or a control character.</summary>
+    public static string FilePath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var clean = path.Replace('\\', '/').TrimStart('/');
+        while (clean.StartsWith("./", StringComparison.Ordinal))
+        {
+            clean = clean[2..];
+        }
+
+        if (clean.Length == 0 || clean.Any(char.IsControl) || clean.Split('/').Contains(".."))
+        {
+            throw new ArgumentException($"'{path}' is not a path inside a repository", nameof(path));
+        }
+
+        return clean;
+    }
+
     /// <summary>The mirror's directory name: a readable part plus a hash of the whole name (compared without regard
     /// to case, as forges compare repository names). It is one path segment and never <c>.</c> or <c>..</c>, so no
     /// name can reach outside the root, and two names never share a mirror.</summary>
