@@ -1,6 +1,6 @@
 using Cairn.Core.Engine;
 using Cairn.Core.Runs;
-using Cairn.Executors.Git;
+using Cairn.Git;
 using Cairn.Server.Services;
 using Microsoft.Extensions.DependencyInjection;
 

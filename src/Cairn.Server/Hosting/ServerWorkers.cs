@@ -1,6 +1,6 @@
 using Cairn.Core.Engine;
 using Cairn.Core.Repositories;
-using Cairn.Executors.Git;
+using Cairn.Git;
 using Cairn.Server.Services;
 using Cairn.Storage;
 using Microsoft.Extensions.DependencyInjection;

@@ -6,7 +6,7 @@ using Cairn.Core.Repositories;
 using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
-using Cairn.Executors.Git;
+using Cairn.Git;
 using Cairn.Server.Hosting;
 using Microsoft.Extensions.Logging;
 

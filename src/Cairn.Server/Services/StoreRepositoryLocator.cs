@@ -1,5 +1,5 @@
 using Cairn.Core.Repositories;
-using Cairn.Executors.Git;
+using Cairn.Git;
 using Cairn.Server.Hosting;
 
 namespace Cairn.Server.Services;

@@ -111,7 +111,7 @@ public sealed class ContainerExecutorTests : IDisposable
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var running = _executor.RunAsync(job, new RecordingJobReporter(), cancel.Token);
 
-        await Jobs.WaitForFileAsync(Path.Combine(_workspace.Path, "ready"), Token);
+        await Processes.WaitForFileAsync(Path.Combine(_workspace.Path, "ready"), Token);
         var container = Assert.Single(await OwnContainersAsync());
         var inspected = await _executor.Engine.InspectContainerAsync(container.Id, Token);
         await cancel.CancelAsync();
@@ -128,7 +128,7 @@ public sealed class ContainerExecutorTests : IDisposable
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var reporter = new RecordingJobReporter();
         var running = _executor.RunAsync(Job(Jobs.Step(0, "echo up > ready; sleep 60"), Jobs.Step(1, "echo after")), reporter, cancel.Token);
-        await Jobs.WaitForFileAsync(Path.Combine(_workspace.Path, "ready"), Token);
+        await Processes.WaitForFileAsync(Path.Combine(_workspace.Path, "ready"), Token);
 
         var clock = Stopwatch.StartNew();
         await cancel.CancelAsync();

@@ -1,4 +1,4 @@
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>Turns what git printed when it failed into a <see cref="GitException"/> a person can read: git's own
 /// reasons (its fatal, error and remote lines, each with the lines that continue it), without secrets.</summary>

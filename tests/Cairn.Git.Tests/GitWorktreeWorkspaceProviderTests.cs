@@ -1,7 +1,6 @@
 using Cairn.Core.Runs;
-using Cairn.Executors.Git;
 
-namespace Cairn.Executors.Tests.Git;
+namespace Cairn.Git.Tests;
 
 public sealed class GitWorktreeWorkspaceProviderTests : IDisposable
 {

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Cairn.Executors.Git;
 
-namespace Cairn.Executors.Tests.Git;
+namespace Cairn.Git.Tests;
 
 public sealed class GitMirrorTests : IDisposable
 {
@@ -351,8 +350,8 @@ public sealed class GitMirrorTests : IDisposable
             mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, new string('a', 40), null, Token));
 
         Assert.Equal("git init took longer than 1s and was stopped", error.Message);
-        await Jobs.WaitForFileAsync(pidFile, Token);
-        Assert.True(await Jobs.IsGoneSoonAsync(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture), Token));
+        await Processes.WaitForFileAsync(pidFile, Token);
+        Assert.True(await Processes.IsGoneSoonAsync(int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture), Token));
     }
 
     private static int ClosedPort()

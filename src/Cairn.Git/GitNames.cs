@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>Checks the names that reach git from forges and people (commit SHAs, refs, repository names), so that
 /// none can be read as an option or a revision expression, and none can lead a path out of the mirror root.</summary>
@@ -50,6 +50,25 @@ internal static class GitNames
         }
 
         return name.Split('/').All(part => part.Length > 0 && !part.StartsWith('.') && !part.EndsWith(".lock", StringComparison.Ordinal));
+    }
+
+    /// <summary>A path inside a repository as git names it in <c>commit:path</c>: forward slashes, no leading
+    /// <c>/</c> or <c>./</c>, never <c>..</c> or a control character.</summary>
+    public static string FilePath(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var clean = path.Replace('\\', '/').TrimStart('/');
+        while (clean.StartsWith("./", StringComparison.Ordinal))
+        {
+            clean = clean[2..];
+        }
+
+        if (clean.Length == 0 || clean.Any(char.IsControl) || clean.Split('/').Contains(".."))
+        {
+            throw new ArgumentException($"'{path}' is not a path inside a repository", nameof(path));
+        }
+
+        return clean;
     }
 
     /// <summary>The mirror's directory name: a readable part plus a hash of the whole name (compared without regard

@@ -1,6 +1,5 @@
-using Cairn.Executors.Git;
 
-namespace Cairn.Executors.Tests.Git;
+namespace Cairn.Git.Tests;
 
 /// <summary>What a mirror refuses to take in from a repository: files too large to read, objects git's integrity check
 /// rejects.</summary>

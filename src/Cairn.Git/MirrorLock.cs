@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Cairn.Core.Pipelines;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>One writer at a time per mirror: a semaphore for this process, and an exclusive <c>flock</c> on a lock
 /// file for other processes sharing the data directory. The kernel drops a dead process's lock, so a crash never

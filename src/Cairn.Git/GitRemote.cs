@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>A clone URL checked for a transport Cairn fetches over, with the token turned into an http header that
 /// reaches git only through its environment (never the command line, never a file), and a form safe to print.</summary>

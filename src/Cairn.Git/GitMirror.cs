@@ -1,15 +1,14 @@
-using System.Globalization;
 using System.Text;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>One bare mirror per repository under a root directory (the data directory's <c>git/</c>): commits are
-/// fetched into it once, read from it (a pipeline file, the paths a push changed) and checked out of it as worktrees.
-/// Everything that writes to a mirror (fetch, worktree add and remove) runs one at a time per repository, across
-/// every process sharing the root; reads do not wait.</summary>
+/// fetched into it once and read from it (a pipeline file, the paths a push changed); <see cref="GitCheckouts"/> checks
+/// them out of it. Everything that writes to a mirror (fetch, worktree add and remove) runs one at a time per
+/// repository, across every process sharing the root; reads do not wait.</summary>
 /// <remarks>Tokens reach git through its environment as an http header scoped to the clone URL's server, never on
 /// its command line or on disk, and are removed from every message git prints before it is shown.</remarks>
-public sealed partial class GitMirror
+public sealed class GitMirror
 {
     // Every object a fetch brings is checked (malformed trees, commits, tags are refused with the whole pack), also in
     // mirrors made before the setting was written into their config at init.
@@ -18,28 +17,20 @@ public sealed partial class GitMirror
     private static readonly (string Key, string Value)[] MirrorConfig =
         [("gc.autoDetach", "false"), ("fetch.fsckObjects", "true"), ("transfer.fsckObjects", "true")];
 
-    private readonly GitMirrorOptions _options;
-    private readonly TimeProvider _time;
-    private readonly GitProcess _git;
-    private readonly string _home;
-
     public GitMirror(string root, GitMirrorOptions? options = null, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
-        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
-        _options = options ?? new GitMirrorOptions();
-        _time = time ?? TimeProvider.System;
-
-        // git's HOME: an empty directory, so that nobody's ~/.gitconfig or credentials take part.
-        _home = Path.Combine(Root, ".home");
-        _git = new GitProcess(_options.GitPath, _home);
+        Mirrors = new MirrorRoot(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)), options ?? new GitMirrorOptions(), time ?? TimeProvider.System);
     }
 
-    public string Root { get; }
+    public string Root => Mirrors.Root;
+
+    /// <summary>The directory, lock and git that <see cref="GitCheckouts"/> shares.</summary>
+    internal MirrorRoot Mirrors { get; }
 
     /// <summary>The mirror's directory for <paramref name="repository"/> (it may not exist yet): always a directory
     /// right under <see cref="Root"/>, whatever the name holds.</summary>
-    public string PathOf(string repository) => InRoot(GitNames.MirrorDirectory(repository), repository);
+    public string PathOf(string repository) => Mirrors.PathOf(repository);
 
     /// <summary>Makes sure the mirror holds commit <paramref name="sha"/>, fetching it (with its history) from
     /// <paramref name="cloneUrl"/> only when it is not there yet: first <paramref name="gitRef"/> when given, then the
@@ -49,16 +40,16 @@ public sealed partial class GitMirror
     {
         var commit = GitNames.Sha(sha);
         var refName = gitRef is null ? null : GitNames.Ref(gitRef);
-        var remote = GitRemote.Create(cloneUrl, token, _options.TokenUserName);
+        var remote = GitRemote.Create(cloneUrl, token, Mirrors.Options.TokenUserName);
         var mirror = PathOf(repository);
-        if (await HasCommitAtAsync(mirror, commit, cancellationToken))
+        if (await Mirrors.HasCommitAtAsync(mirror, commit, cancellationToken))
         {
             return;
         }
 
-        using var held = await LockAsync(repository, cancellationToken);
+        using var held = await Mirrors.LockAsync(repository, cancellationToken);
         await InitAsync(repository, mirror, cancellationToken);
-        if (await HasCommitAtAsync(mirror, commit, cancellationToken))
+        if (await Mirrors.HasCommitAtAsync(mirror, commit, cancellationToken))
         {
             return;
         }
@@ -68,14 +59,14 @@ public sealed partial class GitMirror
         {
             // The ref usually still points at the commit, or past it: the commit comes with the ref's history.
             var byRef = await FetchAsync(mirror, remote, [$"+{refName}:{refName}"], what, cancellationToken);
-            if (byRef.Succeeded && await HasCommitAtAsync(mirror, commit, cancellationToken))
+            if (byRef.Succeeded && await Mirrors.HasCommitAtAsync(mirror, commit, cancellationToken))
             {
                 return;
             }
         }
 
         var bySha = await FetchAsync(mirror, remote, [commit], what, cancellationToken);
-        if (bySha.Succeeded && await HasCommitAtAsync(mirror, commit, cancellationToken))
+        if (bySha.Succeeded && await Mirrors.HasCommitAtAsync(mirror, commit, cancellationToken))
         {
             return;
         }
@@ -83,7 +74,7 @@ public sealed partial class GitMirror
         if (!bySha.Succeeded && refName is null)
         {
             var all = await FetchAsync(mirror, remote, ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], what, cancellationToken);
-            if (all.Succeeded && await HasCommitAtAsync(mirror, commit, cancellationToken))
+            if (all.Succeeded && await Mirrors.HasCommitAtAsync(mirror, commit, cancellationToken))
             {
                 return;
             }
@@ -100,9 +91,9 @@ public sealed partial class GitMirror
     public async Task<string> ResolveRefAsync(string repository, string cloneUrl, string? token, string gitRef, CancellationToken cancellationToken)
     {
         var refName = GitNames.Ref(gitRef);
-        var remote = GitRemote.Create(cloneUrl, token, _options.TokenUserName);
+        var remote = GitRemote.Create(cloneUrl, token, Mirrors.Options.TokenUserName);
         var mirror = PathOf(repository);
-        using var held = await LockAsync(repository, cancellationToken);
+        using var held = await Mirrors.LockAsync(repository, cancellationToken);
         await InitAsync(repository, mirror, cancellationToken);
         var what = $"could not fetch {refName} from {remote.Display}";
         var fetched = await FetchAsync(mirror, remote, [$"+{refName}:{refName}"], what, cancellationToken);
@@ -111,7 +102,7 @@ public sealed partial class GitMirror
             throw GitFailures.From(what, fetched, remote.Secrets);
         }
 
-        var parsed = await RunAsync(mirror, ["rev-parse", "--verify", "--quiet", "--end-of-options", $"{refName}^{{commit}}"], cancellationToken);
+        var parsed = await Mirrors.RunAsync(mirror, ["rev-parse", "--verify", "--quiet", "--end-of-options", $"{refName}^{{commit}}"], cancellationToken);
         return parsed.Succeeded
             ? parsed.OutputText.Trim()
             : throw new GitException($"{refName} of {remote.Display} does not point at a commit");
@@ -119,7 +110,7 @@ public sealed partial class GitMirror
 
     /// <summary>Whether the mirror holds commit <paramref name="sha"/>; false when there is no mirror yet.</summary>
     public Task<bool> HasCommitAsync(string repository, string sha, CancellationToken cancellationToken) =>
-        HasCommitAtAsync(PathOf(repository), GitNames.Sha(sha), cancellationToken);
+        Mirrors.HasCommitAtAsync(PathOf(repository), GitNames.Sha(sha), cancellationToken);
 
     /// <summary>The text (UTF-8) of the file at <paramref name="path"/> in commit <paramref name="sha"/>, or null when
     /// there is no such file (or it is a directory). Its size is asked of git before it is read, and no more than
@@ -129,21 +120,21 @@ public sealed partial class GitMirror
     public async Task<string?> ReadFileAsync(string repository, string sha, string path, CancellationToken cancellationToken)
     {
         var commit = GitNames.Sha(sha);
-        var file = CleanPath(path);
-        var mirror = ExistingMirror(repository, commit);
+        var file = GitNames.FilePath(path);
+        var mirror = Mirrors.ExistingMirror(repository, commit);
         var what = $"could not read {file} at {GitNames.Short(commit)} of {repository}";
 
         // One process answers both questions, without reading either object: is the commit there, and what is at the path.
-        var checkedOut = await RunAsync(mirror, ["cat-file", "--batch-check"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
+        var checkedOut = await Mirrors.RunAsync(mirror, ["cat-file", "--batch-check"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
         if (!checkedOut.Succeeded)
         {
             throw GitFailures.From(what, checkedOut, []);
         }
 
-        var objects = BatchHeaders(checkedOut.OutputText);
+        var objects = GitObjectHeader.ReadBatchCheck(checkedOut.OutputText);
         if (objects.Count < 2 || objects[0].Type is null)
         {
-            throw NotInMirror(repository, commit);
+            throw MirrorRoot.NotInMirror(repository, commit);
         }
 
         if (objects[1] is not { Type: "blob", Id: { } blob, Size: var size })
@@ -151,14 +142,14 @@ public sealed partial class GitMirror
             return null;
         }
 
-        var limit = _options.MaxFileBytes;
+        var limit = Mirrors.Options.MaxFileBytes;
         if (size > limit)
         {
             throw new GitFileTooLargeException(file, size, limit);
         }
 
         // The object is named by its id, which names its content; the cap still holds whatever git would print.
-        var read = await RunAsync(mirror, ["cat-file", "blob", blob], cancellationToken, maxOutputBytes: limit);
+        var read = await Mirrors.RunAsync(mirror, ["cat-file", "blob", blob], cancellationToken, maxOutputBytes: limit);
         if (read.OutputCut)
         {
             throw new GitFileTooLargeException(file, null, limit);
@@ -185,60 +176,13 @@ public sealed partial class GitMirror
     public Task<IReadOnlyList<string>?> PullRequestChangedPathsAsync(string repository, string baseSha, string headSha, CancellationToken cancellationToken) =>
         DiffAsync(repository, baseSha, headSha, sinceMergeBase: true, cancellationToken);
 
-    /// <summary>Checks commit <paramref name="sha"/> out into <paramref name="directory"/> (which must not exist or be
-    /// empty) as a detached worktree of the mirror.</summary>
-    /// <exception cref="GitException">The mirror does not hold the commit, or the checkout failed.</exception>
-    public async Task AddWorktreeAsync(string repository, string sha, string directory, CancellationToken cancellationToken)
-    {
-        var commit = GitNames.Sha(sha);
-        var mirror = ExistingMirror(repository, commit);
-        var target = Path.GetFullPath(directory);
-        using var held = await LockAsync(repository, cancellationToken);
-        if (!await HasCommitAtAsync(mirror, commit, cancellationToken))
-        {
-            throw NotInMirror(repository, commit);
-        }
-
-        var added = await RunAsync(mirror, ["worktree", "add", "--detach", "--quiet", "--end-of-options", target, commit], cancellationToken);
-        if (!added.Succeeded)
-        {
-            throw GitFailures.From($"could not check out {GitNames.Short(commit)} of {repository}", added, []);
-        }
-    }
-
-    /// <summary>Removes a worktree and forgets it; a directory already gone is fine.</summary>
-    public async Task RemoveWorktreeAsync(string repository, string directory, CancellationToken cancellationToken)
-    {
-        var mirror = PathOf(repository);
-        var target = Path.GetFullPath(directory);
-        if (!File.Exists(Path.Combine(mirror, "HEAD")))
-        {
-            DeleteDirectory(target);
-            return;
-        }
-
-        using var held = await LockAsync(repository, cancellationToken);
-        if (Directory.Exists(target))
-        {
-            // Twice forced: also when the job left changes, untracked files, or a lock.
-            await RunAsync(mirror, ["worktree", "remove", "--force", "--force", "--end-of-options", target], cancellationToken);
-            DeleteDirectory(target);
-        }
-
-        var pruned = await RunAsync(mirror, ["worktree", "prune"], cancellationToken);
-        if (!pruned.Succeeded)
-        {
-            throw GitFailures.From($"could not forget the worktree {target} of {repository}", pruned, []);
-        }
-    }
-
     private async Task<IReadOnlyList<string>?> DiffAsync(string repository, string fromSha, string toSha, bool sinceMergeBase, CancellationToken cancellationToken)
     {
         var to = GitNames.Sha(toSha);
-        var mirror = ExistingMirror(repository, to);
-        if (!await HasCommitAtAsync(mirror, to, cancellationToken))
+        var mirror = Mirrors.ExistingMirror(repository, to);
+        if (!await Mirrors.HasCommitAtAsync(mirror, to, cancellationToken))
         {
-            throw NotInMirror(repository, to);
+            throw MirrorRoot.NotInMirror(repository, to);
         }
 
         if (fromSha is not { Length: 40 or 64 } || !fromSha.All(char.IsAsciiHexDigit) || GitNames.IsZero(fromSha))
@@ -247,13 +191,13 @@ public sealed partial class GitMirror
         }
 
         var from = fromSha.ToLowerInvariant();
-        if (!await HasCommitAtAsync(mirror, from, cancellationToken))
+        if (!await Mirrors.HasCommitAtAsync(mirror, from, cancellationToken))
         {
             return null;
         }
 
         var range = sinceMergeBase ? [$"{from}...{to}"] : new[] { from, to };
-        var diff = await RunAsync(mirror, ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--end-of-options", .. range], cancellationToken);
+        var diff = await Mirrors.RunAsync(mirror, ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--end-of-options", .. range], cancellationToken);
         if (!diff.Succeeded)
         {
             // Only a merge base can be missing here: the two histories share nothing.
@@ -269,10 +213,10 @@ public sealed partial class GitMirror
         GitResult result;
         try
         {
-            result = await _git.RunAsync(
+            result = await Mirrors.Git.RunAsync(
                 mirror,
                 [.. CheckObjects, "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--end-of-options", remote.Url, .. refspecs],
-                _options.FetchTimeout,
+                Mirrors.Options.FetchTimeout,
                 cancellationToken,
                 remote.Environment);
         }
@@ -288,7 +232,7 @@ public sealed partial class GitMirror
 
     private async Task InitAsync(string repository, string mirror, CancellationToken cancellationToken)
     {
-        if (File.Exists(Path.Combine(mirror, "HEAD")))
+        if (MirrorRoot.Exists(mirror))
         {
             return;
         }
@@ -296,101 +240,14 @@ public sealed partial class GitMirror
         // No template: no sample hooks. gc in the foreground: never a detached gc outliving the lock. Fetched objects
         // checked, whoever fetches into this mirror. Shared 0600: every file git writes into the mirror is its owner's
         // alone, like the rest of the data directory.
-        var init = await RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--shared=0600", "--end-of-options", mirror], cancellationToken);
+        var init = await Mirrors.RunAsync(null, ["init", "--bare", "--quiet", "--template=", "--shared=0600", "--end-of-options", mirror], cancellationToken);
         foreach (var (key, value) in MirrorConfig)
         {
-            var configured = init.Succeeded ? await RunAsync(mirror, ["config", key, value], cancellationToken) : init;
+            var configured = init.Succeeded ? await Mirrors.RunAsync(mirror, ["config", key, value], cancellationToken) : init;
             if (!configured.Succeeded)
             {
                 throw GitFailures.From($"could not create the mirror of {repository} in {mirror}", configured, []);
             }
-        }
-    }
-
-    private async Task<bool> HasCommitAtAsync(string mirror, string commit, CancellationToken cancellationToken) =>
-        File.Exists(Path.Combine(mirror, "HEAD"))
-        && (await RunAsync(mirror, ["cat-file", "-e", $"{commit}^{{commit}}"], cancellationToken)).Succeeded;
-
-    private Task<GitResult> RunAsync(
-        string? mirror, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, long maxOutputBytes = long.MaxValue)
-    {
-        CreatePrivateDirectory(_home);
-        return _git.RunAsync(mirror, arguments, _options.LocalTimeout, cancellationToken, input: input, maxOutputBytes: maxOutputBytes);
-    }
-
-    private Task<IDisposable> LockAsync(string repository, CancellationToken cancellationToken)
-    {
-        CreatePrivateDirectory(Root);
-        var lockFile = InRoot(GitNames.MirrorDirectory(repository) + ".lock", repository);
-        return MirrorLock.AcquireAsync(lockFile, $"the mirror of {repository}", _options.LockTimeout, _time, cancellationToken);
-    }
-
-    // MirrorDirectory makes one plain segment of any name; this is the check that it did.
-    private string InRoot(string entry, string repository)
-    {
-        var path = Path.GetFullPath(Path.Combine(Root, entry));
-        return Path.GetDirectoryName(path) == Root && Path.GetFileName(path) == entry
-            ? path
-            : throw new GitException($"the repository name '{repository}' does not make a directory under {Root}");
-    }
-
-    private string ExistingMirror(string repository, string commit)
-    {
-        var mirror = PathOf(repository);
-        return File.Exists(Path.Combine(mirror, "HEAD")) ? mirror : throw NotInMirror(repository, commit);
-    }
-
-    private static GitException NotInMirror(string repository, string commit) =>
-        new($"commit {GitNames.Short(commit)} of {repository} has not been fetched");
-
-    private static string CleanPath(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var clean = path.Replace('\\', '/').TrimStart('/');
-        while (clean.StartsWith("./", StringComparison.Ordinal))
-        {
-            clean = clean[2..];
-        }
-
-        if (clean.Length == 0 || clean.Any(char.IsControl) || clean.Split('/').Contains(".."))
-        {
-            throw new ArgumentException($"'{path}' is not a path inside a repository", nameof(path));
-        }
-
-        return clean;
-    }
-
-    /// <summary>Reads <c>git cat-file --batch-check</c> output: per object a line <c>oid type size</c>, or
-    /// <c>name missing</c> (type null).</summary>
-    private static List<(string? Id, string? Type, long Size)> BatchHeaders(string output)
-    {
-        var objects = new List<(string?, string?, long)>();
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var header = line.Split(' ');
-            objects.Add(header.Length == 3 && long.TryParse(header[2], NumberStyles.None, CultureInfo.InvariantCulture, out var size)
-                ? (header[0], header[1], size)
-                : (null, null, 0));
-        }
-
-        return objects;
-    }
-
-    private static void DeleteDirectory(string directory)
-    {
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-        catch (IOException)
-        {
-            // Something still holds a file; `worktree prune` forgets the entry once the directory is gone.
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

@@ -1,6 +1,6 @@
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
-/// <summary>How <see cref="GitMirror"/> runs git.</summary>
+/// <summary>How <see cref="GitMirror"/> and <see cref="GitCheckouts"/> run git.</summary>
 public sealed class GitMirrorOptions
 {
     /// <summary>The git executable; a bare name is looked up on PATH.</summary>

@@ -5,7 +5,7 @@ using Cairn.Core.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>Each job attempt in its own worktree of the run's repository mirror, checked out at the run's commit
 /// (fetched first when a <paramref name="locator"/> says from where), under <paramref name="root"/>, and removed when
@@ -13,6 +13,7 @@ namespace Cairn.Executors.Git;
 public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, IRepositoryLocator? locator = null, ILogger? logger = null)
     : IWorkspaceProvider
 {
+    private readonly GitCheckouts _checkouts = new(mirror);
     private readonly ScratchWorkspaceProvider _scratch = new(root);
     private readonly ConcurrentDictionary<string, string> _worktrees = new(StringComparer.Ordinal);
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
@@ -41,7 +42,7 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
         {
             try
             {
-                await mirror.CheckOutAsync(repository, sha, directory, cancellationToken);
+                await _checkouts.CheckOutAsync(repository, sha, directory, cancellationToken);
             }
             catch
             {
@@ -53,7 +54,7 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
             return directory;
         }
 
-        await mirror.AddWorktreeAsync(repository, sha, directory, cancellationToken);
+        await _checkouts.AddWorktreeAsync(repository, sha, directory, cancellationToken);
         _worktrees[directory] = repository;
         return directory;
     }
@@ -74,7 +75,7 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
 
         try
         {
-            await mirror.RemoveWorktreeAsync(repository, workspace, cancellationToken);
+            await _checkouts.RemoveWorktreeAsync(repository, workspace, cancellationToken);
         }
         catch (Exception ex) when (ex is GitException or IOException or OperationCanceledException)
         {

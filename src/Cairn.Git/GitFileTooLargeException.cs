@@ -1,4 +1,4 @@
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>A file asked of a mirror is larger than <see cref="GitMirrorOptions.MaxFileBytes"/>: it was not read.</summary>
 public sealed class GitFileTooLargeException : Exception

@@ -1,4 +1,4 @@
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>Git could not do what was asked. The message is meant for people: git's own words, with any token
 /// and URL password removed, and never a stack trace.</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cairn.Executors.Tests.Git;
+namespace Cairn.Git.Tests;
 
 /// <summary>A real repository to build from: a working clone where commits are made, and a bare "remote" it pushes
 /// to, reached by a file:// URL, so that fetching into a mirror goes through git's real transport.</summary>

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Cairn.Core.Pipelines;
 
-namespace Cairn.Executors.Git;
+namespace Cairn.Git;
 
 /// <summary>What one git command printed, and how it ended. <paramref name="OutputCut"/>: git printed more than the
 /// caller would take, so it was stopped and <paramref name="Output"/> holds only the first part.</summary>
