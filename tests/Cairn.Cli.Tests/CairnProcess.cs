@@ -49,15 +49,20 @@ internal sealed class CairnProcess : IAsyncDisposable
     /// <summary>Waits until stdout holds <paramref name="text"/>, while cairn still runs.</summary>
     public async Task WaitForStdoutAsync(string text, TimeSpan timeout)
     {
-        var deadline = Stopwatch.StartNew();
-        while (!StdoutSoFar.Contains(text, StringComparison.Ordinal))
-        {
-            if (deadline.Elapsed > timeout || _stdout.IsCompleted)
+        // Printed (true), ended without printing it (false), or neither yet (null).
+        var printed = await Eventually.ValueAsync(
+            () =>
             {
-                Assert.Fail($"cairn did not print '{text}' (within {timeout.TotalSeconds:0}s, or before it ended); stdout so far:\n{StdoutSoFar}");
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+                var ended = _stdout.IsCompleted;
+                return StdoutSoFar.Contains(text, StringComparison.Ordinal) ? true : ended ? false : (bool?)null;
+            },
+            seen => seen is not null,
+            $"cairn to print '{text}'",
+            timeout,
+            _ => $"stdout so far:\n{StdoutSoFar}");
+        if (printed != true)
+        {
+            Assert.Fail($"cairn did not print '{text}' before it ended; stdout so far:\n{StdoutSoFar}");
         }
     }
 

@@ -134,21 +134,21 @@ public sealed class CancellationTests : IDisposable
 
     private async Task<int[]> WaitForPidsAsync(CairnProcess cairn, params string[] files)
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < CairnProcess.DefaultTimeout)
+        try
         {
-            var texts = files.Select(f => _dir.Combine(f)).Select(p => File.Exists(p) ? File.ReadAllText(p).Trim() : "").ToArray();
-            if (texts.All(t => t.Length > 0))
-            {
-                return texts.Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
+            var texts = await Eventually.ValueAsync(
+                () => files.Select(f => _dir.Combine(f)).Select(p => File.Exists(p) ? File.ReadAllText(p).Trim() : "").ToArray(),
+                texts => texts.All(t => t.Length > 0),
+                "the step to write its pids",
+                CairnProcess.DefaultTimeout);
+            return texts.Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
         }
-
-        var result = await cairn.WaitAsync(TimeSpan.FromSeconds(1));
-        Assert.Fail($"the step never wrote its pids\n{result}");
-        return [];
+        catch (Xunit.Sdk.FailException)
+        {
+            var result = await cairn.WaitAsync(TimeSpan.FromSeconds(1));
+            Assert.Fail($"the step never wrote its pids\n{result}");
+            return [];
+        }
     }
 
     private static void SkipIfSigintIsIgnored(string signal, CairnProcess cairn)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Cairn.Core.Runs;
 using Cairn.Storage.Tests;
@@ -136,46 +135,27 @@ public sealed class WorkerCrashTests
         await fleet.StopAllAsync();
     }
 
-    private static async Task WaitForLogLineAsync(WorkerFleet fleet, long runId, string text)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var job = (await fleet.Store.GetJobsAsync(runId, CancellationToken.None)).Single();
-            var log = await fleet.Store.ReadLogAsync(job.Id, 0, 1000, CancellationToken.None);
-            if (log.Any(l => l.Text == text))
+    private static Task WaitForLogLineAsync(WorkerFleet fleet, long runId, string text) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                return;
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Fail($"the log never showed '{text}'");
-    }
+                var job = (await fleet.Store.GetJobsAsync(runId, CancellationToken.None)).Single();
+                var log = await fleet.Store.ReadLogAsync(job.Id, 0, 1000, CancellationToken.None);
+                return log.Any(l => l.Text == text);
+            },
+            $"the log to show '{text}'",
+            TimeSpan.FromSeconds(60));
 
     private static async Task<IReadOnlyList<int>> WaitForPidsAsync(string path)
     {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (File.Exists(path) && File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is [var a, var b])
-            {
-                return [int.Parse(a, CultureInfo.InvariantCulture), int.Parse(b, CultureInfo.InvariantCulture)];
-            }
-
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException("the first attempt never started its step");
+        var pids = await Eventually.ValueAsync(
+            () => File.Exists(path) ? File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : Array.Empty<string>(),
+            parts => parts.Length == 2,
+            "the first attempt to start its step",
+            TimeSpan.FromSeconds(60));
+        return [int.Parse(pids[0], CultureInfo.InvariantCulture), int.Parse(pids[1], CultureInfo.InvariantCulture)];
     }
 
-    private static async Task WaitUntilGoneAsync(IReadOnlyList<int> pids)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !pids.All(WorkerFleet.IsGone))
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitUntilGoneAsync(IReadOnlyList<int> pids) =>
+        Eventually.TrueAsync(() => pids.All(WorkerFleet.IsGone), "the step processes to be gone", TimeSpan.FromSeconds(10));
 }

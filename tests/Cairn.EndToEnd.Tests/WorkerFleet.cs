@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cairn.Cli.Tests;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
@@ -73,26 +72,22 @@ internal sealed class WorkerFleet : IAsyncDisposable
     }
 
     /// <summary>Waits until every run has ended, or fails the test after <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<RunRecord>> WaitForRunsAsync(IReadOnlyList<long> runIds, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var runs = new List<RunRecord>();
-            foreach (var id in runIds)
+    public Task<IReadOnlyList<RunRecord>> WaitForRunsAsync(IReadOnlyList<long> runIds, TimeSpan limit) =>
+        Eventually.ValueAsync<IReadOnlyList<RunRecord>>(
+            async () =>
             {
-                runs.Add((await Store.GetRunAsync(id, CancellationToken.None))!);
-            }
+                var runs = new List<RunRecord>();
+                foreach (var id in runIds)
+                {
+                    runs.Add((await Store.GetRunAsync(id, CancellationToken.None))!);
+                }
 
-            if (runs.All(r => r.Status != RunStatus.Running))
-            {
                 return runs;
-            }
-
-            Assert.True(clock.Elapsed < limit, $"{runs.Count(r => r.Status == RunStatus.Running)} of {runs.Count} runs still running after {limit.TotalSeconds:0}s");
-            await Task.Delay(250, TestContext.Current.CancellationToken);
-        }
-    }
+            },
+            runs => runs.All(r => r.Status != RunStatus.Running),
+            $"all {runIds.Count} runs to end",
+            limit,
+            runs => $"{runs.Count(r => r.Status == RunStatus.Running)} of {runs.Count} runs still running");
 
     /// <summary>Kills a worker the hard way: no signal handler runs, nothing is cleaned up by the worker itself.</summary>
     public async Task KillAsync(CairnProcess worker)

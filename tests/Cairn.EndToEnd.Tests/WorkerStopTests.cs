@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cairn.Cli.Tests;
 using Cairn.Core.Runs;
 
@@ -44,22 +43,13 @@ public sealed class WorkerStopTests
         }
     }
 
-    private static async Task<Dictionary<string, JobRecord>> WaitForJobAsync(WorkerFleet fleet, long runId, string name, JobStatus status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var jobs = (await fleet.Store.GetJobsAsync(runId, CancellationToken.None)).ToDictionary(j => j.Name);
-            if (jobs[name].Status == status)
-            {
-                return jobs;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException($"job {name} of run {runId} never became {status}");
-    }
+    private static Task<Dictionary<string, JobRecord>> WaitForJobAsync(WorkerFleet fleet, long runId, string name, JobStatus status) =>
+        Eventually.ValueAsync(
+            async () => (await fleet.Store.GetJobsAsync(runId, CancellationToken.None)).ToDictionary(j => j.Name),
+            jobs => jobs[name].Status == status,
+            $"job {name} of run {runId} to become {status}",
+            TimeSpan.FromSeconds(60),
+            jobs => string.Join(", ", jobs.Values.Select(j => $"{j.Name}={j.Status}")));
 
     [Fact]
     public async Task KilledLocalRun_LeavesNoStepProcesses()
@@ -77,29 +67,17 @@ public sealed class WorkerStopTests
 
         await cairn.SignalAsync("KILL");
 
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !started.All(WorkerFleet.IsGone))
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
+        await Eventually.TrueAsync(() => started.All(WorkerFleet.IsGone), "the step processes to be gone", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, started.Count);
         Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} outlived the killed cairn run"));
     }
 
     /// <summary>The file's text once it exists and <paramref name="complete"/> says it is whole.</summary>
-    private static async Task<string> WaitForFileAsync(string path, Func<string, bool>? complete = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (File.Exists(path) && File.ReadAllText(path) is var text && (complete?.Invoke(text) ?? true))
-            {
-                return text;
-            }
-
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"{path} never appeared");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private static async Task<string> WaitForFileAsync(string path, Func<string, bool>? complete = null) =>
+        (await Eventually.ValueAsync(
+            () => File.Exists(path) ? File.ReadAllText(path) : null,
+            text => text is not null && (complete?.Invoke(text) ?? true),
+            $"{path} to appear",
+            TimeSpan.FromSeconds(60)))!;
 }

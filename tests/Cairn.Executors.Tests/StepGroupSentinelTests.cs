@@ -260,20 +260,11 @@ public sealed class StepGroupSentinelTests : IDisposable
         info.ArgumentList.Add($"{prefix}sleep 300 & echo $! >> {pidFile}; echo $$ >> {pidFile}; wait");
         var leader = Process.Start(info)!;
         await WaitForFileAsync(pidFile, TestContext.Current.CancellationToken);
-        while (ReadPids(pidFile).Count < 2)
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
+        await Eventually.TrueAsync(() => ReadPids(pidFile).Count >= 2, "the shell and its sleep to write their pids", cancellationToken: TestContext.Current.CancellationToken);
 
         return (leader, ReadPids(pidFile));
     }
 
-    private static async Task WaitUntilGoneAsync(IReadOnlyList<int> pids)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10) && !pids.All(IsGone))
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitUntilGoneAsync(IReadOnlyList<int> pids) =>
+        Eventually.TrueAsync(() => pids.All(IsGone), "the processes to be gone", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 }

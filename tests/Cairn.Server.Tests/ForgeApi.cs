@@ -73,23 +73,13 @@ public sealed class ForgeApi : IAsyncDisposable
     });
 
     /// <summary>Waits until statuses matching <paramref name="done"/> have arrived (or fails after a generous while).</summary>
-    public async Task<IReadOnlyList<ReceivedStatus>> WaitForAsync(Func<IReadOnlyList<ReceivedStatus>, bool> done, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
-        while (DateTime.UtcNow < deadline)
-        {
-            var now = Statuses;
-            if (done(now))
-            {
-                return now;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the statuses expected never arrived; received: " +
-            string.Join(", ", Statuses.Select(s => $"{s.Context}={s.State}")));
-    }
+    public Task<IReadOnlyList<ReceivedStatus>> WaitForAsync(Func<IReadOnlyList<ReceivedStatus>, bool> done, TimeSpan? within = null) =>
+        Eventually.ValueAsync(
+            () => Statuses,
+            done,
+            "the statuses expected",
+            within ?? TimeSpan.FromSeconds(60),
+            describe: received => "received " + string.Join(", ", received.Select(s => $"{s.Context}={s.State}")));
 
     private async Task ReceiveAsync(HttpContext context)
     {

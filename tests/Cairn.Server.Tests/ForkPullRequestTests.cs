@@ -251,19 +251,9 @@ public sealed class ForkPullRequestTests : IAsyncLifetime
     private async Task<IReadOnlyList<AuditView>> AuditAsync() =>
         (await server.Client.GetFromJsonAsync<Page<AuditView>>("/api/v1/audit"))!.Items;
 
-    private async Task WaitForJobAsync(long runId, string job, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await server.GetRunAsync(runId)).Jobs!.Any(j => j.Name == job && j.Status == status))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"job {job} of run {runId} never became {status}");
-    }
+    private Task WaitForJobAsync(long runId, string job, string status) =>
+        Eventually.TrueAsync(
+            async () => (await server.GetRunAsync(runId)).Jobs!.Any(j => j.Name == job && j.Status == status),
+            $"job {job} of run {runId} to become {status}",
+            TimeSpan.FromSeconds(60));
 }

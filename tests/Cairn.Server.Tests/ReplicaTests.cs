@@ -82,23 +82,17 @@ public sealed class ReplicaTests : IAsyncLifetime
         var store = a.Services.GetRequiredService<ICairnStore>();
         await b.Client.DeleteAsync("/api/v1/repos/octo/app");
         await b.AddRepositoryAsync("octo/app", "github", repo.CloneUrl, forge.Url, Secret);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await store.ListSchedulesAsync(CancellationToken.None)).Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(async () => (await store.ListSchedulesAsync(CancellationToken.None)).Count > 0, "the schedule to be registered", TimeSpan.FromSeconds(30));
 
         var schedule = Assert.Single(await store.ListSchedulesAsync(CancellationToken.None));
         Assert.True(await store.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, DateTimeOffset.UtcNow.AddDays(-3), CancellationToken.None));
 
-        deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await a.ListRunsAsync()).Count == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(async () => (await a.ListRunsAsync()).Count > 0, "the due tick to start a run", TimeSpan.FromSeconds(30));
 
-        // Both replicas look every few seconds; give each a few more looks.
-        await Task.Delay(TimeSpan.FromSeconds(12));
+        // Both replicas look again, each after any look it had under way when the tick fired, and whatever they
+        // journaled is planned: a second fire of the same tick would show as a second run.
+        await Task.WhenAll(a.LookForDueSchedulesAsync(), b.LookForDueSchedulesAsync());
+        await a.WaitForPlanningAsync();
         var runs = await a.ListRunsAsync();
         Assert.Single(runs);
         Assert.Equal("schedule", runs[0].Event);
@@ -109,11 +103,7 @@ public sealed class ReplicaTests : IAsyncLifetime
     {
         repo.Commit("name: slow\non: { manual: {} }\njobs:\n  wait:\n    steps: [{ run: sleep 300 }]\n");
         var run = (await (await a.Client.PostAsJsonAsync("/api/v1/repos/octo/app/runs", new { @ref = "main" })).Content.ReadFromJsonAsync<RunView>())!;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await a.GetRunAsync(run.Id)).Jobs![0].Status != "running" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.TrueAsync(async () => (await a.GetRunAsync(run.Id)).Jobs![0].Status == "running", "the job to be running", TimeSpan.FromSeconds(60));
 
         await b.Client.PostAsync($"/api/v1/runs/{run.Id}/cancel", null);
         var ended = await a.WaitForRunAsync(run.Id);

@@ -80,23 +80,19 @@ public sealed class RetentionTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<RunView>())!.Id;
     }
 
-    private async Task WaitForJobAsync(long run, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await server.GetRunAsync(run)).Jobs![0].Status != status)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the job of run {run} never became {status}");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitForJobAsync(long run, string status) =>
+        Eventually.TrueAsync(
+            async () => (await server.GetRunAsync(run)).Jobs![0].Status == status,
+            $"the job of run {run} to become {status}",
+            TimeSpan.FromSeconds(60));
 
-    private async Task WaitUntilGoneAsync(long run)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await server.Client.GetAsync($"/api/v1/runs/{run}")).StatusCode != HttpStatusCode.NotFound)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"run {run} was never removed");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitUntilGoneAsync(long run) =>
+        Eventually.TrueAsync(
+            async () =>
+            {
+                using var response = await server.Client.GetAsync($"/api/v1/runs/{run}");
+                return response.StatusCode == HttpStatusCode.NotFound;
+            },
+            $"run {run} to be removed",
+            TimeSpan.FromSeconds(60));
 }

@@ -188,20 +188,9 @@ public sealed class RunApiTests : IAsyncLifetime
         Assert.Equal([1L, 2L, 3L], first.Items.Concat(second.Items).Select(r => r.Number).Order());
     }
 
-    private async Task WaitForJobAsync(long runId, string job, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var run = await server.GetRunAsync(runId);
-            if (run.Jobs!.Any(j => j.Name == job && j.Status == status))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"job {job} of run {runId} never became {status}");
-    }
+    private Task WaitForJobAsync(long runId, string job, string status) =>
+        Eventually.TrueAsync(
+            async () => (await server.GetRunAsync(runId)).Jobs!.Any(j => j.Name == job && j.Status == status),
+            $"job {job} of run {runId} to become {status}",
+            TimeSpan.FromSeconds(60));
 }

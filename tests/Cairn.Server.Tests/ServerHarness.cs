@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Tests;
@@ -109,40 +110,25 @@ public sealed class ServerHarness : IAsyncDisposable
         (await Client.GetFromJsonAsync<Page<EventView>>("/api/v1/events"))!.Items;
 
     /// <summary>Waits for the event to be planned, ignored or failed, and returns it.</summary>
-    public async Task<EventView> WaitForEventAsync(long id)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            var entry = (await Client.GetFromJsonAsync<EventView>($"/api/v1/events/{id}"))!;
-            if (entry.State != "pending")
-            {
-                return entry;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"event {id} was never planned");
-    }
+    public Task<EventView> WaitForEventAsync(long id) =>
+        Eventually.ValueAsync(
+            async () => (await Client.GetFromJsonAsync<EventView>($"/api/v1/events/{id}"))!,
+            entry => entry.State != "pending",
+            $"event {id} to be planned",
+            TimeSpan.FromSeconds(60));
 
     /// <summary>Waits for the run to end and returns it.</summary>
-    public async Task<RunView> WaitForRunAsync(long id)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            var run = await GetRunAsync(id);
-            if (run.Status != "running")
-            {
-                return run;
-            }
+    public Task<RunView> WaitForRunAsync(long id) =>
+        Eventually.ValueAsync(() => GetRunAsync(id), run => run.Status != "running", $"run {id} to end", TimeSpan.FromSeconds(90));
 
-            await Task.Delay(50);
-        }
+    /// <summary>Has this server's scheduler take one more look for due crons, after any look it has under way; returns
+    /// how many it fired.</summary>
+    public Task<int> LookForDueSchedulesAsync() =>
+        app.Services.GetServices<IHostedService>().OfType<Scheduler>().Single().FireDueAsync(CancellationToken.None);
 
-        throw new TimeoutException($"run {id} never ended");
-    }
+    /// <summary>Waits until no journaled event is pending any more: each was planned (its run started), ignored or failed.</summary>
+    public Task WaitForPlanningAsync() =>
+        Eventually.ValueAsync(ListEventsAsync, events => events.All(e => e.State != "pending"), "every journaled event to be planned", TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

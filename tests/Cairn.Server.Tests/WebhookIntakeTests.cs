@@ -181,15 +181,7 @@ public sealed class WebhookIntakeTests : IAsyncLifetime
             ["X-GitHub-Delivery"] = "chunked-1",
         }.Concat(more.Select(m => KeyValuePair.Create(m.Name, m.Value)));
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + AnswerWithin;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"waited {AnswerWithin.TotalSeconds:0}s for {what}");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition, string what) => Eventually.TrueAsync(condition, what, AnswerWithin);
 
     private static string WithoutTraceId(string problem)
     {

@@ -130,7 +130,7 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
         Assert.Equal(2, scope.Scalar(listeners));
 
         scope.Query($"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{database}' AND application_name = 'cairn listener'");
-        await WaitUntilAsync(() => scope.Scalar(listeners) == 2);
+        await WaitUntilAsync(() => scope.Scalar(listeners) == 2, "both listeners to reconnect");
         await DrainAsync(scope.Store);
 
         var run = await other.CreateRunAsync(Plan(null, Job("build")), Token);
@@ -319,13 +319,9 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50, Token);
-        }
-
+        await Eventually.TrueAsync(condition, what, TimeSpan.FromSeconds(5), Token);
         Assert.True(condition());
     }
 

@@ -15,6 +15,7 @@ internal sealed partial class Scheduler(
     : LoopingService("the scheduler", Tick, time, log)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
+    private readonly SemaphoreSlim looking = new(1, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,8 +30,22 @@ internal sealed partial class Scheduler(
         await Task.Delay(Tick, Time, stoppingToken);
     }
 
-    /// <summary>Fires every schedule whose time has come; returns how many this replica fired.</summary>
+    /// <summary>Fires every schedule whose time has come; returns how many this replica fired. Looks are taken one at a
+    /// time, so a look asked for while a round is under way starts after that round has ended.</summary>
     public async Task<int> FireDueAsync(CancellationToken cancellationToken)
+    {
+        await looking.WaitAsync(cancellationToken);
+        try
+        {
+            return await FireDueNowAsync(cancellationToken);
+        }
+        finally
+        {
+            looking.Release();
+        }
+    }
+
+    private async Task<int> FireDueNowAsync(CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
         var fired = 0;

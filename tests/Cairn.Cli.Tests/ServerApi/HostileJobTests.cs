@@ -123,14 +123,13 @@ public sealed class HostileJobTests : IDisposable
         Assert.True(started.IsSuccessStatusCode, await started.Content.ReadAsStringAsync(ct));
         var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("id").GetInt64();
 
-        JsonElement run;
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        do
-        {
-            await Task.Delay(200, ct);
-            run = JsonDocument.Parse(await client.GetStringAsync($"/api/v1/runs/{id}", ct)).RootElement;
-        }
-        while (run.GetProperty("status").GetString() == "running" && DateTime.UtcNow < deadline);
+        var run = await Eventually.ValueAsync(
+            async () => JsonDocument.Parse(await client.GetStringAsync($"/api/v1/runs/{id}", ct)).RootElement,
+            r => r.GetProperty("status").GetString() != "running",
+            $"run {id} to end",
+            TimeSpan.FromMinutes(3),
+            r => $"{r}\n{server.StdoutSoFar}",
+            ct);
 
         var job = run.GetProperty("jobs")[0].GetProperty("id").GetInt64();
         var log = await client.GetStringAsync($"/api/v1/runs/{id}/jobs/{job}/log", ct);
@@ -140,25 +139,23 @@ public sealed class HostileJobTests : IDisposable
     }
 
     // The start-up lines come just before the listener opens.
-    private static async Task WaitUntilServingAsync(HttpClient client, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            try
+    private static Task WaitUntilServingAsync(HttpClient client, CancellationToken ct) =>
+        Eventually.TrueAsync(
+            async () =>
             {
-                if ((await client.GetAsync("/healthz", ct)).IsSuccessStatusCode)
+                try
                 {
-                    return;
+                    using var health = await client.GetAsync("/healthz", ct);
+                    return health.IsSuccessStatusCode;
                 }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            await Task.Delay(50, ct);
-        }
-    }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            "the server to answer /healthz",
+            TimeSpan.FromSeconds(30),
+            ct);
 
     private void AssertNothingLeaked(string log)
     {

@@ -151,21 +151,21 @@ public sealed class WebhookFloodTests : IDisposable
     private static async Task<HttpClient> ConnectAsync(string url, string data)
     {
         var api = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        var started = Stopwatch.StartNew();
-        while (true)
-        {
-            try
+        await Eventually.TrueAsync(
+            async () =>
             {
-                if ((await api.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK)
+                try
                 {
-                    break;
+                    using var health = await api.GetAsync("/healthz");
+                    return health.StatusCode == HttpStatusCode.OK;
                 }
-            }
-            catch (HttpRequestException) when (started.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(50);
-            }
-        }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            "the server to answer /healthz",
+            TimeSpan.FromSeconds(30));
 
         var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"))).Trim();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -112,12 +112,12 @@ public sealed class CancelRunTests
         try
         {
             var pidFile = Path.Combine(workspace, "sleep.pid");
-            var sleeper = await WaitForAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim() is { Length: > 0 } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : (int?)null);
+            var sleeper = await WaitForAsync("the sleeping step's pid", () => File.Exists(pidFile) && File.ReadAllText(pidFile).Trim() is { Length: > 0 } text ? int.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : (int?)null);
             Assert.True(IsRunning(sleeper));
 
             Assert.True(await new RunCoordinator(cancellingStore, TimeProvider.System).CancelRunAsync(run.Id, "cancelled by alice", Token));
 
-            var ended = await WaitForAsync(async () => await cancellingStore.GetRunAsync(run.Id, Token) is { Status: not RunStatus.Running } r ? r : null);
+            var ended = await WaitForAsync("the run to end", async () => await cancellingStore.GetRunAsync(run.Id, Token) is { Status: not RunStatus.Running } r ? r : null);
             Assert.Equal((RunStatus.Cancelled, true, "cancelled by alice"), (ended.Status, ended.CancelRequested, ended.CancelReason));
             var jobs = (await cancellingStore.GetJobsAsync(run.Id, Token)).ToDictionary(j => j.Name);
             Assert.Equal(
@@ -163,36 +163,12 @@ public sealed class CancelRunTests
     }
 
     /// <summary>Polls until <paramref name="probe"/> gives a value; a minute is only a guard against hanging.</summary>
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe)
-        where T : class
-    {
-        using var guard = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        guard.CancelAfter(TimeSpan.FromMinutes(1));
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
+    private static async Task<T> WaitForAsync<T>(string what, Func<Task<T?>> probe)
+        where T : class =>
+        (await Eventually.ValueAsync<T?>(probe, value => value is not null, what, TimeSpan.FromMinutes(1), cancellationToken: Token))!;
 
-            await Task.Delay(20, guard.Token);
-        }
-    }
-
-    private static async Task<int> WaitForAsync(Func<int?> probe)
-    {
-        using var guard = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        guard.CancelAfter(TimeSpan.FromMinutes(1));
-        while (true)
-        {
-            if (probe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(20, guard.Token);
-        }
-    }
+    private static async Task<int> WaitForAsync(string what, Func<int?> probe) =>
+        (await Eventually.ValueAsync(probe, value => value is not null, what, TimeSpan.FromMinutes(1), cancellationToken: Token))!.Value;
 
     private static async Task AdministerAsync(string sql)
     {

@@ -149,10 +149,8 @@ public sealed class EngineRunTests
         using var cancel = new CancellationTokenSource();
         var started = Task.Run(async () =>
         {
-            while (!engine.Observer.Events.Any(e => e.StartsWith("step slow", StringComparison.Ordinal)))
-            {
-                await Task.Delay(20, TestContext.Current.CancellationToken);
-            }
+            await Eventually.TrueAsync(
+                () => engine.Observer.Events.Any(e => e.StartsWith("step slow", StringComparison.Ordinal)), "step slow to start", cancellationToken: TestContext.Current.CancellationToken);
 
             await Task.Delay(200, TestContext.Current.CancellationToken);
             await cancel.CancelAsync();
