@@ -1,3 +1,4 @@
+using Cairn.Core.Settings;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
@@ -11,5 +12,5 @@ namespace Cairn.Storage;
 /// the event journal, the status outbox, schedules, settings, secrets and their audit log), whichever database is behind
 /// it, lets followers wait for logs and changes, and forgets old runs; dispose it to let go of the database.</summary>
 public interface ICairnStore
-    : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, IServerSettings, ISecretStore, IAuditLog,
+    : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
         IRunFeeds, IRunRetention, IAsyncDisposable;

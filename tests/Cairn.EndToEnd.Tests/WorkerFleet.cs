@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Cli.Tests;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;

@@ -1,3 +1,4 @@
+using Cairn.Core.Settings;
 using System.Net;
 using System.Net.Http.Json;
 using Cairn.Core.Schedules;
@@ -37,7 +38,7 @@ public sealed class AccessTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, guessed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
-        var stored = await server.Services.GetRequiredService<IServerSettings>().GetSettingAsync(AdminToken.SettingKey, CancellationToken.None);
+        var stored = await server.Services.GetRequiredService<ISettingStore>().GetSettingAsync(AdminToken.SettingKey, CancellationToken.None);
         Assert.NotNull(stored);
         Assert.DoesNotContain(server.Token, stored, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Token, StoreText(), StringComparison.Ordinal);

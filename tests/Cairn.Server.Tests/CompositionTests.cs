@@ -1,3 +1,4 @@
+using Cairn.Core.Settings;
 using System.Net;
 using System.Net.Http.Json;
 using Cairn.Core.Engine;
@@ -45,7 +46,7 @@ public sealed class CompositionTests : IAsyncLifetime
             Assert.Same(store, provider.GetRequiredService<IEventJournal>());
             Assert.Same(store, provider.GetRequiredService<IStatusOutbox>());
             Assert.Same(store, provider.GetRequiredService<IScheduleStore>());
-            Assert.Same(store, provider.GetRequiredService<IServerSettings>());
+            Assert.Same(store, provider.GetRequiredService<ISettingStore>());
             Assert.Same(store, provider.GetRequiredService<ISecretStore>());
             Assert.Same(store, provider.GetRequiredService<IAuditLog>());
             Assert.Same(store, provider.GetRequiredService<IRunFeeds>());
@@ -99,7 +100,7 @@ public sealed class CompositionTests : IAsyncLifetime
             .Select(t => t.Name)
             .ToList();
 
-        Assert.Equal(["WorkerService", "EventPlanner", "StatusProjector", "StatusSender", "Scheduler", "ChangeWatch", "RetentionService"], started);
+        Assert.Equal(["WorkerPoolService", "EventPlanner", "StatusProjector", "StatusOutboxDelivery", "Scheduler", "ChangeWatch", "RetentionService"], started);
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public sealed class CompositionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, open.StatusCode);
     }
 
-    private static WorkerServicesBuilder Builder(IWorkspaceProvider workspaces, TimeProvider time) => new()
+    private static JobWorkerContextBuilder Builder(IWorkspaceProvider workspaces, TimeProvider time) => new()
     {
         Executors = new SingleExecutorResolver(new Executors.Fake.FakeExecutor(time)),
         Workspaces = workspaces,

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Collections.Concurrent;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Cli.Output;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
@@ -87,7 +88,7 @@ internal static class LocalRun
             await using (var console = new ConsoleRunObserver(logs, color))
             {
                 await using var onKill = kill.Register(executors.KillAllNow);
-                var services = new WorkerServicesBuilder
+                var services = new JobWorkerContextBuilder
                 {
                     Executors = executors.Resolver(catalog, request.Executor),
                     Workspaces = new FixedWorkspaceProvider(workspace),

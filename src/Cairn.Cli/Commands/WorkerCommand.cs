@@ -152,7 +152,7 @@ internal static class WorkerCommand
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
         var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}");
-        var services = new WorkerServicesBuilder
+        var services = new JobWorkerContextBuilder
         {
             Executors = resolver,
             Workspaces = new ScratchWorkspaceProvider(request.WorkspaceRoot),

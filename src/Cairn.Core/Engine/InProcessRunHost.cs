@@ -6,7 +6,7 @@ namespace Cairn.Core.Engine;
 
 /// <summary>Runs one plan to its end inside this process: writes it, starts <c>parallel</c> workers on the same
 /// store, and waits for the coordinator's verdict. This is <c>cairn run</c>'s engine; the server runs the same parts.</summary>
-public sealed class InProcessRunHost(WorkerServices services, int parallel)
+public sealed class InProcessRunHost(JobWorkerContext services, int parallel)
 {
     /// <summary>Runs the plan. Cancelling <paramref name="cancellation"/> cancels the run: jobs not started are
     /// cancelled, running ones are killed, and the run still ends with a recorded verdict.</summary>

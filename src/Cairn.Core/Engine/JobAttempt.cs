@@ -7,7 +7,7 @@ namespace Cairn.Core.Engine;
 
 /// <summary>One leased attempt at a job, from lease to recorded outcome. The outcome is always written,
 /// with a token that neither shutdown nor cancellation can cancel.</summary>
-internal sealed class JobAttempt(WorkerServices services, JobLease lease)
+internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 {
     private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(30);
 

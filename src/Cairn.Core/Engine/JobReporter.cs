@@ -51,7 +51,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
     private TaskCompletionSource? _room;
     private long _queuedChars;
 
-    /// <param name="maxLogBytes">The cap on the UTF-8 bytes of output this attempt stores (see <see cref="WorkerServices.MaxLogBytes"/>).</param>
+    /// <param name="maxLogBytes">The cap on the UTF-8 bytes of output this attempt stores (see <see cref="JobWorkerContext.MaxLogBytes"/>).</param>
     public JobReporter(
         JobRecord job, long lastSequence, IRunStore store, IRunObserver observer, SecretMasker masker, TimeProvider time, long maxLogBytes = DefaultMaxLogBytes)
     {

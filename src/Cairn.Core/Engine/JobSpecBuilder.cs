@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Globalization;
 using Cairn.Core.Execution;
 using Cairn.Core.Forges;

@@ -17,24 +17,8 @@ public sealed record WorkerOptions(string WorkerId, IReadOnlyCollection<string> 
     public bool ReleaseWhenAborted { get; init; }
 }
 
-/// <summary>What a worker runs with: the queue, the store, the coordinator and where jobs go.</summary>
-public sealed record WorkerServices(
-    IJobQueue Queue,
-    IRunStore Store,
-    RunCoordinator Coordinator,
-    IExecutorResolver Executors,
-    IWorkspaceProvider Workspaces,
-    ISecretSource Secrets,
-    IRunObserver Observer,
-    RetryPolicy Retry,
-    TimeProvider Time)
-{
-    /// <summary>The cap on the UTF-8 bytes of output one job attempt stores; past it the rest is dropped, saying so.</summary>
-    public long MaxLogBytes { get; init; } = JobReporter.DefaultMaxLogBytes;
-}
-
 /// <summary>Leases queued jobs one at a time and runs each on its executor, heartbeating the lease, until told to stop.</summary>
-public sealed class JobWorker(WorkerServices services, WorkerOptions options)
+public sealed class JobWorker(JobWorkerContext services, WorkerOptions options)
 {
     /// <summary>Runs until <paramref name="stopping"/> (take no new job; finish the current one) or
     /// <paramref name="aborting"/> (also cancel the current one).</summary>

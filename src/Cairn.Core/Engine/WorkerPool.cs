@@ -20,7 +20,7 @@ public sealed record WorkerPoolOptions(string Name, int Concurrency, IReadOnlyCo
 /// the body of <c>cairn worker</c>, and of a server's worker service. A worker whose store fails is started again
 /// after a pause; a stop lets running jobs finish within the grace period, then cancels them, and every job's
 /// outcome is still written.</summary>
-public sealed class WorkerPool(WorkerServices services, WorkerPoolOptions options)
+public sealed class WorkerPool(JobWorkerContext services, WorkerPoolOptions options)
 {
     /// <summary>Raised when a worker's loop failed (the store was unreachable, say) and is about to start again.</summary>
     public event Action<string, Exception>? WorkerFaulted;

@@ -1,3 +1,5 @@
+using Cairn.Core.Triggers;
+
 namespace Cairn.Core.Forges;
 
 /// <summary>One forge's webhooks and commit statuses. Implementations live in Cairn.Forges; the server only speaks this.

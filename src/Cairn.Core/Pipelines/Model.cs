@@ -23,7 +23,7 @@ public sealed record PipelineWarning(SourceLocation Location, string Message)
 /// <summary>A parsed, valid <c>.cairn.yml</c>. Job order is file order.</summary>
 public sealed record Pipeline(
     string Name,
-    Triggers On,
+    TriggerRules On,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<JobDefinition> Jobs,
     string SourceFile)
@@ -38,7 +38,7 @@ public sealed record Pipeline(
 public sealed record ConcurrencyDefinition(string Group, bool CancelInProgress, SourceLocation Location);
 
 /// <summary>The <c>on:</c> section. A null trigger is one the pipeline does not run for.</summary>
-public sealed record Triggers(
+public sealed record TriggerRules(
     PushTrigger? Push,
     PullRequestTrigger? PullRequest,
     IReadOnlyList<ScheduleTrigger> Schedule,

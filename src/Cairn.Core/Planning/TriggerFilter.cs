@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 
@@ -21,7 +22,7 @@ public sealed record FilterDecision(bool Run, string Reason);
 /// Each list is read in order, the last matching pattern deciding (see <see cref="Glob"/>).</summary>
 public static class TriggerFilter
 {
-    public static FilterDecision Accepts(Triggers on, TriggerEvent trigger, IReadOnlyList<string>? changedPaths)
+    public static FilterDecision Accepts(TriggerRules on, TriggerEvent trigger, IReadOnlyList<string>? changedPaths)
     {
         ArgumentNullException.ThrowIfNull(on);
         ArgumentNullException.ThrowIfNull(trigger);

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 
 namespace Cairn.Core.Runs;

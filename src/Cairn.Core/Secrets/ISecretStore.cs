@@ -40,15 +40,6 @@ public sealed record AuditEntry(
 public sealed record NewAuditEntry(
     DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
 
-/// <summary>The append-only record of what was done with secrets, and of the runs a person approved or rejected.</summary>
-public interface IAuditLog
-{
-    Task<AuditEntry> AppendAuditAsync(NewAuditEntry entry, CancellationToken cancellationToken);
-
-    /// <summary>Newest first, those with an id below <paramref name="beforeId"/> when given, at most <paramref name="limit"/>.</summary>
-    Task<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeId, int limit, CancellationToken cancellationToken);
-}
-
 /// <summary>What the audit log says was done with a secret.</summary>
 public static class SecretActions
 {

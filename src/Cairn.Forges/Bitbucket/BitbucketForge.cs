@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

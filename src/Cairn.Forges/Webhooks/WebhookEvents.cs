@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Buffers;
 using System.Collections.ObjectModel;
 using Cairn.Core.Forges;

@@ -1,3 +1,4 @@
+using Cairn.Core.Settings;
 using System.Security.Cryptography;
 using System.Text;
 using Cairn.Core.Schedules;
@@ -19,7 +20,7 @@ public sealed class AdminToken
     public string Announcement { get; private init; } = "";
 
     /// <summary>Loads the hash, or on first start (or when <paramref name="rotate"/>) makes a token and writes its file.</summary>
-    public static async Task<AdminToken> EnsureAsync(IServerSettings settings, string dataDirectory, bool rotate, CancellationToken cancellationToken)
+    public static async Task<AdminToken> EnsureAsync(ISettingStore settings, string dataDirectory, bool rotate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var path = Path.Combine(dataDirectory, FileName);

@@ -12,11 +12,11 @@ internal static class ServerBackgroundServices
     public static IServiceCollection AddCairnBackgroundServices(this IServiceCollection services, ServerRuntime runtime)
     {
         services.AddSingleton<StatusSignal>();
-        services.AddSingleton(new StatusBackoff(runtime.StatusBackoff ?? StatusSender.Backoff));
+        services.AddSingleton(new StatusBackoff(runtime.StatusBackoff ?? StatusOutboxDelivery.Backoff));
         services.AddSingleton(new RetentionSweep(runtime.RetentionSweep));
         services.AddHostedService<EventPlanner>();
         services.AddHostedService<StatusProjector>();
-        services.AddHostedService<StatusSender>();
+        services.AddHostedService<StatusOutboxDelivery>();
         services.AddHostedService<Scheduler>();
         services.AddSingleton<ChangeWatch>();
         services.AddHostedService(provider => provider.GetRequiredService<ChangeWatch>());

@@ -1,3 +1,4 @@
+using Cairn.Core.Settings;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
@@ -47,7 +48,7 @@ internal static class ServerStore
         services.AddSingleton<IEventJournal>(store);
         services.AddSingleton<IStatusOutbox>(store);
         services.AddSingleton<IScheduleStore>(store);
-        services.AddSingleton<IServerSettings>(store);
+        services.AddSingleton<ISettingStore>(store);
         services.AddSingleton<ISecretStore>(store);
         services.AddSingleton<IAuditLog>(store);
         services.AddSingleton<IRunFeeds>(store);

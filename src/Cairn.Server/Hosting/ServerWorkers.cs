@@ -15,7 +15,7 @@ internal static class ServerWorkers
 {
     public static IServiceCollection AddCairnWorkers(this IServiceCollection services, ServerSettings settings, ServerRuntime runtime)
     {
-        services.AddSingleton(provider => new WorkerServicesBuilder
+        services.AddSingleton(provider => new JobWorkerContextBuilder
         {
             Executors = runtime.Executors,
             Workspaces = new GitWorktreeWorkspaceProvider(
@@ -27,7 +27,7 @@ internal static class ServerWorkers
             Coordinator = provider.GetRequiredService<RunCoordinator>(),
             Time = runtime.Time,
         }.Build(provider.GetRequiredService<ICairnStore>()));
-        services.AddHostedService<WorkerService>();
+        services.AddHostedService<WorkerPoolService>();
 
         // Stopping waits for running jobs' grace, and a little longer for their ends to be written.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Grace + TimeSpan.FromSeconds(15));

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Text.Json;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;

@@ -1,3 +1,4 @@
+using Cairn.Core.Settings;
 using System.Globalization;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
@@ -17,7 +18,7 @@ internal sealed partial class StatusProjector(
     IRunStore runs,
     IRepositoryStore repositories,
     IStatusOutbox outbox,
-    IServerSettings storedSettings,
+    ISettingStore storedSettings,
     ServerSettings settings,
     StatusSignal sent,
     TimeProvider time,

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Security.Cryptography;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;

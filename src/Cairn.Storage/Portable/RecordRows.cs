@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Data.Common;
 using System.Text.Json;
 using Cairn.Core.Forges;

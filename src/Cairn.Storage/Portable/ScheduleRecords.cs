@@ -1,9 +1,10 @@
+using Cairn.Core.Settings;
 using Cairn.Core.Schedules;
 
 namespace Cairn.Storage.Portable;
 
 /// <summary>Cron schedules and the server's settings, alike for both dialects.</summary>
-internal sealed class ScheduleRecords(IStatementRunner database) : IScheduleStore, IServerSettings
+internal sealed class ScheduleRecords(IStatementRunner database) : IScheduleStore, ISettingStore
 {
     public async Task ReplaceSchedulesAsync(string repository, IReadOnlyList<ScheduleDefinition> schedules, CancellationToken cancellationToken)
     {

@@ -137,7 +137,7 @@ public sealed class CancelRunTests
         }
     }
 
-    private static WorkerServices Services(ICairnStore queue, IRunStore store, Execution.IExecutor executor, string workspace) => new(
+    private static JobWorkerContext Services(ICairnStore queue, IRunStore store, Execution.IExecutor executor, string workspace) => new(
         queue,
         store,
         new RunCoordinator(store, TimeProvider.System),

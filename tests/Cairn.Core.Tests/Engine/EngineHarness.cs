@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Collections.Concurrent;
 using Cairn.Core.Engine;
 using Cairn.Core.Execution;
@@ -54,7 +55,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         CancellationTokenSource? cancel = null,
         long maxLogBytes = JobReporter.DefaultMaxLogBytes)
     {
-        var services = new WorkerServices(
+        var services = new JobWorkerContext(
             Store,
             Store,
             new RunCoordinator(Store, TimeProvider.System),

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
@@ -13,7 +14,7 @@ public sealed class LogWriteFailureTests
     {
         await using var engine = await EngineHarness.CreateAsync();
         var store = new FullDiskLogStore(engine.Store);
-        var services = new WorkerServices(
+        var services = new JobWorkerContext(
             engine.Store,
             store,
             new RunCoordinator(store, TimeProvider.System),

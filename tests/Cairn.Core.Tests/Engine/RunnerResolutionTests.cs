@@ -124,7 +124,7 @@ public sealed class RunnerResolutionTests
     private static async Task<(RunRecord Run, Dictionary<string, JobRecord> Jobs)> RunAsync(EngineHarness engine, string yaml, SpecRecorder container)
     {
         var executors = new Dictionary<string, IExecutor> { ["shell"] = new ShellExecutor(), ["container"] = container };
-        var services = new WorkerServices(
+        var services = new JobWorkerContext(
             engine.Store,
             engine.Store,
             new RunCoordinator(engine.Store, TimeProvider.System),

@@ -11,7 +11,7 @@ public sealed class WorkerStopTests
     {
         await using var engine = await EngineHarness.CreateAsync();
         var queue = new StalledQueue();
-        var services = new WorkerServices(
+        var services = new JobWorkerContext(
             queue,
             engine.Store,
             new RunCoordinator(engine.Store, TimeProvider.System),

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Planning;
@@ -6,7 +7,7 @@ namespace Cairn.Core.Tests.Planning;
 
 public sealed class TriggerFilterTests
 {
-    private static Triggers On(string on)
+    private static TriggerRules On(string on)
     {
         var result = PipelineLoader.Load($"on: {on}\njobs: {{ a: {{ steps: [{{ run: make }}] }} }}\n", "ci.yml");
         Assert.True(result.IsValid, string.Join("\n", result.Errors));

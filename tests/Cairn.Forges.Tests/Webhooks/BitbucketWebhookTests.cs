@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Text.Json.Nodes;
 using Cairn.Core.Forges;
 

@@ -1,3 +1,4 @@
+using Cairn.Core.Triggers;
 using System.Text;
 using Cairn.Core.Forges;
 

@@ -10,10 +10,10 @@ internal sealed class TriggerReader(ValueReader reader)
     private Diagnostics Diagnostics => reader.Diagnostics;
 
     /// <summary>When <c>on:</c> is absent: every push and pull request, and by hand, with no filters.</summary>
-    public static Triggers Default { get; } = new(
+    public static TriggerRules Default { get; } = new(
         new PushTrigger([], [], []), new PullRequestTrigger([], []), [], new ManualTrigger(new Dictionary<string, ManualInput>()));
 
-    public Triggers Read(YamlNode? node) => node switch
+    public TriggerRules Read(YamlNode? node) => node switch
     {
         null => Default,
         YamlScalar { IsNull: true } => Default,
@@ -23,7 +23,7 @@ internal sealed class TriggerReader(ValueReader reader)
         _ => Default,
     };
 
-    private Triggers FromNames(IReadOnlyList<YamlScalar> names)
+    private TriggerRules FromNames(IReadOnlyList<YamlScalar> names)
     {
         PushTrigger? push = null;
         PullRequestTrigger? pullRequest = null;
@@ -50,17 +50,17 @@ internal sealed class TriggerReader(ValueReader reader)
             }
         }
 
-        return new Triggers(push, pullRequest, [], manual);
+        return new TriggerRules(push, pullRequest, [], manual);
     }
 
-    private Triggers FromMapping(YamlMapping mapping)
+    private TriggerRules FromMapping(YamlMapping mapping)
     {
         var keys = reader.Keys(mapping, On, "in 'on'");
         var push = keys.TryGetValue("push", out var p) ? ReadPush(p.Value) : null;
         var pullRequest = keys.TryGetValue("pull_request", out var pr) ? ReadPullRequest(pr.Value) : null;
         var schedule = keys.TryGetValue("schedule", out var s) ? ReadSchedule(s.Value) : [];
         var manual = keys.TryGetValue("manual", out var m) ? ReadManual(m.Value) : null;
-        return new Triggers(push, pullRequest, schedule, manual);
+        return new TriggerRules(push, pullRequest, schedule, manual);
     }
 
     private PushTrigger ReadPush(YamlNode node)

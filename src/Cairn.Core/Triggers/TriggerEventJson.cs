@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Cairn.Core.Forges;
+namespace Cairn.Core.Triggers;
 
 /// <summary>A <see cref="TriggerEvent"/> as JSON: what the event journal and a run keep of their trigger, so that a
 /// journaled event can be planned after a restart and a run can be planned again (rerun).</summary>

@@ -5,24 +5,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
 
-/// <summary>Wakes the status sender when statuses were queued here.</summary>
-public sealed class StatusSignal
-{
-    private readonly PlanningSignal inner = new();
-
-    public void Wake() => inner.Wake();
-
-    public Task WaitAsync(TimeSpan maxWait, TimeProvider time, CancellationToken cancellationToken) => inner.WaitAsync(maxWait, time, cancellationToken);
-}
-
 /// <summary>How long to wait before the next attempt after <c>n</c> failed ones.</summary>
 public sealed record StatusBackoff(Func<int, TimeSpan> After);
 
 /// <summary>Delivers the status outbox: per commit in queue order, commits side by side. A forge that is down only
 /// delays its statuses (the next attempt is spaced out exponentially, with jitter, or as the forge's Retry-After
 /// says); jobs never wait for it, and what was queued before a restart is delivered after it.</summary>
-internal sealed partial class StatusSender(
-    IStatusOutbox outbox, IRepositoryStore repositories, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusSender> log)
+internal sealed partial class StatusOutboxDelivery(
+    IStatusOutbox outbox, IRepositoryStore repositories, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusOutboxDelivery> log)
     : LoopingService("status delivery", Poll, time, log)
 {
     // Longer than the quick retries of one send can take (three 10 s attempts and their pauses).

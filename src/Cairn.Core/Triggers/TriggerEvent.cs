@@ -1,4 +1,4 @@
-namespace Cairn.Core.Forges;
+namespace Cairn.Core.Triggers;
 
 /// <summary>What started a run.</summary>
 public enum TriggerKind

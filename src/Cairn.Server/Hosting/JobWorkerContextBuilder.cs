@@ -3,10 +3,10 @@ using Cairn.Core.Runs;
 
 namespace Cairn.Server.Hosting;
 
-/// <summary>The one place a <see cref="WorkerServices"/> is put together, for the server, <c>cairn worker</c> and
+/// <summary>The one place a <see cref="JobWorkerContext"/> is put together, for the server, <c>cairn worker</c> and
 /// <c>cairn run</c> alike: jobs are leased from and recorded in the same store, retried by the one policy, and moved on
 /// by a coordinator on that store. Only what differs between them is named here.</summary>
-public sealed record WorkerServicesBuilder
+public sealed record JobWorkerContextBuilder
 {
     /// <summary>The executors jobs run on, by runner alias.</summary>
     public required IExecutorResolver Executors { get; init; }
@@ -27,11 +27,11 @@ public sealed record WorkerServicesBuilder
     public RunCoordinator? Coordinator { get; init; }
 
     /// <summary>Workers that lease jobs from <paramref name="store"/> and record them in it.</summary>
-    public WorkerServices Build<TStore>(TStore store)
+    public JobWorkerContext Build<TStore>(TStore store)
         where TStore : IRunStore, IJobQueue
     {
         ArgumentNullException.ThrowIfNull(store);
-        return new WorkerServices(
+        return new JobWorkerContext(
             Queue: store,
             Store: store,
             Coordinator: Coordinator ?? new RunCoordinator(store, Time),

@@ -7,7 +7,7 @@ namespace Cairn.Server.Services;
 
 /// <summary>The server's own workers: a <see cref="WorkerPool"/> on the server's store. On shutdown it stops leasing,
 /// lets running jobs finish within the grace period, then stops them.</summary>
-internal sealed partial class WorkerService(WorkerServices services, ServerSettings settings, ILogger<WorkerService> log) : BackgroundService
+internal sealed partial class WorkerPoolService(JobWorkerContext services, ServerSettings settings, ILogger<WorkerPoolService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
