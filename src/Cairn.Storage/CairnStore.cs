@@ -85,7 +85,7 @@ public abstract partial class CairnStore : ICairnStore
     public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
         _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
 
-    /// <exception cref="ArgumentException">The move is not one of <see cref="RunTransitions"/>.</exception>
+    /// <exception cref="ArgumentException">The move is not one of <see cref="RunStatusTransitions"/>.</exception>
     public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
         _records.TryTransitionRunAsync(runId, from, to, at, cancellationToken);
 

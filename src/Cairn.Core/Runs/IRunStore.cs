@@ -53,11 +53,12 @@ public interface IRunStore
     /// <summary>Moves a job that is not leased (waiting or queued) to another status, only if it is still <paramref name="from"/>.
     /// A move to <see cref="JobStatus.Queued"/> wakes idle workers, and is refused once the run's cancel was requested.
     /// A terminal status records the transition's detail and failure class.</summary>
+    /// <exception cref="ArgumentException">The move goes into or out of running, or is not one of <see cref="JobStatusTransitions"/>.</exception>
     Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken);
 
     /// <summary>Moves a run from <paramref name="from"/> to <paramref name="to"/>, only if it is still <paramref name="from"/>.
     /// A run that leaves <see cref="RunStatus.Waiting"/> no longer has a pending reason.</summary>
-    /// <exception cref="ArgumentException">The move is not one of <see cref="RunTransitions"/>.</exception>
+    /// <exception cref="ArgumentException">The move is not one of <see cref="RunStatusTransitions"/>.</exception>
     Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Inserts or replaces one step's result.</summary>
@@ -91,10 +92,3 @@ public sealed record RunQuery(
     string? ConcurrencyGroup = null,
     long? BeforeId = null,
     int Limit = 50);
-
-/// <summary>One status change of a run (<paramref name="JobId"/> null) or of one of its jobs, as the change feed keeps it:
-/// its creation, queueing, start, end, a retry's return to queued, or a reaped lease.</summary>
-/// <param name="Id">The change's place in the feed: increasing, the cursor to read on from.</param>
-/// <param name="Status">The wire name of the run's or the job's new status.</param>
-/// <param name="Detail">The job's recorded detail (why it failed, was skipped or cancelled), or a failed run's first error.</param>
-public sealed record RunChange(long Id, long RunId, long? JobId, string Status, FailureClass? FailureClass, string? Detail, DateTimeOffset At);

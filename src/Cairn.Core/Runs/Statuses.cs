@@ -1,7 +1,7 @@
 namespace Cairn.Core.Runs;
 
 /// <summary>Where a run stands. A run is created <see cref="Running"/>, or <see cref="Waiting"/> when a maintainer must
-/// approve it first, and ends in one of the other three. The legal moves are <see cref="RunTransitions"/>.</summary>
+/// approve it first, and ends in one of the other three. The legal moves are <see cref="RunStatusTransitions"/>.</summary>
 public enum RunStatus
 {
     Running,
@@ -13,24 +13,8 @@ public enum RunStatus
     Waiting,
 }
 
-/// <summary>The moves a run's status may make, as a table: every transition of a run is a compare-and-set from one of
-/// these "from" states. A waiting run starts when approved, or is cancelled (rejected, cancelled, superseded); a running
-/// run ends.</summary>
-public static class RunTransitions
-{
-    private static readonly Dictionary<RunStatus, RunStatus[]> Legal = new()
-    {
-        [RunStatus.Waiting] = [RunStatus.Running, RunStatus.Cancelled],
-        [RunStatus.Running] = [RunStatus.Succeeded, RunStatus.Failed, RunStatus.Cancelled],
-        [RunStatus.Succeeded] = [],
-        [RunStatus.Failed] = [],
-        [RunStatus.Cancelled] = [],
-    };
-
-    public static bool IsLegal(RunStatus from, RunStatus to) => Legal.TryGetValue(from, out var next) && next.Contains(to);
-}
-
-/// <summary>Where a job stands. Every change is a compare-and-set from the expected status.</summary>
+/// <summary>Where a job stands. Every change is a compare-and-set from the expected status; the legal moves are
+/// <see cref="JobStatusTransitions"/>.</summary>
 public enum JobStatus
 {
     Waiting,

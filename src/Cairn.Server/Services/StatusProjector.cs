@@ -83,7 +83,7 @@ internal sealed partial class StatusProjector(
         }
         else
         {
-            if (change.Status == "failed" && run.FailureClass is null
+            if (change.Status.Run == Core.Runs.RunStatus.Failed && run.FailureClass is null
                 && (await runs.GetJobsAsync(run.Id, cancellationToken)).FirstOrDefault(j => j.Status == Core.Runs.JobStatus.Failed) is { } failed)
             {
                 change = change with { Detail = $"{failed.Name}: {failed.FailureClass?.ToWire() ?? "failed"}{(failed.FailureDetail is { } d ? " — " + d : "")}" };
@@ -99,14 +99,14 @@ internal sealed partial class StatusProjector(
     {
         var context = $"cairn/{run.PipelineName}";
         var number = run.Number > 0 ? $"run #{run.Number}" : $"run {run.Id}";
-        return change.Status switch
+        return change.Status.Run switch
         {
-            "succeeded" => new(CommitState.Success, context, $"{number} passed", link),
-            "failed" when run.FailureClass == FailureClass.Config => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "the pipeline is not valid"}", link),
-            "failed" when run.FailureClass == FailureClass.Infra => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "could not start"}", link),
-            "failed" => new(CommitState.Failure, context, $"{number} failed{(change.Detail is { } d ? ": " + d : "")}", link),
-            "cancelled" => new(CommitState.Error, context, $"{number} cancelled{(change.Detail is { } c ? ": " + c : "")}", link),
-            "waiting" => new(CommitState.Pending, context, WaitingForApproval, link),
+            Core.Runs.RunStatus.Succeeded => new(CommitState.Success, context, $"{number} passed", link),
+            Core.Runs.RunStatus.Failed when run.FailureClass == FailureClass.Config => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "the pipeline is not valid"}", link),
+            Core.Runs.RunStatus.Failed when run.FailureClass == FailureClass.Infra => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "could not start"}", link),
+            Core.Runs.RunStatus.Failed => new(CommitState.Failure, context, $"{number} failed{(change.Detail is { } d ? ": " + d : "")}", link),
+            Core.Runs.RunStatus.Cancelled => new(CommitState.Error, context, $"{number} cancelled{(change.Detail is { } c ? ": " + c : "")}", link),
+            Core.Runs.RunStatus.Waiting => new(CommitState.Pending, context, WaitingForApproval, link),
             _ => new(CommitState.Pending, context, $"{number} is running", link),
         };
     }
@@ -115,18 +115,18 @@ internal sealed partial class StatusProjector(
     {
         var context = $"cairn/{run.PipelineName}/{job.Name}";
         var detail = change.Detail ?? job.FailureDetail;
-        return change.Status switch
+        return change.Status.Job switch
         {
-            "waiting" when run.Status == Core.Runs.RunStatus.Waiting => new(CommitState.Pending, context, WaitingForApproval, link),
-            "waiting" => new(CommitState.Pending, context, "waiting for its needs", link),
-            "queued" => new(CommitState.Pending, context, "queued", link),
-            "running" => new(CommitState.Pending, context, job.Attempt > 1 ? $"running (attempt {job.Attempt})" : "running", link),
-            "succeeded" => new(CommitState.Success, context, job.StartedAt is { } s && job.FinishedAt is { } f ? $"passed in {Duration.Format(f - s)}" : "passed", link),
-            "skipped" => new(CommitState.Success, context, "skipped", link),
-            "cancelled" => new(CommitState.Error, context, $"cancelled{(detail is null ? "" : ": " + detail)}", link),
-            "failed" when change.FailureClass is FailureClass.Config or FailureClass.Infra => new(CommitState.Error, context, $"{change.FailureClass.Value.ToWire()}: {detail}", link),
-            "failed" => new(CommitState.Failure, context, $"{change.FailureClass?.ToWire() ?? "failed"}{(detail is null ? "" : ": " + detail)}", link),
-            _ => new(CommitState.Pending, context, change.Status, link),
+            Core.Runs.JobStatus.Waiting when run.Status == Core.Runs.RunStatus.Waiting => new(CommitState.Pending, context, WaitingForApproval, link),
+            Core.Runs.JobStatus.Waiting => new(CommitState.Pending, context, "waiting for its needs", link),
+            Core.Runs.JobStatus.Queued => new(CommitState.Pending, context, "queued", link),
+            Core.Runs.JobStatus.Running => new(CommitState.Pending, context, job.Attempt > 1 ? $"running (attempt {job.Attempt})" : "running", link),
+            Core.Runs.JobStatus.Succeeded => new(CommitState.Success, context, job.StartedAt is { } s && job.FinishedAt is { } f ? $"passed in {Duration.Format(f - s)}" : "passed", link),
+            Core.Runs.JobStatus.Skipped => new(CommitState.Success, context, "skipped", link),
+            Core.Runs.JobStatus.Cancelled => new(CommitState.Error, context, $"cancelled{(detail is null ? "" : ": " + detail)}", link),
+            Core.Runs.JobStatus.Failed when change.FailureClass is FailureClass.Config or FailureClass.Infra => new(CommitState.Error, context, $"{change.FailureClass.Value.ToWire()}: {detail}", link),
+            Core.Runs.JobStatus.Failed => new(CommitState.Failure, context, $"{change.FailureClass?.ToWire() ?? "failed"}{(detail is null ? "" : ": " + detail)}", link),
+            _ => new(CommitState.Pending, context, change.Status.ToWire(), link),
         };
     }
 

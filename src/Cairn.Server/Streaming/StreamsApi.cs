@@ -273,7 +273,7 @@ internal static class StreamsApi
             }
         }
 
-        json.WriteString("status", change.Status);
+        json.WriteString("status", change.Status.ToWire());
         if (change.FailureClass is { } failure)
         {
             json.WriteString("failureClass", failure.ToWire());

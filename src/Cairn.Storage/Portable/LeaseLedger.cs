@@ -34,6 +34,12 @@ internal sealed class LeaseLedger(
             throw new ArgumentException($"a lease ends in a terminal status or a retry, not '{completion.Status.ToWire()}'", nameof(completion));
         }
 
+        var to = requeue ? JobStatus.Queued : completion.Status;
+        if (!JobStatusTransitions.IsAllowed(JobStatus.Running, to))
+        {
+            throw new ArgumentException(JobStatusTransitions.Refusal(JobStatus.Running, to), nameof(completion));
+        }
+
         var ended = await WriteLeaseAsync(
             requeue ? sql.RequeueLease : sql.CompleteLease,
             lease,

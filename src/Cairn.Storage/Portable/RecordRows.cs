@@ -70,7 +70,7 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
         Id: row.GetInt64(0),
         RunId: row.GetInt64(1),
         JobId: row.IsDBNull(2) ? null : row.GetInt64(2),
-        Status: row.GetString(3),
+        Status: ChangeStatus.Parse(row.GetString(3), isJob: !row.IsDBNull(2)),
         FailureClass: FailureClassOrNull(row, 4),
         Detail: StringOrNull(row, 5),
         At: FromMillis(row.GetInt64(6)));

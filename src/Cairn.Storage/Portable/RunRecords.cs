@@ -42,6 +42,11 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
                 from == JobStatus.Running ? nameof(from) : nameof(to));
         }
 
+        if (!JobStatusTransitions.IsAllowed(from, to))
+        {
+            throw new ArgumentException(JobStatusTransitions.Refusal(from, to), nameof(to));
+        }
+
         var terminal = to.IsTerminal();
         var changed = await database.ExecuteAsync(
             terminal ? sql.EndJob : to == JobStatus.Queued ? sql.QueueJob : sql.MoveJob,
@@ -74,9 +79,9 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
 
     public async Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (!RunTransitions.IsLegal(from, to))
+        if (!RunStatusTransitions.IsAllowed(from, to))
         {
-            throw new ArgumentException($"a run does not move from {from.ToWire()} to {to.ToWire()}", nameof(to));
+            throw new ArgumentException(RunStatusTransitions.Refusal(from, to), nameof(to));
         }
 
         var changed = await database.ExecuteAsync(

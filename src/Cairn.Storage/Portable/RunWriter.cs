@@ -64,7 +64,7 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
     public async Task<bool> RequestCancelAsync(long runId, RunStatus? expected, string reason, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        if (expected is { } status && status.HasEnded())
+        if (expected is { } status && !RunStatusTransitions.IsAllowed(status, RunStatus.Cancelled))
         {
             throw new ArgumentException($"a run that is {status.ToWire()} has ended: there is nothing to cancel", nameof(expected));
         }

@@ -1,8 +1,7 @@
-using Cairn.Core.Execution;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Runs;
 
-namespace Cairn.Executors.Shell;
+namespace Cairn.Core.Execution;
 
 /// <summary>What has happened so far in one job: each step's outcome, the first failure, and whether the job must stop.</summary>
 internal sealed class StepLedger
@@ -25,9 +24,9 @@ internal sealed class StepLedger
 
     /// <summary>Stops the job, counting <paramref name="detail"/> as a failure of class <paramref name="failureClass"/>
     /// unless an earlier step already failed.</summary>
-    public void Halt(FailureClass failureClass, string detail)
+    public void Halt(FailureClass failureClass, string detail, int? exitCode = null)
     {
-        _firstFailure ??= (null, failureClass, detail);
+        _firstFailure ??= (exitCode, failureClass, detail);
         Halted = true;
     }
 

@@ -1,7 +1,6 @@
-using Cairn.Core.Execution;
 using Cairn.Core.Pipelines.Expressions;
 
-namespace Cairn.Executors.Shell;
+namespace Cairn.Core.Execution;
 
 /// <summary>Whether a step's <c>if:</c> holds, for every executor: no condition means success().</summary>
 internal static class StepCondition

@@ -1,0 +1,145 @@
+using Cairn.Core.Logs;
+using Cairn.Core.Runs;
+
+namespace Cairn.Core.Execution;
+
+/// <summary>The one step loop every executor uses: prepares the job's environment, runs each step whose <c>if:</c>
+/// holds, halts on a cancel, the job's timeout or a step that could not start, reports every step, always tears the
+/// environment down, and gives the job's verdict. An executor provides only the <see cref="IJobEnvironment"/>.</summary>
+public static class StepSequencer
+{
+    /// <summary>Runs <paramref name="job"/> in <paramref name="environment"/>. Never throws for anything the job does:
+    /// a failing step, a timeout, a cancel and a failed setup are outcomes.</summary>
+    public static async Task<JobOutcome> RunAsync(
+        JobSpec job, IJobReporter reporter, IJobEnvironment environment, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(reporter);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(time);
+
+        using var jobTimeout = job.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
+        var run = new SequencedJob(job, reporter, environment, time, jobTimeout, cancellationToken);
+        try
+        {
+            return await run.RunAsync();
+        }
+        finally
+        {
+            if (await environment.TearDownAsync(CancellationToken.None) is { } leftover)
+            {
+                run.System(0, $"warning: {leftover}");
+            }
+        }
+    }
+
+    /// <summary>One job's pass through the loop: what it needs at hand, and its ledger.</summary>
+    private sealed class SequencedJob(
+        JobSpec job, IJobReporter reporter, IJobEnvironment environment, TimeProvider time,
+        CancellationTokenSource jobTimeout, CancellationToken cancellationToken)
+    {
+        private readonly StepLedger _ledger = new();
+
+        public async Task<JobOutcome> RunAsync()
+        {
+            if (await PrepareAsync() is { IsReady: false } setup)
+            {
+                System(0, $"error: {setup.Detail}");
+                if (!setup.ReportsSteps)
+                {
+                    return JobOutcome.Failed(setup.FailureClass!.Value, setup.Detail!);
+                }
+
+                _ledger.Halt(setup.FailureClass!.Value, setup.Detail!);
+            }
+
+            foreach (var step in job.Steps)
+            {
+                var outcome = await NextStepAsync(step);
+                _ledger.Record(outcome);
+                reporter.StepFinished(step, outcome);
+            }
+
+            return _ledger.Verdict();
+        }
+
+        public void System(int stepIndex, string text) =>
+            reporter.Log(new LogLine(stepIndex, LogStream.System, time.GetUtcNow(), text));
+
+        /// <summary>The setup's verdict, or null when the job's cancel or timeout cut it short: the loop then says so.</summary>
+        private async Task<JobSetup?> PrepareAsync()
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeout.Token);
+            try
+            {
+                return await environment.PrepareAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return null;
+            }
+        }
+
+        private async Task<StepOutcome> NextStepAsync(StepSpec step)
+        {
+            if (!_ledger.Halted && cancellationToken.IsCancellationRequested)
+            {
+                _ledger.Cancel();
+            }
+            else if (!_ledger.Halted && jobTimeout.IsCancellationRequested)
+            {
+                _ledger.Halt(FailureClass.Timeout, StepLedger.JobTimeoutDetail(job));
+            }
+
+            if (_ledger.Halted)
+            {
+                return StepLedger.Skipped();
+            }
+
+            if (StepCondition.ShouldRun(job, step, _ledger.AnyFailed, cancellationToken.IsCancellationRequested, out var invalid))
+            {
+                return await RunStepAsync(step);
+            }
+
+            return invalid is null
+                ? StepLedger.Skipped()
+                : new StepOutcome(StepStatus.Failed, null, FailureClass.Config, null, null, $"step '{step.Name}' has an invalid condition: {invalid}");
+        }
+
+        private async Task<StepOutcome> RunStepAsync(StepSpec step)
+        {
+            var startedAt = time.GetUtcNow();
+            reporter.StepStarted(step, startedAt);
+
+            using var stepTimeout = step.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeout.Token, stepTimeout.Token);
+            StepExit exit;
+            try
+            {
+                exit = await environment.RunStepAsync(step, stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                exit = StepExit.Stopped;
+            }
+
+            var finishedAt = time.GetUtcNow();
+            switch (exit.Kind)
+            {
+                case StepExitKind.NotStarted:
+                    var detail = $"step '{step.Name}' could not start: {exit.Reason}";
+                    System(step.Index, detail);
+                    _ledger.Halt(FailureClass.Infra, detail);
+                    return new StepOutcome(StepStatus.Failed, null, FailureClass.Infra, startedAt, finishedAt, detail);
+                case StepExitKind.Failed:
+                    var failureClass = exit.FailureClass ?? FailureClass.Script;
+                    var reason = $"step '{step.Name}' failed ({exit.Reason})";
+                    _ledger.Halt(failureClass, reason, exit.ExitCode);
+                    return new StepOutcome(StepStatus.Failed, exit.ExitCode, failureClass, startedAt, finishedAt, reason);
+                default:
+                    return _ledger.Conclude(job, step, exit.ExitCode, cancellationToken.IsCancellationRequested,
+                        jobTimeout.IsCancellationRequested, startedAt, finishedAt);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Cairn.Core.Execution;
+using Cairn.Core.Logs;
+using Cairn.Core.Runs;
+
+namespace Cairn.Executors.Container;
+
+/// <summary>One job on a container engine: its <see cref="JobContainer"/> (services, network, the container its steps
+/// run in as execs) made before the first step and removed after the last, whatever happened.</summary>
+internal sealed class ContainerJobEnvironment(
+    DockerEngineClient engine,
+    JobSpec job,
+    IJobReporter reporter,
+    string owner,
+    ConcurrentDictionary<string, byte> live,
+    ContainerExecutorOptions options,
+    TimeProvider time) : IJobEnvironment
+{
+    private JobContainer? _container;
+
+    public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var image = job.Image ?? options.DefaultImage;
+        if (image is null)
+        {
+            return JobSetup.Failed(FailureClass.Config, "the container executor needs an image: set `image:` on the job");
+        }
+
+        _container = new JobContainer(engine, job, image, owner, live, options, time);
+        try
+        {
+            await _container.StartAsync(text => System(0, text), cancellationToken);
+            return JobSetup.Ready;
+        }
+        catch (ContainerEngineException error)
+        {
+            return JobSetup.Failed(FailureClass.Infra,
+                error is EngineUnreachableException ? error.Message : $"the job's container could not start: {error.Message}");
+        }
+    }
+
+    public async Task<StepExit> RunStepAsync(StepSpec step, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var container = _container ?? throw new InvalidOperationException("the job's container was never prepared");
+        try
+        {
+            if (container.NeedsFreshContainer)
+            {
+                System(step.Index, "an earlier step's timeout killed the job's container; this step runs in a fresh one from the same image (only the workspace carries over)");
+                await container.RecreateAsync(stop);
+            }
+
+            var exitCode = await container.RunScriptAsync(step.Run, step.Env,
+                (stream, text, continues) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text) { Continues = continues }), stop);
+            return exitCode is { } code ? StepExit.Exited(code) : StepExit.Stopped;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await container.KillAsync();
+            return StepExit.Stopped;
+        }
+        catch (ContainerEngineException error)
+        {
+            return StepExit.NotStarted(error.Message);
+        }
+    }
+
+    public async Task<string?> TearDownAsync(CancellationToken cancellationToken)
+    {
+        if (_container is null || await _container.RemoveAsync() is not { } leftover)
+        {
+            return null;
+        }
+
+        return $"the job's containers could not all be removed: {leftover}";
+    }
+
+    private void System(int stepIndex, string text) =>
+        reporter.Log(new LogLine(stepIndex, LogStream.System, time.GetUtcNow(), text));
+}

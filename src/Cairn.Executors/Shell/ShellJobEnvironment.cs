@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using Cairn.Core.Execution;
+using Cairn.Core.Logs;
+using Cairn.Core.Runs;
+
+namespace Cairn.Executors.Shell;
+
+/// <summary>One job on this host: its session (the user steps run as, a fresh HOME) and each step a shell process in
+/// its own process group, killed whole when stopped.</summary>
+internal sealed class ShellJobEnvironment(
+    JobSpec job,
+    IJobReporter reporter,
+    ShellExecutorOptions options,
+    ShellCommand? shell,
+    Func<StepGroupSentinel?> sentinel,
+    ConcurrentDictionary<StepProcess, byte> running,
+    TimeProvider time) : IJobEnvironment
+{
+    private JobSession? _session;
+
+    public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (job.Image is { } image)
+        {
+            reporter.Log(new LogLine(0, LogStream.System, time.GetUtcNow(),
+                $"warning: the shell executor ignores image '{image}'; steps run on this host"));
+        }
+
+        string? refusal;
+        try
+        {
+            (_session, refusal) = await JobSession.OpenAsync(job, options, shell, cancellationToken);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or Win32Exception)
+        {
+            return JobSetup.NotStarted(FailureClass.Infra, $"the job's steps could not be set up: {error.Message}");
+        }
+
+        return _session is null ? JobSetup.NotStarted(FailureClass.Config, refusal!) : JobSetup.Ready;
+    }
+
+    public async Task<StepExit> RunStepAsync(StepSpec step, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        if (StartProblem() is { } problem)
+        {
+            return StepExit.NotStarted(problem);
+        }
+
+        StepProcess process;
+        try
+        {
+            var environment = new Dictionary<string, string>(_session!.BaseEnvironment, StringComparer.Ordinal);
+            foreach (var (name, value) in job.Env.Concat(step.Env))
+            {
+                environment[name] = value;
+            }
+
+            if (sentinel() is { } guard)
+            {
+                guard.EnsureRunning();
+                environment[StepGroupSentinel.Variable] = guard.Token;
+            }
+
+            process = StepProcess.Start(shell!, step.Run, job.Workspace, environment, _session.Account,
+                (stream, text, continues) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text) { Continues = continues }), options, time);
+        }
+        catch (Exception error) when (error is Win32Exception or IOException or InvalidOperationException)
+        {
+            return StepExit.NotStarted(error.Message);
+        }
+
+        using (process)
+        {
+            running[process] = 0;
+            try
+            {
+                return await process.RunToEndAsync(stop) is { } exitCode ? StepExit.Exited(exitCode) : StepExit.Stopped;
+            }
+            finally
+            {
+                running.TryRemove(process, out _);
+            }
+        }
+    }
+
+    public Task<string?> TearDownAsync(CancellationToken cancellationToken)
+    {
+        _session?.Dispose();
+        _session = null;
+        return Task.FromResult<string?>(null);
+    }
+
+    private string? StartProblem()
+    {
+        if (shell is null)
+        {
+            return "no shell found: neither bash nor sh is on the search path";
+        }
+
+        return Directory.Exists(job.Workspace) ? null : $"workspace directory '{job.Workspace}' does not exist";
+    }
+}
