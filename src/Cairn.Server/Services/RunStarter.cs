@@ -190,7 +190,7 @@ public sealed partial class RunStarter(
         var definitions = pipeline.On.Schedule
             .Select(s => (s, next: s.Expression.GetNextOccurrence(now)))
             .Where(x => x.next is not null)
-            .Select(x => new ScheduleDefinition(pipeline.Name, x.s.Cron, x.next!.Value))
+            .Select(x => new ScheduleDefinition(pipeline.Name, x.s.Expression.Spec, x.next!.Value))
             .ToList();
         await store.ReplaceSchedulesAsync(repository, definitions, cancellationToken);
     }

@@ -40,7 +40,7 @@ internal sealed partial class Scheduler(
                 continue;
             }
 
-            if (!CronExpression.TryParse(schedule.Cron, out var cron, out _) || cron!.GetNextOccurrence(now) is not { } next)
+            if (!CronSchedule.TryParseSpec(schedule.Cron, out var cron) || cron!.GetNextOccurrence(now) is not { } next)
             {
                 continue;
             }
