@@ -64,6 +64,8 @@ internal static class RunsApi
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/repos/{owner}/{repo}/runs", TriggerAsync).WithName("TriggerRun");
+        // A repository whose name has subgroups (group/sub/project/runs): the catch-all must end the route.
+        api.MapPost("/repos/{**path}", TriggerNestedAsync).WithName("TriggerNestedRun");
         api.MapGet("/runs", ListAsync).WithName("ListRuns");
         api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun");
         api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun");
@@ -72,14 +74,26 @@ internal static class RunsApi
         api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog");
     }
 
-    private static async Task<IResult> TriggerAsync(
+    private static Task<IResult> TriggerAsync(
         string owner, string repo, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        ICairnStore store, RunStarter starter, TimeProvider time, CancellationToken cancellationToken)
+        ICairnStore store, RunStarter starter, TimeProvider time, CancellationToken cancellationToken) =>
+        StartRunAsync($"{owner}/{repo}", request, idempotencyKey, store, starter, time, cancellationToken);
+
+    private static Task<IResult> TriggerNestedAsync(
+        string path, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        ICairnStore store, RunStarter starter, TimeProvider time, CancellationToken cancellationToken) =>
+        RepositoryPath.Parse(path) is { Resource: RepositoryResource.Runs } found
+            ? StartRunAsync(found.Repository, request, idempotencyKey, store, starter, time, cancellationToken)
+            : Task.FromResult(Problems.NotFound($"there is nothing to post to at /api/v1/repos/{path}; a run is started at repos/NAME/runs"));
+
+    private static async Task<IResult> StartRunAsync(
+        string name, TriggerRequest? request, string? idempotencyKey, ICairnStore store, RunStarter starter, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var repository = await store.GetRepositoryAsync($"{owner}/{repo}", cancellationToken);
+        var repository = await store.GetRepositoryAsync(name, cancellationToken);
         if (repository is null)
         {
-            return Problems.NotFound($"there is no repository {owner}/{repo}");
+            return Problems.NotFound($"there is no repository {name}");
         }
 
         request ??= new TriggerRequest(null, null, null);
