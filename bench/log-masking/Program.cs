@@ -7,6 +7,7 @@ using Cairn.Core.Forges;
 using Cairn.Core.Logs;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Storage;
 
 // Pushes a large log through Cairn's secret masker alone, then through the masker and JobReporter into a real SQLite

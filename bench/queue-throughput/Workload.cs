@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Storage;
 
 namespace Cairn.Bench.QueueThroughput;

@@ -1,7 +1,7 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
 

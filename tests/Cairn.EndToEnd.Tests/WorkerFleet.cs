@@ -1,10 +1,10 @@
-using Cairn.Core.Triggers;
 using Cairn.Cli.Tests;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Storage;
 
 namespace Cairn.EndToEnd.Tests;

@@ -1,8 +1,8 @@
-using Cairn.Core.Triggers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cairn.Core.Forges;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Forges.Tests;
 

@@ -1,7 +1,7 @@
-using Cairn.Core.Settings;
 using System.Net;
 using System.Net.Http.Json;
 using Cairn.Core.Schedules;
+using Cairn.Core.Settings;
 using Cairn.Server.Api;
 using Cairn.Server.Hosting;
 using Microsoft.Extensions.DependencyInjection;

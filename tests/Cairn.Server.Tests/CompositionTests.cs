@@ -1,4 +1,3 @@
-using Cairn.Core.Settings;
 using System.Net;
 using System.Net.Http.Json;
 using Cairn.Core.Engine;
@@ -8,6 +7,7 @@ using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
 using Cairn.Core.Secrets;
+using Cairn.Core.Settings;
 using Cairn.Server.Hosting;
 using Cairn.Storage;
 using Cairn.Storage.Sqlite;

@@ -47,6 +47,41 @@ public sealed class ScheduleAndRunnerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_cron_with_a_timezone_is_stored_with_it_and_fires_on_that_zones_clock()
+    {
+        repo.Commit("""
+            name: nightly
+            on: { schedule: [{ cron: "0 3 * * *", timezone: Europe/Berlin }] }
+            jobs:
+              a:
+                steps: [{ run: echo scheduled }]
+            """);
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        await using var server = await ServerHarness.StartAsync(data.Path);
+        await using var forge = await ForgeApi.StartAsync();
+        await server.AddRepositoryAsync("octo/app", "github", repo.CloneUrl, forge.Url, "s");
+        var store = server.Services.GetRequiredService<ICairnStore>();
+        var schedule = await WaitForScheduleAsync(store);
+        Assert.Equal("CRON_TZ=Europe/Berlin 0 3 * * *", schedule.Cron);
+        AssertThreeInBerlin(schedule.NextFireAt);
+
+        Assert.True(await store.TryAdvanceScheduleAsync(schedule.Id, schedule.NextFireAt, DateTimeOffset.UtcNow.AddDays(-1), CancellationToken.None));
+
+        var runs = await WaitForRunsAsync(server, 1);
+        Assert.Equal("schedule", runs[0].Event);
+        var moved = (await store.ListSchedulesAsync(CancellationToken.None)).Single();
+        Assert.True(moved.NextFireAt > DateTimeOffset.UtcNow);
+        AssertThreeInBerlin(moved.NextFireAt);
+
+        void AssertThreeInBerlin(DateTimeOffset at)
+        {
+            var local = TimeZoneInfo.ConvertTime(at, berlin);
+            Assert.Equal((3, 0), (local.Hour, local.Minute));
+            Assert.True(at - DateTimeOffset.UtcNow <= TimeSpan.FromDays(1), $"{at} is more than a day away");
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_runner_fails_its_job_as_config_and_the_forge_reads_why()
     {
         const string Runners = """

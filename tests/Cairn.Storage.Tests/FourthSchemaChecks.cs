@@ -1,8 +1,8 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;

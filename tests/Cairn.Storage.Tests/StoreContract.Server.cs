@@ -1,9 +1,9 @@
-using Cairn.Core.Triggers;
 using System.Collections.Concurrent;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
 using Cairn.Core.Schedules;
+using Cairn.Core.Triggers;
 using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;

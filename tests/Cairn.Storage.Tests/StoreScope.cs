@@ -1,7 +1,7 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Storage.Postgres;
 using Cairn.Storage.Sqlite;
 using Microsoft.Data.Sqlite;

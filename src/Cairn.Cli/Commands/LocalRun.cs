@@ -1,10 +1,10 @@
-using Cairn.Core.Triggers;
 using Cairn.Cli.Output;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runners;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Server.Hosting;
 using Cairn.Storage.Sqlite;
 

@@ -1,10 +1,10 @@
-using Cairn.Core.Triggers;
 using System.Globalization;
 using Cairn.Core.Execution;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines.Expressions;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Core.Engine;
 

@@ -49,7 +49,12 @@ public sealed record PushTrigger(IReadOnlyList<string> Branches, IReadOnlyList<s
 
 public sealed record PullRequestTrigger(IReadOnlyList<string> Branches, IReadOnlyList<string> Paths);
 
-public sealed record ScheduleTrigger(string Cron, CronExpression Expression, SourceLocation Location);
+/// <summary>One <c>on.schedule</c> entry: the cron as written and its zone (an IANA name, <c>UTC</c> unless given).</summary>
+public sealed record ScheduleTrigger(string Cron, CronSchedule Expression, SourceLocation Location)
+{
+    /// <summary>The IANA name of the zone the cron is read in.</summary>
+    public string TimeZone => Expression.TimeZone.Id;
+}
 
 public sealed record ManualTrigger(IReadOnlyDictionary<string, ManualInput> Inputs);
 

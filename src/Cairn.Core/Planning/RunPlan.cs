@@ -1,5 +1,5 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Core.Planning;
 

@@ -1,9 +1,9 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Pipelines.Expressions;
 using Cairn.Core.Runners;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Core.Planning;
 

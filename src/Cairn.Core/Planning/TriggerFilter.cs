@@ -1,6 +1,6 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Core.Planning;
 

@@ -1,6 +1,6 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Core.Runs;
 

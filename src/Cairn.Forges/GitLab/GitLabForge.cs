@@ -1,6 +1,6 @@
-using Cairn.Core.Triggers;
 using System.Text.Json;
 using Cairn.Core.Forges;
+using Cairn.Core.Triggers;
 using Cairn.Forges.Statuses;
 using Cairn.Forges.Webhooks;
 

@@ -1,50 +1,18 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
 using Cairn.Core.Forges;
-using Polly;
-using Polly.Retry;
 using Polly.Timeout;
 
 namespace Cairn.Forges.Statuses;
 
-/// <summary>Sends one status post through a short resilience pipeline: each attempt under its own timeout, quick
-/// retries for what may pass in seconds, and every ending turned into a <see cref="StatusDelivery"/>. Only the
-/// caller's cancellation escapes as an exception.</summary>
-internal sealed class StatusSender
+/// <summary>Sends one status post through the forges' client (<see cref="ForgeHttp"/>: quick retries, a timeout per
+/// attempt) and turns every ending into a <see cref="StatusDelivery"/>. Only the caller's cancellation escapes as an
+/// exception.</summary>
+internal sealed class StatusSender(IHttpClientFactory clients, TimeProvider time, StatusSendOptions options)
 {
     private const int LongestErrorBody = 16 * 1024;
 
-    private readonly HttpClient _http;
-    private readonly TimeProvider _time;
-    private readonly StatusSendOptions _options;
-    private readonly ResiliencePipeline<ForgeReply> _pipeline;
-
-    public StatusSender(HttpClient http, TimeProvider time, StatusSendOptions options)
-    {
-        _http = http;
-        _time = time;
-        _options = options;
-        var builder = new ResiliencePipelineBuilder<ForgeReply> { TimeProvider = time };
-        if (options.QuickRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions<ForgeReply>
-            {
-                MaxRetryAttempts = options.QuickRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.FirstRetryDelay,
-                MaxDelay = options.LongestRetryDelay,
-                ShouldHandle = args => ValueTask.FromResult(IsWorthAQuickRetry(args.Outcome, args.Context.CancellationToken)),
-                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.RetryAfter),
-            });
-        }
-
-        _pipeline = builder.AddTimeout(options.AttemptTimeout).Build();
-    }
-
     /// <param name="forge">The forge's name, for reasons (<c>github answered 422: ...</c>).</param>
-    /// <param name="request">Makes the request, once per attempt.</param>
+    /// <param name="request">Makes the request; the resilience handler sends a copy of it for each attempt.</param>
     /// <param name="alreadyDelivered">A refusal that means the status is already there.</param>
     public async Task<StatusDelivery> SendAsync(
         string forge, Func<HttpRequestMessage> request, Func<ForgeReply, bool>? alreadyDelivered, CancellationToken cancellationToken)
@@ -52,7 +20,7 @@ internal sealed class StatusSender
         ForgeReply reply;
         try
         {
-            reply = await _pipeline.ExecuteAsync(token => AttemptAsync(request, token), cancellationToken);
+            reply = await SendOnceAsync(request, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -60,7 +28,7 @@ internal sealed class StatusSender
         }
         catch (TimeoutRejectedException)
         {
-            return new StatusDelivery.Retry($"{forge} did not answer within {Seconds(_options.AttemptTimeout)}", null);
+            return new StatusDelivery.Retry($"{forge} did not answer within {Seconds(options.AttemptTimeout)}", null);
         }
         catch (OperationCanceledException)
         {
@@ -84,10 +52,11 @@ internal sealed class StatusSender
         return reply.IsTransient ? new StatusDelivery.Retry(reason, reply.RetryAfter) : new StatusDelivery.Rejected(reason);
     }
 
-    private async ValueTask<ForgeReply> AttemptAsync(Func<HttpRequestMessage> makeRequest, CancellationToken cancellationToken)
+    private async Task<ForgeReply> SendOnceAsync(Func<HttpRequestMessage> makeRequest, CancellationToken cancellationToken)
     {
+        using var http = clients.CreateClient(ForgeHttp.ClientName);
         using var request = makeRequest();
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         var status = (int)response.StatusCode;
         if (response.IsSuccessStatusCode)
         {
@@ -95,46 +64,9 @@ internal sealed class StatusSender
         }
 
         var body = await ReadStartAsync(response.Content, cancellationToken);
-        var retryAfter = RetryAfter(response);
-        var rateLimited = response.StatusCode == HttpStatusCode.Forbidden &&
-            (response.Headers.RetryAfter is not null || Header(response, "x-ratelimit-remaining") == "0");
-        return new ForgeReply(status, ForgeReply.MessageOf(body, response.ReasonPhrase), retryAfter, rateLimited);
+        return new ForgeReply(
+            status, ForgeReply.MessageOf(body, response.ReasonPhrase), ForgeAnswers.RetryAfter(response, time.GetUtcNow()), ForgeAnswers.IsRateLimited(response));
     }
-
-    private bool IsWorthAQuickRetry(Outcome<ForgeReply> outcome, CancellationToken callerToken) => outcome switch
-    {
-        { Exception: HttpRequestException or TimeoutRejectedException } => true,
-
-        // HttpClient's own timeout, when the client given has one.
-        { Exception: OperationCanceledException } => !callerToken.IsCancellationRequested,
-        { Exception: not null } => false,
-        { Result: { IsTransient: true } reply } => reply.RetryAfter is not { } wait || wait <= _options.LongestRetryDelay,
-        _ => false,
-    };
-
-    /// <summary>Retry-After as seconds or a date, or GitHub's rate-limit reset when the limit is spent.</summary>
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var now = _time.GetUtcNow();
-        if (response.Headers.RetryAfter is { } retryAfter)
-        {
-            return retryAfter.Delta ?? (retryAfter.Date is { } date ? Max(date - now) : null);
-        }
-
-        if (Header(response, "x-ratelimit-remaining") == "0" &&
-            long.TryParse(Header(response, "x-ratelimit-reset"), NumberStyles.None, CultureInfo.InvariantCulture, out var reset) &&
-            reset < 1L << 40)
-        {
-            return Max(DateTimeOffset.FromUnixTimeSeconds(reset) - now);
-        }
-
-        return null;
-    }
-
-    private static TimeSpan Max(TimeSpan wait) => wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-
-    private static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
 
     private static async Task<string> ReadStartAsync(HttpContent content, CancellationToken cancellationToken)
     {

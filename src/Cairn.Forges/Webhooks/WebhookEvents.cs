@@ -1,7 +1,7 @@
-using Cairn.Core.Triggers;
 using System.Buffers;
 using System.Collections.ObjectModel;
 using Cairn.Core.Forges;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Forges.Webhooks;
 

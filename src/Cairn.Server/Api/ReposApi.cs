@@ -44,7 +44,8 @@ internal static partial class ReposApi
     {
         api.MapPost("/repos", AddAsync).WithName("AddRepository");
         api.MapGet("/repos", ListAsync).WithName("ListRepositories");
-        // The whole rest of the path: a GitLab project's name may hold subgroups (group/sub/project).
+        // The whole rest of the path: a GitLab project's name may hold subgroups (group/sub/project). For such names
+        // the secrets' GET and DELETE come here too (see RepositoryPath); owner/repo ones have routes of their own.
         api.MapGet("/repos/{**name}", GetAsync).WithName("GetRepository");
         api.MapPatch("/repos/{**name}", ChangeAsync).WithName("ChangeRepository");
         api.MapDelete("/repos/{**name}", DeleteAsync).WithName("DeleteRepository");
@@ -128,10 +129,18 @@ internal static partial class ReposApi
         return Results.Ok(new Page<RepositoryView>(all.Select(r => View(r, settings)).ToList(), null));
     }
 
-    private static async Task<IResult> GetAsync(string name, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken) =>
-        await repositories.GetRepositoryAsync(name, cancellationToken) is { } record
+    private static async Task<IResult> GetAsync(
+        string name, IRepositoryStore repositories, ServerSettings settings, [AsParameters] SecretDependencies secrets, CancellationToken cancellationToken)
+    {
+        if (RepositoryPath.Parse(name) is { Resource: RepositoryResource.Secrets } path)
+        {
+            return await SecretsApi.ListAsync(path.Repository, secrets, cancellationToken);
+        }
+
+        return await repositories.GetRepositoryAsync(name, cancellationToken) is { } record
             ? Results.Ok(View(record, settings))
             : Problems.NotFound($"there is no repository {name}");
+    }
 
     private static async Task<IResult> ChangeAsync(
         string name, RepositoryChangeRequest? request, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken)
@@ -156,10 +165,18 @@ internal static partial class ReposApi
         return changed is null ? Problems.NotFound($"there is no repository {name}") : Results.Ok(View(changed, settings));
     }
 
-    private static async Task<IResult> DeleteAsync(string name, IRepositoryStore repositories, CancellationToken cancellationToken) =>
-        await repositories.DeleteRepositoryAsync(name, cancellationToken)
+    private static async Task<IResult> DeleteAsync(
+        string name, IRepositoryStore repositories, [AsParameters] SecretDependencies secrets, CancellationToken cancellationToken)
+    {
+        if (RepositoryPath.Parse(name) is { Resource: RepositoryResource.Secret, Secret: { } secret } path)
+        {
+            return await SecretsApi.DeleteAsync(path.Repository, secret, secrets, cancellationToken);
+        }
+
+        return await repositories.DeleteRepositoryAsync(name, cancellationToken)
             ? Results.NoContent()
             : Problems.NotFound($"there is no repository {name}");
+    }
 
     internal static RepositoryView View(RepositoryRecord record, ServerSettings settings) => new(
         record.Name,

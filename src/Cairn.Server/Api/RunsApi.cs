@@ -1,11 +1,11 @@
-using Cairn.Core.Triggers;
 using System.Globalization;
 using System.Text;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
-using Cairn.Core.Runs;
-using Cairn.Server.Services;
 using Cairn.Core.Repositories;
+using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
+using Cairn.Server.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -65,6 +65,8 @@ internal static class RunsApi
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/repos/{owner}/{repo}/runs", TriggerAsync).WithName("TriggerRun");
+        // A repository whose name has subgroups (group/sub/project/runs): the catch-all must end the route.
+        api.MapPost("/repos/{**path}", TriggerNestedAsync).WithName("TriggerNestedRun");
         api.MapGet("/runs", ListAsync).WithName("ListRuns");
         api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun");
         api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun");
@@ -73,14 +75,26 @@ internal static class RunsApi
         api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog");
     }
 
-    private static async Task<IResult> TriggerAsync(
+    private static Task<IResult> TriggerAsync(
         string owner, string repo, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IRunStore store, IRepositoryStore repositories, RunStarter starter, TimeProvider time, CancellationToken cancellationToken)
+        IRunStore store, IRepositoryStore repositories, RunStarter starter, TimeProvider time, CancellationToken cancellationToken) =>
+        StartRunAsync($"{owner}/{repo}", request, idempotencyKey, store, repositories, starter, time, cancellationToken);
+
+    private static Task<IResult> TriggerNestedAsync(
+        string path, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        IRunStore store, IRepositoryStore repositories, RunStarter starter, TimeProvider time, CancellationToken cancellationToken) =>
+        RepositoryPath.Parse(path) is { Resource: RepositoryResource.Runs } found
+            ? StartRunAsync(found.Repository, request, idempotencyKey, store, repositories, starter, time, cancellationToken)
+            : Task.FromResult(Problems.NotFound($"there is nothing to post to at /api/v1/repos/{path}; a run is started at repos/NAME/runs"));
+
+    private static async Task<IResult> StartRunAsync(
+        string name, TriggerRequest? request, string? idempotencyKey, IRunStore store, IRepositoryStore repositories, RunStarter starter,
+        TimeProvider time, CancellationToken cancellationToken)
     {
-        var repository = await repositories.GetRepositoryAsync($"{owner}/{repo}", cancellationToken);
+        var repository = await repositories.GetRepositoryAsync(name, cancellationToken);
         if (repository is null)
         {
-            return Problems.NotFound($"there is no repository {owner}/{repo}");
+            return Problems.NotFound($"there is no repository {name}");
         }
 
         request ??= new TriggerRequest(null, null, null);

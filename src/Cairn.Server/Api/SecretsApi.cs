@@ -37,6 +37,14 @@ internal static class SecretsApi
             "/repos/{owner}/{repo}/secrets",
             (string owner, string repo, [AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync($"{owner}/{repo}", deps, ct))
             .WithName("ListRepositorySecrets");
+        // Secrets of a repository whose name has subgroups (group/sub/project/secrets/NAME).
+        api.MapPut(
+            "/repos/{**path}",
+            (string path, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
+                RepositoryPath.Parse(path) is { Resource: RepositoryResource.Secret, Secret: { } name } found
+                    ? PutAsync(found.Repository, name, request, deps, ct)
+                    : Task.FromResult(Problems.NotFound($"there is nothing to set at /api/v1/repos/{path}; a secret is set at repos/NAME/secrets/SECRET")))
+            .WithName("SetNestedRepositorySecret");
         api.MapPut(
             "/secrets/{name}",
             (string name, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) => PutAsync(null, name, request, deps, ct))
@@ -84,7 +92,7 @@ internal static class SecretsApi
         return created ? Results.Created(SecretPath(canonical, name), view) : Results.Ok(view);
     }
 
-    private static async Task<IResult> DeleteAsync(string? scope, string name, SecretDependencies deps, CancellationToken cancellationToken)
+    internal static async Task<IResult> DeleteAsync(string? scope, string name, SecretDependencies deps, CancellationToken cancellationToken)
     {
         var found = await FindScopeAsync(scope, deps.Repositories, cancellationToken);
         if (found.Problem is { } missing)
@@ -101,7 +109,7 @@ internal static class SecretsApi
         return Results.NoContent();
     }
 
-    private static async Task<IResult> ListAsync(string? scope, SecretDependencies deps, CancellationToken cancellationToken)
+    internal static async Task<IResult> ListAsync(string? scope, SecretDependencies deps, CancellationToken cancellationToken)
     {
         var found = await FindScopeAsync(scope, deps.Repositories, cancellationToken);
         if (found.Problem is { } missing)

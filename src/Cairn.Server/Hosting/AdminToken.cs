@@ -1,8 +1,8 @@
-using Cairn.Core.Settings;
 using System.Security.Cryptography;
 using System.Text;
 using Cairn.Core.Schedules;
 using Cairn.Core.Secrets;
+using Cairn.Core.Settings;
 
 namespace Cairn.Server.Hosting;
 

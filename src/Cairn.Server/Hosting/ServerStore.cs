@@ -1,10 +1,10 @@
-using Cairn.Core.Settings;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
 using Cairn.Core.Secrets;
+using Cairn.Core.Settings;
 using Cairn.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,9 +1,9 @@
-using Cairn.Core.Triggers;
 using System.Text.Json;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
-using Cairn.Server.Hosting;
 using Cairn.Core.Repositories;
+using Cairn.Core.Triggers;
+using Cairn.Server.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;

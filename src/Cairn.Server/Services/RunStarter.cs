@@ -1,4 +1,3 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
@@ -7,6 +6,7 @@ using Cairn.Core.Repositories;
 using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
+using Cairn.Core.Triggers;
 using Cairn.Git;
 using Cairn.Server.Hosting;
 using Microsoft.Extensions.Logging;
@@ -191,7 +191,7 @@ public sealed partial class RunStarter(
         var definitions = pipeline.On.Schedule
             .Select(s => (s, next: s.Expression.GetNextOccurrence(now)))
             .Where(x => x.next is not null)
-            .Select(x => new ScheduleDefinition(pipeline.Name, x.s.Cron, x.next!.Value))
+            .Select(x => new ScheduleDefinition(pipeline.Name, x.s.Expression.Spec, x.next!.Value))
             .ToList();
         await schedules.ReplaceSchedulesAsync(repository, definitions, cancellationToken);
     }

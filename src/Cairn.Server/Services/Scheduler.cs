@@ -1,9 +1,9 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Repositories;
 using Cairn.Core.Schedules;
+using Cairn.Core.Triggers;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -57,7 +57,7 @@ internal sealed partial class Scheduler(
                 continue;
             }
 
-            if (!CronExpression.TryParse(schedule.Cron, out var cron, out _) || cron!.GetNextOccurrence(now) is not { } next)
+            if (!CronSchedule.TryParseSpec(schedule.Cron, out var cron) || cron!.GetNextOccurrence(now) is not { } next)
             {
                 continue;
             }

@@ -1,10 +1,10 @@
-using Cairn.Core.Settings;
 using System.Globalization;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
+using Cairn.Core.Settings;
 using Cairn.Server.Hosting;
 using Microsoft.Extensions.Logging;
 

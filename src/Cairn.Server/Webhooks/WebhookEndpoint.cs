@@ -1,8 +1,8 @@
-using Cairn.Core.Triggers;
 using System.Security.Cryptography;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
+using Cairn.Core.Triggers;
 using Cairn.Server.Api;
 using Cairn.Server.Hosting;
 using Cairn.Server.Services;

@@ -1,9 +1,9 @@
-using Cairn.Core.Triggers;
 using System.Data.Common;
 using System.Text.Json;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Storage.Portable;
 

@@ -1,5 +1,5 @@
-using Cairn.Core.Settings;
 using Cairn.Core.Schedules;
+using Cairn.Core.Settings;
 
 namespace Cairn.Storage.Portable;
 

@@ -1,4 +1,3 @@
-using Cairn.Core.Triggers;
 using System.Collections.Concurrent;
 using Cairn.Core.Engine;
 using Cairn.Core.Execution;
@@ -6,6 +5,7 @@ using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Storage.Sqlite;
 
 namespace Cairn.Core.Tests.Engine;

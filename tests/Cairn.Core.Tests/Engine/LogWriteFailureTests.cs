@@ -1,8 +1,8 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Triggers;
 using Cairn.Executors.Fake;
 
 namespace Cairn.Core.Tests.Engine;

@@ -138,6 +138,12 @@ public sealed class PipelineErrorTests
             Error("on: { schedule: [{ cron: \"0 3 * *\" }] }\njobs: { a: { steps: [{ run: a }] } }\n"));
 
     [Fact]
+    public void UnknownTimeZone_IsAnError_AtItsPosition() =>
+        Assert.Equal(
+            "ci.yml:1:49: error: unknown time zone 'Mars/Olympus'; name an IANA zone like \"Europe/Berlin\" or \"UTC\"",
+            Error("on: { schedule: [{ cron: \"0 3 * * *\", timezone: Mars/Olympus }] }\njobs: { a: { steps: [{ run: a }] } }\n"));
+
+    [Fact]
     public void UnknownEvent_SuggestsTheClosest() =>
         Assert.Equal(
             "ci.yml:1:5: error: unknown event 'pushh' in 'on'; did you mean 'push'?",

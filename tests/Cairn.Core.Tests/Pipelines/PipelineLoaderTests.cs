@@ -13,6 +13,24 @@ public sealed class PipelineLoaderTests
     }
 
     [Fact]
+    public void ScheduleTimeZone_IsReadOntoTheModel_AndUtcWhenLeftOut()
+    {
+        var pipeline = LoadValid("""
+            on:
+              schedule:
+                - { cron: "30 2 * * *", timezone: Europe/Berlin }
+                - { cron: "@daily" }
+            jobs: { a: { steps: [{ run: a }] } }
+            """);
+
+        Assert.Equal(["Europe/Berlin", "UTC"], pipeline.On.Schedule.Select(s => s.TimeZone));
+        Assert.Equal("CRON_TZ=Europe/Berlin 30 2 * * *", pipeline.On.Schedule[0].Expression.Spec);
+        Assert.Equal(
+            new DateTimeOffset(2024, 7, 1, 0, 30, 0, TimeSpan.Zero),
+            pipeline.On.Schedule[0].Expression.GetNextOccurrence(new DateTimeOffset(2024, 6, 30, 12, 0, 0, TimeSpan.Zero)));
+    }
+
+    [Fact]
     public void FullExample_LoadsIntoTheModel()
     {
         var pipeline = LoadValid(PipelineExamples.Full);

@@ -1,7 +1,7 @@
-using Cairn.Core.Triggers;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Planning;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Core.Tests.Pipelines;
 

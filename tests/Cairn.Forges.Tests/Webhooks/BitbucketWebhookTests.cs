@@ -1,6 +1,6 @@
-using Cairn.Core.Triggers;
 using System.Text.Json.Nodes;
 using Cairn.Core.Forges;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Forges.Tests.Webhooks;
 

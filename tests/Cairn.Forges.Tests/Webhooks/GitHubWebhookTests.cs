@@ -1,7 +1,7 @@
-using Cairn.Core.Triggers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cairn.Core.Forges;
+using Cairn.Core.Triggers;
 
 namespace Cairn.Forges.Tests.Webhooks;
 

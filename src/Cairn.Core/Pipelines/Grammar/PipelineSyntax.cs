@@ -122,7 +122,11 @@ internal static class PipelineSyntax
             },
             new("schedule", SyntaxKind.ObjectList, "Run on a timetable.")
             {
-                Children = [new("cron", SyntaxKind.Text, "A five-field cron expression (minute hour day month weekday), in UTC.") { Required = true }],
+                Children =
+                [
+                    new("cron", SyntaxKind.Text, "A five-field cron expression (minute hour day month weekday), read in 'timezone'.") { Required = true },
+                    new("timezone", SyntaxKind.Text, "The IANA time zone the cron is read in, like Europe/Berlin; UTC when left out."),
+                ],
             },
             new("manual", SyntaxKind.Object, "Allow starting the run by hand, from the CLI, API or dashboard.")
             {

@@ -145,7 +145,25 @@ internal sealed class TriggerReader(ValueReader reader)
                 continue;
             }
 
-            if (CronExpression.TryParse(text, out var expression, out var error) && expression is not null)
+            var zone = TimeZoneInfo.Utc;
+            if (keys.TryGetValue("timezone", out var zoneEntry))
+            {
+                var zoneText = reader.Text(zoneEntry.Value, "'timezone' must be a string like \"Europe/Berlin\"");
+                if (zoneText is null)
+                {
+                    continue;
+                }
+
+                if (!CronSchedule.TryFindZone(zoneText, out var named))
+                {
+                    Diagnostics.Error(zoneEntry.Value, $"unknown time zone '{zoneText}'; name an IANA zone like \"Europe/Berlin\" or \"UTC\"");
+                    continue;
+                }
+
+                zone = named!;
+            }
+
+            if (CronSchedule.TryParse(text, zone, out var expression, out var error) && expression is not null)
             {
                 schedules.Add(new ScheduleTrigger(text, expression, Diagnostics.At(cron.Value)));
             }

@@ -3,7 +3,7 @@ using Cairn.Core.Pipelines;
 
 namespace Cairn.Core.Tests;
 
-public sealed class CronExpressionTests
+public sealed class CronScheduleTests
 {
     [Theory]
     // */15 steps, strictly after, seconds dropped.
@@ -140,7 +140,7 @@ public sealed class CronExpressionTests
     [InlineData("", "a schedule cannot be empty: write five fields like '0 3 * * *' or a macro like @daily")]
     public void TryParse_Rejects_NamingTheFieldAndTheProblem(string cron, string expectedError)
     {
-        Assert.False(CronExpression.TryParse(cron, out var expression, out var error));
+        Assert.False(CronSchedule.TryParse(cron, out var expression, out var error));
         Assert.Null(expression);
         Assert.Equal(expectedError, error);
     }
@@ -170,9 +170,9 @@ public sealed class CronExpressionTests
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"took {started.Elapsed}");
     }
 
-    private static CronExpression Parse(string cron)
+    private static CronSchedule Parse(string cron)
     {
-        Assert.True(CronExpression.TryParse(cron, out var expression, out var error), error);
+        Assert.True(CronSchedule.TryParse(cron, out var expression, out var error), error);
         return expression!;
     }
 
