@@ -38,7 +38,7 @@ public sealed class ForgeCatalog : IDisposable
         services.AddSingleton(timeProvider);
         services.AddForgeHttpClient(sendOptions, primary);
         _services = services.BuildServiceProvider();
-        var sender = new StatusSender(_services.GetRequiredService<IHttpClientFactory>(), timeProvider, sendOptions);
+        var sender = new StatusPoster(_services.GetRequiredService<IHttpClientFactory>(), timeProvider, sendOptions);
         _forges = [new GitHubForge(sender), new GitLabForge(sender), new GiteaForge(sender), new BitbucketForge(sender)];
     }
 

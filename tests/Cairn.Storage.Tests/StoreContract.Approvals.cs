@@ -112,7 +112,7 @@ public abstract partial class StoreContract
         Assert.Equal((ForkPullRequestPolicy.Run, false), (policy!.ForkPullRequests, policy.AllowForkSecrets));
         Assert.Equal((ForkPullRequestPolicy.Run, true), (secrets!.ForkPullRequests, secrets.AllowForkSecrets));
         Assert.Equal((ForkPullRequestPolicy.Run, true), (nothing!.ForkPullRequests, nothing.AllowForkSecrets));
-        Assert.Equal(secrets with { SealedStatusToken = null, SealedWebhookSecret = null }, (await scope.Store.GetRepositoryAsync("acme/widgets", Token))! with { SealedStatusToken = null, SealedWebhookSecret = null });
+        Assert.Equal(secrets with { SealedForgeToken = null, SealedWebhookSecret = null }, (await scope.Store.GetRepositoryAsync("acme/widgets", Token))! with { SealedForgeToken = null, SealedWebhookSecret = null });
         Assert.Equal(ForkPullRequestPolicy.Ignore, (await scope.Store.GetRepositoryAsync("acme/gadgets", Token))!.ForkPullRequests);
         Assert.Null(await scope.Store.UpdateRepositoryAsync("acme/nothing", new RepositorySettingsChange(AllowForkSecrets: true), Token));
     }

@@ -17,19 +17,19 @@ public abstract partial class StoreContract
     public async Task Repositories_AreFoundWithoutRegardToCase_AndTheirNamesAreUnique()
     {
         await using var scope = await OpenAsync();
-        var widgets = Repository(scope, "Acme/Widgets") with { SealedWebhookSecret = [1, 2, 3], SealedStatusToken = [0, 255], AllowForkSecrets = true };
+        var widgets = Repository(scope, "Acme/Widgets") with { SealedWebhookSecret = [1, 2, 3], SealedForgeToken = [0, 255], AllowForkSecrets = true };
 
         Assert.True(await scope.Store.AddRepositoryAsync(widgets, Token));
         Assert.True(await scope.Store.AddRepositoryAsync(Repository(scope, "acme/gadgets"), Token));
         Assert.False(await scope.Store.AddRepositoryAsync(Repository(scope, "ACME/widgets"), Token));
 
         var found = await scope.Store.GetRepositoryAsync("acme/WIDGETS", Token);
-        Assert.Equal(widgets with { SealedWebhookSecret = null, SealedStatusToken = null }, found! with { SealedWebhookSecret = null, SealedStatusToken = null });
+        Assert.Equal(widgets with { SealedWebhookSecret = null, SealedForgeToken = null }, found! with { SealedWebhookSecret = null, SealedForgeToken = null });
         Assert.Equal([1, 2, 3], found.SealedWebhookSecret);
-        Assert.Equal([0, 255], found.SealedStatusToken);
+        Assert.Equal([0, 255], found.SealedForgeToken);
         Assert.Equal(["acme/gadgets", "Acme/Widgets"], (await scope.Store.ListRepositoriesAsync(Token)).Select(r => r.Name));
         var gadgets = await scope.Store.GetRepositoryAsync("acme/gadgets", Token);
-        Assert.Equal((null, null, false), (gadgets!.SealedWebhookSecret, gadgets.SealedStatusToken, gadgets.AllowForkSecrets));
+        Assert.Equal((null, null, false), (gadgets!.SealedWebhookSecret, gadgets.SealedForgeToken, gadgets.AllowForkSecrets));
         Assert.Null(await scope.Store.GetRepositoryAsync("acme/nothing", Token));
     }
 

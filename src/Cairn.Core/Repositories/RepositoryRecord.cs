@@ -13,7 +13,7 @@ public sealed record RepositoryRecord(
     string ApiUrl,
     string DefaultBranch,
     byte[]? SealedWebhookSecret,
-    byte[]? SealedStatusToken,
+    byte[]? SealedForgeToken,
     DateTimeOffset CreatedAt)
 {
     /// <summary>Whether runs of pull requests from forks may read secrets.</summary>

@@ -10,7 +10,7 @@ namespace Cairn.Forges.Bitbucket;
 
 /// <summary>Bitbucket Cloud: webhooks signed with <c>X-Hub-Signature</c> (<c>sha256=</c> and a hex HMAC), statuses as
 /// build statuses on the commit.</summary>
-internal sealed class BitbucketForge(StatusSender sender) : IForge
+internal sealed class BitbucketForge(StatusPoster sender) : IForge
 {
     internal const int LongestDescription = 255;
 

@@ -5,7 +5,7 @@ using Cairn.Forges.Webhooks;
 namespace Cairn.Forges.GitHub;
 
 /// <summary>GitHub: webhooks signed with <c>X-Hub-Signature-256</c>, statuses through the REST API's commit statuses.</summary>
-internal sealed class GitHubForge(StatusSender sender) : IForge
+internal sealed class GitHubForge(StatusPoster sender) : IForge
 {
     /// <summary>GitHub refuses longer status descriptions.</summary>
     internal const int LongestDescription = 140;

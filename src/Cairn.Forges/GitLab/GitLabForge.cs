@@ -8,7 +8,7 @@ namespace Cairn.Forges.GitLab;
 
 /// <summary>GitLab: webhooks carry the secret itself in <c>X-Gitlab-Token</c>; statuses go to the project's commit
 /// status API, the project named by its URL-encoded path.</summary>
-internal sealed class GitLabForge(StatusSender sender) : IForge
+internal sealed class GitLabForge(StatusPoster sender) : IForge
 {
     internal const int LongestDescription = 255;
 

@@ -7,7 +7,7 @@ namespace Cairn.Forges.Gitea;
 
 /// <summary>Gitea and Forgejo (which sends the same payloads under <c>X-Forgejo-*</c> headers as well): webhooks
 /// signed with a bare hex HMAC, statuses through the GitHub-like commit status API.</summary>
-internal sealed class GiteaForge(StatusSender sender) : IForge
+internal sealed class GiteaForge(StatusPoster sender) : IForge
 {
     internal const int LongestDescription = 255;
 

@@ -108,7 +108,7 @@ internal static partial class ReposApi
             (apiUrl ?? forges.Get(forge).DefaultApiUrl).TrimEnd('/'),
             branch,
             secrets.SealWebhookSecret(name!, request.WebhookSecret),
-            secrets.SealStatusToken(name!, request.StatusToken),
+            secrets.SealForgeToken(name!, request.StatusToken),
             time.GetUtcNow())
         {
             AllowForkSecrets = request.AllowForkSecrets ?? false,
@@ -186,7 +186,7 @@ internal static partial class ReposApi
         record.DefaultBranch,
         record.AllowForkSecrets,
         record.SealedWebhookSecret is not null,
-        record.SealedStatusToken is not null,
+        record.SealedForgeToken is not null,
         new Uri(settings.PublicUrl, $"hooks/{record.Forge.ToWire()}").ToString(),
         record.CreatedAt,
         record.ForkPullRequests.ToWire());

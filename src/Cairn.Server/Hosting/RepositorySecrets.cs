@@ -11,14 +11,17 @@ public sealed class RepositorySecrets(SecretCipher cipher)
 {
     public byte[]? SealWebhookSecret(string repository, string? value) => Seal(repository, "webhook-secret", value);
 
-    public byte[]? SealStatusToken(string repository, string? value) => Seal(repository, "status-token", value);
+    /// <summary>Seals the repository's forge token: what posts its commit statuses and clones it. Its purpose stays
+    /// "status-token" (the API's <c>statusToken</c> field), so values sealed before keep opening.</summary>
+    public byte[]? SealForgeToken(string repository, string? value) => Seal(repository, "status-token", value);
 
     /// <summary>The webhook secret, or null when there is none or it no longer opens (the master key changed).</summary>
     public string? WebhookSecret(RepositoryRecord repository) =>
         Open(repository ?? throw new ArgumentNullException(nameof(repository)), "webhook-secret", repository.SealedWebhookSecret);
 
-    public string? StatusToken(RepositoryRecord repository) =>
-        Open(repository ?? throw new ArgumentNullException(nameof(repository)), "status-token", repository.SealedStatusToken);
+    /// <summary>The forge token (statuses and clones), or null when there is none or it no longer opens.</summary>
+    public string? ForgeToken(RepositoryRecord repository) =>
+        Open(repository ?? throw new ArgumentNullException(nameof(repository)), "status-token", repository.SealedForgeToken);
 
     /// <summary>Seals a secret's value for its scope (a repository's full name, or null for a global secret) and name.</summary>
     public byte[] SealSecret(string? scope, string name, string value) => cipher.Seal(value, SecretAssociated(scope, name));

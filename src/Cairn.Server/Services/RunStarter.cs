@@ -66,7 +66,7 @@ public sealed partial class RunStarter(
             return options.Explicit ? new StartResult.Refused(ForksIgnored) : new StartResult.Ignored(ForksIgnored);
         }
 
-        var token = secrets.StatusToken(repository);
+        var token = secrets.ForgeToken(repository);
         trigger = trigger with { Repository = repository.Name, Ref = FullRef(trigger.Ref ?? $"refs/heads/{repository.DefaultBranch}") };
 
         string sha;
@@ -171,7 +171,7 @@ public sealed partial class RunStarter(
     public async Task RefreshSchedulesAsync(RepositoryRecord repository, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        var token = secrets.StatusToken(repository);
+        var token = secrets.ForgeToken(repository);
         var sha = await git.ResolveRefAsync(repository.Name, repository.CloneUrl, token, $"refs/heads/{repository.DefaultBranch}", cancellationToken);
         var text = await git.ReadFileAsync(repository.Name, sha, PipelineLoader.DefaultFileName, cancellationToken);
         var loaded = text is null ? null : PipelineLoader.Load(text, PipelineLoader.DefaultFileName);

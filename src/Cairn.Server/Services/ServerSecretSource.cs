@@ -46,7 +46,7 @@ public sealed class ServerSecretSource(
             return server;
         }
 
-        return [.. server, .. new[] { sealing.StatusToken(repository), sealing.WebhookSecret(repository) }.OfType<string>()];
+        return [.. server, .. new[] { sealing.ForgeToken(repository), sealing.WebhookSecret(repository) }.OfType<string>()];
     }
 
     private async Task<string?> ReadAsync(RunRecord run, JobRecord? job, string name, CancellationToken cancellationToken)

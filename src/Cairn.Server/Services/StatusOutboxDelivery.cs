@@ -40,7 +40,7 @@ internal sealed partial class StatusOutboxDelivery(
             return;
         }
 
-        var target = new StatusTarget(repository.Name, repository.ApiUrl, secrets.StatusToken(repository), entry.Sha);
+        var target = new StatusTarget(repository.Name, repository.ApiUrl, secrets.ForgeToken(repository), entry.Sha);
         StatusDelivery result;
         try
         {

@@ -64,7 +64,7 @@ internal sealed partial class StatusProjector(
         }
 
         var repo = await round.RepositoryAsync(repository, cancellationToken);
-        if (repo?.SealedStatusToken is null)
+        if (repo?.SealedForgeToken is null)
         {
             return;
         }

@@ -10,6 +10,6 @@ internal sealed class StoreRepositoryLocator(IRepositoryStore repositories, Repo
 {
     public async Task<RepositoryRemote?> LocateAsync(string repository, CancellationToken cancellationToken) =>
         await repositories.GetRepositoryAsync(repository, cancellationToken) is { } found
-            ? new RepositoryRemote(found.CloneUrl, secrets.StatusToken(found))
+            ? new RepositoryRemote(found.CloneUrl, secrets.ForgeToken(found))
             : null;
 }

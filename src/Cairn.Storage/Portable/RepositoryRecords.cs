@@ -18,7 +18,7 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
                 .Bind("@api", repository.ApiUrl)
                 .Bind("@branch", repository.DefaultBranch)
                 .Bind("@webhook", repository.SealedWebhookSecret)
-                .Bind("@token", repository.SealedStatusToken)
+                .Bind("@token", repository.SealedForgeToken)
                 .Bind("@forks", repository.AllowForkSecrets)
                 .Bind("@fork_pull_requests", repository.ForkPullRequests.ToWire())
                 .Bind("@created", RecordRows.ToMillis(repository.CreatedAt)),

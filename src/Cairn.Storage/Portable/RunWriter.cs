@@ -7,16 +7,6 @@ using Cairn.Core.Triggers;
 
 namespace Cairn.Storage.Portable;
 
-/// <summary>What the dialects write differently when a run is created: a run's inputs, and its jobs.</summary>
-internal interface IRunDialect
-{
-    /// <summary>Binds <c>@inputs</c>, the trigger's inputs as a JSON object.</summary>
-    void BindInputs(DbCommand command, string json);
-
-    /// <summary>Inserts the run's jobs (<see cref="PortableSql.InsertJob"/>) inside <paramref name="transaction"/>.</summary>
-    Task InsertJobsAsync(IStatementRunner transaction, long runId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken);
-}
-
 /// <summary>A job as it is first written: waiting, or already succeeded when it reuses an earlier run's job.</summary>
 internal sealed record NewJob(int Ordinal, PlannedJob Planned, JobStatus Status, string? Detail, long? FinishedAt, long ChangedAt);
 

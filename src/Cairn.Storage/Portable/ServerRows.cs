@@ -24,7 +24,7 @@ internal static class ServerRows
         ApiUrl: row.GetString(3),
         DefaultBranch: row.GetString(4),
         SealedWebhookSecret: BytesOrNull(row, 5),
-        SealedStatusToken: BytesOrNull(row, 6),
+        SealedForgeToken: BytesOrNull(row, 6),
         CreatedAt: FromMillis(row.GetInt64(8)))
     {
         AllowForkSecrets = row.GetBoolean(7),

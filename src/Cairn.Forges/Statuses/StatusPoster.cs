@@ -7,7 +7,7 @@ namespace Cairn.Forges.Statuses;
 /// <summary>Sends one status post through the forges' client (<see cref="ForgeHttp"/>: quick retries, a timeout per
 /// attempt) and turns every ending into a <see cref="StatusDelivery"/>. Only the caller's cancellation escapes as an
 /// exception.</summary>
-internal sealed class StatusSender(IHttpClientFactory clients, TimeProvider time, StatusSendOptions options)
+internal sealed class StatusPoster(IHttpClientFactory clients, TimeProvider time, StatusSendOptions options)
 {
     private const int LongestErrorBody = 16 * 1024;
 
