@@ -7,6 +7,28 @@ namespace Cairn.Storage.Portable;
 /// SqliteSql and PostgresSql.</summary>
 internal static class PortableSql
 {
+    /// <summary>The statements of the run records, all portable but the one a dialect names: the last sequence number of
+    /// a job's log.</summary>
+    public static RecordStatements Records(string lastLogSequence) => new()
+    {
+        RunById = RunById,
+        JobsOfRun = JobsOfRun,
+        JobStatusesOfRun = JobStatusesOfRun,
+        JobById = JobById,
+        MoveJob = MoveJob,
+        QueueJob = QueueJob,
+        EndJob = EndJob,
+        MoveRun = MoveRun,
+        UpsertStep = UpsertStep,
+        StepsOfJob = StepsOfJob,
+        ReadLog = ReadLog,
+        LastLogSequence = lastLogSequence,
+        ExpiredLeases = ExpiredLeases,
+        ExtendLease = ExtendLease,
+        CompleteLease = CompleteLease,
+        RequeueLease = RequeueLease,
+    };
+
     public const string RecordMigration = "INSERT INTO schema_migrations (version, applied_at) VALUES (@version, @at);";
 
     // A reused key conflicts and inserts nothing, so no row comes back; a NULL key never conflicts. A concurrent insert

@@ -106,23 +106,5 @@ internal static class PostgresSql
             """);
 
     // The log's last sequence number is this dialect's own (above); every other statement is the portable text.
-    public static readonly RecordStatements Records = new()
-    {
-        RunById = PortableSql.RunById,
-        JobsOfRun = PortableSql.JobsOfRun,
-        JobStatusesOfRun = PortableSql.JobStatusesOfRun,
-        JobById = PortableSql.JobById,
-        MoveJob = PortableSql.MoveJob,
-        QueueJob = PortableSql.QueueJob,
-        EndJob = PortableSql.EndJob,
-        MoveRun = PortableSql.MoveRun,
-        UpsertStep = PortableSql.UpsertStep,
-        StepsOfJob = PortableSql.StepsOfJob,
-        ReadLog = PortableSql.ReadLog,
-        LastLogSequence = LastLogSequence,
-        ExpiredLeases = PortableSql.ExpiredLeases,
-        ExtendLease = PortableSql.ExtendLease,
-        CompleteLease = PortableSql.CompleteLease,
-        RequeueLease = PortableSql.RequeueLease,
-    };
+    public static readonly RecordStatements Records = PortableSql.Records(LastLogSequence);
 }
