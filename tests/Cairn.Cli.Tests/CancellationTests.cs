@@ -187,29 +187,6 @@ public sealed class CancellationTests : IDisposable
     }
 
     // A zombie counts as gone: nothing reaps orphans on this kind of machine, but a zombie runs nothing.
-    private static async Task<bool> IsGoneAsync(int pid)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            string stat;
-            try
-            {
-                stat = await File.ReadAllTextAsync($"/proc/{pid}/stat", TestContext.Current.CancellationToken);
-            }
-            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or IOException)
-            {
-                return true;
-            }
-
-            var state = stat[(stat.LastIndexOf(')') + 2)..][0];
-            if (state is 'Z' or 'X')
-            {
-                return true;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        return false;
-    }
+    private static Task<bool> IsGoneAsync(int pid) =>
+        Processes.IsGoneSoonAsync(pid, TestContext.Current.CancellationToken, TimeSpan.FromSeconds(5));
 }

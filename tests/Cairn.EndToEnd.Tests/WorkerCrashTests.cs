@@ -50,12 +50,12 @@ public sealed class WorkerCrashTests
         Assert.Equal(0, kill(sentinel!.Value, 9));
         await fleet.KillAsync(doomed);
         await Task.Delay(1500, TestContext.Current.CancellationToken);
-        Assert.All(started, pid => Assert.False(WorkerFleet.IsGone(pid), $"step process {pid} died without a sentinel; the test proves nothing"));
+        Assert.All(started, pid => Assert.False(Processes.IsGone(pid), $"step process {pid} died without a sentinel; the test proves nothing"));
 
         fleet.StartWorker(isolated, FastLeases);
 
         await WaitUntilGoneAsync(started);
-        Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} survived the next worker's start"));
+        Assert.All(started, pid => Assert.True(Processes.IsGone(pid), $"step process {pid} survived the next worker's start"));
         await fleet.StopAllAsync();
     }
 
@@ -131,7 +131,7 @@ public sealed class WorkerCrashTests
         Assert.True(log.IndexOf("attempt 1 started") < log.IndexOf("attempt 2 started"), string.Join('\n', log));
 
         await WaitUntilGoneAsync(started);
-        Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} outlived its killed worker"));
+        Assert.All(started, pid => Assert.True(Processes.IsGone(pid), $"step process {pid} outlived its killed worker"));
         await fleet.StopAllAsync();
     }
 
@@ -157,5 +157,5 @@ public sealed class WorkerCrashTests
     }
 
     private static Task WaitUntilGoneAsync(IReadOnlyList<int> pids) =>
-        Eventually.TrueAsync(() => pids.All(WorkerFleet.IsGone), "the step processes to be gone", TimeSpan.FromSeconds(10));
+        Eventually.TrueAsync(() => pids.All(Processes.IsGone), "the step processes to be gone", TimeSpan.FromSeconds(10));
 }

@@ -123,18 +123,4 @@ internal sealed class WorkerFleet : IAsyncDisposable
         await Store.DisposeAsync();
         Directory.Dispose();
     }
-
-    /// <summary>True when the process no longer runs: gone from /proc, or a zombie nobody has reaped yet.</summary>
-    public static bool IsGone(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] is 'Z' or 'X';
-        }
-        catch (IOException)
-        {
-            return true;
-        }
-    }
 }

@@ -67,10 +67,10 @@ public sealed class WorkerStopTests
 
         await cairn.SignalAsync("KILL");
 
-        await Eventually.TrueAsync(() => started.All(WorkerFleet.IsGone), "the step processes to be gone", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => started.All(Processes.IsGone), "the step processes to be gone", TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(2, started.Count);
-        Assert.All(started, pid => Assert.True(WorkerFleet.IsGone(pid), $"step process {pid} outlived the killed cairn run"));
+        Assert.All(started, pid => Assert.True(Processes.IsGone(pid), $"step process {pid} outlived the killed cairn run"));
     }
 
     /// <summary>The file's text once it exists and <paramref name="complete"/> says it is whole.</summary>

@@ -64,6 +64,28 @@ public static class Eventually
         }
     }
 
+    /// <summary>Whether <paramref name="condition"/> comes to hold within <paramref name="timeout"/>: for a test whose
+    /// assertion names the thing itself (which process outlived what), so the answer is a bool, not a failure.</summary>
+    public static async Task<bool> HoldsWithinAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : TestContext.Current.CancellationToken;
+        var clock = Stopwatch.StartNew();
+        var pause = FirstPause;
+        while (!condition())
+        {
+            if (clock.Elapsed >= timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(pause, token);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
+        }
+
+        return true;
+    }
+
     private static string Describe<T>(T value, Func<T, string>? describe)
     {
         var text = describe is not null ? describe(value) : value switch

@@ -20,39 +20,14 @@ public static class Processes
     }
 
     /// <summary>
-    /// Waits (bounded) for <paramref name="pid"/> to stop running: SIGKILL is delivered when the process is next
-    /// scheduled, so on a busy machine a killed process can show as running for a moment after the kill returned.
+    /// Whether <paramref name="pid"/> stops running within <paramref name="timeout"/> (10 s unless named): SIGKILL is
+    /// delivered when the process is next scheduled, so on a busy machine a killed process can show as running for a
+    /// moment after the kill returned.
     /// </summary>
-    public static async Task<bool> IsGoneSoonAsync(int pid, CancellationToken cancellationToken)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!IsGone(pid))
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                return false;
-            }
-
-            await Task.Delay(20, cancellationToken);
-        }
-
-        return true;
-    }
+    public static Task<bool> IsGoneSoonAsync(int pid, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        Eventually.HoldsWithinAsync(() => IsGone(pid), timeout ?? TimeSpan.FromSeconds(10), cancellationToken);
 
     /// <summary>Waits (bounded) until <paramref name="path"/> exists and has content: a script's signal that it got going.</summary>
-    public static async Task WaitForFileAsync(string path, CancellationToken cancellationToken)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (File.Exists(path) && new FileInfo(path).Length > 0)
-            {
-                return;
-            }
-
-            await Task.Delay(25, cancellationToken);
-        }
-
-        throw new TimeoutException($"{path} never appeared");
-    }
+    public static Task WaitForFileAsync(string path, CancellationToken cancellationToken) =>
+        Eventually.TrueAsync(() => File.Exists(path) && new FileInfo(path).Length > 0, $"{path} to appear", TimeSpan.FromSeconds(20), cancellationToken);
 }
