@@ -158,6 +158,28 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task RequeuedJob_ShowsItsRetryTime_UntilItIsLeasedAgain()
+    {
+        await using var scope = await OpenAsync();
+        await scope.QueueJobsAsync(1);
+        var first = await scope.Store.TryLeaseAsync("worker-1", AnyLabels, Token);
+        var retryAt = RecordRowsTime(scope.Time.GetUtcNow().AddMinutes(2));
+
+        Assert.True(await scope.Store.CompleteAsync(first!, Failure(scope, retryAt), Token));
+
+        Assert.Equal(retryAt, (await scope.Store.GetJobAsync(first!.JobId, Token))!.RetryAt);
+        Assert.Equal(retryAt, (await scope.Store.GetJobsAsync(first.RunId, Token))[0].RetryAt);
+        Assert.Null(await scope.Store.TryLeaseAsync("worker-2", AnyLabels, Token));
+
+        scope.Time.Advance(TimeSpan.FromMinutes(3));
+        var second = await scope.Store.TryLeaseAsync("worker-2", AnyLabels, Token);
+        Assert.Null(second!.Job.RetryAt);
+        Assert.Null((await scope.Store.GetJobAsync(first.JobId, Token))!.RetryAt);
+    }
+
+    private static DateTimeOffset RecordRowsTime(DateTimeOffset at) => DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
+
+    [Fact]
     public async Task Complete_WithNonTerminalStatusAndNoRetry_IsRefused()
     {
         await using var scope = await OpenAsync();

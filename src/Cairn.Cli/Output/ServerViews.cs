@@ -104,7 +104,7 @@ internal static class ServerViews
                 job.StartedAt is { } s ? Took(s, job.FinishedAt, now, true) : "-",
                 job.ExitCode is { } code ? Number(code) : "-",
                 Or(job.FailureClass),
-                job.FailureDetail ?? "");
+                Detail(job));
             foreach (var step in job.Steps ?? [])
             {
                 table.Add(
@@ -121,6 +121,14 @@ internal static class ServerViews
 
         return text.Append(table.Render(color)).ToString();
     }
+
+    // A job that is not running says why beside it; a retry's reason comes before the failure it retries.
+    private static string Detail(JobView job) => (job.PendingReason?.Text, job.FailureDetail) switch
+    {
+        ({ Length: > 0 } why, { Length: > 0 } failure) => $"{why}; {failure}",
+        ({ Length: > 0 } why, _) => why,
+        (_, var failure) => failure ?? "",
+    };
 
     /// <summary>One line under a list of runs for a run that waits for approval: why, and what to type.</summary>
     public static string Waiting(RunView run) => string.Create(

@@ -69,6 +69,9 @@ public sealed record JobRecord(
 {
     /// <summary>The job of an earlier run whose success this one took over instead of running (a rerun).</summary>
     public long? ReusedFrom { get; init; }
+
+    /// <summary>When a job queued again after a failed attempt may be leased; null when it may be at once.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
 }
 
 /// <summary>One step's result, as the store keeps it.</summary>

@@ -23,10 +23,10 @@ internal static class ApprovalsApi
         api.MapPost("/runs/{id:long}/reject", RejectAsync).WithName("RejectRun");
     }
 
-    private static async Task<IResult> ApproveAsync(long id, RunApprovals approvals, IRunStore store, CancellationToken cancellationToken) =>
-        await AnswerAsync(id, await approvals.ApproveAsync(id, AuditActors.Admin, cancellationToken), store, cancellationToken);
+    private static async Task<IResult> ApproveAsync(long id, RunApprovals approvals, IRunStore store, RunViewContext views, CancellationToken cancellationToken) =>
+        await AnswerAsync(id, await approvals.ApproveAsync(id, AuditActors.Admin, cancellationToken), store, views, cancellationToken);
 
-    private static async Task<IResult> RejectAsync(long id, RejectRequest? request, RunApprovals approvals, IRunStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> RejectAsync(long id, RejectRequest? request, RunApprovals approvals, IRunStore store, RunViewContext views, CancellationToken cancellationToken)
     {
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
         if (reason is not null && (reason.Length > LongestReason || reason.Any(char.IsControl)))
@@ -34,12 +34,12 @@ internal static class ApprovalsApi
             return Problems.Validation([$"reason: give one line of at most {LongestReason} characters"]);
         }
 
-        return await AnswerAsync(id, await approvals.RejectAsync(id, reason, AuditActors.Admin, cancellationToken), store, cancellationToken);
+        return await AnswerAsync(id, await approvals.RejectAsync(id, reason, AuditActors.Admin, cancellationToken), store, views, cancellationToken);
     }
 
-    private static async Task<IResult> AnswerAsync(long id, ApprovalResult result, IRunStore store, CancellationToken cancellationToken) => result switch
+    private static async Task<IResult> AnswerAsync(long id, ApprovalResult result, IRunStore store, RunViewContext views, CancellationToken cancellationToken) => result switch
     {
-        ApprovalResult.Done done => Results.Ok(await RunsApi.ViewAsync(store, done.Run, cancellationToken)),
+        ApprovalResult.Done done => Results.Ok(await RunsApi.ViewAsync(store, done.Run, views, cancellationToken)),
         ApprovalResult.NotWaiting refused => Problems.Conflict(refused.Reason),
         _ => Problems.NotFound($"there is no run {id}"),
     };

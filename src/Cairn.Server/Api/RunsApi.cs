@@ -43,6 +43,7 @@ public sealed record RunView(
     public string? CancelReason { get; init; }
 }
 
+/// <summary>A job of a run as the API shows it.</summary>
 public sealed record JobView(
     long Id,
     string Name,
@@ -53,7 +54,15 @@ public sealed record JobView(
     string? FailureDetail,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<StepView> Steps);
+    IReadOnlyList<StepView> Steps)
+{
+    /// <summary>Why a <c>waiting</c> or <c>queued</c> job is not running; null for running and ended jobs.</summary>
+    public PendingReasonView? PendingReason { get; init; }
+}
+
+/// <summary>Why a job is not running: <c>kind</c> is <c>needs</c>, <c>approval</c>, <c>worker</c> or <c>retry</c>;
+/// <c>text</c> is one sentence for people.</summary>
+public sealed record PendingReasonView(string Kind, string Text);
 
 public sealed record StepView(int Index, string Name, string Status, int? ExitCode, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
 
@@ -70,26 +79,26 @@ internal static class RunsApi
         api.MapGet("/runs", ListAsync).WithName("ListRuns");
         api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun");
         api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun");
-        api.MapPost("/runs/{id:long}/rerun", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, CancellationToken ct) => RerunAsync(id, false, store, repositories, starter, ct)).WithName("RerunRun");
-        api.MapPost("/runs/{id:long}/rerun-failed", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, CancellationToken ct) => RerunAsync(id, true, store, repositories, starter, ct)).WithName("RerunFailedJobs");
+        api.MapPost("/runs/{id:long}/rerun", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, false, store, repositories, starter, views, ct)).WithName("RerunRun");
+        api.MapPost("/runs/{id:long}/rerun-failed", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, true, store, repositories, starter, views, ct)).WithName("RerunFailedJobs");
         api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog");
     }
 
     private static Task<IResult> TriggerAsync(
         string owner, string repo, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IRunStore store, IRepositoryStore repositories, RunStarter starter, TimeProvider time, CancellationToken cancellationToken) =>
-        StartRunAsync($"{owner}/{repo}", request, idempotencyKey, store, repositories, starter, time, cancellationToken);
+        IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken cancellationToken) =>
+        StartRunAsync($"{owner}/{repo}", request, idempotencyKey, store, repositories, starter, views, cancellationToken);
 
     private static Task<IResult> TriggerNestedAsync(
         string path, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IRunStore store, IRepositoryStore repositories, RunStarter starter, TimeProvider time, CancellationToken cancellationToken) =>
+        IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken cancellationToken) =>
         RepositoryPath.Parse(path) is { Resource: RepositoryResource.Runs } found
-            ? StartRunAsync(found.Repository, request, idempotencyKey, store, repositories, starter, time, cancellationToken)
+            ? StartRunAsync(found.Repository, request, idempotencyKey, store, repositories, starter, views, cancellationToken)
             : Task.FromResult(Problems.NotFound($"there is nothing to post to at /api/v1/repos/{path}; a run is started at repos/NAME/runs"));
 
     private static async Task<IResult> StartRunAsync(
         string name, TriggerRequest? request, string? idempotencyKey, IRunStore store, IRepositoryStore repositories, RunStarter starter,
-        TimeProvider time, CancellationToken cancellationToken)
+        RunViewContext views, CancellationToken cancellationToken)
     {
         var repository = await repositories.GetRepositoryAsync(name, cancellationToken);
         if (repository is null)
@@ -104,7 +113,7 @@ internal static class RunsApi
         }
 
         var key = string.IsNullOrWhiteSpace(idempotencyKey) ? null : $"manual:{repository.Name}:{idempotencyKey.Trim()}";
-        var asked = time.GetUtcNow();
+        var asked = views.Time.GetUtcNow();
 
         var trigger = new TriggerEvent(TriggerKind.Manual, repository.Name, request.Ref, request.Sha,
             request.Inputs ?? new Dictionary<string, string>(StringComparer.Ordinal), key);
@@ -112,14 +121,14 @@ internal static class RunsApi
 
         // The same key gives the run it gave the first time, with 200 rather than 201.
         return result is StartResult.Started { Run: var earlier } && earlier.CreatedAt < asked
-            ? Results.Ok(await ViewAsync(store, earlier, cancellationToken))
-            : await AnswerAsync(result, store, cancellationToken);
+            ? Results.Ok(await ViewAsync(store, earlier, views, cancellationToken))
+            : await AnswerAsync(result, store, views, cancellationToken);
     }
 
     /// <summary>A started run is 201 with the run; a start refused or ignored is 422 with why.</summary>
-    private static async Task<IResult> AnswerAsync(StartResult result, IRunStore store, CancellationToken cancellationToken) => result switch
+    private static async Task<IResult> AnswerAsync(StartResult result, IRunStore store, RunViewContext views, CancellationToken cancellationToken) => result switch
     {
-        StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, cancellationToken)),
+        StartResult.Started started => Results.Created($"/api/v1/runs/{started.Run.Id}", await ViewAsync(store, started.Run, views, cancellationToken)),
         StartResult.Refused refused => CannotStart(refused.Reason),
         StartResult.Ignored ignored => CannotStart(ignored.Reason),
         _ => throw new InvalidOperationException($"{result} is not a start result"),
@@ -153,12 +162,12 @@ internal static class RunsApi
         return Results.Ok(new Page<RunView>(page, runs.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 
-    private static async Task<IResult> GetAsync(long id, IRunStore store, CancellationToken cancellationToken) =>
+    private static async Task<IResult> GetAsync(long id, IRunStore store, RunViewContext views, CancellationToken cancellationToken) =>
         await store.GetRunAsync(id, cancellationToken) is { } run
-            ? Results.Ok(await ViewAsync(store, run, cancellationToken))
+            ? Results.Ok(await ViewAsync(store, run, views, cancellationToken))
             : Problems.NotFound($"there is no run {id}");
 
-    private static async Task<IResult> CancelAsync(long id, IRunStore store, RunCoordinator coordinator, CancellationToken cancellationToken)
+    private static async Task<IResult> CancelAsync(long id, IRunStore store, RunCoordinator coordinator, RunViewContext views, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(id, cancellationToken);
         if (run is null)
@@ -172,10 +181,10 @@ internal static class RunsApi
         }
 
         await coordinator.CancelRunAsync(id, "cancelled through the API", cancellationToken);
-        return Results.Accepted($"/api/v1/runs/{id}", await ViewAsync(store, (await store.GetRunAsync(id, cancellationToken))!, cancellationToken));
+        return Results.Accepted($"/api/v1/runs/{id}", await ViewAsync(store, (await store.GetRunAsync(id, cancellationToken))!, views, cancellationToken));
     }
 
-    private static async Task<IResult> RerunAsync(long id, bool onlyFailed, IRunStore store, IRepositoryStore repositories, RunStarter starter, CancellationToken cancellationToken)
+    private static async Task<IResult> RerunAsync(long id, bool onlyFailed, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(id, cancellationToken);
         if (run is null)
@@ -200,7 +209,7 @@ internal static class RunsApi
 
         var trigger = run.Trigger with { IdempotencyKey = null, Sha = run.Sha };
         var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true, Rerun: run, OnlyFailed: onlyFailed), cancellationToken);
-        return await AnswerAsync(result, store, cancellationToken);
+        return await AnswerAsync(result, store, views, cancellationToken);
     }
 
     private static async Task<IResult> LogAsync(long id, long jobId, IRunStore store, HttpResponse response, CancellationToken cancellationToken)
@@ -234,15 +243,20 @@ internal static class RunsApi
         return Results.Empty;
     }
 
-    internal static async Task<RunView> ViewAsync(IRunStore store, RunRecord run, CancellationToken cancellationToken)
+    internal static async Task<RunView> ViewAsync(IRunStore store, RunRecord run, RunViewContext views, CancellationToken cancellationToken)
     {
+        var records = await store.GetJobsAsync(run.Id, cancellationToken);
+        var reasons = PendingReasons.Of(run, records, views.Workers, views.Time.GetUtcNow());
         var jobs = new List<JobView>();
-        foreach (var job in await store.GetJobsAsync(run.Id, cancellationToken))
+        foreach (var job in records)
         {
             var steps = await store.GetStepsAsync(job.Id, cancellationToken);
             jobs.Add(new JobView(job.Id, job.Name, job.Status.ToWire(), job.Attempt, job.ExitCode, job.FailureClass?.ToWire(), job.FailureDetail,
                 job.StartedAt, job.FinishedAt,
-                steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToString().ToLowerInvariant(), s.ExitCode, s.StartedAt, s.FinishedAt)).ToList()));
+                steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToString().ToLowerInvariant(), s.ExitCode, s.StartedAt, s.FinishedAt)).ToList())
+            {
+                PendingReason = reasons.TryGetValue(job.Id, out var reason) ? new PendingReasonView(reason.KindWire, reason.Text) : null,
+            });
         }
 
         return View(run, jobs);

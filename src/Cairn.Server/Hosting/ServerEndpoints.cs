@@ -1,3 +1,4 @@
+using Cairn.Core.Runs;
 using Cairn.Server.Api;
 using Cairn.Server.Streaming;
 using Cairn.Server.Webhooks;
@@ -17,6 +18,7 @@ internal static class ServerEndpoints
         services.AddSingleton(_ => new WebhookIntake(settings, runtime));
         services.AddSingleton<StreamContext>();
         services.AddSingleton<LogTails>();
+        services.AddSingleton(new RunViewContext(new LocalWorkers(settings.Concurrency, settings.Labels), runtime.Time));
         services.AddProblemDetails();
         services.AddOpenApi();
         return services;

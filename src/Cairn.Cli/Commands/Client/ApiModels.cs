@@ -76,7 +76,12 @@ internal sealed record JobView(
     string? FailureDetail,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<StepView>? Steps);
+    IReadOnlyList<StepView>? Steps,
+    PendingReasonView? PendingReason = null);
+
+/// <summary>Why a job is not running: a <c>kind</c> (<c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>) and a
+/// sentence.</summary>
+internal sealed record PendingReasonView(string Kind, string Text);
 
 /// <summary>A step of a job's latest attempt.</summary>
 internal sealed record StepView(

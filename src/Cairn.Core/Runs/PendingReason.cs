@@ -1,0 +1,32 @@
+namespace Cairn.Core.Runs;
+
+/// <summary>What a job that is neither running nor ended waits for. A run that waits behind another run of its
+/// concurrency group is not among them: a group without <c>cancel-in-progress</c> does not hold runs back today.</summary>
+public enum PendingReasonKind
+{
+    /// <summary>Jobs it needs have not ended yet.</summary>
+    Needs,
+
+    /// <summary>The run waits for a maintainer's approval; the text is the run's own reason.</summary>
+    Approval,
+
+    /// <summary>Queued, for a worker that offers the job's labels (and has a free slot).</summary>
+    Worker,
+
+    /// <summary>Queued again after a failed attempt, not to be leased before its back-off has passed.</summary>
+    Retry,
+}
+
+/// <summary>Why a job is not running: a kind for programs and a sentence for people.</summary>
+public sealed record PendingReason(PendingReasonKind Kind, string Text)
+{
+    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c> or <c>retry</c>.</summary>
+    public string KindWire => Kind switch
+    {
+        PendingReasonKind.Needs => "needs",
+        PendingReasonKind.Approval => "approval",
+        PendingReasonKind.Worker => "worker",
+        PendingReasonKind.Retry => "retry",
+        _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
+    };
+}

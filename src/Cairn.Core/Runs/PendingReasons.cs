@@ -1,0 +1,106 @@
+using System.Globalization;
+using Cairn.Core.Planning;
+
+namespace Cairn.Core.Runs;
+
+/// <summary>Pure: why each job of a run that is neither running nor ended waits, from the run and its jobs as one
+/// query returns them (needs, labels, the retry time and the stored retry rule are all on the job).</summary>
+public static class PendingReasons
+{
+    private const int NamedNeeds = 5;
+
+    /// <summary>The reason of every waiting or queued job, by job id; running and ended jobs have none.</summary>
+    /// <param name="workers">The server's own workers, or null when the caller knows of none to speak for.</param>
+    /// <param name="now">Whether a retry time has passed is read against this.</param>
+    public static IReadOnlyDictionary<long, PendingReason> Of(RunRecord run, IReadOnlyList<JobRecord> jobs, LocalWorkers? workers, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(jobs);
+
+        var statusByName = new Dictionary<string, JobStatus>(StringComparer.Ordinal);
+        foreach (var job in jobs)
+        {
+            statusByName[job.Name] = job.Status;
+        }
+
+        var reasons = new Dictionary<long, PendingReason>();
+        foreach (var job in jobs)
+        {
+            if (Of(run, job, statusByName, workers, now) is { } reason)
+            {
+                reasons[job.Id] = reason;
+            }
+        }
+
+        return reasons;
+    }
+
+    private static PendingReason? Of(RunRecord run, JobRecord job, Dictionary<string, JobStatus> statusByName, LocalWorkers? workers, DateTimeOffset now)
+    {
+        if (job.Status is not (JobStatus.Waiting or JobStatus.Queued))
+        {
+            return null;
+        }
+
+        if (run.Status == RunStatus.Waiting)
+        {
+            return new PendingReason(PendingReasonKind.Approval, run.PendingReason ?? "waiting for a maintainer's approval");
+        }
+
+        return job.Status == JobStatus.Waiting ? Needs(job, statusByName) : Queued(job, workers, now);
+    }
+
+    private static PendingReason Needs(JobRecord job, Dictionary<string, JobStatus> statusByName)
+    {
+        // A need the run does not hold (a rerun of some jobs) cannot hold this one back.
+        var open = job.Needs.Where(n => statusByName.TryGetValue(n, out var status) && !status.IsTerminal()).ToList();
+        if (open.Count == 0)
+        {
+            return new PendingReason(PendingReasonKind.Needs, "waiting: every job it needs has ended; it is about to be queued or skipped");
+        }
+
+        var named = string.Join(", ", open.Take(NamedNeeds));
+        var more = open.Count > NamedNeeds ? string.Create(CultureInfo.InvariantCulture, $" and {open.Count - NamedNeeds} more") : "";
+        return new PendingReason(PendingReasonKind.Needs, $"waiting for {named}{more}");
+    }
+
+    private static PendingReason Queued(JobRecord job, LocalWorkers? workers, DateTimeOffset now)
+    {
+        if (job.RetryAt is { } at && at > now)
+        {
+            return new PendingReason(PendingReasonKind.Retry, $"retrying after {at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC ({Attempts(job)})");
+        }
+
+        var wanted = job.Labels.Count == 0 ? "queued: waiting for a free worker" : $"queued: waiting for a worker with labels [{string.Join(", ", job.Labels)}]";
+        var here = workers switch
+        {
+            null => "",
+            { Slots: 0 } => "; this server runs no jobs itself",
+            _ when job.Labels.Any(l => !workers.Labels.Contains(l, StringComparer.Ordinal)) => "; no worker of this server has them",
+            _ => "",
+        };
+        return new PendingReason(PendingReasonKind.Worker, wanted + here);
+    }
+
+    private static string Attempts(JobRecord job)
+    {
+        var next = job.Attempt + 1;
+        var after = job.FailureClass is { } failure ? $", after {failure.ToWire()} failure" : "";
+        return MaxRetries(job) is { } max
+            ? string.Create(CultureInfo.InvariantCulture, $"attempt {next} of {max + 1}{after}")
+            : string.Create(CultureInfo.InvariantCulture, $"attempt {next}{after}");
+    }
+
+    // Without a retry rule an infra failure is retried once (RetryPolicy); a definition that does not read says nothing.
+    private static int? MaxRetries(JobRecord job)
+    {
+        try
+        {
+            return JobDefinitionJson.Deserialize(job.Definition).Retry?.Max ?? 1;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+}
