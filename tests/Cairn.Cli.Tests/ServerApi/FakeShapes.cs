@@ -11,7 +11,9 @@ internal sealed record StepShape(int Index, string Name, string Status, int? Exi
 
 internal sealed record JobShape(
     long Id, string Name, string Status, int Attempt, int? ExitCode, string? FailureClass, string? FailureDetail,
-    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, IReadOnlyList<StepShape> Steps);
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, IReadOnlyList<StepShape> Steps, PendingReasonShape? PendingReason = null);
+
+internal sealed record PendingReasonShape(string Kind, string Text);
 
 internal sealed record RunShape(
     long Id, long Number, string Repo, string Pipeline, string Event, string Ref, string? Sha, string Status,

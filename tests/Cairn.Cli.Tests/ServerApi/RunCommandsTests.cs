@@ -56,6 +56,32 @@ public sealed class RunCommandsTests : ServerCliTest
     }
 
     [Fact]
+    public async Task Show_PrintsWhyAWaitingOrQueuedJobIsNotRunning_BesideIt()
+    {
+        var build = FakeCairnServer.NewJob(70, "build", "queued") with
+        {
+            Attempt = 1, FailureClass = "infra", FailureDetail = "the container engine went away",
+            PendingReason = new PendingReasonShape("retry", "retrying after 12:01:35 UTC (attempt 2 of 2, after infra failure)"),
+        };
+        var big = FakeCairnServer.NewJob(71, "huge", "queued") with
+        {
+            PendingReason = new PendingReasonShape("worker", "queued: waiting for a worker with labels [linux, big]; no worker of this server has them"),
+        };
+        var deploy = FakeCairnServer.NewJob(72, "deploy", "waiting") with { PendingReason = new PendingReasonShape("needs", "waiting for build") };
+        Server.AddRun(FakeCairnServer.NewRun(7, 3, "acme/widgets", "running", build, big, deploy));
+
+        var result = await CairnAsync("show", "7");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = Lines(result.Stdout);
+        Assert.Contains(lines, l => l.StartsWith("build ", StringComparison.Ordinal)
+            && l.EndsWith("infra  retrying after 12:01:35 UTC (attempt 2 of 2, after infra failure); the container engine went away", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("huge ", StringComparison.Ordinal)
+            && l.EndsWith("queued: waiting for a worker with labels [linux, big]; no worker of this server has them", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("deploy ", StringComparison.Ordinal) && l.EndsWith("waiting for build", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Show_PrintsTheRunItsErrorsAndEachJobWithItsSteps()
     {
         var build = FakeCairnServer.NewJob(
