@@ -34,12 +34,38 @@ public static class JobGraphLayout
             .ToList()).ToList();
 
         var layers = Layers(needs);
-        var rows = Order(layers, needs);
+
+        // A need that spans columns passes through a waypoint in each column between, which takes a row there like a
+        // node does: the ordering then keeps it clear of the nodes it would otherwise cross.
+        var links = new List<List<int>>(needs.Select(n => new List<int>()));
+        var layerOf = new List<int>(layers);
+        var routes = new List<(int From, int To, List<int> Via)>();
+        for (var to = 0; to < needs.Count; to++)
+        {
+            foreach (var from in needs[to])
+            {
+                var via = new List<int>();
+                var previous = from;
+                for (var layer = layers[from] + 1; layer < layers[to]; layer++)
+                {
+                    layerOf.Add(layer);
+                    links.Add([previous]);
+                    previous = links.Count - 1;
+                    via.Add(previous);
+                }
+
+                links[to].Add(previous);
+                routes.Add((from, to, via));
+            }
+        }
+
+        var rows = Order([.. layerOf], links);
         var nodes = groups.Select((legs, i) => new GraphNode(
             legs[0].Key, legs, legs.Count > 1 || !string.Equals(legs[0].Name, legs[0].Key, StringComparison.Ordinal),
             Summary(legs), layers[i], rows[i])).ToList();
-        var edges = needs.SelectMany((from, to) => from.Select(f => new GraphEdge(f, to))).ToList();
-        return new JobGraph(nodes, edges);
+        var edges = routes.Select(r => new GraphEdge(r.From, r.To) { Via = [.. r.Via.Select(v => new GraphPoint(layerOf[v], rows[v]))] }).ToList();
+        var slots = layerOf.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+        return new JobGraph(nodes, edges) { Slots = slots };
     }
 
     /// <summary>What a group shows as a whole: a failure first, then what is still moving, then how it ended.</summary>

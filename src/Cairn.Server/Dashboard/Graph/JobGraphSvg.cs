@@ -9,12 +9,12 @@ namespace Cairn.Server.Dashboard.Graph;
 /// escaped: job names come from the pipeline's YAML.</summary>
 public static class JobGraphSvg
 {
-    private const int NodeWidth = 200;
+    private const int NodeWidth = 196;
     private const int NodeHeight = 46;
-    private const int ColumnGap = 64;
+    private const int ColumnGap = 48;
     private const int RowGap = 14;
     private const int Margin = 12;
-    private const int NameLength = 24;
+    private const int NameLength = 20;
 
     private const string Style = """
         .jg-node rect{stroke-width:1.5}
@@ -34,7 +34,6 @@ public static class JobGraphSvg
     public static string Render(long runId, JobGraph graph)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var columnHeights = graph.Nodes.GroupBy(n => n.Layer).ToDictionary(g => g.Key, g => g.Count());
         var rows = Math.Max(graph.Rows, 1);
         var width = (2 * Margin) + (Math.Max(graph.Layers, 1) * (NodeWidth + ColumnGap)) - ColumnGap;
         var height = (2 * Margin) + (rows * (NodeHeight + RowGap)) - RowGap;
@@ -48,11 +47,11 @@ public static class JobGraphSvg
             return svg.ToString();
         }
 
-        var places = graph.Nodes.Select(n => Place(n, columnHeights[n.Layer], rows)).ToList();
+        var places = graph.Nodes.Select(n => Place(new GraphPoint(n.Layer, n.Row), graph.Slots, rows)).ToList();
         svg.Append("<g class=\"jg-edges\">");
         foreach (var edge in graph.Edges)
         {
-            Edge(svg, places[edge.From], places[edge.To]);
+            Edge(svg, places[edge.From], [.. edge.Via.Select(v => Place(v, graph.Slots, rows))], places[edge.To]);
         }
 
         svg.Append("</g><g class=\"jg-nodes\">");
@@ -65,15 +64,29 @@ public static class JobGraphSvg
     }
 
     // Each column is centred on the fullest one, so a lone job sits level with the middle of what it fans out to.
-    private static (int X, double Y) Place(GraphNode node, int inColumn, int rows) => (
-        Margin + (node.Layer * (NodeWidth + ColumnGap)),
-        Margin + ((rows - inColumn) * (NodeHeight + RowGap) / 2.0) + (node.Row * (NodeHeight + RowGap)));
+    private static (int X, double Y) Place(GraphPoint point, IReadOnlyDictionary<int, int> slots, int rows) => (
+        Margin + (point.Layer * (NodeWidth + ColumnGap)),
+        Margin + ((rows - slots[point.Layer]) * (NodeHeight + RowGap) / 2.0) + (point.Row * (NodeHeight + RowGap)));
 
-    private static void Edge(StringBuilder svg, (int X, double Y) from, (int X, double Y) to)
+    // From the right of one box to the left of the next, one S-curve a gap; through a column it passes straight along
+    // its waypoint's row.
+    private static void Edge(StringBuilder svg, (int X, double Y) from, IReadOnlyList<(int X, double Y)> via, (int X, double Y) to)
     {
-        double x1 = from.X + NodeWidth, y1 = from.Y + (NodeHeight / 2.0), x2 = to.X, y2 = to.Y + (NodeHeight / 2.0);
-        var bend = Math.Max((x2 - x1) / 2, 24);
-        svg.Append(Invariant($"<path class=\"jg-edge\" d=\"M{x1:0.#} {y1:0.#} C{x1 + bend:0.#} {y1:0.#} {x2 - bend:0.#} {y2:0.#} {x2:0.#} {y2:0.#}\"/>"));
+        double x = from.X + NodeWidth, y = from.Y + (NodeHeight / 2.0);
+        var path = new StringBuilder(Invariant($"M{x:0.#} {y:0.#}"));
+        foreach (var point in via.Append(to))
+        {
+            double x2 = point.X, y2 = point.Y + (NodeHeight / 2.0), bend = (x2 - x) / 2;
+            path.Append(Invariant($" C{x + bend:0.#} {y:0.#} {x2 - bend:0.#} {y2:0.#} {x2:0.#} {y2:0.#}"));
+            if (point != to)
+            {
+                path.Append(Invariant($" H{x2 + NodeWidth:0.#}"));
+            }
+
+            (x, y) = (x2 + NodeWidth, y2);
+        }
+
+        svg.Append("<path class=\"jg-edge\" d=\"").Append(path).Append("\"/>");
     }
 
     private static void Node(StringBuilder svg, long runId, GraphNode node, (int X, double Y) at)
