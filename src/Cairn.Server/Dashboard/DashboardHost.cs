@@ -20,10 +20,21 @@ internal static class DashboardHost
     {
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
-        // The keys that seal the cookie and anti-forgery tokens outlive a restart, kept in the private data directory.
+        // The keys that seal the cookie and anti-forgery tokens outlive a restart, kept in the private data directory,
+        // in a folder only the server's user may open.
+        var keys = Path.Combine(settings.DataDirectory, "dashboard-keys");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(keys);
+        }
+        else
+        {
+            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         services.AddDataProtection()
             .SetApplicationName("cairn")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "dashboard-keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(keys));
         services.AddAuthentication(DashboardSession.Scheme)
             .AddCookie(DashboardSession.Scheme, options =>
             {
