@@ -17,6 +17,9 @@ public abstract partial class CairnStore
     public Task<IReadOnlyList<SecretEntry>> ListSecretsAsync(string? scope, CancellationToken cancellationToken) =>
         _secrets.ListSecretsAsync(scope, cancellationToken);
 
+    public Task<IReadOnlyList<SecretEntry>> ListAllSecretsAsync(CancellationToken cancellationToken) =>
+        _secrets.ListAllSecretsAsync(cancellationToken);
+
     public Task<SealedSecret?> GetSealedSecretAsync(string? scope, string name, CancellationToken cancellationToken) =>
         _secrets.GetSealedSecretAsync(scope, name, cancellationToken);
 

@@ -37,6 +37,7 @@ public abstract partial class CairnStore : ICairnStore
         _outbox = new StatusOutboxRecords(database, dialect.Claims);
         _schedules = new ScheduleRecords(database);
         _secrets = new SecretRecords(database);
+        _overview = new RunOverviewRecords(database);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

@@ -13,4 +13,4 @@ namespace Cairn.Storage;
 /// it, lets followers wait for logs and changes, and forgets old runs; dispose it to let go of the database.</summary>
 public interface ICairnStore
     : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
-        IRunFeeds, IRunRetention, IAsyncDisposable;
+        IRunFeeds, IRunRetention, IRunOverview, IAsyncDisposable;

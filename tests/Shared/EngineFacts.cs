@@ -14,6 +14,9 @@ public static class Engines
     public static string? ContainerEngine => Environment.GetEnvironmentVariable("CAIRN_TEST_DOCKER_HOST") is { Length: > 0 } value ? value : null;
 
     /// <summary>A small local image the tests may run, imported by .ci/engines.sh.</summary>
+    /// <summary>The Chromium the browser tests drive (Debian's package; CAIRN_TEST_CHROMIUM names another).</summary>
+    public static string Chromium => Environment.GetEnvironmentVariable("CAIRN_TEST_CHROMIUM") is { Length: > 0 } value ? value : "/usr/bin/chromium";
+
     public static string TestImage => Environment.GetEnvironmentVariable("CAIRN_TEST_IMAGE") is { Length: > 0 } value ? value : "localhost/cairn-test/busybox:1";
 }
 
@@ -65,6 +68,19 @@ public sealed class RootFactAttribute : FactAttribute
         if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess)
         {
             Skip = "needs root: it starts steps as another user (CI runs as root)";
+        }
+    }
+}
+
+/// <summary>A fact that drives a real browser: Chromium at <see cref="Engines.Chromium"/> (.ci/run installs Debian's).</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (!File.Exists(Engines.Chromium))
+        {
+            Skip = $"needs Chromium at {Engines.Chromium}: apt-get install chromium (.ci/run installs it), or set CAIRN_TEST_CHROMIUM";
         }
     }
 }

@@ -84,11 +84,13 @@ public sealed record JobTransition(DateTimeOffset At, FailureClass? FailureClass
 
 /// <summary>Which runs to list: every filter that is set must hold. <paramref name="Repository"/> is matched as the runs
 /// carry it (as their trigger named it); <paramref name="Branch"/> is a branch name (the run's ref is <c>refs/heads/</c>
-/// and it); <paramref name="BeforeId"/> pages back from a run already seen.</summary>
+/// and it); <paramref name="Event"/> is the event's name as the run keeps it (push, pull_request, manual, schedule…);
+/// <paramref name="BeforeId"/> pages back from a run already seen.</summary>
 public sealed record RunQuery(
     string? Repository = null,
     RunStatus? Status = null,
     string? Branch = null,
     string? ConcurrencyGroup = null,
     long? BeforeId = null,
-    int Limit = 50);
+    int Limit = 50,
+    string? Event = null);

@@ -22,6 +22,9 @@ public interface ISecretStore
     /// <summary>The secrets of one scope (null: the global ones), by name.</summary>
     Task<IReadOnlyList<SecretEntry>> ListSecretsAsync(string? scope, CancellationToken cancellationToken);
 
+    /// <summary>Every secret of every scope, the global ones first, then by scope and name.</summary>
+    Task<IReadOnlyList<SecretEntry>> ListAllSecretsAsync(CancellationToken cancellationToken);
+
     Task<SealedSecret?> GetSealedSecretAsync(string? scope, string name, CancellationToken cancellationToken);
 }
 

@@ -5,8 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cairn.Server.Hosting;
 
-/// <summary>Lets a request through only when it carries the admin token as <c>Authorization: Bearer</c>; any other
-/// gets 401 with <c>WWW-Authenticate: Bearer</c> and a problem saying what to send.</summary>
+/// <summary>Lets a request through only when it carries the admin token as <c>Authorization: Bearer</c>, or is a read
+/// (GET, HEAD) from a signed-in dashboard session: the dashboard's scripts follow the live streams with
+/// <c>EventSource</c>, which cannot send a header. A write with only the cookie is refused, so no other site can drive
+/// the API through a signed-in browser. Any other request gets 401 with <c>WWW-Authenticate: Bearer</c> and a problem
+/// saying what to send.</summary>
 internal sealed class AdminTokenMiddleware(RequestDelegate next, AdminToken token)
 {
     public const string Missing = "send the admin token as 'Authorization: Bearer <token>' (it is in the server's data directory, admin.token)";
@@ -16,7 +19,10 @@ internal sealed class AdminTokenMiddleware(RequestDelegate next, AdminToken toke
     {
         var header = context.Request.Headers.Authorization.ToString();
         var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
-        if (!token.Accepts(presented))
+        var sessionRead = presented is null
+            && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+            && context.User.Identity?.IsAuthenticated == true;
+        if (!sessionRead && !token.Accepts(presented))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await Problems.Unauthorized(presented is null ? Missing : Wrong).ExecuteAsync(context);

@@ -1,3 +1,4 @@
+using Cairn.Server.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -37,12 +38,14 @@ public static class CairnServer
             .AddRunStarting(settings, runtime)
             .AddCairnWorkers(settings, runtime)
             .AddCairnBackgroundServices(runtime)
-            .AddCairnApi(settings, runtime);
+            .AddCairnApi(settings, runtime)
+            .AddCairnDashboard(settings);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
+        app.UseCairnDashboard();
         app.UseAdminToken();
         app.MapCairnEndpoints(settings);
         return (app, notes);

@@ -1,5 +1,6 @@
 using Cairn.Core.Runs;
 using Cairn.Server.Api;
+using Cairn.Server.Dashboard;
 using Cairn.Server.Streaming;
 using Cairn.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cairn.Server.Hosting;
 
-/// <summary>The server's HTTP surface: health, the OpenAPI document, the run page, the admin API under
+/// <summary>The server's HTTP surface: health, the OpenAPI document, the dashboard, the admin API under
 /// <c>/api/v1</c> (with its live streams) and the forges' webhooks.</summary>
 internal static class ServerEndpoints
 {
@@ -28,7 +29,7 @@ internal static class ServerEndpoints
     {
         app.MapHealthEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapRunPage(settings);
+        app.MapCairnDashboard();
 
         var api = app.MapGroup("/api/v1");
         ReposApi.Map(api);

@@ -53,6 +53,7 @@ internal static class ServerStore
         services.AddSingleton<IAuditLog>(store);
         services.AddSingleton<IRunFeeds>(store);
         services.AddSingleton<IRunRetention>(store);
+        services.AddSingleton<IRunOverview>(store);
         return services;
     }
 }

@@ -28,6 +28,49 @@ internal static class StreamsApi
             .WithName("StreamJobLog").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
         api.MapGet("/runs/{id:long}/events", EventsAsync)
             .WithName("StreamRunEvents").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
+        api.MapGet("/runs/events", AllRunsAsync)
+            .WithName("StreamAllRunEvents").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
+    }
+
+    /// <summary>Every run's status changes (and its jobs'), from now on, or after <c>Last-Event-ID</c>/<c>?after=</c>
+    /// when given; it never ends on its own. What the dashboard's run list follows.</summary>
+    private static async Task<IResult> AllRunsAsync(HttpContext context, IRunStore store, IRunFeeds feeds, StreamContext streams)
+    {
+        if (!TryReadCursor(context.Request, "change id", out var cursor, out var problem))
+        {
+            return problem!;
+        }
+
+        var given = context.Request.Headers.ContainsKey("Last-Event-ID") || context.Request.Query.ContainsKey("after");
+        if (!given)
+        {
+            cursor = await feeds.GetLatestChangeIdAsync(context.RequestAborted);
+        }
+
+        var names = new Dictionary<long, string>();
+        await streams.RunAsync(context, async (sse, cancellationToken) =>
+        {
+            await sse.FlushAsync(cancellationToken);
+            while (true)
+            {
+                var changes = await store.ReadChangesAsync(cursor, null, Page, cancellationToken);
+                foreach (var change in changes)
+                {
+                    sse.Add(change.Id, null, json => ChangeData(json, change, names));
+                    cursor = change.Id;
+                }
+
+                await sse.FlushAsync(cancellationToken);
+                if (changes.Count == Page)
+                {
+                    continue;
+                }
+
+                await store.WaitForChangesAsync(cursor, Shorter(sse.UntilKeepAlive, SafetyLook), cancellationToken);
+                await sse.KeepAliveIfDueAsync(cancellationToken);
+            }
+        });
+        return Results.Empty;
     }
 
     private static async Task<IResult> LogAsync(

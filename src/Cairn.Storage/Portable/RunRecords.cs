@@ -136,6 +136,11 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
             Filter("concurrency_group = @group", "@group", group);
         }
 
+        if (query.Event is { } eventName)
+        {
+            Filter("event = @event", "@event", eventName);
+        }
+
         if (query.BeforeId is { } before)
         {
             Filter("id < @before", "@before", before);

@@ -26,6 +26,8 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
 
     private const string SecretsOfScope = $"SELECT {SecretColumns} FROM secrets WHERE scope_key = @key ORDER BY name;";
 
+    private const string EverySecret = $"SELECT {SecretColumns} FROM secrets ORDER BY scope_key, name;";
+
     private const string SecretByName = $"SELECT {SecretColumns} FROM secrets WHERE scope_key = @key AND name = @name;";
 
     private const string AppendAudit = $"""
@@ -75,6 +77,13 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
         await database.QueryAsync(
             SecretsOfScope,
             c => c.Bind("@key", ScopeKey(scope)),
+            row => new SecretEntry(StringOrNull(row, 0), row.GetString(1), FromMillis(row.GetInt64(3)), FromMillis(row.GetInt64(4))),
+            cancellationToken);
+
+    public async Task<IReadOnlyList<SecretEntry>> ListAllSecretsAsync(CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            EverySecret,
+            _ => { },
             row => new SecretEntry(StringOrNull(row, 0), row.GetString(1), FromMillis(row.GetInt64(3)), FromMillis(row.GetInt64(4))),
             cancellationToken);
 

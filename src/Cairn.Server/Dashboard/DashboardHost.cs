@@ -1,0 +1,131 @@
+using System.Reflection;
+using Cairn.Server.Dashboard.Components;
+using Cairn.Server.Hosting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+
+namespace Cairn.Server.Dashboard;
+
+/// <summary>The web dashboard: Razor components rendered on the server (no interactive render mode, no circuit), a
+/// session cookie for people, anti-forgery on every form, and CSS/JS embedded in this assembly under <c>/assets</c>.</summary>
+internal static class DashboardHost
+{
+    public const string AssetsPath = "/assets";
+
+    public static IServiceCollection AddCairnDashboard(this IServiceCollection services, ServerSettings settings)
+    {
+        services.AddRazorComponents();
+        services.AddCascadingAuthenticationState();
+        // The keys that seal the cookie and anti-forgery tokens outlive a restart, kept in the private data directory,
+        // in a folder only the server's user may open.
+        var keys = Path.Combine(settings.DataDirectory, "dashboard-keys");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(keys);
+        }
+        else
+        {
+            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        services.AddDataProtection()
+            .SetApplicationName("cairn")
+            .PersistKeysToFileSystem(new DirectoryInfo(keys));
+        services.AddAuthentication(DashboardSession.Scheme)
+            .AddCookie(DashboardSession.Scheme, options =>
+            {
+                options.Cookie.Name = DashboardSession.CookieName;
+                options.Cookie.HttpOnly = true;
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                options.SlidingExpiration = true;
+                options.ExpireTimeSpan = DashboardSession.IdleLimit;
+                options.LoginPath = "/login";
+                options.LogoutPath = "/logout";
+                options.ReturnUrlParameter = DashboardSession.ReturnParameter;
+                options.Events.OnRedirectToLogin = RedirectToLogin;
+            });
+        services.AddAuthorization();
+        services.AddAntiforgery(options => options.Cookie.Name = "cairn_antiforgery");
+        return services;
+    }
+
+    /// <summary>Reads the session cookie on every request (the API lets it stand in for the token on reads), then checks
+    /// what the dashboard's pages require. Goes before <see cref="AdminTokenAuth.UseAdminToken"/>.</summary>
+    public static IApplicationBuilder UseCairnDashboard(this IApplicationBuilder app)
+    {
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new AssetFiles(typeof(DashboardHost).Assembly),
+            RequestPath = AssetsPath,
+            OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapCairnDashboard(this WebApplication app)
+    {
+        app.MapRazorComponents<App>().RequireAuthorization();
+        DashboardActions.Map(app);
+        return app;
+    }
+
+    /// <summary>A relative redirect (<c>/login?return=/runs%3Fstatus%3Dfailed</c>): the public URL may differ from the
+    /// host the request came in on.</summary>
+    private static Task RedirectToLogin(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> context)
+    {
+        var request = context.Request;
+        var here = request.PathBase + request.Path + request.QueryString;
+        context.Response.Redirect("/login" + QueryString.Create(DashboardSession.ReturnParameter, here));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The embedded assets, by file name (the resources are named <c>dashboard/NAME</c>).</summary>
+    private sealed class AssetFiles(Assembly assembly) : IFileProvider
+    {
+        private readonly DateTimeOffset built = File.GetLastWriteTimeUtc(assembly.Location);
+
+        public IFileInfo GetFileInfo(string subpath)
+        {
+            var name = subpath.TrimStart('/');
+            return name.Contains('/', StringComparison.Ordinal) || assembly.GetManifestResourceInfo("dashboard/" + name) is null
+                ? new NotFoundFileInfo(name)
+                : new AssetFile(assembly, name, built);
+        }
+
+        public IDirectoryContents GetDirectoryContents(string subpath) => NotFoundDirectoryContents.Singleton;
+
+        public Microsoft.Extensions.Primitives.IChangeToken Watch(string filter) => NullChangeToken.Singleton;
+    }
+
+    private sealed class AssetFile(Assembly assembly, string name, DateTimeOffset modified) : IFileInfo
+    {
+        public bool Exists => true;
+
+        public long Length
+        {
+            get
+            {
+                using var stream = CreateReadStream();
+                return stream.Length;
+            }
+        }
+
+        public string? PhysicalPath => null;
+
+        public string Name => name;
+
+        public DateTimeOffset LastModified => modified;
+
+        public bool IsDirectory => false;
+
+        public Stream CreateReadStream() => assembly.GetManifestResourceStream("dashboard/" + name)!;
+    }
+}

@@ -1,0 +1,57 @@
+namespace Cairn.Dashboard.Tests;
+
+/// <summary>Every page renders for a signed-in person at desktop and phone width; with CAIRN_DASHBOARD_SHOTS set to a
+/// folder (docs/dashboard), each is kept there as a PNG.</summary>
+public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<DashboardSite>
+{
+    [BrowserFact]
+    public async Task Every_page_renders_at_desktop_and_phone_width()
+    {
+        var folder = Environment.GetEnvironmentVariable("CAIRN_DASHBOARD_SHOTS") is { Length: > 0 } given ? given : Path.Combine(Path.GetTempPath(), "cairn-dashboard-shots");
+        Directory.CreateDirectory(folder);
+        var failed = await site.StartRunAsync("""
+            name: ci
+            on: { manual: {} }
+            jobs:
+              build:
+                steps: [{ name: compile, run: echo compiled }, { name: package, run: echo packaged }]
+              test:
+                needs: [build]
+                steps: [{ name: unit, run: echo ok }, { name: integration, run: "echo 'connection refused' >&2; exit 1" }]
+              deploy:
+                needs: [test]
+                steps: [{ run: echo deploy }]
+            """);
+        await site.Server.WaitForRunAsync(failed.Id);
+        var running = await site.StartRunAsync("""
+            name: ci
+            on: { manual: {} }
+            jobs:
+              slow:
+                steps: [{ name: wait, run: sleep 300 }]
+            """);
+
+        var wide = await site.SignedInPageAsync(1280, 800);
+        var narrow = await site.SignedInPageAsync(375, 740);
+        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", "/events", "/secrets", "/audit"];
+        foreach (var path in pages)
+        {
+            var name = path == "/" ? "repos" : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal);
+            var response = await wide.GotoAsync(path);
+            Assert.Equal(200, response!.Status);
+            await wide.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-1280.png"), FullPage = true });
+            if (path.StartsWith("/runs", StringComparison.Ordinal))
+            {
+                await narrow.GotoAsync(path);
+                await narrow.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-375.png"), FullPage = true });
+            }
+        }
+
+        await wide.GotoAsync("/login");
+        await site.Server.Client.PostAsync($"/api/v1/runs/{running.Id}/cancel", null);
+        var anonymous = await site.NewPageAsync();
+        await anonymous.GotoAsync("/login");
+        await anonymous.ScreenshotAsync(new() { Path = Path.Combine(folder, "login-1280.png") });
+        Assert.True(File.Exists(Path.Combine(folder, "runs-id-375.png")));
+    }
+}
