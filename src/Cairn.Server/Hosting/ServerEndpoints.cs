@@ -32,6 +32,7 @@ internal static class ServerEndpoints
         ReposApi.Map(api);
         EventsApi.Map(api);
         RunsApi.Map(api);
+        JobLogApi.Map(api);
         ApprovalsApi.Map(api);
         SecretsApi.Map(api);
         StreamsApi.Map(api);
