@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Cairn.Core.Logs;
 using Cairn.Core.Runs;
 using Cairn.Server.Api;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cairn.Server.Tests;
@@ -19,11 +20,11 @@ public sealed class JobLogs : IAsyncDisposable
 
     public string Combine(string name) => data.Combine(name);
 
-    public static async Task<JobLogs> StartAsync()
+    public static async Task<JobLogs> StartAsync(Action<WebApplication>? map = null)
     {
         var logs = new JobLogs();
         logs.forge = await ForgeApi.StartAsync();
-        logs.Server = await ServerHarness.StartAsync(logs.data.Path);
+        logs.Server = await ServerHarness.StartAsync(logs.data.Path, map: map);
         await logs.Server.AddRepositoryAsync("octo/app", "github", logs.repo.CloneUrl, logs.forge.Url, "s");
         return logs;
     }
@@ -38,13 +39,13 @@ public sealed class JobLogs : IAsyncDisposable
         return (run.Id, run.Jobs![0].Id);
     }
 
-    /// <summary>Runs a job that prints nothing, waits for its end, then gives it <paramref name="lines"/> more lines
-    /// (their texts, all of step <paramref name="step"/>); answers the run, the job and the job's first added sequence.</summary>
-    public async Task<(long Run, long Job, long First)> FinishedJobWithAsync(IEnumerable<string> lines, int step = 0)
+    /// <summary>Runs a job that prints nothing (and fails, when <paramref name="failing"/>), waits for its end, then gives
+    /// it <paramref name="lines"/> more lines of its last step; answers the run, the job and the first added sequence.</summary>
+    public async Task<(long Run, long Job, long First)> FinishedJobWithAsync(IEnumerable<string> lines, bool failing = false)
     {
-        var (run, job) = await StartAsync("    steps: [{ run: 'true' }]\n");
-        await Server.WaitForRunAsync(run);
-        var first = await AppendAsync(job, lines, step);
+        var (run, job) = await StartAsync(failing ? "    steps: [{ name: build, run: 'exit 1' }]\n" : "    steps: [{ name: build, run: 'true' }]\n");
+        var ended = await Server.WaitForRunAsync(run);
+        var first = await AppendAsync(job, lines, ended.Jobs![0].Steps.Max(s => s.Index));
         return (run, job, first);
     }
 

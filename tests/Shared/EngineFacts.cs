@@ -56,6 +56,19 @@ public sealed class ContainerEngineFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that drives a real browser: Debian's Chromium at /usr/bin/chromium (<c>.ci/run</c> installs it).</summary>
+public sealed class BrowserFactAttribute : FactAttribute
+{
+    public BrowserFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (!File.Exists("/usr/bin/chromium"))
+        {
+            Skip = "Chromium is not installed at /usr/bin/chromium";
+        }
+    }
+}
+
 /// <summary>A fact that needs this test process to run as root (starting steps as another user); CI runs as root.</summary>
 public sealed class RootFactAttribute : FactAttribute
 {
