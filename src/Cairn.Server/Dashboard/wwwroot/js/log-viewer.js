@@ -1,12 +1,12 @@
 // A job's log in the browser: steps and ::group:: sections that fold, line numbers with permalinks, timestamps, follow,
 // search answered by the server, and only the rows near the viewport in the page, so a log of any length stays fast.
-import { AnsiParser, appendSegments, plainText } from './ansi.js';
+import { structure } from './log-structure.js';
+import { rendering } from './log-rows.js';
 
 const ROW = 20; // px; every row is one line high, so a row's place is its index times this
 const OVERSCAN = 30;
 const CHUNK = 5000; // the API's most lines an answer
 const TAIL = 1000;
-const CUT = 10000; // characters of one line shown; the rest is in the raw text
 
 /**
  * Mounts the viewer into element. options: runId, jobId, steps ([{ index, name, status, duration (seconds), startedAt? }]),
@@ -205,6 +205,10 @@ class LogViewer {
       const run = await this.get(this.base.replace(/\/jobs\/\d+$/, ''));
       const job = run.jobs?.find((j) => this.base.endsWith(`/jobs/${j.id}`));
       for (const s of job?.steps ?? []) {
+        // A step the reader watched finish stays as it was: folding it now would take the lines from under their eyes.
+        const key = `s${s.index}`;
+        const known = this.steps.get(s.index);
+        if (known && !this.open.has(key)) this.open.set(key, this.isOpen({ kind: 'step', key, step: known }));
         const duration = s.startedAt && s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : undefined;
         this.steps.set(s.index, { ...this.steps.get(s.index), index: s.index, name: s.name, status: s.status, duration, startedAt: s.startedAt });
       }
@@ -212,107 +216,6 @@ class LogViewer {
     } catch {
       // The steps keep what they showed.
     }
-  }
-
-  /** Takes lines in: each is parsed for colour once, carrying style across lines that follow one another. */
-  add(lines) {
-    for (const line of lines) {
-      if (this.lines[line.seq]) continue;
-      const previous = this.lines[line.seq - 1];
-      const parser = new AnsiParser();
-      if (previous?.carry) Object.assign(parser, previous.carry);
-      const long = line.text.length > CUT;
-      const shown = long ? line.text.slice(0, CUT) : line.text;
-      const item = { seq: line.seq, step: line.step, at: Date.parse(line.at), text: shown, length: line.text.length };
-      if (shown.includes('\u001b') || parser.carries) {
-        item.segs = parser.parse(shown);
-        if (long) parser.parse(line.text.slice(CUT));
-        if (parser.carries) item.carry = { style: parser.style, pending: parser.pending };
-      }
-      const bare = item.segs ? item.segs.map((s) => s.text).join('') : shown;
-      const marker = /^::(group|endgroup)::(.*)$/.exec(bare);
-      if (marker) item.marker = { kind: marker[1], title: marker[2] };
-      this.lines[line.seq] = item;
-    }
-  }
-
-  // ---- structure: steps, groups and gaps, flattened into rows by what is open ----
-
-  sections() {
-    const top = [];
-    const byStep = new Map();
-    const stepSection = (index) => {
-      let section = byStep.get(index);
-      if (!section) {
-        const step = this.steps.get(index) ?? { index, name: `Step ${index}`, status: '' };
-        section = { kind: 'step', key: `s${index}`, step, items: [], depth: 0, parent: null };
-        byStep.set(index, section);
-        top.push(section);
-      }
-      return section;
-    };
-    this.began = new Map();
-    let current = null; // innermost open section
-    let gapFrom = 0;
-    for (let seq = 1; seq <= this.last; seq++) {
-      const line = this.lines[seq];
-      if (!line) {
-        if (!gapFrom) gapFrom = seq;
-        continue;
-      }
-      if (gapFrom) {
-        (current ?? { items: top }).items.push({ kind: 'gap', from: gapFrom, to: seq - 1 });
-        gapFrom = 0;
-      }
-      if (!current || stepOf(current).step.index !== line.step) current = stepSection(line.step);
-      if (!this.began.has(line.step)) this.began.set(line.step, line.at);
-      if (line.marker?.kind === 'group') {
-        const group = { kind: 'group', key: `g${seq}`, title: line.marker.title, seq, items: [], depth: current.depth + 1, parent: current };
-        current.items.push(group);
-        current = group;
-        this.sectionOf[seq] = group;
-        continue;
-      }
-      if (line.marker?.kind === 'endgroup' && current.kind === 'group') {
-        // The marker closes the section; shown, it would only repeat what the fold already says.
-        this.sectionOf[seq] = current;
-        current = current.parent;
-        continue;
-      }
-      this.sectionOf[seq] = current;
-      current.items.push(seq);
-    }
-    if (gapFrom) (current ?? { items: top }).items.push({ kind: 'gap', from: gapFrom, to: this.last });
-    for (const step of [...this.steps.values()].sort((a, b) => a.index - b.index)) {
-      if (byStep.has(step.index)) continue;
-      const section = { kind: 'step', key: `s${step.index}`, step, items: [], depth: 0, parent: null };
-      byStep.set(step.index, section);
-      const after = top.findLastIndex((s) => s.kind === 'step' && s.step.index < step.index);
-      top.splice(after + 1, 0, section);
-    }
-    return top;
-  }
-
-  isOpen(section) {
-    if (this.open.has(section.key)) return this.open.get(section.key);
-    if (section.kind === 'group') return false;
-    return section.step.status !== 'succeeded' && section.step.status !== 'skipped';
-  }
-
-  flatten() {
-    const rows = [];
-    const walk = (items, depth) => {
-      for (const item of items) {
-        if (typeof item === 'number') rows.push({ kind: 'line', seq: item, depth });
-        else if (item.kind === 'gap') rows.push({ kind: 'gap', from: item.from, to: item.to, depth });
-        else {
-          rows.push({ kind: item.kind, section: item, depth: item.depth, seq: item.seq });
-          if (this.isOpen(item)) walk(item.items, item.depth + 1);
-        }
-      }
-    };
-    walk(this.sections(), 0);
-    return rows;
   }
 
   schedule() {
@@ -352,70 +255,6 @@ class LogViewer {
     if (gaps.length) setTimeout(() => gaps.forEach((gap) => this.ensure(gap.from, Math.min(gap.to, gap.from + CHUNK - 1))), 0);
   }
 
-  renderRow(row) {
-    const el = this.el;
-    const node = el('div', `log-row log-${row.kind}`);
-    node.style.setProperty('--depth', String(row.depth));
-    if (row.kind === 'gap') {
-      node.textContent = `Loading lines ${row.from}–${row.to}…`;
-      return node;
-    }
-    if (row.kind === 'step' || row.kind === 'group') {
-      const section = row.section;
-      const open = this.isOpen(section);
-      node.dataset.key = section.key;
-      node.setAttribute('role', 'button');
-      node.setAttribute('aria-expanded', String(open));
-      node.tabIndex = 0;
-      node.append(el('span', 'log-fold', open ? '▾' : '▸'));
-      if (section.kind === 'step') {
-        const step = section.step;
-        node.classList.add(`log-step-${step.status || 'pending'}`);
-        node.append(el('span', 'log-step-status', statusWord(step.status)), el('span', 'log-step-name', step.name));
-        if (step.duration !== undefined && step.duration !== null) node.append(el('span', 'log-step-duration', duration(step.duration)));
-        const raw = el('a', 'log-step-raw', 'raw');
-        raw.href = `${this.base}/log.txt?step=${step.index}`;
-        raw.setAttribute('download', '');
-        node.append(raw);
-      } else {
-        const line = this.lines[section.seq];
-        const number = el('a', 'log-ln', String(section.seq));
-        number.href = `#L${section.seq}`;
-        node.dataset.seq = String(section.seq);
-        if (section.seq === this.selected) node.classList.add('log-selected');
-        node.prepend(number, el('span', 'log-time', this.time(line)));
-        node.append(el('span', 'log-group-title', section.title));
-      }
-      return node;
-    }
-    const line = this.lines[row.seq];
-    node.dataset.seq = String(row.seq);
-    if (row.seq === this.selected) node.classList.add('log-selected');
-    if (this.hitSet?.has(row.seq)) node.classList.add(this.hits[this.hit] === row.seq ? 'log-hit-current' : 'log-hit');
-    const number = el('a', 'log-ln', String(row.seq));
-    number.href = `#L${row.seq}`;
-    node.append(number, el('span', 'log-time', this.time(line)));
-    const text = el('span', 'log-text');
-    if (line.segs) appendSegments(text, line.segs);
-    else text.textContent = line.text;
-    node.append(text);
-    if (line.length > line.text.length) {
-      const more = el('a', 'log-cut', ` … ${line.length - line.text.length} more characters: raw text`);
-      more.href = `${this.base}/log.txt?step=${line.step}`;
-      more.target = '_blank';
-      node.append(more);
-    }
-    return node;
-  }
-
-  time(line) {
-    if (this.clock === 'wall') return new Date(line.at).toISOString().slice(11, 23);
-    const step = this.steps.get(line.step);
-    let began = step?.startedAt ? Date.parse(step.startedAt) : Number.NaN;
-    if (Number.isNaN(began)) began = this.began.get(line.step) ?? line.at;
-    return `+${duration((line.at - began) / 1000, true)}`;
-  }
-
   // ---- the reader's actions ----
 
   onScroll() {
@@ -440,17 +279,6 @@ class LogViewer {
       this.open.set(key, !this.isOpen(section));
       this.refresh();
     }
-  }
-
-  findSection(key) {
-    const stack = [...this.sections()];
-    while (stack.length) {
-      const s = stack.pop();
-      if (typeof s !== 'object' || s.kind === 'gap') continue;
-      if (s.key === key) return s;
-      stack.push(...s.items.filter((i) => typeof i === 'object'));
-    }
-    return null;
   }
 
   async revealHash() {
@@ -503,23 +331,5 @@ class LogViewer {
   }
 }
 
-function stepOf(section) {
-  let s = section;
-  while (s.parent) s = s.parent;
-  return s;
-}
-
-function statusWord(status) {
-  const icons = { succeeded: '✓ passed', failed: '✗ failed', running: '● running', skipped: '– skipped', cancelled: '⊘ cancelled' };
-  return icons[status] ?? (status ? status : '○ pending');
-}
-
-function duration(seconds, exact = false) {
-  if (!Number.isFinite(seconds)) return '';
-  if (seconds < 60) return exact ? `${seconds.toFixed(3)}s` : `${seconds < 10 ? seconds.toFixed(1) : Math.round(seconds)}s`;
-  const m = Math.floor(seconds / 60);
-  const s = seconds - m * 60;
-  return exact ? `${m}m${s.toFixed(3).padStart(6, '0')}s` : `${m}m${String(Math.round(s)).padStart(2, '0')}s`;
-}
-
-export { plainText };
+// The viewer's parts that only read and shape what it holds live in modules of their own.
+Object.assign(LogViewer.prototype, structure, rendering);
