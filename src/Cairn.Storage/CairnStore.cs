@@ -114,6 +114,10 @@ public abstract partial class CairnStore : ICairnStore
     public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
         _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
 
+    public Task<IReadOnlyList<StoredLogLine>> ReadStepLogAsync(
+        long jobId, int stepIndex, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        _records.ReadStepLogAsync(jobId, stepIndex, afterSequence, limit, cancellationToken);
+
     public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) =>
         _records.GetLastLogSequenceAsync(jobId, cancellationToken);
 

@@ -51,9 +51,11 @@ public sealed class ServerHarness : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    /// <summary>Starts a server on <paramref name="data"/> (kept by the caller, so a second server can start on it).</summary>
+    /// <summary>Starts a server on <paramref name="data"/> (kept by the caller, so a second server can start on it);
+    /// <paramref name="map"/> adds the test's own endpoints beside the server's.</summary>
     public static async Task<ServerHarness> StartAsync(
-        string data, Action<Dictionary<string, string?>>? configure = null, string? runners = null, Func<ServerRuntime, ServerRuntime>? adjust = null)
+        string data, Action<Dictionary<string, string?>>? configure = null, string? runners = null, Func<ServerRuntime, ServerRuntime>? adjust = null,
+        Action<WebApplication>? map = null)
     {
         var given = new Dictionary<string, string?>
         {
@@ -87,6 +89,7 @@ public sealed class ServerHarness : IAsyncDisposable
         };
         runtime = adjust?.Invoke(runtime) ?? runtime;
         var (app, _) = await CairnServer.BuildAsync(settings!, runtime, newAdminToken: false, CancellationToken.None);
+        map?.Invoke(app);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var token = (await File.ReadAllTextAsync(Path.Combine(data, AdminToken.FileName))).Trim();

@@ -31,6 +31,27 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task StepLog_ReadsOnlyThatStepsLines_InPages()
+    {
+        await using var scope = await OpenAsync();
+        var jobId = (await scope.QueueJobsAsync(2))[0];
+        var at = scope.Time.GetUtcNow();
+        var lines = Enumerable.Range(1, 30)
+            .Select(i => new StoredLogLine(i, i <= 8 ? 0 : i <= 20 ? 1 : 2, LogStream.Stdout, at.AddMilliseconds(i), $"line {i}"))
+            .ToList();
+        await scope.Store.AppendLogAsync(jobId, lines, Token);
+
+        var first = await scope.Store.ReadStepLogAsync(jobId, 1, 0, 5, Token);
+        var rest = await scope.Store.ReadStepLogAsync(jobId, 1, first[^1].Sequence, 100, Token);
+
+        Assert.Equal(lines[8..20], [.. first, .. rest]);
+        Assert.Equal(5, first.Count);
+        Assert.Equal(lines[20..], await scope.Store.ReadStepLogAsync(jobId, 2, 0, 100, Token));
+        Assert.Empty(await scope.Store.ReadStepLogAsync(jobId, 3, 0, 100, Token));
+        Assert.Empty(await scope.Store.ReadStepLogAsync(jobId + 1, 1, 0, 100, Token));
+    }
+
+    [Fact]
     public async Task SaveStep_InsertsThenReplaces_AndStepsReadInOrder()
     {
         await using var scope = await OpenAsync();

@@ -74,6 +74,10 @@ public interface IRunStore
 
     /// <summary>Lines with a sequence number above <paramref name="afterSequence"/>, at most <paramref name="limit"/>, in order.</summary>
     Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Lines of step <paramref name="stepIndex"/> only with a sequence number above <paramref name="afterSequence"/>,
+    /// at most <paramref name="limit"/>, in order: one step's part of the log, read in pages.</summary>
+    Task<IReadOnlyList<StoredLogLine>> ReadStepLogAsync(long jobId, int stepIndex, long afterSequence, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>What a transition of an unleased job records besides its status.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
@@ -81,7 +80,6 @@ internal static class RunsApi
         api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun");
         api.MapPost("/runs/{id:long}/rerun", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, false, store, repositories, starter, views, ct)).WithName("RerunRun");
         api.MapPost("/runs/{id:long}/rerun-failed", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, true, store, repositories, starter, views, ct)).WithName("RerunFailedJobs");
-        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog");
     }
 
     private static Task<IResult> TriggerAsync(
@@ -210,37 +208,6 @@ internal static class RunsApi
         var trigger = run.Trigger with { IdempotencyKey = null, Sha = run.Sha };
         var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true, Rerun: run, OnlyFailed: onlyFailed), cancellationToken);
         return await AnswerAsync(result, store, views, cancellationToken);
-    }
-
-    private static async Task<IResult> LogAsync(long id, long jobId, IRunStore store, HttpResponse response, CancellationToken cancellationToken)
-    {
-        var job = await store.GetJobAsync(jobId, cancellationToken);
-        if (job is null || job.RunId != id)
-        {
-            return Problems.NotFound($"run {id} has no job {jobId}");
-        }
-
-        response.ContentType = "text/plain; charset=utf-8";
-        long after = 0;
-        while (true)
-        {
-            var lines = await store.ReadLogAsync(jobId, after, 1000, cancellationToken);
-            if (lines.Count == 0)
-            {
-                break;
-            }
-
-            var text = new StringBuilder();
-            foreach (var line in lines)
-            {
-                text.Append(line.Text).Append('\n');
-            }
-
-            await response.WriteAsync(text.ToString(), cancellationToken);
-            after = lines[^1].Sequence;
-        }
-
-        return Results.Empty;
     }
 
     internal static async Task<RunView> ViewAsync(IRunStore store, RunRecord run, RunViewContext views, CancellationToken cancellationToken)

@@ -35,6 +35,7 @@ internal static class ServerEndpoints
         ReposApi.Map(api);
         EventsApi.Map(api);
         RunsApi.Map(api);
+        JobLogApi.Map(api);
         ApprovalsApi.Map(api);
         SecretsApi.Map(api);
         StreamsApi.Map(api);

@@ -22,6 +22,7 @@ internal static class PortableSql
         UpsertStep = UpsertStep,
         StepsOfJob = StepsOfJob,
         ReadLog = ReadLog,
+        ReadStepLog = ReadStepLog,
         LastLogSequence = lastLogSequence,
         ExpiredLeases = ExpiredLeases,
         ExtendLease = ExtendLease,
@@ -142,6 +143,14 @@ internal static class PortableSql
     public const string ReadLog = $"""
         SELECT {RecordRows.LogLineColumns} FROM log_lines
         WHERE job_id = @job AND seq > @after
+        ORDER BY seq
+        LIMIT @limit;
+        """;
+
+    // The (job_id, seq) key walks the job's lines in order; a step's are a stretch of them, so the scan stops at the limit.
+    public const string ReadStepLog = $"""
+        SELECT {RecordRows.LogLineColumns} FROM log_lines
+        WHERE job_id = @job AND seq > @after AND step_idx = @step
         ORDER BY seq
         LIMIT @limit;
         """;

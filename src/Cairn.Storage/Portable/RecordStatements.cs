@@ -38,6 +38,9 @@ internal sealed record RecordStatements
     /// <summary>Up to <c>@limit</c> lines of job <c>@job</c>'s log after <c>@after</c>.</summary>
     public required string ReadLog { get; init; }
 
+    /// <summary>Up to <c>@limit</c> lines of step <c>@step</c> of job <c>@job</c>'s log after <c>@after</c>.</summary>
+    public required string ReadStepLog { get; init; }
+
     /// <summary>The last sequence number of job <c>@job</c>'s log, 0 when it has none.</summary>
     public required string LastLogSequence { get; init; }
 

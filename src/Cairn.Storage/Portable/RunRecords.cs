@@ -188,6 +188,14 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
             RecordRows.ReadLogLine,
             cancellationToken);
 
+    public async Task<IReadOnlyList<StoredLogLine>> ReadStepLogAsync(
+        long jobId, int stepIndex, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        await database.QueryAsync(
+            sql.ReadStepLog,
+            command => command.Bind("@job", jobId).Bind("@step", stepIndex).Bind("@after", afterSequence).Bind("@limit", limit),
+            RecordRows.ReadLogLine,
+            cancellationToken);
+
     public async Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken)
     {
         var last = await database.QueryAsync(sql.LastLogSequence, c => c.Bind("@job", jobId), r => r.GetInt64(0), cancellationToken);

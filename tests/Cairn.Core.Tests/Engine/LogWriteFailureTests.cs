@@ -83,5 +83,8 @@ public sealed class LogWriteFailureTests
 
         public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
             inner.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
+
+        public Task<IReadOnlyList<StoredLogLine>> ReadStepLogAsync(long jobId, int stepIndex, long afterSequence, int limit, CancellationToken cancellationToken) =>
+            inner.ReadStepLogAsync(jobId, stepIndex, afterSequence, limit, cancellationToken);
     }
 }
