@@ -6,6 +6,7 @@ namespace Cairn.Server.Tests.LogViewer;
 
 /// <summary>The log viewer's scripts in Chromium against a real server: colours, folding, permalinks, following a running
 /// job, server search on a 100,000-line log, a cut 2 MB line and the timestamps' two clocks.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class LogViewerBrowserTests(LogViewerPage viewer) : IClassFixture<LogViewerPage>
 {
     private const string Esc = "\u001b";
@@ -234,7 +235,7 @@ public sealed class LogViewerBrowserTests(LogViewerPage viewer) : IClassFixture<
     }
 
     private static Task Expect(IPage page, string selector) =>
-        page.Locator(selector).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        page.Locator(selector).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 45_000 });
 
     private static Task Gone(IPage page, string selector) =>
         page.Locator(selector).First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 10_000 });
