@@ -61,11 +61,13 @@ public sealed class JobPageTests(DashboardSite site) : IClassFixture<DashboardSi
     [BrowserFact]
     public async Task A_job_of_another_run_is_not_found()
     {
-        var run = await site.StartRunAsync(Pipeline);
+        var first = await site.Server.WaitForRunAsync((await site.StartRunAsync(Pipeline)).Id);
+        var second = await site.StartRunAsync(Pipeline);
         var page = await site.SignedInPageAsync();
 
-        var response = await page.GotoAsync($"/runs/{run.Id}/jobs/999999");
+        var response = await page.GotoAsync($"/runs/{second.Id}/jobs/{first.Jobs![0].Id}");
 
         Assert.Equal(404, response!.Status);
+        Assert.Equal(200, (await page.GotoAsync($"/runs/{first.Id}/jobs/{first.Jobs![0].Id}"))!.Status);
     }
 }
