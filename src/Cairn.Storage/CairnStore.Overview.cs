@@ -12,4 +12,7 @@ public abstract partial class CairnStore
 
     public Task<IReadOnlyList<StepRecord>> GetStepsOfRunAsync(long runId, CancellationToken cancellationToken) =>
         _overview.GetStepsOfRunAsync(runId, cancellationToken);
+
+    public Task<IReadOnlyList<JobAttemptRecord>> GetAttemptsOfRunAsync(long runId, CancellationToken cancellationToken) =>
+        _overview.GetAttemptsOfRunAsync(runId, cancellationToken);
 }

@@ -10,4 +10,8 @@ public interface IRunOverview
 
     /// <summary>Every step of every job of the run, by job id then step index.</summary>
     Task<IReadOnlyList<StepRecord>> GetStepsOfRunAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>Every attempt of every job of the run, by job id, newest attempt first. A job's running attempt is among
+    /// them; a job that never started has none. A job last run before attempts were kept shows its one known attempt.</summary>
+    Task<IReadOnlyList<JobAttemptRecord>> GetAttemptsOfRunAsync(long runId, CancellationToken cancellationToken);
 }

@@ -40,25 +40,39 @@ internal sealed class LeaseLedger(
             throw new ArgumentException(JobStatusTransitions.Refusal(JobStatus.Running, to), nameof(completion));
         }
 
-        var ended = await WriteLeaseAsync(
-            requeue ? sql.RequeueLease : sql.CompleteLease,
-            lease,
-            command =>
+        // The attempt is kept with the move that ends it, so the history has every attempt the jobs row ever showed.
+        var ended = await database.InTransactionAsync(
+            async transaction =>
             {
-                command
-                    .Bind("@exit", completion.ExitCode)
-                    .Bind("@class", completion.FailureClass?.ToWire())
-                    .Bind("@detail", completion.Detail)
-                    .Bind("@started", RecordRows.ToMillis(completion.StartedAt))
-                    .Bind("@finished", RecordRows.ToMillis(completion.FinishedAt));
-                if (requeue)
+                if (!await WriteLeaseAsync(transaction, requeue ? sql.RequeueLease : sql.CompleteLease, lease, command =>
+                    {
+                        BindOutcome(command, completion);
+                        if (requeue)
+                        {
+                            command.Bind("@retry", RecordRows.ToMillis(completion.RetryAt));
+                        }
+                        else
+                        {
+                            command.Bind("@status", completion.Status.ToWire());
+                        }
+                    }, cancellationToken))
                 {
-                    command.Bind("@retry", RecordRows.ToMillis(completion.RetryAt));
+                    return false;
                 }
-                else
-                {
-                    command.Bind("@status", completion.Status.ToWire());
-                }
+
+                await transaction.ExecuteAsync(
+                    PortableSql.InsertAttempt,
+                    command =>
+                    {
+                        BindOutcome(command, completion);
+                        command
+                            .Bind("@id", lease.JobId)
+                            .Bind("@attempt", lease.Attempt)
+                            .Bind("@status", (requeue ? JobStatus.Failed : completion.Status).ToWire())
+                            .Bind("@worker", lease.WorkerId);
+                    },
+                    cancellationToken);
+                return true;
             },
             cancellationToken);
 
@@ -77,9 +91,17 @@ internal sealed class LeaseLedger(
             rows.ReadExpiredLease,
             cancellationToken);
 
-    private async Task<bool> WriteLeaseAsync(string statement, JobLease lease, Action<System.Data.Common.DbCommand> bind, CancellationToken cancellationToken)
+    private static void BindOutcome(System.Data.Common.DbCommand command, JobCompletion completion) => command
+        .Bind("@exit", completion.ExitCode)
+        .Bind("@class", completion.FailureClass?.ToWire())
+        .Bind("@detail", completion.Detail)
+        .Bind("@started", RecordRows.ToMillis(completion.StartedAt))
+        .Bind("@finished", RecordRows.ToMillis(completion.FinishedAt));
+
+    private async Task<bool> WriteLeaseAsync(
+        IStatementRunner runner, string statement, JobLease lease, Action<System.Data.Common.DbCommand> bind, CancellationToken cancellationToken)
     {
-        var changed = await database.ExecuteAsync(
+        var changed = await runner.ExecuteAsync(
             statement,
             command =>
             {

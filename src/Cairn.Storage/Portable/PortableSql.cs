@@ -130,6 +130,13 @@ internal static class PortableSql
         WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;
 
+    // Written in the transaction that ends the attempt; a second write of the same attempt changes nothing.
+    public const string InsertAttempt = """
+        INSERT INTO job_attempts (job_id, attempt, status, exit_code, failure_class, failure_detail, started_at, finished_at, worker)
+        VALUES (@id, @attempt, @status, @exit, @class, @detail, @started, @finished, @worker)
+        ON CONFLICT (job_id, attempt) DO NOTHING;
+        """;
+
     public const string UpsertStep = """
         INSERT INTO steps (job_id, idx, name, status, exit_code, started_at, finished_at)
         VALUES (@job, @idx, @name, @status, @exit, @started, @finished)
@@ -178,6 +185,10 @@ internal static class PortableSql
 
     public const string DeleteStepsOfBatch = $"""
         DELETE FROM steps WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));
+        """;
+
+    public const string DeleteAttemptsOfBatch = $"""
+        DELETE FROM job_attempts WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));
         """;
 
     public const string DeleteJobsOfBatch = $"DELETE FROM jobs WHERE run_id IN ({RunsOfBatch});";

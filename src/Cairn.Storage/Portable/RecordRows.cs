@@ -26,6 +26,9 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
 
     public const string StepColumns = "job_id, idx, name, status, exit_code, started_at, finished_at";
 
+    public const string AttemptColumns =
+        "job_id, attempt, status, exit_code, failure_class, failure_detail, started_at, finished_at, worker";
+
     public const string LogLineColumns = "seq, step_idx, stream, ts, text";
 
     public static long ToMillis(DateTimeOffset at) => at.ToUnixTimeMilliseconds();
@@ -84,6 +87,18 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
         ExitCode: row.IsDBNull(4) ? null : row.GetInt32(4),
         StartedAt: TimeOrNull(row, 5),
         FinishedAt: TimeOrNull(row, 6));
+
+    /// <summary>Reads the columns of <see cref="AttemptColumns"/>.</summary>
+    public static JobAttemptRecord ReadAttempt(DbDataReader row) => new(
+        JobId: row.GetInt64(0),
+        Attempt: row.GetInt32(1),
+        Status: StatusNames.ParseJobStatus(row.GetString(2)),
+        ExitCode: row.IsDBNull(3) ? null : row.GetInt32(3),
+        FailureClass: FailureClassOrNull(row, 4),
+        FailureDetail: StringOrNull(row, 5),
+        StartedAt: TimeOrNull(row, 6),
+        FinishedAt: TimeOrNull(row, 7),
+        Worker: StringOrNull(row, 8));
 
     /// <summary>Reads the columns of <see cref="LogLineColumns"/>.</summary>
     public static StoredLogLine ReadLogLine(DbDataReader row) => new(

@@ -9,7 +9,7 @@ namespace Cairn.Storage.Portable;
 internal sealed record RetentionStatements(string? Lock, string LastOfBatch, string DeleteChanges);
 
 /// <summary>Removes runs that ended long enough ago, with everything of theirs, a batch per transaction, alike for both
-/// dialects: children first (log lines, steps, jobs, changes), the runs last.</summary>
+/// dialects: children first (log lines, steps, attempts, jobs, changes), the runs last.</summary>
 internal sealed class RunRetention(IStatementRunner database, RetentionStatements sql)
 {
     public async Task<int> DeleteRunsFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
@@ -37,6 +37,7 @@ internal sealed class RunRetention(IStatementRunner database, RetentionStatement
                 void Batch(System.Data.Common.DbCommand command) => command.Bind("@before", cutoff).Bind("@last", lastId);
                 await transaction.ExecuteAsync(PortableSql.DeleteLogLinesOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteStepsOfBatch, Batch, cancellationToken);
+                await transaction.ExecuteAsync(PortableSql.DeleteAttemptsOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteJobsOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(sql.DeleteChanges, Batch, cancellationToken);
                 return await transaction.ExecuteAsync(PortableSql.DeleteRunsOfBatch, Batch, cancellationToken);

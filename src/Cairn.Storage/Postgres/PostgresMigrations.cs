@@ -324,6 +324,28 @@ internal static class PostgresMigrations
             DROP INDEX event_journal_by_delivery;
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
+        new(9, "every attempt of a job, and the dashboard's cookie keys shared by every server on the database", """
+            -- One row per ended attempt of a job, written with the move that ended it. The jobs row keeps the latest.
+            CREATE TABLE job_attempts (
+                job_id         bigint  NOT NULL REFERENCES jobs (id),
+                attempt        int     NOT NULL,
+                status         text    NOT NULL,
+                exit_code      int,
+                failure_class  text,
+                failure_detail text,
+                started_at     bigint,
+                finished_at    bigint,
+                worker         text,
+                PRIMARY KEY (job_id, attempt)
+            );
+
+            -- The data-protection key ring of the dashboard's session cookie, each element sealed with the server's key.
+            CREATE TABLE dashboard_keys (
+                name       text    PRIMARY KEY,
+                element    text    NOT NULL,
+                created_at bigint  NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -310,6 +310,28 @@ internal static class SqliteMigrations
             DROP INDEX event_journal_by_delivery;
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
+        new(9, "every attempt of a job, and the dashboard's cookie keys shared by every server on the database", """
+            -- One row per ended attempt of a job, written with the move that ended it. The jobs row keeps the latest.
+            CREATE TABLE job_attempts (
+                job_id         INTEGER NOT NULL REFERENCES jobs (id),
+                attempt        INTEGER NOT NULL,
+                status         TEXT    NOT NULL,
+                exit_code      INTEGER,
+                failure_class  TEXT,
+                failure_detail TEXT,
+                started_at     INTEGER,
+                finished_at    INTEGER,
+                worker         TEXT,
+                PRIMARY KEY (job_id, attempt)
+            );
+
+            -- The data-protection key ring of the dashboard's session cookie, each element sealed with the server's key.
+            CREATE TABLE dashboard_keys (
+                name       TEXT    PRIMARY KEY,
+                element    TEXT    NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;
