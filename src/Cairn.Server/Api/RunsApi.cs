@@ -57,6 +57,32 @@ public sealed record JobView(
 {
     /// <summary>Why a <c>waiting</c> or <c>queued</c> job is not running; null for running and ended jobs.</summary>
     public PendingReasonView? PendingReason { get; init; }
+
+    /// <summary>The runner alias the job asked for (<c>runner:</c>); null when it named none and takes the default.</summary>
+    public string? Runner { get; init; }
+
+    /// <summary>The worker that runs or last ran the job; null before its first attempt.</summary>
+    public string? Worker { get; init; }
+
+    /// <summary>Every attempt, newest first; empty for a job that never started.</summary>
+    public IReadOnlyList<AttemptView> Attempts { get; init; } = [];
+}
+
+/// <summary>One attempt of a job: <c>status</c> is <c>running</c>, <c>succeeded</c>, <c>failed</c> (also when it was
+/// retried) or <c>cancelled</c>; <c>worker</c> is the worker that ran it.</summary>
+public sealed record AttemptView(
+    int Attempt,
+    string Status,
+    int? ExitCode,
+    string? FailureClass,
+    string? FailureDetail,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? Worker)
+{
+    internal static AttemptView Of(JobAttemptRecord attempt) => new(
+        attempt.Attempt, attempt.Status.ToWire(), attempt.ExitCode, attempt.FailureClass?.ToWire(), attempt.FailureDetail,
+        attempt.StartedAt, attempt.FinishedAt, attempt.Worker);
 }
 
 /// <summary>Why a job is not running: <c>kind</c> is <c>needs</c>, <c>approval</c>, <c>worker</c> or <c>retry</c>;
@@ -214,6 +240,7 @@ internal static class RunsApi
     {
         var records = await store.GetJobsAsync(run.Id, cancellationToken);
         var reasons = PendingReasons.Of(run, records, views.Workers, views.Time.GetUtcNow());
+        var attempts = (await views.Overview.GetAttemptsOfRunAsync(run.Id, cancellationToken)).ToLookup(a => a.JobId);
         var jobs = new List<JobView>();
         foreach (var job in records)
         {
@@ -223,6 +250,9 @@ internal static class RunsApi
                 steps.Select(s => new StepView(s.Index, s.Name, s.Status.ToString().ToLowerInvariant(), s.ExitCode, s.StartedAt, s.FinishedAt)).ToList())
             {
                 PendingReason = reasons.TryGetValue(job.Id, out var reason) ? new PendingReasonView(reason.KindWire, reason.Text) : null,
+                Runner = JobFacts.RunnerOf(job),
+                Worker = attempts[job.Id].FirstOrDefault()?.Worker,
+                Attempts = [.. attempts[job.Id].Select(AttemptView.Of)],
             });
         }
 

@@ -74,6 +74,7 @@ internal static class DashboardHost
     {
         app.MapRazorComponents<App>().RequireAuthorization();
         DashboardActions.Map(app);
+        SecretForms.Map(app);
         return app;
     }
 

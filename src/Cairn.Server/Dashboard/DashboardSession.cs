@@ -22,6 +22,14 @@ internal static class DashboardSession
         return context.SignInAsync(Scheme, new ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = true });
     }
 
+    /// <summary>Whether the session may change what only admins may (secrets). The one place that says who is an admin:
+    /// every session is one today, since the admin token is the only token.</summary>
+    public static bool IsAdmin(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Identity?.IsAuthenticated == true && user.IsInRole("admin");
+    }
+
     /// <summary><paramref name="wanted"/> when it is a path on this server, else <c>/</c>: a link from elsewhere must not
     /// turn the sign-in into a redirect to another site (<c>//evil</c>, <c>https://…</c>, <c>/\evil</c>).</summary>
     public static string LocalReturn(string? wanted) =>

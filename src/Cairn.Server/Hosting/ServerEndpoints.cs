@@ -19,7 +19,8 @@ internal static class ServerEndpoints
         services.AddSingleton(_ => new WebhookIntake(settings, runtime));
         services.AddSingleton<StreamContext>();
         services.AddSingleton<LogTails>();
-        services.AddSingleton(new RunViewContext(new LocalWorkers(settings.Concurrency, settings.Labels), runtime.Time));
+        services.AddSingleton(provider => new RunViewContext(
+            new LocalWorkers(settings.Concurrency, settings.Labels), runtime.Time, provider.GetRequiredService<IRunOverview>()));
         services.AddProblemDetails();
         services.AddOpenApi();
         return services;

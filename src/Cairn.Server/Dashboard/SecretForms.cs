@@ -1,0 +1,118 @@
+using Cairn.Core.Secrets;
+using Cairn.Server.Api;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Cairn.Server.Dashboard;
+
+/// <summary>What the secrets page's forms post to: set a secret (global or a registered repository's) and remove one.
+/// Each checks the anti-forgery token (400 without it) and that the session is an admin's (403), follows the API's rules
+/// (names, sizes, audit) and redirects back to <c>/secrets</c> with a notice that names the secret, never its value.</summary>
+internal static class SecretForms
+{
+    /// <summary>The form's scope for a global secret; any other scope names a repository.</summary>
+    public const string GlobalScope = "";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var secrets = app.MapGroup("/secrets").RequireAuthorization().ExcludeFromDescription();
+        secrets.MapPost("/set", SetAsync);
+        secrets.MapPost("/remove", RemoveAsync);
+    }
+
+    private static async Task<IResult> SetAsync(HttpContext context, IAntiforgery antiforgery, [AsParameters] SecretDependencies deps)
+    {
+        if (await RefusedAsync(context, antiforgery) is { } refused)
+        {
+            return refused;
+        }
+
+        var cancellationToken = context.RequestAborted;
+        var form = context.Request.Form;
+        var name = form["name"].ToString().Trim();
+        // A textarea sends its line breaks as CRLF; a secret is used on Unix, where a key file's lines end in LF.
+        var value = form["value"].ToString().ReplaceLineEndings("\n");
+        if (SecretRules.NameError(name) is { } badName)
+        {
+            return Back("error", $"name: {badName}");
+        }
+
+        if (SecretRules.ValueError(value) is { } badValue)
+        {
+            return Back("error", $"value of {name}: {badValue}");
+        }
+
+        var scope = await ScopeAsync(form["scope"].ToString(), deps, cancellationToken);
+        if (scope.Missing is { } missing)
+        {
+            return Back("error", missing);
+        }
+
+        var at = deps.Time.GetUtcNow();
+        var created = await deps.Secrets.PutSecretAsync(scope.Name, name, deps.Sealing.SealSecret(scope.Name, name, value), at, cancellationToken);
+        await deps.Audit.AppendAuditAsync(
+            new NewAuditEntry(at, null, null, scope.Name, name, created ? SecretActions.Created : SecretActions.Updated, AuditActors.Admin),
+            cancellationToken);
+        return Back("set", Describe(scope.Name, name));
+    }
+
+    private static async Task<IResult> RemoveAsync(HttpContext context, IAntiforgery antiforgery, [AsParameters] SecretDependencies deps)
+    {
+        if (await RefusedAsync(context, antiforgery) is { } refused)
+        {
+            return refused;
+        }
+
+        var cancellationToken = context.RequestAborted;
+        var form = context.Request.Form;
+        var name = form["name"].ToString();
+        var scope = await ScopeAsync(form["scope"].ToString(), deps, cancellationToken);
+        if (scope.Missing is { } missing)
+        {
+            return Back("error", missing);
+        }
+
+        if (!await deps.Secrets.DeleteSecretAsync(scope.Name, name, cancellationToken))
+        {
+            return Back("error", $"there is no secret {Describe(scope.Name, name)}");
+        }
+
+        await deps.Audit.AppendAuditAsync(
+            new NewAuditEntry(deps.Time.GetUtcNow(), null, null, scope.Name, name, SecretActions.Deleted, AuditActors.Admin), cancellationToken);
+        return Back("removed", Describe(scope.Name, name));
+    }
+
+    /// <summary>A 400 without a valid anti-forgery token, a 403 for a session that is not an admin's; null when the
+    /// request may go on.</summary>
+    private static async Task<IResult?> RefusedAsync(HttpContext context, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return Results.Text(
+                "The form carried no valid anti-forgery token: reload the page and try again.\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return DashboardSession.IsAdmin(context.User)
+            ? null
+            : Results.Text("Only an admin may change secrets.\n", "text/plain", statusCode: StatusCodes.Status403Forbidden);
+    }
+
+    /// <summary>The repository's name as the server knows it (global: null), or why there is none.</summary>
+    private static async Task<(string? Name, string? Missing)> ScopeAsync(string scope, SecretDependencies deps, CancellationToken cancellationToken)
+    {
+        if (scope.Length == 0)
+        {
+            return (null, null);
+        }
+
+        return await deps.Repositories.GetRepositoryAsync(scope, cancellationToken) is { } repository
+            ? (repository.Name, null)
+            : (null, $"there is no repository {scope} on this server");
+    }
+
+    private static string Describe(string? scope, string name) => scope is null ? $"{name} (global)" : $"{name} ({scope})";
+
+    private static IResult Back(string key, string text) => Results.Redirect("/secrets" + QueryString.Create(key, text));
+}
