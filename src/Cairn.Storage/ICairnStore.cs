@@ -9,8 +9,8 @@ using Cairn.Core.Settings;
 namespace Cairn.Storage;
 
 /// <summary>A store that keeps runs and hands out their jobs, and keeps everything a server needs besides (repositories,
-/// the event journal, the status outbox, schedules, settings, secrets and their audit log), whichever database is behind
+/// the event journal, the status outbox, schedules, settings, secrets and their audit log, the dashboard's key ring), whichever database is behind
 /// it, lets followers wait for logs and changes, and forgets old runs; dispose it to let go of the database.</summary>
 public interface ICairnStore
     : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
-        IRunFeeds, IRunRetention, IRunOverview, IAsyncDisposable;
+        IRunFeeds, IRunRetention, IRunOverview, IDashboardKeyStore, IAsyncDisposable;

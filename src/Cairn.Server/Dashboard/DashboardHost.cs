@@ -20,21 +20,10 @@ internal static class DashboardHost
     {
         services.AddRazorComponents();
         services.AddCascadingAuthenticationState();
-        // The keys that seal the cookie and anti-forgery tokens outlive a restart, kept in the private data directory,
-        // in a folder only the server's user may open.
-        var keys = Path.Combine(settings.DataDirectory, "dashboard-keys");
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(keys);
-        }
-        else
-        {
-            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        services.AddDataProtection()
-            .SetApplicationName("cairn")
-            .PersistKeysToFileSystem(new DirectoryInfo(keys));
+        // The keys that seal the cookie and anti-forgery tokens outlive a restart and are shared by every server on the
+        // store, sealed with the master key (DashboardKeyRing).
+        services.AddDataProtection().SetApplicationName("cairn");
+        services.AddDashboardKeyRing();
         services.AddAuthentication(DashboardSession.Scheme)
             .AddCookie(DashboardSession.Scheme, options =>
             {

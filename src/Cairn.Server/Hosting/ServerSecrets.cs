@@ -25,11 +25,12 @@ internal static class ServerSecrets
         }
     }
 
-    /// <summary>Registers the sealing of repository secrets, the server's credentials (read once the admin token's file
+    /// <summary>Registers the sealing of repository secrets and of the dashboard's keys, the server's credentials (read once the admin token's file
     /// is written) and the secret source the server's workers read from.</summary>
     public static IServiceCollection AddCairnSecrets(this IServiceCollection services, ServerSettings settings, byte[] key, string? keyText)
     {
         services.AddSingleton(new RepositorySecrets(new SecretCipher(key)));
+        services.AddSingleton(new Dashboard.DashboardKeySealer(new SecretCipher(key)));
         services.AddSingleton(ServerCredentials.Of(key, keyText, settings, ServerCredentials.ReadAdminToken(settings.DataDirectory)));
         services.AddSingleton<ServerSecretSource>();
         return services;

@@ -54,6 +54,7 @@ internal static class ServerStore
         services.AddSingleton<IRunFeeds>(store);
         services.AddSingleton<IRunRetention>(store);
         services.AddSingleton<IRunOverview>(store);
+        services.AddSingleton<IDashboardKeyStore>(store);
         return services;
     }
 }
