@@ -63,7 +63,7 @@ internal static class DashboardHost
     {
         app.MapRazorComponents<App>().RequireAuthorization();
         DashboardActions.Map(app);
-        SecretForms.Map(app);
+        SecretPageActions.Map(app);
         return app;
     }
 

@@ -10,7 +10,7 @@ namespace Cairn.Server.Dashboard;
 /// <summary>What the secrets page's forms post to: set a secret (global or a registered repository's) and remove one.
 /// Each checks the anti-forgery token (400 without it) and that the session is an admin's (403), follows the API's rules
 /// (names, sizes, audit) and redirects back to <c>/secrets</c> with a notice that names the secret, never its value.</summary>
-internal static class SecretForms
+internal static class SecretPageActions
 {
     /// <summary>The form's scope for a global secret; any other scope names a repository.</summary>
     public const string GlobalScope = "";
