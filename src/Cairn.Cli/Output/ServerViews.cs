@@ -117,6 +117,20 @@ internal static class ServerViews
                     "",
                     "");
             }
+
+            // A retried job's earlier attempts, each with how it ended and on which worker; the row above is the newest.
+            foreach (var attempt in job.Attempts is { Count: > 1 } attempts ? attempts.Skip(1) : [])
+            {
+                table.Add(
+                    "2",
+                    $"  attempt {Number(attempt.Attempt)}",
+                    attempt.Status,
+                    Number(attempt.Attempt),
+                    attempt.StartedAt is { } at ? Took(at, attempt.FinishedAt, now, true) : "-",
+                    attempt.ExitCode is { } ac ? Number(ac) : "-",
+                    Or(attempt.FailureClass),
+                    string.Join("; ", new[] { attempt.FailureDetail, attempt.Worker is { } w ? $"on {w}" : null }.OfType<string>()));
+            }
         }
 
         return text.Append(table.Render(color)).ToString();

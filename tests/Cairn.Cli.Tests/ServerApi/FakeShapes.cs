@@ -11,7 +11,12 @@ internal sealed record StepShape(int Index, string Name, string Status, int? Exi
 
 internal sealed record JobShape(
     long Id, string Name, string Status, int Attempt, int? ExitCode, string? FailureClass, string? FailureDetail,
-    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, IReadOnlyList<StepShape> Steps, PendingReasonShape? PendingReason = null);
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, IReadOnlyList<StepShape> Steps, PendingReasonShape? PendingReason = null,
+    IReadOnlyList<AttemptShape>? Attempts = null);
+
+internal sealed record AttemptShape(
+    int Attempt, string Status, int? ExitCode, string? FailureClass, string? FailureDetail, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    string? Worker);
 
 internal sealed record PendingReasonShape(string Kind, string Text);
 

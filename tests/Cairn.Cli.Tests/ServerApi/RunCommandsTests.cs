@@ -82,6 +82,32 @@ public sealed class RunCommandsTests : ServerCliTest
     }
 
     [Fact]
+    public async Task Show_PrintsARetriedJobsEarlierAttempts_UnderItsSteps()
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(-4);
+        var flaky = FakeCairnServer.NewJob(70, "flaky", "succeeded", new StepShape(0, "once", "succeeded", 0, at, at.AddSeconds(2))) with
+        {
+            Attempt = 2,
+            Attempts =
+            [
+                new AttemptShape(2, "succeeded", 0, null, null, at.AddSeconds(10), at.AddSeconds(12), "ci-1-0"),
+                new AttemptShape(1, "failed", null, "infra", "the worker running this job (ci-2-1) was lost", at, at.AddSeconds(5), "ci-2-1"),
+            ],
+        };
+        Server.AddRun(FakeCairnServer.NewRun(7, 3, "acme/widgets", "succeeded", flaky));
+
+        var result = await CairnAsync("show", "7");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = Lines(result.Stdout);
+        var table = lines[Array.FindIndex(lines, l => l.StartsWith("JOB", StringComparison.Ordinal))..];
+        Assert.Matches(@"^flaky\s+succeeded\s+2\s+", table[1]);
+        Assert.Matches(@"^  0\. once\s+succeeded", table[2]);
+        Assert.Matches(@"^  attempt 1\s+failed\s+1\s+5.00s\s+-\s+infra\s+the worker running this job \(ci-2-1\) was lost; on ci-2-1$", table[3]);
+        Assert.Equal(4, table.Length);
+    }
+
+    [Fact]
     public async Task Show_PrintsTheRunItsErrorsAndEachJobWithItsSteps()
     {
         var build = FakeCairnServer.NewJob(

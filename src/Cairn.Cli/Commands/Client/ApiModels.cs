@@ -77,7 +77,20 @@ internal sealed record JobView(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     IReadOnlyList<StepView>? Steps,
-    PendingReasonView? PendingReason = null);
+    PendingReasonView? PendingReason = null,
+    IReadOnlyList<AttemptView>? Attempts = null);
+
+/// <summary>One attempt of a job, newest first in <see cref="JobView.Attempts"/>; servers before attempts were kept send
+/// none.</summary>
+internal sealed record AttemptView(
+    int Attempt,
+    string Status,
+    int? ExitCode,
+    string? FailureClass,
+    string? FailureDetail,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    string? Worker);
 
 /// <summary>Why a job is not running: a <c>kind</c> (<c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>) and a
 /// sentence.</summary>
