@@ -1,0 +1,132 @@
+// Live pages. Follows one of the server's streams of run changes and, when something that concerns the page changes,
+// fetches this same page again (one request, its query included) and puts the fresh part in place of the old one. The
+// page is never reloaded: the scroll position, the jobs the reader opened or folded, the element that has the focus and
+// whatever lies outside the swapped part (the job page's log viewer) stay as they are. Without JavaScript the page reads
+// the same, minus the updates.
+//
+// The script element says what to do:
+//   data-live   the stream's URL. The page gives it ?after=<the change feed's position read before the page's own
+//               reads>, so a change made between the page's read and the stream's start is not missed; after a dropped
+//               connection EventSource resumes with Last-Event-ID.
+//   data-swap   the element whose content is replaced (e.g. "#runs"), or
+//   data-until  the child of <main> before which all of <main> is replaced (e.g. "#log").
+//   data-dot    the indicator lit while the stream is open.
+// A stream that says `end` (the run has ended) gets one last refresh and is closed.
+
+const DELAY = 250;
+
+const config = document.querySelector('script[data-live]');
+if (config && window.EventSource) {
+  follow(config.dataset);
+}
+
+function follow({ live: url, swap, until, dot }) {
+  // What the reader chose by hand, by job id: a job opened or folded stays so while the page changes around it.
+  const chosen = new Map();
+  document.addEventListener('click', (event) => {
+    const summary = event.target instanceof Element ? event.target.closest('details[data-job] > summary') : null;
+    if (summary && !event.target.closest('a, button')) {
+      chosen.set(summary.parentElement.dataset.job, !summary.parentElement.open);
+    }
+  });
+
+  let timer = null;
+  let fetching = false;
+  let again = false;
+  let open = false;
+
+  const light = () => {
+    const lamp = dot && document.querySelector(dot);
+    if (lamp) lamp.classList.toggle('on', open);
+  };
+
+  const schedule = (delay) => {
+    if (timer !== null || fetching) {
+      again = true;
+      return;
+    }
+    timer = setTimeout(refresh, delay);
+  };
+
+  const refresh = async () => {
+    timer = null;
+    fetching = true;
+    again = false;
+    try {
+      const response = await fetch(location.pathname + location.search, {
+        headers: { Accept: 'text/html' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+      // A redirect means the session is gone (to /login): keep what is shown rather than swap in the sign-in form.
+      if (response.ok && !response.redirected) {
+        place(new DOMParser().parseFromString(await response.text(), 'text/html'));
+      }
+    } catch {
+      // A failed refresh waits for the next change.
+    }
+    fetching = false;
+    if (again) schedule(DELAY);
+  };
+
+  const place = (fresh) => {
+    const focus = focusKey();
+    let region = null;
+    if (swap) {
+      const here = document.querySelector(swap);
+      const there = fresh.querySelector(swap);
+      if (!here || !there) return;
+      here.replaceChildren(...there.childNodes);
+      region = here;
+    } else if (until) {
+      const here = document.getElementById('main');
+      const there = fresh.getElementById('main');
+      const stop = here && here.querySelector(`:scope > ${until}`);
+      const freshStop = there && there.querySelector(`:scope > ${until}`);
+      if (!stop || !freshStop) return;
+      while (here.firstChild && here.firstChild !== stop) here.firstChild.remove();
+      while (there.firstChild && there.firstChild !== freshStop) here.insertBefore(there.firstChild, stop);
+      region = here;
+    } else {
+      return;
+    }
+    for (const details of region.querySelectorAll('details[data-job]')) {
+      const open = chosen.get(details.dataset.job);
+      if (open !== undefined) details.open = open;
+    }
+    if (fresh.title) document.title = fresh.title;
+    light();
+    refocus(region, focus);
+  };
+
+  const stream = new EventSource(url);
+  stream.onopen = () => { open = true; light(); };
+  stream.onerror = () => { open = stream.readyState === EventSource.OPEN; light(); };
+  stream.onmessage = () => schedule(DELAY);
+  stream.addEventListener('end', () => {
+    stream.close();
+    open = false;
+    light();
+    schedule(0);
+  });
+}
+
+// The focused element, as something that can be found again in the fresh content: its id, or the job and the kind of
+// control it is.
+function focusKey() {
+  const active = document.activeElement;
+  if (!active || active === document.body) return null;
+  if (active.id) return { id: active.id };
+  const holder = active.closest('[data-job], [data-run]');
+  if (!holder) return null;
+  const attribute = holder.dataset.job !== undefined ? 'data-job' : 'data-run';
+  return { holder: `[${attribute}="${CSS.escape(holder.getAttribute(attribute))}"]`, tag: active.tagName.toLowerCase() };
+}
+
+function refocus(region, key) {
+  if (!key || (document.activeElement && document.activeElement !== document.body)) return;
+  const target = key.id
+    ? document.getElementById(key.id)
+    : region.querySelector(`${key.holder} ${key.tag}`) || region.querySelector(`${key.holder} > ${key.tag}`);
+  if (target) target.focus({ preventScroll: true });
+}
