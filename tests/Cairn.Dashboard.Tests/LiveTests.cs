@@ -32,6 +32,7 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
         var row = page.Locator("#runs tr[data-run]", new PageLocatorOptions { HasText = sha[..8] });
         await Assertions.Expect(row).ToHaveCountAsync(1);
         await Assertions.Expect(row).ToContainTextAsync("push");
+        await Assertions.Expect(row).ToHaveClassAsync(new Regex("changed"));
         await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync(Succeeded());
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
     }
@@ -70,6 +71,10 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
         await Assertions.Expect(opened).Not.ToHaveAttributeAsync("open", "");
         await opened.Locator("summary").ClickAsync(new LocatorClickOptions { Position = new Position { X = 6, Y = 8 } });
         await Assertions.Expect(opened).ToHaveAttributeAsync("open", "");
+        if (Environment.GetEnvironmentVariable("CAIRN_DASHBOARD_SHOTS") is { Length: > 0 } folder)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "runs-id-live-1280.png"), FullPage = true });
+        }
 
         File.WriteAllText(gate.Combine("open"), "");
 

@@ -71,6 +71,7 @@ function follow({ live: url, swap, until, dot }) {
 
   const place = (fresh) => {
     const focus = focusKey();
+    const before = statuses(document);
     let region = null;
     if (swap) {
       const here = document.querySelector(swap);
@@ -93,6 +94,10 @@ function follow({ live: url, swap, until, dot }) {
     for (const details of region.querySelectorAll('details[data-job]')) {
       const open = chosen.get(details.dataset.job);
       if (open !== undefined) details.open = open;
+    }
+    // A run or job that is new or whose status moved is marked for a moment, so the eye finds what changed.
+    for (const [element, status] of statuses(region)) {
+      if (before.get(key(element)) !== status) element.classList.add('changed');
     }
     if (fresh.title) document.title = fresh.title;
     light();
@@ -129,4 +134,18 @@ function refocus(region, key) {
     ? document.getElementById(key.id)
     : region.querySelector(`${key.holder} ${key.tag}`) || region.querySelector(`${key.holder} > ${key.tag}`);
   if (target) target.focus({ preventScroll: true });
+}
+
+// Each run row and job on the page, with its status.
+function statuses(root) {
+  const found = new Map();
+  for (const element of root.querySelectorAll('[data-run], [data-job]')) {
+    const badge = element.querySelector('.status');
+    if (badge) found.set(root === document ? key(element) : element, badge.dataset.status);
+  }
+  return found;
+}
+
+function key(element) {
+  return element.dataset.job !== undefined ? `job ${element.dataset.job}` : `run ${element.dataset.run}`;
 }
