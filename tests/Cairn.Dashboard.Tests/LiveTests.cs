@@ -54,7 +54,7 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
     }
 
     [BrowserFact]
-    public async Task A_runs_page_follows_it_to_its_end_in_place_and_keeps_the_job_the_reader_opened()
+    public async Task A_runs_page_counts_and_follows_it_to_its_end_in_place_and_keeps_the_job_the_reader_opened()
     {
         using var gate = new TempDirectory();
         var run = await site.StartRunAsync(Gated(gate));
@@ -71,6 +71,10 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
         await Assertions.Expect(opened).Not.ToHaveAttributeAsync("open", "");
         await opened.Locator("summary").ClickAsync(new LocatorClickOptions { Position = new Position { X = 6, Y = 8 } });
         await Assertions.Expect(opened).ToHaveAttributeAsync("open", "");
+        // The running job's duration counts on between changes.
+        var elapsed = page.Locator("details[data-job]", new PageLocatorOptions { HasText = "gated" }).Locator("summary .elapsed");
+        var shown = await elapsed.TextContentAsync();
+        await Assertions.Expect(elapsed).Not.ToHaveTextAsync(shown!);
         if (Environment.GetEnvironmentVariable("CAIRN_DASHBOARD_SHOTS") is { Length: > 0 } folder)
         {
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "runs-id-live-1280.png"), FullPage = true });

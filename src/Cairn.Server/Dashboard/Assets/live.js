@@ -11,6 +11,7 @@
 //   data-swap   the element whose content is replaced (e.g. "#runs"), or
 //   data-until  the child of <main> before which all of <main> is replaced (e.g. "#log").
 //   data-dot    the indicator lit while the stream is open.
+// Durations still going (data-elapsed, written by Components/Elapsed.razor) count on each second.
 // A stream that says `end` (the run has ended) gets one last refresh and is closed.
 
 const DELAY = 250;
@@ -18,6 +19,9 @@ const DELAY = 250;
 const config = document.querySelector('script[data-live]');
 if (config && window.EventSource) {
   follow(config.dataset);
+}
+if (config) {
+  setInterval(count, 1000);
 }
 
 function follow({ live: url, swap, until, dot }) {
@@ -148,4 +152,29 @@ function statuses(root) {
 
 function key(element) {
   return element.dataset.job !== undefined ? `job ${element.dataset.job}` : `run ${element.dataset.run}`;
+}
+
+// Durations still going count on between refreshes. Each is counted from the moment this page first saw it, by the
+// browser's monotonic clock, so a clock that differs from the server's does not skew it.
+const seen = new WeakMap();
+
+function count() {
+  const now = performance.now();
+  for (const element of document.querySelectorAll('[data-elapsed]')) {
+    let start = seen.get(element);
+    if (start === undefined) {
+      start = now - Number(element.dataset.elapsed) * 1000;
+      seen.set(element, start);
+    }
+    element.textContent = duration((now - start) / 1000);
+  }
+}
+
+// As the server writes it: "4s", "3m 12s", "2h 05m".
+function duration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const two = (n) => String(n).padStart(2, '0');
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${two(s % 60)}s`;
+  return `${Math.floor(s / 3600)}h ${two(Math.floor(s / 60) % 60)}m`;
 }
