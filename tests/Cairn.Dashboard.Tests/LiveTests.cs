@@ -38,6 +38,30 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
     }
 
     [BrowserFact]
+    public async Task A_tab_in_the_background_fetches_nothing_and_catches_up_when_shown()
+    {
+        var page = await site.SignedInPageAsync();
+        await page.GotoAsync("/runs");
+        await Assertions.Expect(page.Locator("#live.on")).ToHaveCountAsync(1);
+        var fetched = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/runs", StringComparison.Ordinal) && !request.Url.Contains("/api/", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref fetched);
+            }
+        };
+        await page.EvaluateAsync("() => Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })");
+
+        var run = await site.StartRunAsync(Quick);
+        await site.Server.WaitForRunAsync(run.Id);
+
+        Assert.Equal(0, Volatile.Read(ref fetched));
+        await page.EvaluateAsync("() => { Object.defineProperty(document, 'hidden', { configurable: true, get: () => false }); document.dispatchEvent(new Event('visibilitychange')); }");
+        await Assertions.Expect(page.Locator($"tr[data-run='{run.Id}'] .status")).ToHaveTextAsync(Succeeded());
+    }
+
+    [BrowserFact]
     public async Task A_new_run_appears_on_the_repositories_page_without_a_reload()
     {
         var page = await site.SignedInPageAsync();
@@ -90,6 +114,7 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
         await Assertions.Expect(page.Locator("button", new PageLocatorOptions { HasTextRegex = new Regex("^Rerun$") })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#live")).ToHaveCountAsync(0);
         await Assertions.Expect(opened).ToHaveAttributeAsync("open", "");
+        await Assertions.Expect(opened.Locator("summary")).ToBeFocusedAsync();
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
     }
 

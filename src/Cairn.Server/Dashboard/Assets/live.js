@@ -44,7 +44,20 @@ function follow({ live: url, swap, until, dot }) {
     if (lamp) lamp.classList.toggle('on', open);
   };
 
+  // A tab in the background fetches nothing: it remembers that something changed and refreshes when it is shown.
+  let behind = false;
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && behind) {
+      behind = false;
+      schedule(0);
+    }
+  });
+
   const schedule = (delay) => {
+    if (document.hidden) {
+      behind = true;
+      return;
+    }
     if (timer !== null || fetching) {
       again = true;
       return;
@@ -120,23 +133,23 @@ function follow({ live: url, swap, until, dot }) {
   });
 }
 
-// The focused element, as something that can be found again in the fresh content: its id, or the job and the kind of
-// control it is.
+// The focused element, as a selector that finds its like in the fresh content: by id, by the form it submits, by the
+// link's target, or as a job's summary.
 function focusKey() {
   const active = document.activeElement;
   if (!active || active === document.body) return null;
-  if (active.id) return { id: active.id };
-  const holder = active.closest('[data-job], [data-run]');
-  if (!holder) return null;
-  const attribute = holder.dataset.job !== undefined ? 'data-job' : 'data-run';
-  return { holder: `[${attribute}="${CSS.escape(holder.getAttribute(attribute))}"]`, tag: active.tagName.toLowerCase() };
+  const quoted = (value) => `"${CSS.escape(value)}"`;
+  if (active.id) return `#${CSS.escape(active.id)}`;
+  const form = active.closest('form[action]');
+  if (form) return `form[action=${quoted(form.getAttribute('action'))}] ${active.tagName.toLowerCase()}`;
+  if (active.matches('a[href]')) return `a[href=${quoted(active.getAttribute('href'))}]`;
+  if (active.matches('details[data-job] > summary')) return `details[data-job=${quoted(active.parentElement.dataset.job)}] > summary`;
+  return null;
 }
 
-function refocus(region, key) {
-  if (!key || (document.activeElement && document.activeElement !== document.body)) return;
-  const target = key.id
-    ? document.getElementById(key.id)
-    : region.querySelector(`${key.holder} ${key.tag}`) || region.querySelector(`${key.holder} > ${key.tag}`);
+function refocus(region, selector) {
+  if (!selector || (document.activeElement && document.activeElement !== document.body)) return;
+  const target = region.querySelector(selector);
   if (target) target.focus({ preventScroll: true });
 }
 
