@@ -119,6 +119,38 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
     }
 
     [BrowserFact]
+    public async Task A_runs_page_shows_the_next_step_start_though_its_job_did_not_change()
+    {
+        using var gate = new TempDirectory();
+        var run = await site.StartRunAsync($$"""
+            name: ci
+            on: { manual: {} }
+            jobs:
+              build:
+                steps:
+                  - { name: one, run: "while [ ! -f '{{gate.Combine("one")}}' ]; do sleep 0.1; done" }
+                  - { name: two, run: "while [ ! -f '{{gate.Combine("two")}}' ]; do sleep 0.1; done" }
+            """);
+        var page = await site.SignedInPageAsync();
+        await page.GotoAsync($"/runs/{run.Id}");
+        var steps = page.Locator("details[data-job] .steps li");
+        await Assertions.Expect(steps.Nth(0).Locator(".status")).ToHaveTextAsync(new Regex("running"));
+        await Assertions.Expect(steps).ToHaveCountAsync(1);
+        await page.EvaluateAsync("() => window.notReloaded = true");
+
+        File.WriteAllText(gate.Combine("one"), "");
+
+        // Steps are not in the change feed: the page looks again every 5 s while something runs.
+        await Assertions.Expect(steps.Nth(1).Locator(".status")).ToHaveTextAsync(
+            new Regex("running"), new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        await Assertions.Expect(steps.Nth(0).Locator(".status")).ToHaveTextAsync(Succeeded());
+        Assert.Equal("running", (await site.Server.GetRunAsync(run.Id)).Jobs!.Single().Status);
+        File.WriteAllText(gate.Combine("two"), "");
+        await Assertions.Expect(page.Locator(".run-head .status")).ToHaveTextAsync(Succeeded());
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
+    }
+
+    [BrowserFact]
     public async Task A_waiting_jobs_page_says_why_then_follows_the_job_through_its_run_to_its_end_in_place()
     {
         using var gate = new TempDirectory();

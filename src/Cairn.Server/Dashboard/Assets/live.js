@@ -11,6 +11,8 @@
 //   data-swap   the element whose content is replaced (e.g. "#runs"), or
 //   data-until  the child of <main> before which all of <main> is replaced (e.g. "#log").
 //   data-dot    the indicator lit while the stream is open.
+//   data-every  also refresh every so many seconds while the stream is open and the page shows something still going:
+//               for what moves without a change in the feed (a job's steps).
 // Durations still going (data-elapsed, written by Components/Elapsed.razor) count on each second.
 // A stream that says `end` (the run has ended) gets one last refresh and is closed.
 
@@ -24,7 +26,7 @@ if (config) {
   setInterval(count, 1000);
 }
 
-function follow({ live: url, swap, until, dot }) {
+function follow({ live: url, swap, until, dot, every }) {
   // What the reader chose by hand, by job id: a job opened or folded stays so while the page changes around it.
   const chosen = new Map();
   document.addEventListener('click', (event) => {
@@ -120,6 +122,12 @@ function follow({ live: url, swap, until, dot }) {
     light();
     refocus(region, focus);
   };
+
+  if (Number(every) > 0) {
+    setInterval(() => {
+      if (open && document.querySelector('[data-elapsed]')) schedule(0);
+    }, Number(every) * 1000);
+  }
 
   const stream = new EventSource(url);
   stream.onopen = () => { open = true; light(); };
