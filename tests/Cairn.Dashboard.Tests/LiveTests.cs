@@ -38,6 +38,26 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
     }
 
     [BrowserFact]
+    public async Task A_run_made_between_the_pages_read_and_its_streams_start_is_not_missed()
+    {
+        var page = await site.SignedInPageAsync();
+        var connect = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/api/v1/runs/events**", async route =>
+        {
+            await connect.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/runs");
+
+        var run = await site.StartRunAsync(Quick);
+        await site.Server.WaitForRunAsync(run.Id);
+        await Assertions.Expect(page.Locator($"tr[data-run='{run.Id}']")).ToHaveCountAsync(0);
+        connect.SetResult();
+
+        await Assertions.Expect(page.Locator($"tr[data-run='{run.Id}'] .status")).ToHaveTextAsync(Succeeded());
+    }
+
+    [BrowserFact]
     public async Task A_tab_in_the_background_fetches_nothing_and_catches_up_when_shown()
     {
         var page = await site.SignedInPageAsync();
