@@ -33,6 +33,10 @@ public sealed partial class LiveTests(DashboardSite site) : IClassFixture<Dashbo
         await Assertions.Expect(row).ToHaveCountAsync(1);
         await Assertions.Expect(row).ToContainTextAsync("push");
         await Assertions.Expect(row).ToHaveClassAsync(new Regex("changed"));
+        if (Environment.GetEnvironmentVariable("CAIRN_DASHBOARD_SHOTS") is { Length: > 0 } folder)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "runs-live-1280.png") });
+        }
         await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync(Succeeded());
         Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"));
     }
