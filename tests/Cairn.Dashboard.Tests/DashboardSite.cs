@@ -20,6 +20,8 @@ public sealed class DashboardSite : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Server = await ServerHarness.StartAsync(data.Path);
+        // Assertions wait as long as actions do: a run's jobs start as slowly as a busy machine lets them.
+        Assertions.SetDefaultExpectTimeout(20_000);
         // Statuses go nowhere: the port refuses at once, and the run does not care.
         await Server.AddRepositoryAsync("octo/app", "github", Repository.CloneUrl, "http://127.0.0.1:9/", "s");
     }
