@@ -103,6 +103,8 @@ public abstract partial class StoreContract
         Assert.Equal((RunStatus.Running, (long?)null, (string?)null), (started!.Status, started.WaitingBehind, started.PendingReason));
         Assert.Null(await scope.Store.ApproveRunAsync(waiting.Id, at, Token));
         Assert.Null(await scope.Store.ApproveRunAsync(running.Id, at, Token));
+        var changes = (await scope.Store.ReadChangesAsync(0, waiting.Id, 10, Token)).Where(c => c.JobId is null).Select(c => (c.Status, c.Detail));
+        Assert.Equal([("waiting", WaitingReason), ("waiting", held.PendingReason)], changes);
     }
 
     [Fact]

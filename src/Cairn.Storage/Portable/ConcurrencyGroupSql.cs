@@ -39,6 +39,12 @@ internal static class ConcurrencyGroupSql
         WHERE id = @id AND status = 'waiting' AND waiting_behind IS NULL;
         """;
 
+    /// <summary>An approved run held in its group stays 'waiting', which no trigger records as a change: this says it did,
+    /// with why, so that statuses and live streams follow.</summary>
+    public const string HeldChange = """
+        INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at) VALUES (@id, NULL, 'waiting', NULL, @reason, @at);
+        """;
+
     /// <summary>Groups that hold runs while none of theirs runs: the run ahead ended, and whoever ended it stopped before
     /// starting the next.</summary>
     public const string Stalled = $"""

@@ -46,17 +46,30 @@ internal sealed class ConcurrencyGroups(IStatementRunner database, IRunDialect d
                     ahead = await AheadAsync(transaction, run, group, cancellationToken) ?? ahead;
                 }
 
-                var held = ahead.Id != 0;
+                var reason = ahead.Id != 0 ? Reason(ahead.Number, run.ConcurrencyGroup!) : null;
                 var changed = await transaction.ExecuteAsync(
                     ConcurrencyGroupSql.Approve,
                     command => command
                         .Bind("@id", runId)
-                        .Bind("@to", (held ? RunStatus.Waiting : RunStatus.Running).ToWire())
-                        .Bind("@ahead", held ? ahead.Id : null)
-                        .Bind("@reason", held ? Reason(ahead.Number, run.ConcurrencyGroup!) : null)
+                        .Bind("@to", (reason is null ? RunStatus.Running : RunStatus.Waiting).ToWire())
+                        .Bind("@ahead", reason is null ? null : ahead.Id)
+                        .Bind("@reason", reason)
                         .Bind("@at", RecordRows.ToMillis(at)),
                     cancellationToken);
-                return changed == 1 ? await ReadAsync(transaction, runId, cancellationToken) : null;
+                if (changed != 1)
+                {
+                    return null;
+                }
+
+                if (reason is not null)
+                {
+                    await transaction.ExecuteAsync(
+                        ConcurrencyGroupSql.HeldChange,
+                        command => command.Bind("@id", runId).Bind("@reason", reason).Bind("@at", RecordRows.ToMillis(at)),
+                        cancellationToken);
+                }
+
+                return await ReadAsync(transaction, runId, cancellationToken);
             },
             cancellationToken);
         if (approved is not null)
