@@ -17,6 +17,7 @@ public abstract partial class CairnStore : ICairnStore
     private readonly StoreSignals _signals;
     private readonly RunRecords _records;
     private readonly RunWriter _writer;
+    private readonly ConcurrencyGroups _groups;
     private readonly ChangeFeed _changes;
     private readonly LogFeed _logs;
     private readonly RunRetention _retention;
@@ -27,7 +28,8 @@ public abstract partial class CairnStore : ICairnStore
     {
         _signals = signals;
         _records = new RunRecords(database, dialect.Records, dialect.Rows, events);
-        _writer = new RunWriter(database, dialect.Runs, events, time);
+        _groups = new ConcurrencyGroups(database, dialect.Runs, events);
+        _writer = new RunWriter(database, dialect.Runs, _groups, events, time);
         _changes = new ChangeFeed(database, dialect.Changes, signals.Changes, time);
         _logs = new LogFeed(_records, signals.Logs, time);
         _retention = new RunRetention(database, dialect.Retention);
@@ -43,6 +45,15 @@ public abstract partial class CairnStore : ICairnStore
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>
         _writer.CreateRunAsync(plan, cancellationToken);
+
+    public Task<RunRecord?> ApproveRunAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _groups.ApproveAsync(runId, at, cancellationToken);
+
+    public Task<RunRecord?> StartNextInGroupAsync(string? repository, string group, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _groups.StartNextAsync(repository, group, at, cancellationToken);
+
+    public Task<IReadOnlyList<long>> RepairGroupsAsync(DateTimeOffset at, DateTimeOffset stalledBefore, int limit, CancellationToken cancellationToken) =>
+        _groups.RepairAsync(at, stalledBefore, limit, cancellationToken);
 
     public Task<RunRecord> CreateFailedRunAsync(
         string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at,

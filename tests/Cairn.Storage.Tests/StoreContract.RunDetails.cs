@@ -132,7 +132,8 @@ public abstract partial class StoreContract
         })
         {
             var trigger = new TriggerEvent(TriggerKind.Push, repository, gitRef, "abc", new Dictionary<string, string>());
-            runs.Add(await scope.Store.CreateRunAsync(new RunPlan("build", trigger, [Job("build")]) { ConcurrencyGroup = group }, Token));
+            // Cancelling in progress, so that a newer run of the group starts beside the older one rather than being held.
+            runs.Add(await scope.Store.CreateRunAsync(new RunPlan("build", trigger, [Job("build")]) { ConcurrencyGroup = group, CancelInProgress = group is not null }, Token));
         }
 
         await scope.Store.TryTransitionRunAsync(runs[0].Id, RunStatus.Running, RunStatus.Succeeded, scope.Time.GetUtcNow(), Token);

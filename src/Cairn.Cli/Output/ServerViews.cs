@@ -67,7 +67,12 @@ internal static class ServerViews
             Field(text, "rerun of", "run id " + Number(original));
         }
 
-        if (run.PendingReason is { Length: > 0 } pending)
+        if (run is { PendingReason: { Length: > 0 } held, WaitingBehind: { } ahead })
+        {
+            Field(text, "waiting", held);
+            Field(text, "", string.Create(CultureInfo.InvariantCulture, $"it starts when run id {ahead} and the older runs of its group have ended"));
+        }
+        else if (run.PendingReason is { Length: > 0 } pending)
         {
             Field(text, "waiting", pending);
             Field(text, "", string.Create(CultureInfo.InvariantCulture, $"cairn approve {run.Id} starts it; cairn reject {run.Id} ends it"));
@@ -145,8 +150,9 @@ internal static class ServerViews
     };
 
     /// <summary>One line under a list of runs for a run that waits for approval: why, and what to type.</summary>
-    public static string Waiting(RunView run) => string.Create(
-        CultureInfo.InvariantCulture, $"run id {run.Id} is waiting: {run.PendingReason} (cairn approve {run.Id} / cairn reject {run.Id})");
+    public static string Waiting(RunView run) => run.WaitingBehind is null
+        ? string.Create(CultureInfo.InvariantCulture, $"run id {run.Id} is waiting: {run.PendingReason} (cairn approve {run.Id} / cairn reject {run.Id})")
+        : string.Create(CultureInfo.InvariantCulture, $"run id {run.Id} is {run.PendingReason}");
 
     /// <summary>A job's new state while a run is followed: <c>build: succeeded in 2.31s</c>.</summary>
     public static string JobChange(JobView job, DateTimeOffset now)

@@ -8,7 +8,7 @@ namespace Cairn.Core.Engine;
 /// <summary>Ends the attempts whose worker stopped heartbeating: each expired lease is retried as an <c>infra</c>
 /// failure while the job's retry policy allows, or else failed saying the worker was lost. Every replica and worker
 /// process may run one; the end of a lease is a compare-and-set on its id, so two reapers (or a worker that comes
-/// back late) never both write.</summary>
+/// back late) never both write. On the same timer it has the coordinator repair concurrency groups a crash left stalled.</summary>
 public sealed class LeaseReaper(IJobQueue queue, IRunStore store, RunCoordinator coordinator, RetryPolicy retry, TimeProvider time)
 {
     /// <summary>How often a reaper looks for expired leases unless told otherwise.</summary>
@@ -30,6 +30,7 @@ public sealed class LeaseReaper(IJobQueue queue, IRunStore store, RunCoordinator
                 try
                 {
                     await ReapAsync(stopping);
+                    await coordinator.RepairGroupsAsync(stopping);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
                 {

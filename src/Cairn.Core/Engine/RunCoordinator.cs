@@ -11,6 +11,10 @@ namespace Cairn.Core.Engine;
 public sealed class RunCoordinator(IRunStore store, TimeProvider time)
 {
     private const string CancelledDetail = "the run was cancelled";
+    private const int GroupRepairBatch = 100;
+
+    /// <summary>A started run of a group whose jobs all still wait this long after its last change was left by a crash.</summary>
+    private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _gates = new();
     private readonly ConcurrentDictionary<long, IReadOnlyList<JobRecord>> _graphs = new();
@@ -61,16 +65,36 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
     }
 
     /// <summary>Starts a run that waited for approval: waiting → running, then its first jobs are queued as
-    /// <see cref="StartRunAsync"/> queues them. False when it was not waiting (approved, rejected or cancelled meanwhile).</summary>
+    /// <see cref="StartRunAsync"/> queues them; or, when an older run of its concurrency group has not ended, it joins the
+    /// group's queue, held. False when it was not waiting for approval (approved, rejected or cancelled meanwhile).</summary>
     public async Task<bool> ApproveRunAsync(long runId, CancellationToken cancellationToken)
     {
-        if (!await store.TryTransitionRunAsync(runId, RunStatus.Waiting, RunStatus.Running, time.GetUtcNow(), cancellationToken))
+        if (await store.ApproveRunAsync(runId, time.GetUtcNow(), cancellationToken) is not { } approved)
         {
             return false;
         }
 
-        await AdvanceAsync(runId, cancellationToken);
+        if (approved.Status == RunStatus.Running)
+        {
+            await AdvanceAsync(runId, cancellationToken);
+        }
+
         return true;
+    }
+
+    /// <summary>Starts what a crash left stalled in concurrency groups: the next held run of a group none of whose runs runs,
+    /// and a started run of a group whose first jobs nobody queued. Safe to call at any time, from any process.</summary>
+    /// <returns>How many runs it advanced.</returns>
+    public async Task<int> RepairGroupsAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var runs = await store.RepairGroupsAsync(now, now - StalledAfter, GroupRepairBatch, cancellationToken);
+        foreach (var runId in runs)
+        {
+            await AdvanceAsync(runId, cancellationToken);
+        }
+
+        return runs.Count;
     }
 
     /// <summary>Ends a run that waits for approval as cancelled, its jobs cancelled with <paramref name="reason"/>. False when
@@ -134,6 +158,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
             {
                 Forget(runId);
                 RunFinished?.Invoke(run with { Status = verdict, FinishedAt = at });
+                await StartNextInGroupAsync(run, cancellationToken);
             }
         }
     }
@@ -195,6 +220,19 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time)
         }
 
         return status;
+    }
+
+    /// <summary>Once a run of a concurrency group has ended, the group's oldest held run starts, unless another of its runs
+    /// runs. Should this process stop in between, <see cref="RepairGroupsAsync"/> does it later.</summary>
+    private async Task StartNextInGroupAsync(RunRecord ended, CancellationToken cancellationToken)
+    {
+        if (ended.ConcurrencyGroup is not { } group
+            || await store.StartNextInGroupAsync(ended.Repository, group, time.GetUtcNow(), cancellationToken) is not { } next)
+        {
+            return;
+        }
+
+        await AdvanceAsync(next.Id, cancellationToken);
     }
 
     private void Forget(long runId)

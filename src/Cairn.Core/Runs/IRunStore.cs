@@ -11,7 +11,26 @@ public interface IRunStore
     /// for a job the plan reuses) in one transaction, numbering the run within its repository and keeping the plan's trigger.
     /// The run is <see cref="RunStatus.Running"/>, or <see cref="RunStatus.Waiting"/> with the plan's pending reason when it
     /// has one. With an idempotency key already used, writes nothing and returns the first run.</summary>
+    /// <remarks>A run that would start running in a concurrency group (and does not cancel in progress) while an older run of
+    /// its repository and group has not ended (running, or held itself) is written held instead: <see cref="RunStatus.Waiting"/>
+    /// with <see cref="RunRecord.WaitingBehind"/> and a pending reason naming the run ahead. The check and the write are one
+    /// transaction that takes the group's turn, so of runs created at once in one group at most one runs.</remarks>
     Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken);
+
+    /// <summary>Approves a run that waits for a maintainer: it starts running, or, when an older run of its concurrency group
+    /// has not ended and it does not cancel in progress, joins its group's queue held behind it (as
+    /// <see cref="CreateRunAsync"/> decides). Null when it was not waiting for approval (approved, rejected, held, cancelled).</summary>
+    Task<RunRecord?> ApproveRunAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>When no run of the repository's concurrency group is running, starts its oldest held run that is not being
+    /// cancelled (waiting → running) and has the group's other held runs wait behind it, in one transaction that takes the
+    /// group's turn. Returns the run started, or null when the group is busy or holds nothing.</summary>
+    Task<RunRecord?> StartNextInGroupAsync(string? repository, string group, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Repairs what a crash may leave behind: starts the next held run of up to <paramref name="limit"/> groups that
+    /// hold runs while none of theirs runs, and answers those runs together with the running runs of a group that changed
+    /// before <paramref name="stalledBefore"/> and whose jobs all still wait (started, but nobody queued their first jobs).</summary>
+    Task<IReadOnlyList<long>> RepairGroupsAsync(DateTimeOffset at, DateTimeOffset stalledBefore, int limit, CancellationToken cancellationToken);
 
     /// <summary>Records a run that failed before it could be planned (an invalid pipeline): no jobs, status failed, with
     /// its class and errors, numbered like any run. With an idempotency key already used, writes nothing and returns the first run.</summary>

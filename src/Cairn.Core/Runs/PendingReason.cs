@@ -1,7 +1,6 @@
 namespace Cairn.Core.Runs;
 
-/// <summary>What a job that is neither running nor ended waits for. A run that waits behind another run of its
-/// concurrency group is not among them: a group without <c>cancel-in-progress</c> does not hold runs back today.</summary>
+/// <summary>What a job that is neither running nor ended waits for.</summary>
 public enum PendingReasonKind
 {
     /// <summary>Jobs it needs have not ended yet.</summary>
@@ -15,18 +14,22 @@ public enum PendingReasonKind
 
     /// <summary>Queued again after a failed attempt, not to be leased before its back-off has passed.</summary>
     Retry,
+
+    /// <summary>The run is held in its concurrency group behind an older run that has not ended; the text names it.</summary>
+    Concurrency,
 }
 
 /// <summary>Why a job is not running: a kind for programs and a sentence for people.</summary>
 public sealed record PendingReason(PendingReasonKind Kind, string Text)
 {
-    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c> or <c>retry</c>.</summary>
+    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c> or <c>concurrency</c>.</summary>
     public string KindWire => Kind switch
     {
         PendingReasonKind.Needs => "needs",
         PendingReasonKind.Approval => "approval",
         PendingReasonKind.Worker => "worker",
         PendingReasonKind.Retry => "retry",
+        PendingReasonKind.Concurrency => "concurrency",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 }

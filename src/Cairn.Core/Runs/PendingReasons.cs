@@ -42,6 +42,13 @@ public static class PendingReasons
             return null;
         }
 
+        if (run.Status == RunStatus.Waiting && run.WaitingBehind is { } ahead)
+        {
+            return new PendingReason(
+                PendingReasonKind.Concurrency,
+                run.PendingReason ?? string.Create(CultureInfo.InvariantCulture, $"waiting behind run id {ahead} in concurrency group '{run.ConcurrencyGroup}'"));
+        }
+
         if (run.Status == RunStatus.Waiting)
         {
             return new PendingReason(PendingReasonKind.Approval, run.PendingReason ?? "waiting for a maintainer's approval");

@@ -37,6 +37,10 @@ public sealed record RunRecord(
     /// <summary>Why a <see cref="RunStatus.Waiting"/> run waits, and for whom; null once it is approved, and for every other run.</summary>
     public string? PendingReason { get; init; }
 
+    /// <summary>The run ahead of this one in its concurrency group while it is held there (status <see cref="RunStatus.Waiting"/>,
+    /// none of its jobs queued); null for every other run, among them runs that wait for approval.</summary>
+    public long? WaitingBehind { get; init; }
+
     /// <summary>Someone asked to cancel the run: no job of it is queued any more, and running ones are being stopped.</summary>
     public bool CancelRequested { get; init; }
 

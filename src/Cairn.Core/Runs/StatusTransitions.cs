@@ -1,8 +1,9 @@
 namespace Cairn.Core.Runs;
 
 /// <summary>The moves a run's status may make, as a table: every transition of a run is a compare-and-set from one of
-/// these "from" states. A run is created running, or waiting when a maintainer must approve it first; a waiting run
-/// starts when approved, or is cancelled (rejected, cancelled, superseded); a running run ends. Not to be confused with
+/// these "from" states. A run is created running, or waiting when a maintainer must approve it first or when it is held
+/// behind an older run of its concurrency group; a waiting run starts when approved or when its group frees, or is
+/// cancelled (rejected, cancelled, superseded); a running run ends. Not to be confused with
 /// the store's <c>run_transitions</c> table, which keeps the history of approvals.</summary>
 public static class RunStatusTransitions
 {

@@ -1,7 +1,7 @@
 namespace Cairn.Core.Runs;
 
 /// <summary>Where a run stands. A run is created <see cref="Running"/>, or <see cref="Waiting"/> when a maintainer must
-/// approve it first, and ends in one of the other three. The legal moves are <see cref="RunStatusTransitions"/>.</summary>
+/// approve it first or an older run of its concurrency group has not ended, and ends in one of the other three. The legal moves are <see cref="RunStatusTransitions"/>.</summary>
 public enum RunStatus
 {
     Running,
@@ -9,7 +9,8 @@ public enum RunStatus
     Failed,
     Cancelled,
 
-    /// <summary>Held until a maintainer approves it (a pull request from a fork): none of its jobs is queued.</summary>
+    /// <summary>Held until a maintainer approves it (a pull request from a fork), or held in its concurrency group behind an
+    /// older run (<see cref="RunRecord.WaitingBehind"/>): none of its jobs is queued.</summary>
     Waiting,
 }
 

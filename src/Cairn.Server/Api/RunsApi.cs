@@ -35,8 +35,12 @@ public sealed record RunView(
     bool Fork,
     IReadOnlyList<JobView>? Jobs)
 {
-    /// <summary>Why a <c>waiting</c> run waits (a maintainer must approve it); null for every other run.</summary>
+    /// <summary>Why a <c>waiting</c> run waits (a maintainer must approve it, or it is held behind an older run of its
+    /// concurrency group); null for every other run.</summary>
     public string? PendingReason { get; init; }
+
+    /// <summary>The id of the run ahead while this one is held in its concurrency group; null otherwise.</summary>
+    public long? WaitingBehind { get; init; }
 
     /// <summary>Why the run was asked to cancel (rejected, superseded, cancelled through the API), once it was.</summary>
     public string? CancelReason { get; init; }
@@ -85,7 +89,7 @@ public sealed record AttemptView(
         attempt.StartedAt, attempt.FinishedAt, attempt.Worker);
 }
 
-/// <summary>Why a job is not running: <c>kind</c> is <c>needs</c>, <c>approval</c>, <c>worker</c> or <c>retry</c>;
+/// <summary>Why a job is not running: <c>kind</c> is <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c> or <c>concurrency</c>;
 /// <c>text</c> is one sentence for people.</summary>
 public sealed record PendingReasonView(string Kind, string Text);
 
@@ -221,6 +225,11 @@ internal static class RunsApi
             return Problems.Conflict($"run {id} cannot run again: its repository is not on this server");
         }
 
+        if (run is { Status: RunStatus.Waiting, WaitingBehind: not null })
+        {
+            return Problems.Conflict($"run {id} is held in its concurrency group ({run.PendingReason}): it has not run yet");
+        }
+
         if (run.Status == RunStatus.Waiting)
         {
             return Problems.Conflict($"run {id} is waiting for approval: approve or reject it (POST /api/v1/runs/{id}/approve or /reject)");
@@ -265,6 +274,7 @@ internal static class RunsApi
         run.ConcurrencyGroup, run.Trigger?.PullRequest?.Number, run.Trigger?.IsFork == true, jobs)
     {
         PendingReason = run.PendingReason,
+        WaitingBehind = run.WaitingBehind,
         CancelReason = run.CancelReason,
     };
 }

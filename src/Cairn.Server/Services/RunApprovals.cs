@@ -80,6 +80,8 @@ public sealed partial class RunApprovals(
     /// <summary>Why the run cannot be approved or rejected, or null when it waits for approval.</summary>
     private static string? Refusal(RunRecord run) => run switch
     {
+        { Status: RunStatus.Waiting, WaitingBehind: not null } =>
+            $"run {run.Id} is not waiting for approval: it is held in its concurrency group ({run.PendingReason})",
         { Status: RunStatus.Waiting, CancelRequested: true } => $"run {run.Id} is being cancelled ({run.CancelReason}); it waits for nothing",
         { Status: RunStatus.Waiting } => null,
         _ => $"run {run.Id} is not waiting for approval: it is {run.Status.ToWire()}",

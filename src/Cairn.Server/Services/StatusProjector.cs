@@ -106,6 +106,8 @@ internal sealed partial class StatusProjector(
             Core.Runs.RunStatus.Failed when run.FailureClass == FailureClass.Infra => new(CommitState.Error, context, $"{number}: {FirstError(run) ?? "could not start"}", link),
             Core.Runs.RunStatus.Failed => new(CommitState.Failure, context, $"{number} failed{(change.Detail is { } d ? ": " + d : "")}", link),
             Core.Runs.RunStatus.Cancelled => new(CommitState.Error, context, $"{number} cancelled{(change.Detail is { } c ? ": " + c : "")}", link),
+            Core.Runs.RunStatus.Waiting when run.WaitingBehind is not null || HeldReason(change.Detail) =>
+                new(CommitState.Pending, context, $"{number} is {change.Detail ?? run.PendingReason}", link),
             Core.Runs.RunStatus.Waiting => new(CommitState.Pending, context, WaitingForApproval, link),
             _ => new(CommitState.Pending, context, $"{number} is running", link),
         };
@@ -117,6 +119,8 @@ internal sealed partial class StatusProjector(
         var detail = change.Detail ?? job.FailureDetail;
         return change.Status.Job switch
         {
+            Core.Runs.JobStatus.Waiting when run is { Status: Core.Runs.RunStatus.Waiting, WaitingBehind: not null } =>
+                new(CommitState.Pending, context, run.PendingReason ?? "waiting for its concurrency group", link),
             Core.Runs.JobStatus.Waiting when run.Status == Core.Runs.RunStatus.Waiting => new(CommitState.Pending, context, WaitingForApproval, link),
             Core.Runs.JobStatus.Waiting => new(CommitState.Pending, context, "waiting for its needs", link),
             Core.Runs.JobStatus.Queued => new(CommitState.Pending, context, "queued", link),
@@ -129,6 +133,9 @@ internal sealed partial class StatusProjector(
             _ => new(CommitState.Pending, context, change.Status.ToWire(), link),
         };
     }
+
+    // A run is written 'waiting' for approval or held in its group; the change's detail, kept as it was then, says which.
+    private static bool HeldReason(string? detail) => detail?.StartsWith("waiting behind run #", StringComparison.Ordinal) == true;
 
     private static string? FirstError(RunRecord run) => run.Errors.Count switch
     {

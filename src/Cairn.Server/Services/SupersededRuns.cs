@@ -5,13 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server.Services;
 
 /// <summary>Cancels what a run supersedes when it starts (created running, or approved): with cancel-in-progress, the
-/// older running runs of its repository and concurrency group; and, when a maintainer approves a pull request from a fork,
+/// older runs of its repository and concurrency group, running or held; and, when a maintainer approves a pull request from a fork,
 /// that pull request's older runs still waiting for approval. A fork's run reaches only runs of its own pull request.</summary>
 public sealed partial class SupersededRuns(IRunStore store, RunCoordinator coordinator, ILogger<SupersededRuns> log)
 {
     private const int Batch = 100;
 
-    /// <summary>With cancel-in-progress, cancels the older running runs of <paramref name="run"/>'s group.</summary>
+    /// <summary>With cancel-in-progress, cancels the older runs of <paramref name="run"/>'s group, running or held.</summary>
     public async Task CancelOlderInGroupAsync(RunRecord run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -20,8 +20,10 @@ public sealed partial class SupersededRuns(IRunStore store, RunCoordinator coord
             return;
         }
 
+        // Held runs first: none of them can start while this one runs, and a cancel request reaches a run in either state.
+        var held = await store.ListRunsAsync(new RunQuery(run.Repository, RunStatus.Waiting, null, group, null, Batch), cancellationToken);
         var running = await store.ListRunsAsync(new RunQuery(run.Repository, RunStatus.Running, null, group, null, Batch), cancellationToken);
-        foreach (var older in running.Where(r => r.Id < run.Id && MayReach(run, r)))
+        foreach (var older in held.Where(r => r.WaitingBehind is not null).Concat(running).Where(r => r.Id < run.Id && MayReach(run, r)))
         {
             LogSuperseded(log, older.Id, run.Id, group);
             await coordinator.CancelRunAsync(older.Id, $"superseded by run #{run.Number} in concurrency group '{group}'", cancellationToken);
@@ -39,7 +41,7 @@ public sealed partial class SupersededRuns(IRunStore store, RunCoordinator coord
         }
 
         var waiting = await store.ListRunsAsync(new RunQuery(approved.Repository, RunStatus.Waiting, null, null, null, Batch), cancellationToken);
-        foreach (var older in waiting.Where(r => r.Id < approved.Id && MayReach(approved, r)))
+        foreach (var older in waiting.Where(r => r.Id < approved.Id && r.WaitingBehind is null && MayReach(approved, r)))
         {
             LogSupersededWaiting(log, older.Id, approved.Id, pull.Number);
             await coordinator.CancelRunAsync(

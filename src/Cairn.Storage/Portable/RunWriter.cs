@@ -11,7 +11,7 @@ namespace Cairn.Storage.Portable;
 internal sealed record NewJob(int Ordinal, PlannedJob Planned, JobStatus Status, string? Detail, long? FinishedAt, long ChangedAt);
 
 /// <summary>Creates runs (planned, or failed before planning) and asks for their cancellation, alike for both dialects.</summary>
-internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, IStoreEvents events, TimeProvider time)
+internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, ConcurrencyGroups groups, IStoreEvents events, TimeProvider time)
 {
     public async Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken)
     {
@@ -79,13 +79,14 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
         return true;
     }
 
-    /// <summary>Inserts the run, numbers it, then inserts its jobs, in one transaction. A run whose idempotency key was used
+    /// <summary>Inserts the run (held, when its concurrency group is busy), numbers it, then inserts its jobs, in one transaction. A run whose idempotency key was used
     /// conflicts before anything is written: the first run is read back instead.</summary>
     private async Task<RunRecord> InsertAsync(RunRecord run, Func<IStatementRunner, long, Task> insertJobs, CancellationToken cancellationToken)
     {
         var (stored, created) = await database.InTransactionAsync(
             async transaction =>
             {
+                run = await groups.HoldIfBusyAsync(transaction, run, cancellationToken);
                 var ids = await transaction.WriteReturningAsync(
                     PortableSql.InsertRun, command => BindRun(command, run), row => row.GetInt64(0), cancellationToken);
                 if (ids is not [var id])
@@ -131,7 +132,8 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             .Bind("@rerun", run.RerunOf)
             .Bind("@trigger", TriggerEventJson.Serialize(trigger))
             .Bind("@pending", run.PendingReason)
-            .Bind("@cancel_in_progress", run.CancelInProgress);
+            .Bind("@cancel_in_progress", run.CancelInProgress)
+            .Bind("@waiting_behind", run.WaitingBehind);
         dialect.BindInputs(command, JsonSerializer.Serialize(trigger.Inputs));
     }
 

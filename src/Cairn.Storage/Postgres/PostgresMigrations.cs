@@ -324,6 +324,12 @@ internal static class PostgresMigrations
             DROP INDEX event_journal_by_delivery;
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
+        new(8, "concurrency groups hold runs back: the run a held run waits behind", """
+            -- A run held in its concurrency group is 'waiting' with the run ahead of it here (its pending_reason names that
+            -- run); a run that waits for approval keeps NULL. The held runs of a group are found by this index.
+            ALTER TABLE runs ADD COLUMN waiting_behind bigint;
+            CREATE INDEX runs_held_in_group ON runs (concurrency_group, id) WHERE waiting_behind IS NOT NULL;
+            """),
         new(9, "every attempt of a job, and the dashboard's cookie keys shared by every server on the database", """
             -- One row per ended attempt of a job, written with the move that ended it. The jobs row keeps the latest.
             CREATE TABLE job_attempts (

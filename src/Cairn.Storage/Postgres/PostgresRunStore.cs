@@ -109,6 +109,10 @@ public sealed class PostgresRunStore : CairnStore
         public void BindInputs(DbCommand command, string json) =>
             ((NpgsqlCommand)command).Parameters.AddWithValue("@inputs", NpgsqlDbType.Jsonb, json);
 
+        // A transaction-scoped advisory lock, keyed by repository and group: replicas on one database take turns per group.
+        public Task LockGroupAsync(IStatementRunner transaction, string key, CancellationToken cancellationToken) =>
+            transaction.QueryAsync(PostgresSql.LockGroup, command => command.Bind("@key", key), _ => 0, cancellationToken);
+
         public async Task InsertJobsAsync(IStatementRunner transaction, long runId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
         {
             if (jobs.Count == 0)

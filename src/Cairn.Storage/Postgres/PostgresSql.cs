@@ -29,6 +29,9 @@ internal static class PostgresSql
     // One key for every replica of every version: whoever holds it migrates, the others wait and then find nothing to do.
     public const string LockMigrations = "SELECT pg_advisory_xact_lock(7305823941);";
 
+    /// <summary>Takes the turn of the concurrency group <c>@key</c> until the transaction ends.</summary>
+    public const string LockGroup = "SELECT pg_advisory_xact_lock(hashtextextended(@key, 7305823944));";
+
     public const string PrepareMigrations =
         "CREATE TABLE IF NOT EXISTS schema_migrations (version int PRIMARY KEY, applied_at bigint NOT NULL);";
 

@@ -102,6 +102,9 @@ public sealed class SqliteRunStore : CairnStore
     {
         public void BindInputs(DbCommand command, string json) => command.Bind("@inputs", json);
 
+        // A SQLite transaction that may write holds the database's write lock from its start: every group has its turn.
+        public Task LockGroupAsync(IStatementRunner transaction, string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public async Task InsertJobsAsync(IStatementRunner transaction, long runId, IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
         {
             foreach (var job in jobs)

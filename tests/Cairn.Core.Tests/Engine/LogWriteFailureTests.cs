@@ -46,6 +46,15 @@ public sealed class LogWriteFailureTests
             string pipelineName, TriggerEvent trigger, FailureClass failureClass, IReadOnlyList<string> errors, DateTimeOffset at, CancellationToken cancellationToken) =>
             inner.CreateFailedRunAsync(pipelineName, trigger, failureClass, errors, at, cancellationToken);
 
+        public Task<RunRecord?> ApproveRunAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.ApproveRunAsync(runId, at, cancellationToken);
+
+        public Task<RunRecord?> StartNextInGroupAsync(string? repository, string group, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.StartNextInGroupAsync(repository, group, at, cancellationToken);
+
+        public Task<IReadOnlyList<long>> RepairGroupsAsync(DateTimeOffset at, DateTimeOffset stalledBefore, int limit, CancellationToken cancellationToken) =>
+            inner.RepairGroupsAsync(at, stalledBefore, limit, cancellationToken);
+
         public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken) => inner.ListRunsAsync(query, cancellationToken);
 
         public Task<bool> RequestCancelAsync(long runId, string reason, DateTimeOffset at, CancellationToken cancellationToken) =>

@@ -47,6 +47,32 @@ public sealed class PendingReasonsTests
     }
 
     [Fact]
+    public void RunHeldInItsConcurrencyGroup_GivesEveryWaitingJobTheConcurrencyKind_NamingTheRunAhead()
+    {
+        var run = Run() with
+        {
+            Status = RunStatus.Waiting, ConcurrencyGroup = "deploy", WaitingBehind = 41,
+            PendingReason = "waiting behind run #12 in concurrency group 'deploy'",
+        };
+        var jobs = new[] { Job(1, "build", JobStatus.Waiting), Job(2, "test", JobStatus.Waiting, needs: ["build"]), Job(3, "old", JobStatus.Succeeded) };
+
+        var reasons = PendingReasons.Of(run, jobs, Linux, Now);
+
+        Assert.Equal([1L, 2L], reasons.Keys.Order());
+        Assert.All(reasons.Values, r => Assert.Equal((PendingReasonKind.Concurrency, "concurrency", run.PendingReason), (r.Kind, r.KindWire, r.Text)));
+    }
+
+    [Fact]
+    public void RunHeldWithoutAStoredReason_StillNamesTheRunAheadAndItsGroup()
+    {
+        var run = Run() with { Status = RunStatus.Waiting, ConcurrencyGroup = "deploy", WaitingBehind = 41 };
+
+        var reason = PendingReasons.Of(run, [Job(1, "build", JobStatus.Waiting)], null, Now)[1];
+
+        Assert.Equal((PendingReasonKind.Concurrency, "waiting behind run id 41 in concurrency group 'deploy'"), (reason.Kind, reason.Text));
+    }
+
+    [Fact]
     public void QueuedJob_WhoseLabelsNoWorkerOfThisServerHas_SaysSo()
     {
         var reason = PendingReasons.Of(Run(), [Job(1, "build", JobStatus.Queued, labels: ["linux", "big"])], Linux, Now)[1];

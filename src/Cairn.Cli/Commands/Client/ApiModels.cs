@@ -60,7 +60,8 @@ internal sealed record RunView(
     bool CancelRequested,
     IReadOnlyList<JobView>? Jobs,
     string? PendingReason = null,
-    string? CancelReason = null);
+    string? CancelReason = null,
+    long? WaitingBehind = null);
 
 /// <summary>What <c>cairn reject</c> sends: the reason, when one is given.</summary>
 internal sealed record RejectRequest(string? Reason);
@@ -92,7 +93,7 @@ internal sealed record AttemptView(
     DateTimeOffset? FinishedAt,
     string? Worker);
 
-/// <summary>Why a job is not running: a <c>kind</c> (<c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>) and a
+/// <summary>Why a job is not running: a <c>kind</c> (<c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>, <c>concurrency</c>) and a
 /// sentence.</summary>
 internal sealed record PendingReasonView(string Kind, string Text);
 
