@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Cairn.Bench.Dashboard;
+
+/// <summary>What a person who opens a 100,000-line job meets: the first line, the last after End, the tab's memory and
+/// nodes, a server search; beside the same lines as plain text in the browser and the raw log fetched unrendered.</summary>
+internal sealed record LongLogFigures(
+    double FirstLineMs, double AllLoadedMs, double EndToLastLineMs, double HeapMb, double Nodes, int RenderedRows,
+    double RareSearchMs, double CommonSearchMs, string CommonHits,
+    double PlainFilePaintMs, double PlainFileHeapMb, double PlainFileNodes, double ServerTextPaintMs, double RawFetchMs, double RawFetchMb);
+
+internal static class LongLog
+{
+    /// <summary>Set before the page's own scripts: notes when the first log row and a wanted row enter the document.</summary>
+    private const string Observer = """
+        (() => {
+          window.__firstLine = null;
+          window.__wanted = null;
+          window.__wantedAt = null;
+          new MutationObserver((records) => {
+            const now = performance.now();
+            for (const record of records) {
+              for (const node of record.addedNodes) {
+                if (node.nodeType !== 1) continue;
+                const rows = node.matches('[data-seq]') ? [node] : node.querySelectorAll('[data-seq]');
+                for (const row of rows) {
+                  if (window.__firstLine === null) window.__firstLine = now;
+                  if (window.__wantedAt === null && row.dataset.seq === window.__wanted) window.__wantedAt = now;
+                }
+              }
+            }
+          }).observe(document, { childList: true, subtree: true });
+        })();
+        """;
+
+    public static async Task<LongLogFigures> MeasureAsync(IBrowser browser, Session session, Seeded seed, string outDirectory)
+    {
+        var url = $"/runs/{seed.LogRunId}/jobs/{seed.LogJobId}";
+        var context = await session.ContextAsync(browser);
+        await context.AddInitScriptAsync(Observer);
+        var page = await context.NewPageAsync();
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Performance.enable");
+
+        var clock = Stopwatch.StartNew();
+        await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForFunctionAsync("window.__firstLine !== null", null, new PageWaitForFunctionOptions { Timeout = 60_000, PollingInterval = 5 });
+        var firstLine = await page.EvaluateAsync<double>("window.__firstLine");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new PageWaitForLoadStateOptions { Timeout = 120_000 });
+        var allLoaded = clock.Elapsed.TotalMilliseconds;
+
+        // End, as a person presses it in the log: the time from the key to the last line in the document.
+        await page.EvaluateAsync($"window.__wanted = '{seed.LogLines}'; window.__wantedAt = document.querySelector('[data-seq=\"{seed.LogLines}\"]') ? -1 : null;");
+        await page.FocusAsync(".log-scroll");
+        var pressed = await page.EvaluateAsync<double>("performance.now()");
+        await page.Keyboard.PressAsync("End");
+        await page.WaitForFunctionAsync("window.__wantedAt !== null", null, new PageWaitForFunctionOptions { Timeout = 30_000, PollingInterval = 5 });
+        var lastAt = await page.EvaluateAsync<double>("window.__wantedAt");
+        var endToLast = lastAt < 0 ? 0 : lastAt - pressed;
+
+        await cdp.SendAsync("HeapProfiler.collectGarbage");
+        var (heap, nodes) = await MetricsAsync(cdp);
+        var rendered = await page.EvaluateAsync<int>("document.querySelectorAll('#log [data-seq]').length");
+
+        var rare = await SearchAsync(page, "needle-77777");
+        var common = await SearchAsync(page, "error");
+        var commonHits = await page.InnerTextAsync(".log-hits");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(outDirectory, "long-log.png") });
+        await page.CloseAsync();
+
+        // Baselines: the same lines as a text file the browser opens itself, the server's raw text, and a bare fetch.
+        var file = Path.Combine(outDirectory, "long-log.txt");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(1, seed.LogLines).Select(LogText.Line));
+        var (plainPaint, plainHeap, plainNodes) = await PaintOfTextAsync(context, new Uri(file).AbsoluteUri);
+        var (serverPaint, _, _) = await PaintOfTextAsync(context, $"/api/v1/runs/{seed.LogRunId}/jobs/{seed.LogJobId}/log.txt");
+
+        var fetchPage = await context.NewPageAsync();
+        await fetchPage.GotoAsync("/login");
+        var fetched = await fetchPage.EvaluateAsync<JsonElement>(
+            """
+            async (url) => {
+              const start = performance.now();
+              const text = await (await fetch(url)).text();
+              return { ms: performance.now() - start, bytes: text.length };
+            }
+            """,
+            $"/api/v1/runs/{seed.LogRunId}/jobs/{seed.LogJobId}/log.txt");
+        await context.CloseAsync();
+
+        return new LongLogFigures(
+            firstLine, allLoaded, endToLast, heap, nodes, rendered, rare, common, commonHits,
+            plainPaint, plainHeap, plainNodes, serverPaint,
+            fetched.GetProperty("ms").GetDouble(), fetched.GetProperty("bytes").GetDouble() / 1_048_576);
+    }
+
+    private static async Task<double> SearchAsync(IPage page, string term)
+    {
+        await page.FillAsync(".log-search", term);
+        var start = await page.EvaluateAsync<double>("performance.now()");
+        await page.FocusAsync(".log-search");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForFunctionAsync(
+            $"(() => {{ const row = document.querySelector('.log-hit-current'); return row && row.textContent.includes({JsonSerializer.Serialize(term)}); }})()",
+            null, new PageWaitForFunctionOptions { Timeout = 60_000, PollingInterval = 5 });
+        return await page.EvaluateAsync<double>("performance.now()") - start;
+    }
+
+    private static async Task<(double PaintMs, double HeapMb, double Nodes)> PaintOfTextAsync(IBrowserContext context, string url)
+    {
+        var page = await context.NewPageAsync();
+        var cdp = await context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Performance.enable");
+        await page.GotoAsync(url, new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = 120_000 });
+        var paint = await page.EvaluateAsync<double>(
+            """
+            () => new Promise((resolve) => {
+              const done = () => {
+                const entry = performance.getEntriesByName('first-contentful-paint')[0];
+                resolve(entry ? entry.startTime : performance.now());
+              };
+              requestAnimationFrame(() => requestAnimationFrame(done));
+            })
+            """);
+        await cdp.SendAsync("HeapProfiler.collectGarbage");
+        var (heap, nodes) = await MetricsAsync(cdp);
+        await page.CloseAsync();
+        return (paint, heap, nodes);
+    }
+
+    public static async Task<(double HeapMb, double Nodes)> MetricsAsync(ICDPSession cdp)
+    {
+        var metrics = await cdp.SendAsync("Performance.getMetrics");
+        double Metric(string name) => metrics!.Value.GetProperty("metrics").EnumerateArray()
+            .Where(m => m.GetProperty("name").GetString() == name).Select(m => m.GetProperty("value").GetDouble()).FirstOrDefault();
+        return (Metric("JSHeapUsedSize") / 1_048_576, Metric("Nodes"));
+    }
+
+    public static string Ms(double value) => value.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
+}
