@@ -61,7 +61,7 @@ internal static class FollowLag
                           print("line %d %.1f" % (i, time.time() * 1000))
                       '
             """;
-        var (repository, _) = await PushedRepository.CreateAsync(Path.Combine(root, "repository"), pipeline);
+        var (repository, _) = await PushedRepository.CreateAsync(Directory.CreateDirectory(Path.Combine(root, "repository")).FullName, pipeline);
         using var http = new HttpClient { BaseAddress = server };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var name = $"bench/follow-{Guid.NewGuid():N}"[..24];

@@ -52,13 +52,24 @@ internal static class Seed
         await EndEverythingAsync(connect, cancellationToken);
 
         var logJob = (await store.GetJobsAsync(logRun.Id, cancellationToken))[0].Id;
+
+        // The long log is a failed job's, as the logs people read whole mostly are: its script step failed, so the viewer
+        // opens that step's lines at once (a passed step starts folded).
+        await ExecuteAsync(
+            connect,
+            [
+                $"UPDATE runs SET status = 'failed' WHERE id = {logRun.Id}",
+                $"UPDATE jobs SET status = 'failed', exit_code = 1, failure_class = 'script' WHERE id = {logJob}",
+                $"UPDATE steps SET status = 'failed', exit_code = 1 WHERE job_id = {logJob} AND idx = 1",
+            ],
+            cancellationToken);
         var wideJob = (await store.GetJobsAsync(wideRun, cancellationToken))[^1].Id;
         var started = now.AddMinutes(-10);
         const int Batch = 1000;
         for (var from = 1; from <= logLines; from += Batch)
         {
             var batch = Enumerable.Range(from, Math.Min(Batch, logLines - from + 1))
-                .Select(n => new StoredLogLine(n, n * 2 > logLines ? 1 : 0, LogStream.Stdout, started.AddMilliseconds(n * 5), LogText.Line(n)))
+                .Select(n => new StoredLogLine(n, n > 100 ? 1 : 0, LogStream.Stdout, started.AddMilliseconds(n * 5), LogText.Line(n)))
                 .ToList();
             await store.AppendLogAsync(logJob, batch, cancellationToken);
         }
@@ -80,12 +91,8 @@ internal static class Seed
 
     /// <summary>Every run ends: one in seven failed (its test job failed, deploy skipped), one in fifty cancelled, the rest
     /// succeeded; every job gets a checkout and a script step.</summary>
-    private static async Task EndEverythingAsync(Func<DbConnection> connect, CancellationToken cancellationToken)
-    {
-        await using var connection = connect();
-        await connection.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        string[] statements =
+    private static Task EndEverythingAsync(Func<DbConnection> connect, CancellationToken cancellationToken) => ExecuteAsync(
+        connect,
         [
             """
             UPDATE runs SET
@@ -111,7 +118,14 @@ internal static class Seed
             INSERT INTO steps (job_id, idx, name, status, exit_code, started_at, finished_at)
             SELECT id, 1, 'script', status, exit_code, started_at + 2000, finished_at FROM jobs WHERE status <> 'skipped'
             """,
-        ];
+        ],
+        cancellationToken);
+
+    private static async Task ExecuteAsync(Func<DbConnection> connect, IReadOnlyList<string> statements, CancellationToken cancellationToken)
+    {
+        await using var connection = connect();
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var sql in statements)
         {
             await using var command = connection.CreateCommand();
