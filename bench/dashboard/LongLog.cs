@@ -58,8 +58,20 @@ internal static class LongLog
         }
 
         var firstLine = await page.EvaluateAsync<double>("window.__firstLine");
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new PageWaitForLoadStateOptions { Timeout = 120_000 });
+        // Every line held by the viewer (it fetches the tail first, then the rest from the start, a chunk at a time).
+        await page.WaitForFunctionAsync(
+            """
+            (last) => {
+              const lines = document.querySelector('#log')?.logViewer?.lines;
+              if (!lines || lines.length <= last) return false;
+              for (let seq = 1; seq <= last; seq++) if (!lines[seq]) return false;
+              return true;
+            }
+            """,
+            seed.LogLines,
+            new PageWaitForFunctionOptions { Timeout = 120_000, PollingInterval = 20 });
         var allLoaded = clock.Elapsed.TotalMilliseconds;
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new PageWaitForLoadStateOptions { Timeout = 120_000 });
 
         // End, as a person presses it in the log: the time from the key to the last line in the document.
         // A rAF loop notes the first frame in which the last line is inside both the log's scroller and the window.
