@@ -5,7 +5,7 @@ namespace Cairn.Storage.Portable;
 /// <summary>The overview reads (<see cref="IRunOverview"/>) in SQL both dialects run as written.</summary>
 internal sealed class RunOverviewRecords(IStatementRunner database)
 {
-    private const string LatestRuns =
+    internal const string LatestRuns =
         $"SELECT {RecordRows.RunColumns} FROM runs WHERE id IN "
         + "(SELECT MAX(id) FROM runs WHERE repository IS NOT NULL GROUP BY repository, ref) ORDER BY repository, ref;";
 
