@@ -81,7 +81,9 @@ internal static class DashboardActions
 
         if (run.Status == RunStatus.Waiting)
         {
-            return Back(id, $"run {id} is waiting for approval: approve or reject it first");
+            return Back(id, run.WaitingBehind is { } ahead
+                ? $"run {id} is held in its concurrency group behind run {ahead}: it starts when that run ends"
+                : $"run {id} is waiting for approval: approve or reject it first");
         }
 
         if (onlyFailed && run.Status is RunStatus.Running or RunStatus.Succeeded)
