@@ -38,6 +38,7 @@ public abstract partial class CairnStore : ICairnStore
         _schedules = new ScheduleRecords(database);
         _secrets = new SecretRecords(database);
         _overview = new RunOverviewRecords(database);
+        _logSearch = new LogSearchRecords(database, dialect.LogSearch);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

@@ -1,5 +1,6 @@
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
+using Cairn.Core.Logs;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
@@ -54,6 +55,7 @@ internal static class ServerStore
         services.AddSingleton<IRunFeeds>(store);
         services.AddSingleton<IRunRetention>(store);
         services.AddSingleton<IRunOverview>(store);
+        services.AddSingleton<ILogSearch>(store);
         return services;
     }
 }

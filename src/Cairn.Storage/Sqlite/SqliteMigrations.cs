@@ -310,6 +310,26 @@ internal static class SqliteMigrations
             DROP INDEX event_journal_by_delivery;
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
+        new(7, "an index of log text, for finding the runs whose logs hold a piece of text", """
+            -- FTS5 with the trigram tokenizer: every three characters of a line, without regard to case. Contentless (the
+            -- text stays in log_lines only) and without positions (detail=none), to keep it small; a search checks the
+            -- lines the index finds against the text itself. A line is the row job_id * 2^32 + seq (a job has far fewer
+            -- than 2^32 lines). contentless_delete lets retention take a run's lines out of it.
+            CREATE VIRTUAL TABLE log_text USING fts5 (
+                text, content = '', contentless_delete = 1, tokenize = 'trigram', detail = 'none');
+
+            -- Lines stored before now become searchable.
+            INSERT INTO log_text (rowid, text) SELECT (job_id << 32) + seq, text FROM log_lines;
+
+            -- The triggers keep the index in step with every way lines are written or removed. Lines are never changed.
+            CREATE TRIGGER log_lines_indexed AFTER INSERT ON log_lines BEGIN
+                INSERT INTO log_text (rowid, text) VALUES ((NEW.job_id << 32) + NEW.seq, NEW.text);
+            END;
+
+            CREATE TRIGGER log_lines_unindexed AFTER DELETE ON log_lines BEGIN
+                DELETE FROM log_text WHERE rowid = (OLD.job_id << 32) + OLD.seq;
+            END;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

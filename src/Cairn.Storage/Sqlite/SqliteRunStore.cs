@@ -20,6 +20,7 @@ public sealed class SqliteRunStore : CairnStore
         Changes = SqliteSql.Changes,
         Retention = SqliteSql.Retention,
         Claims = SqliteSql.Claims,
+        LogSearch = SqliteSql.LogSearch,
 
         // SQLite keeps lease ids as text.
         LeaseIdValue = leaseId => leaseId.ToString(),

@@ -77,6 +77,17 @@ internal static class SqliteSql
         LastOfBatch,
         DeleteChanges: $"DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND id < (SELECT max(id) FROM run_changes);");
 
+    // The trigram index (log_text, migration 7) names a line by rowid = job_id * 2^32 + seq. It keeps no positions, so it
+    // finds lines holding every piece of the text; instr then keeps the lines that hold the text itself.
+    public static readonly LogSearchStatements LogSearch = new(
+        MatchingJobs: """
+            SELECT l.job_id AS job_id, min(l.seq) AS seq, count(*) AS hits
+            FROM log_text JOIN log_lines AS l ON l.job_id = (log_text.rowid >> 32) AND l.seq = (log_text.rowid & 4294967295)
+            WHERE log_text MATCH @match AND instr(lower(l.text), lower(@text)) > 0
+            GROUP BY l.job_id
+            """,
+        Match: LogSearchRecords.TrigramMatch);
+
     // The log's last sequence number is this dialect's own (above); every other statement is the portable text.
     public static readonly RecordStatements Records = PortableSql.Records(LastLogSequence);
 }
