@@ -9,7 +9,14 @@ namespace Cairn.Storage.Portable;
 /// line and how many lines match. It takes <c>@match</c> (what <paramref name="Match"/> makes of the text) and <c>@text</c>
 /// (the text itself).</param>
 /// <param name="Match">The text as <c>@match</c> takes it: never SQL, only a bound value.</param>
-internal sealed record LogSearchStatements(string MatchingJobs, Func<string, string> Match);
+internal sealed record LogSearchStatements(string MatchingJobs, Func<string, string> Match)
+{
+    /// <summary>Indexes the first <c>@chunk</c> lines that wait to be; null where lines are indexed as they are written.</summary>
+    public string? IndexChunk { get; init; }
+
+    /// <summary>Forgets that the same lines wait, answering how many did.</summary>
+    public string? ForgetChunk { get; init; }
+}
 
 /// <summary>Cross-run log search (<see cref="ILogSearch"/>), alike for both dialects but for how the index is asked:
 /// one query a page, which joins the matching jobs to their runs and first lines.</summary>
@@ -18,6 +25,9 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
     private static readonly string RunColumns =
         string.Join(", ", RecordRows.RunColumns.Split(", ").Select(column => "r." + column));
 
+    /// <summary>Lines indexed per transaction when the index catches up.</summary>
+    public const int Chunk = 10_000;
+
     public async Task<LogSearchPage> SearchAsync(LogSearchQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -25,6 +35,8 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
         {
             throw new ArgumentException(problem, nameof(query));
         }
+
+        await CatchUpAsync(cancellationToken);
 
         // Only fixed pieces of SQL vary with the filters; every value given is bound.
         var statement = new StringBuilder()
@@ -71,6 +83,32 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
 
         rows.RemoveAt(rows.Count - 1);
         return new LogSearchPage(rows, new LogSearchCursor(rows[^1].Run.Id, rows[^1].JobId));
+    }
+
+    /// <summary>Indexes every line that waits to be, a chunk per transaction; answers how many it indexed.</summary>
+    public async Task<long> CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (sql is not { IndexChunk: { } index, ForgetChunk: { } forget })
+        {
+            return 0;
+        }
+
+        long total = 0;
+        while (true)
+        {
+            var taken = await database.InTransactionAsync(
+                async transaction =>
+                {
+                    await transaction.ExecuteAsync(index, command => command.Bind("@chunk", Chunk), cancellationToken);
+                    return await transaction.ExecuteAsync(forget, command => command.Bind("@chunk", Chunk), cancellationToken);
+                },
+                cancellationToken);
+            total += taken;
+            if (taken < Chunk)
+            {
+                return total;
+            }
+        }
     }
 
     /// <summary>The line, or the stretch of a long line that shows the first match, at most
