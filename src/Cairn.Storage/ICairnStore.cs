@@ -1,5 +1,6 @@
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
+using Cairn.Core.Logs;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
@@ -10,7 +11,7 @@ namespace Cairn.Storage;
 
 /// <summary>A store that keeps runs and hands out their jobs, and keeps everything a server needs besides (repositories,
 /// the event journal, the status outbox, schedules, settings, secrets and their audit log, the dashboard's key ring), whichever database is behind
-/// it, lets followers wait for logs and changes, and forgets old runs; dispose it to let go of the database.</summary>
+/// it, lets followers wait for logs and changes, finds text in every log, and forgets old runs; dispose it to let go of the database.</summary>
 public interface ICairnStore
     : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
-        IRunFeeds, IRunRetention, IRunOverview, IDashboardKeyStore, IAsyncDisposable;
+        IRunFeeds, IRunRetention, IRunOverview, IDashboardKeyStore, ILogSearch, IAsyncDisposable;

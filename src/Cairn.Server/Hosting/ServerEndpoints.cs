@@ -39,6 +39,7 @@ internal static class ServerEndpoints
         JobLogApi.Map(api);
         ApprovalsApi.Map(api);
         SecretsApi.Map(api);
+        SearchApi.Map(api);
         StreamsApi.Map(api);
         WebhookEndpoint.Map(app);
         return app;

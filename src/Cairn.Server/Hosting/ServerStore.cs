@@ -1,5 +1,6 @@
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
+using Cairn.Core.Logs;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
@@ -55,6 +56,7 @@ internal static class ServerStore
         services.AddSingleton<IRunRetention>(store);
         services.AddSingleton<IRunOverview>(store);
         services.AddSingleton<IDashboardKeyStore>(store);
+        services.AddSingleton<ILogSearch>(store);
         return services;
     }
 }

@@ -16,6 +16,8 @@ internal sealed record StoreDialect
 
     public required ClaimStatements Claims { get; init; }
 
+    public required LogSearchStatements LogSearch { get; init; }
+
     /// <summary>The lease id as the dialect's lease_id column takes it.</summary>
     public required Func<Guid, object> LeaseIdValue { get; init; }
 }

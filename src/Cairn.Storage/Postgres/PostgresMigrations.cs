@@ -324,6 +324,14 @@ internal static class PostgresMigrations
             DROP INDEX event_journal_by_delivery;
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
+        new(7, "an index of log text, for finding the runs whose logs hold a piece of text", """
+            -- pg_trgm's GIN index answers ILIKE '%text%' (three characters or more) without reading every line, and is
+            -- kept by PostgreSQL itself through every insert and delete. pg_trgm is a trusted extension: the store's owner
+            -- needs CREATE on the database (or an administrator runs CREATE EXTENSION pg_trgm first). Building the index
+            -- indexes every line stored before now.
+            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            CREATE INDEX log_lines_text_trgm ON log_lines USING gin (text gin_trgm_ops);
+            """),
         new(8, "concurrency groups hold runs back: the run a held run waits behind", """
             -- A run held in its concurrency group is 'waiting' with the run ahead of it here (its pending_reason names that
             -- run); a run that waits for approval keeps NULL. The held runs of a group are found by this index.

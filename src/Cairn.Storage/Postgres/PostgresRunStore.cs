@@ -21,6 +21,7 @@ public sealed class PostgresRunStore : CairnStore
         Changes = PostgresSql.Changes,
         Retention = PostgresSql.Retention,
         Claims = PostgresSql.Claims,
+        LogSearch = PostgresSql.LogSearch,
         LeaseIdValue = leaseId => leaseId,
     };
 

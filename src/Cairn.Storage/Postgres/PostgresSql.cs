@@ -69,6 +69,11 @@ internal static class PostgresSql
         SELECT pg_notify('{LogsChannel}', @payload);
         """;
 
+    // ILIKE with a pattern of three characters or more is answered by the pg_trgm GIN index (migration 7).
+    public static readonly LogSearchStatements LogSearch = new(
+        MatchingJobs: "SELECT job_id, min(seq) AS seq, count(*) AS hits FROM log_lines WHERE text ILIKE @match GROUP BY job_id",
+        Match: LogSearchRecords.ContainsPattern);
+
     public const string LastLogSequence = "SELECT coalesce(max(seq), 0)::bigint FROM log_lines WHERE job_id = @job;";
 
     // The candidates are locked as they are picked and those another claimant holds are passed over, so two claimants

@@ -310,6 +310,36 @@ internal static class SqliteMigrations
             DROP INDEX event_journal_by_delivery;
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
+        new(7, "an index of log text, for finding the runs whose logs hold a piece of text", """
+            -- FTS5 with the trigram tokenizer: every three characters of a line, without regard to case. Contentless (the
+            -- text stays in log_lines only) and without positions (detail=none), to keep it small; a search checks the
+            -- lines the index finds against the text itself. A line is the row job_id * 2^32 + seq (a job has far fewer
+            -- than 2^32 lines). contentless_delete lets retention take a run's lines out of it.
+            CREATE VIRTUAL TABLE log_text USING fts5 (
+                text, content = '', contentless_delete = 1, tokenize = 'trigram', detail = 'none');
+
+            -- Lines stored before now become searchable.
+            INSERT INTO log_text (rowid, text) SELECT (job_id << 32) + seq, text FROM log_lines;
+
+            -- New lines wait here to be indexed, thousands in a transaction (FTS5 indexes a line many times faster so than
+            -- in the append's own small one); a search indexes what still waits before it looks. The triggers keep both in
+            -- step with every way lines are written or removed. Lines are never changed.
+            CREATE TABLE log_unindexed (
+                job_id INTEGER NOT NULL,
+                seq    INTEGER NOT NULL,
+                PRIMARY KEY (job_id, seq)
+            ) WITHOUT ROWID;
+
+            CREATE TRIGGER log_lines_queued AFTER INSERT ON log_lines BEGIN
+                INSERT INTO log_unindexed (job_id, seq) VALUES (NEW.job_id, NEW.seq);
+            END;
+
+            CREATE TRIGGER log_lines_removed AFTER DELETE ON log_lines BEGIN
+                DELETE FROM log_text WHERE rowid = (OLD.job_id << 32) + OLD.seq
+                    AND NOT EXISTS (SELECT 1 FROM log_unindexed WHERE job_id = OLD.job_id AND seq = OLD.seq);
+                DELETE FROM log_unindexed WHERE job_id = OLD.job_id AND seq = OLD.seq;
+            END;
+            """),
         new(8, "concurrency groups hold runs back: the run a held run waits behind", """
             -- A run held in its concurrency group is 'waiting' with the run ahead of it here (its pending_reason names that
             -- run); a run that waits for approval keeps NULL. The held runs of a group are found by this index.

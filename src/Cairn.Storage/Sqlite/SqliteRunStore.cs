@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Threading.Channels;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
@@ -20,6 +21,7 @@ public sealed class SqliteRunStore : CairnStore
         Changes = SqliteSql.Changes,
         Retention = SqliteSql.Retention,
         Claims = SqliteSql.Claims,
+        LogSearch = SqliteSql.LogSearch,
 
         // SQLite keeps lease ids as text.
         LeaseIdValue = leaseId => leaseId.ToString(),
@@ -27,13 +29,20 @@ public sealed class SqliteRunStore : CairnStore
 
     private readonly SqliteDatabase _database;
     private readonly SqliteJobClaim _claim;
+    private readonly Channel<bool> _appended = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _indexing;
 
     private SqliteRunStore(SqliteDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
         : base(database, Dialect, signals, events, time, leaseDuration)
     {
         _database = database;
         _claim = new SqliteJobClaim(database, events, time, leaseDuration);
+        _indexing = IndexLogAsync(time, _stopping.Token);
     }
+
+    /// <summary>How long appended lines wait before they are indexed, so that many go into one transaction.</summary>
+    public static TimeSpan LogIndexDelay { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
     /// <exception cref="StoreSchemaException">The file's schema is newer than this build understands.</exception>
@@ -89,12 +98,40 @@ public sealed class SqliteRunStore : CairnStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        _appended.Writer.TryWrite(true);
     }
 
-    private protected override ValueTask ReleaseAsync()
+    /// <summary>Indexes appended lines a moment after they arrive, thousands in a transaction, off the append's path.</summary>
+    private async Task IndexLogAsync(TimeProvider time, CancellationToken stopping)
     {
+        try
+        {
+            while (await _appended.Reader.WaitToReadAsync(stopping))
+            {
+                _appended.Reader.TryRead(out _);
+                await Task.Delay(LogIndexDelay, time, stopping);
+                try
+                {
+                    await CatchUpLogIndexAsync(stopping);
+                }
+                catch (SqliteException)
+                {
+                    // Nothing is lost: the lines still wait, the next append tries again, and a search catches up itself.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The store is being disposed.
+        }
+    }
+
+    private protected override async ValueTask ReleaseAsync()
+    {
+        await _stopping.CancelAsync();
+        await _indexing;
+        _stopping.Dispose();
         _database.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>SQLite keeps a run's inputs and a job's needs and labels as JSON text.</summary>

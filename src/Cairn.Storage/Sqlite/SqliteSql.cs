@@ -77,6 +77,30 @@ internal static class SqliteSql
         LastOfBatch,
         DeleteChanges: $"DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND id < (SELECT max(id) FROM run_changes);");
 
+    // The trigram index (log_text, migration 7) names a line by rowid = job_id * 2^32 + seq. It keeps no positions, so it
+    // finds lines holding every piece of the text; instr then keeps the lines that hold the text itself. New lines wait
+    // in log_unindexed; a chunk is indexed and forgotten in one transaction, the same first @chunk lines both times.
+    public static readonly LogSearchStatements LogSearch = new(
+        MatchingJobs: """
+            SELECT l.job_id AS job_id, min(l.seq) AS seq, count(*) AS hits
+            FROM log_text JOIN log_lines AS l ON l.job_id = (log_text.rowid >> 32) AND l.seq = (log_text.rowid & 4294967295)
+            WHERE log_text MATCH @match AND instr(lower(l.text), lower(@text)) > 0
+            GROUP BY l.job_id
+            """,
+        Match: LogSearchRecords.TrigramMatch)
+    {
+        IndexChunk = """
+            INSERT INTO log_text (rowid, text)
+            SELECT (l.job_id << 32) + l.seq, l.text
+            FROM (SELECT job_id, seq FROM log_unindexed ORDER BY job_id, seq LIMIT @chunk) AS u
+            JOIN log_lines AS l ON l.job_id = u.job_id AND l.seq = u.seq;
+            """,
+        ForgetChunk = """
+            DELETE FROM log_unindexed
+            WHERE (job_id, seq) IN (SELECT job_id, seq FROM log_unindexed ORDER BY job_id, seq LIMIT @chunk);
+            """,
+    };
+
     // The log's last sequence number is this dialect's own (above); every other statement is the portable text.
     public static readonly RecordStatements Records = PortableSql.Records(LastLogSequence);
 }
