@@ -25,6 +25,9 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
     private static readonly string RunColumns =
         string.Join(", ", RecordRows.RunColumns.Split(", ").Select(column => "r." + column));
 
+    // The job's and the line's columns follow the run's, whose count grows as runs gain columns.
+    private static readonly int JobColumn = RecordRows.RunColumns.Split(", ").Length;
+
     /// <summary>Lines indexed per transaction when the index catches up.</summary>
     public const int Chunk = 10_000;
 
@@ -74,7 +77,8 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
             statement.ToString(),
             Bind,
             row => new LogSearchMatch(
-                RecordRows.ReadRun(row), row.GetInt64(21), row.GetString(22), row.GetInt64(23), Around(row.GetString(24), query.Text), row.GetInt64(25)),
+                RecordRows.ReadRun(row), row.GetInt64(JobColumn), row.GetString(JobColumn + 1), row.GetInt64(JobColumn + 2),
+                Around(row.GetString(JobColumn + 3), query.Text), row.GetInt64(JobColumn + 4)),
             cancellationToken);
         if (rows.Count <= query.Limit)
         {
