@@ -46,7 +46,12 @@ public sealed class JobLogTests(DashboardSite site) : IClassFixture<DashboardSit
         await page.Locator("#log .log-scroll").HoverAsync();
         await page.Mouse.WheelAsync(0, -400);
         await Assertions.Expect(page.Locator("#log .log-follow")).Not.ToBeCheckedAsync();
+        // The reader settles on a place of their own (this also ends any smooth scrolling the wheel began).
+        await page.Locator("#log .log-scroll").EvaluateAsync("e => { e.scrollTop = 600; }");
+        await page.EvaluateAsync("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))");
         var top = await page.Locator("#log .log-scroll").EvaluateAsync<double>("e => e.scrollTop");
+        Assert.Equal(600, top);
+        await Assertions.Expect(page.Locator("#log .log-follow")).Not.ToBeCheckedAsync();
         File.WriteAllText(gate.Combine("more"), "");
         await Eventually.TrueAsync(
             async () => await page.EvaluateAsync<bool>($"() => {Viewer}.lines.some((l) => l && l.text === 'count 160')"),
