@@ -28,7 +28,7 @@ class LogViewer {
     this.running = running;
     this.lines = []; // by sequence number: { seq, step, at (ms), text, segs }
     this.last = 0; // the highest sequence number the server has told of
-    this.loading = new Set(); // chunk starts being fetched
+    this.loading = new Map(); // chunk of the grid → its answer, while it is awaited
     this.open = new Map(); // section key → open?
     this.follow = running;
     this.clock = 'wall';
@@ -146,29 +146,39 @@ class LogViewer {
     return response.json();
   }
 
-  /** Fetches the lines of [from, to] not yet here, a chunk at a time. */
+  /**
+   * Fetches the lines of [from, to] not yet here and returns once they are. Lines come a chunk of a fixed grid at a time
+   * (1–5000, 5001–10000, …); a chunk already asked for is awaited, never asked for again, so a reveal, a gap in view and
+   * the background load all wait on the one answer.
+   */
   async ensure(from, to) {
     from = Math.max(1, from);
     to = Math.min(to, this.last);
-    let added = false;
-    for (let start = from; start <= to; start += CHUNK) {
-      const end = Math.min(to, start + CHUNK - 1);
+    const answers = [];
+    for (let chunk = Math.floor((from - 1) / CHUNK); chunk * CHUNK + 1 <= to; chunk++) {
+      const start = Math.max(from, chunk * CHUNK + 1);
+      const end = Math.min(to, (chunk + 1) * CHUNK);
       let missing = false;
       for (let s = start; s <= end && !missing; s++) missing = !this.lines[s];
-      if (!missing) continue;
-      const key = `${start}-${end}`;
-      if (this.loading.has(key)) continue;
-      this.loading.add(key);
-      try {
-        const range = await this.get(`${this.base}/log?from=${start}&to=${end}`);
+      if (missing) answers.push(this.loading.get(chunk) ?? this.fetchChunk(chunk));
+    }
+    if (answers.length === 0) return;
+    await Promise.all(answers);
+    this.schedule();
+  }
+
+  /** Asks for one chunk of the grid, as far as the log goes now; the answer's lines are added by sequence number. */
+  fetchChunk(chunk) {
+    const start = chunk * CHUNK + 1;
+    const end = Math.min(this.last, start + CHUNK - 1);
+    const answer = this.get(`${this.base}/log?from=${start}&to=${end}`)
+      .then((range) => {
         this.last = Math.max(this.last, range.last);
         this.add(range.lines);
-        added = true;
-      } finally {
-        this.loading.delete(key);
-      }
-    }
-    if (added) this.schedule();
+      })
+      .finally(() => this.loading.delete(chunk));
+    this.loading.set(chunk, answer);
+    return answer;
   }
 
   /** Loads, in order and in the background, every line the first answer did not bring. */
@@ -228,10 +238,32 @@ class LogViewer {
   }
 
   refresh() {
+    // Lines arriving above what the reader looks at (a chunk filling a gap) must not push it away: the first line in view
+    // stays where it was.
+    const anchor = this.follow ? null : this.anchor();
     this.rows = this.flatten();
     this.body.style.height = `${this.rows.length * ROW}px`;
     if (this.follow) this.toBottom();
+    else if (anchor) this.keep(anchor);
     this.paint(true);
+  }
+
+  /** The first line (or lines not loaded yet) in view, and how far below the viewport's top it sits. */
+  anchor() {
+    const top = this.scroller.scrollTop;
+    if (top === 0) return null;
+    const first = Math.floor(top / ROW);
+    for (let i = first; i < Math.min(this.rows.length, first + OVERSCAN); i++) {
+      const row = this.rows[i];
+      if (row.kind === 'line' || row.kind === 'group') return { seq: row.seq, offset: i * ROW - top };
+      if (row.kind === 'gap') return { seq: row.from, offset: i * ROW - top };
+    }
+    return null;
+  }
+
+  keep(anchor) {
+    const index = this.rows.findIndex((r) => (r.kind === 'gap' ? r.from : r.seq) === anchor.seq && r.kind !== 'step');
+    if (index >= 0) this.scroller.scrollTop = index * ROW - anchor.offset;
   }
 
   // ---- painting only the rows near the viewport ----
@@ -276,8 +308,11 @@ class LogViewer {
     const key = header.dataset.key;
     const section = this.findSection(key);
     if (section) {
+      const focused = header.ownerDocument.activeElement === header;
       this.open.set(key, !this.isOpen(section));
       this.refresh();
+      // The rows are drawn anew: the header the reader toggled from the keyboard keeps the focus.
+      if (focused) this.body.querySelector(`[data-key="${key}"]`)?.focus({ preventScroll: true });
     }
   }
 
