@@ -29,6 +29,9 @@ public sealed class HeldRunPageTests(DashboardSite site) : IClassFixture<Dashboa
         Assert.Equal(("waiting", (long?)first.Id), (held.Status, held.WaitingBehind));
         await Assertions.Expect(page.Locator(".pending[data-kind='concurrency']")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator(".pending[data-kind='concurrency']").First).ToContainTextAsync(reason);
+
+        // Why a job waits reads on the job's own line, without opening it.
+        await Assertions.Expect(page.Locator(".job:not([open]) > summary .pending[data-kind='concurrency']").First).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#waiting-behind")).ToHaveAttributeAsync("href", $"/runs/{first.Id}");
         var folder = Environment.GetEnvironmentVariable("CAIRN_DASHBOARD_SHOTS") is { Length: > 0 } given ? given : Path.Combine(Path.GetTempPath(), "cairn-dashboard-shots");
         Directory.CreateDirectory(folder);
