@@ -325,8 +325,9 @@ internal static class PostgresMigrations
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
         new(7, "an index of log text, for finding the runs whose logs hold a piece of text", """
-            -- Blocks of up to 64 consecutive lines (8 KB) of one job, joined with line feeds, written with the lines
-            -- they hold and deleted with their job. pg_trgm's GIN index answers ILIKE '%text%' (three characters or more)
+            -- Blocks of up to 64 consecutive lines (8 KB) of one job, joined with line feeds and in lower case (a
+            -- search asks them with LIKE and a lowered pattern, what ILIKE would do at every search), written with the
+            -- lines they hold and deleted with their job. pg_trgm's GIN index answers ILIKE '%text%' (three characters or more)
             -- on them without reading every block; a trigram repeated within a block is kept once, and logs repeat
             -- themselves, so a block costs the index a fraction of its lines one by one. A search then checks the lines of
             -- the blocks found one by one. pg_trgm is a trusted extension: the store's owner needs CREATE on the database
@@ -342,7 +343,7 @@ internal static class PostgresMigrations
 
             -- Lines stored before now, in blocks of 64 sequence numbers.
             INSERT INTO log_blocks (job_id, first_seq, last_seq, text)
-            SELECT job_id, min(seq), max(seq), string_agg(text, E'\n' ORDER BY seq)
+            SELECT job_id, min(seq), max(seq), lower(string_agg(text, E'\n' ORDER BY seq))
             FROM log_lines GROUP BY job_id, (seq - 1) / 64;
 
             CREATE INDEX log_blocks_text_trgm ON log_blocks USING gin (text gin_trgm_ops);
