@@ -11,8 +11,12 @@ namespace Cairn.Storage.Portable;
 /// <param name="Match">The text as <c>@match</c> takes it: never SQL, only a bound value.</param>
 internal sealed record LogSearchStatements(string MatchingJobs, Func<string, string> Match)
 {
-    /// <summary>Indexes the first <c>@chunk</c> lines that wait to be; null where lines are indexed as they are written.</summary>
-    public string? IndexChunk { get; init; }
+    /// <summary>The first <c>@chunk</c> lines that wait to be indexed, as <c>job_id, seq, text</c> in order of job then
+    /// sequence number; null where lines are indexed as they are written.</summary>
+    public string? WaitingChunk { get; init; }
+
+    /// <summary>Indexes one block of lines: <c>@job</c>, <c>@first</c>, <c>@last</c> and <c>@text</c>.</summary>
+    public string? IndexBlock { get; init; }
 
     /// <summary>Forgets that the same lines wait, answering how many did.</summary>
     public string? ForgetChunk { get; init; }
@@ -89,10 +93,11 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
         return new LogSearchPage(rows, new LogSearchCursor(rows[^1].Run.Id, rows[^1].JobId));
     }
 
-    /// <summary>Indexes every line that waits to be, a chunk per transaction; answers how many it indexed.</summary>
+    /// <summary>Indexes every line that waits to be, a chunk per transaction, cut into blocks of consecutive lines of a
+    /// job; answers how many lines it indexed.</summary>
     public async Task<long> CatchUpAsync(CancellationToken cancellationToken)
     {
-        if (sql is not { IndexChunk: { } index, ForgetChunk: { } forget })
+        if (sql is not { WaitingChunk: { } waiting, IndexBlock: { } index, ForgetChunk: { } forget })
         {
             return 0;
         }
@@ -103,7 +108,21 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
             var taken = await database.InTransactionAsync(
                 async transaction =>
                 {
-                    await transaction.ExecuteAsync(index, command => command.Bind("@chunk", Chunk), cancellationToken);
+                    var lines = await transaction.QueryAsync(
+                        waiting,
+                        command => command.Bind("@chunk", Chunk),
+                        row => (row.GetInt64(0), row.GetInt64(1), row.GetString(2)),
+                        cancellationToken);
+                    foreach (var block in LogBlocks.Cut(lines))
+                    {
+                        await transaction.ExecuteAsync(
+                            index,
+                            command => command
+                                .Bind("@job", block.JobId).Bind("@first", block.FirstSequence)
+                                .Bind("@last", block.LastSequence).Bind("@text", block.Text),
+                            cancellationToken);
+                    }
+
                     return await transaction.ExecuteAsync(forget, command => command.Bind("@chunk", Chunk), cancellationToken);
                 },
                 cancellationToken);

@@ -83,10 +83,15 @@ public sealed class PostgresRunStore : CairnStore
     public override Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
         _claim.TryLeaseAsync(workerId, labels, cancellationToken);
 
-    private protected override Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken) =>
-        _database.ExecuteAsync(
+    private protected override Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
+    {
+        var blocks = LogBlocks.Cut(lines.Select(line => (jobId, line.Sequence, line.Text)));
+        return _database.ExecuteAsync(
             PostgresSql.InsertLogLines,
             command => command
+                .Bind("@firsts", blocks.Select(b => b.FirstSequence).ToArray())
+                .Bind("@lasts", blocks.Select(b => b.LastSequence).ToArray())
+                .Bind("@blocks", blocks.Select(b => b.Text).ToArray())
                 .Bind("@job", jobId)
                 .Bind("@seqs", lines.Select(l => l.Sequence).ToArray())
                 .Bind("@steps", lines.Select(l => l.StepIndex).ToArray())
@@ -95,6 +100,7 @@ public sealed class PostgresRunStore : CairnStore
                 .Bind("@texts", lines.Select(l => l.Text).ToArray())
                 .Bind("@payload", PostgresNotifier.Payload(_origin, jobId)),
             cancellationToken);
+    }
 
     private protected override async ValueTask ReleaseAsync()
     {

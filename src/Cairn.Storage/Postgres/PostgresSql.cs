@@ -58,20 +58,33 @@ internal static class PostgresSql
         RETURNING {JobColumns};
         """;
 
-    // A whole batch of lines travels as five parallel arrays: one statement, one round trip. Its one notification goes out
-    // when it commits, never before the lines can be read.
+    // A whole batch of lines travels as five parallel arrays, and its blocks for the index of log text as three more: one
+    // statement, one round trip. Its one notification goes out when it commits, never before the lines can be read.
     public const string InsertLogLines = $"""
         WITH inserted AS (
             INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)
             SELECT @job, line.seq, line.step_idx, line.stream, line.ts, line.text
             FROM unnest(@seqs::bigint[], @steps::int[], @streams::text[], @stamps::bigint[], @texts::text[])
-                AS line (seq, step_idx, stream, ts, text))
+                AS line (seq, step_idx, stream, ts, text)),
+        blocks AS (
+            INSERT INTO log_blocks (job_id, first_seq, last_seq, text)
+            SELECT @job, block.first_seq, block.last_seq, lower(block.text)
+            FROM unnest(@firsts::bigint[], @lasts::bigint[], @blocks::text[]) AS block (first_seq, last_seq, text))
         SELECT pg_notify('{LogsChannel}', @payload);
         """;
 
-    // ILIKE with a pattern of three characters or more is answered by the pg_trgm GIN index (migration 7).
+    // LIKE with a pattern of three characters or more is answered on the blocks by the pg_trgm GIN index (migration 7).
+    // A block's text is kept in lower case, so the pattern is lowered too: what ILIKE does to both sides, done once when
+    // the block is written rather than at every search. The lines of the blocks found are then checked one by one with
+    // ILIKE, so only a line holding the text counts.
     public static readonly LogSearchStatements LogSearch = new(
-        MatchingJobs: "SELECT job_id, min(seq) AS seq, count(*) AS hits FROM log_lines WHERE text ILIKE @match GROUP BY job_id",
+        MatchingJobs: """
+            SELECT l.job_id AS job_id, min(l.seq) AS seq, count(*) AS hits
+            FROM log_blocks AS b
+            JOIN log_lines AS l ON l.job_id = b.job_id AND l.seq BETWEEN b.first_seq AND b.last_seq
+            WHERE b.text LIKE lower(@match) AND l.text ILIKE @match
+            GROUP BY l.job_id
+            """,
         Match: LogSearchRecords.ContainsPattern);
 
     public const string LastLogSequence = "SELECT coalesce(max(seq), 0)::bigint FROM log_lines WHERE job_id = @job;";

@@ -311,33 +311,46 @@ internal static class SqliteMigrations
             CREATE UNIQUE INDEX event_journal_by_delivery ON event_journal (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL;
             """),
         new(7, "an index of log text, for finding the runs whose logs hold a piece of text", """
-            -- FTS5 with the trigram tokenizer: every three characters of a line, without regard to case. Contentless (the
+            -- FTS5 with the trigram tokenizer: every three characters, without regard to case, of blocks of up to 64
+            -- consecutive lines (8 KB) of one job, joined with line feeds. A trigram repeated within a block is kept once,
+            -- and logs repeat themselves, so a block costs the index a fraction of its lines one by one. Contentless (the
             -- text stays in log_lines only) and without positions (detail=none), to keep it small; a search checks the
-            -- lines the index finds against the text itself. A line is the row job_id * 2^32 + seq (a job has far fewer
-            -- than 2^32 lines). contentless_delete lets retention take a run's lines out of it.
+            -- lines of the blocks the index finds against the text itself. A block is the row job_id * 2^32 + its first
+            -- seq (a job has far fewer than 2^32 lines); log_blocks gives its last. contentless_delete lets retention take
+            -- a job's blocks out of it.
             CREATE VIRTUAL TABLE log_text USING fts5 (
                 text, content = '', contentless_delete = 1, tokenize = 'trigram', detail = 'none');
 
-            -- Lines stored before now become searchable.
-            INSERT INTO log_text (rowid, text) SELECT (job_id << 32) + seq, text FROM log_lines;
+            CREATE TABLE log_blocks (
+                job_id    INTEGER NOT NULL,
+                first_seq INTEGER NOT NULL,
+                last_seq  INTEGER NOT NULL,
+                PRIMARY KEY (job_id, first_seq)
+            ) WITHOUT ROWID;
 
-            -- New lines wait here to be indexed, thousands in a transaction (FTS5 indexes a line many times faster so than
-            -- in the append's own small one); a search indexes what still waits before it looks. The triggers keep both in
-            -- step with every way lines are written or removed. Lines are never changed.
+            -- New lines wait here to be indexed, thousands in a transaction, cut into blocks (FTS5 indexes many times
+            -- faster so than in the append's own small one, and the blocks come out full); a search indexes what still
+            -- waits before it looks. Lines stored before now wait too. Lines are never changed.
             CREATE TABLE log_unindexed (
                 job_id INTEGER NOT NULL,
                 seq    INTEGER NOT NULL,
                 PRIMARY KEY (job_id, seq)
             ) WITHOUT ROWID;
 
+            INSERT INTO log_unindexed (job_id, seq) SELECT job_id, seq FROM log_lines;
+
             CREATE TRIGGER log_lines_queued AFTER INSERT ON log_lines BEGIN
                 INSERT INTO log_unindexed (job_id, seq) VALUES (NEW.job_id, NEW.seq);
             END;
 
             CREATE TRIGGER log_lines_removed AFTER DELETE ON log_lines BEGIN
-                DELETE FROM log_text WHERE rowid = (OLD.job_id << 32) + OLD.seq
-                    AND NOT EXISTS (SELECT 1 FROM log_unindexed WHERE job_id = OLD.job_id AND seq = OLD.seq);
                 DELETE FROM log_unindexed WHERE job_id = OLD.job_id AND seq = OLD.seq;
+            END;
+
+            -- A job's lines go before the job does (retention); its blocks go with it.
+            CREATE TRIGGER jobs_removed_log_blocks AFTER DELETE ON jobs BEGIN
+                DELETE FROM log_text WHERE rowid IN (SELECT (job_id << 32) + first_seq FROM log_blocks WHERE job_id = OLD.id);
+                DELETE FROM log_blocks WHERE job_id = OLD.id;
             END;
             """),
         new(8, "concurrency groups hold runs back: the run a held run waits behind", """

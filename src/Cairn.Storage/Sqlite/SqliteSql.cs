@@ -77,23 +77,31 @@ internal static class SqliteSql
         LastOfBatch,
         DeleteChanges: $"DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND id < (SELECT max(id) FROM run_changes);");
 
-    // The trigram index (log_text, migration 7) names a line by rowid = job_id * 2^32 + seq. It keeps no positions, so it
-    // finds lines holding every piece of the text; instr then keeps the lines that hold the text itself. New lines wait
-    // in log_unindexed; a chunk is indexed and forgotten in one transaction, the same first @chunk lines both times.
+    // The trigram index (log_text, migration 7) holds blocks of a job's consecutive lines; a block is the row
+    // job_id * 2^32 + first seq, and log_blocks gives its last seq. The index keeps no positions, so it finds blocks holding
+    // every piece of the text; the lines of those blocks are then checked one by one, so only a line holding the text
+    // counts, never text running across two lines. New lines wait in log_unindexed; a chunk is read, indexed block by
+    // block and forgotten in one transaction, the same first @chunk lines each time.
     public static readonly LogSearchStatements LogSearch = new(
         MatchingJobs: """
             SELECT l.job_id AS job_id, min(l.seq) AS seq, count(*) AS hits
-            FROM log_text JOIN log_lines AS l ON l.job_id = (log_text.rowid >> 32) AND l.seq = (log_text.rowid & 4294967295)
+            FROM log_text
+            JOIN log_blocks AS b ON b.job_id = (log_text.rowid >> 32) AND b.first_seq = (log_text.rowid & 4294967295)
+            JOIN log_lines AS l ON l.job_id = b.job_id AND l.seq BETWEEN b.first_seq AND b.last_seq
             WHERE log_text MATCH @match AND instr(lower(l.text), lower(@text)) > 0
             GROUP BY l.job_id
             """,
         Match: LogSearchRecords.TrigramMatch)
     {
-        IndexChunk = """
-            INSERT INTO log_text (rowid, text)
-            SELECT (l.job_id << 32) + l.seq, l.text
+        WaitingChunk = """
+            SELECT l.job_id, l.seq, l.text
             FROM (SELECT job_id, seq FROM log_unindexed ORDER BY job_id, seq LIMIT @chunk) AS u
-            JOIN log_lines AS l ON l.job_id = u.job_id AND l.seq = u.seq;
+            JOIN log_lines AS l ON l.job_id = u.job_id AND l.seq = u.seq
+            ORDER BY l.job_id, l.seq;
+            """,
+        IndexBlock = """
+            INSERT INTO log_blocks (job_id, first_seq, last_seq) VALUES (@job, @first, @last);
+            INSERT INTO log_text (rowid, text) VALUES ((@job << 32) + @first, @text);
             """,
         ForgetChunk = """
             DELETE FROM log_unindexed
