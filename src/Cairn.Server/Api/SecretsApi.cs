@@ -84,9 +84,7 @@ internal static class SecretsApi
         }
 
         var at = deps.Time.GetUtcNow();
-        var created = await deps.Secrets.PutSecretAsync(canonical, name, deps.Sealing.SealSecret(canonical, name, request!.Value!), at, cancellationToken);
-        await deps.Audit.AppendAuditAsync(
-            new NewAuditEntry(at, null, null, canonical, name, created ? SecretActions.Created : SecretActions.Updated, AuditActors.Admin), cancellationToken);
+        var created = await deps.SetAsync(canonical, name, request!.Value!, at, cancellationToken);
         var stored = await deps.Secrets.GetSealedSecretAsync(canonical, name, cancellationToken);
         var view = new SecretView(name, stored?.Scope ?? canonical, stored?.UpdatedAt ?? at);
         return created ? Results.Created(SecretPath(canonical, name), view) : Results.Ok(view);
@@ -100,13 +98,9 @@ internal static class SecretsApi
             return missing;
         }
 
-        if (!await deps.Secrets.DeleteSecretAsync(found.Name, name, cancellationToken))
-        {
-            return Problems.NotFound(scope is null ? $"there is no global secret {name}" : $"{found.Name} has no secret {name}");
-        }
-
-        await deps.Audit.AppendAuditAsync(new NewAuditEntry(deps.Time.GetUtcNow(), null, null, found.Name, name, SecretActions.Deleted, AuditActors.Admin), cancellationToken);
-        return Results.NoContent();
+        return await deps.RemoveAsync(found.Name, name, cancellationToken)
+            ? Results.NoContent()
+            : Problems.NotFound(scope is null ? $"there is no global secret {name}" : $"{found.Name} has no secret {name}");
     }
 
     internal static async Task<IResult> ListAsync(string? scope, SecretDependencies deps, CancellationToken cancellationToken)
@@ -152,4 +146,27 @@ internal static class SecretsApi
 
 /// <summary>What the secrets endpoints need, taken from the services as one parameter.</summary>
 internal sealed record SecretDependencies(
-    IRepositoryStore Repositories, ISecretStore Secrets, IAuditLog Audit, RepositorySecrets Sealing, TimeProvider Time);
+    IRepositoryStore Repositories, ISecretStore Secrets, IAuditLog Audit, RepositorySecrets Sealing, TimeProvider Time)
+{
+    /// <summary>Seals and keeps a secret of a scope (null: global) and audits it as created or updated; true when it is
+    /// new. The API and the dashboard's form both set secrets through this.</summary>
+    public async Task<bool> SetAsync(string? scope, string name, string value, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var created = await Secrets.PutSecretAsync(scope, name, Sealing.SealSecret(scope, name, value), at, cancellationToken);
+        await Audit.AppendAuditAsync(
+            new NewAuditEntry(at, null, null, scope, name, created ? SecretActions.Created : SecretActions.Updated, AuditActors.Admin), cancellationToken);
+        return created;
+    }
+
+    /// <summary>Removes a secret of a scope (null: global) and audits it; false when there was none.</summary>
+    public async Task<bool> RemoveAsync(string? scope, string name, CancellationToken cancellationToken)
+    {
+        if (!await Secrets.DeleteSecretAsync(scope, name, cancellationToken))
+        {
+            return false;
+        }
+
+        await Audit.AppendAuditAsync(new NewAuditEntry(Time.GetUtcNow(), null, null, scope, name, SecretActions.Deleted, AuditActors.Admin), cancellationToken);
+        return true;
+    }
+}

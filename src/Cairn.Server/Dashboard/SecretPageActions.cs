@@ -50,11 +50,7 @@ internal static class SecretPageActions
             return Back("error", missing);
         }
 
-        var at = deps.Time.GetUtcNow();
-        var created = await deps.Secrets.PutSecretAsync(scope.Name, name, deps.Sealing.SealSecret(scope.Name, name, value), at, cancellationToken);
-        await deps.Audit.AppendAuditAsync(
-            new NewAuditEntry(at, null, null, scope.Name, name, created ? SecretActions.Created : SecretActions.Updated, AuditActors.Admin),
-            cancellationToken);
+        await deps.SetAsync(scope.Name, name, value, deps.Time.GetUtcNow(), cancellationToken);
         return Back("set", Describe(scope.Name, name));
     }
 
@@ -74,14 +70,9 @@ internal static class SecretPageActions
             return Back("error", missing);
         }
 
-        if (!await deps.Secrets.DeleteSecretAsync(scope.Name, name, cancellationToken))
-        {
-            return Back("error", $"there is no secret {Describe(scope.Name, name)}");
-        }
-
-        await deps.Audit.AppendAuditAsync(
-            new NewAuditEntry(deps.Time.GetUtcNow(), null, null, scope.Name, name, SecretActions.Deleted, AuditActors.Admin), cancellationToken);
-        return Back("removed", Describe(scope.Name, name));
+        return await deps.RemoveAsync(scope.Name, name, cancellationToken)
+            ? Back("removed", Describe(scope.Name, name))
+            : Back("error", $"there is no secret {Describe(scope.Name, name)}");
     }
 
     /// <summary>A 400 without a valid anti-forgery token, a 403 for a session that is not an admin's; null when the
