@@ -15,6 +15,8 @@ public abstract partial class StoreContract
         var alice = await scope.Store.CreateUserAsync(new NewUser("Alice", "alice@example.com", Role.Developer, UserSource.Local, at), Token);
         var bob = await scope.Store.CreateUserAsync(new NewUser("bob", null, Role.Viewer, UserSource.Oidc, at), Token);
         Assert.Null(await scope.Store.CreateUserAsync(new NewUser("ALICE", null, Role.Admin, UserSource.Github, at), Token));
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => scope.Store.CreateUserAsync(new NewUser("alice smith", null, Role.Viewer, UserSource.Local, at), Token));
 
         Assert.Equal(new UserRecord(alice!.Id, "Alice", "alice@example.com", Role.Developer, UserSource.Local, at, false), alice);
         Assert.Equal(alice, await scope.Store.GetUserAsync("aLiCe", Token));

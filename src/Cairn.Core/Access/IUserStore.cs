@@ -4,6 +4,7 @@ namespace Cairn.Core.Access;
 public interface IUserStore
 {
     /// <summary>Adds a user; null when the name (in any case) is taken.</summary>
+    /// <exception cref="ArgumentException">The name breaks <see cref="UserName"/>'s rule.</exception>
     Task<UserRecord?> CreateUserAsync(NewUser user, CancellationToken cancellationToken);
 
     /// <summary>The user of that name, in any case; null when there is none.</summary>

@@ -35,7 +35,11 @@ internal sealed class UserRecords(IStatementRunner database) : IUserStore
     public async Task<UserRecord?> CreateUserAsync(NewUser user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        ArgumentException.ThrowIfNullOrWhiteSpace(user.Name);
+        if (UserName.Check(user.Name) is { } error)
+        {
+            throw new ArgumentException($"a user's name {error}", nameof(user));
+        }
+
         var created = await database.WriteReturningAsync(
             InsertUser,
             command => command
