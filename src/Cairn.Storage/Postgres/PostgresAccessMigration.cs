@@ -17,11 +17,12 @@ internal static class PostgresAccessMigration
             disabled   boolean NOT NULL DEFAULT false
         );
 
-        -- Roles granted to users on repositories (repository_key: the repository's name in lower case).
+        -- Roles granted to users on repositories (repository_key: the repository's name in lower case). A user's removal
+        -- removes their grants itself; the cascade also takes one granted while the removal runs.
         CREATE TABLE repository_members (
             repository_key text   NOT NULL,
             repository     text   NOT NULL,
-            user_id        bigint NOT NULL REFERENCES users (id),
+            user_id        bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
             role           text   NOT NULL,
             PRIMARY KEY (repository_key, user_id)
         );

@@ -17,11 +17,12 @@ internal static class SqliteAccessMigration
             disabled   INTEGER NOT NULL DEFAULT 0
         );
 
-        -- Roles granted to users on repositories (repository_key: the repository's name in lower case).
+        -- Roles granted to users on repositories (repository_key: the repository's name in lower case). A user's removal
+        -- removes their grants itself; the cascade also takes one granted while the removal runs.
         CREATE TABLE repository_members (
             repository_key TEXT    NOT NULL,
             repository     TEXT    NOT NULL,
-            user_id        INTEGER NOT NULL REFERENCES users (id),
+            user_id        INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
             role           TEXT    NOT NULL,
             PRIMARY KEY (repository_key, user_id)
         );
