@@ -21,7 +21,8 @@ public static class ApiTokens
 
     private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-    /// <summary>Makes a new token for <paramref name="userId"/>: its value, to show once, and the record to store.</summary>
+    /// <summary>Makes a new token for <paramref name="userId"/>: its value, to show once, and the record to store. A null
+    /// <paramref name="lifetime"/> makes a token that does not expire.</summary>
     public static (string Value, NewApiToken Token) Create(
         long userId, string name, TokenScope scopes, DateTimeOffset at, TimeSpan? lifetime)
     {
@@ -29,6 +30,11 @@ public static class ApiTokens
         if (scopes == TokenScope.None)
         {
             throw new ArgumentException("a token needs at least one scope", nameof(scopes));
+        }
+
+        if (lifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, "a token's lifetime must be positive (or none, for no expiry)");
         }
 
         var id = Random(IdLength);

@@ -29,6 +29,15 @@ public sealed class ApiTokensTests
         Assert.NotEqual(a[14..], b[14..]);
     }
 
+    [Fact]
+    public void A_token_needs_a_scope_a_name_and_a_lifetime_that_is_not_over()
+    {
+        Assert.Throws<ArgumentException>(() => ApiTokens.Create(1, "ci", TokenScope.None, At, null));
+        Assert.Throws<ArgumentException>(() => ApiTokens.Create(1, " ", TokenScope.Read, At, null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ApiTokens.Create(1, "ci", TokenScope.Read, At, TimeSpan.Zero));
+        Assert.Null(ApiTokens.Create(1, "ci", TokenScope.Read, At, null).Token.ExpiresAt);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]
