@@ -42,6 +42,9 @@ public abstract partial class CairnStore : ICairnStore
         _overview = new RunOverviewRecords(database);
         _dashboardKeys = new DashboardKeyRecords(database);
         _logSearch = new LogSearchRecords(database, dialect.LogSearch);
+        _users = new UserRecords(database);
+        _members = new MemberRecords(database);
+        _tokens = new ApiTokenRecords(database, _users);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

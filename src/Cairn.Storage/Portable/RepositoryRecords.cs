@@ -86,6 +86,7 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
             {
                 await transaction.ExecuteAsync(ServerSql.DeleteSchedulesOfRepository, c => c.Bind("@key", key), cancellationToken);
                 await transaction.ExecuteAsync(SecretRecords.DeleteSecretsOfRepository, c => c.Bind("@key", key), cancellationToken);
+                await transaction.ExecuteAsync(MemberRecords.DeleteGrantsOfRepository, c => c.Bind("@key", key), cancellationToken);
                 return await transaction.ExecuteAsync(ServerSql.DeleteRepository, c => c.Bind("@key", key), cancellationToken) == 1;
             },
             cancellationToken);

@@ -383,6 +383,7 @@ internal static class PostgresMigrations
             -- The runs page filtered by a repository and a status (its failed runs) reads only the rows it shows.
             CREATE INDEX runs_by_repository_status ON runs (repository, status, id);
             """),
+        PostgresAccessMigration.Eleven,
     ];
 
     public static int Latest => All[^1].Version;

@@ -388,6 +388,7 @@ internal static class SqliteMigrations
             -- The runs page filtered by a repository and a status (its failed runs) reads only the rows it shows.
             CREATE INDEX runs_by_repository_status ON runs (repository, status, id);
             """),
+        SqliteAccessMigration.Eleven,
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,0 +1,54 @@
+namespace Cairn.Storage.Postgres;
+
+/// <summary>The PostgreSQL schema's people, roles and API tokens (migration 11), kept apart from the long list it joins.</summary>
+internal static class PostgresAccessMigration
+{
+    public static Migration Eleven { get; } = new(11, "users, their grants on repositories, team grants and API tokens", """
+        -- A name is unique ignoring case: name_key is its lower-case form. An identity never gives an id twice, so
+        -- nothing kept about a removed user (a revoked token) can come to name someone else.
+        CREATE TABLE users (
+            id         bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            name       text    NOT NULL,
+            name_key   text    NOT NULL UNIQUE,
+            email      text,
+            role       text    NOT NULL,
+            source     text    NOT NULL,
+            created_at bigint  NOT NULL,
+            disabled   boolean NOT NULL DEFAULT false
+        );
+
+        -- Roles granted to users on repositories (repository_key: the repository's name in lower case). A user's removal
+        -- removes their grants itself; the cascade also takes one granted while the removal runs.
+        CREATE TABLE repository_members (
+            repository_key text   NOT NULL,
+            repository     text   NOT NULL,
+            user_id        bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            role           text   NOT NULL,
+            PRIMARY KEY (repository_key, user_id)
+        );
+        CREATE INDEX repository_members_by_user ON repository_members (user_id);
+
+        -- Roles granted to a group, as the identity provider names it, on repositories.
+        CREATE TABLE team_grants (
+            repository_key text NOT NULL,
+            repository     text NOT NULL,
+            group_name     text NOT NULL,
+            role           text NOT NULL,
+            PRIMARY KEY (repository_key, group_name)
+        );
+
+        -- API tokens: the SHA-256 of the secret part only. A removed user's tokens stay, revoked.
+        CREATE TABLE api_tokens (
+            id           text   PRIMARY KEY,
+            user_id      bigint NOT NULL,
+            name         text   NOT NULL,
+            scopes       text   NOT NULL,
+            hash         bytea  NOT NULL,
+            created_at   bigint NOT NULL,
+            expires_at   bigint,
+            last_used_at bigint,
+            revoked_at   bigint
+        );
+        CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
+        """);
+}

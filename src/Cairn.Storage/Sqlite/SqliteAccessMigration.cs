@@ -1,0 +1,54 @@
+namespace Cairn.Storage.Sqlite;
+
+/// <summary>The SQLite schema's people, roles and API tokens (migration 11), kept apart from the long list it joins.</summary>
+internal static class SqliteAccessMigration
+{
+    public static Migration Eleven { get; } = new(11, "users, their grants on repositories, team grants and API tokens", """
+        -- A name is unique ignoring case: name_key is its lower-case form. AUTOINCREMENT: a removed user's id is never
+        -- given to another, so nothing kept about them (a revoked token) can come to name someone else.
+        CREATE TABLE users (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            name       TEXT    NOT NULL,
+            name_key   TEXT    NOT NULL UNIQUE,
+            email      TEXT,
+            role       TEXT    NOT NULL,
+            source     TEXT    NOT NULL,
+            created_at INTEGER NOT NULL,
+            disabled   INTEGER NOT NULL DEFAULT 0
+        );
+
+        -- Roles granted to users on repositories (repository_key: the repository's name in lower case). A user's removal
+        -- removes their grants itself; the cascade also takes one granted while the removal runs.
+        CREATE TABLE repository_members (
+            repository_key TEXT    NOT NULL,
+            repository     TEXT    NOT NULL,
+            user_id        INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            role           TEXT    NOT NULL,
+            PRIMARY KEY (repository_key, user_id)
+        );
+        CREATE INDEX repository_members_by_user ON repository_members (user_id);
+
+        -- Roles granted to a group, as the identity provider names it, on repositories.
+        CREATE TABLE team_grants (
+            repository_key TEXT NOT NULL,
+            repository     TEXT NOT NULL,
+            group_name     TEXT NOT NULL,
+            role           TEXT NOT NULL,
+            PRIMARY KEY (repository_key, group_name)
+        );
+
+        -- API tokens: the SHA-256 of the secret part only. A removed user's tokens stay, revoked.
+        CREATE TABLE api_tokens (
+            id           TEXT    PRIMARY KEY,
+            user_id      INTEGER NOT NULL,
+            name         TEXT    NOT NULL,
+            scopes       TEXT    NOT NULL,
+            hash         BLOB    NOT NULL,
+            created_at   INTEGER NOT NULL,
+            expires_at   INTEGER,
+            last_used_at INTEGER,
+            revoked_at   INTEGER
+        );
+        CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
+        """);
+}
