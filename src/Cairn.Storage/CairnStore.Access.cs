@@ -9,6 +9,25 @@ public abstract partial class CairnStore
     private readonly UserRecords _users;
     private readonly MemberRecords _members;
     private readonly ApiTokenRecords _tokens;
+    private readonly SessionRecords _sessions;
+
+    public Task CreateSessionAsync(SessionRecord session, CancellationToken cancellationToken) =>
+        _sessions.CreateSessionAsync(session, cancellationToken);
+
+    public Task<SessionRecord?> GetSessionAsync(string id, CancellationToken cancellationToken) =>
+        _sessions.GetSessionAsync(id, cancellationToken);
+
+    public Task TouchSessionAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _sessions.TouchSessionAsync(id, at, cancellationToken);
+
+    public Task<bool> EndSessionAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _sessions.EndSessionAsync(id, at, cancellationToken);
+
+    public Task<int> EndSessionsOfUserAsync(long userId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _sessions.EndSessionsOfUserAsync(userId, at, cancellationToken);
+
+    public Task<int> DeleteSessionsBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        _sessions.DeleteSessionsBeforeAsync(before, cancellationToken);
 
     public Task<UserRecord?> CreateUserAsync(NewUser user, CancellationToken cancellationToken) =>
         _users.CreateUserAsync(user, cancellationToken);
@@ -16,13 +35,16 @@ public abstract partial class CairnStore
     public Task<UserRecord?> GetUserAsync(string name, CancellationToken cancellationToken) =>
         _users.GetUserAsync(name, cancellationToken);
 
+    public Task<UserRecord?> GetUserByExternalIdAsync(UserSource source, string externalId, CancellationToken cancellationToken) =>
+        _users.GetUserByExternalIdAsync(source, externalId, cancellationToken);
+
     public Task<UserRecord?> GetUserByIdAsync(long id, CancellationToken cancellationToken) =>
         _users.GetUserByIdAsync(id, cancellationToken);
 
     public Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken cancellationToken) =>
         _users.ListUsersAsync(cancellationToken);
 
-    public Task<bool> SetUserRoleAsync(string name, Role role, CancellationToken cancellationToken) =>
+    public Task<bool> SetUserRoleAsync(string name, Role? role, CancellationToken cancellationToken) =>
         _users.SetUserRoleAsync(name, role, cancellationToken);
 
     public Task<bool> SetUserDisabledAsync(string name, bool disabled, CancellationToken cancellationToken) =>

@@ -45,6 +45,7 @@ public abstract partial class CairnStore : ICairnStore
         _users = new UserRecords(database);
         _members = new MemberRecords(database);
         _tokens = new ApiTokenRecords(database, _users);
+        _sessions = new SessionRecords(database);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

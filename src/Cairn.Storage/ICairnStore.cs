@@ -16,4 +16,4 @@ namespace Cairn.Storage;
 public interface ICairnStore
     : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
         IRunFeeds, IRunRetention, IRunOverview, IDashboardKeyStore, ILogSearch,
-        IUserStore, IMemberStore, IApiTokenStore, IAsyncDisposable;
+        IUserStore, IMemberStore, IApiTokenStore, ISessionStore, IAsyncDisposable;

@@ -10,13 +10,16 @@ public interface IUserStore
     /// <summary>The user of that name, in any case; null when there is none.</summary>
     Task<UserRecord?> GetUserAsync(string name, CancellationToken cancellationToken);
 
+    /// <summary>The user an identity provider knows as <paramref name="externalId"/>; null when there is none.</summary>
+    Task<UserRecord?> GetUserByExternalIdAsync(UserSource source, string externalId, CancellationToken cancellationToken);
+
     Task<UserRecord?> GetUserByIdAsync(long id, CancellationToken cancellationToken);
 
     /// <summary>Every user, by name.</summary>
     Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken cancellationToken);
 
     /// <summary>Changes a user's global role; false when there is no such user.</summary>
-    Task<bool> SetUserRoleAsync(string name, Role role, CancellationToken cancellationToken);
+    Task<bool> SetUserRoleAsync(string name, Role? role, CancellationToken cancellationToken);
 
     /// <summary>Disables or enables a user; false when there is no such user.</summary>
     Task<bool> SetUserDisabledAsync(string name, bool disabled, CancellationToken cancellationToken);

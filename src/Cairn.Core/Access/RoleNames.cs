@@ -13,6 +13,26 @@ public static class RoleNames
         _ => throw new ArgumentOutOfRangeException(nameof(role), role, "not a role"),
     };
 
+    /// <summary>The wire name of a global role, where null (no role) is <c>none</c>.</summary>
+    public static string ToWire(this Role? role) => role is { } held ? held.ToWire() : None;
+
+    /// <summary>The wire name of no role at all.</summary>
+    public const string None = "none";
+
+    /// <summary>Reads a global role's wire name, where <c>none</c> is null; false for anything else.</summary>
+    public static bool TryParseGlobal(string? wire, out Role? role)
+    {
+        if (string.Equals(wire, None, StringComparison.OrdinalIgnoreCase))
+        {
+            role = null;
+            return true;
+        }
+
+        var known = TryParse(wire, out var parsed);
+        role = known ? parsed : null;
+        return known;
+    }
+
     /// <summary>Reads a wire name, ignoring case; false for anything else (numbers included).</summary>
     public static bool TryParse(string? wire, out Role role)
     {

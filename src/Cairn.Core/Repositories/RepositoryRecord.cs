@@ -21,10 +21,13 @@ public sealed record RepositoryRecord(
 
     /// <summary>Whether runs of pull requests from forks wait for a maintainer, start at once, or are not made.</summary>
     public ForkPullRequestPolicy ForkPullRequests { get; init; } = ForkPullRequestPolicy.Approve;
+
+    /// <summary>Whether anyone, signed in or not, may read the repository's runs, jobs and logs (nothing else).</summary>
+    public bool Public { get; init; }
 }
 
 /// <summary>A change to a repository's settings: what is null stays as it is.</summary>
-public sealed record RepositorySettingsChange(ForkPullRequestPolicy? ForkPullRequests = null, bool? AllowForkSecrets = null)
+public sealed record RepositorySettingsChange(ForkPullRequestPolicy? ForkPullRequests = null, bool? AllowForkSecrets = null, bool? Public = null)
 {
-    public bool IsEmpty => ForkPullRequests is null && AllowForkSecrets is null;
+    public bool IsEmpty => ForkPullRequests is null && AllowForkSecrets is null && Public is null;
 }

@@ -7,7 +7,7 @@ namespace Cairn.Storage.Portable;
 /// <summary>The columns of users and API tokens and how their rows read, alike for both dialects.</summary>
 internal static class AccessRows
 {
-    public const string UserColumns = "id, name, email, role, source, created_at, disabled";
+    public const string UserColumns = "id, name, email, role, source, created_at, disabled, external_id";
 
     public const string TokenColumns = "id, user_id, name, scopes, hash, created_at, expires_at, last_used_at, revoked_at";
 
@@ -34,10 +34,13 @@ internal static class AccessRows
         Id: row.GetInt64(0),
         Name: row.GetString(1),
         Email: StringOrNull(row, 2),
-        Role: RoleNames.Parse(row.GetString(3)),
+        Role: row.GetString(3) == RoleNames.None ? null : RoleNames.Parse(row.GetString(3)),
         Source: ReadSource(row.GetString(4)),
         CreatedAt: FromMillis(row.GetInt64(5)),
-        Disabled: row.GetBoolean(6));
+        Disabled: row.GetBoolean(6))
+    {
+        ExternalId = StringOrNull(row, 7),
+    };
 
     public static ApiTokenRecord ReadToken(DbDataReader row) => new(
         Id: row.GetString(0),

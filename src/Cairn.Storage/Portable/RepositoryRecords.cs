@@ -21,6 +21,7 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
                 .Bind("@token", repository.SealedForgeToken)
                 .Bind("@forks", repository.AllowForkSecrets)
                 .Bind("@fork_pull_requests", repository.ForkPullRequests.ToWire())
+                .Bind("@public", repository.Public)
                 .Bind("@created", RecordRows.ToMillis(repository.CreatedAt)),
             cancellationToken);
         return added == 1;
@@ -51,6 +52,11 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
             sets.Add("allow_fork_secrets = @forks");
         }
 
+        if (change.Public is not null)
+        {
+            sets.Add("is_public = @public");
+        }
+
         var key = ServerRows.RepositoryKey(name);
         var updated = sets.Count == 0
             ? await database.QueryAsync(ServerSql.RepositoryByKey, c => c.Bind("@key", key), ServerRows.ReadRepository, cancellationToken)
@@ -67,6 +73,11 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
                     if (change.AllowForkSecrets is { } allow)
                     {
                         command.Bind("@forks", allow);
+                    }
+
+                    if (change.Public is { } open)
+                    {
+                        command.Bind("@public", open);
                     }
                 },
                 ServerRows.ReadRepository,

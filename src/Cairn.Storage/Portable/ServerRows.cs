@@ -31,6 +31,7 @@ internal static class ServerRows
         ForkPullRequests = ForkPullRequestPolicies.TryParse(row.GetString(9), out var policy)
             ? policy
             : throw new FormatException($"'{row.GetString(9)}' is not a policy for pull requests from forks"),
+        Public = row.GetBoolean(10),
     };
 
     /// <summary>Reads the columns of <see cref="ServerSql.JournalColumns"/>.</summary>

@@ -8,13 +8,15 @@ namespace Cairn.Storage.Portable;
 internal sealed class UserRecords(IStatementRunner database) : IUserStore
 {
     private const string InsertUser = $"""
-        INSERT INTO users (name, name_key, email, role, source, created_at, disabled)
-        VALUES (@name, @key, @email, @role, @source, @at, @disabled)
+        INSERT INTO users (name, name_key, email, role, source, created_at, disabled, external_id)
+        VALUES (@name, @key, @email, @role, @source, @at, @disabled, @external)
         ON CONFLICT (name_key) DO NOTHING
         RETURNING {UserColumns};
         """;
 
     private const string UserByKey = $"SELECT {UserColumns} FROM users WHERE name_key = @key;";
+
+    private const string UserByExternalId = $"SELECT {UserColumns} FROM users WHERE source = @source AND external_id = @external;";
 
     private const string UserById = $"SELECT {UserColumns} FROM users WHERE id = @id;";
 
@@ -29,6 +31,8 @@ internal sealed class UserRecords(IStatementRunner database) : IUserStore
     private const string RevokeTokensOfUser = "UPDATE api_tokens SET revoked_at = @at WHERE user_id = @id AND revoked_at IS NULL;";
 
     private const string DeleteGrantsOfUser = "DELETE FROM repository_members WHERE user_id = @id;";
+
+    private const string EndSessionsOfUser = "UPDATE sessions SET ended_at = @at WHERE user_id = @id AND ended_at IS NULL;";
 
     private const string DeleteUser = "DELETE FROM users WHERE id = @id;";
 
@@ -49,7 +53,8 @@ internal sealed class UserRecords(IStatementRunner database) : IUserStore
                 .Bind("@role", user.Role.ToWire())
                 .Bind("@source", ToWire(user.Source))
                 .Bind("@at", ToMillis(user.At))
-                .Bind("@disabled", false),
+                .Bind("@disabled", false)
+                .Bind("@external", user.ExternalId),
             ReadUser,
             cancellationToken);
         return created.SingleOrDefault();
@@ -62,6 +67,14 @@ internal sealed class UserRecords(IStatementRunner database) : IUserStore
         return found.SingleOrDefault();
     }
 
+    public async Task<UserRecord?> GetUserByExternalIdAsync(UserSource source, string externalId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(externalId);
+        var found = await database.QueryAsync(
+            UserByExternalId, c => c.Bind("@source", ToWire(source)).Bind("@external", externalId), ReadUser, cancellationToken);
+        return found.SingleOrDefault();
+    }
+
     public async Task<UserRecord?> GetUserByIdAsync(long id, CancellationToken cancellationToken)
     {
         var found = await database.QueryAsync(UserById, c => c.Bind("@id", id), ReadUser, cancellationToken);
@@ -71,7 +84,7 @@ internal sealed class UserRecords(IStatementRunner database) : IUserStore
     public async Task<IReadOnlyList<UserRecord>> ListUsersAsync(CancellationToken cancellationToken) =>
         await database.QueryAsync(EveryUser, _ => { }, ReadUser, cancellationToken);
 
-    public async Task<bool> SetUserRoleAsync(string name, Role role, CancellationToken cancellationToken)
+    public async Task<bool> SetUserRoleAsync(string name, Role? role, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
         return await database.ExecuteAsync(
@@ -99,6 +112,7 @@ internal sealed class UserRecords(IStatementRunner database) : IUserStore
 
                 await transaction.ExecuteAsync(RevokeTokensOfUser, c => c.Bind("@id", id).Bind("@at", ToMillis(at)), cancellationToken);
                 await transaction.ExecuteAsync(DeleteGrantsOfUser, c => c.Bind("@id", id), cancellationToken);
+                await transaction.ExecuteAsync(EndSessionsOfUser, c => c.Bind("@id", id).Bind("@at", ToMillis(at)), cancellationToken);
                 return await transaction.ExecuteAsync(DeleteUser, c => c.Bind("@id", id), cancellationToken) == 1;
             },
             cancellationToken);

@@ -384,6 +384,7 @@ internal static class PostgresMigrations
             CREATE INDEX runs_by_repository_status ON runs (repository, status, id);
             """),
         PostgresAccessMigration.Eleven,
+        PostgresAccessMigration.Twelve,
     ];
 
     public static int Latest => All[^1].Version;

@@ -51,4 +51,28 @@ internal static class SqliteAccessMigration
         );
         CREATE INDEX api_tokens_by_user ON api_tokens (user_id, created_at);
         """);
+
+    public static Migration Twelve { get; } = new(12, "who a user is at their identity provider, public repositories, sign-in sessions", """
+        -- The OpenID subject or GitHub id a user signs in as: a name can change at the provider, this cannot.
+        ALTER TABLE users ADD COLUMN external_id TEXT;
+        CREATE UNIQUE INDEX users_by_external_id ON users (source, external_id) WHERE external_id IS NOT NULL;
+
+        -- A public repository's runs, jobs and logs may be read by anyone, signed in or not.
+        ALTER TABLE repositories ADD COLUMN is_public INTEGER NOT NULL DEFAULT 0;
+
+        -- Dashboard sessions, kept on the server so that signing out (or the user's removal) ends them: the cookie
+        -- carries a random key, and only its SHA-256 (id) is stored. groups: the identity provider's groups at sign-in;
+        -- scopes: those of the API token a person signed in with, which the session never exceeds (NULL: no limit).
+        CREATE TABLE sessions (
+            id         TEXT    PRIMARY KEY,
+            user_id    INTEGER  NOT NULL,
+            groups     TEXT    NOT NULL,
+            method     TEXT    NOT NULL,
+            scopes     TEXT,
+            created_at INTEGER  NOT NULL,
+            seen_at    INTEGER  NOT NULL,
+            ended_at   INTEGER
+        );
+        CREATE INDEX sessions_by_user ON sessions (user_id);
+        """);
 }

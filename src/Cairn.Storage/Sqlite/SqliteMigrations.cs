@@ -389,6 +389,7 @@ internal static class SqliteMigrations
             CREATE INDEX runs_by_repository_status ON runs (repository, status, id);
             """),
         SqliteAccessMigration.Eleven,
+        SqliteAccessMigration.Twelve,
     ];
 
     public static int Latest => All[^1].Version;
