@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging;
 namespace Cairn.Server.Access;
 
 /// <summary>Finds who makes each request (<see cref="Caller"/>): a bearer token (the admin token, or a user's API token),
-/// else the dashboard's session cookie, checked against the session the server keeps, else no one. The user is read on
+/// else the dashboard's session cookie (for pages, forms and API reads), checked against the session the server keeps,
+/// else no one. The user is read on
 /// every request, so one removed or disabled loses access on their next. A failed token counts against the client's
 /// address (<see cref="FailedSignIns"/>), is logged and audited; past the limit the address gets 429.</summary>
 internal sealed partial class CallerResolver(
@@ -49,6 +50,12 @@ internal sealed partial class CallerResolver(
                 LogRefused(logger, address, context.Request.Path);
                 await audit.RecordAsync(caller, AuditActions.TokenRefused, null, TokenHint(presented), AuditOutcomes.Denied, null, context.RequestAborted);
             }
+        }
+        else if (IsApiWrite(context.Request))
+        {
+            // The API checks no anti-forgery token, so a session cookie never stands in for a token on a write: no other
+            // site can drive the API through a signed-in browser. Reads (the dashboard's live streams) may use it.
+            caller = Caller.Anonymous(address);
         }
         else
         {
@@ -120,6 +127,9 @@ internal sealed partial class CallerResolver(
             ClientAddress = address,
         };
     }
+
+    private static bool IsApiWrite(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
 
     /// <summary>What the audit log keeps of a refused token: its public id when it has the shape of one, never more.</summary>
     private static string? TokenHint(string presented) =>
