@@ -27,7 +27,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET", "/_framework/opaque-redirect", Rule.Open),
 
         new("POST", "/api/v1/repos", Rule.Global(Permission.ManageRepositories)),
-        new("GET", "/api/v1/repos", Rule.Listing),
+        new("GET", "/api/v1/repos", Rule.Page),
         new("GET", "/api/v1/repos/{**name}", Rule.Repository(Permission.ReadRuns)),
         new("GET", "/api/v1/repos/{**name}", Rule.Repository(Permission.ManageRepositorySecrets), "/secrets"),
         new("PATCH", "/api/v1/repos/{**name}", Rule.Repository(Permission.ManageRepositorySettings)),
@@ -292,7 +292,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         /// <summary>An API listing: anyone, shown only what they may see.</summary>
         public static Rule Listing { get; } = new(RuleKind.Listing, default);
 
-        /// <summary>A dashboard page that lists: someone not signed in is asked to sign in.</summary>
+        /// <summary>A listing for those signed in (the dashboard's pages, the repositories): someone not signed in is
+        /// asked to sign in.</summary>
         public static Rule Page { get; } = new(RuleKind.Page, default);
 
         public static Rule Global(Permission permission) => new(RuleKind.Global, permission);
