@@ -39,6 +39,15 @@ internal sealed class AccessGate(RequestDelegate next, RepositoryAccess access)
             return;
         }
 
+        // The dashboard's cookie reads the API but does not change through it: a change there needs a token, so that a
+        // page elsewhere cannot make the browser act with its cookie (the dashboard's own forms check anti-forgery).
+        if (caller.Method == CallerMethod.Session && !page && context.Request.Path.StartsWithSegments("/api")
+            && !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)))
+        {
+            await RefuseAsync(context, page, SignInFirst);
+            return;
+        }
+
         var verdict = need switch
         {
             AccessNeed.SignedIn => caller.IsSignedIn ? Verdict.Allowed : Verdict.SignIn,

@@ -45,7 +45,8 @@ internal static partial class ReposApi
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/repos", AddAsync).WithName("AddRepository").ForGlobal(Permission.ManageRepositories);
-        api.MapGet("/repos", ListAsync).WithName("ListRepositories").ForListing();
+        // Lists only what the caller may see, to those signed in: a public repository opens its runs, not its settings.
+        api.MapGet("/repos", ListAsync).WithName("ListRepositories").WithMetadata(new ListingAccessAttribute(anonymous: false));
         // The whole rest of the path: a GitLab project's name may hold subgroups (group/sub/project). For such names
         // the secrets' GET and DELETE come here too (see RepositoryPath); owner/repo ones have routes of their own.
         api.MapGet("/repos/{**name}", GetAsync).WithName("GetRepository").ForRepositoryPath(RepositoryPaths.PermissionOf, "name");

@@ -62,7 +62,7 @@ internal static class SecretsApi
             .ForGlobal(Permission.ManageGlobalSecrets);
         api.MapGet("/secrets", ([AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync(null, deps, ct)).WithName("ListGlobalSecrets")
             .ForGlobal(Permission.ManageGlobalSecrets);
-        api.MapGet("/audit", AuditAsync).WithName("ListAudit").ForListing();
+        api.MapGet("/audit", AuditAsync).WithName("ListAudit").ForSignedIn();
     }
 
     private static async Task<IResult> PutAsync(string? scope, string name, SecretRequest? request, SecretDependencies deps, CancellationToken cancellationToken)
@@ -125,16 +125,20 @@ internal static class SecretsApi
         return Results.Ok(new Page<SecretView>([.. secrets.Select(s => new SecretView(s.Name, s.Scope, s.UpdatedAt))], null));
     }
 
-    private static async Task<IResult> AuditAsync(IAuditLog audit, string? cursor, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> AuditAsync(
+        IAuditLog audit, Caller caller, RepositoryAccess access, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(cursor, limit, out var before, out var take, out var problem))
         {
             return problem!;
         }
 
+        var readable = await access.AuditableAsync(caller, cancellationToken);
         var items = await audit.ListAuditAsync(before, take + 1, cancellationToken);
-        var page = items.Take(take).Select(e => new AuditView(e.Id, e.At, e.RunId, e.JobId, e.Repository, e.Secret, e.Action, e.Actor, e.Detail)).ToList();
-        return Results.Ok(new Page<AuditView>(page, items.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
+        var taken = items.Take(take).ToList();
+        var page = taken.Where(e => readable(e.Repository))
+            .Select(e => new AuditView(e.Id, e.At, e.RunId, e.JobId, e.Repository, e.Secret, e.Action, e.Actor, e.Detail)).ToList();
+        return Results.Ok(new Page<AuditView>(page, items.Count > take ? taken[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 
     /// <summary>The repository's name as the server knows it (global: null), or a 404 when there is no such repository.</summary>

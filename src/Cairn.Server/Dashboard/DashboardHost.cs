@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
 
@@ -67,7 +68,15 @@ internal static class DashboardHost
 
     public static WebApplication MapCairnDashboard(this WebApplication app)
     {
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().Add(endpoint =>
+        {
+            // Blazor's own endpoint for redirects during enhanced navigation only sends the browser to an address the
+            // server protected itself; the page it lands on has its own rule.
+            if (endpoint is RouteEndpointBuilder { RoutePattern.RawText: "/_framework/opaque-redirect" })
+            {
+                endpoint.Metadata.Add(new OpenAccessAttribute());
+            }
+        });
         DashboardActions.Map(app);
         SecretPageActions.Map(app);
         return app;
