@@ -6,6 +6,9 @@ public enum Permission
     /// <summary>Read a repository's runs, jobs, logs and events.</summary>
     ReadRuns,
 
+    /// <summary>Read a repository's settings (its forge, clone URL, branch, policies; never a secret).</summary>
+    ReadRepository,
+
     /// <summary>Start a run.</summary>
     Trigger,
 

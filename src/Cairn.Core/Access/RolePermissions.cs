@@ -7,7 +7,7 @@ public static class RolePermissions
     /// <summary>The least role that may do <paramref name="permission"/>.</summary>
     public static Role Required(Permission permission) => permission switch
     {
-        Permission.ReadRuns => Role.Viewer,
+        Permission.ReadRuns or Permission.ReadRepository => Role.Viewer,
         Permission.Trigger or Permission.Cancel or Permission.Rerun or Permission.Approve => Role.Developer,
         Permission.ManageRepositorySettings or Permission.ManageRepositorySecrets or Permission.ManageMembers => Role.Maintainer,
         Permission.ManageRepositories or Permission.ManageUsers or Permission.ManageGlobalSecrets or Permission.ManageWorkers or Permission.ReadAllAudit => Role.Admin,

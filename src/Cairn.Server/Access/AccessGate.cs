@@ -39,15 +39,6 @@ internal sealed class AccessGate(RequestDelegate next, RepositoryAccess access)
             return;
         }
 
-        // The dashboard's cookie reads the API but does not change through it: a change there needs a token, so that a
-        // page elsewhere cannot make the browser act with its cookie (the dashboard's own forms check anti-forgery).
-        if (caller.Method == CallerMethod.Session && !page && context.Request.Path.StartsWithSegments("/api")
-            && !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || HttpMethods.IsOptions(context.Request.Method)))
-        {
-            await RefuseAsync(context, page, SignInFirst);
-            return;
-        }
-
         var verdict = need switch
         {
             AccessNeed.SignedIn => caller.IsSignedIn ? Verdict.Allowed : Verdict.SignIn,
@@ -78,6 +69,12 @@ internal sealed class AccessGate(RequestDelegate next, RepositoryAccess access)
 
     private static Verdict Decide(Caller caller, Role? role, Permission permission, bool? visible)
     {
+        // A public repository opens its runs, jobs and logs to anyone; nothing else, not even its settings.
+        if (!caller.IsSignedIn && permission != Permission.ReadRuns)
+        {
+            return Verdict.SignIn;
+        }
+
         if (RolePermissions.Allows(role, permission))
         {
             return Verdict.Allowed;

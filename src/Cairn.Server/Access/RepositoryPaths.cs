@@ -13,7 +13,7 @@ internal static class RepositoryPaths
         ArgumentNullException.ThrowIfNull(path);
         return path.Resource switch
         {
-            RepositoryResource.Repository when HttpMethods.IsGet(method) || HttpMethods.IsHead(method) => Permission.ReadRuns,
+            RepositoryResource.Repository when HttpMethods.IsGet(method) || HttpMethods.IsHead(method) => Permission.ReadRepository,
             RepositoryResource.Repository when HttpMethods.IsDelete(method) => Permission.ManageRepositories,
             RepositoryResource.Repository => Permission.ManageRepositorySettings,
             RepositoryResource.Runs when HttpMethods.IsPost(method) => Permission.Trigger,

@@ -46,7 +46,7 @@ internal static partial class ReposApi
     {
         api.MapPost("/repos", AddAsync).WithName("AddRepository").ForGlobal(Permission.ManageRepositories);
         // Lists only what the caller may see, to those signed in: a public repository opens its runs, not its settings.
-        api.MapGet("/repos", ListAsync).WithName("ListRepositories").WithMetadata(new ListingAccessAttribute(anonymous: false));
+        api.MapGet("/repos", ListAsync).WithName("ListRepositories").ForSignedIn();
         // The whole rest of the path: a GitLab project's name may hold subgroups (group/sub/project). For such names
         // the secrets' GET and DELETE come here too (see RepositoryPath); owner/repo ones have routes of their own.
         api.MapGet("/repos/{**name}", GetAsync).WithName("GetRepository").ForRepositoryPath(RepositoryPaths.PermissionOf, "name");

@@ -27,8 +27,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET", "/_framework/opaque-redirect", Rule.Open),
 
         new("POST", "/api/v1/repos", Rule.Global(Permission.ManageRepositories)),
-        new("GET", "/api/v1/repos", Rule.Page),
-        new("GET", "/api/v1/repos/{**name}", Rule.Repository(Permission.ReadRuns)),
+        new("GET", "/api/v1/repos", Rule.SignedIn),
+        new("GET", "/api/v1/repos/{**name}", Rule.Repository(Permission.ReadRepository)),
         new("GET", "/api/v1/repos/{**name}", Rule.Repository(Permission.ManageRepositorySecrets), "/secrets"),
         new("PATCH", "/api/v1/repos/{**name}", Rule.Repository(Permission.ManageRepositorySettings)),
         new("DELETE", "/api/v1/repos/{**name}", Rule.Repository(Permission.ManageRepositorySecrets), "/secrets/NO_SUCH"),
@@ -161,8 +161,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         var role = rule.Kind is RuleKind.Repository or RuleKind.Run ? who.On(repository!) : who.Global;
         return rule.Kind switch
         {
-            RuleKind.SignedIn or RuleKind.Page => who.SignedIn ? Verdict.Passed : Verdict.SignIn,
-            RuleKind.Listing => Verdict.Passed,
+            RuleKind.SignedIn or RuleKind.Page or RuleKind.Listing => who.SignedIn ? Verdict.Passed : Verdict.SignIn,
+            _ when !who.SignedIn && rule.Permission != Permission.ReadRuns => Verdict.SignIn,
             _ when RolePermissions.Allows(role, rule.Permission) => Verdict.Passed,
             _ when !who.SignedIn => Verdict.SignIn,
             RuleKind.Global => Verdict.Forbidden,
@@ -289,7 +289,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
 
         public static Rule SignedIn { get; } = new(RuleKind.SignedIn, default);
 
-        /// <summary>An API listing: anyone, shown only what they may see.</summary>
+        /// <summary>An API listing across repositories: those signed in, shown only what they may see (narrowed to one
+        /// repository with <c>?repo=</c> it is that repository's read rule, which <see cref="WhoMayDoWhatTests"/> tries).</summary>
         public static Rule Listing { get; } = new(RuleKind.Listing, default);
 
         /// <summary>A listing for those signed in (the dashboard's pages, the repositories): someone not signed in is

@@ -19,9 +19,12 @@ public sealed partial class WhoMayDoWhatTests(AccessWorld world) : IClassFixture
 
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"/api/v1/runs/{run}")).StatusCode);
         Assert.Contains(AccessWorld.LogLine, await anonymous.GetStringAsync($"/api/v1/runs/{run}/jobs/{job}/log"), StringComparison.Ordinal);
-        var listed = (await anonymous.GetFromJsonAsync<Page<RunView>>("/api/v1/runs"))!.Items;
+        var listed = (await anonymous.GetFromJsonAsync<Page<RunView>>($"/api/v1/runs?repo={AccessWorld.Site}"))!.Items;
         Assert.NotEmpty(listed);
         Assert.All(listed, r => Assert.Equal(AccessWorld.Site, r.Repo));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/runs")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/v1/runs?repo={AccessWorld.App}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/v1/repos/{AccessWorld.Site}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/v1/runs/{privateRun}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/v1/repos/acme/site/runs", new { @ref = "main" })).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/v1/runs/{run}/cancel", null)).StatusCode);
