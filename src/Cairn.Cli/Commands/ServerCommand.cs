@@ -64,6 +64,10 @@ internal static class ServerCommand
         "MaxPipelineSize" => "The largest .cairn.yml read from a repository, like 1MiB or 512KiB; a larger one fails its run unread (default 1MiB)",
         "WebhookMaxBody" => "The largest webhook body accepted: 4MiB (default), 512KiB, or a number of bytes; at most 25MiB",
         "WebhookConcurrency" => "How many webhook bodies are read and verified at once; one more waits a few seconds, then gets 503 (default 8)",
+        "Auth:DefaultRole" => "The global role of a user made on first sign-in or added without one: none, viewer (default), developer, maintainer or admin",
+        "Auth:SessionIdle" => "How long a dashboard session lasts without a request (default 12h)",
+        "Auth:SessionLifetime" => "How long a dashboard session lasts at most (default 7d)",
+        "Auth:GroupRoles" => "Global roles for identity-provider groups, like ci-admins=admin,devs=developer",
         _ => key,
     };
 

@@ -6,6 +6,9 @@ using Cairn.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Hosting;
 
 /// <summary>The server's HTTP surface: health, the OpenAPI document, the dashboard, the admin API under
@@ -29,7 +32,7 @@ internal static class ServerEndpoints
     public static WebApplication MapCairnEndpoints(this WebApplication app, ServerSettings settings)
     {
         app.MapHealthEndpoints();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").Open();
         app.MapCairnDashboard();
 
         var api = app.MapGroup("/api/v1");
