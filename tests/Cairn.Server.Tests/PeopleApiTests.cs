@@ -177,9 +177,11 @@ public sealed class PeopleApiTests : IAsyncLifetime
     [Fact]
     public async Task Maintainers_manage_the_members_and_teams_of_their_repository_only_and_grant_no_role_above_their_own()
     {
-        var maintainer = await SignInAsync("maya", "none", "read", "trigger", "admin");
-        await AddUserAsync("carol", "none");
+        await AddUserAsync("maya", "viewer");
+        await AddUserAsync("carol", "viewer");
         Assert.Equal(HttpStatusCode.OK, (await server.Client.PutAsJsonAsync("/api/v1/repos/octo/a/members/maya", new { role = "maintainer" })).StatusCode);
+        var maintainer = await TokenForAsync("maya", "read", "trigger", "admin");
+        var developerOnly = await TokenForAsync("maya", "read", "trigger");
 
         var granted = await maintainer.PutAsJsonAsync("/api/v1/repos/OCTO/a/members/CAROL", new { role = "developer" });
         var team = await maintainer.PutAsJsonAsync("/api/v1/repos/octo/a/teams/ci-devs", new { role = "viewer" });
@@ -189,15 +191,18 @@ public sealed class PeopleApiTests : IAsyncLifetime
         var noUser = await maintainer.PutAsJsonAsync("/api/v1/repos/octo/a/members/ghost", new { role = "viewer" });
         var badRole = await maintainer.PutAsJsonAsync("/api/v1/repos/octo/a/members/carol", new { role = "owner" });
 
-        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        Assert.True(granted.StatusCode == HttpStatusCode.OK, await granted.Content.ReadAsStringAsync());
         Assert.Equal(new MemberView("carol", "developer"), await granted.Content.ReadFromJsonAsync<MemberView>());
         Assert.Equal(new TeamView("ci-devs", "viewer"), await team.Content.ReadFromJsonAsync<TeamView>());
         Assert.Equal(HttpStatusCode.Forbidden, above.StatusCode);
         Assert.Contains("above your own", await above.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.NotFound, otherRepository.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, otherRepository.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, noUser.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badRole.StatusCode);
+
+        // Her token without the admin scope holds no more than a developer's role there.
+        Assert.Equal(HttpStatusCode.Forbidden, (await developerOnly.GetAsync("/api/v1/repos/octo/a/members")).StatusCode);
 
         var members = (await maintainer.GetFromJsonAsync<Page<MemberView>>("/api/v1/repos/octo/a/members"))!;
         Assert.Equal([new MemberView("carol", "developer"), new MemberView("maya", "maintainer")], members.Items);
@@ -213,30 +218,36 @@ public sealed class PeopleApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, (await maintainer.DeleteAsync("/api/v1/repos/octo/a/members/carol")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await maintainer.DeleteAsync("/api/v1/repos/octo/a/members/carol")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await maintainer.DeleteAsync("/api/v1/repos/octo/a/teams/ci-devs")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await carol.GetAsync("/api/v1/repos/octo/a/members")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await carol.GetAsync("/api/v1/repos/octo/a/members")).StatusCode);
+
+        // Someone with no global role and no grant does not learn that the repository exists.
+        var stranger = await SignInAsync("nina", "none", "read");
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync("/api/v1/repos/octo/b/members")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync("/api/v1/repos/octo/nope/members")).StatusCode);
     }
 
     [Fact]
     public async Task Members_and_teams_of_a_repository_with_subgroups_are_managed_through_its_full_name()
     {
-        await AddUserAsync("carol", "none");
+        await AddUserAsync("carol", "viewer");
 
         var granted = await server.Client.PutAsJsonAsync("/api/v1/repos/group/sub/deep/members/carol", new { role = "maintainer" });
         var team = await server.Client.PutAsJsonAsync("/api/v1/repos/group/sub/deep/teams/ops", new { role = "developer" });
         var carol = await TokenForAsync("carol", "read", "trigger", "admin");
-        var members = await carol.GetFromJsonAsync<Page<MemberView>>("/api/v1/repos/group/sub/deep/members");
+        var membersAnswer = await carol.GetAsync("/api/v1/repos/group/sub/deep/members");
+        Assert.True(membersAnswer.IsSuccessStatusCode, await membersAnswer.Content.ReadAsStringAsync());
+        var members = await membersAnswer.Content.ReadFromJsonAsync<Page<MemberView>>();
         var teams = await carol.GetFromJsonAsync<Page<TeamView>>("/api/v1/repos/group/sub/deep/teams");
-        var elsewhere = await carol.GetAsync("/api/v1/repos/octo/b/members");
         var repository = await server.Client.GetAsync("/api/v1/repos/group/sub/deep");
 
         Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
         Assert.Equal(HttpStatusCode.OK, team.StatusCode);
         Assert.Equal([new MemberView("carol", "maintainer")], members!.Items);
         Assert.Equal([new TeamView("ops", "developer")], teams!.Items);
-        Assert.Equal(HttpStatusCode.NotFound, elsewhere.StatusCode);
         Assert.Equal(HttpStatusCode.OK, repository.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await carol.DeleteAsync("/api/v1/repos/group/sub/deep/teams/ops")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client.GetAsync("/api/v1/repos/group/sub/nope/members")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await carol.PutAsJsonAsync("/api/v1/repos/group/sub/deep/members/carol", new { role = "admin" })).StatusCode);
     }
 
     [Fact]

@@ -48,16 +48,16 @@ internal static class MembersApi
             .WithName("RemoveRepositoryTeam").ForRepository(Permission.ManageMembers, "owner", "repo");
 
         // Repositories with subgroups: the whole rest of the path, taken only when it ends in members or teams (the
-        // constraint ranks these above the repository's own catch-all routes). Each handler checks the role itself.
+        // constraint ranks these above the repository's own catch-all routes).
         api.Map(Deep(RepositoryResource.Members, RepositoryResource.Teams), (string path, Caller caller, [AsParameters] MemberDependencies deps, CancellationToken ct) =>
                 DispatchAsync(HttpMethods.Get, RepositoryPath.Parse(path), null, caller, deps, ct))
-            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get])).WithName("ListNestedRepositoryGrants").ForSignedIn();
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get])).WithName("ListNestedRepositoryGrants").ForRepositoryPath(RepositoryPaths.PermissionOf);
         api.Map(Deep(RepositoryResource.Member, RepositoryResource.Team), (string path, GrantRequest? request, Caller caller, [AsParameters] MemberDependencies deps, CancellationToken ct) =>
                 DispatchAsync(HttpMethods.Put, RepositoryPath.Parse(path), request, caller, deps, ct))
-            .WithMetadata(new HttpMethodMetadata([HttpMethods.Put])).WithName("SetNestedRepositoryGrant").ForSignedIn();
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Put])).WithName("SetNestedRepositoryGrant").ForRepositoryPath(RepositoryPaths.PermissionOf);
         api.Map(Deep(RepositoryResource.Member, RepositoryResource.Team), (string path, Caller caller, [AsParameters] MemberDependencies deps, CancellationToken ct) =>
                 DispatchAsync(HttpMethods.Delete, RepositoryPath.Parse(path), null, caller, deps, ct))
-            .WithMetadata(new HttpMethodMetadata([HttpMethods.Delete])).WithName("RemoveNestedRepositoryGrant").ForSignedIn();
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Delete])).WithName("RemoveNestedRepositoryGrant").ForRepositoryPath(RepositoryPaths.PermissionOf);
     }
 
     private static RoutePattern Deep(params RepositoryResource[] resources) =>
@@ -120,7 +120,7 @@ internal static class MembersApi
                 ? $"you hold {held.ToWire()} on {name} and cannot grant {role.ToWire()}, a role above your own"
                 : $"{who} holds {current!.Value.ToWire()} on {name}, a role above your own ({held.ToWire()}); only someone who holds it may change that grant";
             await deps.Audit.RecordAsync(caller, action, name, who, AuditOutcomes.Denied, detail, cancellationToken);
-            return Problems.Forbidden(detail);
+            return Problems.Forbidden(detail, (role > held ? role : current!.Value).ToWire());
         }
 
         if (member)
@@ -156,7 +156,7 @@ internal static class MembersApi
         {
             var detail = $"{who} holds {current!.Value.ToWire()} on {name}, a role above your own ({held.ToWire()}); only someone who holds it may remove that grant";
             await deps.Audit.RecordAsync(caller, action, name, who, AuditOutcomes.Denied, detail, cancellationToken);
-            return Problems.Forbidden(detail);
+            return Problems.Forbidden(detail, current!.Value.ToWire());
         }
 
         var removed = member
@@ -195,6 +195,8 @@ internal static class MembersApi
 /// <summary>What the member and team endpoints need, taken from the services as one parameter.</summary>
 internal sealed record MemberDependencies(IRepositoryStore Repositories, IMemberStore Members, IUserStore Users, RepositoryAccess Access, AuditTrail Audit)
 {
+    private static readonly string Required = RolePermissions.Required(Permission.ManageMembers).ToWire();
+
     /// <summary>The repository's name as the server knows it and the caller's role there; or the answer that refuses them:
     /// 404 when there is no such repository or it is not theirs to see, 403 when they see it but may not manage its members.</summary>
     public async Task<(string Name, Role Held, IResult? Refused)> CheckAsync(Caller caller, string repository, CancellationToken cancellationToken)
@@ -209,7 +211,7 @@ internal sealed record MemberDependencies(IRepositoryStore Repositories, IMember
         return RolePermissions.Allows(held, Permission.ManageMembers)
             ? (record.Name, held, null)
             : (record.Name, held, Problems.Forbidden(
-                $"managing the members of {record.Name} needs the {RolePermissions.Required(Permission.ManageMembers).ToWire()} role there; you hold {held.ToWire()}"));
+                $"managing the members of {record.Name} needs the {Required} role there; you hold {held.ToWire()}", Required));
     }
 }
 

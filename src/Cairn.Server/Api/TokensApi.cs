@@ -20,7 +20,9 @@ public sealed record CreatedTokenView(
     string Id, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, string Token);
 
 /// <summary>API tokens: the caller's own (<c>/tokens</c>) and, for admins, anyone's (<c>/users/{name}/tokens</c>). A token
-/// carries the admin scope only when its user is an admin, and a caller signed in with a token makes none wider than it.</summary>
+/// carries the admin scope ("everything its user may do") only when its user holds admin or maintainer somewhere — for
+/// anyone else it would reach no further than trigger — and a caller signed in with a token makes none wider than it.
+/// Whatever the scopes, a token never holds more than its user (<see cref="TokenScopes.Effective"/>).</summary>
 internal static class TokensApi
 {
     public const int NameMaxLength = 100;
@@ -76,9 +78,10 @@ internal static class TokensApi
         {
             errors.Add($"scopes: {badScopes}");
         }
-        else if (scopes.HasFlag(TokenScope.Admin) && user.Role != Role.Admin)
+        else if (scopes.HasFlag(TokenScope.Admin) && await deps.HighestRoleAsync(user, cancellationToken) is var highest && highest < Role.Maintainer)
         {
-            errors.Add($"scopes: a token may carry the admin scope only when its user's global role is admin, and {user.Name}'s is {user.Role.ToWire()}");
+            errors.Add(
+                $"scopes: a token may carry the admin scope only when its user is an admin or a maintainer (globally or of a repository); {user.Name}'s highest role is {highest.ToWire()}");
         }
 
         if (errors.Count > 0)
@@ -89,7 +92,7 @@ internal static class TokensApi
         if (Wider(caller, scopes) is { } refusal)
         {
             await deps.Audit.RecordAsync(caller, AuditActions.TokenCreated, null, user.Name, AuditOutcomes.Denied, refusal, cancellationToken);
-            return Problems.Forbidden(refusal);
+            return Problems.Forbidden(refusal, Role.Admin.ToWire());
         }
 
         var (value, token) = ApiTokens.Create(user.Id, name!, scopes, deps.Time.GetUtcNow(), lifetime);
@@ -149,4 +152,13 @@ internal static class TokensApi
 }
 
 /// <summary>What the token endpoints need, taken from the services as one parameter.</summary>
-internal sealed record TokenDependencies(IUserStore Users, IApiTokenStore Tokens, AuditTrail Audit, TimeProvider Time);
+internal sealed record TokenDependencies(IUserStore Users, IMemberStore Members, IApiTokenStore Tokens, AuditTrail Audit, TimeProvider Time)
+{
+    /// <summary>The highest role <paramref name="user"/> holds anywhere: their global role or a grant on a repository
+    /// (null: none). The admin scope reaches past trigger only for someone who holds maintainer or admin somewhere.</summary>
+    public async Task<Role?> HighestRoleAsync(UserRecord user, CancellationToken cancellationToken)
+    {
+        var grants = await Members.ListGrantsOfUserAsync(user.Name, cancellationToken);
+        return grants.Select(g => (Role?)g.Role).Append(user.Role).Max();
+    }
+}

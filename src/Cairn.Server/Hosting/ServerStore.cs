@@ -1,3 +1,4 @@
+using Cairn.Core.Access;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Logs;
@@ -57,6 +58,10 @@ internal static class ServerStore
         services.AddSingleton<IRunOverview>(store);
         services.AddSingleton<IDashboardKeyStore>(store);
         services.AddSingleton<ILogSearch>(store);
+        services.AddSingleton<IUserStore>(store);
+        services.AddSingleton<IMemberStore>(store);
+        services.AddSingleton<IApiTokenStore>(store);
+        services.AddSingleton<ISessionStore>(store);
         return services;
     }
 }
