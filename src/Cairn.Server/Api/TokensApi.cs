@@ -108,11 +108,12 @@ internal static class TokensApi
         return Results.Created($"/api/v1/tokens/{stored.Id}", view);
     }
 
-    /// <summary>Why a caller signed in with an API token may not make a token of <paramref name="wanted"/> scopes: a token
-    /// of only the read scope makes none, and no token makes one wider than itself. Null when it may.</summary>
+    /// <summary>Why a caller whose scopes are capped (an API token, or a session opened with one) may not make a token of
+    /// <paramref name="wanted"/> scopes: one of only the read scope makes none, and none makes one wider than itself. Null
+    /// when it may.</summary>
     private static string? Wider(Caller caller, TokenScope wanted)
     {
-        if (caller.Method != CallerMethod.ApiToken || caller.Scopes is not { } held || held.HasFlag(TokenScope.Admin))
+        if (caller.Scopes is not { } held || held.HasFlag(TokenScope.Admin))
         {
             return null;
         }
