@@ -3,7 +3,7 @@ namespace Cairn.Core.Access;
 /// <summary>The people the server knows. Names are unique ignoring case.</summary>
 public interface IUserStore
 {
-    /// <summary>Adds a user; null when the name (in any case) is taken.</summary>
+    /// <summary>Adds a user; null when the name (in any case) is taken, or another user has its external id.</summary>
     /// <exception cref="ArgumentException">The name breaks <see cref="UserName"/>'s rule.</exception>
     Task<UserRecord?> CreateUserAsync(NewUser user, CancellationToken cancellationToken);
 

@@ -1,4 +1,3 @@
-using Cairn.Core.Access;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Logs;
@@ -58,10 +57,10 @@ internal static class ServerStore
         services.AddSingleton<IRunOverview>(store);
         services.AddSingleton<IDashboardKeyStore>(store);
         services.AddSingleton<ILogSearch>(store);
-        services.AddSingleton<IUserStore>(store);
-        services.AddSingleton<IMemberStore>(store);
-        services.AddSingleton<IApiTokenStore>(store);
-        services.AddSingleton<ISessionStore>(store);
+        services.AddSingleton<Core.Access.IUserStore>(store);
+        services.AddSingleton<Core.Access.IMemberStore>(store);
+        services.AddSingleton<Core.Access.IApiTokenStore>(store);
+        services.AddSingleton<Core.Access.ISessionStore>(store);
         return services;
     }
 }

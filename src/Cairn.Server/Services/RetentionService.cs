@@ -6,14 +6,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
 
-/// <summary>How often <see cref="RetentionService"/> looks for runs to remove.</summary>
+/// <summary>How often <see cref="RetentionService"/> looks for runs (and dashboard sessions) to remove.</summary>
 internal sealed record RetentionSweep(TimeSpan Interval);
 
 /// <summary>Removes runs that ended longer ago than the retention setting, with their jobs, steps, log lines and changes:
 /// at start, then every sweep interval. It removes a small batch per transaction with a pause between, and makes the batch
 /// smaller when one takes long, so that the store's writers (on SQLite, every writer) never wait long behind it.</summary>
 internal sealed partial class RetentionService(
-    IRunRetention runs, ServerSettings settings, RetentionSweep sweep, TimeProvider time, ILogger<RetentionService> log) : BackgroundService
+    IRunRetention runs, Core.Access.ISessionStore sessions, ServerSettings settings, RetentionSweep sweep, TimeProvider time,
+    ILogger<RetentionService> log) : BackgroundService
 {
     public const int MaxBatch = 100;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
@@ -22,22 +23,21 @@ internal sealed partial class RetentionService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (settings.Retention is not { } retention)
-        {
-            return;
-        }
-
         await Task.Yield();
-        var kept = Duration.Format(retention);
+        var retention = settings.Retention;
+        var kept = retention is { } days ? Duration.Format(days) : "";
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var before = time.GetUtcNow() - retention;
-                if (await SweepAsync(before, stoppingToken) is var removed and > 0)
+                var now = time.GetUtcNow();
+                if (retention is { } keep && await SweepAsync(now - keep, stoppingToken) is var removed and > 0)
                 {
                     LogRemoved(log, removed, kept);
                 }
+
+                // Sessions past their absolute limit, or ended that long ago, open nothing: forget them.
+                await sessions.DeleteSessionsBeforeAsync(now - settings.SessionLifetime, stoppingToken);
 
                 await Task.Delay(sweep.Interval, time, stoppingToken);
             }

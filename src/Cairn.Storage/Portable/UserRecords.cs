@@ -10,7 +10,7 @@ internal sealed class UserRecords(IStatementRunner database) : IUserStore
     private const string InsertUser = $"""
         INSERT INTO users (name, name_key, email, role, source, created_at, disabled, external_id)
         VALUES (@name, @key, @email, @role, @source, @at, @disabled, @external)
-        ON CONFLICT (name_key) DO NOTHING
+        ON CONFLICT DO NOTHING
         RETURNING {UserColumns};
         """;
 
