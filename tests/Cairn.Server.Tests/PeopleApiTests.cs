@@ -261,6 +261,45 @@ public sealed class PeopleApiTests : IAsyncLifetime
         Assert.False((await server.Client.GetFromJsonAsync<RepositoryView>("/api/v1/repos/octo/a"))!.Public);
     }
 
+    [Fact]
+    public async Task Every_user_grant_and_token_change_is_in_the_audit_log_with_who_made_it_and_never_a_token_value()
+    {
+        await AddUserAsync("maya", "viewer");
+        await server.Client.PatchAsJsonAsync("/api/v1/users/maya", new { role = "developer" });
+        await server.Client.PutAsJsonAsync("/api/v1/repos/octo/a/members/maya", new { role = "maintainer" });
+        var maya = await TokenForAsync("maya", "read", "trigger", "admin");
+        await maya.PutAsJsonAsync("/api/v1/repos/octo/a/members/maya", new { role = "admin" });
+        await maya.PutAsJsonAsync("/api/v1/repos/octo/a/teams/ops", new { role = "developer" });
+        await maya.DeleteAsync("/api/v1/repos/octo/a/teams/ops");
+        var own = (await (await maya.PostAsJsonAsync("/api/v1/tokens", new { name = "own", scopes = new[] { "read" } })).Content.ReadFromJsonAsync<CreatedTokenView>())!;
+        await maya.DeleteAsync($"/api/v1/tokens/{own.Id}");
+        await server.Client.DeleteAsync("/api/v1/users/maya");
+
+        var text = await server.Client.GetStringAsync("/api/v1/audit?limit=100");
+        var entries = System.Text.Json.JsonSerializer.Deserialize<Page<AuditView>>(text, System.Text.Json.JsonSerializerOptions.Web)!.Items
+            .Where(e => e.Action.StartsWith("user.", StringComparison.Ordinal) || e.Action.StartsWith("member.", StringComparison.Ordinal)
+                || e.Action.StartsWith("team.", StringComparison.Ordinal) || e.Action.StartsWith("token.", StringComparison.Ordinal))
+            .Reverse()
+            .Select(e => $"{e.Actor} {e.Action} {e.Repository ?? "-"} {(e.Detail?.Contains("denied", StringComparison.Ordinal) == true ? "denied" : "ok")}")
+            .ToList();
+
+        Assert.Equal(
+            [
+                "admin user.added - ok",
+                "admin user.changed - ok",
+                "admin member.granted octo/a ok",
+                "admin token.created - ok",
+                "maya member.granted octo/a denied",
+                "maya team.granted octo/a ok",
+                "maya team.removed octo/a ok",
+                "maya token.created - ok",
+                "maya token.revoked - ok",
+                "admin user.removed - ok",
+            ],
+            entries);
+        Assert.DoesNotContain(own.Token, text, StringComparison.Ordinal);
+    }
+
     private async Task AddUserAsync(string name, string role)
     {
         var added = await server.Client.PostAsJsonAsync("/api/v1/users", new { name, role });
