@@ -32,6 +32,11 @@ internal static class CairnCommandLine
             EventsCommand.Create(signals.Cancel),
             SecretCommand.Create(signals.Cancel),
             AuditCommand.Create(signals.Cancel),
+            UserCommand.Create(signals.Cancel),
+            UserCommand.WhoAmI(signals.Cancel),
+            MemberCommand.Members(signals.Cancel),
+            MemberCommand.Teams(signals.Cancel),
+            TokenCommand.Create(signals.Cancel),
         };
 
         var parse = root.Parse(args);

@@ -12,6 +12,8 @@ internal static class RepoCommand
 
     private static readonly string[] ForkPolicies = ["approve", "run", "ignore"];
 
+    private const string PublicHelp = "Let anyone, signed in or not, read its runs and logs (nothing else)";
+
     private const string ForkPolicyHelp =
         "Pull requests from forks: approve (their runs wait for a maintainer; the default), run (at once) or ignore";
 
@@ -37,10 +39,11 @@ internal static class RepoCommand
         var statusToken = new Option<string?>("--status-token-file") { Description = "A file holding the forge token commit statuses are posted with; - for stdin", HelpName = "FILE" };
         var allowForkSecrets = new Option<bool>("--allow-fork-secrets") { Description = "Give secrets to runs of pull requests from forks (off by default: anyone can open one)" };
         var forkPullRequests = ServerArguments.OneOf("--fork-pull-requests", ForkPolicyHelp, ForkPolicies);
+        var isPublic = new Option<bool>("--public") { Description = PublicHelp };
 
         var command = server.AddTo(new Command("add", "Add a repository; prints the webhook URL to set at the forge")
         {
-            name, forge, cloneUrl, apiUrl, defaultBranch, webhookSecret, statusToken, allowForkSecrets, forkPullRequests,
+            name, forge, cloneUrl, apiUrl, defaultBranch, webhookSecret, statusToken, allowForkSecrets, forkPullRequests, isPublic,
         });
         command.SetAction(async (parse, _) =>
         {
@@ -77,7 +80,8 @@ internal static class RepoCommand
                     token,
                     parse.GetValue(defaultBranch),
                     parse.GetValue(allowForkSecrets) ? true : null,
-                    parse.GetValue(forkPullRequests));
+                    parse.GetValue(forkPullRequests),
+                    parse.GetValue(isPublic) ? true : null);
                 var added = await session.Client.AddRepositoryAsync(request, cancel);
                 await (session.Json ? session.WriteJsonAsync(added.Json) : session.Out.WriteLineAsync(ServerViews.Repository(added.Value, "added")));
                 return ExitCodes.Succeeded;
@@ -92,23 +96,33 @@ internal static class RepoCommand
         var name = ServerArguments.Repository("The repository to change, as owner/repo");
         var forkPullRequests = ServerArguments.OneOf("--fork-pull-requests", ForkPolicyHelp, ForkPolicies);
         var allowForkSecrets = ServerArguments.OneOf("--allow-fork-secrets", "Whether runs of pull requests from forks get secrets", "true", "false");
+        var makePublic = new Option<bool>("--public") { Description = PublicHelp };
+        var makePrivate = new Option<bool>("--private") { Description = "Only those granted a role may see its runs and logs (undoes --public)" };
         var command = server.AddTo(new Command("set", "Change a repository's settings; what is not given stays as it is")
         {
-            name, forkPullRequests, allowForkSecrets,
+            name, forkPullRequests, allowForkSecrets, makePublic, makePrivate,
         });
         command.SetAction(async (parse, _) =>
         {
             var policy = parse.GetValue(forkPullRequests);
             var secrets = parse.GetValue(allowForkSecrets) is { } allow ? allow == "true" : (bool?)null;
-            if (policy is null && secrets is null)
+            if (parse.GetValue(makePublic) && parse.GetValue(makePrivate))
             {
-                await Console.Error.WriteLineAsync("error: say what to change: --fork-pull-requests approve|run|ignore, --allow-fork-secrets true|false");
+                await Console.Error.WriteLineAsync("error: give --public or --private, not both");
+                return ExitCodes.Usage;
+            }
+
+            bool? open = parse.GetValue(makePublic) ? true : parse.GetValue(makePrivate) ? false : null;
+            if (policy is null && secrets is null && open is null)
+            {
+                await Console.Error.WriteLineAsync(
+                    "error: say what to change: --fork-pull-requests approve|run|ignore, --allow-fork-secrets true|false, --public or --private");
                 return ExitCodes.Usage;
             }
 
             return await server.RunAsync(parse, async (session, cancel) =>
             {
-                var changed = await session.Client.ChangeRepositoryAsync(parse.GetValue(name)!, new ChangeRepositoryRequest(policy, secrets), cancel);
+                var changed = await session.Client.ChangeRepositoryAsync(parse.GetValue(name)!, new ChangeRepositoryRequest(policy, secrets, open), cancel);
                 await (session.Json ? session.WriteJsonAsync(changed.Json) : session.Out.WriteLineAsync(ServerViews.Repository(changed.Value, "changed")));
                 return ExitCodes.Succeeded;
             }, cancellation);

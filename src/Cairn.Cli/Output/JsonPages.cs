@@ -64,6 +64,20 @@ internal static class JsonPages
         json.WriteEndObject();
     });
 
+    /// <summary>What a command prints with <c>--json</c> when the server answered 204 with no body: what it named, and
+    /// <c>"<paramref name="done"/>": true</c> (<c>{"user":"alice","removed":true}</c>).</summary>
+    public static string Done(string done, params (string Name, string Value)[] fields) => Write(json =>
+    {
+        json.WriteStartObject();
+        foreach (var (name, value) in fields)
+        {
+            json.WriteString(name, value);
+        }
+
+        json.WriteBoolean(done, true);
+        json.WriteEndObject();
+    });
+
     private static string Write(Action<Utf8JsonWriter> write)
     {
         using var buffer = new MemoryStream();

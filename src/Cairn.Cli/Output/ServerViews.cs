@@ -191,6 +191,7 @@ internal static class ServerViews
         Field(text, "status token", repository.HasStatusToken ? "set" : "not set", 16);
         Field(text, "fork PRs", ForkPolicy(repository.ForkPullRequests), 16);
         Field(text, "fork secrets", repository.AllowForkSecrets ? "pull requests from forks get secrets" : "pull requests from forks get no secrets", 16);
+        Field(text, "visibility", repository.Public ? "public: anyone may read its runs and logs" : "private", 16);
         if (repository.WebhookUrl is { Length: > 0 } hook)
         {
             text.Append(CultureInfo.InvariantCulture, $"webhook URL to set at the forge: {hook}");

@@ -11,7 +11,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cairn.Server.Api;
 
-/// <summary>What a client sends to add a repository. Secrets are write-only: no answer ever carries them.</summary>
+/// <summary>What a client sends to add a repository. Secrets are write-only: no answer ever carries them. A public
+/// repository's runs and logs may be read by anyone, signed in or not.</summary>
 public sealed record RepositoryRequest(
     string? Name,
     string? Forge,
@@ -21,10 +22,11 @@ public sealed record RepositoryRequest(
     string? StatusToken,
     string? DefaultBranch,
     bool? AllowForkSecrets,
-    string? ForkPullRequests = null);
+    string? ForkPullRequests = null,
+    bool? Public = null);
 
 /// <summary>What a client sends to change a repository's settings: what it leaves out stays as it is.</summary>
-public sealed record RepositoryChangeRequest(string? ForkPullRequests, bool? AllowForkSecrets);
+public sealed record RepositoryChangeRequest(string? ForkPullRequests, bool? AllowForkSecrets, bool? Public = null);
 
 /// <summary>A repository as the API shows it. <c>forkPullRequests</c> is <c>approve</c>, <c>run</c> or <c>ignore</c>.</summary>
 public sealed record RepositoryView(
@@ -38,7 +40,8 @@ public sealed record RepositoryView(
     bool HasStatusToken,
     string WebhookUrl,
     DateTimeOffset CreatedAt,
-    string ForkPullRequests);
+    string ForkPullRequests,
+    bool Public);
 
 internal static partial class ReposApi
 {
@@ -116,6 +119,7 @@ internal static partial class ReposApi
         {
             AllowForkSecrets = request.AllowForkSecrets ?? false,
             ForkPullRequests = policy,
+            Public = request.Public ?? false,
         };
         if (!await repositories.AddRepositoryAsync(record, cancellationToken))
         {
@@ -150,9 +154,10 @@ internal static partial class ReposApi
     private static async Task<IResult> ChangeAsync(
         string name, RepositoryChangeRequest? request, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken)
     {
-        if (request is null || (request.ForkPullRequests is null && request.AllowForkSecrets is null))
+        if (request is null || (request.ForkPullRequests is null && request.AllowForkSecrets is null && request.Public is null))
         {
-            return Problems.BadRequest("send a JSON object with what to change: { \"forkPullRequests\": \"approve\" | \"run\" | \"ignore\", \"allowForkSecrets\": true | false }");
+            return Problems.BadRequest(
+                "send a JSON object with what to change: { \"forkPullRequests\": \"approve\" | \"run\" | \"ignore\", \"allowForkSecrets\": true | false, \"public\": true | false }");
         }
 
         ForkPullRequestPolicy? policy = null;
@@ -166,7 +171,7 @@ internal static partial class ReposApi
             policy = parsed;
         }
 
-        var changed = await repositories.UpdateRepositoryAsync(name, new RepositorySettingsChange(policy, request.AllowForkSecrets), cancellationToken);
+        var changed = await repositories.UpdateRepositoryAsync(name, new RepositorySettingsChange(policy, request.AllowForkSecrets, request.Public), cancellationToken);
         return changed is null ? Problems.NotFound($"there is no repository {name}") : Results.Ok(View(changed, settings));
     }
 
@@ -194,7 +199,8 @@ internal static partial class ReposApi
         record.SealedForgeToken is not null,
         new Uri(settings.PublicUrl, $"hooks/{record.Forge.ToWire()}").ToString(),
         record.CreatedAt,
-        record.ForkPullRequests.ToWire());
+        record.ForkPullRequests.ToWire(),
+        record.Public);
 
     private static bool IsCloneUrl(string url) =>
         (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ssh" or "git" or "file")

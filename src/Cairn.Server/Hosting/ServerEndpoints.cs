@@ -43,6 +43,9 @@ internal static class ServerEndpoints
         ApprovalsApi.Map(api);
         SecretsApi.Map(api);
         SearchApi.Map(api);
+        UsersApi.Map(api);
+        MembersApi.Map(api);
+        TokensApi.Map(api);
         StreamsApi.Map(api);
         WebhookEndpoint.Map(app);
         return app;

@@ -16,13 +16,14 @@ internal sealed record AddRepositoryRequest(
     string? StatusToken,
     string? DefaultBranch,
     bool? AllowForkSecrets,
-    string? ForkPullRequests)
+    string? ForkPullRequests,
+    bool? Public = null)
 {
     public override string ToString() => $"repository {Name} on {Forge}";
 }
 
 /// <summary>What <c>cairn repo set</c> sends: only the settings given.</summary>
-internal sealed record ChangeRepositoryRequest(string? ForkPullRequests, bool? AllowForkSecrets);
+internal sealed record ChangeRepositoryRequest(string? ForkPullRequests, bool? AllowForkSecrets, bool? Public = null);
 
 /// <summary>A repository as the server shows it: whether secrets are set, never their values.</summary>
 internal sealed record RepositoryView(
@@ -36,7 +37,8 @@ internal sealed record RepositoryView(
     bool HasStatusToken,
     string? WebhookUrl,
     DateTimeOffset CreatedAt,
-    string? ForkPullRequests = null);
+    string? ForkPullRequests = null,
+    bool Public = false);
 
 /// <summary>What <c>cairn trigger</c> sends: a manual run of a ref (or an exact commit) with inputs.</summary>
 internal sealed record TriggerRequest(string Ref, string? Sha, IReadOnlyDictionary<string, string> Inputs);

@@ -11,7 +11,7 @@ namespace Cairn.Cli.Commands.Client;
 /// <summary>A Cairn server's HTTP API, typed: each call answers the decoded value with the JSON as sent, or throws
 /// <see cref="ServerProblemException"/>, <see cref="ServerUnreachableException"/> or <see cref="ServerAnswerException"/>
 /// with a sentence a person can act on.</summary>
-internal sealed class ServerClient : IDisposable
+internal sealed partial class ServerClient : IDisposable
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(60);
