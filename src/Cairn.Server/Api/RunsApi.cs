@@ -219,7 +219,9 @@ internal static class RunsApi
 
         if (run.Status.HasEnded())
         {
-            return Problems.Conflict($"run {id} has already ended ({run.Status.ToWire()})");
+            var ended = $"run {id} has already ended ({run.Status.ToWire()})";
+            await audit.RecordOnRunAsync(caller, AuditActions.RunCancelled, run, AuditOutcomes.Failed, ended, cancellationToken);
+            return Problems.Conflict(ended);
         }
 
         await coordinator.CancelRunAsync(id, "cancelled through the API", cancellationToken);
