@@ -26,6 +26,9 @@ public abstract partial class CairnStore
     public Task<AuditEntry> AppendAuditAsync(NewAuditEntry entry, CancellationToken cancellationToken) =>
         _secrets.AppendAuditAsync(entry, cancellationToken);
 
+    public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken) =>
+        _secrets.ListAuditAsync(query, cancellationToken);
+
     public Task<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeId, int limit, CancellationToken cancellationToken) =>
-        _secrets.ListAuditAsync(beforeId, limit, cancellationToken);
+        _secrets.ListAuditAsync(new AuditQuery(BeforeId: beforeId, Limit: limit), cancellationToken);
 }

@@ -13,13 +13,19 @@ public static class EffectiveRole
     {
         ArgumentNullException.ThrowIfNull(repositoryGrants);
         ArgumentNullException.ThrowIfNull(teamGrants);
-        var role = repositoryIsPublic ? Max(globalRole, Role.Viewer) : globalRole;
-        if (globalRole is null)
-        {
-            // Grants belong to users: no one signed in holds any.
-            return role;
-        }
+        // Grants belong to users: no one signed in holds any.
+        return globalRole is null
+            ? repositoryIsPublic ? Role.Viewer : null
+            : ForSignedIn(globalRole, repositoryGrants, teamGrants, repositoryIsPublic);
+    }
 
+    /// <summary>The role of someone signed in whose global role may be none (null): their grants and their groups'
+    /// grants count all the same.</summary>
+    public static Role? ForSignedIn(Role? globalRole, IEnumerable<Role> repositoryGrants, IEnumerable<Role> teamGrants, bool repositoryIsPublic)
+    {
+        ArgumentNullException.ThrowIfNull(repositoryGrants);
+        ArgumentNullException.ThrowIfNull(teamGrants);
+        var role = repositoryIsPublic ? Max(globalRole, Role.Viewer) : globalRole;
         foreach (var grant in repositoryGrants.Concat(teamGrants))
         {
             role = Max(role, grant);
@@ -41,11 +47,15 @@ public static class EffectiveRole
         ArgumentNullException.ThrowIfNull(groups);
         ArgumentNullException.ThrowIfNull(memberGrants);
         ArgumentNullException.ThrowIfNull(teamGrants);
-        var active = user is { Disabled: false } ? user : null;
-        return Of(
-            active?.Role,
+        if (user is not { Disabled: false } active)
+        {
+            return repositoryIsPublic ? Role.Viewer : null;
+        }
+
+        return ForSignedIn(
+            active.Role,
             memberGrants
-                .Where(g => SameName(g.Repository, repository) && active is not null && SameName(g.User, active.Name))
+                .Where(g => SameName(g.Repository, repository) && SameName(g.User, active.Name))
                 .Select(g => g.Role),
             teamGrants.Where(g => SameName(g.Repository, repository) && groups.Contains(g.Group, StringComparer.Ordinal)).Select(g => g.Role),
             repositoryIsPublic);

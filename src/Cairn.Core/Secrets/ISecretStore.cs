@@ -28,20 +28,45 @@ public interface ISecretStore
     Task<SealedSecret?> GetSealedSecretAsync(string? scope, string name, CancellationToken cancellationToken);
 }
 
-/// <summary>Something done with a secret or to a run, as the audit log keeps it: who read or changed which secret (never its
-/// value), or who approved or rejected which run.</summary>
-/// <param name="RunId">The run whose job read the secret, or the run approved or rejected; null for a secret changed through the API.</param>
-/// <param name="Repository">The repository of the run, or the scope of a changed secret (null: global).</param>
-/// <param name="Secret">The secret's name; null for an action on a run.</param>
+/// <summary>Something done, as the audit log keeps it: who read or changed which secret (never its value), who approved or
+/// rejected which run, and every other change a person made (<see cref="Access.AuditActions"/>) with the token they used,
+/// what it was done to, from which address and how it ended.</summary>
+/// <param name="RunId">The run whose job read the secret, or the run acted on; null when no run is concerned.</param>
+/// <param name="Repository">The repository of the run, the scope of a changed secret (null: global), or the repository
+/// changed.</param>
+/// <param name="Secret">The secret's name; null for an action on anything else.</param>
 /// <param name="Action">What was done: <c>read</c>, <c>created</c>, <c>updated</c>, <c>deleted</c> (<see cref="SecretActions"/>),
-/// <c>approve</c> or <c>reject</c> (<see cref="RunActions"/>).</param>
-/// <param name="Actor">Who did it through the API (<see cref="AuditActors"/>); null for a job's read, which the run and job name.</param>
-/// <param name="Detail">What the actor said, such as the reason a run was rejected.</param>
+/// <c>approve</c> or <c>reject</c> (<see cref="RunActions"/>), or one of <see cref="Access.AuditActions"/>.</param>
+/// <param name="Actor">Who did it (a user's name); null for a job's read, which the run and job name.</param>
+/// <param name="Detail">What the actor said, such as the reason a run was rejected, or why an action failed.</param>
 public sealed record AuditEntry(
-    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
+    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null)
+{
+    /// <summary>The name of the API token the actor used (or <c>admin token</c>); null for a dashboard session.</summary>
+    public string? TokenName { get; init; }
 
+    /// <summary>What the action was done to, when not only the repository: a user, a token, a run (<c>run 12</c>).</summary>
+    public string? Target { get; init; }
+
+    /// <summary>The address the request came from.</summary>
+    public string? ClientAddress { get; init; }
+
+    /// <summary>How it ended (<see cref="Access.AuditOutcomes"/>): <c>ok</c>, <c>denied</c> or <c>failed</c>.</summary>
+    public string Outcome { get; init; } = Access.AuditOutcomes.Ok;
+}
+
+/// <summary>An entry to append to the audit log; the log gives it its id.</summary>
 public sealed record NewAuditEntry(
-    DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
+    DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null)
+{
+    public string? TokenName { get; init; }
+
+    public string? Target { get; init; }
+
+    public string? ClientAddress { get; init; }
+
+    public string Outcome { get; init; } = Access.AuditOutcomes.Ok;
+}
 
 /// <summary>What the audit log says was done with a secret.</summary>
 public static class SecretActions
@@ -59,7 +84,7 @@ public static class RunActions
     public const string Reject = "reject";
 }
 
-/// <summary>Who the audit log says acted through the API. There is one admin token today; users come later.</summary>
+/// <summary>The name the audit log gave the admin token's actions before the server had users.</summary>
 public static class AuditActors
 {
     public const string Admin = "admin";

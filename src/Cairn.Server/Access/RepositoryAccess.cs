@@ -56,17 +56,11 @@ public sealed class RepositoryAccess(IRepositoryStore repositories, IMemberStore
 
         var grants = await members.ListGrantsOfUserAsync(user.Name, cancellationToken);
         var teams = caller.Groups.Count == 0 ? [] : await members.ListTeamGrantsAsync(repository, cancellationToken);
-        // The caller is signed in, so their grants count even when their global role is none (EffectiveRole.Of reads a
-        // null global role as no one signed in, who holds no grants).
-        var uncapped = caller.UncappedRole;
-        var held = grants.Where(g => string.Equals(g.Repository, repository, StringComparison.OrdinalIgnoreCase)).Select(g => g.Role)
-            .Concat(teams.Where(g => caller.Groups.Contains(g.Group, StringComparer.Ordinal)).Select(g => g.Role))
-            .Concat(isPublic ? [Role.Viewer] : []);
-        foreach (var role in held)
-        {
-            uncapped = uncapped is { } higher && higher >= role ? higher : role;
-        }
-
+        var uncapped = EffectiveRole.ForSignedIn(
+            caller.UncappedRole,
+            grants.Where(g => string.Equals(g.Repository, repository, StringComparison.OrdinalIgnoreCase)).Select(g => g.Role),
+            teams.Where(g => caller.Groups.Contains(g.Group, StringComparer.Ordinal)).Select(g => g.Role),
+            isPublic);
         return caller.Cap(uncapped);
     }
 
@@ -76,31 +70,6 @@ public sealed class RepositoryAccess(IRepositoryStore repositories, IMemberStore
         scope is null
             ? caller.MayGlobally(Permission.ManageGlobalSecrets)
             : RolePermissions.Allows(await RoleOnAsync(caller, scope, cancellationToken), Permission.ManageRepositorySecrets);
-
-    /// <summary>Which audit entries, by their repository, the caller may read: every one with a role that reads all
-    /// the audit; else those of the repositories they maintain (none of the server's own, nor of others').</summary>
-    public async Task<Func<string?, bool>> AuditableAsync(Caller caller, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        if (caller.MayGlobally(Permission.ReadAllAudit))
-        {
-            return _ => true;
-        }
-
-        var maintained = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (caller.IsSignedIn)
-        {
-            foreach (var repository in await repositories.ListRepositoriesAsync(cancellationToken))
-            {
-                if (RolePermissions.Allows(await RoleOnAsync(caller, repository.Name, repository.Public, cancellationToken), Permission.ManageMembers))
-                {
-                    maintained.Add(repository.Name);
-                }
-            }
-        }
-
-        return repository => repository is not null && maintained.Contains(repository);
-    }
 
     /// <summary>The repositories the caller may see.</summary>
     public async Task<RepositoryVisibility> VisibleAsync(Caller caller, CancellationToken cancellationToken)

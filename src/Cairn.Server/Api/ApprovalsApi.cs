@@ -14,7 +14,7 @@ namespace Cairn.Server.Api;
 public sealed record RejectRequest(string? Reason);
 
 /// <summary>Runs that wait for a maintainer (pull requests from forks): approve starts one, reject ends it cancelled.
-/// Both are in the audit log, by the admin token (<see cref="AuditActors.Admin"/>) until there are users.</summary>
+/// Both are in the audit log, with who did it.</summary>
 internal static class ApprovalsApi
 {
     /// <summary>The longest reason a rejection keeps.</summary>
@@ -26,10 +26,11 @@ internal static class ApprovalsApi
         api.MapPost("/runs/{id:long}/reject", RejectAsync).WithName("RejectRun").ForRunOf(Permission.Approve);
     }
 
-    private static async Task<IResult> ApproveAsync(long id, RunApprovals approvals, IRunStore store, RunViewContext views, CancellationToken cancellationToken) =>
-        await AnswerAsync(id, await approvals.ApproveAsync(id, AuditActors.Admin, cancellationToken), store, views, cancellationToken);
+    private static async Task<IResult> ApproveAsync(
+        long id, Caller caller, RunApprovals approvals, IRunStore store, RunViewContext views, CancellationToken cancellationToken) =>
+        await AnswerAsync(id, await approvals.ApproveAsync(id, caller, cancellationToken), store, views, cancellationToken);
 
-    private static async Task<IResult> RejectAsync(long id, RejectRequest? request, RunApprovals approvals, IRunStore store, RunViewContext views, CancellationToken cancellationToken)
+    private static async Task<IResult> RejectAsync(long id, RejectRequest? request, Caller caller, RunApprovals approvals, IRunStore store, RunViewContext views, CancellationToken cancellationToken)
     {
         var reason = string.IsNullOrWhiteSpace(request?.Reason) ? null : request.Reason.Trim();
         if (reason is not null && (reason.Length > LongestReason || reason.Any(char.IsControl)))
@@ -37,7 +38,7 @@ internal static class ApprovalsApi
             return Problems.Validation([$"reason: give one line of at most {LongestReason} characters"]);
         }
 
-        return await AnswerAsync(id, await approvals.RejectAsync(id, reason, AuditActors.Admin, cancellationToken), store, views, cancellationToken);
+        return await AnswerAsync(id, await approvals.RejectAsync(id, reason, caller, cancellationToken), store, views, cancellationToken);
     }
 
     private static async Task<IResult> AnswerAsync(long id, ApprovalResult result, IRunStore store, RunViewContext views, CancellationToken cancellationToken) => result switch

@@ -59,7 +59,8 @@ internal static partial class ReposApi
 
     private static async Task<IResult> AddAsync(
         RepositoryRequest? request, IRepositoryStore repositories, RepositorySecrets secrets, IForgeDirectory forges,
-        ServerSettings settings, TimeProvider time, RepositoryRegistrations registrations, CancellationToken cancellationToken)
+        ServerSettings settings, TimeProvider time, RepositoryRegistrations registrations, Caller caller, AuditTrail audit,
+        CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -127,6 +128,8 @@ internal static partial class ReposApi
         }
 
         registrations.Added(record);
+        await audit.RecordAsync(
+            caller, AuditActions.RepositoryAdded, record.Name, null, AuditOutcomes.Ok, $"{record.Forge.ToWire()} {record.CloneUrl}", cancellationToken);
         return Results.Created($"/api/v1/repos/{record.Name}", View(record, settings));
     }
 
@@ -152,7 +155,8 @@ internal static partial class ReposApi
     }
 
     private static async Task<IResult> ChangeAsync(
-        string name, RepositoryChangeRequest? request, IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken)
+        string name, RepositoryChangeRequest? request, IRepositoryStore repositories, ServerSettings settings, Caller caller, AuditTrail audit,
+        CancellationToken cancellationToken)
     {
         if (request is null || (request.ForkPullRequests is null && request.AllowForkSecrets is null && request.Public is null))
         {
@@ -172,20 +176,40 @@ internal static partial class ReposApi
         }
 
         var changed = await repositories.UpdateRepositoryAsync(name, new RepositorySettingsChange(policy, request.AllowForkSecrets, request.Public), cancellationToken);
-        return changed is null ? Problems.NotFound($"there is no repository {name}") : Results.Ok(View(changed, settings));
+        if (changed is null)
+        {
+            return Problems.NotFound($"there is no repository {name}");
+        }
+
+        var said = string.Join(
+            ", ",
+            new[]
+            {
+                policy is { } p ? $"forkPullRequests={p.ToWire()}" : null,
+                request.AllowForkSecrets is { } allow ? $"allowForkSecrets={(allow ? "true" : "false")}" : null,
+                request.Public is { } open ? $"public={(open ? "true" : "false")}" : null,
+            }.OfType<string>());
+        await audit.RecordAsync(caller, AuditActions.RepositoryChanged, changed.Name, null, AuditOutcomes.Ok, said, cancellationToken);
+        return Results.Ok(View(changed, settings));
     }
 
     private static async Task<IResult> DeleteAsync(
-        string name, IRepositoryStore repositories, [AsParameters] SecretDependencies secrets, CancellationToken cancellationToken)
+        string name, IRepositoryStore repositories, Caller caller, [AsParameters] SecretDependencies secrets, CancellationToken cancellationToken)
     {
         if (RepositoryPath.Parse(name) is { Resource: RepositoryResource.Secret, Secret: { } secret } path)
         {
-            return await SecretsApi.DeleteAsync(path.Repository, secret, secrets, cancellationToken);
+            return await SecretsApi.DeleteAsync(caller, path.Repository, secret, secrets, cancellationToken);
         }
 
-        return await repositories.DeleteRepositoryAsync(name, cancellationToken)
-            ? Results.NoContent()
-            : Problems.NotFound($"there is no repository {name}");
+        // The name as the server keeps it, so that the entry reads as the repository's others do.
+        var known = (await repositories.GetRepositoryAsync(name, cancellationToken))?.Name ?? name;
+        if (!await repositories.DeleteRepositoryAsync(name, cancellationToken))
+        {
+            return Problems.NotFound($"there is no repository {name}");
+        }
+
+        await secrets.Audit.RecordAsync(caller, AuditActions.RepositoryRemoved, known, null, AuditOutcomes.Ok, null, cancellationToken);
+        return Results.NoContent();
     }
 
     internal static RepositoryView View(RepositoryRecord record, ServerSettings settings) => new(

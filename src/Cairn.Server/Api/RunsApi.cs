@@ -111,27 +111,29 @@ internal static class RunsApi
         api.MapGet("/runs", ListAsync).WithName("ListRuns").ForListing();
         api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun").ForRunOf(Permission.ReadRuns);
         api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun").ForRunOf(Permission.Cancel);
-        api.MapPost("/runs/{id:long}/rerun", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, false, store, repositories, starter, views, ct)).WithName("RerunRun").ForRunOf(Permission.Rerun);
-        api.MapPost("/runs/{id:long}/rerun-failed", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, true, store, repositories, starter, views, ct)).WithName("RerunFailedJobs").ForRunOf(Permission.Rerun);
+        api.MapPost("/runs/{id:long}/rerun", (long id, Caller caller, [AsParameters] StartDependencies deps, CancellationToken ct) => RerunAsync(id, false, caller, deps, ct))
+            .WithName("RerunRun").ForRunOf(Permission.Rerun);
+        api.MapPost("/runs/{id:long}/rerun-failed", (long id, Caller caller, [AsParameters] StartDependencies deps, CancellationToken ct) => RerunAsync(id, true, caller, deps, ct))
+            .WithName("RerunFailedJobs").ForRunOf(Permission.Rerun);
     }
 
     private static Task<IResult> TriggerAsync(
         string owner, string repo, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken cancellationToken) =>
-        StartRunAsync($"{owner}/{repo}", request, idempotencyKey, store, repositories, starter, views, cancellationToken);
+        Caller caller, [AsParameters] StartDependencies deps, CancellationToken cancellationToken) =>
+        StartRunAsync($"{owner}/{repo}", request, idempotencyKey, caller, deps, cancellationToken);
 
     private static Task<IResult> TriggerNestedAsync(
         string path, TriggerRequest? request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-        IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken cancellationToken) =>
+        Caller caller, [AsParameters] StartDependencies deps, CancellationToken cancellationToken) =>
         RepositoryPath.Parse(path) is { Resource: RepositoryResource.Runs } found
-            ? StartRunAsync(found.Repository, request, idempotencyKey, store, repositories, starter, views, cancellationToken)
+            ? StartRunAsync(found.Repository, request, idempotencyKey, caller, deps, cancellationToken)
             : Task.FromResult(Problems.NotFound($"there is nothing to post to at /api/v1/repos/{path}; a run is started at repos/NAME/runs"));
 
     private static async Task<IResult> StartRunAsync(
-        string name, TriggerRequest? request, string? idempotencyKey, IRunStore store, IRepositoryStore repositories, RunStarter starter,
-        RunViewContext views, CancellationToken cancellationToken)
+        string name, TriggerRequest? request, string? idempotencyKey, Caller caller, StartDependencies deps, CancellationToken cancellationToken)
     {
-        var repository = await repositories.GetRepositoryAsync(name, cancellationToken);
+        var (store, views) = (deps.Store, deps.Views);
+        var repository = await deps.Repositories.GetRepositoryAsync(name, cancellationToken);
         if (repository is null)
         {
             return Problems.NotFound($"there is no repository {name}");
@@ -148,12 +150,16 @@ internal static class RunsApi
 
         var trigger = new TriggerEvent(TriggerKind.Manual, repository.Name, request.Ref, request.Sha,
             request.Inputs ?? new Dictionary<string, string>(StringComparer.Ordinal), key);
-        var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true), cancellationToken);
+        var result = await deps.Starter.StartAsync(repository, trigger, new StartOptions(Explicit: true), cancellationToken);
 
-        // The same key gives the run it gave the first time, with 200 rather than 201.
-        return result is StartResult.Started { Run: var earlier } && earlier.CreatedAt < asked
-            ? Results.Ok(await ViewAsync(store, earlier, views, cancellationToken))
-            : await AnswerAsync(result, store, views, cancellationToken);
+        // The same key gives the run it gave the first time, with 200 rather than 201: nothing new to audit.
+        if (result is StartResult.Started { Run: var earlier } && earlier.CreatedAt < asked)
+        {
+            return Results.Ok(await ViewAsync(store, earlier, views, cancellationToken));
+        }
+
+        await deps.Audit.RecordStartAsync(caller, repository.Name, result, null, false, cancellationToken);
+        return await AnswerAsync(result, store, views, cancellationToken);
     }
 
     /// <summary>A started run is 201 with the run; a start refused or ignored is 422 with why.</summary>
@@ -202,7 +208,8 @@ internal static class RunsApi
             ? Results.Ok(await ViewAsync(store, run, views, cancellationToken))
             : Problems.NotFound($"there is no run {id}");
 
-    private static async Task<IResult> CancelAsync(long id, IRunStore store, RunCoordinator coordinator, RunViewContext views, CancellationToken cancellationToken)
+    private static async Task<IResult> CancelAsync(
+        long id, IRunStore store, RunCoordinator coordinator, RunViewContext views, Caller caller, AuditTrail audit, CancellationToken cancellationToken)
     {
         var run = await store.GetRunAsync(id, cancellationToken);
         if (run is null)
@@ -212,44 +219,44 @@ internal static class RunsApi
 
         if (run.Status.HasEnded())
         {
-            return Problems.Conflict($"run {id} has already ended ({run.Status.ToWire()})");
+            var ended = $"run {id} has already ended ({run.Status.ToWire()})";
+            await audit.RecordOnRunAsync(caller, AuditActions.RunCancelled, run, AuditOutcomes.Failed, ended, cancellationToken);
+            return Problems.Conflict(ended);
         }
 
         await coordinator.CancelRunAsync(id, "cancelled through the API", cancellationToken);
+        await audit.RecordOnRunAsync(caller, AuditActions.RunCancelled, run, AuditOutcomes.Ok, null, cancellationToken);
         return Results.Accepted($"/api/v1/runs/{id}", await ViewAsync(store, (await store.GetRunAsync(id, cancellationToken))!, views, cancellationToken));
     }
 
-    private static async Task<IResult> RerunAsync(long id, bool onlyFailed, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken cancellationToken)
+    private static async Task<IResult> RerunAsync(long id, bool onlyFailed, Caller caller, StartDependencies deps, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(id, cancellationToken);
+        var run = await deps.Store.GetRunAsync(id, cancellationToken);
         if (run is null)
         {
             return Problems.NotFound($"there is no run {id}");
         }
 
-        if (run.Repository is null || run.Trigger is null || await repositories.GetRepositoryAsync(run.Repository, cancellationToken) is not { } repository)
+        var repository = run.Repository is null || run.Trigger is null ? null : await deps.Repositories.GetRepositoryAsync(run.Repository, cancellationToken);
+        var conflict = run switch
         {
-            return Problems.Conflict($"run {id} cannot run again: its repository is not on this server");
+            _ when repository is null => $"run {id} cannot run again: its repository is not on this server",
+            { Status: RunStatus.Waiting, WaitingBehind: not null } => $"run {id} is held in its concurrency group ({run.PendingReason}): it has not run yet",
+            { Status: RunStatus.Waiting } => $"run {id} is waiting for approval: approve or reject it (POST /api/v1/runs/{id}/approve or /reject)",
+            { Status: RunStatus.Running or RunStatus.Succeeded } when onlyFailed =>
+                $"run {id} is {run.Status.ToWire()}: only the jobs of a failed or cancelled run can run again",
+            _ => null,
+        };
+        if (conflict is not null)
+        {
+            await deps.Audit.RecordOnRunAsync(caller, AuditActions.RunRerun, run, AuditOutcomes.Failed, conflict, cancellationToken);
+            return Problems.Conflict(conflict);
         }
 
-        if (run is { Status: RunStatus.Waiting, WaitingBehind: not null })
-        {
-            return Problems.Conflict($"run {id} is held in its concurrency group ({run.PendingReason}): it has not run yet");
-        }
-
-        if (run.Status == RunStatus.Waiting)
-        {
-            return Problems.Conflict($"run {id} is waiting for approval: approve or reject it (POST /api/v1/runs/{id}/approve or /reject)");
-        }
-
-        if (onlyFailed && run.Status is RunStatus.Running or RunStatus.Succeeded)
-        {
-            return Problems.Conflict($"run {id} is {run.Status.ToWire()}: only the jobs of a failed or cancelled run can run again");
-        }
-
-        var trigger = run.Trigger with { IdempotencyKey = null, Sha = run.Sha };
-        var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true, Rerun: run, OnlyFailed: onlyFailed), cancellationToken);
-        return await AnswerAsync(result, store, views, cancellationToken);
+        var trigger = run.Trigger! with { IdempotencyKey = null, Sha = run.Sha };
+        var result = await deps.Starter.StartAsync(repository!, trigger, new StartOptions(Explicit: true, Rerun: run, OnlyFailed: onlyFailed), cancellationToken);
+        await deps.Audit.RecordStartAsync(caller, repository!.Name, result, run, onlyFailed, cancellationToken);
+        return await AnswerAsync(result, deps.Store, deps.Views, cancellationToken);
     }
 
     internal static async Task<RunView> ViewAsync(IRunStore store, RunRecord run, RunViewContext views, CancellationToken cancellationToken)
@@ -285,3 +292,6 @@ internal static class RunsApi
         CancelReason = run.CancelReason,
     };
 }
+
+/// <summary>What starting a run through the API needs, taken from the services as one parameter.</summary>
+internal sealed record StartDependencies(IRunStore Store, IRepositoryStore Repositories, RunStarter Starter, RunViewContext Views, AuditTrail Audit);

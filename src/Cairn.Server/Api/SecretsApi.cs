@@ -17,26 +17,21 @@ public sealed record SecretRequest(string? Value);
 /// <summary>A secret as the API shows it: its name, where it belongs (null: global) and when it was last set.</summary>
 public sealed record SecretView(string Name, string? Scope, DateTimeOffset UpdatedAt);
 
-/// <summary>One audit entry as the API shows it: a secret read or changed (<c>secret</c> set), or a run approved or rejected
-/// (<c>action</c> <c>approve</c> or <c>reject</c>, <c>detail</c> the reason given). <c>actor</c> is who acted through the API.</summary>
-public sealed record AuditView(
-    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor, string? Detail);
-
-/// <summary>Secrets, a repository's and global ones: set, remove and list their names; and the audit log of their use (and
-/// of runs approved or rejected).</summary>
+/// <summary>Secrets, a repository's and global ones: set, remove and list their names. Each change is in the audit log
+/// (<see cref="AuditApi"/>).</summary>
 internal static class SecretsApi
 {
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPut(
             "/repos/{owner}/{repo}/secrets/{name}",
-            (string owner, string repo, string name, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
-                PutAsync($"{owner}/{repo}", name, request, deps, ct)).WithName("SetRepositorySecret")
+            (string owner, string repo, string name, SecretRequest? request, Caller caller, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
+                PutAsync(caller, $"{owner}/{repo}", name, request, deps, ct)).WithName("SetRepositorySecret")
             .ForRepository(Permission.ManageRepositorySecrets, "owner", "repo");
         api.MapDelete(
             "/repos/{owner}/{repo}/secrets/{name}",
-            (string owner, string repo, string name, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
-                DeleteAsync($"{owner}/{repo}", name, deps, ct)).WithName("DeleteRepositorySecret")
+            (string owner, string repo, string name, Caller caller, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
+                DeleteAsync(caller, $"{owner}/{repo}", name, deps, ct)).WithName("DeleteRepositorySecret")
             .ForRepository(Permission.ManageRepositorySecrets, "owner", "repo");
         api.MapGet(
             "/repos/{owner}/{repo}/secrets",
@@ -46,26 +41,29 @@ internal static class SecretsApi
         // Secrets of a repository whose name has subgroups (group/sub/project/secrets/NAME).
         api.MapPut(
             "/repos/{**path}",
-            (string path, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
+            (string path, SecretRequest? request, Caller caller, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
                 RepositoryPath.Parse(path) is { Resource: RepositoryResource.Secret, Secret: { } name } found
-                    ? PutAsync(found.Repository, name, request, deps, ct)
+                    ? PutAsync(caller, found.Repository, name, request, deps, ct)
                     : Task.FromResult(Problems.NotFound($"there is nothing to set at /api/v1/repos/{path}; a secret is set at repos/NAME/secrets/SECRET")))
             .WithName("SetNestedRepositorySecret")
             .ForRepositoryPath(RepositoryPaths.PermissionOf);
         api.MapPut(
             "/secrets/{name}",
-            (string name, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) => PutAsync(null, name, request, deps, ct))
+            (string name, SecretRequest? request, Caller caller, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
+                PutAsync(caller, null, name, request, deps, ct))
             .WithName("SetGlobalSecret")
             .ForGlobal(Permission.ManageGlobalSecrets);
-        api.MapDelete("/secrets/{name}", (string name, [AsParameters] SecretDependencies deps, CancellationToken ct) => DeleteAsync(null, name, deps, ct))
+        api.MapDelete(
+                "/secrets/{name}",
+                (string name, Caller caller, [AsParameters] SecretDependencies deps, CancellationToken ct) => DeleteAsync(caller, null, name, deps, ct))
             .WithName("DeleteGlobalSecret")
             .ForGlobal(Permission.ManageGlobalSecrets);
         api.MapGet("/secrets", ([AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync(null, deps, ct)).WithName("ListGlobalSecrets")
             .ForGlobal(Permission.ManageGlobalSecrets);
-        api.MapGet("/audit", AuditAsync).WithName("ListAudit").ForSignedIn();
     }
 
-    private static async Task<IResult> PutAsync(string? scope, string name, SecretRequest? request, SecretDependencies deps, CancellationToken cancellationToken)
+    private static async Task<IResult> PutAsync(
+        Caller caller, string? scope, string name, SecretRequest? request, SecretDependencies deps, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         if (SecretRules.NameError(name) is { } badName)
@@ -94,13 +92,13 @@ internal static class SecretsApi
         }
 
         var at = deps.Time.GetUtcNow();
-        var created = await deps.SetAsync(canonical, name, request!.Value!, at, cancellationToken);
+        var created = await deps.SetAsync(caller, canonical, name, request!.Value!, at, cancellationToken);
         var stored = await deps.Secrets.GetSealedSecretAsync(canonical, name, cancellationToken);
         var view = new SecretView(name, stored?.Scope ?? canonical, stored?.UpdatedAt ?? at);
         return created ? Results.Created(SecretPath(canonical, name), view) : Results.Ok(view);
     }
 
-    internal static async Task<IResult> DeleteAsync(string? scope, string name, SecretDependencies deps, CancellationToken cancellationToken)
+    internal static async Task<IResult> DeleteAsync(Caller caller, string? scope, string name, SecretDependencies deps, CancellationToken cancellationToken)
     {
         var found = await FindScopeAsync(scope, deps.Repositories, cancellationToken);
         if (found.Problem is { } missing)
@@ -108,7 +106,7 @@ internal static class SecretsApi
             return missing;
         }
 
-        return await deps.RemoveAsync(found.Name, name, cancellationToken)
+        return await deps.RemoveAsync(caller, found.Name, name, cancellationToken)
             ? Results.NoContent()
             : Problems.NotFound(scope is null ? $"there is no global secret {name}" : $"{found.Name} has no secret {name}");
     }
@@ -123,22 +121,6 @@ internal static class SecretsApi
 
         var secrets = await deps.Secrets.ListSecretsAsync(found.Name, cancellationToken);
         return Results.Ok(new Page<SecretView>([.. secrets.Select(s => new SecretView(s.Name, s.Scope, s.UpdatedAt))], null));
-    }
-
-    private static async Task<IResult> AuditAsync(
-        IAuditLog audit, Caller caller, RepositoryAccess access, string? cursor, int? limit, CancellationToken cancellationToken)
-    {
-        if (!Paging.TryRead(cursor, limit, out var before, out var take, out var problem))
-        {
-            return problem!;
-        }
-
-        var readable = await access.AuditableAsync(caller, cancellationToken);
-        var items = await audit.ListAuditAsync(before, take + 1, cancellationToken);
-        var taken = items.Take(take).ToList();
-        var page = taken.Where(e => readable(e.Repository))
-            .Select(e => new AuditView(e.Id, e.At, e.RunId, e.JobId, e.Repository, e.Secret, e.Action, e.Actor, e.Detail)).ToList();
-        return Results.Ok(new Page<AuditView>(page, items.Count > take ? taken[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 
     /// <summary>The repository's name as the server knows it (global: null), or a 404 when there is no such repository.</summary>
@@ -160,27 +142,27 @@ internal static class SecretsApi
 
 /// <summary>What the secrets endpoints need, taken from the services as one parameter.</summary>
 internal sealed record SecretDependencies(
-    IRepositoryStore Repositories, ISecretStore Secrets, IAuditLog Audit, RepositorySecrets Sealing, TimeProvider Time)
+    IRepositoryStore Repositories, ISecretStore Secrets, AuditTrail Audit, RepositorySecrets Sealing, TimeProvider Time)
 {
-    /// <summary>Seals and keeps a secret of a scope (null: global) and audits it as created or updated; true when it is
-    /// new. The API and the dashboard's form both set secrets through this.</summary>
-    public async Task<bool> SetAsync(string? scope, string name, string value, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>Seals and keeps a secret of a scope (null: global) and audits it as created or updated by the caller; true
+    /// when it is new. The API and the dashboard's form both set secrets through this.</summary>
+    public async Task<bool> SetAsync(Caller caller, string? scope, string name, string value, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var created = await Secrets.PutSecretAsync(scope, name, Sealing.SealSecret(scope, name, value), at, cancellationToken);
-        await Audit.AppendAuditAsync(
-            new NewAuditEntry(at, null, null, scope, name, created ? SecretActions.Created : SecretActions.Updated, AuditActors.Admin), cancellationToken);
+        await Audit.RecordAsync(
+            caller, new NewAuditEntry(at, null, null, scope, name, created ? SecretActions.Created : SecretActions.Updated), cancellationToken);
         return created;
     }
 
-    /// <summary>Removes a secret of a scope (null: global) and audits it; false when there was none.</summary>
-    public async Task<bool> RemoveAsync(string? scope, string name, CancellationToken cancellationToken)
+    /// <summary>Removes a secret of a scope (null: global) and audits it as the caller's; false when there was none.</summary>
+    public async Task<bool> RemoveAsync(Caller caller, string? scope, string name, CancellationToken cancellationToken)
     {
         if (!await Secrets.DeleteSecretAsync(scope, name, cancellationToken))
         {
             return false;
         }
 
-        await Audit.AppendAuditAsync(new NewAuditEntry(Time.GetUtcNow(), null, null, scope, name, SecretActions.Deleted, AuditActors.Admin), cancellationToken);
+        await Audit.RecordAsync(caller, new NewAuditEntry(Time.GetUtcNow(), null, null, scope, name, SecretActions.Deleted), cancellationToken);
         return true;
     }
 }

@@ -14,8 +14,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Cairn.Server.Dashboard;
 
 /// <summary>What the dashboard's buttons post to: sign out, cancel a run, run it again (all of it or its failed jobs).
-/// Each checks the anti-forgery token itself (400 without it), acts through the services the API uses, and redirects
-/// back to a page.</summary>
+/// Each checks the anti-forgery token itself (400 without it), acts through the services the API uses, records what it
+/// did in the audit log as the API does, and redirects back to a page.</summary>
 internal static class DashboardActions
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -66,6 +66,7 @@ internal static class DashboardActions
         }
 
         await coordinator.CancelRunAsync(id, "cancelled from the dashboard", context.RequestAborted);
+        await Audit(context).RecordOnRunAsync(context.GetCaller(), AuditActions.RunCancelled, run, AuditOutcomes.Ok, null, context.RequestAborted);
         return Back(id, null);
     }
 
@@ -103,6 +104,7 @@ internal static class DashboardActions
 
         var trigger = run.Trigger with { IdempotencyKey = null, Sha = run.Sha };
         var result = await starter.StartAsync(repository, trigger, new StartOptions(Explicit: true, Rerun: run, OnlyFailed: onlyFailed), cancellationToken);
+        await Audit(context).RecordStartAsync(context.GetCaller(), repository.Name, result, run, onlyFailed, cancellationToken);
         return result switch
         {
             StartResult.Started started => Results.Redirect($"/runs/{started.Run.Id}"),
@@ -111,6 +113,8 @@ internal static class DashboardActions
             _ => throw new InvalidOperationException($"{result} is not a start result"),
         };
     }
+
+    private static AuditTrail Audit(HttpContext context) => context.RequestServices.GetRequiredService<AuditTrail>();
 
     private static IResult Back(long id, string? notice) =>
         Results.Redirect(notice is null ? $"/runs/{id}" : $"/runs/{id}" + QueryString.Create("notice", notice));

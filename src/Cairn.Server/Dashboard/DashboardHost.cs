@@ -2,6 +2,7 @@ using System.Reflection;
 using Cairn.Server.Access;
 using Cairn.Server.Dashboard.Components;
 using Cairn.Server.Hosting;
+using Cairn.Server.Services;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -43,6 +44,7 @@ internal static class DashboardHost
         services.AddAuthorization();
         services.AddSingleton<RepositoryAccess>();
         services.AddSingleton<AuditTrail>();
+        services.AddSingleton<AuditVisibility>();
         services.AddSingleton<FailedSignIns>();
         services.AddAntiforgery(options => options.Cookie.Name = "cairn_antiforgery");
         return services;

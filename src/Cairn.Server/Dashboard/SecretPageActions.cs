@@ -58,7 +58,7 @@ internal static class SecretPageActions
             return Back("error", missing);
         }
 
-        await deps.SetAsync(scope.Name, name, value, deps.Time.GetUtcNow(), cancellationToken);
+        await deps.SetAsync(context.GetCaller(), scope.Name, name, value, deps.Time.GetUtcNow(), cancellationToken);
         return Back("set", Describe(scope.Name, name));
     }
 
@@ -83,7 +83,7 @@ internal static class SecretPageActions
             return Back("error", missing);
         }
 
-        return await deps.RemoveAsync(scope.Name, name, cancellationToken)
+        return await deps.RemoveAsync(context.GetCaller(), scope.Name, name, cancellationToken)
             ? Back("removed", Describe(scope.Name, name))
             : Back("error", $"there is no secret {Describe(scope.Name, name)}");
     }

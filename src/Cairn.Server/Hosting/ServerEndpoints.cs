@@ -42,6 +42,7 @@ internal static class ServerEndpoints
         JobLogApi.Map(api);
         ApprovalsApi.Map(api);
         SecretsApi.Map(api);
+        AuditApi.Map(api);
         SearchApi.Map(api);
         UsersApi.Map(api);
         MembersApi.Map(api);

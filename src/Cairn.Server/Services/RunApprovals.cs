@@ -1,6 +1,7 @@
 using Cairn.Core.Engine;
 using Cairn.Core.Runs;
 using Cairn.Core.Secrets;
+using Cairn.Server.Access;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
@@ -25,14 +26,16 @@ public abstract record ApprovalResult
 /// starts as any run starts, superseding what it supersedes; or reject it, and it ends cancelled with the reason. Each is
 /// written to the audit log after the compare-and-set that made it so, so the log never says what did not happen.</summary>
 public sealed partial class RunApprovals(
-    IRunStore store, IAuditLog audit, RunCoordinator coordinator, SupersededRuns superseded, TimeProvider time, ILogger<RunApprovals> log)
+    IRunStore store, AuditTrail audit, RunCoordinator coordinator, SupersededRuns superseded, TimeProvider time, ILogger<RunApprovals> log)
 {
     /// <summary>What a rejected run's jobs and status say when the maintainer gave no reason.</summary>
     public const string RejectedWithoutReason = "rejected by a maintainer";
 
-    public async Task<ApprovalResult> ApproveAsync(long runId, string actor, CancellationToken cancellationToken)
+    /// <param name="caller">Who approves: the audit log names them, their token and their address.</param>
+    public async Task<ApprovalResult> ApproveAsync(long runId, Caller caller, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(caller);
+        var actor = caller.Actor ?? "someone";
         var run = await store.GetRunAsync(runId, cancellationToken);
         if (run is null)
         {
@@ -45,8 +48,9 @@ public sealed partial class RunApprovals(
         }
 
         // What happened is recorded whatever becomes of the request that asked for it.
-        await audit.AppendAuditAsync(
-            new NewAuditEntry(time.GetUtcNow(), run.Id, null, run.Repository, null, RunActions.Approve, actor), CancellationToken.None);
+        await audit.RecordAsync(
+            caller, new NewAuditEntry(time.GetUtcNow(), run.Id, null, run.Repository, null, RunActions.Approve) { Target = $"run {run.Id}" },
+            CancellationToken.None);
         LogApproved(log, run.Id, actor);
 
         var started = await store.GetRunAsync(runId, cancellationToken) ?? run;
@@ -56,9 +60,10 @@ public sealed partial class RunApprovals(
     }
 
     /// <param name="reason">What the maintainer said, or null.</param>
-    public async Task<ApprovalResult> RejectAsync(long runId, string? reason, string actor, CancellationToken cancellationToken)
+    public async Task<ApprovalResult> RejectAsync(long runId, string? reason, Caller caller, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(actor);
+        ArgumentNullException.ThrowIfNull(caller);
+        var actor = caller.Actor ?? "someone";
         var run = await store.GetRunAsync(runId, cancellationToken);
         if (run is null)
         {
@@ -71,8 +76,9 @@ public sealed partial class RunApprovals(
             return new ApprovalResult.NotWaiting(Refusal(await store.GetRunAsync(runId, cancellationToken) ?? run) ?? $"run {runId} is not waiting for approval");
         }
 
-        await audit.AppendAuditAsync(
-            new NewAuditEntry(time.GetUtcNow(), run.Id, null, run.Repository, null, RunActions.Reject, actor, reason), CancellationToken.None);
+        await audit.RecordAsync(
+            caller, new NewAuditEntry(time.GetUtcNow(), run.Id, null, run.Repository, null, RunActions.Reject, Detail: reason) { Target = $"run {run.Id}" },
+            CancellationToken.None);
         LogRejected(log, run.Id, actor);
         return new ApprovalResult.Done(await store.GetRunAsync(runId, cancellationToken) ?? run);
     }

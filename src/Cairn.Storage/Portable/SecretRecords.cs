@@ -4,15 +4,16 @@ using static Cairn.Storage.Portable.RecordRows;
 
 namespace Cairn.Storage.Portable;
 
-/// <summary>Repository and global secrets (sealed values only) and the audit log of their use (and of runs approved or
-/// rejected), alike for both dialects.</summary>
+/// <summary>Repository and global secrets (sealed values only) and the audit log (of their use and of every change a person
+/// made), alike for both dialects. The log is only appended to: no statement here changes or removes an entry, and the
+/// schema's triggers refuse any that would.</summary>
 /// <remarks>A global secret's scope key is the empty string, which no repository's name can be: a unique key with a
 /// NULL in it would not be unique in either database.</remarks>
 internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, IAuditLog
 {
     private const string SecretColumns = "scope, name, sealed_value, created_at, updated_at";
 
-    private const string AuditColumns = "id, at, run_id, job_id, repository, secret, action, actor, detail";
+    private const string AuditColumns = "id, at, run_id, job_id, repository, secret, action, actor, detail, token_name, target, client_address, outcome";
 
     private const string InsertSecret = """
         INSERT INTO secrets (scope_key, scope, name, sealed_value, created_at, updated_at)
@@ -31,8 +32,8 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
     private const string SecretByName = $"SELECT {SecretColumns} FROM secrets WHERE scope_key = @key AND name = @name;";
 
     private const string AppendAudit = $"""
-        INSERT INTO secret_audit (at, run_id, job_id, repository, secret, action, actor, detail)
-        VALUES (@at, @run, @job, @repository, @secret, @action, @actor, @detail)
+        INSERT INTO secret_audit (at, run_id, job_id, repository, secret, action, actor, detail, token_name, target, client_address, outcome)
+        VALUES (@at, @run, @job, @repository, @secret, @action, @actor, @detail, @token, @target, @address, @outcome)
         RETURNING {AuditColumns};
         """;
 
@@ -107,28 +108,69 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
                 .Bind("@secret", entry.Secret)
                 .Bind("@action", entry.Action)
                 .Bind("@actor", entry.Actor)
-                .Bind("@detail", entry.Detail),
+                .Bind("@detail", entry.Detail)
+                .Bind("@token", entry.TokenName)
+                .Bind("@target", entry.Target)
+                .Bind("@address", entry.ClientAddress)
+                .Bind("@outcome", entry.Outcome),
             ReadAudit,
             cancellationToken);
         return appended.Single();
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> ListAuditAsync(long? beforeId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
 
-        // A parameter that may be NULL has no type PostgreSQL can infer: the filter is there only when it is set.
-        var where = beforeId is null ? "" : "WHERE id < @before";
+        // Only the filters that are set go into the statement: a parameter that may be NULL has no type PostgreSQL can
+        // infer. Names compare in lower case, as the indexes keep them.
+        var filters = new List<string>();
+        var binds = new List<Action<DbCommand>>();
+        void Filter(string condition, string name, object value)
+        {
+            filters.Add(condition);
+            binds.Add(command => command.Bind(name, value));
+        }
+
+        if (query.Actor is { } actor)
+        {
+            Filter("lower(actor) = @actor", "@actor", actor.ToLowerInvariant());
+        }
+
+        if (query.Action is { } action)
+        {
+            Filter("action = @action", "@action", action);
+        }
+
+        if (query.Repository is { } repository)
+        {
+            Filter("lower(repository) = @repository", "@repository", repository.ToLowerInvariant());
+        }
+
+        if (query.Repositories is { } visible)
+        {
+            var names = visible.Select((name, i) => (Name: name.ToLowerInvariant(), Parameter: $"@visible{i}")).ToList();
+            filters.Add(names.Count == 0 ? "1 = 0" : $"lower(repository) IN ({string.Join(", ", names.Select(n => n.Parameter))})");
+            binds.AddRange(names.Select(n => (Action<DbCommand>)(command => command.Bind(n.Parameter, n.Name))));
+        }
+
+        if (query.BeforeId is { } before)
+        {
+            Filter("id < @before", "@before", before);
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
         return await database.QueryAsync(
             $"SELECT {AuditColumns} FROM secret_audit {where} ORDER BY id DESC LIMIT @limit;",
             command =>
             {
-                if (beforeId is { } before)
+                foreach (var bind in binds)
                 {
-                    command.Bind("@before", before);
+                    bind(command);
                 }
 
-                command.Bind("@limit", limit);
+                command.Bind("@limit", query.Limit);
             },
             ReadAudit,
             cancellationToken);
@@ -149,5 +191,11 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
         Secret: StringOrNull(row, 5),
         Action: row.GetString(6),
         Actor: StringOrNull(row, 7),
-        Detail: StringOrNull(row, 8));
+        Detail: StringOrNull(row, 8))
+    {
+        TokenName = StringOrNull(row, 9),
+        Target = StringOrNull(row, 10),
+        ClientAddress = StringOrNull(row, 11),
+        Outcome = row.GetString(12),
+    };
 }

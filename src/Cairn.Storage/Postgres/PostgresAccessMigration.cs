@@ -1,6 +1,6 @@
 namespace Cairn.Storage.Postgres;
 
-/// <summary>The PostgreSQL schema's people, roles and API tokens (migration 11), kept apart from the long list it joins.</summary>
+/// <summary>The PostgreSQL schema's people, roles and API tokens (migrations 11 to 13), kept apart from the long list it joins.</summary>
 internal static class PostgresAccessMigration
 {
     public static Migration Eleven { get; } = new(11, "users, their grants on repositories, team grants and API tokens", """
@@ -74,5 +74,29 @@ internal static class PostgresAccessMigration
             ended_at   bigint
         );
         CREATE INDEX sessions_by_user ON sessions (user_id);
+        """);
+
+    public static Migration Thirteen { get; } = new(13, "the audit log keeps the token used, the target, the client's address and the outcome, and is filtered", """
+        -- Who acted is the actor (a user's name) and the token they used; what was acted on, when not only the repository;
+        -- where the request came from; how it ended (ok, denied, failed). Entries from before say ok.
+        ALTER TABLE secret_audit
+            ADD COLUMN token_name     text,
+            ADD COLUMN target         text,
+            ADD COLUMN client_address text,
+            ADD COLUMN outcome        text NOT NULL DEFAULT 'ok';
+
+        -- The filters (actor and repository ignoring case, action exactly), each newest first.
+        CREATE INDEX secret_audit_by_actor ON secret_audit (lower(actor), id);
+        CREATE INDEX secret_audit_by_action ON secret_audit (action, id);
+        CREATE INDEX secret_audit_by_repository ON secret_audit (lower(repository), id);
+
+        -- Append-only: nothing changes or removes an entry.
+        CREATE FUNCTION cairn_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the audit log is append-only';
+        END;
+        $$;
+        CREATE TRIGGER secret_audit_append_only BEFORE UPDATE OR DELETE ON secret_audit
+            FOR EACH ROW EXECUTE FUNCTION cairn_audit_append_only();
         """);
 }

@@ -385,6 +385,7 @@ internal static class PostgresMigrations
             """),
         PostgresAccessMigration.Eleven,
         PostgresAccessMigration.Twelve,
+        PostgresAccessMigration.Thirteen,
     ];
 
     public static int Latest => All[^1].Version;

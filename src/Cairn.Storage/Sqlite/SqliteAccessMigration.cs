@@ -1,6 +1,6 @@
 namespace Cairn.Storage.Sqlite;
 
-/// <summary>The SQLite schema's people, roles and API tokens (migration 11), kept apart from the long list it joins.</summary>
+/// <summary>The SQLite schema's people, roles and API tokens (migrations 11 to 13), kept apart from the long list it joins.</summary>
 internal static class SqliteAccessMigration
 {
     public static Migration Eleven { get; } = new(11, "users, their grants on repositories, team grants and API tokens", """
@@ -74,5 +74,27 @@ internal static class SqliteAccessMigration
             ended_at   INTEGER
         );
         CREATE INDEX sessions_by_user ON sessions (user_id);
+        """);
+
+    public static Migration Thirteen { get; } = new(13, "the audit log keeps the token used, the target, the client's address and the outcome, and is filtered", """
+        -- Who acted is the actor (a user's name) and the token they used; what was acted on, when not only the repository;
+        -- where the request came from; how it ended (ok, denied, failed). Entries from before say ok.
+        ALTER TABLE secret_audit ADD COLUMN token_name TEXT;
+        ALTER TABLE secret_audit ADD COLUMN target TEXT;
+        ALTER TABLE secret_audit ADD COLUMN client_address TEXT;
+        ALTER TABLE secret_audit ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';
+
+        -- The filters (actor and repository ignoring case, action exactly), each newest first.
+        CREATE INDEX secret_audit_by_actor ON secret_audit (lower(actor), id);
+        CREATE INDEX secret_audit_by_action ON secret_audit (action, id);
+        CREATE INDEX secret_audit_by_repository ON secret_audit (lower(repository), id);
+
+        -- Append-only: nothing changes or removes an entry.
+        CREATE TRIGGER secret_audit_never_changes BEFORE UPDATE ON secret_audit BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
+        CREATE TRIGGER secret_audit_never_shrinks BEFORE DELETE ON secret_audit BEGIN
+            SELECT RAISE(ABORT, 'the audit log is append-only');
+        END;
         """);
 }

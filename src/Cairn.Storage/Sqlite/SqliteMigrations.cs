@@ -390,6 +390,7 @@ internal static class SqliteMigrations
             """),
         SqliteAccessMigration.Eleven,
         SqliteAccessMigration.Twelve,
+        SqliteAccessMigration.Thirteen,
     ];
 
     public static int Latest => All[^1].Version;

@@ -273,11 +273,15 @@ internal sealed partial class FakeCairnServer : IAsyncDisposable
         api.MapPut("/secrets/{name}", (string name, JsonObject body) => PutSecret(null, name, body));
         api.MapDelete("/secrets/{name}", (string name) => DeleteSecret(null, name));
         api.MapGet("/secrets", () => ListSecrets(null));
-        api.MapGet("/audit", (string? cursor, int? limit) =>
+        api.MapGet("/audit", (string? actor, string? action, string? repo, string? cursor, int? limit) =>
         {
             lock (_gate)
             {
-                return Page(Audit.OrderByDescending(e => e.Id), cursor, limit, e => e.Id);
+                var matching = Audit.OrderByDescending(e => e.Id)
+                    .Where(e => actor is null || string.Equals(e.Actor, actor, StringComparison.OrdinalIgnoreCase))
+                    .Where(e => action is null || e.Action == action)
+                    .Where(e => repo is null || string.Equals(e.Repository, repo, StringComparison.OrdinalIgnoreCase));
+                return Page(matching, cursor, limit, e => e.Id);
             }
         });
         api.MapGet("/events", (string? repo, string? cursor, int? limit) =>

@@ -32,7 +32,8 @@ internal sealed record EventShape(
 internal sealed record SecretShape(string Name, string? Scope, DateTimeOffset UpdatedAt);
 
 internal sealed record AuditShape(
-    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
+    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null,
+    string? TokenName = null, string? Target = null, string? ClientAddress = null, string? Outcome = null);
 
 internal sealed record PageShape<T>(IReadOnlyList<T> Items, string? Next);
 

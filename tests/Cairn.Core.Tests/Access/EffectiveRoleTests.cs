@@ -27,6 +27,17 @@ public sealed class EffectiveRoleTests
     }
 
     [Fact]
+    public void Someone_signed_in_with_no_global_role_holds_what_is_granted_to_them()
+    {
+        Assert.Equal(Role.Maintainer, EffectiveRole.ForSignedIn(null, [Role.Maintainer], [], repositoryIsPublic: false));
+        Assert.Equal(Role.Developer, EffectiveRole.ForSignedIn(null, [], [Role.Developer], repositoryIsPublic: true));
+        Assert.Equal(Role.Viewer, EffectiveRole.ForSignedIn(null, [], [], repositoryIsPublic: true));
+        Assert.Null(EffectiveRole.ForSignedIn(null, [], [], repositoryIsPublic: false));
+        var dana = new UserRecord(4, "dana", null, null, UserSource.Local, At, Disabled: false);
+        Assert.Equal(Role.Maintainer, EffectiveRole.Of(dana, [], "acme/widgets", [new("acme/widgets", "dana", Role.Maintainer)], [], false));
+    }
+
+    [Fact]
     public void Grants_count_only_for_the_repository_the_user_and_their_groups()
     {
         var alice = new UserRecord(1, "Alice", null, Role.Viewer, UserSource.Local, At, Disabled: false);

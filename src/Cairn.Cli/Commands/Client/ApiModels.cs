@@ -129,7 +129,20 @@ internal sealed record SecretRequest(string Value)
 /// <summary>A secret as the server shows it: its name, where it belongs (null: global) and when it was set; never its value.</summary>
 internal sealed record SecretView(string Name, string? Scope, DateTimeOffset UpdatedAt);
 
-/// <summary>What was done with a secret (read by a job, created, updated, deleted), and by which run and job; or a run
-/// approved or rejected (no secret), by whom and why.</summary>
+/// <summary>One audit entry: what was done (a secret read by a job, set or removed; a run approved, rejected, triggered,
+/// cancelled or rerun; a repository added, changed or removed…), by whom and with which token, to what, from which
+/// address, and how it ended. A server that does not say the last four leaves them null.</summary>
 internal sealed record AuditView(
-    long Id, DateTimeOffset At, long? RunId, long? JobId, string? Repository, string? Secret, string Action, string? Actor = null, string? Detail = null);
+    long Id,
+    DateTimeOffset At,
+    long? RunId,
+    long? JobId,
+    string? Repository,
+    string? Secret,
+    string Action,
+    string? Actor = null,
+    string? Detail = null,
+    string? TokenName = null,
+    string? Target = null,
+    string? ClientAddress = null,
+    string? Outcome = null);

@@ -113,8 +113,16 @@ internal sealed partial class ServerClient : IDisposable
     public Task<Answer<Page<SecretView>>> ListSecretsAsync(string? repository, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, repository is null ? "secrets" : RepositoryPath(repository) + "/secrets", null, Json.PageSecretView, null, cancellationToken);
 
-    public Task<Answer<Page<AuditView>>> ListAuditAsync(string? cursor, int? limit, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "audit" + Query(("cursor", cursor), ("limit", Number(limit))), null, Json.PageAuditView, null, cancellationToken);
+    /// <summary>The audit log, newest first, filtered by what is given (an actor, an action, a repository).</summary>
+    public Task<Answer<Page<AuditView>>> ListAuditAsync(
+        string? cursor, int? limit, CancellationToken cancellationToken, string? actor = null, string? action = null, string? repository = null) =>
+        SendAsync(
+            HttpMethod.Get,
+            "audit" + Query(("actor", actor), ("action", action), ("repo", repository), ("cursor", cursor), ("limit", Number(limit))),
+            null,
+            Json.PageAuditView,
+            null,
+            cancellationToken);
 
     public void Dispose() => _http.Dispose();
 
