@@ -72,6 +72,9 @@ public sealed record ServerSettings
     /// <summary>The largest <c>.cairn.yml</c> read from a repository; a larger one fails its run (config) unread.</summary>
     public long MaxPipelineSize { get; init; } = PipelineLoader.DefaultMaxBytes;
 
+    /// <summary>The identity providers people may sign in to the dashboard through.</summary>
+    public Dashboard.SignIn.SignInSettings SignIn { get; init; } = Dashboard.SignIn.SignInSettings.None;
+
     /// <summary>Each setting: its key in the Cairn section, its environment variable, its command-line option.</summary>
     public static IReadOnlyList<(string Key, string Variable, string Option)> Names { get; } =
     [
@@ -95,6 +98,7 @@ public sealed record ServerSettings
         ("MaxPipelineSize", "CAIRN_MAX_PIPELINE_SIZE", "--max-pipeline-size"),
         ("WebhookMaxBody", "CAIRN_WEBHOOK_MAX_BODY", "--webhook-max-body"),
         ("WebhookConcurrency", "CAIRN_WEBHOOK_CONCURRENCY", "--webhook-concurrency"),
+        .. Dashboard.SignIn.SignInSettings.Names,
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -273,6 +277,7 @@ public sealed record ServerSettings
             Fail("WebhookConcurrency", $"'{webhookConcurrencyText}' is not a number of webhook bodies from 1 to 1024");
         }
 
+        var signIn = Dashboard.SignIn.SignInSettings.Bind(Get, Fail, workingDirectory);
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -302,6 +307,7 @@ public sealed record ServerSettings
             MaxPipelineSize = maxPipelineSize,
             WebhookMaxBody = webhookMaxBody,
             WebhookConcurrency = webhookConcurrency,
+            SignIn = signIn,
         }, errors);
     }
 
