@@ -111,15 +111,16 @@ public sealed class CompositionTests : IAsyncLifetime
         using var wrong = new HttpClient { BaseAddress = new Uri(server.Url) };
         wrong.DefaultRequestHeaders.Authorization = new("Bearer", "cairn_guess");
 
-        var none = await server.Anonymous.GetAsync("/api/v1/runs");
+        // A listing answers someone not signed in with public repositories only; global secrets need a token.
+        var none = await server.Anonymous.GetAsync("/api/v1/secrets");
         var guessed = await wrong.GetAsync("/api/v1/runs");
         var open = await server.Anonymous.GetAsync("/runs/1");
 
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal("Bearer", none.Headers.WwwAuthenticate.Single().Scheme);
-        Assert.Equal(AdminTokenMiddleware.Missing, (await none.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
+        Assert.Equal(Access.AccessGate.SignInFirst, (await none.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
         Assert.Equal(HttpStatusCode.Unauthorized, guessed.StatusCode);
-        Assert.Equal(AdminTokenMiddleware.Wrong, (await guessed.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
+        Assert.Equal(Access.AccessGate.TokenRefused, (await guessed.Content.ReadFromJsonAsync<ProblemDetails>())!.Detail);
         Assert.Equal(HttpStatusCode.OK, open.StatusCode);
     }
 

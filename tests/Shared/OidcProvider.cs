@@ -34,7 +34,7 @@ public sealed class OidcProvider : IAsyncDisposable
             client = new { id = clientId, secret = clientSecret, redirectUri },
             accounts = accounts.Select(a => new { id = a.Id, username = a.Username, email = a.Email, groups = a.Groups }),
         }));
-        var start = new ProcessStartInfo(Engines.Node)
+        var start = new ProcessStartInfo(Engines.Node ?? "node")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -27,6 +27,9 @@ public enum Permission
     /// <summary>Grant or remove roles on a repository (its members and teams).</summary>
     ManageMembers,
 
+    /// <summary>Add or remove repositories.</summary>
+    ManageRepositories,
+
     /// <summary>Add, list or remove users, and their tokens.</summary>
     ManageUsers,
 

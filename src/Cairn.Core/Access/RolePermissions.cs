@@ -10,7 +10,7 @@ public static class RolePermissions
         Permission.ReadRuns => Role.Viewer,
         Permission.Trigger or Permission.Cancel or Permission.Rerun or Permission.Approve => Role.Developer,
         Permission.ManageRepositorySettings or Permission.ManageRepositorySecrets or Permission.ManageMembers => Role.Maintainer,
-        Permission.ManageUsers or Permission.ManageGlobalSecrets or Permission.ManageWorkers or Permission.ReadAllAudit => Role.Admin,
+        Permission.ManageRepositories or Permission.ManageUsers or Permission.ManageGlobalSecrets or Permission.ManageWorkers or Permission.ReadAllAudit => Role.Admin,
         _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "not a permission"),
     };
 

@@ -116,4 +116,8 @@ public sealed record RunQuery(
     string? ConcurrencyGroup = null,
     long? BeforeId = null,
     int Limit = 50,
-    string? Event = null);
+    string? Event = null)
+{
+    /// <summary>When set, only runs of these repositories (those the asker may see); an empty set lists nothing.</summary>
+    public IReadOnlyCollection<string>? Repositories { get; init; }
+}

@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Api;
 
 /// <summary>What a maintainer may say when rejecting a run.</summary>
@@ -19,8 +22,8 @@ internal static class ApprovalsApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/runs/{id:long}/approve", ApproveAsync).WithName("ApproveRun");
-        api.MapPost("/runs/{id:long}/reject", RejectAsync).WithName("RejectRun");
+        api.MapPost("/runs/{id:long}/approve", ApproveAsync).WithName("ApproveRun").ForRunOf(Permission.Approve);
+        api.MapPost("/runs/{id:long}/reject", RejectAsync).WithName("RejectRun").ForRunOf(Permission.Approve);
     }
 
     private static async Task<IResult> ApproveAsync(long id, RunApprovals approvals, IRunStore store, RunViewContext views, CancellationToken cancellationToken) =>

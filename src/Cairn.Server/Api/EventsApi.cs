@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Api;
 
 /// <summary>A journaled event as the API shows it.</summary>
@@ -25,24 +27,30 @@ internal static class EventsApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/events", ListAsync).WithName("ListEvents");
-        api.MapGet("/events/{id:long}", GetAsync).WithName("GetEvent");
+        // The journal holds deliveries no repository claimed: only those who see every repository see those.
+        api.MapGet("/events", ListAsync).WithName("ListEvents").ForListing();
+        api.MapGet("/events/{id:long}", GetAsync).WithName("GetEvent").ForListing();
     }
 
-    private static async Task<IResult> ListAsync(IEventJournal journal, string? repo, string? cursor, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        IEventJournal journal, Caller caller, RepositoryAccess access, string? repo, string? cursor, int? limit, CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(cursor, limit, out var before, out var take, out var problem))
         {
             return problem!;
         }
 
+        var visible = await access.VisibleAsync(caller, cancellationToken);
         var items = await journal.ListEventsAsync(repo, before, take + 1, cancellationToken);
-        var page = items.Take(take).Select(View).ToList();
-        return Results.Ok(new Page<EventView>(page, items.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
+        // A page may show fewer than it read when some are not the caller's to see; the cursor still goes on from where it read.
+        var page = items.Take(take).Where(e => visible.Allows(e.Repository)).Select(View).ToList();
+        return Results.Ok(new Page<EventView>(page, items.Count > take ? items[take - 1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }
 
-    private static async Task<IResult> GetAsync(long id, IEventJournal journal, CancellationToken cancellationToken) =>
-        await journal.GetEventAsync(id, cancellationToken) is { } entry ? Results.Ok(View(entry)) : Problems.NotFound($"there is no event {id}");
+    private static async Task<IResult> GetAsync(long id, IEventJournal journal, Caller caller, RepositoryAccess access, CancellationToken cancellationToken) =>
+        await journal.GetEventAsync(id, cancellationToken) is { } entry && (await access.VisibleAsync(caller, cancellationToken)).Allows(entry.Repository)
+            ? Results.Ok(View(entry))
+            : Problems.NotFound($"there is no event {id}");
 
     private static EventView View(JournalEntry entry) => new(
         entry.Id, entry.Source, entry.DeliveryId, entry.Repository, entry.EventName,

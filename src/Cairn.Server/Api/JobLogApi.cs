@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Api;
 
 /// <summary>One log line as the API shows it, the same fields as a line of the log stream.</summary>
@@ -33,8 +36,8 @@ internal static class JobLogApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog");
-        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log.txt", RawAsync).WithName("DownloadJobLog");
+        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log", LogAsync).WithName("GetJobLog").ForRunOf(Permission.ReadRuns);
+        api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log.txt", RawAsync).WithName("DownloadJobLog").ForRunOf(Permission.ReadRuns);
     }
 
     private static async Task<IResult> LogAsync(

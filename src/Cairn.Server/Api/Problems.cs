@@ -17,5 +17,15 @@ internal static class Problems
 
     public static IResult Conflict(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
+    /// <summary>403: the caller may see what they asked about but not do this; <paramref name="required"/> names the role
+    /// it needs (<c>requiredRole</c>), so that a client can say so.</summary>
+    public static IResult Forbidden(string detail, string required) => Results.Problem(
+        detail,
+        statusCode: StatusCodes.Status403Forbidden,
+        title: "Forbidden",
+        extensions: new Dictionary<string, object?> { ["requiredRole"] = required });
+
+    public static IResult TooManyRequests(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
+
     public static IResult Unauthorized(string detail) => Results.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
 }

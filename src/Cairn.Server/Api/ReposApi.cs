@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
+using Cairn.Core.Access;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
+using Cairn.Server.Access;
 using Cairn.Server.Hosting;
 using Cairn.Server.Services;
 using Microsoft.AspNetCore.Builder;
@@ -42,13 +44,13 @@ internal static partial class ReposApi
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/repos", AddAsync).WithName("AddRepository");
-        api.MapGet("/repos", ListAsync).WithName("ListRepositories");
+        api.MapPost("/repos", AddAsync).WithName("AddRepository").ForGlobal(Permission.ManageRepositories);
+        api.MapGet("/repos", ListAsync).WithName("ListRepositories").ForListing();
         // The whole rest of the path: a GitLab project's name may hold subgroups (group/sub/project). For such names
         // the secrets' GET and DELETE come here too (see RepositoryPath); owner/repo ones have routes of their own.
-        api.MapGet("/repos/{**name}", GetAsync).WithName("GetRepository");
-        api.MapPatch("/repos/{**name}", ChangeAsync).WithName("ChangeRepository");
-        api.MapDelete("/repos/{**name}", DeleteAsync).WithName("DeleteRepository");
+        api.MapGet("/repos/{**name}", GetAsync).WithName("GetRepository").ForRepositoryPath(RepositoryPaths.PermissionOf, "name");
+        api.MapPatch("/repos/{**name}", ChangeAsync).WithName("ChangeRepository").ForRepositoryPath(RepositoryPaths.PermissionOf, "name");
+        api.MapDelete("/repos/{**name}", DeleteAsync).WithName("DeleteRepository").ForRepositoryPath(RepositoryPaths.PermissionOf, "name");
     }
 
     private static async Task<IResult> AddAsync(
@@ -123,10 +125,12 @@ internal static partial class ReposApi
         return Results.Created($"/api/v1/repos/{record.Name}", View(record, settings));
     }
 
-    private static async Task<IResult> ListAsync(IRepositoryStore repositories, ServerSettings settings, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        IRepositoryStore repositories, ServerSettings settings, Caller caller, RepositoryAccess access, CancellationToken cancellationToken)
     {
+        var visible = await access.VisibleAsync(caller, cancellationToken);
         var all = await repositories.ListRepositoriesAsync(cancellationToken);
-        return Results.Ok(new Page<RepositoryView>(all.Select(r => View(r, settings)).ToList(), null));
+        return Results.Ok(new Page<RepositoryView>(all.Where(r => visible.Allows(r.Name)).Select(r => View(r, settings)).ToList(), null));
     }
 
     private static async Task<IResult> GetAsync(

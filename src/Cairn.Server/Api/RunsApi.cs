@@ -10,6 +10,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Api;
 
 /// <summary>A run as the API shows it. <c>status</c> is <c>waiting</c> (for a maintainer's approval), <c>running</c>,
@@ -102,14 +105,14 @@ internal static class RunsApi
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/repos/{owner}/{repo}/runs", TriggerAsync).WithName("TriggerRun");
+        api.MapPost("/repos/{owner}/{repo}/runs", TriggerAsync).WithName("TriggerRun").ForRepository(Permission.Trigger, "owner", "repo");
         // A repository whose name has subgroups (group/sub/project/runs): the catch-all must end the route.
-        api.MapPost("/repos/{**path}", TriggerNestedAsync).WithName("TriggerNestedRun");
-        api.MapGet("/runs", ListAsync).WithName("ListRuns");
-        api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun");
-        api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun");
-        api.MapPost("/runs/{id:long}/rerun", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, false, store, repositories, starter, views, ct)).WithName("RerunRun");
-        api.MapPost("/runs/{id:long}/rerun-failed", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, true, store, repositories, starter, views, ct)).WithName("RerunFailedJobs");
+        api.MapPost("/repos/{**path}", TriggerNestedAsync).WithName("TriggerNestedRun").ForRepositoryPath(RepositoryPaths.PermissionOf);
+        api.MapGet("/runs", ListAsync).WithName("ListRuns").ForListing();
+        api.MapGet("/runs/{id:long}", GetAsync).WithName("GetRun").ForRunOf(Permission.ReadRuns);
+        api.MapPost("/runs/{id:long}/cancel", CancelAsync).WithName("CancelRun").ForRunOf(Permission.Cancel);
+        api.MapPost("/runs/{id:long}/rerun", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, false, store, repositories, starter, views, ct)).WithName("RerunRun").ForRunOf(Permission.Rerun);
+        api.MapPost("/runs/{id:long}/rerun-failed", (long id, IRunStore store, IRepositoryStore repositories, RunStarter starter, RunViewContext views, CancellationToken ct) => RerunAsync(id, true, store, repositories, starter, views, ct)).WithName("RerunFailedJobs").ForRunOf(Permission.Rerun);
     }
 
     private static Task<IResult> TriggerAsync(
@@ -165,7 +168,9 @@ internal static class RunsApi
     private static IResult CannotStart(string reason) =>
         Results.Problem(reason, statusCode: StatusCodes.Status422UnprocessableEntity, title: "The run cannot start");
 
-    private static async Task<IResult> ListAsync(IRunStore store, string? repo, string? status, string? branch, string? cursor, int? limit, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        IRunStore store, Caller caller, RepositoryAccess access, string? repo, string? status, string? branch, string? cursor, int? limit,
+        CancellationToken cancellationToken)
     {
         if (!Paging.TryRead(cursor, limit, out var before, out var take, out var problem))
         {
@@ -185,7 +190,9 @@ internal static class RunsApi
             }
         }
 
-        var runs = await store.ListRunsAsync(new RunQuery(repo, wanted, branch, null, before, take + 1), cancellationToken);
+        var visible = await access.VisibleAsync(caller, cancellationToken);
+        var query = new RunQuery(repo, wanted, branch, null, before, take + 1) { Repositories = visible.All ? null : visible.Names };
+        var runs = await store.ListRunsAsync(query, cancellationToken);
         var page = runs.Take(take).Select(r => View(r, null)).ToList();
         return Results.Ok(new Page<RunView>(page, runs.Count > take ? page[^1].Id.ToString(CultureInfo.InvariantCulture) : null));
     }

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Api;
 
 /// <summary>A job whose log holds the text: its run, its first matching line (<c>seq</c>, the line's text cut to 500
@@ -30,7 +32,7 @@ public sealed record LogSearchResultsView(string Query, string? Repo, IReadOnlyL
 /// <summary>Finds the runs whose logs hold a piece of text: <c>GET /api/v1/search?q=…&amp;repo=…&amp;limit=…&amp;before=…</c>.</summary>
 internal static class SearchApi
 {
-    public static void Map(RouteGroupBuilder api) => api.MapGet("/search", SearchAsync).WithName("SearchLogs");
+    public static void Map(RouteGroupBuilder api) => api.MapGet("/search", SearchAsync).WithName("SearchLogs").ForListing();
 
     /// <summary>Reads a search from a request's query string; the query, or what is wrong with it.</summary>
     public static (LogSearchQuery? Query, IReadOnlyList<string> Errors) Read(string? q, string? repo, string? limit, string? before)
@@ -61,7 +63,8 @@ internal static class SearchApi
         string.Create(CultureInfo.InvariantCulture, $"/runs/{match.Run.Id}/jobs/{match.JobId}#L{match.Sequence}");
 
     private static async Task<IResult> SearchAsync(
-        string? q, string? repo, string? limit, string? before, ILogSearch search, CancellationToken cancellationToken)
+        string? q, string? repo, string? limit, string? before, ILogSearch search, Caller caller, RepositoryAccess access,
+        CancellationToken cancellationToken)
     {
         var (query, errors) = Read(q, repo, limit, before);
         if (query is null)
@@ -70,7 +73,9 @@ internal static class SearchApi
         }
 
         var page = await search.SearchLogsAsync(query, cancellationToken);
+        var visible = await access.VisibleAsync(caller, cancellationToken);
         var results = page.Matches
+            .Where(m => visible.Allows(m.Run.Repository))
             .Select(m => new LogSearchResultView(
                 m.Run.Id, m.Run.Number, m.Run.Repository, m.Run.Ref, m.Run.Sha, StatusNames.ToWire(m.Run.Status), m.Run.CreatedAt,
                 m.JobId, m.JobName, m.Sequence, m.Text, m.MatchingLines, LineUrl(m)))

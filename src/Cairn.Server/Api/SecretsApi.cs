@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Api;
 
 /// <summary>What a client sends to set a secret. The value is write-only: no answer ever carries it.</summary>
@@ -28,15 +31,18 @@ internal static class SecretsApi
         api.MapPut(
             "/repos/{owner}/{repo}/secrets/{name}",
             (string owner, string repo, string name, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
-                PutAsync($"{owner}/{repo}", name, request, deps, ct)).WithName("SetRepositorySecret");
+                PutAsync($"{owner}/{repo}", name, request, deps, ct)).WithName("SetRepositorySecret")
+            .ForRepository(Permission.ManageRepositorySecrets, "owner", "repo");
         api.MapDelete(
             "/repos/{owner}/{repo}/secrets/{name}",
             (string owner, string repo, string name, [AsParameters] SecretDependencies deps, CancellationToken ct) =>
-                DeleteAsync($"{owner}/{repo}", name, deps, ct)).WithName("DeleteRepositorySecret");
+                DeleteAsync($"{owner}/{repo}", name, deps, ct)).WithName("DeleteRepositorySecret")
+            .ForRepository(Permission.ManageRepositorySecrets, "owner", "repo");
         api.MapGet(
             "/repos/{owner}/{repo}/secrets",
             (string owner, string repo, [AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync($"{owner}/{repo}", deps, ct))
-            .WithName("ListRepositorySecrets");
+            .WithName("ListRepositorySecrets")
+            .ForRepository(Permission.ManageRepositorySecrets, "owner", "repo");
         // Secrets of a repository whose name has subgroups (group/sub/project/secrets/NAME).
         api.MapPut(
             "/repos/{**path}",
@@ -44,15 +50,19 @@ internal static class SecretsApi
                 RepositoryPath.Parse(path) is { Resource: RepositoryResource.Secret, Secret: { } name } found
                     ? PutAsync(found.Repository, name, request, deps, ct)
                     : Task.FromResult(Problems.NotFound($"there is nothing to set at /api/v1/repos/{path}; a secret is set at repos/NAME/secrets/SECRET")))
-            .WithName("SetNestedRepositorySecret");
+            .WithName("SetNestedRepositorySecret")
+            .ForRepositoryPath(RepositoryPaths.PermissionOf);
         api.MapPut(
             "/secrets/{name}",
             (string name, SecretRequest? request, [AsParameters] SecretDependencies deps, CancellationToken ct) => PutAsync(null, name, request, deps, ct))
-            .WithName("SetGlobalSecret");
+            .WithName("SetGlobalSecret")
+            .ForGlobal(Permission.ManageGlobalSecrets);
         api.MapDelete("/secrets/{name}", (string name, [AsParameters] SecretDependencies deps, CancellationToken ct) => DeleteAsync(null, name, deps, ct))
-            .WithName("DeleteGlobalSecret");
-        api.MapGet("/secrets", ([AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync(null, deps, ct)).WithName("ListGlobalSecrets");
-        api.MapGet("/audit", AuditAsync).WithName("ListAudit");
+            .WithName("DeleteGlobalSecret")
+            .ForGlobal(Permission.ManageGlobalSecrets);
+        api.MapGet("/secrets", ([AsParameters] SecretDependencies deps, CancellationToken ct) => ListAsync(null, deps, ct)).WithName("ListGlobalSecrets")
+            .ForGlobal(Permission.ManageGlobalSecrets);
+        api.MapGet("/audit", AuditAsync).WithName("ListAudit").ForListing();
     }
 
     private static async Task<IResult> PutAsync(string? scope, string name, SecretRequest? request, SecretDependencies deps, CancellationToken cancellationToken)

@@ -1,7 +1,10 @@
+using Cairn.Core.Access;
 using Cairn.Core.Engine;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
+using Cairn.Server.Access;
 using Cairn.Server.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -17,13 +20,13 @@ internal static class DashboardActions
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/logout", LogoutAsync).ExcludeFromDescription();
-        var runs = app.MapGroup("/runs/{id:long}").RequireAuthorization().ExcludeFromDescription();
-        runs.MapPost("/cancel", CancelAsync);
+        app.MapPost("/logout", LogoutAsync).ExcludeFromDescription().Open();
+        var runs = app.MapGroup("/runs/{id:long}").ExcludeFromDescription();
+        runs.MapPost("/cancel", CancelAsync).ForRunOf(Permission.Cancel);
         runs.MapPost("/rerun", (long id, HttpContext context, IAntiforgery antiforgery, IRunStore store, IRepositoryStore repositories, RunStarter starter) =>
-            RerunAsync(id, false, context, antiforgery, store, repositories, starter));
+            RerunAsync(id, false, context, antiforgery, store, repositories, starter)).ForRunOf(Permission.Rerun);
         runs.MapPost("/rerun-failed", (long id, HttpContext context, IAntiforgery antiforgery, IRunStore store, IRepositoryStore repositories, RunStarter starter) =>
-            RerunAsync(id, true, context, antiforgery, store, repositories, starter));
+            RerunAsync(id, true, context, antiforgery, store, repositories, starter)).ForRunOf(Permission.Rerun);
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext context, IAntiforgery antiforgery)
@@ -33,7 +36,14 @@ internal static class DashboardActions
             return Forged();
         }
 
-        await context.SignOutAsync(DashboardSession.Scheme);
+        var caller = context.GetCaller();
+        await DashboardSession.SignOutAsync(context, context.RequestAborted);
+        if (caller.IsSignedIn)
+        {
+            await context.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(
+                caller, AuditActions.SignOut, null, null, AuditOutcomes.Ok, null, context.RequestAborted);
+        }
+
         return Results.Redirect("/login");
     }
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Cairn.Server.Access;
 using Cairn.Server.Dashboard.Components;
 using Cairn.Server.Hosting;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -32,19 +33,22 @@ internal static class DashboardHost
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.SlidingExpiration = true;
-                options.ExpireTimeSpan = DashboardSession.IdleLimit;
+                options.ExpireTimeSpan = settings.SessionIdle;
                 options.LoginPath = "/login";
                 options.LogoutPath = "/logout";
                 options.ReturnUrlParameter = DashboardSession.ReturnParameter;
                 options.Events.OnRedirectToLogin = RedirectToLogin;
             });
         services.AddAuthorization();
+        services.AddSingleton<RepositoryAccess>();
+        services.AddSingleton<AuditTrail>();
+        services.AddSingleton<FailedSignIns>();
         services.AddAntiforgery(options => options.Cookie.Name = "cairn_antiforgery");
         return services;
     }
 
-    /// <summary>Reads the session cookie on every request (the API lets it stand in for the token on reads), then checks
-    /// what the dashboard's pages require. Goes before <see cref="AdminTokenAuth.UseAdminToken"/>.</summary>
+    /// <summary>Reads the session cookie, finds who calls (<see cref="CallerResolver"/>: a token or the session), and
+    /// enforces every endpoint's access rule (<see cref="AccessGate"/>), pages and API alike.</summary>
     public static IApplicationBuilder UseCairnDashboard(this IApplicationBuilder app)
     {
         app.UseStaticFiles(new StaticFileOptions
@@ -54,6 +58,8 @@ internal static class DashboardHost
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "no-cache",
         });
         app.UseAuthentication();
+        app.UseMiddleware<CallerResolver>();
+        app.UseMiddleware<AccessGate>();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;
@@ -61,7 +67,7 @@ internal static class DashboardHost
 
     public static WebApplication MapCairnDashboard(this WebApplication app)
     {
-        app.MapRazorComponents<App>().RequireAuthorization();
+        app.MapRazorComponents<App>();
         DashboardActions.Map(app);
         SecretPageActions.Map(app);
         return app;

@@ -1,5 +1,7 @@
 using Cairn.Core.Secrets;
+using Cairn.Server.Access;
 using Cairn.Server.Api;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +19,8 @@ internal static class SecretPageActions
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var secrets = app.MapGroup("/secrets").RequireAuthorization().ExcludeFromDescription();
+        // Who may change which scope depends on the form's scope: each action checks it (MayManageSecretsAsync).
+        var secrets = app.MapGroup("/secrets").ForSignedIn().ExcludeFromDescription();
         secrets.MapPost("/set", SetAsync);
         secrets.MapPost("/remove", RemoveAsync);
     }
@@ -44,6 +47,11 @@ internal static class SecretPageActions
             return Back("error", $"value of {name}: {badValue}");
         }
 
+        if (await ForbiddenAsync(context, form["scope"].ToString()) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         var scope = await ScopeAsync(form["scope"].ToString(), deps, cancellationToken);
         if (scope.Missing is { } missing)
         {
@@ -64,6 +72,11 @@ internal static class SecretPageActions
         var cancellationToken = context.RequestAborted;
         var form = context.Request.Form;
         var name = form["name"].ToString();
+        if (await ForbiddenAsync(context, form["scope"].ToString()) is { } forbidden)
+        {
+            return forbidden;
+        }
+
         var scope = await ScopeAsync(form["scope"].ToString(), deps, cancellationToken);
         if (scope.Missing is { } missing)
         {
@@ -75,8 +88,20 @@ internal static class SecretPageActions
             : Back("error", $"there is no secret {Describe(scope.Name, name)}");
     }
 
-    /// <summary>A 400 without a valid anti-forgery token, a 403 for a session that is not an admin's; null when the
-    /// request may go on.</summary>
+    /// <summary>A 403 unless the caller may manage the scope's secrets (global: an admin; a repository: its maintainers).
+    /// A repository they may not see reads the same as one they may not change.</summary>
+    private static async Task<IResult?> ForbiddenAsync(HttpContext context, string scope)
+    {
+        var access = context.RequestServices.GetRequiredService<RepositoryAccess>();
+        return await access.MayManageSecretsAsync(context.GetCaller(), scope.Length == 0 ? null : scope, context.RequestAborted)
+            ? null
+            : Results.Text(
+                scope.Length == 0 ? "Only an admin may change global secrets.\n" : $"Only a maintainer of {scope} may change its secrets.\n",
+                "text/plain",
+                statusCode: StatusCodes.Status403Forbidden);
+    }
+
+    /// <summary>A 400 without a valid anti-forgery token; null when the request may go on.</summary>
     private static async Task<IResult?> RefusedAsync(HttpContext context, IAntiforgery antiforgery)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
@@ -85,9 +110,7 @@ internal static class SecretPageActions
                 "The form carried no valid anti-forgery token: reload the page and try again.\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        return DashboardSession.IsAdmin(context.User)
-            ? null
-            : Results.Text("Only an admin may change secrets.\n", "text/plain", statusCode: StatusCodes.Status403Forbidden);
+        return null;
     }
 
     /// <summary>The repository's name as the server knows it (global: null), or why there is none.</summary>

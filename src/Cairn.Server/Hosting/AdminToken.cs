@@ -56,6 +56,42 @@ public sealed class AdminToken
         return new AdminToken(digest) { Announcement = $"admin token: written to {path} (mode 0600); API calls need 'Authorization: Bearer <token>'" };
     }
 
+    /// <summary>The user the admin token acts for: the first admin (<see cref="BindUserAsync"/>); null when that user was
+    /// removed, and the token with them.</summary>
+    public long? UserId { get; private set; }
+
+    public const string UserSettingKey = "admin-token-user";
+
+    /// <summary>Finds the user the token acts for; on the first start with users, makes the first admin (<c>admin</c>)
+    /// and binds the token to them, so that an install from before there were users keeps its token and loses nothing.</summary>
+    public async Task<string?> BindUserAsync(ISettingStore settings, Core.Access.IUserStore users, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(time);
+        if (await settings.GetSettingAsync(UserSettingKey, cancellationToken) is not { } bound)
+        {
+            var admin = await users.GetUserAsync(FirstAdmin, cancellationToken)
+                ?? await users.CreateUserAsync(
+                    new Core.Access.NewUser(FirstAdmin, null, Core.Access.Role.Admin, Core.Access.UserSource.Local, time.GetUtcNow()), cancellationToken)
+                ?? await users.GetUserAsync(FirstAdmin, cancellationToken);
+            var id = admin!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            bound = await settings.TryAddSettingAsync(UserSettingKey, id, cancellationToken)
+                ? id
+                : await settings.GetSettingAsync(UserSettingKey, cancellationToken) ?? id;
+        }
+
+        var userId = long.Parse(bound, System.Globalization.CultureInfo.InvariantCulture);
+        var user = await users.GetUserByIdAsync(userId, cancellationToken);
+        UserId = user is null ? null : userId;
+        return user is null
+            ? "admin token: its user was removed, so it opens nothing (sign in as another admin)"
+            : $"admin token: acts for the user {user.Name}";
+    }
+
+    /// <summary>The name of the first admin, made for the admin token.</summary>
+    public const string FirstAdmin = "admin";
+
     /// <summary>Constant-time check of a presented token.</summary>
     public bool Accepts(string? presented) =>
         presented is { Length: > 0 } && CryptographicOperations.FixedTimeEquals(Hash(presented), hash);

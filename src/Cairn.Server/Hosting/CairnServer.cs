@@ -26,6 +26,10 @@ public static class CairnServer
         notes.Add(ServerStore.Describe(settings));
         var token = await AdminToken.EnsureAsync(store, settings.DataDirectory, newAdminToken, cancellationToken);
         notes.Add(token.Announcement);
+        if (await token.BindUserAsync(store, store, runtime.Time, cancellationToken) is { } bound)
+        {
+            notes.Add(bound);
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = settings.DataDirectory, Args = [] });
         builder.WebHost.UseUrls([.. settings.Urls]);
@@ -33,7 +37,7 @@ public static class CairnServer
         builder.Services
             .AddSingleton(settings)
             .AddSingleton(runtime.Time)
-            .AddAdminToken(token)
+            .AddSingleton(token)
             .AddCairnStore(store)
             .AddCairnSecrets(settings, key, keyText)
             .AddRunStarting(settings, runtime)
@@ -48,7 +52,6 @@ public static class CairnServer
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();
         app.UseCairnDashboard();
-        app.UseAdminToken();
         app.MapCairnEndpoints(settings);
         return (app, notes);
     }

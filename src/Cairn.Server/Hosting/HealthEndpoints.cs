@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Hosting;
 
 /// <summary><c>/healthz</c> (the process answers) and <c>/readyz</c> (and so does its store), open to anyone and left
@@ -11,8 +14,8 @@ internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Text("ok\n")).ExcludeFromDescription();
-        endpoints.MapGet("/readyz", ReadyAsync).ExcludeFromDescription();
+        endpoints.MapGet("/healthz", () => Results.Text("ok\n")).ExcludeFromDescription().Open();
+        endpoints.MapGet("/readyz", ReadyAsync).ExcludeFromDescription().Open();
         return endpoints;
     }
 

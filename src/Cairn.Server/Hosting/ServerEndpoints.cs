@@ -7,6 +7,9 @@ using Cairn.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Hosting;
 
 /// <summary>The server's HTTP surface: health, the OpenAPI document, the dashboard, the admin API under
@@ -30,7 +33,7 @@ internal static class ServerEndpoints
     public static WebApplication MapCairnEndpoints(this WebApplication app, ServerSettings settings)
     {
         app.MapHealthEndpoints();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapOpenApi("/openapi/{documentName}.json").Open();
         app.MapCairnDashboard();
         app.MapCairnSignIn(settings);
 

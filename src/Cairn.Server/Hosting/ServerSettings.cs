@@ -75,6 +75,20 @@ public sealed record ServerSettings
     /// <summary>The identity providers people may sign in to the dashboard through.</summary>
     public Dashboard.SignIn.SignInSettings SignIn { get; init; } = Dashboard.SignIn.SignInSettings.None;
 
+    /// <summary>The global role of a user made on their first sign-in through an identity provider, or added without a
+    /// role; null (<c>none</c>): they see only what is granted to them or their groups, and public repositories.</summary>
+    public Core.Access.Role? DefaultRole { get; init; } = Core.Access.Role.Viewer;
+
+    /// <summary>How long a dashboard session lasts without a request.</summary>
+    public TimeSpan SessionIdle { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>How long a dashboard session lasts at most, however busy.</summary>
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Global roles given to the members of identity-provider groups (<c>Auth:GroupRoles</c>): a user's role is
+    /// the highest of their own and their groups' while they are signed in with those groups.</summary>
+    public IReadOnlyDictionary<string, Core.Access.Role> GroupRoles { get; init; } = new Dictionary<string, Core.Access.Role>(StringComparer.Ordinal);
+
     /// <summary>Each setting: its key in the Cairn section, its environment variable, its command-line option.</summary>
     public static IReadOnlyList<(string Key, string Variable, string Option)> Names { get; } =
     [
@@ -98,6 +112,10 @@ public sealed record ServerSettings
         ("MaxPipelineSize", "CAIRN_MAX_PIPELINE_SIZE", "--max-pipeline-size"),
         ("WebhookMaxBody", "CAIRN_WEBHOOK_MAX_BODY", "--webhook-max-body"),
         ("WebhookConcurrency", "CAIRN_WEBHOOK_CONCURRENCY", "--webhook-concurrency"),
+        ("Auth:DefaultRole", "CAIRN_DEFAULT_ROLE", "--default-role"),
+        ("Auth:SessionIdle", "CAIRN_SESSION_IDLE", "--session-idle"),
+        ("Auth:SessionLifetime", "CAIRN_SESSION_LIFETIME", "--session-lifetime"),
+        ("Auth:GroupRoles", "CAIRN_GROUP_ROLES", "--group-roles"),
         .. Dashboard.SignIn.SignInSettings.Names,
     ];
 
@@ -277,6 +295,16 @@ public sealed record ServerSettings
             Fail("WebhookConcurrency", $"'{webhookConcurrencyText}' is not a number of webhook bodies from 1 to 1024");
         }
 
+        Core.Access.Role? defaultRole = Core.Access.Role.Viewer;
+        if (Get("Auth:DefaultRole") is { } roleText && !Core.Access.RoleNames.TryParseGlobal(roleText, out defaultRole))
+        {
+            Fail("Auth:DefaultRole", $"'{roleText}' is not a role (none, viewer, developer, maintainer, admin)");
+        }
+
+        var sessionIdle = Duration("Auth:SessionIdle", TimeSpan.FromHours(12));
+        var sessionLifetime = Duration("Auth:SessionLifetime", TimeSpan.FromDays(7));
+        var groupRoles = ReadGroupRoles(section.GetSection("Auth:GroupRoles"), message => Fail("Auth:GroupRoles", message));
+
         var signIn = Dashboard.SignIn.SignInSettings.Bind(Get, Fail, workingDirectory);
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -307,8 +335,36 @@ public sealed record ServerSettings
             MaxPipelineSize = maxPipelineSize,
             WebhookMaxBody = webhookMaxBody,
             WebhookConcurrency = webhookConcurrency,
+            DefaultRole = defaultRole,
+            SessionIdle = sessionIdle,
+            SessionLifetime = sessionLifetime,
+            GroupRoles = groupRoles,
             SignIn = signIn,
         }, errors);
+    }
+
+    /// <summary>Reads <c>Auth:GroupRoles</c>: in appsettings.json an object (<c>{ "ci-admins": "admin" }</c>), on the
+    /// command line or in the environment <c>group=role</c> pairs separated by commas.</summary>
+    private static Dictionary<string, Core.Access.Role> ReadGroupRoles(IConfigurationSection section, Action<string> fail)
+    {
+        var pairs = section.GetChildren().Any()
+            ? section.GetChildren().Select(c => (Group: c.Key, Role: c.Value ?? ""))
+            : (section.Value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(p => p.Split('=', 2, StringSplitOptions.TrimEntries))
+                .Select(p => (Group: p[0], Role: p.Length == 2 ? p[1] : ""));
+        var roles = new Dictionary<string, Core.Access.Role>(StringComparer.Ordinal);
+        foreach (var (group, roleText) in pairs)
+        {
+            if (group.Length == 0 || !Core.Access.RoleNames.TryParse(roleText, out var role))
+            {
+                fail($"'{group}={roleText}' does not map a group to a role (viewer, developer, maintainer, admin)");
+                continue;
+            }
+
+            roles[group] = role;
+        }
+
+        return roles;
     }
 
     private static bool IsWithin(string path, string folder)

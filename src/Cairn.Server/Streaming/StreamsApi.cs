@@ -9,6 +9,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Streaming;
 
 /// <summary>Live streams (Server-Sent Events): a job's log as it is written, and a run's status changes. Each event
@@ -25,17 +28,38 @@ internal static class StreamsApi
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/runs/{id:long}/jobs/{jobId:long}/log/stream", LogAsync)
-            .WithName("StreamJobLog").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
+            .ForRunOf(Permission.ReadRuns).WithName("StreamJobLog").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
         api.MapGet("/runs/{id:long}/events", EventsAsync)
-            .WithName("StreamRunEvents").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
+            .ForRunOf(Permission.ReadRuns).WithName("StreamRunEvents").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
         api.MapGet("/runs/events", AllRunsAsync)
-            .WithName("StreamAllRunEvents").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
+            .ForListing().WithName("StreamAllRunEvents").Produces(StatusCodes.Status200OK, contentType: SseWriter.ContentType);
     }
 
     /// <summary>Every run's status changes (and its jobs'), from now on, or after <c>Last-Event-ID</c>/<c>?after=</c>
     /// when given; it never ends on its own. What the dashboard's run list follows.</summary>
-    private static async Task<IResult> AllRunsAsync(HttpContext context, IRunStore store, IRunFeeds feeds, StreamContext streams)
+    private static async Task<IResult> AllRunsAsync(
+        HttpContext context, IRunStore store, IRunFeeds feeds, StreamContext streams, Caller caller, RepositoryAccess access)
     {
+        // Someone who may not see every repository gets the changes of the runs they may see: each run's repository is
+        // looked up once.
+        var visible = await access.VisibleAsync(caller, context.RequestAborted);
+        var seen = new Dictionary<long, bool>();
+        async Task<bool> ShownAsync(long runId, CancellationToken cancellationToken)
+        {
+            if (visible.All)
+            {
+                return true;
+            }
+
+            if (!seen.TryGetValue(runId, out var shown))
+            {
+                shown = visible.Allows((await store.GetRunAsync(runId, cancellationToken))?.Repository);
+                seen[runId] = shown;
+            }
+
+            return shown;
+        }
+
         if (!TryReadCursor(context.Request, "change id", out var cursor, out var problem))
         {
             return problem!;
@@ -56,7 +80,11 @@ internal static class StreamsApi
                 var changes = await store.ReadChangesAsync(cursor, null, Page, cancellationToken);
                 foreach (var change in changes)
                 {
-                    sse.Add(change.Id, null, json => ChangeData(json, change, names));
+                    if (await ShownAsync(change.RunId, cancellationToken))
+                    {
+                        sse.Add(change.Id, null, json => ChangeData(json, change, names));
+                    }
+
                     cursor = change.Id;
                 }
 

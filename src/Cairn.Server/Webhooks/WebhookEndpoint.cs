@@ -11,6 +11,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
+using Cairn.Core.Access;
+using Cairn.Server.Access;
+
 namespace Cairn.Server.Webhooks;
 
 /// <summary>What a webhook is answered with (besides errors, which are problem documents).</summary>
@@ -33,7 +36,7 @@ internal static partial class WebhookEndpoint
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/hooks/{forge}", ReceiveAsync).WithName("ReceiveWebhook").DisableAntiforgery();
+        app.MapPost("/hooks/{forge}", ReceiveAsync).WithName("ReceiveWebhook").DisableAntiforgery().Open();
     }
 
     private static async Task<IResult> ReceiveAsync(

@@ -121,6 +121,13 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
             Filter("repository = @repository", "@repository", repository);
         }
 
+        if (query.Repositories is { } visible)
+        {
+            var names = visible.Select((name, i) => (Name: name, Parameter: $"@visible{i}")).ToList();
+            filters.Add(names.Count == 0 ? "1 = 0" : $"repository IN ({string.Join(", ", names.Select(n => n.Parameter))})");
+            binds.AddRange(names.Select(n => (Action<DbCommand>)(command => command.Bind(n.Parameter, n.Name))));
+        }
+
         if (query.Status is { } status)
         {
             Filter("status = @status", "@status", status.ToWire());

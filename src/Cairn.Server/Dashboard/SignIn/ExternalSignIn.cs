@@ -31,7 +31,8 @@ internal sealed partial class ExternalSignIn(IUserStore users, AuditTrail audit,
         }
 
         var method = person.Source == UserSource.Github ? "github" : "oidc";
-        var caller = context.GetCaller();
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        var caller = Caller.Anonymous(address);
         if (!Allowed(person))
         {
             SignInRefused(logger, method, person.PreferredName ?? person.Subject, "not in an allowed group");
@@ -56,7 +57,11 @@ internal sealed partial class ExternalSignIn(IUserStore users, AuditTrail audit,
         }
 
         await DashboardSession.SignInAsync(context, user, person.Groups, method, null, cancellationToken);
-        await audit.RecordAsync(caller with { User = user, Groups = person.Groups }, AuditActions.SignIn, null, user.Name, AuditOutcomes.Ok, method, cancellationToken);
+        var signedIn = new Caller
+        {
+            User = user, UncappedRole = user.Role, Groups = person.Groups, ClientAddress = address, Method = CallerMethod.Session,
+        };
+        await audit.RecordAsync(signedIn, AuditActions.SignIn, null, user.Name, AuditOutcomes.Ok, method, cancellationToken);
         var wanted = external.Properties?.Items.TryGetValue(ReturnItem, out var item) == true ? item : null;
         return Results.Redirect(DashboardSession.LocalReturn(wanted));
     }
@@ -90,7 +95,7 @@ internal sealed partial class ExternalSignIn(IUserStore users, AuditTrail audit,
                     new NewUser(candidate, person.Email, settings.DefaultRole, person.Source, time.GetUtcNow(), person.Subject), cancellationToken);
                 if (created is not null)
                 {
-                    UserCreated(logger, created.Name, person.Source.ToString());
+                    UserCreated(logger, created.Name, person.Source);
                     return created;
                 }
             }
@@ -139,7 +144,7 @@ internal sealed partial class ExternalSignIn(IUserStore users, AuditTrail audit,
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Made user {Name} on their first sign-in through {Source}")]
-    private static partial void UserCreated(ILogger logger, string name, string source);
+    private static partial void UserCreated(ILogger logger, string name, UserSource source);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a sign-in through {Method} of {Who}: {Why}")]
     private static partial void SignInRefused(ILogger logger, string method, string who, string why);

@@ -6,6 +6,7 @@ using Cairn.Core.Access;
 using Cairn.Server.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OAuth;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -49,8 +50,7 @@ internal static class GitHubSignIn
                 using var teams = await GetAsync(context, new Uri(github.ApiUrl, "user/teams" + PerPage).AbsoluteUri, ct);
                 var groups = orgs.RootElement.EnumerateArray()
                     .Select(org => Text(org, "login"))
-                    .Concat(teams.RootElement.EnumerateArray().Select(team =>
-                        team.TryGetProperty("organization", out var org) && Text(org, "login") is { } owner && Text(team, "slug") is { } slug ? $"{owner}/{slug}" : null))
+                    .Concat(teams.RootElement.EnumerateArray().Select(TeamGroup))
                     .OfType<string>()
                     .Distinct(StringComparer.OrdinalIgnoreCase);
                 var id = user.RootElement.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture);
@@ -77,6 +77,14 @@ internal static class GitHubSignIn
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A team's group name: <c>org/team-slug</c>.</summary>
+    private static string? TeamGroup(JsonElement team)
+    {
+        var owner = team.ValueKind == JsonValueKind.Object && team.TryGetProperty("organization", out var org) ? Text(org, "login") : null;
+        var slug = Text(team, "slug");
+        return owner is null || slug is null ? null : $"{owner}/{slug}";
     }
 
     private static string? Text(JsonElement element, string property) =>

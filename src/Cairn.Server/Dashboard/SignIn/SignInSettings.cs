@@ -33,6 +33,9 @@ public sealed record SignInSettings
         ("GitHubAllowedOrgs", "CAIRN_GITHUB_ALLOWED_ORGS", "--github-allowed-orgs"),
     ];
 
+    private static readonly string[] OidcDependents = ["OidcClientId", "OidcClientSecretFile", "OidcAllowedGroups"];
+    private static readonly string[] GitHubDependents = ["GitHubUrl", "GitHubApiUrl", "GitHubAllowedOrgs"];
+
     /// <summary>Reads the settings through <paramref name="get"/> (trimmed, null when unset), telling each problem to
     /// <paramref name="fail"/> (key, message).</summary>
     internal static SignInSettings Bind(Func<string, string?> get, Action<string, string> fail, string workingDirectory)
@@ -45,7 +48,7 @@ public sealed record SignInSettings
         var authorityText = get("OidcAuthority");
         if (authorityText is null)
         {
-            foreach (var key in new[] { "OidcClientId", "OidcClientSecretFile", "OidcAllowedGroups" }.Where(k => get(k) is not null))
+            foreach (var key in OidcDependents.Where(k => get(k) is not null))
             {
                 fail(key, "is set, but there is no --oidc-authority to sign in at");
             }
@@ -84,7 +87,7 @@ public sealed record SignInSettings
         var secretFile = get("GitHubClientSecretFile") is { } file ? Path.GetFullPath(file, workingDirectory) : null;
         if (clientId is null && secretFile is null)
         {
-            foreach (var key in new[] { "GitHubUrl", "GitHubApiUrl", "GitHubAllowedOrgs" }.Where(k => get(k) is not null))
+            foreach (var key in GitHubDependents.Where(k => get(k) is not null))
             {
                 fail(key, "is set, but there is no --github-client-id to sign in with");
             }

@@ -1,0 +1,149 @@
+using System.Security.Claims;
+using Cairn.Core.Access;
+using Cairn.Server.Dashboard;
+using Cairn.Server.Hosting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Cairn.Server.Access;
+
+/// <summary>Finds who makes each request (<see cref="Caller"/>): a bearer token (the admin token, or a user's API token),
+/// else the dashboard's session cookie, checked against the session the server keeps, else no one. The user is read on
+/// every request, so one removed or disabled loses access on their next. A failed token counts against the client's
+/// address (<see cref="FailedSignIns"/>), is logged and audited; past the limit the address gets 429.</summary>
+internal sealed partial class CallerResolver(
+    RequestDelegate next,
+    AdminToken adminToken,
+    IUserStore users,
+    IApiTokenStore tokens,
+    ISessionStore sessions,
+    ServerSettings settings,
+    TimeProvider time,
+    FailedSignIns failures,
+    AuditTrail audit,
+    ILogger<CallerResolver> logger)
+{
+    /// <summary>How stale a session's last-seen time may be before a request notes it again.</summary>
+    private static readonly TimeSpan TouchEvery = TimeSpan.FromMinutes(1);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        var header = context.Request.Headers.Authorization.ToString();
+        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        Caller caller;
+        if (presented is not null)
+        {
+            if (failures.IsBlocked(address))
+            {
+                context.Response.Headers.RetryAfter = ((int)FailedSignIns.Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Api.Problems.TooManyRequests("too many failed authentications from this address; wait a minute").ExecuteAsync(context);
+                return;
+            }
+
+            caller = await FromTokenAsync(presented, address, context.RequestAborted);
+            if (caller.Refused)
+            {
+                failures.Fail(address);
+                LogRefused(logger, address, context.Request.Path);
+                await audit.RecordAsync(caller, AuditActions.TokenRefused, null, TokenHint(presented), AuditOutcomes.Denied, null, context.RequestAborted);
+            }
+        }
+        else
+        {
+            caller = await FromSessionAsync(context, address) ?? Caller.Anonymous(address);
+        }
+
+        Caller.Set(context, caller);
+        await next(context);
+    }
+
+    private async Task<Caller> FromTokenAsync(string presented, string? address, CancellationToken cancellationToken)
+    {
+        if (adminToken.Accepts(presented))
+        {
+            return adminToken.UserId is { } id && await users.GetUserByIdAsync(id, cancellationToken) is { Disabled: false } admin
+                ? new Caller { User = admin, UncappedRole = admin.Role, Method = CallerMethod.AdminToken, TokenName = "admin token", ClientAddress = address }
+                : new Caller { Refused = true, ClientAddress = address };
+        }
+
+        if (await tokens.AuthenticateApiTokenAsync(presented, time.GetUtcNow(), cancellationToken) is var (token, user))
+        {
+            return new Caller
+            {
+                User = user,
+                UncappedRole = user.Role,
+                Method = CallerMethod.ApiToken,
+                TokenId = token.Id,
+                TokenName = token.Name,
+                Scopes = token.Scopes,
+                ClientAddress = address,
+            };
+        }
+
+        return new Caller { Refused = true, ClientAddress = address };
+    }
+
+    private async Task<Caller?> FromSessionAsync(HttpContext context, string? address)
+    {
+        if (context.User.FindFirstValue(DashboardSession.SessionClaim) is not { Length: > 0 } key)
+        {
+            return null;
+        }
+
+        var cancellationToken = context.RequestAborted;
+        var now = time.GetUtcNow();
+        var id = DashboardSession.IdOf(key);
+        if (await sessions.GetSessionAsync(id, cancellationToken) is not { EndedAt: null } session
+            || now - session.SeenAt > settings.SessionIdle
+            || now - session.CreatedAt > settings.SessionLifetime
+            || await users.GetUserByIdAsync(session.UserId, cancellationToken) is not { Disabled: false } user)
+        {
+            await context.SignOutAsync(DashboardSession.Scheme);
+            return null;
+        }
+
+        if (now - session.SeenAt > TouchEvery)
+        {
+            await sessions.TouchSessionAsync(id, now, cancellationToken);
+        }
+
+        return new Caller
+        {
+            User = user,
+            UncappedRole = GroupRoles.Raise(user.Role, session.Groups, settings.GroupRoles),
+            Groups = session.Groups,
+            Method = CallerMethod.Session,
+            Scopes = session.Scopes,
+            SessionId = id,
+            ClientAddress = address,
+        };
+    }
+
+    /// <summary>What the audit log keeps of a refused token: its public id when it has the shape of one, never more.</summary>
+    private static string? TokenHint(string presented) =>
+        ApiTokens.TryParse(presented, out var id, out _) ? $"token {id}" : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "refused a token from {Address} for {Path}")]
+    private static partial void LogRefused(ILogger logger, string? address, PathString path);
+}
+
+/// <summary>Raises a user's global role by the roles their groups map to (<c>Auth:GroupRoles</c>).</summary>
+public static class GroupRoles
+{
+    public static Role? Raise(Role? role, IReadOnlyCollection<string> groups, IReadOnlyDictionary<string, Role> mapping)
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        ArgumentNullException.ThrowIfNull(mapping);
+        foreach (var group in groups)
+        {
+            if (mapping.TryGetValue(group, out var mapped) && (role is null || mapped > role))
+            {
+                role = mapped;
+            }
+        }
+
+        return role;
+    }
+}
