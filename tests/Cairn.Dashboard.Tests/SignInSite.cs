@@ -86,6 +86,10 @@ public sealed class SignInSite : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(20_000);
+        // Nothing leaves this machine: the provider's login page asks for a web font, which would hold up its load.
+        await context.RouteAsync(
+            url => !new Uri(url).IsLoopback && !url.StartsWith("data:", StringComparison.Ordinal),
+            route => route.AbortAsync());
         return await context.NewPageAsync();
     }
 

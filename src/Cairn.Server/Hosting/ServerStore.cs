@@ -8,6 +8,7 @@ using Cairn.Core.Secrets;
 using Cairn.Core.Settings;
 using Cairn.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cairn.Server.Hosting;
 
@@ -57,6 +58,10 @@ internal static class ServerStore
         services.AddSingleton<IRunOverview>(store);
         services.AddSingleton<IDashboardKeyStore>(store);
         services.AddSingleton<ILogSearch>(store);
+        services.TryAddSingleton<Core.Access.IUserStore>(store);
+        services.TryAddSingleton<Core.Access.IMemberStore>(store);
+        services.TryAddSingleton<Core.Access.IApiTokenStore>(store);
+        services.TryAddSingleton<Core.Access.ISessionStore>(store);
         return services;
     }
 }

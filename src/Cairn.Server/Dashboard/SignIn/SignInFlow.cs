@@ -14,14 +14,14 @@ internal static partial class SignInFlow
     public const string FailedParameter = "failed";
 
     /// <summary>A cookie that only carries a sign-in across the trip to the provider and back: HttpOnly, SameSite=Lax
-    /// (the answer is a top-level GET), Secure when the request came over HTTPS, gone after 15 minutes.</summary>
+    /// (the answer is a top-level GET), Secure when the request came over HTTPS; short-lived (the handlers' own
+    /// expiry: 15 minutes for correlation, 5 for the external cookie).</summary>
     public static void Tighten(CookieBuilder cookie, string name)
     {
         cookie.Name = name;
         cookie.HttpOnly = true;
         cookie.SameSite = SameSiteMode.Lax;
         cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-        cookie.Expiration = TimeSpan.FromMinutes(15);
     }
 
     /// <summary><paramref name="path"/> (e.g. /signin/oidc) under the server's public URL.</summary>
