@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Cairn.Core.Access;
@@ -89,25 +88,18 @@ internal sealed partial class ExternalSignIn(IUserStore users, AuditTrail audit,
         for (var attempt = 1; attempt <= 100; attempt++)
         {
             var candidate = attempt == 1 ? name : Suffixed(name, attempt);
-            try
+            var created = await users.CreateUserAsync(
+                new NewUser(candidate, person.Email, settings.DefaultRole, person.Source, time.GetUtcNow(), person.Subject), cancellationToken);
+            if (created is not null)
             {
-                var created = await users.CreateUserAsync(
-                    new NewUser(candidate, person.Email, settings.DefaultRole, person.Source, time.GetUtcNow(), person.Subject), cancellationToken);
-                if (created is not null)
-                {
-                    UserCreated(logger, created.Name, person.Source);
-                    return created;
-                }
+                UserCreated(logger, created.Name, person.Source);
+                return created;
             }
-            catch (DbException)
-            {
-                // The same person's first sign-in in another tab made their user a moment ago.
-                if (await users.GetUserByExternalIdAsync(person.Source, person.Subject, cancellationToken) is { } theirs)
-                {
-                    return theirs;
-                }
 
-                throw;
+            // Refused: the name is taken, or the same person's first sign-in in another tab made their user a moment ago.
+            if (await users.GetUserByExternalIdAsync(person.Source, person.Subject, cancellationToken) is { } theirs)
+            {
+                return theirs;
             }
         }
 
