@@ -17,6 +17,36 @@ public static class Engines
     /// <summary>The Chromium the browser tests drive (Debian's package; CAIRN_TEST_CHROMIUM names another).</summary>
     public static string Chromium => Environment.GetEnvironmentVariable("CAIRN_TEST_CHROMIUM") is { Length: > 0 } value ? value : "/usr/bin/chromium";
 
+    /// <summary>Node, for the OpenID provider (CAIRN_TEST_NODE names another); null when none is on PATH.</summary>
+    public static string? Node =>
+        Environment.GetEnvironmentVariable("CAIRN_TEST_NODE") is { Length: > 0 } node
+            ? node
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .Select(folder => Path.Combine(folder, "node"))
+                .FirstOrDefault(File.Exists);
+
+    /// <summary>Where <c>npm install --prefix DIR oidc-provider</c> put the OpenID provider (CAIRN_OIDC_PROVIDER_DIR,
+    /// which .ci/run sets; default a folder under the user's cache).</summary>
+    public static string OidcProviderDirectory =>
+        Environment.GetEnvironmentVariable("CAIRN_OIDC_PROVIDER_DIR") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(
+                Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } cache
+                    ? cache
+                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+                "cairn", "oidc-provider");
+
+    /// <summary>The script that starts the provider, copied beside the tests that use it.</summary>
+    public static string OidcProviderScript => Path.Combine(AppContext.BaseDirectory, "oidc", "provider.mjs");
+
+    /// <summary>Why the OpenID provider cannot start here; null when it can.</summary>
+    public static string? OidcProviderMissing =>
+        Node is null ? "needs Node (node on PATH, or CAIRN_TEST_NODE)"
+        : !File.Exists(Path.Combine(OidcProviderDirectory, "node_modules", "oidc-provider", "package.json"))
+            ? $"needs the npm package oidc-provider in {OidcProviderDirectory}: npm install --prefix {OidcProviderDirectory} oidc-provider (.ci/run does), or set CAIRN_OIDC_PROVIDER_DIR"
+        : !File.Exists(OidcProviderScript) ? $"needs {OidcProviderScript} beside the tests (copied from tests/Shared/oidc)"
+        : null;
+
     public static string TestImage => Environment.GetEnvironmentVariable("CAIRN_TEST_IMAGE") is { Length: > 0 } value ? value : "localhost/cairn-test/busybox:1";
 }
 
@@ -79,6 +109,37 @@ public sealed class BrowserFactAttribute : FactAttribute
         : base(sourceFilePath, sourceLineNumber)
     {
         if (!File.Exists(Engines.Chromium))
+        {
+            Skip = $"needs Chromium at {Engines.Chromium}: apt-get install chromium (.ci/run installs it), or set CAIRN_TEST_CHROMIUM";
+        }
+    }
+}
+
+/// <summary>A fact that needs the real OpenID provider: Node and the npm package <c>oidc-provider</c> (.ci/run installs it).</summary>
+public sealed class OidcFactAttribute : FactAttribute
+{
+    public OidcFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (Engines.OidcProviderMissing is { } missing)
+        {
+            Skip = missing;
+        }
+    }
+}
+
+/// <summary>A fact that signs a person in at the real OpenID provider in a real browser: what <see cref="OidcFactAttribute"/>
+/// and <see cref="BrowserFactAttribute"/> each need.</summary>
+public sealed class OidcBrowserFactAttribute : FactAttribute
+{
+    public OidcBrowserFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (Engines.OidcProviderMissing is { } missing)
+        {
+            Skip = missing;
+        }
+        else if (!File.Exists(Engines.Chromium))
         {
             Skip = $"needs Chromium at {Engines.Chromium}: apt-get install chromium (.ci/run installs it), or set CAIRN_TEST_CHROMIUM";
         }

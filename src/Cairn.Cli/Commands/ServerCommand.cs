@@ -68,6 +68,18 @@ internal static class ServerCommand
         "Auth:SessionIdle" => "How long a dashboard session lasts without a request (default 12h)",
         "Auth:SessionLifetime" => "How long a dashboard session lasts at most (default 7d)",
         "Auth:GroupRoles" => "Global roles for identity-provider groups, like ci-admins=admin,devs=developer",
+        "OidcAuthority" => "Sign people in through this OpenID provider (its issuer, https://…)",
+        "OidcClientId" => "The client id Cairn is registered under at the OpenID provider",
+        "OidcClientSecretFile" => "A file holding that client's secret",
+        "OidcAllowedGroups" => "Only members of these groups (comma-separated) may sign in through the OpenID provider (default: anyone it knows)",
+        "OidcScopes" => "The scopes asked for (default: openid profile email groups)",
+        "OidcGroupsClaim" => "The claim that lists a person's groups (default: groups)",
+        "OidcName" => "What the sign-in button calls the OpenID provider (default: its host)",
+        "GitHubClientId" => "Sign people in with GitHub: the OAuth app's client id (its callback is PUBLIC-URL/signin/github)",
+        "GitHubClientSecretFile" => "A file holding the GitHub OAuth app's client secret",
+        "GitHubUrl" => "GitHub's address, for GitHub Enterprise (default https://github.com)",
+        "GitHubApiUrl" => "GitHub's REST API (default https://api.github.com, or GITHUB-URL/api/v3 for GitHub Enterprise)",
+        "GitHubAllowedOrgs" => "Only members of these GitHub organisations (comma-separated) may sign in (default: anyone)",
         _ => key,
     };
 

@@ -1,4 +1,5 @@
 using Cairn.Server.Dashboard;
+using Cairn.Server.Dashboard.SignIn;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -43,7 +44,8 @@ public static class CairnServer
             .AddCairnWorkers(settings, runtime)
             .AddCairnBackgroundServices(runtime)
             .AddCairnApi(settings, runtime)
-            .AddCairnDashboard(settings);
+            .AddCairnDashboard(settings)
+            .AddCairnSignIn(settings);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());

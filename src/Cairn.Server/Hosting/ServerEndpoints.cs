@@ -1,6 +1,7 @@
 using Cairn.Core.Runs;
 using Cairn.Server.Api;
 using Cairn.Server.Dashboard;
+using Cairn.Server.Dashboard.SignIn;
 using Cairn.Server.Streaming;
 using Cairn.Server.Webhooks;
 using Microsoft.AspNetCore.Builder;
@@ -34,6 +35,7 @@ internal static class ServerEndpoints
         app.MapHealthEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json").Open();
         app.MapCairnDashboard();
+        app.MapCairnSignIn(settings);
 
         var api = app.MapGroup("/api/v1");
         ReposApi.Map(api);

@@ -72,6 +72,9 @@ public sealed record ServerSettings
     /// <summary>The largest <c>.cairn.yml</c> read from a repository; a larger one fails its run (config) unread.</summary>
     public long MaxPipelineSize { get; init; } = PipelineLoader.DefaultMaxBytes;
 
+    /// <summary>The identity providers people may sign in to the dashboard through.</summary>
+    public Dashboard.SignIn.SignInSettings SignIn { get; init; } = Dashboard.SignIn.SignInSettings.None;
+
     /// <summary>The global role of a user made on their first sign-in through an identity provider, or added without a
     /// role; null (<c>none</c>): they see only what is granted to them or their groups, and public repositories.</summary>
     public Core.Access.Role? DefaultRole { get; init; } = Core.Access.Role.Viewer;
@@ -113,6 +116,7 @@ public sealed record ServerSettings
         ("Auth:SessionIdle", "CAIRN_SESSION_IDLE", "--session-idle"),
         ("Auth:SessionLifetime", "CAIRN_SESSION_LIFETIME", "--session-lifetime"),
         ("Auth:GroupRoles", "CAIRN_GROUP_ROLES", "--group-roles"),
+        .. Dashboard.SignIn.SignInSettings.Names,
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -301,6 +305,7 @@ public sealed record ServerSettings
         var sessionLifetime = Duration("Auth:SessionLifetime", TimeSpan.FromDays(7));
         var groupRoles = ReadGroupRoles(section.GetSection("Auth:GroupRoles"), message => Fail("Auth:GroupRoles", message));
 
+        var signIn = Dashboard.SignIn.SignInSettings.Bind(Get, Fail, workingDirectory);
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -334,6 +339,7 @@ public sealed record ServerSettings
             SessionIdle = sessionIdle,
             SessionLifetime = sessionLifetime,
             GroupRoles = groupRoles,
+            SignIn = signIn,
         }, errors);
     }
 
