@@ -14,6 +14,9 @@ namespace Cairn.Server.Tests.Authorization;
 /// A new endpoint fails here until it has a rule and a line in the table.</summary>
 public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<AccessWorld>
 {
+    /// <summary>A user and a group no one is, for the routes that name one.</summary>
+    private const string NoOne = "no-such-person";
+
     /// <summary>One line per endpoint (and per path it is tried with, for the routes that take the rest of a path):
     /// its methods, its route pattern as mapped, the rule it must have, and what follows the repository's name.</summary>
     private static readonly Row[] Table =
@@ -60,6 +63,31 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("DELETE", "/api/v1/secrets/{name}", Rule.Global(Permission.ManageGlobalSecrets)),
         new("GET", "/api/v1/secrets", Rule.Global(Permission.ManageGlobalSecrets)),
         new("GET", "/api/v1/audit", Rule.SignedIn),
+
+        new("POST", "/api/v1/users", Rule.Global(Permission.ManageUsers)),
+        new("GET", "/api/v1/users", Rule.Global(Permission.ManageUsers)),
+        new("GET", "/api/v1/users/{name}", Rule.Global(Permission.ManageUsers)),
+        new("PATCH", "/api/v1/users/{name}", Rule.Global(Permission.ManageUsers)),
+        new("DELETE", "/api/v1/users/{name}", Rule.Global(Permission.ManageUsers)),
+        new("GET", "/api/v1/me", Rule.SignedIn),
+        new("POST", "/api/v1/tokens", Rule.SignedIn),
+        new("GET", "/api/v1/tokens", Rule.SignedIn),
+        new("DELETE", "/api/v1/tokens/{id}", Rule.SignedIn),
+        new("POST", "/api/v1/users/{name}/tokens", Rule.Global(Permission.ManageUsers)),
+        new("GET", "/api/v1/users/{name}/tokens", Rule.Global(Permission.ManageUsers)),
+        new("DELETE", "/api/v1/users/{name}/tokens/{id}", Rule.Global(Permission.ManageUsers)),
+        new("GET", "/api/v1/repos/{owner}/{repo}/members", Rule.Repository(Permission.ManageMembers)),
+        new("PUT", "/api/v1/repos/{owner}/{repo}/members/{user}", Rule.Repository(Permission.ManageMembers)),
+        new("DELETE", "/api/v1/repos/{owner}/{repo}/members/{user}", Rule.Repository(Permission.ManageMembers)),
+        new("GET", "/api/v1/repos/{owner}/{repo}/teams", Rule.Repository(Permission.ManageMembers)),
+        new("PUT", "/api/v1/repos/{owner}/{repo}/teams/{group}", Rule.Repository(Permission.ManageMembers)),
+        new("DELETE", "/api/v1/repos/{owner}/{repo}/teams/{group}", Rule.Repository(Permission.ManageMembers)),
+        new("GET", "/api/v1/repos/{**path}", Rule.Repository(Permission.ManageMembers), "/members"),
+        new("GET", "/api/v1/repos/{**path}", Rule.Repository(Permission.ManageMembers), "/teams"),
+        new("PUT", "/api/v1/repos/{**path}", Rule.Repository(Permission.ManageMembers), "/members/" + NoOne),
+        new("PUT", "/api/v1/repos/{**path}", Rule.Repository(Permission.ManageMembers), "/teams/" + NoOne),
+        new("DELETE", "/api/v1/repos/{**path}", Rule.Repository(Permission.ManageMembers), "/members/" + NoOne),
+        new("DELETE", "/api/v1/repos/{**path}", Rule.Repository(Permission.ManageMembers), "/teams/" + NoOne),
 
         new("POST", "/runs/{id:long}/cancel", Rule.Run(Permission.Cancel)),
         new("POST", "/runs/{id:long}/rerun", Rule.Run(Permission.Rerun)),
@@ -235,7 +263,10 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
             .Replace("{**path}", repository + row.Rest, StringComparison.Ordinal)
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
             .Replace("{forge}", "github", StringComparison.Ordinal)
-            .Replace("{name}", AccessWorld.Secret, StringComparison.Ordinal);
+            .Replace("{name}", AccessWorld.Secret, StringComparison.Ordinal)
+            .Replace("{user}", NoOne, StringComparison.Ordinal)
+            .Replace("{group}", NoOne, StringComparison.Ordinal)
+            .Replace("{id}", "abcd1234", StringComparison.Ordinal);
         foreach (var id in new[] { "{id:long}", "{Id:long}", "{RunId:long}" })
         {
             path = path.Replace(id, repository is null ? "1" : run.Run.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
