@@ -162,6 +162,12 @@ public sealed class PeopleApiTests : IAsyncLifetime
         await server.Services.GetRequiredService<IApiTokenStore>().CreateApiTokenAsync(expired, CancellationToken.None);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Client(expiredValue).GetAsync("/api/v1/me")).StatusCode);
 
+        // The admin scope is for admins and maintainers only: not for a user of no role and no grant, even from an admin.
+        await AddUserAsync("nobody", "none");
+        var refused = await server.Client.PostAsJsonAsync("/api/v1/users/nobody/tokens", new { name = "wide", scopes = new[] { "admin" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("highest role is none", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
         // An admin makes and revokes tokens for others; removing the user ends the rest.
         var forDev = await server.Client.PostAsJsonAsync("/api/v1/users/dev/tokens", new { name = "ci", scopes = new[] { "read", "trigger" } });
         Assert.Equal(HttpStatusCode.Created, forDev.StatusCode);

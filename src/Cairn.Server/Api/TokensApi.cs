@@ -78,7 +78,7 @@ internal static class TokensApi
         {
             errors.Add($"scopes: {badScopes}");
         }
-        else if (scopes.HasFlag(TokenScope.Admin) && await deps.HighestRoleAsync(user, cancellationToken) is var highest && highest < Role.Maintainer)
+        else if (scopes.HasFlag(TokenScope.Admin) && await deps.HighestRoleAsync(user, cancellationToken) is var highest && highest is not >= Role.Maintainer)
         {
             errors.Add(
                 $"scopes: a token may carry the admin scope only when its user is an admin or a maintainer (globally or of a repository); {user.Name}'s highest role is {highest.ToWire()}");
