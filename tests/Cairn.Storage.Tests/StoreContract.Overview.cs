@@ -57,6 +57,19 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task ListRuns_KeepsToTheRepositoriesGiven()
+    {
+        await using var scope = await OpenAsync();
+        var widgets = await scope.Store.CreateRunAsync(PlanOn("acme/widgets", "refs/heads/main", TriggerKind.Push), Token);
+        await scope.Store.CreateRunAsync(PlanOn("acme/gadgets", "refs/heads/main", TriggerKind.Push), Token);
+        var tools = await scope.Store.CreateRunAsync(PlanOn("acme/tools", "refs/heads/main", TriggerKind.Manual), Token);
+
+        Assert.Equal([tools.Id, widgets.Id], (await scope.Store.ListRunsAsync(new RunQuery { Repositories = ["acme/widgets", "acme/tools"] }, Token)).Select(r => r.Id));
+        Assert.Equal([tools.Id], (await scope.Store.ListRunsAsync(new RunQuery(Event: "manual") { Repositories = ["acme/widgets", "acme/tools"] }, Token)).Select(r => r.Id));
+        Assert.Empty(await scope.Store.ListRunsAsync(new RunQuery { Repositories = [] }, Token));
+    }
+
+    [Fact]
     public async Task ListAllSecrets_GivesEveryScope_GlobalFirst()
     {
         await using var scope = await OpenAsync();

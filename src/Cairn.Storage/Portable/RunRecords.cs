@@ -107,62 +107,47 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
 
-        // Only the filters that are set go into the statement: a parameter that may be NULL has no type PostgreSQL can infer.
-        var filters = new List<string>();
-        var binds = new List<Action<DbCommand>>();
-        void Filter(string condition, string name, object value)
-        {
-            filters.Add(condition);
-            binds.Add(command => command.Bind(name, value));
-        }
-
+        var filters = new SqlFilters();
         if (query.Repository is { } repository)
         {
-            Filter("repository = @repository", "@repository", repository);
+            filters.Add("repository = @repository", "@repository", repository);
         }
 
         if (query.Repositories is { } visible)
         {
-            var names = visible.Select((name, i) => (Name: name, Parameter: $"@visible{i}")).ToList();
-            filters.Add(names.Count == 0 ? "1 = 0" : $"repository IN ({string.Join(", ", names.Select(n => n.Parameter))})");
-            binds.AddRange(names.Select(n => (Action<DbCommand>)(command => command.Bind(n.Parameter, n.Name))));
+            filters.AddIn("repository", visible);
         }
 
         if (query.Status is { } status)
         {
-            Filter("status = @status", "@status", status.ToWire());
+            filters.Add("status = @status", "@status", status.ToWire());
         }
 
         if (query.Branch is { } branch)
         {
-            Filter("ref = @ref", "@ref", "refs/heads/" + branch);
+            filters.Add("ref = @ref", "@ref", "refs/heads/" + branch);
         }
 
         if (query.ConcurrencyGroup is { } group)
         {
-            Filter("concurrency_group = @group", "@group", group);
+            filters.Add("concurrency_group = @group", "@group", group);
         }
 
         if (query.Event is { } eventName)
         {
-            Filter("event = @event", "@event", eventName);
+            filters.Add("event = @event", "@event", eventName);
         }
 
         if (query.BeforeId is { } before)
         {
-            Filter("id < @before", "@before", before);
+            filters.Add("id < @before", "@before", before);
         }
 
-        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
         return await database.QueryAsync(
-            $"SELECT {RecordRows.RunColumns} FROM runs {where} ORDER BY id DESC LIMIT @limit;",
+            $"SELECT {RecordRows.RunColumns} FROM runs {filters.Where} ORDER BY id DESC LIMIT @limit;",
             command =>
             {
-                foreach (var bind in binds)
-                {
-                    bind(command);
-                }
-
+                filters.BindTo(command);
                 command.Bind("@limit", query.Limit);
             },
             RecordRows.ReadRun,

@@ -123,53 +123,38 @@ internal sealed class SecretRecords(IStatementRunner database) : ISecretStore, I
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit);
 
-        // Only the filters that are set go into the statement: a parameter that may be NULL has no type PostgreSQL can
-        // infer. Names compare in lower case, as the indexes keep them.
-        var filters = new List<string>();
-        var binds = new List<Action<DbCommand>>();
-        void Filter(string condition, string name, object value)
-        {
-            filters.Add(condition);
-            binds.Add(command => command.Bind(name, value));
-        }
-
+        // Names compare in lower case, as the indexes keep them.
+        var filters = new SqlFilters();
         if (query.Actor is { } actor)
         {
-            Filter("lower(actor) = @actor", "@actor", actor.ToLowerInvariant());
+            filters.Add("lower(actor) = @actor", "@actor", actor.ToLowerInvariant());
         }
 
         if (query.Action is { } action)
         {
-            Filter("action = @action", "@action", action);
+            filters.Add("action = @action", "@action", action);
         }
 
         if (query.Repository is { } repository)
         {
-            Filter("lower(repository) = @repository", "@repository", repository.ToLowerInvariant());
+            filters.Add("lower(repository) = @repository", "@repository", repository.ToLowerInvariant());
         }
 
         if (query.Repositories is { } visible)
         {
-            var names = visible.Select((name, i) => (Name: name.ToLowerInvariant(), Parameter: $"@visible{i}")).ToList();
-            filters.Add(names.Count == 0 ? "1 = 0" : $"lower(repository) IN ({string.Join(", ", names.Select(n => n.Parameter))})");
-            binds.AddRange(names.Select(n => (Action<DbCommand>)(command => command.Bind(n.Parameter, n.Name))));
+            filters.AddIn("lower(repository)", visible.Select(name => name.ToLowerInvariant()));
         }
 
         if (query.BeforeId is { } before)
         {
-            Filter("id < @before", "@before", before);
+            filters.Add("id < @before", "@before", before);
         }
 
-        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
         return await database.QueryAsync(
-            $"SELECT {AuditColumns} FROM secret_audit {where} ORDER BY id DESC LIMIT @limit;",
+            $"SELECT {AuditColumns} FROM secret_audit {filters.Where} ORDER BY id DESC LIMIT @limit;",
             command =>
             {
-                foreach (var bind in binds)
-                {
-                    bind(command);
-                }
-
+                filters.BindTo(command);
                 command.Bind("@limit", query.Limit);
             },
             ReadAudit,
