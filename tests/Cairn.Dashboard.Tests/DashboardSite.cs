@@ -1,25 +1,42 @@
 using System.Net.Http.Json;
+using Cairn.Core.Access;
 using Cairn.Server.Api;
+using Cairn.Server.Hosting;
 using Cairn.Server.Tests;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Cairn.Dashboard.Tests;
 
 /// <summary>A real server with one repository (<c>octo/app</c>, cloned by file:// URL) and, once a test asks, a real
 /// Chromium: what the browser tests of a class share.</summary>
-public sealed class DashboardSite : IAsyncLifetime
+public class DashboardSite : IAsyncLifetime
 {
     private readonly TempDirectory data = new();
+    private readonly Action<Dictionary<string, string?>>? configure;
+    private readonly Func<ServerRuntime, ServerRuntime>? adjust;
     private IPlaywright? playwright;
     private IBrowser? browser;
+
+    public DashboardSite()
+    {
+    }
+
+    /// <summary>A site whose server takes <paramref name="configure"/>'s settings and <paramref name="adjust"/>'s runtime
+    /// (its clock, say).</summary>
+    protected DashboardSite(Action<Dictionary<string, string?>>? configure, Func<ServerRuntime, ServerRuntime>? adjust)
+    {
+        this.configure = configure;
+        this.adjust = adjust;
+    }
 
     public GitRepository Repository { get; } = new();
 
     public ServerHarness Server { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
-        Server = await ServerHarness.StartAsync(data.Path);
+        Server = await ServerHarness.StartAsync(data.Path, configure, adjust: adjust);
         // Assertions wait as long as actions do: a run's jobs start as slowly as a busy machine lets them.
         Assertions.SetDefaultExpectTimeout(20_000);
         // Statuses go nowhere: the port refuses at once, and the run does not care.
@@ -49,21 +66,37 @@ public sealed class DashboardSite : IAsyncLifetime
     }
 
     /// <summary>A page already signed in with the admin token.</summary>
-    public async Task<IPage> SignedInPageAsync(int width = 1280, int height = 800)
+    public Task<IPage> SignedInPageAsync(int width = 1280, int height = 800) => SignedInPageAsync(Server.Token, width, height);
+
+    /// <summary>A page signed in on <c>/login</c> with <paramref name="token"/> (the admin token or a user's API token).</summary>
+    public async Task<IPage> SignedInPageAsync(string token, int width = 1280, int height = 800)
     {
         var page = await NewPageAsync(width, height);
         await page.GotoAsync("/login");
-        await page.FillAsync("#token", Server.Token);
+        await page.FillAsync("#token", token);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
         return page;
     }
 
+    /// <summary>Makes a user through the store with global role <paramref name="role"/> (null: none) and an API token of
+    /// theirs with every scope, as the API would; returns the token's value.</summary>
+    public async Task<string> UserWithTokenAsync(string name, Role? role)
+    {
+        var time = Server.Services.GetRequiredService<TimeProvider>();
+        var user = await Server.Services.GetRequiredService<IUserStore>().CreateUserAsync(
+            new NewUser(name, $"{name}@example.invalid", role, UserSource.Local, time.GetUtcNow()), CancellationToken.None);
+        Assert.NotNull(user);
+        var (value, token) = ApiTokens.Create(user.Id, $"{name}-dashboard", TokenScope.Read | TokenScope.Trigger | TokenScope.Admin, time.GetUtcNow(), null);
+        Assert.NotNull(await Server.Services.GetRequiredService<IApiTokenStore>().CreateApiTokenAsync(token, CancellationToken.None));
+        return value;
+    }
+
     /// <summary>Commits the pipeline and starts a run of it through the API.</summary>
-    public async Task<RunView> StartRunAsync(string pipeline)
+    public async Task<RunView> StartRunAsync(string pipeline, string repository = "octo/app")
     {
         Repository.Commit(pipeline);
-        var response = await Server.Client.PostAsJsonAsync("/api/v1/repos/octo/app/runs", new { @ref = "main" });
+        var response = await Server.Client.PostAsJsonAsync($"/api/v1/repos/{repository}/runs", new { @ref = "main" });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<RunView>())!;
     }
@@ -79,5 +112,6 @@ public sealed class DashboardSite : IAsyncLifetime
         await Server.DisposeAsync();
         Repository.Dispose();
         data.Dispose();
+        GC.SuppressFinalize(this);
     }
 }
