@@ -40,25 +40,7 @@ internal static class StreamsApi
     private static async Task<IResult> AllRunsAsync(
         HttpContext context, IRunStore store, IRunFeeds feeds, StreamContext streams, Caller caller, RepositoryAccess access)
     {
-        // Someone who may not see every repository gets the changes of the runs they may see: each run's repository is
-        // looked up once.
-        var visible = await access.VisibleAsync(caller, context.RequestAborted);
-        var seen = new Dictionary<long, bool>();
-        async Task<bool> ShownAsync(long runId, CancellationToken cancellationToken)
-        {
-            if (visible.All)
-            {
-                return true;
-            }
-
-            if (!seen.TryGetValue(runId, out var shown))
-            {
-                shown = visible.Allows((await store.GetRunAsync(runId, cancellationToken))?.Repository);
-                seen[runId] = shown;
-            }
-
-            return shown;
-        }
+        var shown = new VisibleRuns(await access.VisibleAsync(caller, context.RequestAborted), store);
 
         if (!TryReadCursor(context.Request, "change id", out var cursor, out var problem))
         {
@@ -80,7 +62,7 @@ internal static class StreamsApi
                 var changes = await store.ReadChangesAsync(cursor, null, Page, cancellationToken);
                 foreach (var change in changes)
                 {
-                    if (await ShownAsync(change.RunId, cancellationToken))
+                    if (await shown.AllowsAsync(change.RunId, cancellationToken))
                     {
                         sse.Add(change.Id, null, json => ChangeData(json, change, names));
                     }
