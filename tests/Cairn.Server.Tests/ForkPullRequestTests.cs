@@ -58,7 +58,10 @@ public sealed class ForkPullRequestTests : IAsyncLifetime
         Assert.True(run.Fork);
         Assert.Null(run.StartedAt);
         Assert.All(run.Jobs!, j => Assert.Equal("waiting", j.Status));
-        var pending = await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/ci" && x.Description == StatusProjector.WaitingForApproval));
+        // The run's status and its jobs' are posted one after the other: wait for both.
+        var pending = await forge.WaitForAsync(s =>
+            s.Any(x => x.Context == "cairn/ci" && x.Description == StatusProjector.WaitingForApproval)
+            && s.Any(x => x.Context == "cairn/ci/build" && x.Description == StatusProjector.WaitingForApproval));
         Assert.Equal("pending", pending.Last(x => x.Context == "cairn/ci").State);
         Assert.Contains(pending, x => x.Context == "cairn/ci/build" && x.State == "pending" && x.Description == StatusProjector.WaitingForApproval);
         Assert.All((await server.GetRunAsync(run.Id)).Jobs!, j => Assert.Equal("waiting", j.Status));

@@ -92,7 +92,7 @@ internal static class MembersApi
         return Results.Ok(new Page<TeamView>([.. teams.Select(t => new TeamView(t.Group, t.Role.ToWire()))], null));
     }
 
-    private static async Task<IResult> SetAsync(
+    internal static async Task<IResult> SetAsync(
         string repository, RepositoryResource resource, string who, GrantRequest? request, Caller caller, MemberDependencies deps, CancellationToken cancellationToken)
     {
         var member = resource == RepositoryResource.Member;
@@ -140,7 +140,7 @@ internal static class MembersApi
         return Results.Ok(new TeamView(who, role.ToWire()));
     }
 
-    private static async Task<IResult> RemoveAsync(
+    internal static async Task<IResult> RemoveAsync(
         string repository, RepositoryResource resource, string who, Caller caller, MemberDependencies deps, CancellationToken cancellationToken)
     {
         var (name, held, refused) = await deps.CheckAsync(caller, repository, cancellationToken);

@@ -53,7 +53,7 @@ internal static class TokensApi
     private static IResult NoUser() => Problems.BadRequest(
         "the admin token belongs to no user, so it has no tokens of its own; add a user (POST /api/v1/users) and make theirs at /api/v1/users/NAME/tokens");
 
-    private static async Task<IResult> CreateAsync(UserRecord user, TokenRequest? request, Caller caller, TokenDependencies deps, CancellationToken cancellationToken)
+    internal static async Task<IResult> CreateAsync(UserRecord user, TokenRequest? request, Caller caller, TokenDependencies deps, CancellationToken cancellationToken)
     {
         if (request is null)
         {
@@ -128,14 +128,14 @@ internal static class TokensApi
             : null;
     }
 
-    private static async Task<IResult> ListAsync(UserRecord user, TokenDependencies deps, CancellationToken cancellationToken)
+    internal static async Task<IResult> ListAsync(UserRecord user, TokenDependencies deps, CancellationToken cancellationToken)
     {
         var tokens = await deps.Tokens.ListApiTokensAsync(user.Id, cancellationToken);
         return Results.Ok(new Page<TokenView>([.. tokens.Select(t => new TokenView(
             t.Id, t.Name, TokenScopes.ToWireList(t.Scopes), t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt))], null));
     }
 
-    private static async Task<IResult> RevokeAsync(UserRecord user, string id, Caller caller, TokenDependencies deps, CancellationToken cancellationToken)
+    internal static async Task<IResult> RevokeAsync(UserRecord user, string id, Caller caller, TokenDependencies deps, CancellationToken cancellationToken)
     {
         // Another user's token is answered as no token at all: ids are not to be probed.
         if (await deps.Tokens.GetApiTokenAsync(id, cancellationToken) is not { } token || token.UserId != user.Id)

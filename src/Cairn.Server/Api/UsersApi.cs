@@ -47,7 +47,7 @@ internal static class UsersApi
     internal static bool IsSelf(Caller caller, string name) =>
         caller.User is { } me && string.Equals(me.Name, name, StringComparison.OrdinalIgnoreCase);
 
-    private static async Task<IResult> AddAsync(
+    internal static async Task<IResult> AddAsync(
         UserRequest? request, Caller caller, IUserStore users, ServerSettings settings, AuditTrail audit, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -99,7 +99,7 @@ internal static class UsersApi
     private static async Task<IResult> GetAsync(string name, IUserStore users, CancellationToken cancellationToken) =>
         await users.GetUserAsync(name, cancellationToken) is { } user ? Results.Ok(View(user)) : Problems.NotFound($"there is no user {name}");
 
-    private static async Task<IResult> ChangeAsync(
+    internal static async Task<IResult> ChangeAsync(
         string name, UserChangeRequest? request, Caller caller, IUserStore users, ISessionStore sessions, AuditTrail audit, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -146,7 +146,7 @@ internal static class UsersApi
             : Problems.NotFound($"there is no user {name}");
     }
 
-    private static async Task<IResult> DeleteAsync(
+    internal static async Task<IResult> DeleteAsync(
         string name, Caller caller, IUserStore users, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (IsSelf(caller, name))

@@ -94,6 +94,12 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/runs/{id:long}/rerun-failed", Rule.Run(Permission.Rerun)),
         new("POST", "/secrets/set", Rule.SignedIn),
         new("POST", "/secrets/remove", Rule.SignedIn),
+        new("POST", "/tokens/revoke", Rule.SignedIn),
+        new("POST", "/users/add", Rule.Global(Permission.ManageUsers)),
+        new("POST", "/users/change", Rule.Global(Permission.ManageUsers)),
+        new("POST", "/users/remove", Rule.Global(Permission.ManageUsers)),
+        new("POST", "/repos/members/set", Rule.SignedIn),
+        new("POST", "/repos/members/remove", Rule.SignedIn),
 
         new("GET POST", "/", Rule.Page),
         new("GET POST", "/repos", Rule.Page),
@@ -102,6 +108,9 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET POST", "/audit", Rule.Page),
         new("GET POST", "/search", Rule.Page),
         new("GET POST", "/secrets", Rule.Page),
+        new("GET POST", "/tokens", Rule.SignedIn),
+        new("GET POST", "/users", Rule.Global(Permission.ManageUsers)),
+        new("GET POST", "/repos/members", Rule.Page),
         new("GET POST", "/runs/{Id:long}", Rule.Run(Permission.ReadRuns)),
         new("GET POST", "/runs/{RunId:long}/jobs/{JobId:long}", Rule.Run(Permission.ReadRuns)),
     ];
