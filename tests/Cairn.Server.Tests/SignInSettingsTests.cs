@@ -116,6 +116,31 @@ public sealed class SignInSettingsTests
     }
 
     [Fact]
+    public async Task A_provider_that_cannot_be_reached_sends_the_person_back_to_sign_in_with_a_sentence()
+    {
+        using var data = new TempDirectory();
+        var secret = data.WriteFile("oidc.secret", "s3cret\n");
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var server = await ServerHarness.StartAsync(data.Combine("data"), given =>
+        {
+            given["OidcAuthority"] = $"http://127.0.0.1:{port}";
+            given["OidcClientId"] = "cairn";
+            given["OidcClientSecretFile"] = secret;
+        });
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(server.Url) };
+
+        var started = await browser.GetAsync("/login/oidc?return=/runs");
+        var page = await browser.GetStringAsync(started.Headers.Location!.OriginalString);
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, started.StatusCode);
+        Assert.Equal($"/login?failed={SignInRefusal.Unreachable}", started.Headers.Location.OriginalString);
+        Assert.Contains("cannot be reached just now", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_new_user_is_named_after_what_the_provider_calls_them_within_the_name_rule()
     {
         static string Name(string? preferred, string? email) => ExternalSignIn.BaseName(new ExternalPerson(UserSource.Oidc, "s", preferred, email, []));

@@ -50,12 +50,14 @@ internal static class SignInEndpoints
         var signIn = settings.SignIn;
         if (signIn.Oidc is not null)
         {
-            app.MapGet("/login/oidc", (string? @return) => Challenge(OidcSignIn.Scheme, @return)).Open().ExcludeFromDescription();
+            app.MapGet("/login/oidc", (HttpContext context, string? @return) => ChallengeAsync(context, OidcSignIn.Scheme, @return))
+                .Open().ExcludeFromDescription();
         }
 
         if (signIn.GitHub is not null)
         {
-            app.MapGet("/login/github", (string? @return) => Challenge(GitHubSignIn.Scheme, @return)).Open().ExcludeFromDescription();
+            app.MapGet("/login/github", (HttpContext context, string? @return) => ChallengeAsync(context, GitHubSignIn.Scheme, @return))
+                .Open().ExcludeFromDescription();
         }
 
         if (signIn.Oidc is not null || signIn.GitHub is not null)
@@ -67,12 +69,22 @@ internal static class SignInEndpoints
         return app;
     }
 
-    /// <summary>Sends the person to the provider; where they wanted to go is kept, if it is a page of this server.</summary>
-    private static IResult Challenge(string scheme, string? wanted)
+    /// <summary>Sends the person to the provider; where they wanted to go is kept, if it is a page of this server. A
+    /// provider that cannot be reached (its discovery document, for OpenID Connect) sends them back to the sign-in page
+    /// with a sentence, and the log says why in one line.</summary>
+    private static async Task ChallengeAsync(HttpContext context, string scheme, string? wanted)
     {
         var properties = new AuthenticationProperties { RedirectUri = CompletePath };
         properties.Items[ExternalSignIn.ReturnItem] = DashboardSession.LocalReturn(wanted);
-        return Results.Challenge(properties, [scheme]);
+        try
+        {
+            await context.ChallengeAsync(scheme, properties);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or IOException && !context.Response.HasStarted)
+        {
+            SignInFlow.LogUnreachable(context, scheme, ex);
+            context.Response.Redirect(SignInFlow.FailedPage(SignInRefusal.Unreachable));
+        }
     }
 
     private static string ReadSecret(string file, string option)

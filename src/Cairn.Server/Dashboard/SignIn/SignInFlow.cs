@@ -42,6 +42,22 @@ internal static partial class SignInFlow
         return Task.CompletedTask;
     }
 
+    /// <summary>Logs, in one line, that the provider could not be reached when a person asked to sign in through it.</summary>
+    public static void LogUnreachable(HttpContext context, string scheme, Exception exception)
+    {
+        var log = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SignInFlow).FullName!);
+        var cause = exception;
+        while (cause.InnerException is { } inner)
+        {
+            cause = inner;
+        }
+
+        ProviderUnreachable(log, scheme, cause.Message);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A sign-in through {Scheme} could not start: the provider cannot be reached ({Cause})")]
+    private static partial void ProviderUnreachable(ILogger logger, string scheme, string cause);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A sign-in through {Scheme} did not complete: {Why}")]
     private static partial void ProviderAnswerRefused(ILogger logger, string scheme, string why);
 }

@@ -8,6 +8,7 @@ internal static class SignInRefusal
     public const string NotAllowed = "not-allowed";
     public const string Disabled = "disabled";
     public const string NoUser = "no-user";
+    public const string Unreachable = "unreachable";
 
     /// <summary>The sentence the sign-in page shows; null for a reason it does not know.</summary>
     public static string? Describe(string? reason) => reason switch
@@ -16,6 +17,7 @@ internal static class SignInRefusal
         NotAllowed => "Your account is not in a group or organisation allowed to sign in to this server. Ask its administrator.",
         Disabled => "Your account on this server is disabled. Ask its administrator.",
         NoUser => "No user could be made for your account. Ask this server's administrator to add you.",
+        Unreachable => "The identity provider cannot be reached just now. Try again in a moment, or sign in with a token.",
         _ => null,
     };
 }
