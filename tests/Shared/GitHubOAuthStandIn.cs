@@ -89,13 +89,20 @@ public sealed class GitHubOAuthStandIn : IAsyncDisposable
             {
                 await AnswerAsync(context);
             }
-            catch (Exception ex) when (ex is HttpListenerException or IOException)
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
             {
                 Refusals.Enqueue(ex.Message);
             }
             finally
             {
-                context.Response.Close();
+                try
+                {
+                    context.Response.Close();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    // The listener stopped while this answer was on its way: the test is over.
+                }
             }
         }
     }
@@ -265,8 +272,24 @@ public sealed class GitHubOAuthStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        listener.Stop();
-        listener.Close();
-        await serving;
+        // Close once: a Stop before it lets go of the port, and the Close after it then binds the port again to let go of
+        // it a second time, which fails when something else took the port in between.
+        try
+        {
+            listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // The port is someone else's already: nothing of ours is left on it.
+        }
+
+        try
+        {
+            await serving;
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A request caught half-way by the stop: nothing is left to serve.
+        }
     }
 }

@@ -98,8 +98,9 @@ public sealed class OidcProvider : IAsyncDisposable
 
             await process.WaitForExitAsync(CancellationToken.None);
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
+            // It had ended already (its standard input is a broken pipe then).
         }
 
         process.Dispose();
