@@ -15,9 +15,8 @@ namespace Cairn.Server.Access;
 /// address (<see cref="FailedSignIns"/>), is logged and audited; past the limit the address gets 429.</summary>
 internal sealed partial class CallerResolver(
     RequestDelegate next,
-    AdminToken adminToken,
+    TokenCallers tokens,
     IUserStore users,
-    IApiTokenStore tokens,
     ISessionStore sessions,
     ServerSettings settings,
     TimeProvider time,
@@ -43,7 +42,7 @@ internal sealed partial class CallerResolver(
                 return;
             }
 
-            caller = await FromTokenAsync(presented, address, context.RequestAborted);
+            caller = await tokens.FromTokenAsync(presented, address, context.RequestAborted);
             if (caller.Refused)
             {
                 failures.Fail(address);
@@ -64,32 +63,6 @@ internal sealed partial class CallerResolver(
 
         Caller.Set(context, caller);
         await next(context);
-    }
-
-    private async Task<Caller> FromTokenAsync(string presented, string? address, CancellationToken cancellationToken)
-    {
-        if (adminToken.Accepts(presented))
-        {
-            return adminToken.UserId is { } id && await users.GetUserByIdAsync(id, cancellationToken) is { Disabled: false } admin
-                ? new Caller { User = admin, UncappedRole = admin.Role, Method = CallerMethod.AdminToken, TokenName = "admin token", ClientAddress = address }
-                : new Caller { Refused = true, ClientAddress = address };
-        }
-
-        if (await tokens.AuthenticateApiTokenAsync(presented, time.GetUtcNow(), cancellationToken) is var (token, user))
-        {
-            return new Caller
-            {
-                User = user,
-                UncappedRole = user.Role,
-                Method = CallerMethod.ApiToken,
-                TokenId = token.Id,
-                TokenName = token.Name,
-                Scopes = token.Scopes,
-                ClientAddress = address,
-            };
-        }
-
-        return new Caller { Refused = true, ClientAddress = address };
     }
 
     private async Task<Caller?> FromSessionAsync(HttpContext context, string? address)

@@ -56,13 +56,42 @@ public sealed class RepositoryAccess(IRepositoryStore repositories, IMemberStore
 
         var grants = await members.ListGrantsOfUserAsync(user.Name, cancellationToken);
         var teams = caller.Groups.Count == 0 ? [] : await members.ListTeamGrantsAsync(repository, cancellationToken);
-        var uncapped = EffectiveRole.ForSignedIn(
+        return Of(caller, grants, teams, repository, isPublic);
+    }
+
+    /// <summary>The caller's role on every repository, in the store's order: one read of the repositories and one of the
+    /// caller's grants (and, for someone with groups, each repository's team grants), for the pages that ask of all.</summary>
+    public async Task<IReadOnlyList<RepositoryRole>> RolesAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var all = await repositories.ListRepositoriesAsync(cancellationToken);
+        if (caller.User is not { Disabled: false } user)
+        {
+            return [.. all.Select(r => new RepositoryRole(r, r.Public ? Role.Viewer : null))];
+        }
+
+        if (caller.GlobalRole is Role.Admin)
+        {
+            return [.. all.Select(r => new RepositoryRole(r, Role.Admin))];
+        }
+
+        var grants = await members.ListGrantsOfUserAsync(user.Name, cancellationToken);
+        var roles = new List<RepositoryRole>(all.Count);
+        foreach (var repository in all)
+        {
+            var teams = caller.Groups.Count == 0 ? [] : await members.ListTeamGrantsAsync(repository.Name, cancellationToken);
+            roles.Add(new RepositoryRole(repository, Of(caller, grants, teams, repository.Name, repository.Public)));
+        }
+
+        return roles;
+    }
+
+    private static Role? Of(Caller caller, IEnumerable<MemberGrant> grants, IEnumerable<TeamGrant> teams, string repository, bool isPublic) =>
+        caller.Cap(EffectiveRole.ForSignedIn(
             caller.UncappedRole,
             grants.Where(g => string.Equals(g.Repository, repository, StringComparison.OrdinalIgnoreCase)).Select(g => g.Role),
             teams.Where(g => caller.Groups.Contains(g.Group, StringComparer.Ordinal)).Select(g => g.Role),
-            isPublic);
-        return caller.Cap(uncapped);
-    }
+            isPublic));
 
     /// <summary>Whether the caller may set, list and remove the secrets of <paramref name="scope"/> (a repository's name,
     /// or null for the global scope).</summary>
@@ -80,15 +109,9 @@ public sealed class RepositoryAccess(IRepositoryStore repositories, IMemberStore
             return RepositoryVisibility.Everything;
         }
 
-        var visible = new List<string>();
-        foreach (var repository in await repositories.ListRepositoriesAsync(cancellationToken))
-        {
-            if (await RoleOnAsync(caller, repository.Name, repository.Public, cancellationToken) is not null)
-            {
-                visible.Add(repository.Name);
-            }
-        }
-
-        return RepositoryVisibility.Only(visible);
+        return RepositoryVisibility.Only((await RolesAsync(caller, cancellationToken)).Where(r => r.Role is not null).Select(r => r.Repository.Name));
     }
 }
+
+/// <summary>A repository and the role a caller holds on it (null: not theirs to see).</summary>
+public sealed record RepositoryRole(RepositoryRecord Repository, Role? Role);

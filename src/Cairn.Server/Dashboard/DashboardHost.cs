@@ -43,6 +43,7 @@ internal static class DashboardHost
             });
         services.AddAuthorization();
         services.AddSingleton<RepositoryAccess>();
+        services.AddSingleton<TokenCallers>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<AuditVisibility>();
         services.AddSingleton<FailedSignIns>();

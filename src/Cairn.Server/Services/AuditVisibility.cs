@@ -1,5 +1,4 @@
 using Cairn.Core.Access;
-using Cairn.Core.Repositories;
 using Cairn.Core.Secrets;
 using Cairn.Server.Access;
 
@@ -8,7 +7,7 @@ namespace Cairn.Server.Services;
 /// <summary>Which audit entries a caller may read: an admin every one; anyone else only those of the repositories they
 /// maintain (hold maintainer or more on). Entries of no repository (users, tokens, global secrets, sign-ins) are for
 /// admins only. The API and the dashboard's page both ask here.</summary>
-public sealed class AuditVisibility(RepositoryAccess access, IRepositoryStore repositories)
+public sealed class AuditVisibility(RepositoryAccess access)
 {
     /// <summary>The least role on a repository that reads its part of the audit log.</summary>
     public const Role LeastRole = Role.Maintainer;
@@ -23,18 +22,9 @@ public sealed class AuditVisibility(RepositoryAccess access, IRepositoryStore re
             return query;
         }
 
-        var maintained = new List<string>();
-        if (caller.IsSignedIn)
-        {
-            foreach (var repository in await repositories.ListRepositoriesAsync(cancellationToken))
-            {
-                if (await access.RoleOnAsync(caller, repository.Name, repository.Public, cancellationToken) >= LeastRole)
-                {
-                    maintained.Add(repository.Name);
-                }
-            }
-        }
-
+        var maintained = caller.IsSignedIn
+            ? (await access.RolesAsync(caller, cancellationToken)).Where(r => r.Role >= LeastRole).Select(r => r.Repository.Name).ToList()
+            : [];
         return query with { Repositories = maintained };
     }
 }
