@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using Cairn.Core.Access;
 using Cairn.Server.Api;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Data.Sqlite;
 
 namespace Cairn.Server.Tests;
@@ -78,6 +80,25 @@ public sealed class RetentionTests : IAsyncLifetime
         var response = await server.Client.PostAsJsonAsync("/api/v1/repos/octo/app/runs", new { @ref = "main" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<RunView>())!.Id;
+    }
+
+    [Fact]
+    public async Task A_session_past_its_lifetime_is_forgotten_and_a_live_one_kept()
+    {
+        var services = server.Services;
+        var sessions = services.GetRequiredService<ISessionStore>();
+        var now = DateTimeOffset.UtcNow;
+        var user = (await services.GetRequiredService<IUserStore>().CreateUserAsync(
+            new NewUser("sam", null, Role.Viewer, UserSource.Local, now), CancellationToken.None))!;
+        var old = now - TimeSpan.FromDays(8);
+        await sessions.CreateSessionAsync(new SessionRecord("old", user.Id, [], "token", old, old, null), CancellationToken.None);
+        await sessions.CreateSessionAsync(new SessionRecord("live", user.Id, [], "token", now, now, null), CancellationToken.None);
+
+        await Eventually.TrueAsync(
+            async () => await sessions.GetSessionAsync("old", CancellationToken.None) is null,
+            "the session older than its 7-day lifetime to be forgotten",
+            TimeSpan.FromSeconds(60));
+        Assert.NotNull(await sessions.GetSessionAsync("live", CancellationToken.None));
     }
 
     private Task WaitForJobAsync(long run, string status) =>
