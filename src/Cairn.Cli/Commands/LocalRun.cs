@@ -88,15 +88,17 @@ internal static class LocalRun
             await using (var console = new ConsoleRunObserver(logs, color))
             {
                 await using var onKill = kill.Register(executors.KillAllNow);
+                var coordinator = new RunCoordinator(store, time);
                 var services = new JobWorkerContextBuilder
                 {
+                    Coordinator = coordinator,
                     Executors = executors.Resolver(catalog, request.Executor),
                     Workspaces = new FixedWorkspaceProvider(workspace),
                     Secrets = new InMemorySecretSource(request.Secrets),
                     Observer = console,
                     Time = time,
                 }.Build(store);
-                run = await new InProcessRunHost(services, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
+                run = await new InProcessRunHost(services, coordinator, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
                 jobs = await store.GetJobsAsync(run.Id, CancellationToken.None);
             }
 

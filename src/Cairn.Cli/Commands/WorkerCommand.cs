@@ -152,22 +152,25 @@ internal static class WorkerCommand
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
         var name = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}-{Environment.ProcessId}");
+        var coordinator = new RunCoordinator(store, time);
         var services = new JobWorkerContextBuilder
         {
+            Coordinator = coordinator,
             Executors = resolver,
             Workspaces = new ScratchWorkspaceProvider(request.WorkspaceRoot),
             Secrets = InMemorySecretSource.Empty,
             Observer = new WorkerConsole(Console.Out),
             Time = time,
         }.Build(store);
+        var reaper = new LeaseReaper(store, store, coordinator, services.Retry, time);
         var pool = new WorkerPool(services, new WorkerPoolOptions(name, request.Concurrency, request.Labels)
         {
             Heartbeat = request.Heartbeat,
             ReapInterval = request.ReapInterval,
             Grace = request.Grace,
-        });
+        }, reaper);
         pool.WorkerFaulted += (worker, error) => Console.Error.WriteLine($"cairn worker: {worker} failed and starts again: {error.Message}");
-        pool.Reaper.Reaped += (lease, completion) => Console.Out.WriteLine(
+        reaper.Reaped += (lease, completion) => Console.Out.WriteLine(
             $"job {lease.JobId} ({lease.Job.Name}) reclaimed from {lease.WorkerId}: {(completion.RetryAt is null ? "failed" : "queued again")}");
 
         pool.Draining += () => Console.Error.WriteLine(

@@ -6,7 +6,7 @@ namespace Cairn.Core.Engine;
 
 /// <summary>Runs one plan to its end inside this process: writes it, starts <c>parallel</c> workers on the same
 /// store, and waits for the coordinator's verdict. This is <c>cairn run</c>'s engine; the server runs the same parts.</summary>
-public sealed class InProcessRunHost(JobWorkerContext services, int parallel)
+public sealed class InProcessRunHost(JobWorkerContext services, RunCoordinator coordinator, int parallel)
 {
     /// <summary>Runs the plan. Cancelling <paramref name="cancellation"/> cancels the run: jobs not started are
     /// cancelled, running ones are killed, and the run still ends with a recorded verdict.</summary>
@@ -23,13 +23,13 @@ public sealed class InProcessRunHost(JobWorkerContext services, int parallel)
             }
         }
 
-        services.Coordinator.RunFinished += OnFinished;
+        coordinator.RunFinished += OnFinished;
         using var stopping = new CancellationTokenSource();
         using var aborting = new CancellationTokenSource();
         var workers = new List<Task>();
         try
         {
-            var run = await services.Coordinator.StartRunAsync(plan, CancellationToken.None);
+            var run = await coordinator.StartRunAsync(plan, CancellationToken.None);
             Interlocked.Exchange(ref runId, run.Id);
 
             // A run that ended as it started (every job reused) raised its event before its id was known here.
@@ -61,7 +61,7 @@ public sealed class InProcessRunHost(JobWorkerContext services, int parallel)
         }
         finally
         {
-            services.Coordinator.RunFinished -= OnFinished;
+            coordinator.RunFinished -= OnFinished;
             await stopping.CancelAsync();
             await Task.WhenAll(workers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
@@ -73,7 +73,7 @@ public sealed class InProcessRunHost(JobWorkerContext services, int parallel)
     {
         try
         {
-            await services.Coordinator.CancelRunAsync(runId, "the run was cancelled", CancellationToken.None);
+            await coordinator.CancelRunAsync(runId, "the run was cancelled", CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

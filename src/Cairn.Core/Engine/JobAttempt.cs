@@ -9,8 +9,6 @@ namespace Cairn.Core.Engine;
 /// with a token that neither shutdown nor cancellation can cancel.</summary>
 internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 {
-    private static readonly TimeSpan FinalWriteTimeout = TimeSpan.FromSeconds(30);
-
     private JobRecord Job => lease.Job;
 
     public async Task RunAsync(TimeSpan heartbeat, CancellationToken aborting, bool releaseWhenAborted = false)
@@ -217,7 +215,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         }
 
         var completion = new JobCompletion(outcome.Status, outcome.ExitCode, outcome.FailureClass, outcome.Detail, startedAt, finishedAt, retryAt);
-        using var timeout = new CancellationTokenSource(FinalWriteTimeout);
+        using var timeout = new CancellationTokenSource(services.FinalWriteTimeout);
         var written = await services.Queue.CompleteAsync(lease, completion, timeout.Token);
         if (written)
         {

@@ -29,7 +29,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly JobRecord _job;
-    private readonly IRunStore _store;
+    private readonly IJobAttemptStore _store;
     private readonly IRunObserver _observer;
     private readonly SecretMasker _masker;
     private readonly long _maxLogBytes;
@@ -53,7 +53,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
 
     /// <param name="maxLogBytes">The cap on the UTF-8 bytes of output this attempt stores (see <see cref="JobWorkerContext.MaxLogBytes"/>).</param>
     public JobReporter(
-        JobRecord job, long lastSequence, IRunStore store, IRunObserver observer, SecretMasker masker, TimeProvider time, long maxLogBytes = DefaultMaxLogBytes)
+        JobRecord job, long lastSequence, IJobAttemptStore store, IRunObserver observer, SecretMasker masker, TimeProvider time, long maxLogBytes = DefaultMaxLogBytes)
     {
         ArgumentNullException.ThrowIfNull(masker);
         ArgumentNullException.ThrowIfNull(time);

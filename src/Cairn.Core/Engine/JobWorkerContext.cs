@@ -4,11 +4,12 @@ using Cairn.Core.Runs;
 
 namespace Cairn.Core.Engine;
 
-/// <summary>What a worker runs with: the queue, the store, the coordinator and where jobs go.</summary>
+/// <summary>What a worker runs with: the queue, what an attempt records, who moves a run on and where jobs go. On the
+/// store for the server, <c>cairn run</c> and a direct-store worker; over HTTP for a worker that holds only its token.</summary>
 public sealed record JobWorkerContext(
     IJobQueue Queue,
-    IRunStore Store,
-    RunCoordinator Coordinator,
+    IJobAttemptStore Store,
+    IRunAdvancer Coordinator,
     IExecutorResolver Executors,
     IWorkspaceProvider Workspaces,
     ISecretSource Secrets,
@@ -18,4 +19,8 @@ public sealed record JobWorkerContext(
 {
     /// <summary>The cap on the UTF-8 bytes of output one job attempt stores; past it the rest is dropped, saying so.</summary>
     public long MaxLogBytes { get; init; } = JobReporter.DefaultMaxLogBytes;
+
+    /// <summary>How long the write of a job's outcome may take, retries included, before the attempt gives up on it
+    /// (the lease then expires and the reaper decides). Longer for a worker whose server may be restarting.</summary>
+    public TimeSpan FinalWriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

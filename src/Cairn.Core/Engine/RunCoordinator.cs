@@ -8,7 +8,7 @@ namespace Cairn.Core.Engine;
 /// <summary>Decides what happens next in a run: which waiting jobs are queued or skipped when their needs end,
 /// and the run's verdict when every job has ended. All changes go through the store as compare-and-set,
 /// so any number of coordinators may advance the same run.</summary>
-public sealed class RunCoordinator(IRunStore store, TimeProvider time)
+public sealed class RunCoordinator(IRunStore store, TimeProvider time) : IRunAdvancer
 {
     private const string CancelledDetail = "the run was cancelled";
     private const int GroupRepairBatch = 100;

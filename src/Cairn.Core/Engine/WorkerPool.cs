@@ -15,12 +15,12 @@ public sealed record WorkerPoolOptions(string Name, int Concurrency, IReadOnlyCo
     public TimeSpan FaultPause { get; init; } = TimeSpan.FromSeconds(2);
 }
 
-/// <summary>Runs <see cref="WorkerPoolOptions.Concurrency"/> workers and a lease reaper on one store until stopped:
+/// <summary>Runs <see cref="WorkerPoolOptions.Concurrency"/> workers (and a lease reaper, when given one) until stopped:
 /// jobs still running when the grace period ends are stopped and handed back to the queue.
 /// the body of <c>cairn worker</c>, and of a server's worker service. A worker whose store fails is started again
 /// after a pause; a stop lets running jobs finish within the grace period, then cancels them, and every job's
 /// outcome is still written.</summary>
-public sealed class WorkerPool(JobWorkerContext services, WorkerPoolOptions options)
+public sealed class WorkerPool(JobWorkerContext services, WorkerPoolOptions options, LeaseReaper? reaper)
 {
     /// <summary>Raised when a worker's loop failed (the store was unreachable, say) and is about to start again.</summary>
     public event Action<string, Exception>? WorkerFaulted;
@@ -28,14 +28,15 @@ public sealed class WorkerPool(JobWorkerContext services, WorkerPoolOptions opti
     /// <summary>Raised once a stop was asked for: no new job is leased from now on.</summary>
     public event Action? Draining;
 
-    public LeaseReaper Reaper { get; } = new(services.Queue, services.Store, services.Coordinator, services.Retry, services.Time);
+    /// <summary>The reaper this pool runs beside its workers; none for a worker over HTTP, whose server reaps.</summary>
+    public LeaseReaper? Reaper => reaper;
 
     /// <summary>Runs until <paramref name="stopping"/>, then drains. <paramref name="abortNow"/> cancels running jobs
     /// at once, grace period or not.</summary>
     public async Task RunAsync(CancellationToken stopping, CancellationToken abortNow)
     {
         using var aborting = CancellationTokenSource.CreateLinkedTokenSource(abortNow);
-        var reaper = Reaper.RunAsync(options.ReapInterval, stopping);
+        var reaping = reaper?.RunAsync(options.ReapInterval, stopping) ?? Task.CompletedTask;
         var workers = Task.WhenAll(Enumerable.Range(1, Math.Max(1, options.Concurrency))
             .Select(i => SuperviseAsync($"{options.Name}-{i}", stopping, aborting.Token)));
 
@@ -58,7 +59,7 @@ public sealed class WorkerPool(JobWorkerContext services, WorkerPoolOptions opti
         }
 
         await workers;
-        await reaper;
+        await reaping;
     }
 
     private async Task SuperviseAsync(string workerId, CancellationToken stopping, CancellationToken aborting)

@@ -5,7 +5,7 @@ using Cairn.Core.Triggers;
 namespace Cairn.Core.Runs;
 
 /// <summary>Durable runs, jobs, steps and logs. Every state change is a compare-and-set from an expected state.</summary>
-public interface IRunStore
+public interface IRunStore : IJobAttemptStore
 {
     /// <summary>Writes the run and all its jobs (status <see cref="JobStatus.Waiting"/>, or <see cref="JobStatus.Succeeded"/>
     /// for a job the plan reuses) in one transaction, numbering the run within its repository and keeping the plan's trigger.
@@ -59,8 +59,6 @@ public interface IRunStore
     /// <paramref name="maxWait"/>. Throws <see cref="OperationCanceledException"/> when cancelled.</summary>
     Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken);
 
-    Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken);
-
     /// <summary>The run's jobs in plan order.</summary>
     Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken);
 
@@ -80,16 +78,7 @@ public interface IRunStore
     /// <exception cref="ArgumentException">The move is not one of <see cref="RunStatusTransitions"/>.</exception>
     Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>Inserts or replaces one step's result.</summary>
-    Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken);
-
     Task<IReadOnlyList<StepRecord>> GetStepsAsync(long jobId, CancellationToken cancellationToken);
-
-    /// <summary>Appends lines whose sequence numbers the caller assigned (increasing, from 1 per job).</summary>
-    Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken);
-
-    /// <summary>The highest sequence number in the job's log, 0 when it has none.</summary>
-    Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken);
 
     /// <summary>Lines with a sequence number above <paramref name="afterSequence"/>, at most <paramref name="limit"/>, in order.</summary>
     Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken);

@@ -1,19 +1,27 @@
 using Cairn.Core.Engine;
+using Cairn.Core.Runs;
 using Cairn.Server.Hosting;
+using Cairn.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Services;
 
-/// <summary>The server's own workers: a <see cref="WorkerPool"/> on the server's store. On shutdown it stops leasing,
-/// lets running jobs finish within the grace period, then stops them.</summary>
-internal sealed partial class WorkerPoolService(JobWorkerContext services, ServerSettings settings, ILogger<WorkerPoolService> log) : BackgroundService
+/// <summary>The server's own workers: a <see cref="WorkerPool"/> on the server's store, with the lease reaper. On shutdown
+/// it stops leasing, lets running jobs finish within the grace period, then stops them. With concurrency 0 it runs no
+/// job but still reaps: the leases of workers elsewhere (over HTTP or on the store) expire here when they die.</summary>
+internal sealed partial class WorkerPoolService(
+    JobWorkerContext services, ICairnStore store, RunCoordinator coordinator, ServerSettings settings, ILogger<WorkerPoolService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var reaper = new LeaseReaper(store, store, coordinator, services.Retry, services.Time);
+        reaper.Reaped += (lease, completion) => LogReaped(log, lease.JobId, lease.WorkerId, completion.RetryAt is null ? "failed" : "queued again");
         if (settings.Concurrency == 0)
         {
             LogNoWorkers(log);
+            await Task.Yield();
+            await reaper.RunAsync(LeaseReaper.DefaultInterval, stoppingToken);
             return;
         }
 
@@ -22,14 +30,14 @@ internal sealed partial class WorkerPoolService(JobWorkerContext services, Serve
         {
             Heartbeat = settings.Heartbeat,
             Grace = settings.Grace,
-        });
+        }, reaper);
         pool.WorkerFaulted += (worker, error) => LogFaulted(log, worker, error.Message);
         pool.Draining += () => LogDraining(log, settings.Grace);
         await Task.Yield();
         await pool.RunAsync(stoppingToken, CancellationToken.None);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "this server runs no jobs (concurrency 0): workers elsewhere take them")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "this server runs no jobs (concurrency 0): workers elsewhere take them; it still reaps their expired leases")]
     private static partial void LogNoWorkers(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "worker {Worker} failed and starts again: {Reason}")]
@@ -37,4 +45,7 @@ internal sealed partial class WorkerPoolService(JobWorkerContext services, Serve
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: no new jobs; running jobs get {Grace} to finish")]
     private static partial void LogDraining(ILogger logger, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "job {JobId}'s lease held by {Worker} expired: {Outcome}")]
+    private static partial void LogReaped(ILogger logger, long jobId, string worker, string outcome);
 }

@@ -55,17 +55,18 @@ internal sealed class EngineHarness : IAsyncDisposable
         CancellationTokenSource? cancel = null,
         long maxLogBytes = JobReporter.DefaultMaxLogBytes)
     {
+        var coordinator = new RunCoordinator(Store, TimeProvider.System);
         var services = new JobWorkerContext(
             Store,
             Store,
-            new RunCoordinator(Store, TimeProvider.System),
+            coordinator,
             new SingleExecutorResolver(executor),
             new FixedWorkspaceProvider(Workspace),
             new InMemorySecretSource(secrets ?? new Dictionary<string, string>()),
             Observer,
             new RetryPolicy(new Random(7), TimeSpan.FromMilliseconds(10)),
             TimeProvider.System) { MaxLogBytes = maxLogBytes };
-        var run = await new InProcessRunHost(services, parallel).ExecuteAsync(Plan(yaml, inputs), cancel?.Token ?? TestContext.Current.CancellationToken);
+        var run = await new InProcessRunHost(services, coordinator, parallel).ExecuteAsync(Plan(yaml, inputs), cancel?.Token ?? TestContext.Current.CancellationToken);
         var jobs = await Store.GetJobsAsync(run.Id, CancellationToken.None);
         return (run, jobs.ToDictionary(j => j.Name, StringComparer.Ordinal));
     }

@@ -14,10 +14,11 @@ public sealed class LogWriteFailureTests
     {
         await using var engine = await EngineHarness.CreateAsync();
         var store = new FullDiskLogStore(engine.Store);
+        var coordinator = new RunCoordinator(store, TimeProvider.System);
         var services = new JobWorkerContext(
             engine.Store,
             store,
-            new RunCoordinator(store, TimeProvider.System),
+            coordinator,
             new SingleExecutorResolver(new FakeExecutor()),
             new FixedWorkspaceProvider(engine.Workspace),
             InMemorySecretSource.Empty,
@@ -25,7 +26,7 @@ public sealed class LogWriteFailureTests
             new RetryPolicy(),
             TimeProvider.System);
 
-        var run = await new InProcessRunHost(services, 1)
+        var run = await new InProcessRunHost(services, coordinator, 1)
             .ExecuteAsync(EngineHarness.Plan("jobs:\n  noisy: { steps: [{ run: echo hi }] }\n"), TestContext.Current.CancellationToken);
 
         Assert.Equal(RunStatus.Succeeded, run.Status);

@@ -124,10 +124,11 @@ public sealed class RunnerResolutionTests
     private static async Task<(RunRecord Run, Dictionary<string, JobRecord> Jobs)> RunAsync(EngineHarness engine, string yaml, SpecRecorder container)
     {
         var executors = new Dictionary<string, IExecutor> { ["shell"] = new ShellExecutor(), ["container"] = container };
+        var coordinator = new RunCoordinator(engine.Store, TimeProvider.System);
         var services = new JobWorkerContext(
             engine.Store,
             engine.Store,
-            new RunCoordinator(engine.Store, TimeProvider.System),
+            coordinator,
             new RunnerExecutorResolver(Catalog, executors),
             new FixedWorkspaceProvider(engine.Workspace),
             InMemorySecretSource.Empty,
@@ -135,7 +136,7 @@ public sealed class RunnerResolutionTests
             new RetryPolicy(),
             TimeProvider.System);
         var plan = EngineHarness.Plan(yaml, options: new PlanOptions(Runners: Catalog));
-        var run = await new InProcessRunHost(services, 2).ExecuteAsync(plan, TestContext.Current.CancellationToken);
+        var run = await new InProcessRunHost(services, coordinator, 2).ExecuteAsync(plan, TestContext.Current.CancellationToken);
         var jobs = await engine.Store.GetJobsAsync(run.Id, CancellationToken.None);
         return (run, jobs.ToDictionary(j => j.Name, StringComparer.Ordinal));
     }

@@ -1,0 +1,17 @@
+namespace Cairn.Core.Runs;
+
+/// <summary>What one job attempt reads and writes while it runs: its run, where its log stands, its log lines and its
+/// steps. The store is one; a worker that reaches the server over HTTP is another, and holds nothing else of the store.</summary>
+public interface IJobAttemptStore
+{
+    Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces one step's result.</summary>
+    Task SaveStepAsync(StepRecord step, CancellationToken cancellationToken);
+
+    /// <summary>Appends lines whose sequence numbers the caller assigned (increasing, from 1 per job).</summary>
+    Task AppendLogAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken);
+
+    /// <summary>The highest sequence number in the job's log, 0 when it has none.</summary>
+    Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken);
+}
