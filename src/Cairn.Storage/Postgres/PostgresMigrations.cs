@@ -386,6 +386,7 @@ internal static class PostgresMigrations
         PostgresAccessMigration.Eleven,
         PostgresAccessMigration.Twelve,
         PostgresAccessMigration.Thirteen,
+        PostgresLeaseMigration.Fifteen,
     ];
 
     public static int Latest => All[^1].Version;
