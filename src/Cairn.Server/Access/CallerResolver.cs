@@ -106,7 +106,9 @@ internal sealed partial class CallerResolver(
 
     /// <summary>What the audit log keeps of a refused token: its public id when it has the shape of one, never more.</summary>
     private static string? TokenHint(string presented) =>
-        ApiTokens.TryParse(presented, out var id, out _) ? $"token {id}" : null;
+        ApiTokens.TryParse(presented, out var id, out _) ? $"token {id}"
+        : Core.Workers.WorkerTokens.TryParse(presented, out var workerId, out _) ? $"worker token {workerId}"
+        : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "refused a token from {Address} for {Path}")]
     private static partial void LogRefused(ILogger logger, string? address, PathString path);
