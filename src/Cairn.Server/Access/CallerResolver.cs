@@ -33,7 +33,12 @@ internal sealed partial class CallerResolver(
         var header = context.Request.Headers.Authorization.ToString();
         var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
         Caller caller;
-        if (presented is not null)
+        if (context.Request.Path.StartsWithSegments("/git"))
+        {
+            // The git source checks a lease's source token itself; that token makes no caller, and is no failed sign-in.
+            caller = Caller.Anonymous(address);
+        }
+        else if (presented is not null)
         {
             if (failures.IsBlocked(address))
             {

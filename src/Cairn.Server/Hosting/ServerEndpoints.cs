@@ -51,6 +51,7 @@ internal static class ServerEndpoints
         TokensApi.Map(api);
         StreamsApi.Map(api);
         WebhookEndpoint.Map(app);
+        Workers.WorkerProtocolApi.Map(app);
         return app;
     }
 }
