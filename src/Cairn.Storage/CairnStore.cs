@@ -46,6 +46,7 @@ public abstract partial class CairnStore : ICairnStore
         _members = new MemberRecords(database);
         _tokens = new ApiTokenRecords(database, _users);
         _sessions = new SessionRecords(database);
+        _workers = new WorkerRecords(database);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

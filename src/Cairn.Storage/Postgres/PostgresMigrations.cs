@@ -386,6 +386,7 @@ internal static class PostgresMigrations
         PostgresAccessMigration.Eleven,
         PostgresAccessMigration.Twelve,
         PostgresAccessMigration.Thirteen,
+        PostgresWorkerMigration.Fourteen,
     ];
 
     public static int Latest => All[^1].Version;
