@@ -47,6 +47,7 @@ public abstract partial class CairnStore : ICairnStore
         _tokens = new ApiTokenRecords(database, _users);
         _sessions = new SessionRecords(database);
         _leaseLookup = new LeaseLookup(database, dialect.Rows, dialect.LeaseIdValue);
+        _workers = new WorkerRecords(database);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

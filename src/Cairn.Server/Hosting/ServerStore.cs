@@ -62,6 +62,7 @@ internal static class ServerStore
         services.AddSingleton<Core.Access.IMemberStore>(store);
         services.AddSingleton<Core.Access.IApiTokenStore>(store);
         services.AddSingleton<Core.Access.ISessionStore>(store);
+        services.AddSingleton<Core.Workers.IWorkerStore>(store);
         return services;
     }
 }

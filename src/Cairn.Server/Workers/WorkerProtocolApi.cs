@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cairn.Server.Workers;
 
@@ -17,8 +16,6 @@ internal static class WorkerProtocolApi
     public static IServiceCollection AddCairnWorkerProtocol(this IServiceCollection services, byte[] masterKey)
     {
         services.AddSingleton(new SourceTokens(masterKey));
-        services.TryAddSingleton<IWorkerStore>(provider => provider.GetRequiredService<Storage.ICairnStore>() as IWorkerStore
-            ?? throw new InvalidOperationException("the store keeps no workers"));
         services.AddSingleton<WorkerLeases>();
         services.AddSingleton<WorkerLeasing>();
         services.AddSingleton<WorkerLogIntake>();

@@ -386,6 +386,7 @@ internal static class PostgresMigrations
         PostgresAccessMigration.Eleven,
         PostgresAccessMigration.Twelve,
         PostgresAccessMigration.Thirteen,
+        PostgresWorkerMigration.Fourteen,
         PostgresLeaseMigration.Fifteen,
     ];
 

@@ -391,6 +391,7 @@ internal static class SqliteMigrations
         SqliteAccessMigration.Eleven,
         SqliteAccessMigration.Twelve,
         SqliteAccessMigration.Thirteen,
+        SqliteWorkerMigration.Fourteen,
         SqliteLeaseMigration.Fifteen,
     ];
 
