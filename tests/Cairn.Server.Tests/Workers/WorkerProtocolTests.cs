@@ -1,9 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using Cairn.Core.Engine;
 using Cairn.Core.Logs;
+using Cairn.Core.Planning;
 using Cairn.Core.Runs;
 using Cairn.Core.Secrets;
+using Cairn.Core.Triggers;
 using Cairn.Core.Workers;
+using Cairn.Server.Services;
 using static Cairn.Server.Tests.Workers.WorkerServer;
 
 namespace Cairn.Server.Tests.Workers;
@@ -141,6 +145,30 @@ public sealed class WorkerProtocolTests
     }
 
     [Fact]
+    public async Task Secrets_OfAForksPullRequest_AreRefused_AndNoneIsRead()
+    {
+        await using var world = await StartAsync();
+        await world.QueueRunAsync();
+        var (worker, _) = await world.AddWorkerAsync("w1");
+        var first = await LeaseAsync(worker);
+        var trigger = new TriggerEvent(TriggerKind.PullRequest, App, "refs/pull/7/head", world.Sha, new Dictionary<string, string>())
+        {
+            PullRequest = new PullRequestInfo(7, "opened", "main", "topic", "mallory/app", IsFork: true),
+        };
+        await world.Service<RunCoordinator>().StartRunAsync(
+            new RunPlan("ci", trigger, [new PlannedJob("a", "a", [], [], first.Job.Definition)]), Token);
+        var fork = await LeaseAsync(worker, slot: 2);
+
+        using var answer = await worker.PostAsync(WorkerPaths.Secrets(fork.LeaseId), null);
+        var secrets = await answer.Content.ReadFromJsonAsync(WorkerProtocolJson.Default.SecretGrant);
+
+        Assert.NotEqual(first.Run.Id, fork.Run.Id);
+        Assert.Empty(secrets!.Values);
+        Assert.Equal(ServerSecretSource.ForkRefusal, secrets.Refusal);
+        Assert.DoesNotContain(await world.Service<IAuditLog>().ListAuditAsync(null, 100, Token), e => e.Action == SecretActions.Read);
+    }
+
+    [Fact]
     public async Task Complete_SentTwice_IsWrittenBothTimes_WithOneAttempt_AndTheRunEnds()
     {
         await using var world = await StartAsync();
@@ -194,6 +222,8 @@ public sealed class WorkerProtocolTests
         Assert.Equal(HttpStatusCode.NotFound, notMineSecrets.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, byUser.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, gone.StatusCode);
+        var audit = await world.Service<IAuditLog>().ListAuditAsync(null, 100, Token);
+        Assert.Contains(audit, e => e.Action == Core.Access.AuditActions.TokenRefused && e.Target?.StartsWith("worker token ", StringComparison.Ordinal) == true);
     }
 
     private static async Task<HeartbeatAnswer> HeartbeatAsync(HttpClient worker, Guid leaseId)
