@@ -33,7 +33,7 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
 
         var wide = await site.SignedInPageAsync(1280, 800);
         var narrow = await site.SignedInPageAsync(375, 740);
-        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", "/events", "/secrets", "/audit"];
+        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", "/events", "/secrets", "/audit", "/workers"];
         foreach (var path in pages)
         {
             var name = path == "/" ? "repos" : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal);
