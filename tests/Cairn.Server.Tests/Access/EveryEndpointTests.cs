@@ -113,6 +113,9 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/users/add", Rule.Global(Permission.ManageUsers)),
         new("POST", "/users/change", Rule.Global(Permission.ManageUsers)),
         new("POST", "/users/remove", Rule.Global(Permission.ManageUsers)),
+        new("POST", "/workers/pause", Rule.Global(Permission.ManageWorkers)),
+        new("POST", "/workers/resume", Rule.Global(Permission.ManageWorkers)),
+        new("POST", "/workers/remove", Rule.Global(Permission.ManageWorkers)),
         new("POST", "/repos/members/set", Rule.SignedIn),
         new("POST", "/repos/members/remove", Rule.SignedIn),
 
@@ -125,6 +128,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET POST", "/secrets", Rule.Page),
         new("GET POST", "/tokens", Rule.SignedIn),
         new("GET POST", "/users", Rule.Global(Permission.ManageUsers)),
+        new("GET POST", "/workers", Rule.Global(Permission.ManageWorkers)),
         new("GET POST", "/repos/members", Rule.Page),
         new("GET POST", "/runs/{Id:long}", Rule.Run(Permission.ReadRuns)),
         new("GET POST", "/runs/{RunId:long}/jobs/{JobId:long}", Rule.Run(Permission.ReadRuns)),
