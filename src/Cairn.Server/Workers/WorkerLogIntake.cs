@@ -18,6 +18,10 @@ public sealed class WorkerLogIntake(IRunStore runs, ServerSecretSource secrets)
     public const int MaxLines = 5_000;
     public const long MaxBytes = 8L << 20;
 
+    /// <summary>How many leases' maskers and jobs' locks are kept before they are let go of all at once: a lease whose
+    /// worker died is reaped without a word to this server, so not every entry is forgotten at its completion.</summary>
+    private const int MaxKept = 10_000;
+
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _locks = new();
     private readonly ConcurrentDictionary<Guid, SecretMasker> _maskers = new();
 
@@ -45,6 +49,14 @@ public sealed class WorkerLogIntake(IRunStore runs, ServerSecretSource secrets)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(batch);
+        if (_locks.Count > MaxKept || _maskers.Count > MaxKept)
+        {
+            // Made again on demand. A batch racing one that holds a lock let go of here meets its lines in the store and
+            // is answered 503, as a batch racing another replica's is.
+            _locks.Clear();
+            _maskers.Clear();
+        }
+
         var gate = _locks.GetOrAdd(lease.JobId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
