@@ -20,7 +20,8 @@ public sealed class ArchitectureTests
         ["Cairn.Executors"] = ["Cairn.Core"],
         ["Cairn.Forges"] = ["Cairn.Core"],
         ["Cairn.Server"] = ["Cairn.Core", "Cairn.Storage", "Cairn.Git", "Cairn.Executors", "Cairn.Forges"],
-        ["Cairn.Cli"] = ["Cairn.Core", "Cairn.Storage", "Cairn.Git", "Cairn.Executors", "Cairn.Forges", "Cairn.Server"],
+        ["Cairn.Workers"] = ["Cairn.Core", "Cairn.Git"],
+        ["Cairn.Cli"] = ["Cairn.Core", "Cairn.Storage", "Cairn.Git", "Cairn.Executors", "Cairn.Forges", "Cairn.Server", "Cairn.Workers"],
     };
 
     /// <summary>The packages the domain may use: abstractions, the YAML reader and the cron library.</summary>
