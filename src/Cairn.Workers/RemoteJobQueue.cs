@@ -11,20 +11,43 @@ namespace Cairn.Workers;
 public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases leases, RemoteQueueOptions options, TextWriter? log = null) : IJobQueue
 {
     private readonly TextWriter _log = log ?? TextWriter.Null;
+    private int _paused;
 
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workerId);
         var request = new LeaseRequest(options.Instance, Slot(workerId), [.. labels], (int)options.LeaseWait.TotalSeconds);
-        var (status, grant) = await connection.CallAsync(
-            "asking for a job",
-            HttpMethod.Post,
-            WorkerPaths.Lease,
-            WorkerConnection.Json(request, WorkerProtocolJson.Default.LeaseRequest),
-            WorkerProtocolJson.Default.LeaseGrant,
-            options.LeaseWait,
-            giveUpAfter: null,
-            cancellationToken);
+        HttpStatusCode status;
+        LeaseGrant? grant;
+        try
+        {
+            (status, grant) = await connection.CallAsync(
+                "asking for a job",
+                HttpMethod.Post,
+                WorkerPaths.Lease,
+                WorkerConnection.Json(request, WorkerProtocolJson.Default.LeaseRequest),
+                WorkerProtocolJson.Default.LeaseGrant,
+                options.LeaseWait,
+                giveUpAfter: null,
+                cancellationToken);
+        }
+        catch (WorkerCallException ex) when (ex.ProblemType == WorkerProblems.Paused)
+        {
+            // Paused: no new jobs, and nothing to retry until an administrator resumes the worker.
+            if (Interlocked.Exchange(ref _paused, 1) == 0)
+            {
+                await _log.WriteLineAsync("cairn worker: the server has paused this worker: it takes no new jobs until it is resumed");
+            }
+
+            await Task.Delay(options.LeaseWait, cancellationToken);
+            return null;
+        }
+
+        if (Interlocked.Exchange(ref _paused, 0) == 1)
+        {
+            await _log.WriteLineAsync("cairn worker: the server has resumed this worker");
+        }
+
         if (status == HttpStatusCode.NoContent || grant is null)
         {
             return null;
@@ -55,7 +78,7 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
                 cancellationToken);
             return Learn(held, answer);
         }
-        catch (LeaseLostException)
+        catch (WorkerCallException ex) when (IsLost(ex))
         {
             Lose(held);
             return LeaseState.Lost;
@@ -109,31 +132,21 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
                 return false;
             }
 
-            var report = WorkerConnection.Json(CompletionReport.From(completion), WorkerProtocolJson.Default.CompletionReport);
-            while (true)
-            {
-                try
-                {
-                    var (_, answer) = await connection.CallAsync(
-                        $"outcome of job {lease.JobId}",
-                        HttpMethod.Post,
-                        WorkerPaths.Complete(lease.LeaseId),
-                        report,
-                        WorkerProtocolJson.Default.CompletionAnswer,
-                        TimeSpan.Zero,
-                        giveUpAfter: null,
-                        cancellationToken);
-                    return answer?.Written ?? false;
-                }
-                catch (LeaseLostException)
-                {
-                    return false;
-                }
-                catch (WorkerCallException ex) when (ex is not WorkerTokenRefusedException && ex.Class != WorkerCallClass.HttpStatus)
-                {
-                    // Retried already by the connection; a retry loop that ran out starts again until the write's time is up.
-                }
-            }
+            // Retried until written, refused or the write's time is up (then the server's reaper decides).
+            var (_, answer) = await connection.CallAsync(
+                $"outcome of job {lease.JobId}",
+                HttpMethod.Post,
+                WorkerPaths.Complete(lease.LeaseId),
+                WorkerConnection.Json(CompletionReport.From(completion), WorkerProtocolJson.Default.CompletionReport),
+                WorkerProtocolJson.Default.CompletionAnswer,
+                TimeSpan.Zero,
+                giveUpAfter: null,
+                cancellationToken);
+            return answer?.Written ?? false;
+        }
+        catch (WorkerCallException ex) when (IsLost(ex))
+        {
+            return false;
         }
         finally
         {
@@ -170,6 +183,9 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
         }
     }
 
+    /// <summary>Lease-lost, or 404: the server knows no such lease of this worker's.</summary>
+    private static bool IsLost(WorkerCallException ex) => ex is LeaseLostException || ex.Status == HttpStatusCode.NotFound;
+
     private static void Lose(RemoteLease held)
     {
         held.MarkLost();
@@ -193,6 +209,18 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
     }
 
     private async Task SendAsync(Guid leaseId, long jobId, SpoolItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendOnceAsync(leaseId, jobId, item, cancellationToken);
+        }
+        catch (WorkerCallException ex) when (ex is not LeaseLostException && IsLost(ex))
+        {
+            throw new LeaseLostException(ex.Detail);
+        }
+    }
+
+    private async Task SendOnceAsync(Guid leaseId, long jobId, SpoolItem item, CancellationToken cancellationToken)
     {
         if (item.Log is { } batch)
         {

@@ -26,6 +26,9 @@ public class WorkerCallException(WorkerCallClass callClass, HttpStatusCode? stat
 
     public string Detail { get; } = detail;
 
+    /// <summary>The <c>type</c> of the server's problem+json answer, when it gave one (<see cref="Core.Workers.WorkerProblems"/>).</summary>
+    public string? ProblemType { get; init; }
+
     /// <summary>The class as it is written: <c>timeout</c>, <c>network</c> or <c>http_status</c>.</summary>
     public static string Name(WorkerCallClass callClass) => callClass switch
     {

@@ -157,7 +157,7 @@ public sealed class WorkerConnection : IDisposable
             return new LeaseLostException(detail);
         }
 
-        var failure = new WorkerCallException(WorkerCallClass.HttpStatus, status, detail);
+        var failure = new WorkerCallException(WorkerCallClass.HttpStatus, status, detail) { ProblemType = type };
         if ((int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
         {
             return new RetryableCallException(failure, RetryAfter(response));

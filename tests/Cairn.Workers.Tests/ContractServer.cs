@@ -35,6 +35,9 @@ internal sealed class ContractServer : IAsyncDisposable
 
     public int SecretCalls;
 
+    /// <summary>When set, what every lease request is answered instead of the grant.</summary>
+    public Func<IResult>? LeaseAnswer { get; set; }
+
     /// <summary>What a heartbeat answers (the default: held).</summary>
     public Func<IResult> Heartbeat { get; set; } = () => Results.Json(new HeartbeatAnswer(LeaseState.Held, DateTimeOffset.UtcNow.AddMinutes(1), null), WorkerProtocolJson.Default.HeartbeatAnswer);
 
@@ -56,6 +59,11 @@ internal sealed class ContractServer : IAsyncDisposable
             {
                 var request = await context.Request.ReadFromJsonAsync(WorkerProtocolJson.Default.LeaseRequest);
                 LeaseRequests.Enqueue(request!);
+                if (LeaseAnswer is { } answer)
+                {
+                    return answer();
+                }
+
                 if (Interlocked.Exchange(ref _leased, 1) == 0)
                 {
                     return Results.Json(Grant, WorkerProtocolJson.Default.LeaseGrant);

@@ -101,6 +101,32 @@ public sealed class RemoteJobQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task Heartbeat_At404_FindsTheLeaseLost()
+    {
+        await using var server = await new ContractServer(ContractServer.NewGrant()).StartAsync();
+        server.Heartbeat = () => Results.Problem(detail: "no such lease", statusCode: 404);
+        var (connection, _, queue) = Connect(server);
+        using var _c = connection;
+        var lease = (await queue.TryLeaseAsync("slot-1", [], TestContext.Current.CancellationToken))!;
+
+        Assert.Equal(LeaseState.Lost, await queue.ExtendAsync(lease, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Lease_WhilePaused_TakesNothing_AndSaysSoOnce()
+    {
+        await using var server = await new ContractServer(ContractServer.NewGrant()).StartAsync();
+        server.LeaseAnswer = () => Results.Problem(detail: "this worker is paused", statusCode: 403, type: WorkerProblems.Paused);
+        var (connection, _, queue) = Connect(server);
+        using var _c = connection;
+
+        Assert.Null(await queue.TryLeaseAsync("slot-1", [], TestContext.Current.CancellationToken));
+        Assert.Null(await queue.TryLeaseAsync("slot-1", [], TestContext.Current.CancellationToken));
+
+        Assert.Equal(["cairn worker: the server has paused this worker: it takes no new jobs until it is resumed"], _log.Lines);
+    }
+
+    [Fact]
     public async Task Heartbeat_KeepsTheCancelReason_ForTheRun()
     {
         await using var server = await new ContractServer(ContractServer.NewGrant()).StartAsync();
