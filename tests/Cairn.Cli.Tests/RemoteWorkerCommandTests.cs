@@ -46,6 +46,37 @@ public sealed class RemoteWorkerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AJob_RunsOnTheShell_LeasedFromAServerOverHttp_WithItsSecretMasked()
+    {
+        var grant = Cairn.Workers.Tests.ContractServer.NewGrant("echo \"token=$TOKEN\"; echo done", 1, 0, null, ["TOKEN"]);
+        await using var server = await new Cairn.Workers.Tests.ContractServer(grant).StartAsync();
+        _dir.WriteFile("worker.token", "cairnw_good\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(_dir.Combine("worker.token"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        await using var worker = CairnProcess.Start(
+            _dir.Path, NoStore(), "worker", "--server", server.Url.ToString(), "--token-file", "worker.token", "--concurrency", "1",
+            "--workspace-root", _dir.Combine("ws"), "--heartbeat", "1s");
+
+        await Eventually.TrueAsync(() => !server.Completions.IsEmpty, "the job's outcome to reach the server", cancellationToken: TestContext.Current.CancellationToken);
+        await worker.SignalAsync("TERM");
+        var result = await worker.WaitAsync(CairnProcess.DefaultTimeout);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(Cairn.Core.Runs.JobStatus.Succeeded, Assert.Single(server.Completions).Status);
+        var lines = server.Batches.SelectMany(b => b.Lines.Select((l, i) => (Number: b.First + i, l.Text))).ToList();
+        Assert.Equal(Enumerable.Range(1, lines.Count).Select(n => (long)n), lines.Select(l => l.Number));
+        Assert.Contains(lines, l => l.Text == "token=***");
+        Assert.Contains(lines, l => l.Text == "done");
+        Assert.DoesNotContain(lines, l => l.Text.Contains(Cairn.Workers.Tests.ContractServer.Secret, StringComparison.Ordinal));
+        Assert.Equal(lines.Count, server.LinesAtCompletion);
+        Assert.Contains("job 12 (build) of run 7, attempt 1: succeeded", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_dir.Combine("ws", ".spool")));
+    }
+
+    [Fact]
     public async Task ARefusedToken_StopsTheWorker_WithOneLineAndAFailure()
     {
         var builder = WebApplication.CreateSlimBuilder();

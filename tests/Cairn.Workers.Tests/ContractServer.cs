@@ -41,11 +41,14 @@ internal sealed class ContractServer : IAsyncDisposable
     /// <summary>What a heartbeat answers (the default: held).</summary>
     public Func<IResult> Heartbeat { get; set; } = () => Results.Json(new HeartbeatAnswer(LeaseState.Held, DateTimeOffset.UtcNow.AddMinutes(1), null), WorkerProtocolJson.Default.HeartbeatAnswer);
 
-    public static LeaseGrant NewGrant(int attempt = 1, long lastSequence = 0, string? sourcePath = null, params string[] secrets)
+    public static LeaseGrant NewGrant(int attempt = 1, long lastSequence = 0, string? sourcePath = null, params string[] secrets) =>
+        NewGrant("echo hi", attempt, lastSequence, sourcePath, secrets);
+
+    public static LeaseGrant NewGrant(string script, int attempt, long lastSequence, string? sourcePath, IReadOnlyList<string> secrets)
     {
         var definition = new JobDefinitionJson(
             "build", new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>(), null, null, null, null,
-            secrets, null, [new StepJson("echo", "echo hi", new Dictionary<string, string>(), null, null)]);
+            secrets, null, [new StepJson("echo", script, new Dictionary<string, string>(), null, null)]);
         var job = new WireJob(12, 7, "build", "build", [], [], JobStatus.Running, attempt, definition.Serialize());
         var run = new WireRun(7, 3, "ci", "push", "refs/heads/main", "0123456789abcdef0123456789abcdef01234567", "acme/app", RunStatus.Running, DateTimeOffset.UnixEpoch, false, null, null);
         return new LeaseGrant(Guid.NewGuid(), "builder-1", attempt, DateTimeOffset.UtcNow.AddMinutes(1), job, run, lastSequence, "source-token-abc", sourcePath, 10);
