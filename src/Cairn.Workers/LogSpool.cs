@@ -34,6 +34,7 @@ public sealed class LogSpool : IAsyncDisposable
     private SpoolItem? _noteInFlight;
     private TaskCompletionSource _changed = NewSignal();
     private bool _lost;
+    private bool _disposed;
 
     /// <param name="file">The spool's file, made only when memory is full.</param>
     /// <param name="send">Delivers one item (retrying as it sees fit); throws <see cref="LeaseLostException"/> when the
@@ -111,12 +112,16 @@ public sealed class LogSpool : IAsyncDisposable
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _lost = true;
             Forget();
             Signal();
+            _stop.Cancel();
         }
-
-        _stop.Cancel();
     }
 
     /// <summary>Returns once everything added so far is delivered, or the lease is lost.</summary>
@@ -142,7 +147,17 @@ public sealed class LogSpool : IAsyncDisposable
     /// <summary>Stops sending and forgets the spool: its memory is given back and its file deleted.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _stop.Cancel();
+        }
+
         try
         {
             await _sender;

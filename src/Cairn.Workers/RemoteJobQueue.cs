@@ -76,7 +76,7 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
                 TimeSpan.Zero,
                 TimeSpan.FromSeconds(Math.Max(1, held.Grant.HeartbeatSeconds)),
                 cancellationToken);
-            return Learn(held, answer);
+            return Learn(leases, held, answer);
         }
         catch (WorkerCallException ex) when (IsLost(ex))
         {
@@ -105,7 +105,7 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
                 TimeSpan.FromSeconds(seconds),
                 TimeSpan.Zero,
                 cancellationToken);
-            Learn(held, answer);
+            Learn(leases, held, answer);
         }
         catch (WorkerCallException)
         {
@@ -168,7 +168,7 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
         return dash >= 0 && int.TryParse(workerId.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var slot) ? slot : 1;
     }
 
-    private static LeaseState Learn(RemoteLease held, HeartbeatAnswer? answer)
+    private static LeaseState Learn(RemoteLeases leases, RemoteLease held, HeartbeatAnswer? answer)
     {
         switch (answer?.State)
         {
@@ -176,7 +176,12 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
                 Lose(held);
                 return LeaseState.Lost;
             case LeaseState.CancelRequested:
-                held.CancelRequested(answer.CancelReason);
+                // The cancel is the run's: every job of it here learns the reason.
+                foreach (var sibling in leases.OfRun(held.RunId))
+                {
+                    sibling.CancelRequested(answer.CancelReason);
+                }
+
                 return LeaseState.CancelRequested;
             default:
                 return LeaseState.Held;

@@ -21,6 +21,9 @@ public sealed class RemoteLeases
     /// <summary>A lease of one of the run's jobs (any: what they know of the run is the same).</summary>
     public RemoteLease? ForRun(long runId) => _byJob.Values.FirstOrDefault(l => l.RunId == runId);
 
+    /// <summary>Every lease of the run's jobs this process holds.</summary>
+    public IEnumerable<RemoteLease> OfRun(long runId) => _byJob.Values.Where(l => l.RunId == runId);
+
     public RemoteLease ForJobOrThrow(long jobId) =>
         ForJob(jobId) ?? throw new InvalidOperationException($"this worker holds no lease of job {jobId}");
 
