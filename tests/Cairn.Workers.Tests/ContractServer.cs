@@ -30,10 +30,19 @@ internal sealed class ContractServer : IAsyncDisposable
 
     public ConcurrentQueue<CompletionReport> Completions { get; } = new();
 
-    /// <summary>How many log lines the server held when the outcome came.</summary>
+    /// <summary>How many log lines the server had stored when the outcome came.</summary>
     public int LinesAtCompletion { get; private set; } = -1;
 
     public int SecretCalls;
+
+    /// <summary>The lines the server keeps, as the real one does: a line whose number it has already is skipped.</summary>
+    public List<(long Number, string Text)> Stored { get; } = [];
+
+    /// <summary>How the n-th log call (from 1) fares: <c>ok</c>, <c>503</c>, or <c>lost</c> (stored, then the
+    /// connection dropped before the answer).</summary>
+    public Func<int, string> LogFault { get; set; } = _ => "ok";
+
+    private int _logCalls;
 
     /// <summary>When set, what every lease request is answered instead of the grant.</summary>
     public Func<IResult>? LeaseAnswer { get; set; }
@@ -85,8 +94,26 @@ internal sealed class ContractServer : IAsyncDisposable
             });
             lease.MapPost("/log", async (HttpContext context) =>
             {
+                var fault = LogFault(Interlocked.Increment(ref _logCalls));
+                if (fault == "503")
+                {
+                    return Results.Problem(detail: "restarting", statusCode: 503);
+                }
+
                 var batch = await context.Request.ReadFromJsonAsync(WorkerProtocolJson.Default.LogBatch);
                 Batches.Enqueue(batch!);
+                lock (Stored)
+                {
+                    var have = Stored.Count == 0 ? 0 : Stored[^1].Number;
+                    Stored.AddRange(batch!.Lines.Select((l, i) => (batch.First + i, l.Text)).Where(l => l.Item1 > have));
+                }
+
+                if (fault == "lost")
+                {
+                    context.Abort();
+                    return Results.Empty;
+                }
+
                 return Results.Json(new LogAck(batch!.First + batch.Lines.Count - 1), WorkerProtocolJson.Default.LogAck);
             });
             lease.MapPost("/steps", async (HttpContext context) =>
@@ -101,7 +128,11 @@ internal sealed class ContractServer : IAsyncDisposable
             });
             lease.MapPost("/complete", async (HttpContext context) =>
             {
-                LinesAtCompletion = Batches.Sum(b => b.Lines.Count);
+                lock (Stored)
+                {
+                    LinesAtCompletion = Stored.Count;
+                }
+
                 Completions.Enqueue((await context.Request.ReadFromJsonAsync(WorkerProtocolJson.Default.CompletionReport))!);
                 return Results.Json(new CompletionAnswer(true), WorkerProtocolJson.Default.CompletionAnswer);
             });

@@ -74,6 +74,32 @@ public sealed class RemoteJobQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task ALog_SentThroughFailuresAndLostAnswers_IsStoredWholeAndOnce_BeforeTheOutcome()
+    {
+        await using var server = await new ContractServer(ContractServer.NewGrant()).StartAsync();
+        server.LogFault = call => (call % 5) switch { 1 => "503", 3 => "lost", _ => "ok" };
+        var (connection, leases, queue) = Connect(server);
+        using var _ = connection;
+        var lease = (await queue.TryLeaseAsync("slot-1", [], TestContext.Current.CancellationToken))!;
+        var store = new RemoteAttemptStore(leases);
+
+        for (var first = 1; first <= 100; first += 4)
+        {
+            var lines = Enumerable.Range(first, 4).Select(n => new StoredLogLine(n, 0, LogStream.Stdout, DateTimeOffset.UnixEpoch, $"line {n}")).ToList();
+            await store.AppendLogAsync(lease.JobId, lines, TestContext.Current.CancellationToken);
+        }
+
+        var written = await queue.CompleteAsync(
+            lease, new JobCompletion(JobStatus.Succeeded, 0, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), TestContext.Current.CancellationToken);
+
+        Assert.True(written);
+        Assert.Equal(Enumerable.Range(1, 100).Select(n => ((long)n, $"line {n}")), server.Stored);
+        Assert.Equal(100, server.LinesAtCompletion);
+        Assert.True(server.Batches.Count > 25, "some batches were sent again after their answer was lost");
+        Assert.All(server.Batches, b => Assert.Equal($"line {b.First}", b.Lines[0].Text));
+    }
+
+    [Fact]
     public async Task Lease_IsNull_WhenTheServerHasNoJob()
     {
         await using var server = await new ContractServer(ContractServer.NewGrant()).StartAsync();
