@@ -16,6 +16,20 @@ public sealed class RemoteWorkerCommandTests : IDisposable
 
     private static Dictionary<string, string?> NoStore() => new() { ["CAIRN_CONNECTION"] = null, ["CAIRN_STORE"] = null };
 
+    [Theory]
+    [InlineData("https://ci.example.com", false)]
+    [InlineData("http://127.0.0.1:8080", false)]
+    [InlineData("http://[::1]:8080", false)]
+    [InlineData("http://localhost:8080", false)]
+    [InlineData("http://ci.example.com", true)]
+    [InlineData("http://10.0.0.5:8080", true)]
+    public void PlainHttp_ToAnythingButLoopback_IsWarnedAbout(string server, bool warned)
+    {
+        Assert.NotNull(Commands.RemoteWorker.ParseServer(server, out var problem, out var warning));
+        Assert.Null(problem);
+        Assert.Equal(warned, warning?.Contains("travel unencrypted", StringComparison.Ordinal) ?? false);
+    }
+
     [Fact]
     public async Task Server_AndConnection_ExcludeEachOther()
     {
