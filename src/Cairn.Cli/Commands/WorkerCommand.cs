@@ -313,7 +313,7 @@ internal static class WorkerCommand
 
         public void JobFinished(JobRecord job, JobCompletion completion)
         {
-            var took = Duration.Format(completion.FinishedAt - completion.StartedAt);
+            var took = Output.Durations.Short(completion.FinishedAt - completion.StartedAt);
             var how = completion switch
             {
                 { RetryAt: not null } => $"failed ({completion.FailureClass?.ToWire()}), will be retried: {completion.Detail}",

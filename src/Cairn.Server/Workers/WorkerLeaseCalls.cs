@@ -135,7 +135,7 @@ public sealed class WorkerLeaseCalls(
 
         foreach (var name in declared)
         {
-            if (await secrets.GetAsync(run, lease.Job, name, cancellationToken) is { } value)
+            if (await secrets.HandOutAsync(run, lease.Job, name, caller.Worker!.Name, caller.ClientAddress, cancellationToken) is { } value)
             {
                 values[name] = value;
             }
