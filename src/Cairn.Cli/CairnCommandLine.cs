@@ -37,6 +37,7 @@ internal static class CairnCommandLine
             MemberCommand.Members(signals.Cancel),
             MemberCommand.Teams(signals.Cancel),
             TokenCommand.Create(signals.Cancel),
+            WorkersCommand.Create(signals.Cancel),
         };
 
         var parse = root.Parse(args);

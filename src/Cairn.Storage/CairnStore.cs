@@ -46,6 +46,8 @@ public abstract partial class CairnStore : ICairnStore
         _members = new MemberRecords(database);
         _tokens = new ApiTokenRecords(database, _users);
         _sessions = new SessionRecords(database);
+        _leaseLookup = new LeaseLookup(database, dialect.Rows, dialect.LeaseIdValue);
+        _workers = new WorkerRecords(database);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

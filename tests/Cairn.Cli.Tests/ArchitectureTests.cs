@@ -4,7 +4,8 @@ using System.Xml.Linq;
 namespace Cairn.Cli.Tests;
 
 /// <summary>
-/// The project graph, locked: references point one way (Cli → Server → {Storage, Git, Executors, Forges} → Core), Core
+/// The project graph, locked: references point one way (Cli → Server → {Storage, Git, Executors, Forges} → Core; Cli →
+/// Workers → {Git, Core}), Core
 /// uses only the packages a domain needs, and a project declares every project whose code it uses instead of reaching it
 /// through another's references. Read from the project files and from the built assemblies' own references, so neither a
 /// new ProjectReference nor a type reached transitively slips past.
@@ -20,7 +21,8 @@ public sealed class ArchitectureTests
         ["Cairn.Executors"] = ["Cairn.Core"],
         ["Cairn.Forges"] = ["Cairn.Core"],
         ["Cairn.Server"] = ["Cairn.Core", "Cairn.Storage", "Cairn.Git", "Cairn.Executors", "Cairn.Forges"],
-        ["Cairn.Cli"] = ["Cairn.Core", "Cairn.Storage", "Cairn.Git", "Cairn.Executors", "Cairn.Forges", "Cairn.Server"],
+        ["Cairn.Workers"] = ["Cairn.Core", "Cairn.Git"],
+        ["Cairn.Cli"] = ["Cairn.Core", "Cairn.Storage", "Cairn.Git", "Cairn.Executors", "Cairn.Forges", "Cairn.Server", "Cairn.Workers"],
     };
 
     /// <summary>The packages the domain may use: abstractions, the YAML reader and the cron library.</summary>

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+
 namespace Cairn.Dashboard.Tests;
 
 /// <summary>Every page renders for a signed-in person at desktop and phone width; with CAIRN_DASHBOARD_SHOTS set to a
@@ -31,9 +33,12 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
                 steps: [{ name: wait, run: sleep 300 }]
             """);
 
+        var worker = await site.Server.Client.PostAsJsonAsync("/api/v1/workers", new { name = "build-1", labels = new[] { "linux", "big" } });
+        Assert.True(worker.IsSuccessStatusCode, await worker.Content.ReadAsStringAsync());
+
         var wide = await site.SignedInPageAsync(1280, 800);
         var narrow = await site.SignedInPageAsync(375, 740);
-        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", "/events", "/secrets", "/audit"];
+        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", "/events", "/secrets", "/audit", "/workers"];
         foreach (var path in pages)
         {
             var name = path == "/" ? "repos" : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal);

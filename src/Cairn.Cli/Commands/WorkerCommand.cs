@@ -9,6 +9,7 @@ using Cairn.Executors.Fake;
 using Cairn.Executors.Shell;
 using Cairn.Server.Hosting;
 using Cairn.Storage;
+using Cairn.Workers;
 
 namespace Cairn.Cli.Commands;
 
@@ -29,7 +30,8 @@ internal sealed record WorkerRequest(
     StepIsolation Isolation);
 
 /// <summary><c>cairn worker</c>: leases jobs from a shared store and runs them, with a lease reaper, until SIGINT or
-/// SIGTERM. No HTTP: any number of these (and of servers) share one store.</summary>
+/// SIGTERM; any number of these (and of servers) share one store. With <c>--server</c> it leases from a Cairn server
+/// over HTTP instead, holding only a worker token (<see cref="RemoteWorker"/>).</summary>
 internal static class WorkerCommand
 {
     public static Command Create(CancellationToken stopping, CancellationToken kill)
@@ -77,14 +79,26 @@ internal static class WorkerCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_JOB_USER") is { Length: > 0 } value ? value : null,
         };
 
-        var command = new Command("worker", "Run jobs from a shared store until stopped (SIGINT/SIGTERM)")
+        var server = new Option<string?>("--server") { Description = "A Cairn server's URL: lease jobs from it over HTTP with a worker token, instead of from a store" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "The file holding this worker's token (cairn workers add), with --server" };
+        var callTimeout = DurationOption("--call-timeout", "With --server, how long one call to the server may take (a long poll gets its wait on top)", TimeSpan.FromSeconds(30));
+        var spoolDir = new Option<string?>("--spool-dir") { Description = "With --server, where job logs wait on disk while the server is away (default: WORKSPACE_ROOT/.spool)" };
+
+        var command = new Command("worker", "Run jobs from a shared store, or from a Cairn server (--server), until stopped (SIGINT/SIGTERM)")
         {
             store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay, runners,
-            passEnv, stepPath, jobUser,
+            passEnv, stepPath, jobUser, server, tokenFile, callTimeout, spoolDir,
         };
         command.SetAction(async (parse, _) =>
         {
-            if (parse.GetValue(connection) is not { Length: > 0 } target)
+            var remote = parse.GetValue(server);
+            if (remote is not null && (parse.GetResult(connection) is { Implicit: false } || parse.GetResult(store) is { Implicit: false }))
+            {
+                await Console.Error.WriteLineAsync("error: --server and --connection/--store exclude each other: a worker takes its jobs from a Cairn server over HTTP, or from the store itself");
+                return ExitCodes.Usage;
+            }
+
+            if (remote is null && parse.GetValue(connection) is not { Length: > 0 })
             {
                 await Console.Error.WriteLineAsync("error: say where the store is, with --connection or CAIRN_CONNECTION");
                 return ExitCodes.Usage;
@@ -101,6 +115,28 @@ internal static class WorkerCommand
             }
 
             var root = Path.GetFullPath(parse.GetValue(workspaceRoot)!);
+            var isolation = StepIsolation.Host(parse.GetValue(stepPath)!, passed, parse.GetValue(jobUser), root);
+            if (remote is not null)
+            {
+                return await RunRemoteAsync(remote, parse.GetValue(tokenFile), parse.GetValue(spoolDir), root, RemoteRequest, stopping, kill);
+            }
+
+            RemoteWorkerRequest RemoteRequest(Uri url, string token, string spool) => new(
+                url,
+                token,
+                parse.GetValue(concurrency),
+                (parse.GetValue(labels) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                parse.GetValue(heartbeat),
+                parse.GetValue(grace),
+                parse.GetValue(callTimeout),
+                root,
+                spool,
+                parse.GetValue(executor)!,
+                parse.GetValue(fakeDelay),
+                parse.GetValue(runners),
+                isolation);
+
+            var target = parse.GetValue(connection)!;
             var request = new WorkerRequest(
                 parse.GetValue(store)!,
                 target,
@@ -114,7 +150,7 @@ internal static class WorkerCommand
                 parse.GetValue(executor)!,
                 parse.GetValue(fakeDelay),
                 parse.GetValue(runners),
-                StepIsolation.Host(parse.GetValue(stepPath)!, passed, parse.GetValue(jobUser), root));
+                isolation);
             if (request.Heartbeat >= request.Lease)
             {
                 await Console.Error.WriteLineAsync("error: --heartbeat must be shorter than --lease, or every lease would expire between beats");
@@ -129,6 +165,43 @@ internal static class WorkerCommand
             return await RunAsync(request, stopping, kill);
         });
         return command;
+    }
+
+    private static async Task<int> RunRemoteAsync(
+        string serverText,
+        string? tokenFile,
+        string? spoolDir,
+        string root,
+        Func<Uri, string, string, RemoteWorkerRequest> request,
+        CancellationToken stopping,
+        CancellationToken kill)
+    {
+        if (RemoteWorker.ParseServer(serverText, out var problem, out var plainHttp) is not { } url)
+        {
+            await Console.Error.WriteLineAsync($"error: {problem}");
+            return ExitCodes.Usage;
+        }
+
+        if (tokenFile is null)
+        {
+            await Console.Error.WriteLineAsync("error: --server needs --token-file: the file holding this worker's token (cairn workers add)");
+            return ExitCodes.Usage;
+        }
+
+        if (WorkerTokenFile.Read(tokenFile, out var tokenProblem, out var tokenWarning) is not { } token)
+        {
+            await Console.Error.WriteLineAsync($"error: {tokenProblem}");
+            return ExitCodes.Usage;
+        }
+
+        foreach (var line in new[] { plainHttp, tokenWarning is null ? null : $"warning: {tokenWarning}" }.OfType<string>()
+            .Concat(ProcessHardening.Apply(null).Lines))
+        {
+            await Console.Error.WriteLineAsync($"cairn worker: {line}");
+        }
+
+        var spool = Path.GetFullPath(spoolDir ?? Path.Combine(root, ".spool"));
+        return await RemoteWorker.RunAsync(request(url, token, spool), stopping, kill);
     }
 
     private static async Task<int> RunAsync(WorkerRequest request, CancellationToken stopping, CancellationToken kill)
@@ -220,7 +293,7 @@ internal static class WorkerCommand
     };
 
     /// <summary>One line per finished attempt on stdout: what a person tailing a worker wants to see.</summary>
-    private sealed class WorkerConsole(TextWriter output) : IRunObserver
+    internal sealed class WorkerConsole(TextWriter output) : IRunObserver
     {
         public void JobStarted(JobRecord job)
         {
@@ -240,7 +313,7 @@ internal static class WorkerCommand
 
         public void JobFinished(JobRecord job, JobCompletion completion)
         {
-            var took = Duration.Format(completion.FinishedAt - completion.StartedAt);
+            var took = Output.Durations.Short(completion.FinishedAt - completion.StartedAt);
             var how = completion switch
             {
                 { RetryAt: not null } => $"failed ({completion.FailureClass?.ToWire()}), will be retried: {completion.Detail}",

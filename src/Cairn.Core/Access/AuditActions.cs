@@ -22,6 +22,10 @@ public static class AuditActions
     public const string RunTriggered = "run.triggered";
     public const string RunCancelled = "run.cancelled";
     public const string RunRerun = "run.rerun";
+    public const string WorkerAdded = "worker.add";
+    public const string WorkerPaused = "worker.pause";
+    public const string WorkerResumed = "worker.resume";
+    public const string WorkerRemoved = "worker.remove";
 }
 
 /// <summary>How an audited action ended.</summary>

@@ -4,7 +4,7 @@ namespace Cairn.Core.Logs;
 
 /// <summary>What every stored line's text must be: no NUL (PostgreSQL's text refuses it), no lone surrogate (it has no
 /// UTF-8 form), and at most <see cref="LogLine.MaxTextBytes"/> bytes of UTF-8.</summary>
-internal static class LogText
+public static class LogText
 {
     public const char Replacement = '\uFFFD';
 

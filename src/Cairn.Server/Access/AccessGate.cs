@@ -13,6 +13,8 @@ internal sealed class AccessGate(RequestDelegate next, RepositoryAccess access)
 {
     public const string SignInFirst = "sign in first: send 'Authorization: Bearer <token>' (an API token, or the admin token in the server's data directory)";
     public const string TokenRefused = "the token is not valid: unknown, expired or revoked, or its user is gone";
+    public const string WorkersOnly = "only a worker's token makes the worker calls: send 'Authorization: Bearer <worker token>' (cairn workers add)";
+    public const string NotForWorkers = "a worker's token makes only the worker calls";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,6 +38,20 @@ internal sealed class AccessGate(RequestDelegate next, RepositoryAccess access)
         if (caller.Refused)
         {
             await RefuseAsync(context, page, TokenRefused);
+            return;
+        }
+
+        // A worker's token has no user and no role: it passes the worker calls' rule and no other (not even what is open
+        // to someone not signed in, such as a public repository's runs).
+        if (need is AccessNeed.Worker || caller.Method == CallerMethod.Worker)
+        {
+            if (need is AccessNeed.Worker && caller.Method == CallerMethod.Worker)
+            {
+                await next(context);
+                return;
+            }
+
+            await RefuseAsync(context, page, caller.Method == CallerMethod.Worker ? NotForWorkers : WorkersOnly);
             return;
         }
 

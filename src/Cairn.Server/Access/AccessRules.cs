@@ -24,6 +24,9 @@ public abstract record AccessNeed
 
     /// <summary>Any signed-in caller; the endpoint shows only what they may see.</summary>
     public sealed record Listing : AccessNeed;
+
+    /// <summary>A worker's token, and nothing else: no user, whatever their role, passes.</summary>
+    public sealed record Worker : AccessNeed;
 }
 
 /// <summary>An endpoint's access rule: the one piece of metadata <see cref="AccessGate"/> enforces. Minimal APIs get one
@@ -45,6 +48,15 @@ public sealed class OpenAccessAttribute : AccessRuleAttribute
     public override ValueTask<AccessNeed> NeedAsync(HttpContext context) => ValueTask.FromResult<AccessNeed>(new AccessNeed.Nothing());
 
     public override string Describe() => "open";
+}
+
+/// <summary>The worker calls: only a caller with a worker's token (<see cref="CallerMethod.Worker"/>) passes; the endpoint
+/// then checks that what it is asked about (a lease) is that worker's.</summary>
+public sealed class WorkerAccessAttribute : AccessRuleAttribute
+{
+    public override ValueTask<AccessNeed> NeedAsync(HttpContext context) => ValueTask.FromResult<AccessNeed>(new AccessNeed.Worker());
+
+    public override string Describe() => "worker";
 }
 
 /// <summary>Any signed-in caller (their own tokens, who they are).</summary>
@@ -137,6 +149,9 @@ public static class AccessRuleExtensions
 {
     public static TBuilder Open<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new OpenAccessAttribute());
+
+    public static TBuilder ForWorker<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new WorkerAccessAttribute());
 
     public static TBuilder ForSignedIn<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new SignedInAccessAttribute());

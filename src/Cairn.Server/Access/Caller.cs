@@ -1,5 +1,6 @@
 using System.Reflection;
 using Cairn.Core.Access;
+using Cairn.Core.Workers;
 using Microsoft.AspNetCore.Http;
 
 namespace Cairn.Server.Access;
@@ -18,6 +19,9 @@ public enum CallerMethod
 
     /// <summary>A dashboard session's cookie.</summary>
     Session,
+
+    /// <summary>A worker's token (<c>cairnw_</c>): no user, no role; it makes only the worker calls.</summary>
+    Worker,
 }
 
 /// <summary>Who makes a request, as <see cref="CallerResolver"/> found it: the user, their global role (raised by their
@@ -28,6 +32,9 @@ public sealed record Caller
     private static readonly object Key = new();
 
     public UserRecord? User { get; init; }
+
+    /// <summary>The worker whose token the request came with; null for every other caller.</summary>
+    public WorkerRecord? Worker { get; init; }
 
     /// <summary>What the caller holds on every repository, capped by <see cref="Scopes"/>; null for none.</summary>
     public Role? GlobalRole => Cap(UncappedRole);

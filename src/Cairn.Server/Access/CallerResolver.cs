@@ -33,7 +33,12 @@ internal sealed partial class CallerResolver(
         var header = context.Request.Headers.Authorization.ToString();
         var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
         Caller caller;
-        if (presented is not null)
+        if (context.Request.Path.StartsWithSegments("/git"))
+        {
+            // The git source checks a lease's source token itself; that token makes no caller, and is no failed sign-in.
+            caller = Caller.Anonymous(address);
+        }
+        else if (presented is not null)
         {
             if (failures.IsBlocked(address))
             {
@@ -106,7 +111,9 @@ internal sealed partial class CallerResolver(
 
     /// <summary>What the audit log keeps of a refused token: its public id when it has the shape of one, never more.</summary>
     private static string? TokenHint(string presented) =>
-        ApiTokens.TryParse(presented, out var id, out _) ? $"token {id}" : null;
+        ApiTokens.TryParse(presented, out var id, out _) ? $"token {id}"
+        : Core.Workers.WorkerTokens.TryParse(presented, out var workerId, out _) ? $"worker token {workerId}"
+        : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "refused a token from {Address} for {Path}")]
     private static partial void LogRefused(ILogger logger, string? address, PathString path);

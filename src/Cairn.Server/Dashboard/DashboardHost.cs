@@ -83,6 +83,7 @@ internal static class DashboardHost
         DashboardActions.Map(app);
         SecretPageActions.Map(app);
         People.PeoplePageActions.Map(app);
+        WorkerPageActions.Map(app);
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Cairn.Server.Dashboard;
 using Cairn.Server.Dashboard.SignIn;
+using Cairn.Server.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
@@ -42,6 +43,7 @@ public static class CairnServer
             .AddCairnSecrets(settings, key, keyText)
             .AddRunStarting(settings, runtime)
             .AddCairnWorkers(settings, runtime)
+            .AddCairnWorkerProtocol(key)
             .AddCairnBackgroundServices(runtime)
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)

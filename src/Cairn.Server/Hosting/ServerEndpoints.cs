@@ -49,8 +49,10 @@ internal static class ServerEndpoints
         UsersApi.Map(api);
         MembersApi.Map(api);
         TokensApi.Map(api);
+        WorkersApi.Map(api);
         StreamsApi.Map(api);
         WebhookEndpoint.Map(app);
+        Workers.WorkerProtocolApi.Map(app);
         return app;
     }
 }

@@ -55,12 +55,14 @@ internal static class ServerStore
         services.AddSingleton<IRunFeeds>(store);
         services.AddSingleton<IRunRetention>(store);
         services.AddSingleton<IRunOverview>(store);
+        services.AddSingleton<ILeaseRecords>(store);
         services.AddSingleton<IDashboardKeyStore>(store);
         services.AddSingleton<ILogSearch>(store);
         services.AddSingleton<Core.Access.IUserStore>(store);
         services.AddSingleton<Core.Access.IMemberStore>(store);
         services.AddSingleton<Core.Access.IApiTokenStore>(store);
         services.AddSingleton<Core.Access.ISessionStore>(store);
+        services.AddSingleton<Core.Workers.IWorkerStore>(store);
         return services;
     }
 }

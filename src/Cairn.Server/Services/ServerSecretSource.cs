@@ -21,6 +21,16 @@ public sealed class ServerSecretSource(
     public Task<string?> GetAsync(RunRecord run, JobRecord job, string name, CancellationToken cancellationToken) =>
         ReadAsync(run, job, name, cancellationToken);
 
+    /// <summary>A secret's value handed to a worker over HTTP for <paramref name="job"/>: audited as every read is, naming
+    /// the worker it went to and the address it called from.</summary>
+    public Task<string?> HandOutAsync(RunRecord run, JobRecord job, string name, string worker, string? address, CancellationToken cancellationToken) =>
+        ReadAsync(run, job, name, cancellationToken, handedTo: (worker, address));
+
+    /// <summary>A secret's value that only masks a log the server stores (a worker's lines, masked again): nothing leaves
+    /// the server, so the read is not audited.</summary>
+    public Task<string?> ReadForMaskingAsync(RunRecord run, string name, CancellationToken cancellationToken) =>
+        ReadAsync(run, null, name, cancellationToken, audited: false);
+
     /// <summary>A pull request from a fork runs code anyone may have written: it gets no secrets unless the repository
     /// says it may.</summary>
     public async Task<string?> RefusalAsync(RunRecord run, CancellationToken cancellationToken)
@@ -49,7 +59,8 @@ public sealed class ServerSecretSource(
         return [.. server, .. new[] { sealing.ForgeToken(repository), sealing.WebhookSecret(repository) }.OfType<string>()];
     }
 
-    private async Task<string?> ReadAsync(RunRecord run, JobRecord? job, string name, CancellationToken cancellationToken)
+    private async Task<string?> ReadAsync(
+        RunRecord run, JobRecord? job, string name, CancellationToken cancellationToken, bool audited = true, (string Worker, string? Address)? handedTo = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(name);
@@ -71,7 +82,17 @@ public sealed class ServerSecretSource(
             throw new InvalidOperationException($"{owner} '{name}' does not open: it was sealed under another master key; set it again");
         }
 
-        await audit.AppendAuditAsync(new NewAuditEntry(time.GetUtcNow(), run.Id, job?.Id, run.Repository, name, SecretActions.Read), cancellationToken);
+        if (!audited)
+        {
+            return value;
+        }
+
+        await audit.AppendAuditAsync(
+            new NewAuditEntry(time.GetUtcNow(), run.Id, job?.Id, run.Repository, name, SecretActions.Read, Detail: handedTo is { } to ? $"handed to worker {to.Worker}" : null)
+            {
+                ClientAddress = handedTo?.Address,
+            },
+            cancellationToken);
         return value;
     }
 }

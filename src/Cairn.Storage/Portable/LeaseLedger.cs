@@ -69,7 +69,8 @@ internal sealed class LeaseLedger(
                             .Bind("@id", lease.JobId)
                             .Bind("@attempt", lease.Attempt)
                             .Bind("@status", (requeue ? JobStatus.Failed : completion.Status).ToWire())
-                            .Bind("@worker", lease.WorkerId);
+                            .Bind("@worker", lease.WorkerId)
+                            .Bind("@lease", leaseIdValue(lease.LeaseId));
                     },
                     cancellationToken);
                 return true;

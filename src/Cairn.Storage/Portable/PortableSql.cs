@@ -133,8 +133,8 @@ internal static class PortableSql
 
     // Written in the transaction that ends the attempt; a second write of the same attempt changes nothing.
     public const string InsertAttempt = """
-        INSERT INTO job_attempts (job_id, attempt, status, exit_code, failure_class, failure_detail, started_at, finished_at, worker)
-        VALUES (@id, @attempt, @status, @exit, @class, @detail, @started, @finished, @worker)
+        INSERT INTO job_attempts (job_id, attempt, status, exit_code, failure_class, failure_detail, started_at, finished_at, worker, lease_id)
+        VALUES (@id, @attempt, @status, @exit, @class, @detail, @started, @finished, @worker, @lease)
         ON CONFLICT (job_id, attempt) DO NOTHING;
         """;
 

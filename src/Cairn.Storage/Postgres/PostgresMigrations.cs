@@ -386,6 +386,8 @@ internal static class PostgresMigrations
         PostgresAccessMigration.Eleven,
         PostgresAccessMigration.Twelve,
         PostgresAccessMigration.Thirteen,
+        PostgresWorkerMigration.Fourteen,
+        PostgresLeaseMigration.Fifteen,
     ];
 
     public static int Latest => All[^1].Version;

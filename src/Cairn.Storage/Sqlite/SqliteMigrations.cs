@@ -391,6 +391,8 @@ internal static class SqliteMigrations
         SqliteAccessMigration.Eleven,
         SqliteAccessMigration.Twelve,
         SqliteAccessMigration.Thirteen,
+        SqliteWorkerMigration.Fourteen,
+        SqliteLeaseMigration.Fifteen,
     ];
 
     public static int Latest => All[^1].Version;

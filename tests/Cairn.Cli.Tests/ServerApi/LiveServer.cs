@@ -44,6 +44,8 @@ internal sealed class LiveServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<LiveServer> StartAsync()
     {
         var data = new TempDirectory();

@@ -13,7 +13,10 @@ namespace Cairn.Server.Tests.Authorization;
 /// and on each repository of <see cref="AccessWorld"/> (null: they may not see it).</summary>
 public sealed record Who(string Name, string? Token, bool Refused, Role? Global, Role? App, Role? Site, Role? Deep)
 {
-    public bool SignedIn => Token is not null && !Refused;
+    /// <summary>A worker's token: no user, no role; it passes only the worker calls' rule.</summary>
+    public bool IsWorker { get; init; }
+
+    public bool SignedIn => Token is not null && !Refused && !IsWorker;
 
     public Role? On(string repository) => repository switch
     {
@@ -29,8 +32,8 @@ public sealed record Who(string Name, string? Token, bool Refused, Role? Global,
 /// <summary>A real server with a private repository (<see cref="App"/>), a public one (<see cref="Site"/>) and one with
 /// subgroups (<see cref="Deep"/>), an ended run and a job of each, a secret of each and a global one; and a caller of
 /// every kind: no token, refused tokens (expired, revoked, of a removed user), each role, a maintainer of one
-/// repository only, a user with no role, an admin's API token, the admin token and an admin's read-only token. Users,
-/// grants and tokens are made through the store's ports.</summary>
+/// repository only, a user with no role, an admin's API token, the admin token, an admin's read-only token, a worker's
+/// token and a removed worker's. Users, grants, tokens and workers are made through the store's ports.</summary>
 public sealed class AccessWorld : IAsyncLifetime
 {
     public const string App = "acme/app";
@@ -107,6 +110,8 @@ public sealed class AccessWorld : IAsyncLifetime
             new("read-only admin", await TokenAsync(admin, TokenScope.Read), false, Role.Viewer, Role.Viewer, Role.Viewer, Role.Viewer),
             new("admin", await TokenAsync(admin, all), false, Role.Admin, Role.Admin, Role.Admin, Role.Admin),
             new("admin token", Server.Token, false, Role.Admin, Role.Admin, Role.Admin, Role.Admin),
+            new("worker", await WorkerAsync("builder", remove: false), false, null, null, null, null) { IsWorker = true },
+            new("removed worker", await WorkerAsync("gone-builder", remove: true), true, null, null, null, null),
         ];
     }
 
@@ -116,6 +121,18 @@ public sealed class AccessWorld : IAsyncLifetime
         var user = await Service<IUserStore>().CreateUserAsync(new NewUser(name, $"{name}@example.invalid", role, UserSource.Local, at), CancellationToken.None);
         Assert.NotNull(user);
         return user;
+    }
+
+    /// <summary>A worker's token, made through the store as <c>cairn workers add</c> would; the worker removed again when
+    /// <paramref name="remove"/>.</summary>
+    public async Task<string> WorkerAsync(string name, bool remove)
+    {
+        var (value, id, hash) = Core.Workers.WorkerTokens.Create();
+        var workers = Service<Core.Workers.IWorkerStore>();
+        Assert.NotNull(await workers.AddWorkerAsync(
+            new Core.Workers.NewWorker(name, [], id, hash, Service<TimeProvider>().GetUtcNow(), "ada"), CancellationToken.None));
+        Assert.True(!remove || await workers.RemoveWorkerAsync(name, CancellationToken.None));
+        return value;
     }
 
     /// <summary>An API token of <paramref name="user"/>'s, made through the store as the API would.</summary>

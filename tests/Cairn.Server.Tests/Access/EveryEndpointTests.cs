@@ -28,6 +28,16 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/logout", Rule.Open),
         new("GET POST", "/login", Rule.Open),
         new("GET", "/_framework/opaque-redirect", Rule.Open),
+        // The run's source over git: open in the gate, for the routes check a lease's source token themselves.
+        new("GET POST", "/git/{**path}", Rule.Open),
+
+        new("POST", "/api/v1/worker/lease", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/heartbeat", Rule.Worker),
+        new("GET", "/api/v1/worker/leases/{leaseId:guid}/cancel", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/log", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/steps", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/secrets", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/complete", Rule.Worker),
 
         new("POST", "/api/v1/repos", Rule.Global(Permission.ManageRepositories)),
         new("GET", "/api/v1/repos", Rule.SignedIn),
@@ -76,6 +86,11 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/api/v1/users/{name}/tokens", Rule.Global(Permission.ManageUsers)),
         new("GET", "/api/v1/users/{name}/tokens", Rule.Global(Permission.ManageUsers)),
         new("DELETE", "/api/v1/users/{name}/tokens/{id}", Rule.Global(Permission.ManageUsers)),
+        new("POST", "/api/v1/workers", Rule.Global(Permission.ManageWorkers)),
+        new("GET", "/api/v1/workers", Rule.Global(Permission.ManageWorkers)),
+        new("POST", "/api/v1/workers/{name}/pause", Rule.Global(Permission.ManageWorkers)),
+        new("POST", "/api/v1/workers/{name}/resume", Rule.Global(Permission.ManageWorkers)),
+        new("DELETE", "/api/v1/workers/{name}", Rule.Global(Permission.ManageWorkers)),
         new("GET", "/api/v1/repos/{owner}/{repo}/members", Rule.Repository(Permission.ManageMembers)),
         new("PUT", "/api/v1/repos/{owner}/{repo}/members/{user}", Rule.Repository(Permission.ManageMembers)),
         new("DELETE", "/api/v1/repos/{owner}/{repo}/members/{user}", Rule.Repository(Permission.ManageMembers)),
@@ -98,6 +113,9 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/users/add", Rule.Global(Permission.ManageUsers)),
         new("POST", "/users/change", Rule.Global(Permission.ManageUsers)),
         new("POST", "/users/remove", Rule.Global(Permission.ManageUsers)),
+        new("POST", "/workers/pause", Rule.Global(Permission.ManageWorkers)),
+        new("POST", "/workers/resume", Rule.Global(Permission.ManageWorkers)),
+        new("POST", "/workers/remove", Rule.Global(Permission.ManageWorkers)),
         new("POST", "/repos/members/set", Rule.SignedIn),
         new("POST", "/repos/members/remove", Rule.SignedIn),
 
@@ -110,6 +128,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET POST", "/secrets", Rule.Page),
         new("GET POST", "/tokens", Rule.SignedIn),
         new("GET POST", "/users", Rule.Global(Permission.ManageUsers)),
+        new("GET POST", "/workers", Rule.Global(Permission.ManageWorkers)),
         new("GET POST", "/repos/members", Rule.Page),
         new("GET POST", "/runs/{Id:long}", Rule.Run(Permission.ReadRuns)),
         new("GET POST", "/runs/{RunId:long}/jobs/{JobId:long}", Rule.Run(Permission.ReadRuns)),
@@ -195,6 +214,12 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
             return Verdict.SignIn;
         }
 
+        // A worker's token passes the worker calls and nothing else; no one else passes those.
+        if (rule.Kind == RuleKind.Worker || who.IsWorker)
+        {
+            return rule.Kind == RuleKind.Worker && who.IsWorker ? Verdict.Passed : Verdict.SignIn;
+        }
+
         var role = rule.Kind is RuleKind.Repository or RuleKind.Run ? who.On(repository!) : who.Global;
         return rule.Kind switch
         {
@@ -252,7 +277,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         var detail = json.RootElement.TryGetProperty("detail", out var d) ? d.GetString() ?? "" : "";
         return status switch
         {
-            HttpStatusCode.Unauthorized when detail is AccessGate.SignInFirst or AccessGate.TokenRefused => (Verdict.SignIn, null),
+            HttpStatusCode.Unauthorized when detail is AccessGate.SignInFirst or AccessGate.TokenRefused or AccessGate.WorkersOnly or AccessGate.NotForWorkers =>
+                (Verdict.SignIn, null),
             HttpStatusCode.NotFound when detail.EndsWith("or it is not yours to see", StringComparison.Ordinal) => (Verdict.Hidden, null),
             HttpStatusCode.Forbidden when detail.StartsWith("this needs the ", StringComparison.Ordinal) =>
                 json.RootElement.TryGetProperty("requiredRole", out var role) && role.GetString() is { Length: > 0 }
@@ -275,7 +301,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
             .Replace("{name}", AccessWorld.Secret, StringComparison.Ordinal)
             .Replace("{user}", NoOne, StringComparison.Ordinal)
             .Replace("{group}", NoOne, StringComparison.Ordinal)
-            .Replace("{id}", "abcd1234", StringComparison.Ordinal);
+            .Replace("{id}", "abcd1234", StringComparison.Ordinal)
+            .Replace("{leaseId:guid}", "0f8fad5b-d9cb-469f-a165-70867728950e", StringComparison.Ordinal);
         foreach (var id in new[] { "{id:long}", "{Id:long}", "{RunId:long}" })
         {
             path = path.Replace(id, repository is null ? "1" : run.Run.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
@@ -321,6 +348,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         Global,
         Repository,
         Run,
+        Worker,
     }
 
     private sealed record Rule(RuleKind Kind, Permission Permission)
@@ -343,6 +371,9 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
 
         public static Rule Run(Permission permission) => new(RuleKind.Run, permission);
 
+        /// <summary>The worker calls: a worker's token only.</summary>
+        public static Rule Worker { get; } = new(RuleKind.Worker, default);
+
         public bool Describes(AccessRuleAttribute rule) => (Kind, rule) switch
         {
             (RuleKind.Open, OpenAccessAttribute) => true,
@@ -352,6 +383,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
             (RuleKind.Repository, RepositoryAccessAttribute on) => on.Permission == Permission,
             (RuleKind.Repository, _) => rule.Describe() == "repository path",
             (RuleKind.Run, RunAccessAttribute run) => run.Permission == Permission,
+            (RuleKind.Worker, WorkerAccessAttribute) => true,
             _ => false,
         };
 

@@ -35,4 +35,8 @@ namespace Cairn.Cli.Commands.Client;
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(CreatedTokenView))]
 [JsonSerializable(typeof(Page<TokenView>))]
+[JsonSerializable(typeof(AddWorkerRequest))]
+[JsonSerializable(typeof(WorkerView))]
+[JsonSerializable(typeof(List<WorkerView>), TypeInfoPropertyName = "ListWorkerView")]
+[JsonSerializable(typeof(CreatedWorkerView))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;

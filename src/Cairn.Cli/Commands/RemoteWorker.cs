@@ -1,0 +1,125 @@
+using System.Net;
+using Cairn.Core.Engine;
+using Cairn.Core.Execution;
+using Cairn.Core.Pipelines;
+using Cairn.Core.Runners;
+using Cairn.Executors.Fake;
+using Cairn.Workers;
+
+namespace Cairn.Cli.Commands;
+
+/// <summary>What <c>cairn worker --server</c> was asked to do.</summary>
+internal sealed record RemoteWorkerRequest(
+    Uri Server,
+    string Token,
+    int Concurrency,
+    IReadOnlyCollection<string> Labels,
+    TimeSpan Heartbeat,
+    TimeSpan Grace,
+    TimeSpan CallTimeout,
+    string WorkspaceRoot,
+    string SpoolDirectory,
+    string Executor,
+    TimeSpan FakeDelay,
+    string? Runners,
+    StepIsolation Isolation);
+
+/// <summary><c>cairn worker --server URL --token-file FILE</c>: leases jobs from a Cairn server over HTTP, holding nothing
+/// but its worker token, and runs them as a direct-store worker does. The server reaps and moves runs on.</summary>
+internal static class RemoteWorker
+{
+    /// <summary>The server's URL, or null with why it is none.</summary>
+    public static Uri? ParseServer(string text, out string? problem, out string? warning)
+    {
+        problem = warning = null;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var server) || (server.Scheme != Uri.UriSchemeHttp && server.Scheme != Uri.UriSchemeHttps))
+        {
+            problem = $"--server: '{text}' is not an absolute http:// or https:// URL";
+            return null;
+        }
+
+        if (server.Scheme == Uri.UriSchemeHttp && !IsLoopback(server))
+        {
+            warning = $"warning: {server.Host} is reached over plain http: this worker's token and its jobs' secrets travel unencrypted";
+        }
+
+        return server;
+    }
+
+    public static async Task<int> RunAsync(RemoteWorkerRequest request, CancellationToken stopping, CancellationToken kill)
+    {
+        var time = TimeProvider.System;
+        if (await RunnerFile.LoadAsync(request.Runners, Console.Error) is not { } catalog)
+        {
+            return ExitCodes.Usage;
+        }
+
+        Directory.CreateDirectory(request.WorkspaceRoot);
+        using var connection = new WorkerConnection(new WorkerConnectionOptions(request.Server, request.Token)
+        {
+            CallTimeout = request.CallTimeout,
+            Log = Console.Error,
+        });
+
+        // A refused token ends the whole process: nothing it would do could succeed.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Refused);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(kill, connection.Refused);
+        using var executors = await LocalExecutors.ConnectAsync(request.Isolation, time, CancellationToken.None);
+        IExecutorResolver resolver = request.Executor == "fake"
+            ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
+            : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
+        var leases = new RemoteLeases();
+        var queueOptions = new RemoteQueueOptions(RemoteQueueOptions.NewInstance(), request.SpoolDirectory, new SpoolBudget());
+        var services = new JobWorkerContext(
+            Queue: new RemoteJobQueue(connection, leases, queueOptions, Console.Error),
+            Store: new RemoteAttemptStore(leases),
+            Coordinator: new ServerAdvancesRuns(),
+            Executors: resolver,
+            Workspaces: new RemoteSourceWorkspace(request.WorkspaceRoot, connection, leases),
+            Secrets: new RemoteSecretSource(connection, leases),
+            Observer: new WorkerCommand.WorkerConsole(Console.Out),
+            Retry: new RetryPolicy(),
+            Time: time)
+        {
+            FinalWriteTimeout = TimeSpan.FromMinutes(10),
+        };
+        var pool = new WorkerPool(services, new WorkerPoolOptions("slot", request.Concurrency, request.Labels)
+        {
+            Heartbeat = request.Heartbeat,
+            Grace = request.Grace,
+        }, reaper: null);
+        pool.WorkerFaulted += (worker, error) =>
+        {
+            if (error is not WorkerTokenRefusedException)
+            {
+                Console.Error.WriteLine($"cairn worker: {worker} failed and starts again: {error.Message}");
+            }
+        };
+        pool.Draining += () =>
+        {
+            if (!connection.Refused.IsCancellationRequested)
+            {
+                Console.Error.WriteLine($"cairn worker: stopping: no new jobs; running jobs get {Duration.Format(request.Grace)} (again to cancel them now)");
+            }
+        };
+        await using var onKill = abort.Token.Register(executors.KillAllNow);
+        await Console.Out.WriteLineAsync(
+            $"cairn worker: {request.Concurrency} at once for {request.Server.GetLeftPart(UriPartial.Authority)}" +
+            (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : "") +
+            $"; {executors.Describe()}");
+        var (steps, isWarning) = request.Isolation.Describe();
+        await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn worker: {steps}");
+        await pool.RunAsync(stop.Token, abort.Token);
+        if (connection.Refused.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync($"cairn worker: {WorkerTokenRefusedException.Explanation}");
+            return ExitCodes.Failed;
+        }
+
+        await Console.Out.WriteLineAsync("cairn worker: stopped");
+        return ExitCodes.Succeeded;
+    }
+
+    private static bool IsLoopback(Uri server) =>
+        server.IsLoopback || (IPAddress.TryParse(server.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+}
