@@ -142,7 +142,7 @@ internal sealed class HttpFleet : IAsyncDisposable
             run => run.Status is not (RunStatus.Running or RunStatus.Waiting),
             $"run {runId} to end",
             limit ?? TimeSpan.FromSeconds(120),
-            run => $"{run.Status}; server stdout:\n{Server.StdoutSoFar}\nworkers:\n{string.Join("\n--\n", _workers.Select(w => w.StdoutSoFar))}");
+            run => $"{run.Status}; {Outputs()}");
     }
 
     /// <summary>Every stored line of a job, in order.</summary>
@@ -165,7 +165,16 @@ internal sealed class HttpFleet : IAsyncDisposable
     }
 
     public Task WaitForLogLineAsync(long jobId, string text, TimeSpan? limit = null) =>
-        Eventually.TrueAsync(async () => (await LogAsync(jobId)).Contains(text), $"job {jobId}'s log to show '{text}'", limit ?? TimeSpan.FromSeconds(90));
+        Eventually.ValueAsync(
+            () => LogAsync(jobId),
+            log => log.Contains(text),
+            $"job {jobId}'s log to show '{text}'",
+            limit ?? TimeSpan.FromSeconds(90),
+            log => $"log:\n{string.Join('\n', log)}\n{Outputs()}");
+
+    /// <summary>What the server and the workers printed so far, for a failure's message.</summary>
+    public string Outputs() =>
+        $"server stdout:\n{Server.StdoutSoFar}\nworkers:\n{string.Join("\n--\n", _workers.Select(w => w.StdoutSoFar))}";
 
     /// <summary>Stops the server (SIGTERM) and starts it again on the same port and data directory.</summary>
     public async Task RestartServerAsync()

@@ -66,14 +66,15 @@ public sealed class HttpWorkerTests
                     run: |
                       echo "attempt $CAIRN_ATTEMPT started"
                       if [ "$CAIRN_ATTEMPT" = 1 ]; then
-                        touch {{marks}}
+                        echo $$ > {{marks}}
                         sleep 300
                       fi
                       echo "attempt $CAIRN_ATTEMPT finished"
             """);
         var doomed = fleet.StartWorker(await fleet.AddWorkerAsync("doomed"));
-        await Processes.WaitForFileAsync(marks, Token);
+        // Kill only once the first attempt's line is stored, so the log can show both attempts.
         await fleet.WaitForLogLineAsync(jobs[0], "attempt 1 started");
+        await Processes.WaitForFileAsync(marks, Token);
         fleet.StartWorker(await fleet.AddWorkerAsync("survivor"));
 
         await fleet.KillAsync(doomed);
@@ -87,8 +88,11 @@ public sealed class HttpWorkerTests
         Assert.DoesNotContain("attempt 1 finished", log);
         Assert.Contains("attempt 2 started", log);
         Assert.Contains("attempt 2 finished", log);
+        Assert.Single(log, l => l.Contains("was lost: its lease expired at", StringComparison.Ordinal));
         Assert.Single(log, l => l.Contains("this is attempt 2 of the job", StringComparison.Ordinal));
         Assert.True(log.ToList().IndexOf("attempt 1 started") < log.ToList().IndexOf("attempt 2 started"), string.Join('\n', log));
+        var step = int.Parse(File.ReadAllText(marks).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await Processes.IsGoneSoonAsync(step, Token), $"step process {step} outlived its killed worker");
         await fleet.StopWorkersAsync();
     }
 
