@@ -66,9 +66,10 @@ async Task<ModeResult> MeasureNoOpAsync(string mode)
     var wall = clock.Elapsed;
     var all = await workload.JobTimesAsync(ids[0], ids[^1], cancel.Token);
     var span = Math.Max(1, all.Max(t => t.EndedAt) - all.Min(t => t.QueuedAt));
+    var held = all.Select(t => (double)(t.EndedAt - t.RunningAt)).ToList();
     return new ModeResult(
         Percentile(pickups, 50), Percentile(pickups, 95), Percentile(cycles, 50), Percentile(cycles, 95),
-        all.Count / (span / 1000.0), all.Count / wall.TotalSeconds, 0);
+        all.Count / (span / 1000.0), all.Count / wall.TotalSeconds, Percentile(held, 50), Percentile(held, 95), 0);
 }
 
 async Task<IReadOnlyList<JobTimes>> RunOneByOneAsync(string yaml, int count)
