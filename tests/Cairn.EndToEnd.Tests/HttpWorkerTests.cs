@@ -120,7 +120,7 @@ public sealed class HttpWorkerTests
     {
         await using var fleet = await HttpFleet.StartAsync();
         await using var proxy = new FaultyProxy("127.0.0.1", fleet.Port);
-        proxy.Chaos(seed: 1313, rate: 0.3, longestStall: TimeSpan.FromSeconds(2), longestCut: 16 * 1024);
+        proxy.Chaos(seed: 1313, rate: 0.5, longestStall: TimeSpan.FromSeconds(2), longestCut: 8 * 1024);
         fleet.StartWorker(await fleet.AddWorkerAsync("left"), proxy.Url.ToString(), args: ["--call-timeout", "5s"]);
         fleet.StartWorker(await fleet.AddWorkerAsync("right"), proxy.Url.ToString(), args: ["--call-timeout", "5s"]);
 
@@ -130,6 +130,13 @@ public sealed class HttpWorkerTests
             runs.Add(await fleet.TriggerAsync(SlowCounter(150, "0.01")));
         }
 
+        // Beside the random faults, one of each for certain, in the middle of a job: everything held, then everything cut.
+        await fleet.WaitForLogLineAsync(runs[0].Jobs[0], HttpFleet.Numbered(50));
+        proxy.Stall();
+        await Eventually.TrueAsync(() => proxy.Held > 0, "the proxy to hold a call", TimeSpan.FromSeconds(60), Token);
+        proxy.Reset();
+        proxy.Chaos(seed: 1314, rate: 0.5, longestStall: TimeSpan.FromSeconds(2), longestCut: 8 * 1024);
+
         foreach (var (run, jobs) in runs)
         {
             var ended = await fleet.WaitForRunAsync(run, TimeSpan.FromMinutes(4));
@@ -137,7 +144,8 @@ public sealed class HttpWorkerTests
             AssertEachLineOnceInOrder(await fleet.LogAsync(jobs[0]), 150);
         }
 
-        Assert.True(proxy.Faults > 0, $"the proxy caused no fault in {proxy.Connections} connections: the test proved nothing");
+        Assert.True(proxy.Resets > 0, $"the proxy cut none of {proxy.Connections} connections: the test proved nothing");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{proxy.Connections} connections: {proxy.Resets} cut, {proxy.Stalls} stalled");
         proxy.Pass();
         await fleet.StopWorkersAsync();
     }
