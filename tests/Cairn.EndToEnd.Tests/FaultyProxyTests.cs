@@ -103,6 +103,24 @@ public sealed class FaultyProxyTests
     }
 
     [Fact]
+    public async Task Retarget_SendsNewConnectionsToTheOtherTarget_AndTheLiveOnesStay()
+    {
+        await using var first = new EchoServer();
+        await using var second = new EchoServer();
+        await using var proxy = new FaultyProxy("127.0.0.1", first.Port);
+        using var early = await ConnectAsync(proxy);
+        Assert.Equal("early", await RoundTripAsync(early, "early"));
+
+        proxy.Retarget("127.0.0.1", second.Port);
+        using var late = await ConnectAsync(proxy);
+
+        Assert.Equal("late", await RoundTripAsync(late, "late"));
+        Assert.Equal("still", await RoundTripAsync(early, "still"));
+        Assert.Equal(("early" + "still").Length, first.Received);
+        Assert.Equal("late".Length, second.Received);
+    }
+
+    [Fact]
     public async Task Chaos_AtFullRate_CutsOrStallsEveryConnection_AndAStalledOneStillCarriesEverything()
     {
         await using var echo = new EchoServer();

@@ -25,6 +25,7 @@ internal sealed class HttpFleet : IAsyncDisposable
     private readonly HashSet<CairnProcess> _ended = [];
     private readonly string[] _serverArgs;
     private ICairnStore? _store;
+    private CairnProcess? _replica;
 
     private HttpFleet(TempDirectory directory, int port, string[] serverArgs)
     {
@@ -62,9 +63,36 @@ internal sealed class HttpFleet : IAsyncDisposable
         return fleet;
     }
 
-    /// <summary>The store the server writes, opened beside it.</summary>
+    /// <summary>The store the server writes (its SQLite file, or the PostgreSQL database it was given), opened beside it.</summary>
     public async Task<ICairnStore> StoreAsync() =>
-        _store ??= await RunStores.OpenAsync(new StoreSettings(RunStores.Sqlite, Path.Combine(Data, "cairn.db")), TimeProvider.System, Token);
+        _store ??= await RunStores.OpenAsync(
+            Array.IndexOf(_serverArgs, "--connection") is var at and >= 0
+                ? new StoreSettings(RunStores.Postgres, _serverArgs[at + 1])
+                : new StoreSettings(RunStores.Sqlite, Path.Combine(Data, "cairn.db")),
+            TimeProvider.System,
+            Token);
+
+    /// <summary>Starts a second server on the same store (PostgreSQL) with the same master key, on a port of its own, as a
+    /// replica behind a load balancer would be; answers its port.</summary>
+    public async Task<int> StartReplicaAsync()
+    {
+        var data = System.IO.Directory.CreateDirectory(Directory.Combine("replica-data"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+        var key = Path.Combine(data, Cairn.Core.Secrets.MasterKey.FileName);
+        File.Copy(Path.Combine(Data, Cairn.Core.Secrets.MasterKey.FileName), key);
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        _replica = await StartServerAsync(data, url);
+        return port;
+    }
+
+    /// <summary>Stops the first server (SIGTERM) for good: only a replica answers from now on.</summary>
+    public async Task StopServerAsync()
+    {
+        await Server.SignalAsync("TERM");
+        var stopped = await Server.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(stopped.ExitCode == 0, stopped.ToString());
+    }
 
     public async Task AddRepositoryAsync(string name, GitRepository repo)
     {
@@ -226,6 +254,11 @@ internal sealed class HttpFleet : IAsyncDisposable
         }
 
         await Server.DisposeAsync();
+        if (_replica is not null)
+        {
+            await _replica.DisposeAsync();
+        }
+
         if (_store is not null)
         {
             await _store.DisposeAsync();
@@ -236,20 +269,23 @@ internal sealed class HttpFleet : IAsyncDisposable
         Directory.Dispose();
     }
 
-    private async Task StartServerAsync()
+    private async Task StartServerAsync() => Server = await StartServerAsync(Data, Url);
+
+    private async Task<CairnProcess> StartServerAsync(string data, string url)
     {
-        Server = CairnProcess.Start(
+        var server = CairnProcess.Start(
             Directory.Path,
-            new Dictionary<string, string?> { ["CAIRN_CONNECTION"] = null, ["CAIRN_STORE"] = null },
-            ["server", "--data", Data, "--urls", Url, "--concurrency", "0", .. _serverArgs]);
-        using var probe = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(5) };
+            new Dictionary<string, string?> { ["CAIRN_CONNECTION"] = null, ["CAIRN_STORE"] = null, ["CAIRN_MASTER_KEY"] = null },
+            ["server", "--data", data, "--urls", url, "--concurrency", "0", .. _serverArgs]);
+        using var probe = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.TrueAsync(
             async () =>
             {
                 try
                 {
                     using var health = await probe.GetAsync("/healthz", Token);
-                    return health.IsSuccessStatusCode && File.Exists(Path.Combine(Data, "admin.token"));
+                    // The first server writes the admin token; a replica on the same store finds one there already.
+                    return health.IsSuccessStatusCode && (data != Data || File.Exists(Path.Combine(data, "admin.token")));
                 }
                 catch (HttpRequestException)
                 {
@@ -260,8 +296,9 @@ internal sealed class HttpFleet : IAsyncDisposable
                     return false;
                 }
             },
-            $"the server to answer on {Url}",
+            $"the server to answer on {url}",
             TimeSpan.FromSeconds(60));
+        return server;
     }
 
     private static int FreePort()

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using Cairn.Core.Runs;
 using Cairn.Core.Workers;
 using Cairn.Server.Tests;
+using Cairn.Storage.Tests;
 
 namespace Cairn.EndToEnd.Tests;
 
@@ -112,6 +113,30 @@ public sealed class HttpWorkerTests
         AssertEachLineOnceInOrder(await fleet.LogAsync(jobs[0]), 60);
         var job = (await (await fleet.StoreAsync()).GetJobsAsync(run, Token)).Single();
         Assert.Equal(1, job.Attempt);
+        await fleet.StopWorkersAsync();
+    }
+
+    [PostgresFact]
+    public async Task SwitchToAnotherReplica_MidJob_TheJobCompletes_WithEveryLineOnce_InOrder()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var fleet = await HttpFleet.StartAsync("--store", "postgres", "--connection", database.ConnectionString!);
+        var replica = await fleet.StartReplicaAsync();
+        await using var balancer = new FaultyProxy("127.0.0.1", fleet.Port);
+        var (run, jobs) = await fleet.TriggerAsync(SlowCounter(60, "0.1"));
+        fleet.StartWorker(await fleet.AddWorkerAsync("roaming"), balancer.Url.ToString());
+        await fleet.WaitForLogLineAsync(jobs[0], HttpFleet.Numbered(10));
+
+        // The balancer sends everything to the replica from now on, and the first server goes away.
+        balancer.Retarget("127.0.0.1", replica);
+        balancer.Reset();
+        balancer.Pass();
+        await fleet.StopServerAsync();
+
+        var ended = await fleet.WaitForRunAsync(run);
+        Assert.Equal(RunStatus.Succeeded, ended.Status);
+        AssertEachLineOnceInOrder(await fleet.LogAsync(jobs[0]), 60);
+        Assert.Equal(1, (await (await fleet.StoreAsync()).GetJobsAsync(run, Token)).Single().Attempt);
         await fleet.StopWorkersAsync();
     }
 

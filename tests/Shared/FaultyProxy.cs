@@ -33,8 +33,8 @@ public sealed class FaultyProxy : IAsyncDisposable
     private const int BufferSize = 16 * 1024;
 
     private readonly TcpListener _listener;
-    private readonly string _targetHost;
-    private readonly int _targetPort;
+    private string _targetHost;
+    private int _targetPort;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly HashSet<Link> _links = [];
@@ -113,6 +113,17 @@ public sealed class FaultyProxy : IAsyncDisposable
             {
                 return _links.Count;
             }
+        }
+    }
+
+    /// <summary>Sends new connections to another target from now on (another replica behind the same address); the live
+    /// ones stay where they are until they end or are <see cref="Reset"/>.</summary>
+    public void Retarget(string targetHost, int targetPort)
+    {
+        lock (_gate)
+        {
+            _targetHost = targetHost;
+            _targetPort = targetPort;
         }
     }
 
@@ -295,9 +306,12 @@ public sealed class FaultyProxy : IAsyncDisposable
     {
         ChaosPlan plan;
         ProxyMode mode;
+        string host;
+        int port;
         lock (_gate)
         {
             mode = _mode;
+            (host, port) = (_targetHost, _targetPort);
             plan = mode == ProxyMode.Chaos ? ChaosPlan.Draw(_chaos, _chaosRate, _chaosLongestStall, _chaosLongestCut) : ChaosPlan.None;
         }
 
@@ -324,7 +338,7 @@ public sealed class FaultyProxy : IAsyncDisposable
                 _links.Add(link);
             }
 
-            await target.ConnectAsync(_targetHost, _targetPort, cancellationToken);
+            await target.ConnectAsync(host, port, cancellationToken);
             client.NoDelay = true;
             await Task.WhenAll(
                 PumpAsync(link, client, target, plan, cancellationToken),
