@@ -55,7 +55,10 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
 
         var lease = new RemoteLease(grant, NewSpool(grant));
         leases.Add(lease);
-        return new JobLease(grant.Job.Id, grant.Run.Id, grant.LeaseId, grant.WorkerId, grant.Attempt, grant.ExpiresAt, grant.Job.ToRecord());
+        return new JobLease(grant.Job.Id, grant.Run.Id, grant.LeaseId, grant.WorkerId, grant.Attempt, grant.ExpiresAt, grant.Job.ToRecord())
+        {
+            Heartbeat = grant.HeartbeatSeconds > 0 ? TimeSpan.FromSeconds(grant.HeartbeatSeconds) : null,
+        };
     }
 
     /// <summary>The lease request waited already.</summary>

@@ -39,6 +39,29 @@ public sealed class RemoteWorkerCommandTests : IDisposable
         Assert.Contains("--server and --connection/--store exclude each other", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--lease", "20s", "--lease and --reap-interval are for a worker on the store")]
+    [InlineData("--reap-interval", "5s", "--lease and --reap-interval are for a worker on the store")]
+    public async Task Server_WithTheStoreWorkersLeaseOptions_IsAUsageError(string option, string value, string said)
+    {
+        var result = await CairnProcess.RunAsync(_dir.Path, NoStore(), "worker", "--server", "http://127.0.0.1:9", "--token-file", "w.token", option, value);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(said, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--token-file", "w.token")]
+    [InlineData("--spool-dir", "spool")]
+    [InlineData("--call-timeout", "5s")]
+    public async Task StoreWorker_WithAnOptionOfTheHttpWorker_IsAUsageError(string option, string value)
+    {
+        var result = await CairnProcess.RunAsync(_dir.Path, NoStore(), "worker", "--connection", "cairn.db", option, value);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{option} is for a worker with --server", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Server_WithAMissingTokenFile_SaysSo()
     {

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cairn.Dashboard.Tests;
 
@@ -35,6 +36,12 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
 
         var worker = await site.Server.Client.PostAsJsonAsync("/api/v1/workers", new { name = "build-1", labels = new[] { "linux", "big" } });
         Assert.True(worker.IsSuccessStatusCode, await worker.Content.ReadAsStringAsync());
+        var workers = site.Server.Services.GetRequiredService<Cairn.Core.Workers.IWorkerStore>();
+        Assert.NotNull(await workers.AddWorkerAsync(
+            new Cairn.Core.Workers.NewWorker("gpu-2", ["gpu"], "AbCdEf12", new byte[32], DateTimeOffset.UtcNow, "admin"), CancellationToken.None));
+        var connected = await workers.GetWorkerAsync("build-1", CancellationToken.None);
+        await workers.TouchWorkerAsync(connected!.Id, DateTimeOffset.UtcNow, "1.0.0", "10.0.0.7", CancellationToken.None);
+        Assert.True(await workers.SetWorkerPausedAsync("gpu-2", true, CancellationToken.None));
 
         var wide = await site.SignedInPageAsync(1280, 800);
         var narrow = await site.SignedInPageAsync(375, 740);

@@ -98,7 +98,7 @@ internal static class LocalRun
                     Observer = console,
                     Time = time,
                 }.Build(store);
-                run = await new InProcessRunHost(services, coordinator, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
+                run = await new InProcessRunHost(services, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
                 jobs = await store.GetJobsAsync(run.Id, CancellationToken.None);
             }
 

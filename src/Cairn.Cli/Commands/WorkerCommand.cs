@@ -98,6 +98,18 @@ internal static class WorkerCommand
                 return ExitCodes.Usage;
             }
 
+            if (remote is not null && (parse.GetResult(lease) is { Implicit: false } || parse.GetResult(reap) is { Implicit: false }))
+            {
+                await Console.Error.WriteLineAsync("error: with --server the server sets how long a lease lasts and reaps lost ones: --lease and --reap-interval are for a worker on the store");
+                return ExitCodes.Usage;
+            }
+
+            if (remote is null && new Option[] { tokenFile, callTimeout, spoolDir }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } remoteOnly)
+            {
+                await Console.Error.WriteLineAsync($"error: {remoteOnly.Name} is for a worker with --server");
+                return ExitCodes.Usage;
+            }
+
             if (remote is null && parse.GetValue(connection) is not { Length: > 0 })
             {
                 await Console.Error.WriteLineAsync("error: say where the store is, with --connection or CAIRN_CONNECTION");

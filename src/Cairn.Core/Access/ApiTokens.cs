@@ -44,15 +44,19 @@ public static class ApiTokens
 
     /// <summary>Splits a presented value into its id and secret; false, without throwing, for anything that is not
     /// exactly a token's shape (wrong prefix, length or character).</summary>
-    public static bool TryParse(string? value, out string id, out string secret)
+    public static bool TryParse(string? value, out string id, out string secret) => TryParse(value, Prefix, out id, out secret);
+
+    /// <summary>Splits a value of <paramref name="prefix"/>, then <see cref="IdLength"/> + <see cref="SecretLength"/> base62
+    /// characters, into id and secret; false, without throwing, for anything else. Worker tokens share the shape.</summary>
+    internal static bool TryParse(string? value, string prefix, out string id, out string secret)
     {
         id = secret = "";
-        if (value is null || value.Length != ValueLength || !value.StartsWith(Prefix, StringComparison.Ordinal))
+        if (value is null || value.Length != prefix.Length + IdLength + SecretLength || !value.StartsWith(prefix, StringComparison.Ordinal))
         {
             return false;
         }
 
-        var rest = value.AsSpan(Prefix.Length);
+        var rest = value.AsSpan(prefix.Length);
         foreach (var c in rest)
         {
             if (!char.IsAsciiLetterOrDigit(c))
@@ -65,6 +69,9 @@ public static class ApiTokens
         secret = rest[IdLength..].ToString();
         return true;
     }
+
+    /// <summary>A new id and secret of base62 characters.</summary>
+    internal static (string Id, string Secret) NewParts() => (Random(IdLength), Random(SecretLength));
 
     /// <summary>The SHA-256 of a token's secret part, as stored.</summary>
     public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));

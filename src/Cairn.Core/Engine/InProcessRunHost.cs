@@ -6,8 +6,12 @@ namespace Cairn.Core.Engine;
 
 /// <summary>Runs one plan to its end inside this process: writes it, starts <c>parallel</c> workers on the same
 /// store, and waits for the coordinator's verdict. This is <c>cairn run</c>'s engine; the server runs the same parts.</summary>
-public sealed class InProcessRunHost(JobWorkerContext services, RunCoordinator coordinator, int parallel)
+public sealed class InProcessRunHost(JobWorkerContext services, int parallel)
 {
+    // The host waits for the verdict of the coordinator its workers advance runs with: it must be the store's own.
+    private readonly RunCoordinator _coordinator = services.Coordinator as RunCoordinator
+        ?? throw new ArgumentException("a run in this process needs its workers to advance runs with the store's RunCoordinator", nameof(services));
+
     /// <summary>Runs the plan. Cancelling <paramref name="cancellation"/> cancels the run: jobs not started are
     /// cancelled, running ones are killed, and the run still ends with a recorded verdict.</summary>
     public async Task<RunRecord> ExecuteAsync(RunPlan plan, CancellationToken cancellation)
@@ -23,13 +27,13 @@ public sealed class InProcessRunHost(JobWorkerContext services, RunCoordinator c
             }
         }
 
-        coordinator.RunFinished += OnFinished;
+        _coordinator.RunFinished += OnFinished;
         using var stopping = new CancellationTokenSource();
         using var aborting = new CancellationTokenSource();
         var workers = new List<Task>();
         try
         {
-            var run = await coordinator.StartRunAsync(plan, CancellationToken.None);
+            var run = await _coordinator.StartRunAsync(plan, CancellationToken.None);
             Interlocked.Exchange(ref runId, run.Id);
 
             // A run that ended as it started (every job reused) raised its event before its id was known here.
@@ -61,7 +65,7 @@ public sealed class InProcessRunHost(JobWorkerContext services, RunCoordinator c
         }
         finally
         {
-            coordinator.RunFinished -= OnFinished;
+            _coordinator.RunFinished -= OnFinished;
             await stopping.CancelAsync();
             await Task.WhenAll(workers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
@@ -73,7 +77,7 @@ public sealed class InProcessRunHost(JobWorkerContext services, RunCoordinator c
     {
         try
         {
-            await coordinator.CancelRunAsync(runId, "the run was cancelled", CancellationToken.None);
+            await _coordinator.CancelRunAsync(runId, "the run was cancelled", CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

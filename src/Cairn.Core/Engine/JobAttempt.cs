@@ -20,7 +20,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         // The heartbeat starts before the run is read: a cancel requested from now on reaches it, and one requested
         // earlier shows on the run.
         using var stopJob = CancellationTokenSource.CreateLinkedTokenSource(aborting);
-        var beat = new LeaseHeartbeat(services.Queue, lease, heartbeat, stopJob);
+        var beat = new LeaseHeartbeat(services.Queue, lease, lease.Heartbeat is { } asked && asked < heartbeat ? asked : heartbeat, stopJob);
         JobOutcome outcome;
         JobDefinitionJson? definition = null;
         JobReporter? reporter = null;

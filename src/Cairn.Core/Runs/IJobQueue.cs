@@ -44,7 +44,12 @@ public enum LeaseState
 }
 
 /// <summary>A worker's claim on a running job, good until <see cref="ExpiresAt"/> unless extended.</summary>
-public sealed record JobLease(long JobId, long RunId, Guid LeaseId, string WorkerId, int Attempt, DateTimeOffset ExpiresAt, JobRecord Job);
+public sealed record JobLease(long JobId, long RunId, Guid LeaseId, string WorkerId, int Attempt, DateTimeOffset ExpiresAt, JobRecord Job)
+{
+    /// <summary>How often the lease's holder must extend it, when its grantor says (a server over HTTP, from the length of
+    /// its leases); a worker beats at this pace when it is shorter than its own.</summary>
+    public TimeSpan? Heartbeat { get; init; }
+}
 
 /// <summary>How a leased job ended.</summary>
 public sealed record JobCompletion(

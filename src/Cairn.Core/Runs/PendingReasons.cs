@@ -7,6 +7,8 @@ namespace Cairn.Core.Runs;
 /// query returns them (needs, labels, the retry time and the stored retry rule are all on the job).</summary>
 public static class PendingReasons
 {
+    private const int NamedWorkers = 3;
+
     private const int NamedNeeds = 5;
 
     /// <summary>The reason of every waiting or queued job, by job id; running and ended jobs have none.</summary>
@@ -79,14 +81,33 @@ public static class PendingReasons
         }
 
         var wanted = job.Labels.Count == 0 ? "queued: waiting for a free worker" : $"queued: waiting for a worker with labels [{string.Join(", ", job.Labels)}]";
-        var here = workers switch
+        return new PendingReason(PendingReasonKind.Worker, wanted + WhyNoWorker(job.Labels, workers));
+    }
+
+    /// <summary>Nothing when some worker could take the job now (it waits for a free one); else who could, and why they
+    /// do not: the server runs none itself or offers other labels, and the registered workers that have the labels are
+    /// paused or away.</summary>
+    private static string WhyNoWorker(IReadOnlyList<string> labels, LocalWorkers? workers)
+    {
+        if (workers is null)
         {
-            null => "",
-            { Slots: 0 } => "; this server runs no jobs itself",
-            _ when job.Labels.Any(l => !workers.Labels.Contains(l, StringComparer.Ordinal)) => "; no worker of this server has them",
-            _ => "",
-        };
-        return new PendingReason(PendingReasonKind.Worker, wanted + here);
+            return "";
+        }
+
+        var here = workers.Slots > 0 && labels.All(l => workers.Labels.Contains(l, StringComparer.Ordinal));
+        var able = workers.Registered.Where(w => w.Has(labels)).ToList();
+        if (here || able.Any(w => w.Taking))
+        {
+            return "";
+        }
+
+        var server = workers.Slots == 0 ? "this server runs no jobs itself" : labels.Count == 0 ? "" : "no worker of this server has them";
+        var registered = able.Count > 0
+            ? "the workers that may: " + string.Join(", ", able.Take(NamedWorkers).Select(w => $"{w.Name} ({(w.Paused ? "paused" : "not connected")})"))
+                + (able.Count > NamedWorkers ? string.Create(CultureInfo.InvariantCulture, $" and {able.Count - NamedWorkers} more") : "")
+            : workers.Registered.Count > 0 ? (labels.Count == 0 ? "no registered worker is connected" : "no registered worker has them") : "";
+        var parts = new[] { server, registered }.Where(p => p.Length > 0).ToList();
+        return parts.Count == 0 ? "" : "; " + string.Join("; ", parts);
     }
 
     private static string Attempts(JobRecord job)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Cairn.Core.Access;
 
 namespace Cairn.Core.Workers;
@@ -10,40 +9,17 @@ public static class WorkerTokens
 {
     public const string Prefix = "cairnw_";
 
-    private const string Base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
     public static int ValueLength => Prefix.Length + ApiTokens.IdLength + ApiTokens.SecretLength;
 
     /// <summary>A new token: the value to show once, its id and the hash to store.</summary>
     public static (string Value, string Id, byte[] Hash) Create()
     {
-        var id = new string(RandomNumberGenerator.GetItems<char>(Base62, ApiTokens.IdLength));
-        var secret = new string(RandomNumberGenerator.GetItems<char>(Base62, ApiTokens.SecretLength));
+        var (id, secret) = ApiTokens.NewParts();
         return (Prefix + id + secret, id, ApiTokens.Hash(secret));
     }
 
     /// <summary>Splits a presented value into id and secret; false for anything not exactly a worker token's shape.</summary>
-    public static bool TryParse(string? value, out string id, out string secret)
-    {
-        id = secret = "";
-        if (value is null || value.Length != ValueLength || !value.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var rest = value.AsSpan(Prefix.Length);
-        foreach (var c in rest)
-        {
-            if (!char.IsAsciiLetterOrDigit(c))
-            {
-                return false;
-            }
-        }
-
-        id = rest[..ApiTokens.IdLength].ToString();
-        secret = rest[ApiTokens.IdLength..].ToString();
-        return true;
-    }
+    public static bool TryParse(string? value, out string id, out string secret) => ApiTokens.TryParse(value, Prefix, out id, out secret);
 
     /// <summary>Whether the secret is the one the worker's hash was made from, compared in constant time.</summary>
     public static bool Matches(string secret, WorkerRecord worker)

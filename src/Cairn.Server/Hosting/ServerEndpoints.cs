@@ -24,7 +24,8 @@ internal static class ServerEndpoints
         services.AddSingleton<StreamContext>();
         services.AddSingleton<LogTails>();
         services.AddSingleton(provider => new RunViewContext(
-            new LocalWorkers(settings.Concurrency, settings.Labels), runtime.Time, provider.GetRequiredService<IRunOverview>()));
+            new LocalWorkers(settings.Concurrency, settings.Labels), runtime.Time, provider.GetRequiredService<IRunOverview>(),
+            provider.GetRequiredService<Cairn.Core.Workers.IWorkerStore>()));
         services.AddProblemDetails();
         services.AddOpenApi();
         return services;

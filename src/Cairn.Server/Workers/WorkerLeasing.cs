@@ -10,7 +10,7 @@ namespace Cairn.Server.Workers;
 
 /// <summary>Hands a worker over HTTP a job (<see cref="WorkerPaths.Lease"/>): first the lease its owner already holds
 /// (the answer to an earlier ask was lost), else the next queued job whose labels the worker offers, waiting for one up to
-/// the request's wait; a paused worker waits and gets nothing.</summary>
+/// the request's wait; a paused worker gets 403 <see cref="WorkerProblems.Paused"/> and nothing.</summary>
 public sealed class WorkerLeasing(
     IJobQueue queue, IRunStore runs, ILeaseRecords leases, IWorkerStore workers, SourceTokens sourceTokens, ServerSettings settings,
     TimeProvider time)
@@ -74,8 +74,12 @@ public sealed class WorkerLeasing(
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, MaxWaitSeconds));
         if (worker.Paused)
         {
-            await WaitUntilAsync(deadline, cancellationToken);
-            return Results.NoContent();
+            // Said at once, so the worker can say so; it asks again after its own wait.
+            return Results.Problem(
+                $"worker {worker.Name} is paused: it takes no new jobs until an administrator resumes it (cairn workers resume {worker.Name})",
+                statusCode: StatusCodes.Status403Forbidden,
+                title: "The worker is paused",
+                type: WorkerProblems.Paused);
         }
 
         var labels = (request.Labels ?? []).ToArray();
@@ -133,14 +137,5 @@ public sealed class WorkerLeasing(
             run.Repository is { } repository ? WorkerPaths.Git(repository) : null,
             HeartbeatSeconds);
         return TypedResults.Json(grant, WorkerProtocolJson.Default.LeaseGrant);
-    }
-
-    private async Task WaitUntilAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
-    {
-        var left = deadline - time.GetUtcNow();
-        if (left > TimeSpan.Zero)
-        {
-            await Task.Delay(left, time, cancellationToken);
-        }
     }
 }

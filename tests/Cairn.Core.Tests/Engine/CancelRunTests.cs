@@ -65,7 +65,7 @@ public sealed class CancelRunTests
         var plan = EngineHarness.Plan("jobs:\n  build: { steps: [{ run: make }] }\n  test: { needs: [build], steps: [{ run: make test }] }\n");
         var reused = plan with { Jobs = [.. plan.Jobs.Select((j, i) => j with { ReusedFrom = 100 + i })], RerunOf = 7 };
 
-        var run = await new InProcessRunHost(Services(engine.Store, engine.Store, executor, engine.Workspace), new RunCoordinator(engine.Store, TimeProvider.System), 1).ExecuteAsync(reused, Token);
+        var run = await new InProcessRunHost(Services(engine.Store, engine.Store, executor, engine.Workspace), 1).ExecuteAsync(reused, Token);
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(0, executor.RunCount);
@@ -88,7 +88,7 @@ public sealed class CancelRunTests
             """);
         var rerun = plan with { Jobs = [.. plan.Jobs.Select(j => j.Name is "build" or "lint" ? j with { ReusedFrom = 1 } : j)], RerunOf = 3 };
 
-        var run = await new InProcessRunHost(Services(engine.Store, engine.Store, executor, engine.Workspace), new RunCoordinator(engine.Store, TimeProvider.System), 2).ExecuteAsync(rerun, Token);
+        var run = await new InProcessRunHost(Services(engine.Store, engine.Store, executor, engine.Workspace), 2).ExecuteAsync(rerun, Token);
 
         Assert.Equal(RunStatus.Succeeded, run.Status);
         Assert.Equal(2, executor.RunCount);

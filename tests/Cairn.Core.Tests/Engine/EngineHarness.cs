@@ -66,7 +66,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             Observer,
             new RetryPolicy(new Random(7), TimeSpan.FromMilliseconds(10)),
             TimeProvider.System) { MaxLogBytes = maxLogBytes };
-        var run = await new InProcessRunHost(services, coordinator, parallel).ExecuteAsync(Plan(yaml, inputs), cancel?.Token ?? TestContext.Current.CancellationToken);
+        var run = await new InProcessRunHost(services, parallel).ExecuteAsync(Plan(yaml, inputs), cancel?.Token ?? TestContext.Current.CancellationToken);
         var jobs = await Store.GetJobsAsync(run.Id, CancellationToken.None);
         return (run, jobs.ToDictionary(j => j.Name, StringComparer.Ordinal));
     }

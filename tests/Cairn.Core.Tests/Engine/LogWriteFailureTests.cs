@@ -26,7 +26,7 @@ public sealed class LogWriteFailureTests
             new RetryPolicy(),
             TimeProvider.System);
 
-        var run = await new InProcessRunHost(services, coordinator, 1)
+        var run = await new InProcessRunHost(services, 1)
             .ExecuteAsync(EngineHarness.Plan("jobs:\n  noisy: { steps: [{ run: echo hi }] }\n"), TestContext.Current.CancellationToken);
 
         Assert.Equal(RunStatus.Succeeded, run.Status);

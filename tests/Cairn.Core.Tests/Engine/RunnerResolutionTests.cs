@@ -136,7 +136,7 @@ public sealed class RunnerResolutionTests
             new RetryPolicy(),
             TimeProvider.System);
         var plan = EngineHarness.Plan(yaml, options: new PlanOptions(Runners: Catalog));
-        var run = await new InProcessRunHost(services, coordinator, 2).ExecuteAsync(plan, TestContext.Current.CancellationToken);
+        var run = await new InProcessRunHost(services, 2).ExecuteAsync(plan, TestContext.Current.CancellationToken);
         var jobs = await engine.Store.GetJobsAsync(run.Id, CancellationToken.None);
         return (run, jobs.ToDictionary(j => j.Name, StringComparer.Ordinal));
     }

@@ -143,6 +143,36 @@ public sealed class PendingReasonsTests
         Assert.Equal("waiting: every job it needs has ended; it is about to be queued or skipped", reason.Text);
     }
 
+    [Fact]
+    public void QueuedJob_OnAServerOfRegisteredWorkers_SaysWhichMayTakeItAndWhyTheyDoNot()
+    {
+        var gpu = Job(1, "train", JobStatus.Queued, labels: ["gpu"]);
+        var plain = Job(2, "lint", JobStatus.Queued);
+        var none = new LocalWorkers(0, []);
+        var away = none with
+        {
+            Registered = [new("big-1", ["gpu", "linux"], Connected: false, Paused: false), new("big-2", ["gpu"], Connected: true, Paused: true), new("small", [], Connected: true, Paused: false)],
+        };
+
+        Assert.Equal(
+            "queued: waiting for a worker with labels [gpu]; this server runs no jobs itself; the workers that may: big-1 (not connected), big-2 (paused)",
+            PendingReasons.Of(Run(), [gpu], away, Now)[1].Text);
+        Assert.Equal("queued: waiting for a free worker", PendingReasons.Of(Run(), [plain], away, Now)[2].Text);
+
+        var connected = none with { Registered = [new("big-1", ["gpu"], Connected: true, Paused: false)] };
+        Assert.Equal("queued: waiting for a worker with labels [gpu]", PendingReasons.Of(Run(), [gpu], connected, Now)[1].Text);
+
+        var others = Linux with { Registered = [new("small", ["linux"], Connected: true, Paused: false)] };
+        Assert.Equal(
+            "queued: waiting for a worker with labels [gpu]; no worker of this server has them; no registered worker has them",
+            PendingReasons.Of(Run(), [gpu], others, Now)[1].Text);
+
+        var asleep = none with { Registered = [new("small", [], Connected: false, Paused: false)] };
+        Assert.Equal(
+            "queued: waiting for a free worker; this server runs no jobs itself; the workers that may: small (not connected)",
+            PendingReasons.Of(Run(), [plain], asleep, Now)[2].Text);
+    }
+
     private static RunRecord Run() => new(7, "ci", "push", "refs/heads/main", "abc1234", "acme/app", RunStatus.Running, Now, null, null);
 
     private static string Definition(RetryJson? retry = null) =>

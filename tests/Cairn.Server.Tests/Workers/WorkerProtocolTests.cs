@@ -52,7 +52,8 @@ public sealed class WorkerProtocolTests
         using var badSlot = await AskAsync(labelled, slot: 0, wait: 0);
         using var badInstance = await AskAsync(labelled, instance: "a/b", wait: 0);
 
-        Assert.Equal(HttpStatusCode.NoContent, nothing.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, nothing.StatusCode);
+        Assert.Contains(WorkerProblems.Paused, await nothing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, beyond.StatusCode);
         Assert.Contains("'gpu'", await beyond.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, badSlot.StatusCode);
