@@ -16,7 +16,7 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workerId);
-        var request = new LeaseRequest(options.Instance, Slot(workerId), [.. labels], (int)options.LeaseWait.TotalSeconds);
+        var request = new LeaseRequest(options.Instance, Slot(workerId), options.OfferIdentityLabels ? null : [.. labels], (int)options.LeaseWait.TotalSeconds);
         HttpStatusCode status;
         LeaseGrant? grant;
         try

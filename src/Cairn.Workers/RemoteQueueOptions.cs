@@ -17,6 +17,10 @@ public sealed record RemoteQueueOptions(string Instance, string SpoolDirectory, 
     /// <summary>How long a spool's sender waits after a failed delivery before it tries again.</summary>
     public TimeSpan SpoolPause { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Whether the worker offers every label its identity has (it was started without <c>--labels</c>): its lease
+    /// requests then name none, and the server takes the identity's.</summary>
+    public bool OfferIdentityLabels { get; init; }
+
     /// <summary>A new instance name: 12 base62 characters.</summary>
     public static string NewInstance() => new(RandomNumberGenerator.GetItems<char>(Base62, 12));
 }

@@ -69,7 +69,10 @@ internal static class RemoteWorker
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
         var leases = new RemoteLeases();
-        var queueOptions = new RemoteQueueOptions(RemoteQueueOptions.NewInstance(), request.SpoolDirectory, new SpoolBudget());
+        var queueOptions = new RemoteQueueOptions(RemoteQueueOptions.NewInstance(), request.SpoolDirectory, new SpoolBudget())
+        {
+            OfferIdentityLabels = request.Labels.Count == 0,
+        };
         var services = new JobWorkerContext(
             Queue: new RemoteJobQueue(connection, leases, queueOptions, Console.Error),
             Store: new RemoteAttemptStore(leases),
@@ -105,7 +108,7 @@ internal static class RemoteWorker
         await using var onKill = abort.Token.Register(executors.KillAllNow);
         await Console.Out.WriteLineAsync(
             $"cairn worker: {request.Concurrency} at once for {request.Server.GetLeftPart(UriPartial.Authority)}" +
-            (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : "") +
+            (request.Labels.Count > 0 ? $", labels {string.Join(',', request.Labels)}" : ", the labels the server gave this worker") +
             $"; {executors.Describe()}");
         var (steps, isWarning) = request.Isolation.Describe();
         await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn worker: {steps}");

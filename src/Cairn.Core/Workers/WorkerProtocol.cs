@@ -60,8 +60,9 @@ public static class WorkerProblems
 /// <summary>A worker asks for a job. <see cref="Instance"/> is random per worker process and <see cref="Slot"/> one of its
 /// concurrent places; together they name the lease's owner (<c>NAME/INSTANCE/SLOT</c>). A slot asks only while it holds no
 /// lease, so when the server finds a running job already leased to that owner, the answer to an earlier ask was lost on
-/// the way: it hands the same lease back instead of leasing a second job.</summary>
-public sealed record LeaseRequest(string Instance, int Slot, IReadOnlyList<string> Labels, int WaitSeconds);
+/// the way: it hands the same lease back instead of leasing a second job. <see cref="Labels"/> are those the process
+/// offers, among its identity's; null: every label of its identity.</summary>
+public sealed record LeaseRequest(string Instance, int Slot, IReadOnlyList<string>? Labels, int WaitSeconds);
 
 /// <summary>A leased job, with what the worker needs to run it and nothing more.</summary>
 /// <param name="LastSequence">The highest log line number the job has already (from earlier attempts); the attempt's

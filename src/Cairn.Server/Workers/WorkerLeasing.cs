@@ -82,7 +82,7 @@ public sealed class WorkerLeasing(
                 type: WorkerProblems.Paused);
         }
 
-        var labels = (request.Labels ?? []).ToArray();
+        var labels = (request.Labels ?? worker.Labels).ToArray();
         while (true)
         {
             if (await queue.TryLeaseAsync(owner, labels, cancellationToken) is { } lease)

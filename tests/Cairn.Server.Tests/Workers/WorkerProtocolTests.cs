@@ -39,6 +39,25 @@ public sealed class WorkerProtocolTests
     }
 
     [Fact]
+    public async Task Lease_NamingNoLabels_OffersEveryLabelOfTheWorkersIdentity_AndNamingSomeOffersOnlyThose()
+    {
+        await using var world = await StartAsync(runners: "runners:\n  big: { executor: shell, labels: [linux, big] }\n");
+        world.Git.Commit("name: ci\non: { manual: {} }\njobs:\n  heavy:\n    runner: big\n    steps: [{ run: 'echo hi' }]\n");
+        await world.QueueRunAsync();
+        var (identity, _) = await world.AddWorkerAsync("big-1", "linux", "big");
+
+        using var some = await AskAsync(identity, labels: ["linux"], wait: 1);
+        using var every = await identity.PostAsync(
+            WorkerPaths.Lease, JsonContent.Create(new LeaseRequest("inst1", 2, null, 20), WorkerProtocolJson.Default.LeaseRequest));
+
+        Assert.Equal(HttpStatusCode.NoContent, some.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, every.StatusCode);
+        var grant = (await every.Content.ReadFromJsonAsync(WorkerProtocolJson.Default.LeaseGrant))!;
+        Assert.Equal("heavy", grant.Job.Name);
+        Assert.Equal(["linux", "big"], grant.Job.Labels);
+    }
+
+    [Fact]
     public async Task Lease_OfAPausedWorker_IsNothing_AndALabelBeyondTheWorkersIsRefused()
     {
         await using var world = await StartAsync();

@@ -36,7 +36,7 @@ public sealed class WorkerServer : IAsyncDisposable
     /// <summary>The commit the runs are of.</summary>
     public string Sha { get; }
 
-    public static async Task<WorkerServer> StartAsync(string? lease = null)
+    public static async Task<WorkerServer> StartAsync(string? lease = null, string? runners = null)
     {
         var git = new GitRepository();
         var sha = git.Commit($"name: ci\non: {{ manual: {{}} }}\njobs:\n  a:\n    secrets: [{Declared}]\n    steps: [{{ run: 'echo hi' }}]\n");
@@ -49,7 +49,7 @@ public sealed class WorkerServer : IAsyncDisposable
                 given["Lease"] = lease;
                 given["Heartbeat"] = "1s";
             }
-        });
+        }, runners);
         var world = new WorkerServer(data, server, git, sha);
         await server.AddRepositoryAsync(App, "github", git.CloneUrl, "https://api.github.com", "hook-secret-value", StatusToken);
         await server.AddRepositoryAsync(Other, "github", git.CloneUrl, "https://api.github.com", "hook-secret-value", StatusToken);
