@@ -96,6 +96,12 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
             return;
         }
 
+        if (options.FirstCancelPollAfter - held.Age is { } young && young > TimeSpan.Zero)
+        {
+            await Task.Delay(young < maxWait ? young : maxWait, cancellationToken);
+            return;
+        }
+
         var seconds = Math.Max(1, (int)Math.Ceiling(maxWait.TotalSeconds));
         try
         {

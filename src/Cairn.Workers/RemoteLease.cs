@@ -15,6 +15,11 @@ public sealed class RemoteLease(LeaseGrant grant, LogSpool spool)
 
     public LogSpool Spool { get; } = spool;
 
+    /// <summary>How long ago the grant arrived.</summary>
+    public TimeSpan Age => TimeSpan.FromMilliseconds(Environment.TickCount64 - _leasedAt);
+
+    private readonly long _leasedAt = Environment.TickCount64;
+
     public long JobId => Grant.Job.Id;
 
     public long RunId => Grant.Run.Id;

@@ -11,6 +11,10 @@ public sealed record RemoteQueueOptions(string Instance, string SpoolDirectory, 
     /// <summary>How long the server may hold a lease request while no job is queued.</summary>
     public TimeSpan LeaseWait { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long after a lease begins its first cancel long poll is made: a job that ends sooner (most no-op and
+    /// quick jobs) costs the server no call for it; a cancel asked in that time is heard at its end.</summary>
+    public TimeSpan FirstCancelPollAfter { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a failed cancel long poll waits before it returns (the heartbeat then decides).</summary>
     public TimeSpan CancelFailurePause { get; init; } = TimeSpan.FromSeconds(2);
 
