@@ -7,7 +7,7 @@ namespace Cairn.Server.Access;
 /// <summary>Who a bearer token is: the one reading of a presented token, for each request (<see cref="CallerResolver"/>)
 /// and for the dashboard's token sign-in alike. A worker's token (<see cref="WorkerTokens"/>) makes a worker caller, with no
 /// user and no role.</summary>
-public sealed class TokenCallers(AdminToken adminToken, IUserStore users, IApiTokenStore tokens, TimeProvider time, IWorkerStore? workers = null)
+public sealed class TokenCallers(AdminToken adminToken, IUserStore users, IApiTokenStore tokens, TimeProvider time, WorkerIdentities? workers = null)
 {
     /// <summary>The caller a presented bearer token makes: the admin token acts for its user, an API token for its own,
     /// capped by its scopes; anything else (or a user gone or disabled) is a refused caller.</summary>
@@ -48,7 +48,7 @@ public sealed class TokenCallers(AdminToken adminToken, IUserStore users, IApiTo
     {
         if (workers is not null
             && WorkerTokens.TryParse(presented, out var id, out var secret)
-            && await workers.GetWorkerByTokenIdAsync(id, cancellationToken) is { } worker
+            && await workers.ByTokenIdAsync(id, cancellationToken) is { } worker
             && WorkerTokens.Matches(secret, worker))
         {
             return new Caller { Worker = worker, Method = CallerMethod.Worker, TokenId = worker.TokenId, TokenName = $"worker {worker.Name}", ClientAddress = address };

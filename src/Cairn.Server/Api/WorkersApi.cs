@@ -45,10 +45,10 @@ internal static partial class WorkersApi
     {
         api.MapPost("/workers", AddAsync).WithName("AddWorker").ForGlobal(Permission.ManageWorkers);
         api.MapGet("/workers", ListAsync).WithName("ListWorkers").ForGlobal(Permission.ManageWorkers);
-        api.MapPost("/workers/{name}/pause", (string name, Caller caller, IWorkerStore workers, AuditTrail audit, TimeProvider time, CancellationToken ct) =>
-            SetPausedAsync(name, true, caller, workers, audit, time, ct)).WithName("PauseWorker").ForGlobal(Permission.ManageWorkers);
-        api.MapPost("/workers/{name}/resume", (string name, Caller caller, IWorkerStore workers, AuditTrail audit, TimeProvider time, CancellationToken ct) =>
-            SetPausedAsync(name, false, caller, workers, audit, time, ct)).WithName("ResumeWorker").ForGlobal(Permission.ManageWorkers);
+        api.MapPost("/workers/{name}/pause", (string name, Caller caller, IWorkerStore workers, WorkerIdentities identities, AuditTrail audit, TimeProvider time, CancellationToken ct) =>
+            SetPausedAsync(name, true, caller, workers, identities, audit, time, ct)).WithName("PauseWorker").ForGlobal(Permission.ManageWorkers);
+        api.MapPost("/workers/{name}/resume", (string name, Caller caller, IWorkerStore workers, WorkerIdentities identities, AuditTrail audit, TimeProvider time, CancellationToken ct) =>
+            SetPausedAsync(name, false, caller, workers, identities, audit, time, ct)).WithName("ResumeWorker").ForGlobal(Permission.ManageWorkers);
         api.MapDelete("/workers/{name}", RemoveAsync).WithName("RemoveWorker").ForGlobal(Permission.ManageWorkers);
     }
 
@@ -120,12 +120,15 @@ internal static partial class WorkersApi
     }
 
     internal static async Task<IResult> SetPausedAsync(
-        string name, bool paused, Caller caller, IWorkerStore workers, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
+        string name, bool paused, Caller caller, IWorkerStore workers, WorkerIdentities identities, AuditTrail audit, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (!await workers.SetWorkerPausedAsync(name, paused, cancellationToken))
         {
             return Problems.NotFound($"there is no worker {name}");
         }
+
+        identities.Forget();
 
         var action = paused ? AuditActions.WorkerPaused : AuditActions.WorkerResumed;
         await audit.RecordAsync(caller, action, null, name.ToLowerInvariant(), AuditOutcomes.Ok, null, cancellationToken);
@@ -136,12 +139,14 @@ internal static partial class WorkersApi
     }
 
     internal static async Task<IResult> RemoveAsync(
-        string name, Caller caller, IWorkerStore workers, AuditTrail audit, CancellationToken cancellationToken)
+        string name, Caller caller, IWorkerStore workers, WorkerIdentities identities, AuditTrail audit, CancellationToken cancellationToken)
     {
         if (!await workers.RemoveWorkerAsync(name, cancellationToken))
         {
             return Problems.NotFound($"there is no worker {name}");
         }
+
+        identities.Forget();
 
         await audit.RecordAsync(caller, AuditActions.WorkerRemoved, null, name.ToLowerInvariant(), AuditOutcomes.Ok, null, cancellationToken);
         return Results.NoContent();

@@ -21,15 +21,15 @@ internal static class WorkerPageActions
     public static void Map(IEndpointRouteBuilder app)
     {
         var workers = app.MapGroup(Page).ExcludeFromDescription().ForGlobal(Permission.ManageWorkers);
-        workers.MapPost("/pause", (HttpContext context, IAntiforgery antiforgery, IWorkerStore store, AuditTrail audit, TimeProvider time) =>
-            SetPausedAsync(context, antiforgery, store, audit, time, paused: true));
-        workers.MapPost("/resume", (HttpContext context, IAntiforgery antiforgery, IWorkerStore store, AuditTrail audit, TimeProvider time) =>
-            SetPausedAsync(context, antiforgery, store, audit, time, paused: false));
+        workers.MapPost("/pause", (HttpContext context, IAntiforgery antiforgery, IWorkerStore store, WorkerIdentities identities, AuditTrail audit, TimeProvider time) =>
+            SetPausedAsync(context, antiforgery, store, identities, audit, time, paused: true));
+        workers.MapPost("/resume", (HttpContext context, IAntiforgery antiforgery, IWorkerStore store, WorkerIdentities identities, AuditTrail audit, TimeProvider time) =>
+            SetPausedAsync(context, antiforgery, store, identities, audit, time, paused: false));
         workers.MapPost("/remove", RemoveAsync);
     }
 
     private static async Task<IResult> SetPausedAsync(
-        HttpContext context, IAntiforgery antiforgery, IWorkerStore store, AuditTrail audit, TimeProvider time, bool paused)
+        HttpContext context, IAntiforgery antiforgery, IWorkerStore store, WorkerIdentities identities, AuditTrail audit, TimeProvider time, bool paused)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
@@ -37,11 +37,11 @@ internal static class WorkerPageActions
         }
 
         var name = context.Request.Form["name"].ToString().Trim();
-        var answer = await WorkersApi.SetPausedAsync(name, paused, context.GetCaller(), store, audit, time, context.RequestAborted);
+        var answer = await WorkersApi.SetPausedAsync(name, paused, context.GetCaller(), store, identities, audit, time, context.RequestAborted);
         return ApiAnswer.Succeeded(answer) ? Back(paused ? "paused" : "resumed", name) : Back("error", ApiAnswer.Error(answer));
     }
 
-    private static async Task<IResult> RemoveAsync(HttpContext context, IAntiforgery antiforgery, IWorkerStore store, AuditTrail audit)
+    private static async Task<IResult> RemoveAsync(HttpContext context, IAntiforgery antiforgery, IWorkerStore store, WorkerIdentities identities, AuditTrail audit)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
@@ -49,7 +49,7 @@ internal static class WorkerPageActions
         }
 
         var name = context.Request.Form["name"].ToString().Trim();
-        var answer = await WorkersApi.RemoveAsync(name, context.GetCaller(), store, audit, context.RequestAborted);
+        var answer = await WorkersApi.RemoveAsync(name, context.GetCaller(), store, identities, audit, context.RequestAborted);
         return ApiAnswer.Succeeded(answer) ? Back("removed", name) : Back("error", ApiAnswer.Error(answer));
     }
 

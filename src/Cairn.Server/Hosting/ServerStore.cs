@@ -63,6 +63,7 @@ internal static class ServerStore
         services.AddSingleton<Core.Access.IApiTokenStore>(store);
         services.AddSingleton<Core.Access.ISessionStore>(store);
         services.AddSingleton<Core.Workers.IWorkerStore>(store);
+        services.AddSingleton<Access.WorkerIdentities>();
         return services;
     }
 }

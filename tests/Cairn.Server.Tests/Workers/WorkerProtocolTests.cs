@@ -230,7 +230,8 @@ public sealed class WorkerProtocolTests
         using var notMine = await other.PostAsync(WorkerPaths.Heartbeat(grant.LeaseId), null);
         using var notMineSecrets = await other.PostAsync(WorkerPaths.Secrets(grant.LeaseId), null);
         using var byUser = await world.Server.Client.PostAsync(WorkerPaths.Secrets(grant.LeaseId), null);
-        Assert.True(await world.Service<IWorkerStore>().RemoveWorkerAsync("w3", Token));
+        using var before = await AskAsync(removed, wait: 0);
+        using var removal = await world.Server.Client.DeleteAsync("/api/v1/workers/w3");
         using var gone = await AskAsync(removed, wait: 0);
 
         foreach (var refused in new[] { runs, run, log, repos })
@@ -241,6 +242,7 @@ public sealed class WorkerProtocolTests
         Assert.Equal(HttpStatusCode.NotFound, notMine.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, notMineSecrets.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, byUser.StatusCode);
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NoContent), (before.StatusCode, removal.StatusCode));
         Assert.Equal(HttpStatusCode.Unauthorized, gone.StatusCode);
         var audit = await world.Service<IAuditLog>().ListAuditAsync(null, 100, Token);
         Assert.Contains(audit, e => e.Action == Core.Access.AuditActions.TokenRefused && e.Target?.StartsWith("worker token ", StringComparison.Ordinal) == true);
