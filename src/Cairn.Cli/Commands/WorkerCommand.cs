@@ -48,7 +48,7 @@ internal static class WorkerCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_CONNECTION"),
         };
         var concurrency = CommonArguments.Count("--concurrency", "-c", "How many jobs this worker runs at once", 1, () => Environment.ProcessorCount);
-        var labels = new Option<string?>("--labels") { Description = "Labels this worker offers, comma-separated: it takes jobs whose labels it all has" };
+        var labels = new Option<string?>("--labels") { Description = "Labels this worker offers, comma-separated: it takes jobs whose labels it all has (with --server, by default every label the server gave this worker)" };
         var lease = DurationOption("--lease", "How long a job's lease lasts without a heartbeat", TimeSpan.FromSeconds(30));
         var heartbeat = DurationOption("--heartbeat", "How often a running job's lease is extended", TimeSpan.FromSeconds(10));
         var reap = DurationOption("--reap-interval", "How often expired leases are looked for", LeaseReaper.DefaultInterval);
