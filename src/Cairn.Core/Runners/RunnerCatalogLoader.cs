@@ -185,13 +185,13 @@ public static partial class RunnerCatalogLoader
         var labels = new List<string>();
         foreach (var label in reader.TextList(node, "'labels' must be a list of labels, like [linux, big]") ?? [])
         {
-            if (LabelName().IsMatch(label.Value))
+            if (WorkerLabels.IsValid(label.Value))
             {
                 labels.Add(label.Value);
             }
             else
             {
-                reader.Diagnostics.Error(label, $"'{label.Value}' is not a valid label; use letters, digits, _, ., / and -");
+                reader.Diagnostics.Error(label, $"'{label.Value}' is not a valid label; {WorkerLabels.Rule}");
             }
         }
 
@@ -233,7 +233,4 @@ public static partial class RunnerCatalogLoader
 
     [GeneratedRegex(RunnerSyntax.AliasNamePattern)]
     private static partial Regex AliasName();
-
-    [GeneratedRegex("^[A-Za-z0-9_./-]+$")]
-    private static partial Regex LabelName();
 }

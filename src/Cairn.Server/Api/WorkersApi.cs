@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using Cairn.Core.Access;
+using Cairn.Core.Runners;
 using Cairn.Core.Workers;
 using Cairn.Server.Access;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +32,7 @@ public sealed record CreatedWorkerView(string Name, IReadOnlyList<string> Labels
 /// <summary>Workers (an admin's endpoints): add one and get its token once, list them with what each is doing, pause,
 /// resume and remove one. A paused worker takes no new jobs and finishes those it has; a removed worker's token stops
 /// working at once.</summary>
-internal static partial class WorkersApi
+internal static class WorkersApi
 {
     /// <summary>A worker that called within this long is shown as connected (its long polls come far more often).</summary>
     public static readonly TimeSpan ConnectedWithin = TimeSpan.FromSeconds(60);
@@ -69,8 +69,8 @@ internal static partial class WorkersApi
     internal static string? LabelProblem(string? label) =>
         string.IsNullOrEmpty(label) ? "a label cannot be empty"
         : label.Length > LabelMaxLength ? $"a label has at most {LabelMaxLength} characters"
-        : LabelName().IsMatch(label) ? null
-        : $"'{label}' is not a valid label; use letters, digits, _, ., / and -";
+        : WorkerLabels.IsValid(label) ? null
+        : $"'{label}' is not a valid label; {WorkerLabels.Rule}";
 
     internal static async Task<IResult> AddAsync(
         WorkerRequest? request, Caller caller, IWorkerStore workers, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
@@ -151,7 +151,4 @@ internal static partial class WorkersApi
         await audit.RecordAsync(caller, AuditActions.WorkerRemoved, null, name.ToLowerInvariant(), AuditOutcomes.Ok, null, cancellationToken);
         return Results.NoContent();
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_./-]+$")]
-    private static partial Regex LabelName();
 }
