@@ -69,7 +69,14 @@ internal static class RemoteWorker
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
         var leases = new RemoteLeases();
-        var queueOptions = new RemoteQueueOptions(RemoteQueueOptions.NewInstance(), request.SpoolDirectory, new SpoolBudget())
+        var instance = RemoteQueueOptions.NewInstance();
+        using var spool = SpoolClaim.Take(request.SpoolDirectory, instance);
+        foreach (var dead in spool.Swept)
+        {
+            await Console.Error.WriteLineAsync($"cairn worker: removed {dead}, the spool of a worker process that is gone (the server reaped its leases)");
+        }
+
+        var queueOptions = new RemoteQueueOptions(instance, spool.Directory, new SpoolBudget())
         {
             OfferIdentityLabels = request.Labels.Count == 0,
         };
