@@ -7,6 +7,7 @@ using Cairn.Server.Api;
 using Cairn.Server.Hosting;
 using Cairn.Server.Services;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 
 namespace Cairn.Server.Workers;
 
@@ -14,7 +15,7 @@ namespace Cairn.Server.Workers;
 /// cancel long poll, log batches, steps, the job's secrets and its outcome.</summary>
 public sealed class WorkerLeaseCalls(
     WorkerLeases leases, WorkerLeasing leasing, WorkerLogIntake logs, IJobQueue queue, IRunStore runs, ILeaseRecords records,
-    ServerSecretSource secrets, RunCoordinator coordinator, ServerSettings settings, TimeProvider time)
+    ServerSecretSource secrets, RunCoordinator coordinator, ServerSettings settings, TimeProvider time, IHostApplicationLifetime lifetime)
 {
     public async Task<IResult> HeartbeatAsync(Caller caller, Guid leaseId, HttpContext context)
     {
@@ -47,12 +48,27 @@ public sealed class WorkerLeaseCalls(
         }
 
         // The wait starts before the run is read, so a cancel requested in between is not missed.
-        var waiting = queue.WaitForCancelRequestAsync(lease.RunId, TimeSpan.FromSeconds(Math.Clamp(wait ?? WorkerLeasing.MaxWaitSeconds, 0, WorkerLeasing.MaxWaitSeconds)), cancellationToken);
+        // A stopping server ends the wait at once and answers what it knows (see WorkerLeasing).
+        var stopping = lifetime.ApplicationStopping;
+        using var until = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        var waiting = queue.WaitForCancelRequestAsync(lease.RunId, TimeSpan.FromSeconds(Math.Clamp(wait ?? WorkerLeasing.MaxWaitSeconds, 0, WorkerLeasing.MaxWaitSeconds)), until.Token);
         var run = await runs.GetRunAsync(lease.RunId, cancellationToken);
         if (run is { CancelRequested: false })
         {
-            await waiting;
+            try
+            {
+                await waiting;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
             run = await runs.GetRunAsync(lease.RunId, cancellationToken);
+        }
+        else
+        {
+            await until.CancelAsync();
+            await waiting.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         if (await records.GetLeaseAsync(leaseId, cancellationToken) is not { Running: true } now)

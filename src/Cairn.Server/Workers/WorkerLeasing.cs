@@ -5,6 +5,7 @@ using Cairn.Server.Access;
 using Cairn.Server.Api;
 using Cairn.Server.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 
 namespace Cairn.Server.Workers;
 
@@ -13,7 +14,7 @@ namespace Cairn.Server.Workers;
 /// the request's wait; a paused worker gets 403 <see cref="WorkerProblems.Paused"/> and nothing.</summary>
 public sealed class WorkerLeasing(
     IJobQueue queue, IRunStore runs, ILeaseRecords leases, IWorkerStore workers, SourceTokens sourceTokens, ServerSettings settings,
-    TimeProvider time)
+    TimeProvider time, IHostApplicationLifetime lifetime)
 {
     public const int MaxWaitSeconds = 30;
     public const int MaxSlot = 1024;
@@ -83,7 +84,12 @@ public sealed class WorkerLeasing(
         }
 
         var labels = (request.Labels ?? worker.Labels).ToArray();
-        while (true)
+
+        // A stopping server answers its long polls at once: its shutdown then waits for no one, and the worker asks again
+        // of the server that takes over (or of this one when it is back) instead of holding a lease it might never hear of.
+        var stopping = lifetime.ApplicationStopping;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        while (!stopping.IsCancellationRequested)
         {
             if (await queue.TryLeaseAsync(owner, labels, cancellationToken) is { } lease)
             {
@@ -93,11 +99,20 @@ public sealed class WorkerLeasing(
             var left = deadline - time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {
-                return Results.NoContent();
+                break;
             }
 
-            await queue.WaitForWorkAsync(left < PollEvery ? left : PollEvery, cancellationToken);
+            try
+            {
+                await queue.WaitForWorkAsync(left < PollEvery ? left : PollEvery, wait.Token);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
         }
+
+        return Results.NoContent();
     }
 
     /// <summary>Notes the worker's call (version, address) at most once every few seconds per worker.</summary>
