@@ -39,20 +39,20 @@ public sealed class WorkersPageTests(DashboardSite site) : IClassFixture<Dashboa
         await Assertions.Expect(row).ToContainTextAsync("never");
 
         await row.Locator("button", new LocatorLocatorOptions { HasText = "Pause" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("paused=", StringComparison.Ordinal));
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("paused="), new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator(".notice.good")).ToContainTextAsync("build-1 paused");
         await Assertions.Expect(row).ToContainTextAsync("never; paused");
         Assert.True((await store.GetWorkerAsync("build-1", TestContext.Current.CancellationToken))!.Paused);
 
         await row.Locator("button", new LocatorLocatorOptions { HasText = "Resume" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("resumed=", StringComparison.Ordinal));
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("resumed="), new() { Timeout = 30_000 });
         Assert.False((await store.GetWorkerAsync("build-1", TestContext.Current.CancellationToken))!.Paused);
 
         await row.Locator("a", new LocatorLocatorOptions { HasText = "Remove" }).ClickAsync();
         await Assertions.Expect(page.Locator("form.confirm-remove")).ToContainTextAsync("Remove worker build-1?");
         Assert.NotNull(await store.GetWorkerAsync("build-1", TestContext.Current.CancellationToken));
         await page.ClickAsync("form.confirm-remove button[type=submit]");
-        await page.WaitForURLAsync(url => url.Contains("removed=", StringComparison.Ordinal));
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("removed="), new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator(".notice.good")).ToContainTextAsync("build-1 removed");
         await Assertions.Expect(row).ToHaveCountAsync(0);
         Assert.Null(await store.GetWorkerByTokenIdAsync(tokenId, TestContext.Current.CancellationToken));
