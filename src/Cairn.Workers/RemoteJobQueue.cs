@@ -208,15 +208,7 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
 
     private LogSpool NewSpool(LeaseGrant grant)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(options.SpoolDirectory);
-        }
-        else
-        {
-            Directory.CreateDirectory(options.SpoolDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
+        SpoolClaim.CreateOwnerOnly(options.SpoolDirectory);
         var file = Path.Combine(options.SpoolDirectory, $"lease-{grant.LeaseId:N}.spool");
         var jobId = grant.Job.Id;
         return new LogSpool(file, options.Budget, (item, cancellationToken) => SendAsync(grant.LeaseId, jobId, item, cancellationToken), _log, options.SpoolPause);

@@ -101,7 +101,8 @@ public sealed class SpoolClaim : IDisposable
         }
     }
 
-    private static void CreateOwnerOnly(string path)
+    /// <summary>Makes a folder only its owner may enter (it holds job logs, already masked, but nobody else's business).</summary>
+    internal static void CreateOwnerOnly(string path)
     {
         if (OperatingSystem.IsWindows())
         {
