@@ -25,6 +25,9 @@ public sealed record ExecutorChoice(IExecutor? Executor, string? Error)
     /// <summary>Variables of the worker's environment the job's runner alias passes to its steps.</summary>
     public IReadOnlyList<string> PassEnv { get; init; } = [];
 
+    /// <summary>The pod settings of the job's runner alias when it runs on the kubernetes executor.</summary>
+    public Runners.KubernetesRunnerOptions? Kubernetes { get; init; }
+
     /// <summary>Something the job's log should say before its steps (a runner name this host does not know, say).</summary>
     public string? Warning { get; init; }
 

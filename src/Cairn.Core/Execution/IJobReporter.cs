@@ -12,4 +12,11 @@ public interface IJobReporter
     void StepStarted(StepSpec step, DateTimeOffset at);
 
     void StepFinished(StepSpec step, StepOutcome outcome);
+
+    /// <summary>The job holds its lease but cannot start yet, and why, for a person (<c>waiting for a node: 0/3 nodes are
+    /// available: 3 Insufficient cpu.</c>, <c>throttled by quota (cpu 7/8)</c>); null once it is under way. Shown as the
+    /// job's pending reason until the next call; not a log line (say it in the log too when it is news).</summary>
+    void Waiting(string? reason)
+    {
+    }
 }

@@ -34,12 +34,35 @@ public sealed record JobSpec(
     /// keep such code away from the host's keys must refuse it.</summary>
     public bool Untrusted { get; init; }
 
+    /// <summary>The pod settings of the job's runner alias (kubernetes executor only).</summary>
+    public Runners.KubernetesRunnerOptions? Kubernetes { get; init; }
+
+    /// <summary>Where an executor that fetches its own source (<see cref="IFetchesOwnSource"/>) gets the run's commit;
+    /// null when the run has no repository or this worker cannot hand one out (then the workspace starts empty).</summary>
+    public JobSource? Source { get; init; }
+
+    /// <summary>The lease this attempt runs under: what a pod's <c>cairn.lease</c> label names, so a janitor can tell
+    /// what no live lease owns. Null outside a leased attempt.</summary>
+    public Guid? LeaseId { get; init; }
+
+    /// <summary>Names of the variables in <see cref="Env"/> that hold the job's secrets: an executor that writes a
+    /// manifest keeps these out of it.</summary>
+    public IReadOnlyList<string> SecretNames { get; init; } = [];
+
     /// <summary>Labels every container or pod of the job carries (<c>cairn.run</c>, <c>cairn.job</c>).</summary>
     public IReadOnlyDictionary<string, string> Labels => new Dictionary<string, string>
     {
         ["cairn.run"] = RunId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["cairn.job"] = JobId.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+}
+
+/// <summary>The run's commit as a job away from this host fetches it: git's smart HTTP at <paramref name="Url"/>, with
+/// <paramref name="Token"/> as <c>Authorization: Bearer</c> (a job-scoped token, good while the lease lives).</summary>
+public sealed record JobSource(Uri Url, string Sha, string Token)
+{
+    /// <summary>The token stays out of logs and records.</summary>
+    public override string ToString() => $"JobSource {{ Url = {Url}, Sha = {Sha}, Token = *** }}";
 }
 
 /// <summary>A sidecar container of a job: its name is the host name the steps reach it by.</summary>

@@ -18,6 +18,9 @@ public sealed record RunnerAlias(
     /// <summary>Names of the worker's own environment variables its jobs' steps get (<c>pass-env:</c>).</summary>
     public IReadOnlyList<string> PassEnv { get; init; } = [];
 
+    /// <summary>The pod settings of an alias with <c>executor: kubernetes</c>; null for every other executor.</summary>
+    public KubernetesRunnerOptions? Kubernetes { get; init; }
+
     /// <summary>The alias's CPU and memory as limits, or null when it sets neither.</summary>
     public ResourceLimits? Resources => Cpu is null && MemoryBytes is null ? null : new ResourceLimits(Cpu, MemoryBytes);
 }
