@@ -16,5 +16,5 @@ namespace Cairn.Storage;
 /// it, lets followers wait for logs and changes, finds text in every log, and forgets old runs; dispose it to let go of the database.</summary>
 public interface ICairnStore
     : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
-        IRunFeeds, IRunRetention, ILeaseRecords, IRunOverview, IDashboardKeyStore, ILogSearch,
+        IRunFeeds, IRunRetention, ILeaseRecords, ILeaseLiveness, IRunOverview, IDashboardKeyStore, ILogSearch,
         IUserStore, IMemberStore, IApiTokenStore, ISessionStore, IWorkerStore, IAsyncDisposable;

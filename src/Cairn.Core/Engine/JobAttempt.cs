@@ -37,7 +37,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 
             var (secrets, secretError) = await ResolveSecretsAsync(run, definition, stopJob.Token);
             var masker = new SecretMasker(secrets, await services.Secrets.AlsoMaskAsync(run, CancellationToken.None));
-            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, masker, time, services.MaxLogBytes);
+            reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, masker, time, services.MaxLogBytes, lease.LeaseId);
             outcome = await RunResolvedAsync(run, definition, secrets, secretError, reporter, stopJob.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -137,6 +137,11 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         JobReporter reporter,
         CancellationToken stopJob)
     {
+        if (choice.Executor is IFetchesOwnSource own)
+        {
+            return await ExecuteAwayAsync(own, choice, run, definition, secrets, reporter, stopJob);
+        }
+
         string workspace;
         try
         {
@@ -151,13 +156,49 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 
         try
         {
-            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice);
+            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice, lease.LeaseId);
             return await choice.Executor!.RunAsync(spec, reporter, stopJob);
         }
         finally
         {
             await services.Workspaces.ReleaseAsync(Job, workspace, CancellationToken.None);
         }
+    }
+
+    /// <summary>A job whose executor brings the run's commit in itself: no local workspace; the spec says where to fetch.</summary>
+    private async Task<JobOutcome> ExecuteAwayAsync(
+        IFetchesOwnSource own,
+        ExecutorChoice choice,
+        RunRecord run,
+        JobDefinitionJson definition,
+        IReadOnlyDictionary<string, string> secrets,
+        JobReporter reporter,
+        CancellationToken stopJob)
+    {
+        JobSource? source = null;
+        if (run.Repository is not null)
+        {
+            if (services.Sources is not { } sources)
+            {
+                const string detail = "this job's executor fetches the run's source from a Cairn server, and this worker has none to hand it out";
+                reporter.System(0, services.Time.GetUtcNow(), $"error: {detail}");
+                return JobOutcome.Failed(FailureClass.Config, detail);
+            }
+
+            try
+            {
+                source = await sources.IssueAsync(lease, run, stopJob);
+            }
+            catch (InvalidOperationException ex)
+            {
+                var detail = $"the job's source cannot be handed out: {ex.Message}";
+                reporter.System(0, services.Time.GetUtcNow(), $"error: {detail}");
+                return JobOutcome.Failed(FailureClass.Config, detail);
+            }
+        }
+
+        var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, own.WorkspacePath, secrets, choice, lease.LeaseId) with { Source = source };
+        return await choice.Executor!.RunAsync(spec, reporter, stopJob);
     }
 
     /// <summary>Names a <c>script</c> failure <c>test</c>, <c>build</c> or <c>lint</c> when the failed step's last lines say so.</summary>

@@ -47,13 +47,22 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
     private bool _truncated;
     private DateTimeOffset _lastAt;
 
+    // The executor's latest waiting reason and whether a write of it is under way: only the latest is written.
+    private readonly Guid? _leaseId;
+    private readonly Lock _waitingGate = new();
+    private (string? Reason, bool Set) _waiting;
+    private Task _waitingWrite = Task.CompletedTask;
+    private bool _waitingWriting;
+
     private readonly Lock _roomGate = new();
     private TaskCompletionSource? _room;
     private long _queuedChars;
 
     /// <param name="maxLogBytes">The cap on the UTF-8 bytes of output this attempt stores (see <see cref="JobWorkerContext.MaxLogBytes"/>).</param>
+    /// <param name="leaseId">The lease the attempt runs under: what <see cref="Waiting"/> writes against; null writes nothing.</param>
     public JobReporter(
-        JobRecord job, long lastSequence, IJobAttemptStore store, IRunObserver observer, SecretMasker masker, TimeProvider time, long maxLogBytes = DefaultMaxLogBytes)
+        JobRecord job, long lastSequence, IJobAttemptStore store, IRunObserver observer, SecretMasker masker, TimeProvider time,
+        long maxLogBytes = DefaultMaxLogBytes, Guid? leaseId = null)
     {
         ArgumentNullException.ThrowIfNull(masker);
         ArgumentNullException.ThrowIfNull(time);
@@ -64,6 +73,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         _masker = masker;
         _maxLogBytes = maxLogBytes;
         _sequence = lastSequence;
+        _leaseId = leaseId;
         _pump = Task.Run(() => PumpAsync(time));
         if (masker.Unmasked.Count > 0)
         {
@@ -141,12 +151,71 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         _pending.Writer.TryWrite(new StepRecord(_job.Id, step.Index, step.Name, outcome.Status, outcome.ExitCode, outcome.StartedAt, outcome.FinishedAt));
     }
 
+    /// <summary>Stores the reason (secrets masked) as the job's pending reason, off the caller's path: a write under way
+    /// is left to end, and then only the latest reason is written.</summary>
+    public void Waiting(string? reason)
+    {
+        if (_leaseId is null)
+        {
+            return;
+        }
+
+        var masked = reason is null ? null : _masker.Mask(reason);
+        lock (_waitingGate)
+        {
+            _waiting = (masked, true);
+            if (_waitingWriting)
+            {
+                return;
+            }
+
+            _waitingWriting = true;
+            _waitingWrite = Task.Run(WriteWaitingAsync);
+        }
+    }
+
     /// <summary>Writes everything reported so far and stops the pump.</summary>
     public async ValueTask DisposeAsync()
     {
         EndOpenLines(null);
         _pending.Writer.TryComplete();
         await _pump;
+        Task waiting;
+        lock (_waitingGate)
+        {
+            waiting = _waitingWrite;
+        }
+
+        await waiting;
+    }
+
+    private async Task WriteWaitingAsync()
+    {
+        while (true)
+        {
+            string? reason;
+            lock (_waitingGate)
+            {
+                if (!_waiting.Set)
+                {
+                    _waitingWriting = false;
+                    return;
+                }
+
+                reason = _waiting.Reason;
+                _waiting = (null, false);
+            }
+
+            // A lost lease writes nothing (the store compares on it). A failed write is no failure of the job's log: the
+            // reason is only shown, and the next one replaces it.
+            try
+            {
+                await _store.SetPendingReasonAsync(_job.Id, _leaseId!.Value, reason, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+            }
+        }
     }
 
     private static string UnmaskedNote(IReadOnlyList<string> names) => names.Count == 1

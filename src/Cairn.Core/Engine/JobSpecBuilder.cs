@@ -12,7 +12,8 @@ namespace Cairn.Core.Engine;
 /// job's secrets, and the steps. Event data travels only as environment variables, never in script text.</summary>
 public static class JobSpecBuilder
 {
-    /// <summary>The spec, with what the executor choice adds: the runner's limits, and its image when the job names none.</summary>
+    /// <summary>The spec, with what the executor choice adds: the runner's limits and pod settings, and its image when the
+    /// job names none; with the lease it runs under and the names of its secrets.</summary>
     public static JobSpec Build(
         RunRecord run,
         JobRecord job,
@@ -20,7 +21,8 @@ public static class JobSpecBuilder
         JobDefinitionJson definition,
         string workspace,
         IReadOnlyDictionary<string, string> secrets,
-        ExecutorChoice choice)
+        ExecutorChoice choice,
+        Guid? leaseId = null)
     {
         ArgumentNullException.ThrowIfNull(choice);
         ArgumentNullException.ThrowIfNull(run);
@@ -61,6 +63,9 @@ public static class JobSpecBuilder
             User = choice.User,
             PassEnv = choice.PassEnv,
             Untrusted = run.Trigger?.IsFork == true,
+            Kubernetes = choice.Kubernetes,
+            LeaseId = leaseId,
+            SecretNames = [.. secrets.Keys.Order(StringComparer.Ordinal)],
         };
     }
 

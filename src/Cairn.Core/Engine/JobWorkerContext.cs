@@ -23,4 +23,8 @@ public sealed record JobWorkerContext(
     /// <summary>How long the write of a job's outcome may take, retries included, before the attempt gives up on it
     /// (the lease then expires and the reaper decides). Longer for a worker whose server may be restarting.</summary>
     public TimeSpan FinalWriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Hands a job whose executor fetches its own source (<see cref="IFetchesOwnSource"/>) where to fetch it
+    /// from; null where there is no Cairn server to fetch from (<c>cairn run</c>).</summary>
+    public IJobSourceIssuer? Sources { get; init; }
 }

@@ -47,6 +47,7 @@ public sealed class RunnerExecutorResolver(RunnerCatalog catalog, IReadOnlyDicti
             Resources = decision.Alias?.Resources,
             User = decision.Alias?.User,
             PassEnv = decision.Alias?.PassEnv ?? [],
+            Kubernetes = decision.Executor == ExecutorNames.Kubernetes ? decision.Alias?.Kubernetes : null,
             Image = definition.Image is null && decision.Executor != ExecutorNames.Shell ? decision.Image : null,
         };
     }
@@ -93,6 +94,13 @@ public sealed class RunnerExecutorResolver(RunnerCatalog catalog, IReadOnlyDicti
             return alias is not null
                 ? $"job '{jobName}' runs in a container but has no image, and its runner '{alias.Name}' names none: give the job an 'image:'"
                 : $"job '{jobName}' runs in a container but has no image: give it an 'image:'";
+        }
+
+        if (executor == ExecutorNames.Kubernetes && image is null)
+        {
+            return alias is not null
+                ? $"job '{jobName}' runs in a kubernetes pod but has no image, and its runner '{alias.Name}' names none: give the job an 'image:'"
+                : $"job '{jobName}' runs in a kubernetes pod but has no image: give it an 'image:'";
         }
 
         return null;

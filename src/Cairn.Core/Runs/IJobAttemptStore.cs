@@ -14,4 +14,8 @@ public interface IJobAttemptStore
 
     /// <summary>The highest sequence number in the job's log, 0 when it has none.</summary>
     Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken);
+
+    /// <summary>Why the running job waits on its executor (null: it is under way), written only while
+    /// <paramref name="leaseId"/> still holds the job; false when it no longer does.</summary>
+    Task<bool> SetPendingReasonAsync(long jobId, Guid leaseId, string? reason, CancellationToken cancellationToken);
 }

@@ -1,6 +1,7 @@
 namespace Cairn.Core.Runs;
 
-/// <summary>What a job that is neither running nor ended waits for.</summary>
+/// <summary>What a job that is not under way waits for: one neither running nor ended, or a running one its executor
+/// cannot start yet.</summary>
 public enum PendingReasonKind
 {
     /// <summary>Jobs it needs have not ended yet.</summary>
@@ -17,12 +18,16 @@ public enum PendingReasonKind
 
     /// <summary>The run is held in its concurrency group behind an older run that has not ended; the text names it.</summary>
     Concurrency,
+
+    /// <summary>Leased and running, but its executor cannot start it yet (a pod no node fits, a quota); the text is the
+    /// executor's own.</summary>
+    Executor,
 }
 
 /// <summary>Why a job is not running: a kind for programs and a sentence for people.</summary>
 public sealed record PendingReason(PendingReasonKind Kind, string Text)
 {
-    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c> or <c>concurrency</c>.</summary>
+    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>, <c>concurrency</c> or <c>executor</c>.</summary>
     public string KindWire => Kind switch
     {
         PendingReasonKind.Needs => "needs",
@@ -30,6 +35,7 @@ public sealed record PendingReason(PendingReasonKind Kind, string Text)
         PendingReasonKind.Worker => "worker",
         PendingReasonKind.Retry => "retry",
         PendingReasonKind.Concurrency => "concurrency",
+        PendingReasonKind.Executor => "executor",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 }

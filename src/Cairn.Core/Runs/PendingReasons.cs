@@ -11,7 +11,8 @@ public static class PendingReasons
 
     private const int NamedNeeds = 5;
 
-    /// <summary>The reason of every waiting or queued job, by job id; running and ended jobs have none.</summary>
+    /// <summary>The reason of every waiting or queued job, and of every running job its executor said it waits on, by job
+    /// id; other running jobs and ended ones have none.</summary>
     /// <param name="workers">The server's own workers, or null when the caller knows of none to speak for.</param>
     /// <param name="now">Whether a retry time has passed is read against this.</param>
     public static IReadOnlyDictionary<long, PendingReason> Of(RunRecord run, IReadOnlyList<JobRecord> jobs, LocalWorkers? workers, DateTimeOffset now)
@@ -39,6 +40,11 @@ public static class PendingReasons
 
     private static PendingReason? Of(RunRecord run, JobRecord job, Dictionary<string, JobStatus> statusByName, LocalWorkers? workers, DateTimeOffset now)
     {
+        if (job is { Status: JobStatus.Running, PendingReason: { Length: > 0 } waiting })
+        {
+            return new PendingReason(PendingReasonKind.Executor, waiting);
+        }
+
         if (job.Status is not (JobStatus.Waiting or JobStatus.Queued))
         {
             return null;

@@ -76,6 +76,10 @@ public sealed record JobRecord(
 
     /// <summary>When a job queued again after a failed attempt may be leased; null when it may be at once.</summary>
     public DateTimeOffset? RetryAt { get; init; }
+
+    /// <summary>Why the running job cannot start yet, as its executor last said (a pod no node fits, say); null when it
+    /// is under way, and whenever the job is not running.</summary>
+    public string? PendingReason { get; init; }
 }
 
 /// <summary>One step's result, as the store keeps it.</summary>

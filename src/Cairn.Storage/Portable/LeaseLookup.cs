@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cairn.Core.Runs;
 
 namespace Cairn.Storage.Portable;
@@ -22,6 +23,12 @@ internal sealed class LeaseLookup(IStatementRunner database, RecordRows rows, Fu
         WHERE lease_owner = @owner AND status = 'running'
         ORDER BY id
         LIMIT 1;
+        """;
+
+    // Compared on the lease: a holder whose lease has passed on writes nothing.
+    private const string SetPendingReason = """
+        UPDATE jobs SET pending_reason = @reason
+        WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;
 
     private const string Attempt = $"""
@@ -56,6 +63,37 @@ internal sealed class LeaseLookup(IStatementRunner database, RecordRows rows, Fu
         ArgumentNullException.ThrowIfNull(owner);
         var found = await database.QueryAsync(LeaseOfOwner, c => c.Bind("@owner", owner), rows.ReadExpiredLease, cancellationToken);
         return found is [var lease, ..] ? lease : null;
+    }
+
+    public async Task<bool> SetPendingReasonAsync(long jobId, Guid leaseId, string? reason, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            SetPendingReason,
+            c => c.Bind("@id", jobId).Bind("@lease", leaseIdValue(leaseId)).Bind("@reason", reason),
+            cancellationToken) > 0;
+
+    /// <summary>One query for the whole batch: the ids among <paramref name="leaseIds"/> that hold a running job.</summary>
+    public async Task<IReadOnlySet<Guid>> LiveAsync(IReadOnlyCollection<Guid> leaseIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leaseIds);
+        var asked = leaseIds.Distinct().ToList();
+        if (asked.Count == 0)
+        {
+            return new HashSet<Guid>();
+        }
+
+        var names = string.Join(", ", asked.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"@l{i}")));
+        var live = await database.QueryAsync(
+            $"SELECT lease_id FROM jobs WHERE status = 'running' AND lease_id IN ({names});",
+            c =>
+            {
+                for (var i = 0; i < asked.Count; i++)
+                {
+                    c.Bind(string.Create(CultureInfo.InvariantCulture, $"@l{i}"), leaseIdValue(asked[i]));
+                }
+            },
+            row => rows.ReadLeaseId(row, 0),
+            cancellationToken);
+        return live.ToHashSet();
     }
 
     public async Task<JobAttemptRecord?> GetAttemptAsync(long jobId, int attempt, CancellationToken cancellationToken)

@@ -80,7 +80,7 @@ internal static class PortableSql
 
     public const string JobById = $"SELECT {JobColumns} FROM jobs WHERE id = @id;";
 
-    public const string MoveJob = "UPDATE jobs SET status = @to, changed_at = @at WHERE id = @id AND status = @from;";
+    public const string MoveJob = "UPDATE jobs SET status = @to, changed_at = @at, pending_reason = NULL WHERE id = @id AND status = @from;";
 
     // Checked in the same statement, so no coordinator, whatever it read before, queues a job once its run's cancel is asked.
     public const string QueueJob = """
@@ -90,7 +90,8 @@ internal static class PortableSql
         """;
 
     public const string EndJob = """
-        UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail, changed_at = @at
+        UPDATE jobs SET status = @to, finished_at = @finished, failure_class = @class, failure_detail = @detail, changed_at = @at,
+            pending_reason = NULL
         WHERE id = @id AND status = @from;
         """;
 
@@ -118,7 +119,7 @@ internal static class PortableSql
         UPDATE jobs
         SET status = @status, exit_code = @exit, failure_class = @class, failure_detail = @detail,
             started_at = @started, finished_at = @finished, changed_at = @finished,
-            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
+            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL, pending_reason = NULL
         WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;
 
@@ -127,7 +128,7 @@ internal static class PortableSql
         UPDATE jobs
         SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
             started_at = @started, finished_at = NULL, changed_at = @finished,
-            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
+            lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL, pending_reason = NULL
         WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;
 

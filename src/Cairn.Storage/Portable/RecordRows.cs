@@ -19,7 +19,7 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
 
     public const string JobColumns =
         "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition, "
-        + "reused_from, retry_at";
+        + "reused_from, retry_at, pending_reason";
 
     /// <summary>A change's place in the feed comes first: each dialect names it (SQLite: the id; PostgreSQL: the position).</summary>
     public const string ChangeColumns = "run_id, job_id, status, failure_class, detail, at";
@@ -128,13 +128,17 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
     {
         ReusedFrom = row.IsDBNull(14) ? null : row.GetInt64(14),
         RetryAt = TimeOrNull(row, 15),
+        PendingReason = StringOrNull(row, 16),
     };
+
+    /// <summary>Reads a lease id column as the dialect stores it.</summary>
+    public Guid ReadLeaseId(DbDataReader row, int ordinal) => readLeaseId(row, ordinal);
 
     /// <summary>Reads <see cref="JobColumns"/>, then the lease's id, owner and expiry.</summary>
     public JobLease ReadExpiredLease(DbDataReader row)
     {
         var job = ReadJob(row);
-        return new JobLease(job.Id, job.RunId, readLeaseId(row, 16), row.GetString(17), job.Attempt, FromMillis(row.GetInt64(18)), job);
+        return new JobLease(job.Id, job.RunId, readLeaseId(row, 17), row.GetString(18), job.Attempt, FromMillis(row.GetInt64(19)), job);
     }
 
     public static DateTimeOffset FromMillis(long millis) => DateTimeOffset.FromUnixTimeMilliseconds(millis);

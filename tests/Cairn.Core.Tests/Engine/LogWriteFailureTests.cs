@@ -91,6 +91,9 @@ public sealed class LogWriteFailureTests
 
         public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) => inner.GetLastLogSequenceAsync(jobId, cancellationToken);
 
+        public Task<bool> SetPendingReasonAsync(long jobId, Guid leaseId, string? reason, CancellationToken cancellationToken) =>
+            inner.SetPendingReasonAsync(jobId, leaseId, reason, cancellationToken);
+
         public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
             inner.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
 
