@@ -82,7 +82,7 @@ internal static class RemoteWorker
         };
         var services = new JobWorkerContext(
             Queue: new RemoteJobQueue(connection, leases, queueOptions, Console.Error),
-            Store: new RemoteAttemptStore(leases),
+            Store: new RemoteAttemptStore(leases, connection),
             Coordinator: new ServerAdvancesRuns(),
             Executors: resolver,
             Workspaces: new RemoteSourceWorkspace(request.WorkspaceRoot, connection, leases),
@@ -92,6 +92,7 @@ internal static class RemoteWorker
             Time: time)
         {
             FinalWriteTimeout = TimeSpan.FromMinutes(10),
+            Sources = new RemoteJobSourceIssuer(connection, leases),
         };
         var pool = new WorkerPool(services, new WorkerPoolOptions("slot", request.Concurrency, request.Labels)
         {

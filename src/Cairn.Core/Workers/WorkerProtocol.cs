@@ -39,6 +39,14 @@ public static class WorkerPaths
     /// on; answers a <see cref="CompletionAnswer"/>. Sent again after a lost answer, it answers as the first did.</summary>
     public static string Complete(Guid leaseId) => $"{OfLease(leaseId)}/complete";
 
+    /// <summary><c>POST</c> a <see cref="WaitingReport"/>: why the job's executor cannot start it yet (null: it is under
+    /// way), kept as the job's pending reason while the lease holds it: 204. Only the latest one sent counts.</summary>
+    public static string Waiting(Guid leaseId) => $"{OfLease(leaseId)}/waiting";
+
+    /// <summary><c>POST</c> a <see cref="LiveLeasesRequest"/> (at most <see cref="LiveLeasesRequest.MaxLeases"/> ids, else
+    /// 400): answers a <see cref="LiveLeasesAnswer"/> with those that still hold their job, whichever worker holds them.</summary>
+    public const string LiveLeases = "/api/v1/worker/leases/live";
+
     /// <summary>Where a repository's source is served over git's smart HTTP protocol (fetch only), to the bearer of a
     /// lease's <see cref="LeaseGrant.SourceToken"/>: <c>/git/{repository}.git</c>.</summary>
     public static string Git(string repository) => $"/git/{repository}.git";
@@ -178,6 +186,23 @@ public sealed record CompletionReport(
 /// <summary>Whether the outcome is the job's now (false: the lease had passed on, and nothing was written).</summary>
 public sealed record CompletionAnswer(bool Written);
 
+/// <summary>Why the job's executor cannot start it yet; null once it is under way.</summary>
+public sealed record WaitingReport(string? Reason)
+{
+    /// <summary>The longest reason kept; a longer one is cut to it.</summary>
+    public const int MaxLength = 1000;
+}
+
+/// <summary>Lease ids a worker asks about (a janitor's, before it removes what a lease left).</summary>
+public sealed record LiveLeasesRequest(IReadOnlyList<Guid> LeaseIds)
+{
+    /// <summary>The most ids one request may ask about.</summary>
+    public const int MaxLeases = 500;
+}
+
+/// <summary>The ids among those asked about whose lease still holds its job.</summary>
+public sealed record LiveLeasesAnswer(IReadOnlyList<Guid> Live);
+
 /// <summary>The one JSON shape of the worker protocol: camelCase names, enums as lower-case words.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(LeaseRequest))]
@@ -189,4 +214,7 @@ public sealed record CompletionAnswer(bool Written);
 [JsonSerializable(typeof(SecretGrant))]
 [JsonSerializable(typeof(CompletionReport))]
 [JsonSerializable(typeof(CompletionAnswer))]
+[JsonSerializable(typeof(WaitingReport))]
+[JsonSerializable(typeof(LiveLeasesRequest))]
+[JsonSerializable(typeof(LiveLeasesAnswer))]
 public sealed partial class WorkerProtocolJson : JsonSerializerContext;

@@ -26,6 +26,9 @@ public sealed record JobWorkerContextBuilder
     /// <see cref="Build{TStore}"/>.</summary>
     public RunCoordinator? Coordinator { get; init; }
 
+    /// <summary>Hands out where a job that fetches its own source gets it; none when not set (<c>cairn run</c>).</summary>
+    public IJobSourceIssuer? Sources { get; init; }
+
     /// <summary>Workers that lease jobs from <paramref name="store"/> and record them in it.</summary>
     public JobWorkerContext Build<TStore>(TStore store)
         where TStore : IRunStore, IJobQueue
@@ -40,6 +43,9 @@ public sealed record JobWorkerContextBuilder
             Secrets: Secrets,
             Observer: Observer,
             Retry: new RetryPolicy(),
-            Time: Time);
+            Time: Time)
+        {
+            Sources = Sources,
+        };
     }
 }

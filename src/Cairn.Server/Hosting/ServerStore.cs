@@ -56,6 +56,7 @@ internal static class ServerStore
         services.AddSingleton<IRunRetention>(store);
         services.AddSingleton<IRunOverview>(store);
         services.AddSingleton<ILeaseRecords>(store);
+        services.AddSingleton<ILeaseLiveness>(store);
         services.AddSingleton<IDashboardKeyStore>(store);
         services.AddSingleton<ILogSearch>(store);
         services.AddSingleton<Core.Access.IUserStore>(store);

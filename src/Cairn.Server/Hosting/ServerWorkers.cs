@@ -25,6 +25,7 @@ internal static class ServerWorkers
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Workspaces")) { Standalone = true },
             Secrets = provider.GetRequiredService<ServerSecretSource>(),
             Coordinator = provider.GetRequiredService<RunCoordinator>(),
+            Sources = provider.GetRequiredService<Workers.ServerJobSourceIssuer>(),
             Time = runtime.Time,
         }.Build(provider.GetRequiredService<ICairnStore>()));
         services.AddHostedService<WorkerPoolService>();

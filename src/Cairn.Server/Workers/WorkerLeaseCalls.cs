@@ -12,9 +12,10 @@ using Microsoft.Extensions.Hosting;
 namespace Cairn.Server.Workers;
 
 /// <summary>The calls a worker over HTTP makes about a lease it holds (<see cref="WorkerPaths.OfLease"/>): heartbeat, the
-/// cancel long poll, log batches, steps, the job's secrets and its outcome.</summary>
+/// cancel long poll, log batches, steps, why the job waits on its executor, the job's secrets and its outcome; and which
+/// leases still live.</summary>
 public sealed class WorkerLeaseCalls(
-    WorkerLeases leases, WorkerLeasing leasing, WorkerLogIntake logs, IJobQueue queue, IRunStore runs, ILeaseRecords records,
+    WorkerLeases leases, WorkerLeasing leasing, WorkerLogIntake logs, IJobQueue queue, IRunStore runs, ILeaseRecords records, ILeaseLiveness liveness,
     ServerSecretSource secrets, RunCoordinator coordinator, ServerSettings settings, TimeProvider time, IHostApplicationLifetime lifetime)
 {
     public async Task<IResult> HeartbeatAsync(Caller caller, Guid leaseId, HttpContext context)
@@ -124,6 +125,44 @@ public sealed class WorkerLeaseCalls(
 
         await runs.SaveStepAsync(new StepRecord(lease.JobId, step.Index, step.Name, step.Status, step.ExitCode, step.StartedAt, step.FinishedAt), cancellationToken);
         return Results.NoContent();
+    }
+
+    /// <summary>Keeps why the job's executor cannot start it yet as its pending reason, while this lease holds it.</summary>
+    public async Task<IResult> WaitingAsync(Caller caller, Guid leaseId, WaitingReport? report, CancellationToken cancellationToken)
+    {
+        if (report is null)
+        {
+            return Problems.BadRequest("send the reason: {\"reason\": \"…\"} (null once the job is under way)");
+        }
+
+        var (lease, refusal) = await leases.FindRunningAsync(caller, leaseId, cancellationToken);
+        if (lease is null)
+        {
+            return refusal!;
+        }
+
+        var reason = report.Reason is { Length: > WaitingReport.MaxLength } longer ? longer[..WaitingReport.MaxLength] : report.Reason;
+        return await runs.SetPendingReasonAsync(lease.JobId, leaseId, string.IsNullOrWhiteSpace(reason) ? null : reason, cancellationToken)
+            ? Results.NoContent()
+            : WorkerLeases.LeaseLost(leaseId);
+    }
+
+    /// <summary>Which of the leases asked about still hold their job, whichever worker holds them: a janitor's question.</summary>
+    public async Task<IResult> LiveAsync(Caller caller, LiveLeasesRequest? request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (request?.LeaseIds is null)
+        {
+            return Problems.BadRequest("send the lease ids: {\"leaseIds\": [\"…\"]}");
+        }
+
+        if (request.LeaseIds.Count > LiveLeasesRequest.MaxLeases)
+        {
+            return Problems.BadRequest($"ask about at most {LiveLeasesRequest.MaxLeases} leases at once");
+        }
+
+        var live = await liveness.LiveAsync(request.LeaseIds, cancellationToken);
+        return TypedResults.Json(new LiveLeasesAnswer([.. request.LeaseIds.Distinct().Where(live.Contains)]), WorkerProtocolJson.Default.LiveLeasesAnswer);
     }
 
     /// <summary>The secrets the job's definition declares and no other, each read audited as the server's own workers'

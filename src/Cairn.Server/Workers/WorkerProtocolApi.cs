@@ -20,6 +20,7 @@ internal static class WorkerProtocolApi
         services.AddSingleton<WorkerLeasing>();
         services.AddSingleton<WorkerLogIntake>();
         services.AddSingleton<WorkerLeaseCalls>();
+        services.AddSingleton<ServerJobSourceIssuer>();
         return services;
     }
 
@@ -27,6 +28,10 @@ internal static class WorkerProtocolApi
     {
         app.MapPost(WorkerPaths.Lease, async (Caller caller, HttpContext context, WorkerLeasing leasing) =>
             await leasing.LeaseAsync(caller, await ReadAsync(context, WorkerProtocolJson.Default.LeaseRequest), context))
+            .ForWorker().ExcludeFromDescription();
+
+        app.MapPost(WorkerPaths.LiveLeases, async (Caller caller, HttpContext context, WorkerLeaseCalls calls) =>
+            await calls.LiveAsync(caller, await ReadAsync(context, WorkerProtocolJson.Default.LiveLeasesRequest), context.RequestAborted))
             .ForWorker().ExcludeFromDescription();
 
         var lease = app.MapGroup(OfLease).ForWorker().ExcludeFromDescription();
@@ -38,6 +43,8 @@ internal static class WorkerProtocolApi
             await calls.LogAsync(caller, leaseId, await ReadAsync(context, WorkerProtocolJson.Default.LogBatch), context.RequestAborted));
         lease.MapPost("/steps", async (Caller caller, Guid leaseId, HttpContext context, WorkerLeaseCalls calls) =>
             await calls.StepAsync(caller, leaseId, await ReadAsync(context, WorkerProtocolJson.Default.StepReport), context.RequestAborted));
+        lease.MapPost("/waiting", async (Caller caller, Guid leaseId, HttpContext context, WorkerLeaseCalls calls) =>
+            await calls.WaitingAsync(caller, leaseId, await ReadAsync(context, WorkerProtocolJson.Default.WaitingReport), context.RequestAborted));
         lease.MapPost("/secrets", (Caller caller, Guid leaseId, HttpContext context, WorkerLeaseCalls calls) =>
             calls.SecretsAsync(caller, leaseId, context.RequestAborted));
         lease.MapPost("/complete", async (Caller caller, Guid leaseId, HttpContext context, WorkerLeaseCalls calls) =>

@@ -36,7 +36,9 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET", "/api/v1/worker/leases/{leaseId:guid}/cancel", Rule.Worker),
         new("POST", "/api/v1/worker/leases/{leaseId:guid}/log", Rule.Worker),
         new("POST", "/api/v1/worker/leases/{leaseId:guid}/steps", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/waiting", Rule.Worker),
         new("POST", "/api/v1/worker/leases/{leaseId:guid}/secrets", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/live", Rule.Worker),
         new("POST", "/api/v1/worker/leases/{leaseId:guid}/complete", Rule.Worker),
 
         new("POST", "/api/v1/repos", Rule.Global(Permission.ManageRepositories)),
