@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cairn.Core.Execution;
 using Cairn.Core.Logs;
+using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 
 namespace Cairn.Executors.Container;
@@ -53,7 +54,14 @@ internal sealed class ContainerJobEnvironment(
 
             var exitCode = await container.RunScriptAsync(step.Run, step.Env,
                 (stream, text, continues) => reporter.Log(new LogLine(step.Index, stream, time.GetUtcNow(), text) { Continues = continues }), stop);
-            return exitCode is { } code ? StepExit.Exited(code) : StepExit.Stopped;
+            if (exitCode is not { } code)
+            {
+                return StepExit.Stopped;
+            }
+
+            return await container.KilledByMemoryLimitAsync(code)
+                ? StepExit.Failed(FailureClass.Script, code, $"killed: out of memory (limit {ResourceQuantity.FormatMemory(job.Resources!.MemoryBytes!.Value)}, OOMKilled)")
+                : StepExit.Exited(code);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

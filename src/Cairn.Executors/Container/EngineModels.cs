@@ -39,7 +39,8 @@ internal sealed record ExecStartRequest(bool Detach = false, bool Tty = false);
 
 internal sealed record ExecInspectResponse(bool Running, int? ExitCode);
 
-internal sealed record ContainerState(string? Status, bool Running, int ExitCode, string? Error);
+/// <param name="OOMKilled">The container's own process was killed by its memory limit (an exec's is not reported here).</param>
+internal sealed record ContainerState(string? Status, bool Running, int ExitCode, string? Error, bool OOMKilled = false);
 
 /// <summary>What the tests and the sweep read back about a container.</summary>
 internal sealed record ContainerInspectResponse(

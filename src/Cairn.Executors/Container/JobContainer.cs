@@ -23,11 +23,18 @@ internal sealed class JobContainer(
     private static readonly TimeSpan ExitCodePoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan ExitCodeWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>The exit code of a process killed by SIGKILL, as the memory limit kills it.</summary>
+    private const int KilledExitCode = 137;
+
+    /// <summary>Where the container's memory cgroup counts its OOM kills (<c>oom_kill N</c>): cgroup v2, then v1.</summary>
+    private const string OomCounters = "cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null; true";
+
     private readonly List<string> _services = [];
     private readonly List<string> _killed = [];
     private string? _network;
     private string? _container;
     private IReadOnlyList<string> _shell = Sh;
+    private long _oomKills;
 
     /// <summary>True once the job's container was killed (a step timed out) and the next step needs a fresh one.</summary>
     public bool NeedsFreshContainer => _container is null;
@@ -58,6 +65,64 @@ internal sealed class JobContainer(
     /// code, or null when <paramref name="stop"/> fired: then the container has been killed and removed.</summary>
     public Task<int?> RunScriptAsync(string script, IReadOnlyDictionary<string, string> env, Action<LogStream, string, bool> onLine, CancellationToken stop) =>
         ExecAsync(ContainerRequests.Exec(_shell, script, env), onLine, stop);
+
+    /// <summary>Whether the step that just ended with <paramref name="exitCode"/> was killed by the job's memory limit.
+    /// The engine kills an exec's process in the container's cgroup without marking the container (State.OOMKilled
+    /// stays false while its own process lives), so the cgroup's own count of OOM kills is read: one more than the last
+    /// read means this step's. Only a SIGKILL exit under a memory limit is looked at; a failed read says no.</summary>
+    public async Task<bool> KilledByMemoryLimitAsync(int exitCode)
+    {
+        if (exitCode != KilledExitCode || job.Resources?.MemoryBytes is null || _container is not { } id)
+        {
+            return false;
+        }
+
+        using var limit = new CancellationTokenSource(options.CleanupTimeout, time);
+        var cancellationToken = limit.Token;
+        try
+        {
+            if ((await engine.InspectContainerAsync(id, cancellationToken)).State is { OOMKilled: true })
+            {
+                return true;
+            }
+
+            var said = new System.Text.StringBuilder();
+            await ExecAsync(ContainerRequests.Exec(Sh, OomCounters, new Dictionary<string, string>()), (stream, text, _) =>
+            {
+                if (stream == LogStream.Stdout)
+                {
+                    said.AppendLine(text);
+                }
+            }, cancellationToken, killWhenStopped: false);
+            var kills = OomKillCount(said.ToString());
+            if (kills > _oomKills)
+            {
+                _oomKills = kills;
+                return true;
+            }
+
+            return false;
+        }
+        catch (Exception error) when (error is ContainerEngineException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The <c>oom_kill</c> count in cgroup memory counters (memory.events or memory.oom_control); 0 without one.</summary>
+    internal static long OomKillCount(string counters)
+    {
+        foreach (var line in counters.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts is ["oom_kill", var count] && long.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var kills))
+            {
+                return kills;
+            }
+        }
+
+        return 0;
+    }
 
     /// <summary>Kills and removes the job's container at once; services and network stay until <see cref="RemoveAsync"/>,
     /// which also retries a removal that failed here. Never throws: it runs on the way out of a stopped step.</summary>
@@ -182,6 +247,7 @@ internal sealed class JobContainer(
         var request = ContainerRequests.JobContainer(job, image, owner, _network, options.PassEnv);
         var id = await engine.CreateContainerAsync(ContainerRequests.Name(job), request, cancellationToken);
         _container = id;
+        _oomKills = 0;
         live[id] = 0;
         await engine.StartContainerAsync(id, cancellationToken);
     }
@@ -201,7 +267,7 @@ internal sealed class JobContainer(
         return false;
     }
 
-    private async Task<int?> ExecAsync(ExecCreateRequest request, Action<LogStream, string, bool> onLine, CancellationToken stop)
+    private async Task<int?> ExecAsync(ExecCreateRequest request, Action<LogStream, string, bool> onLine, CancellationToken stop, bool killWhenStopped = true)
     {
         var stdout = new LineSplitter((line, continues) => onLine(LogStream.Stdout, line, continues));
         var stderr = new LineSplitter((line, continues) => onLine(LogStream.Stderr, line, continues));
@@ -228,7 +294,11 @@ internal sealed class JobContainer(
         {
             stdout.Flush();
             stderr.Flush();
-            await KillAsync();
+            if (killWhenStopped)
+            {
+                await KillAsync();
+            }
+
             return null;
         }
         catch (IOException error)
