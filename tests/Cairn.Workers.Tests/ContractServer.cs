@@ -44,6 +44,19 @@ internal sealed class ContractServer : IAsyncDisposable
 
     private int _logCalls;
 
+    /// <summary>The waiting reasons received, in order, with the lease they named.</summary>
+    public ConcurrentQueue<(Guid Lease, string? Reason)> Waiting { get; } = new();
+
+    /// <summary>How the n-th waiting call (from 1) fares: <c>ok</c>, <c>503</c> or <c>lost</c> (the lease has ended: 409).</summary>
+    public Func<int, string> WaitingFault { get; set; } = _ => "ok";
+
+    private int _waitingCalls;
+
+    /// <summary>The lease ids the server says live; the liveness requests received.</summary>
+    public HashSet<Guid> Live { get; } = [];
+
+    public ConcurrentQueue<LiveLeasesRequest> LiveRequests { get; } = new();
+
     /// <summary>When set, what every lease request is answered instead of the grant.</summary>
     public Func<IResult>? LeaseAnswer { get; set; }
 
@@ -85,7 +98,26 @@ internal sealed class ContractServer : IAsyncDisposable
                 await Task.Delay(50, context.RequestAborted);
                 return Results.NoContent();
             });
+            app.MapPost(WorkerPaths.LiveLeases, async (HttpContext context) =>
+            {
+                var request = (await context.Request.ReadFromJsonAsync(WorkerProtocolJson.Default.LiveLeasesRequest))!;
+                LiveRequests.Enqueue(request);
+                return Results.Json(new LiveLeasesAnswer([.. request.LeaseIds.Where(Live.Contains)]), WorkerProtocolJson.Default.LiveLeasesAnswer);
+            });
             var lease = app.MapGroup("/api/v1/worker/leases/{id:guid}");
+            lease.MapPost("/waiting", async (Guid id, HttpContext context) =>
+            {
+                switch (WaitingFault(Interlocked.Increment(ref _waitingCalls)))
+                {
+                    case "503":
+                        return Results.Problem(detail: "restarting", statusCode: 503);
+                    case "lost":
+                        return Results.Problem(detail: "the lease has ended", statusCode: 409, type: WorkerProblems.LeaseLost);
+                }
+
+                Waiting.Enqueue((id, (await context.Request.ReadFromJsonAsync(WorkerProtocolJson.Default.WaitingReport))!.Reason));
+                return Results.NoContent();
+            });
             lease.MapPost("/heartbeat", () => Heartbeat());
             lease.MapGet("/cancel", async (HttpContext context) =>
             {
