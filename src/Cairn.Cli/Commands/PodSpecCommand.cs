@@ -100,15 +100,8 @@ internal static class PodSpecCommand
             return ExitCodes.Usage;
         }
 
-        await stdout.WriteAsync(Yaml(manifests).AsMemory(), cancellationToken);
+        await stdout.WriteAsync(KubernetesManifests.Yaml(manifests).AsMemory(), cancellationToken);
         return ExitCodes.Succeeded;
-    }
-
-    /// <summary>The Pod, <c>---</c>, the Secret.</summary>
-    public static string Yaml(JobManifests manifests)
-    {
-        ArgumentNullException.ThrowIfNull(manifests);
-        return k8s.KubernetesYaml.Serialize(manifests.Pod).TrimEnd('\n') + "\n---\n" + k8s.KubernetesYaml.Serialize(manifests.Secret).TrimEnd('\n') + "\n";
     }
 
     private static JobSpec Spec(TriggerEvent trigger, PlannedJob planned, int index, JobDefinitionJson definition, RunnerAlias alias, KubernetesRunnerOptions pod)

@@ -115,6 +115,13 @@ public static class KubernetesManifests
         return new JobManifests(pod, secret);
     }
 
+    /// <summary>The manifests as YAML: the Pod, <c>---</c>, the Secret.</summary>
+    public static string Yaml(JobManifests manifests)
+    {
+        ArgumentNullException.ThrowIfNull(manifests);
+        return k8s.KubernetesYaml.Serialize(manifests.Pod).TrimEnd('\n') + "\n---\n" + k8s.KubernetesYaml.Serialize(manifests.Secret).TrimEnd('\n') + "\n";
+    }
+
     /// <summary>How long the pod may run at all: the job's timeout (or <see cref="DefaultJobDeadline"/>), its scheduling
     /// and image pull timeouts, and <see cref="DeadlineMargin"/>.</summary>
     public static long ActiveDeadlineSeconds(JobSpec job)
