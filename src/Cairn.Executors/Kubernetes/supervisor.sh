@@ -34,7 +34,7 @@ if command -v bash >/dev/null 2>&1; then set -- bash --noprofile --norc -eo pipe
 # Every process below $1, from /proc (used when there is no setsid to give a step a group of its own).
 c_kids() {
   k_all=$(for k_f in /proc/[0-9]*/stat; do
-    read -r k_s < "$k_f" 2>/dev/null || continue
+    { read -r k_s < "$k_f"; } 2>/dev/null || continue
     k_p=${k_f#/proc/}; k_r=${k_s##*) }; echo "${k_p%/stat} ${k_r#? }"
   done)
   k_out='' k_next=$1
