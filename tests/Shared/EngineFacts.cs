@@ -47,6 +47,9 @@ public static class Engines
         : !File.Exists(OidcProviderScript) ? $"needs {OidcProviderScript} beside the tests (copied from tests/Shared/oidc)"
         : null;
 
+    /// <summary>A kubectl binary (CAIRN_TEST_KUBECTL), for checking that kubectl reads the manifests Cairn writes.</summary>
+    public static string? Kubectl => Environment.GetEnvironmentVariable("CAIRN_TEST_KUBECTL") is { Length: > 0 } value ? value : null;
+
     public static string TestImage => Environment.GetEnvironmentVariable("CAIRN_TEST_IMAGE") is { Length: > 0 } value ? value : "localhost/cairn-test/busybox:1";
 }
 
@@ -142,6 +145,19 @@ public sealed class OidcBrowserFactAttribute : FactAttribute
         else if (!File.Exists(Engines.Chromium))
         {
             Skip = $"needs Chromium at {Engines.Chromium}: apt-get install chromium (.ci/run installs it), or set CAIRN_TEST_CHROMIUM";
+        }
+    }
+}
+
+/// <summary>A fact that needs kubectl (CAIRN_TEST_KUBECTL); no cluster.</summary>
+public sealed class KubectlFactAttribute : FactAttribute
+{
+    public KubectlFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (Engines.Kubectl is null)
+        {
+            Skip = "needs kubectl: set CAIRN_TEST_KUBECTL to a kubectl binary (no cluster is used; .ci/run unpacks one)";
         }
     }
 }
