@@ -388,6 +388,7 @@ internal static class PostgresMigrations
         PostgresAccessMigration.Thirteen,
         PostgresWorkerMigration.Fourteen,
         PostgresLeaseMigration.Fifteen,
+        PostgresPriorityMigration.Sixteen,
     ];
 
     public static int Latest => All[^1].Version;

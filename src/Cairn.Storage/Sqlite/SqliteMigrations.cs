@@ -393,6 +393,7 @@ internal static class SqliteMigrations
         SqliteAccessMigration.Thirteen,
         SqliteWorkerMigration.Fourteen,
         SqliteLeaseMigration.Fifteen,
+        SqlitePriorityMigration.Sixteen,
     ];
 
     public static int Latest => All[^1].Version;
