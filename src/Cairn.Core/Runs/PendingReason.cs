@@ -17,12 +17,16 @@ public enum PendingReasonKind
 
     /// <summary>The run is held in its concurrency group behind an older run that has not ended; the text names it.</summary>
     Concurrency,
+
+    /// <summary>Queued, but its repository already runs as many jobs as its limit allows; the text gives both numbers.</summary>
+    Limit,
 }
 
 /// <summary>Why a job is not running: a kind for programs and a sentence for people.</summary>
 public sealed record PendingReason(PendingReasonKind Kind, string Text)
 {
-    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c> or <c>concurrency</c>.</summary>
+    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>, <c>concurrency</c>
+    /// or <c>limit</c>.</summary>
     public string KindWire => Kind switch
     {
         PendingReasonKind.Needs => "needs",
@@ -30,6 +34,7 @@ public sealed record PendingReason(PendingReasonKind Kind, string Text)
         PendingReasonKind.Worker => "worker",
         PendingReasonKind.Retry => "retry",
         PendingReasonKind.Concurrency => "concurrency",
+        PendingReasonKind.Limit => "limit",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };
 }
