@@ -170,9 +170,10 @@ internal static partial class ReposApi
                 "send a JSON object with what to change: { \"forkPullRequests\": \"approve\" | \"run\" | \"ignore\", \"allowForkSecrets\": true | false, \"public\": true | false, \"maxRunningJobs\": N (0: no limit) }");
         }
 
-        if (request.MaxRunningJobs is < 0)
+        if (request.MaxRunningJobs is < 0 and var below)
         {
-            return Problems.Validation([$"maxRunningJobs: {request.MaxRunningJobs} is below zero; give how many jobs may run at once, or 0 for no limit"]);
+            return Problems.Validation(
+                [string.Create(CultureInfo.InvariantCulture, $"maxRunningJobs: {below} is below zero; give how many jobs may run at once, or 0 for no limit")]);
         }
 
         ForkPullRequestPolicy? policy = null;
