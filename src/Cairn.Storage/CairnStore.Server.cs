@@ -23,6 +23,9 @@ public abstract partial class CairnStore
     public Task<RepositoryRecord?> UpdateRepositoryAsync(string name, RepositorySettingsChange change, CancellationToken cancellationToken) =>
         _repositories.UpdateRepositoryAsync(name, change, cancellationToken);
 
+    public Task<int> CountRunningJobsAsync(string name, CancellationToken cancellationToken) =>
+        _repositories.CountRunningJobsAsync(name, cancellationToken);
+
     public Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken) =>
         _repositories.ListRepositoriesAsync(cancellationToken);
 

@@ -98,9 +98,13 @@ internal static class RepoCommand
         var allowForkSecrets = ServerArguments.OneOf("--allow-fork-secrets", "Whether runs of pull requests from forks get secrets", "true", "false");
         var makePublic = new Option<bool>("--public") { Description = PublicHelp };
         var makePrivate = new Option<bool>("--private") { Description = "Only those granted a role may see its runs and logs (undoes --public)" };
+        var maxRunning = new Option<int?>("--max-running-jobs")
+        {
+            Description = "How many of its jobs may run at once; queued jobs over it wait, said so (0: no limit)",
+        };
         var command = server.AddTo(new Command("set", "Change a repository's settings; what is not given stays as it is")
         {
-            name, forkPullRequests, allowForkSecrets, makePublic, makePrivate,
+            name, forkPullRequests, allowForkSecrets, makePublic, makePrivate, maxRunning,
         });
         command.SetAction(async (parse, _) =>
         {
@@ -113,16 +117,19 @@ internal static class RepoCommand
             }
 
             bool? open = parse.GetValue(makePublic) ? true : parse.GetValue(makePrivate) ? false : null;
-            if (policy is null && secrets is null && open is null)
+            var limit = parse.GetValue(maxRunning);
+            if (policy is null && secrets is null && open is null && limit is null)
             {
                 await Console.Error.WriteLineAsync(
-                    "error: say what to change: --fork-pull-requests approve|run|ignore, --allow-fork-secrets true|false, --public or --private");
+                    "error: say what to change: --fork-pull-requests approve|run|ignore, --allow-fork-secrets true|false, --public or --private, "
+                    + "--max-running-jobs N");
                 return ExitCodes.Usage;
             }
 
             return await server.RunAsync(parse, async (session, cancel) =>
             {
-                var changed = await session.Client.ChangeRepositoryAsync(parse.GetValue(name)!, new ChangeRepositoryRequest(policy, secrets, open), cancel);
+                var changed = await session.Client.ChangeRepositoryAsync(
+                    parse.GetValue(name)!, new ChangeRepositoryRequest(policy, secrets, open, limit), cancel);
                 await (session.Json ? session.WriteJsonAsync(changed.Json) : session.Out.WriteLineAsync(ServerViews.Repository(changed.Value, "changed")));
                 return ExitCodes.Succeeded;
             }, cancellation);

@@ -192,6 +192,10 @@ internal static class ServerViews
         Field(text, "fork PRs", ForkPolicy(repository.ForkPullRequests), 16);
         Field(text, "fork secrets", repository.AllowForkSecrets ? "pull requests from forks get secrets" : "pull requests from forks get no secrets", 16);
         Field(text, "visibility", repository.Public ? "public: anyone may read its runs and logs" : "private", 16);
+        if (repository.MaxRunningJobs is { } limit)
+        {
+            Field(text, "running jobs", string.Create(CultureInfo.InvariantCulture, $"at most {limit} at once"), 16);
+        }
         if (repository.WebhookUrl is { Length: > 0 } hook)
         {
             text.Append(CultureInfo.InvariantCulture, $"webhook URL to set at the forge: {hook}");

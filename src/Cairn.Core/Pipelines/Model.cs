@@ -30,6 +30,9 @@ public sealed record Pipeline(
 {
     /// <summary><c>concurrency:</c>; null when runs of the pipeline may overlap freely.</summary>
     public ConcurrencyDefinition? Concurrency { get; init; }
+
+    /// <summary><c>priority:</c> at the top level, for every job that names none; null when not written (normal).</summary>
+    public JobPriority? Priority { get; init; }
 }
 
 /// <summary><c>concurrency:</c> — runs whose <see cref="Group"/> expands to the same name run one at a time.</summary>
@@ -79,6 +82,9 @@ public sealed record JobDefinition(
 {
     /// <summary>Sidecar containers by name, in file order; empty when the job has none.</summary>
     public IReadOnlyList<ServiceDefinition> Services { get; init; } = [];
+
+    /// <summary><c>priority:</c> of the job; null when not written (the pipeline's, else normal).</summary>
+    public JobPriority? Priority { get; init; }
 }
 
 /// <summary>A sidecar container of a job. <see cref="Image"/> and env values may hold <c>${{ }}</c> expressions;

@@ -68,6 +68,7 @@ public static class PipelineLoader
         return new Pipeline(string.IsNullOrWhiteSpace(name) ? DefaultName : name, triggers, env, [.. jobs.Select(j => j.Job)], diagnostics.File)
         {
             Concurrency = concurrency,
+            Priority = keys.TryGetValue("priority", out var p) ? reader.Priority(p.Value) : null,
         };
     }
 

@@ -36,6 +36,7 @@ public static class PipelineSchema
         SyntaxKind.Boolean => Described(key, new JsonObject { ["type"] = "boolean" }),
         SyntaxKind.Integer => Described(key, Integer(key)),
         SyntaxKind.Duration => Described(key, new JsonObject { ["type"] = "string", ["examples"] = new JsonArray("90s", "20m", "1h30m") }),
+        SyntaxKind.Choice => Described(key, Enum(key.AllowedValues)),
         SyntaxKind.Condition => Described(key, new JsonObject { ["type"] = new JsonArray("string", "boolean") }),
         SyntaxKind.TextOrList => Described(key, OneOf(ScalarText(), new JsonObject { ["type"] = "array", ["items"] = ScalarText() })),
         SyntaxKind.TextList => Described(key, new JsonObject { ["type"] = "array", ["items"] = ScalarText() }),

@@ -34,4 +34,7 @@ public sealed record PlannedJob(
 {
     /// <summary>A job of an earlier run that succeeded and is not run again: this job is written already succeeded.</summary>
     public long? ReusedFrom { get; init; }
+
+    /// <summary>How soon the job is leased once queued: the job's <c>priority</c>, else the pipeline's, else normal.</summary>
+    public Pipelines.JobPriority Priority { get; init; } = Pipelines.JobPriority.Normal;
 }

@@ -77,7 +77,10 @@ public static class RunPlanner
             var needs = job.Needs.SelectMany(need => namesByKey[need]).ToList();
             var definition = Define(job, matrix, pipelineEnv, inputs, overrides);
             var labels = (options.Runners ?? RunnerCatalog.BuiltIn).LabelsFor(definition.Runner);
-            planned.Add(new PlannedJob(name, job.Key, needs, labels, definition.Serialize()));
+            planned.Add(new PlannedJob(name, job.Key, needs, labels, definition.Serialize())
+            {
+                Priority = job.Priority ?? pipeline.Priority ?? JobPriority.Normal,
+            });
         }
 
         if (options.OnlyJob is { } only)

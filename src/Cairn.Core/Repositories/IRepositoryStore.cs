@@ -13,6 +13,9 @@ public interface IRepositoryStore
     /// <summary>Changes the repository's settings; answers the repository as changed, or null when there is none of that name.</summary>
     Task<RepositoryRecord?> UpdateRepositoryAsync(string name, RepositorySettingsChange change, CancellationToken cancellationToken);
 
+    /// <summary>How many jobs of the repository's runs are running now (what its limit of running jobs is held against).</summary>
+    Task<int> CountRunningJobsAsync(string name, CancellationToken cancellationToken);
+
     /// <summary>All repositories, by name.</summary>
     Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken);
 

@@ -24,10 +24,15 @@ public sealed record RepositoryRecord(
 
     /// <summary>Whether anyone, signed in or not, may read the repository's runs, jobs and logs (nothing else).</summary>
     public bool Public { get; init; }
+
+    /// <summary>How many jobs of the repository may run at once; null: no limit. A queued job over it waits, said so.</summary>
+    public int? MaxRunningJobs { get; init; }
 }
 
 /// <summary>A change to a repository's settings: what is null stays as it is.</summary>
-public sealed record RepositorySettingsChange(ForkPullRequestPolicy? ForkPullRequests = null, bool? AllowForkSecrets = null, bool? Public = null)
+/// <param name="MaxRunningJobs">The new limit of running jobs; 0 removes the limit.</param>
+public sealed record RepositorySettingsChange(
+    ForkPullRequestPolicy? ForkPullRequests = null, bool? AllowForkSecrets = null, bool? Public = null, int? MaxRunningJobs = null)
 {
-    public bool IsEmpty => ForkPullRequests is null && AllowForkSecrets is null && Public is null;
+    public bool IsEmpty => ForkPullRequests is null && AllowForkSecrets is null && Public is null && MaxRunningJobs is null;
 }

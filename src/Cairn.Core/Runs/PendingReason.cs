@@ -19,6 +19,9 @@ public enum PendingReasonKind
     /// <summary>The run is held in its concurrency group behind an older run that has not ended; the text names it.</summary>
     Concurrency,
 
+    /// <summary>Queued, but its repository already runs as many jobs as its limit allows; the text gives both numbers.</summary>
+    Limit,
+
     /// <summary>Leased and running, but its executor cannot start it yet (a pod no node fits, a quota); the text is the
     /// executor's own.</summary>
     Executor,
@@ -27,7 +30,8 @@ public enum PendingReasonKind
 /// <summary>Why a job is not running: a kind for programs and a sentence for people.</summary>
 public sealed record PendingReason(PendingReasonKind Kind, string Text)
 {
-    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>, <c>concurrency</c> or <c>executor</c>.</summary>
+    /// <summary>The kind's lower-case wire name: <c>needs</c>, <c>approval</c>, <c>worker</c>, <c>retry</c>, <c>concurrency</c>,
+    /// <c>limit</c> or <c>executor</c>.</summary>
     public string KindWire => Kind switch
     {
         PendingReasonKind.Needs => "needs",
@@ -35,6 +39,7 @@ public sealed record PendingReason(PendingReasonKind Kind, string Text)
         PendingReasonKind.Worker => "worker",
         PendingReasonKind.Retry => "retry",
         PendingReasonKind.Concurrency => "concurrency",
+        PendingReasonKind.Limit => "limit",
         PendingReasonKind.Executor => "executor",
         _ => throw new ArgumentOutOfRangeException(nameof(Kind)),
     };

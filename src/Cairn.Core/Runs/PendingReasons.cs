@@ -15,7 +15,9 @@ public static class PendingReasons
     /// id; other running jobs and ended ones have none.</summary>
     /// <param name="workers">The server's own workers, or null when the caller knows of none to speak for.</param>
     /// <param name="now">Whether a retry time has passed is read against this.</param>
-    public static IReadOnlyDictionary<long, PendingReason> Of(RunRecord run, IReadOnlyList<JobRecord> jobs, LocalWorkers? workers, DateTimeOffset now)
+    /// <param name="limit">The run's repository's limit of running jobs and how many run now; null when it has none.</param>
+    public static IReadOnlyDictionary<long, PendingReason> Of(
+        RunRecord run, IReadOnlyList<JobRecord> jobs, LocalWorkers? workers, DateTimeOffset now, RepositoryLoad? limit = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(jobs);
@@ -29,7 +31,7 @@ public static class PendingReasons
         var reasons = new Dictionary<long, PendingReason>();
         foreach (var job in jobs)
         {
-            if (Of(run, job, statusByName, workers, now) is { } reason)
+            if (Of(run, job, statusByName, workers, now, limit) is { } reason)
             {
                 reasons[job.Id] = reason;
             }
@@ -38,7 +40,8 @@ public static class PendingReasons
         return reasons;
     }
 
-    private static PendingReason? Of(RunRecord run, JobRecord job, Dictionary<string, JobStatus> statusByName, LocalWorkers? workers, DateTimeOffset now)
+    private static PendingReason? Of(
+        RunRecord run, JobRecord job, Dictionary<string, JobStatus> statusByName, LocalWorkers? workers, DateTimeOffset now, RepositoryLoad? limit)
     {
         if (job is { Status: JobStatus.Running, PendingReason: { Length: > 0 } waiting })
         {
@@ -62,7 +65,7 @@ public static class PendingReasons
             return new PendingReason(PendingReasonKind.Approval, run.PendingReason ?? "waiting for a maintainer's approval");
         }
 
-        return job.Status == JobStatus.Waiting ? Needs(job, statusByName) : Queued(job, workers, now);
+        return job.Status == JobStatus.Waiting ? Needs(job, statusByName) : Queued(job, workers, now, limit);
     }
 
     private static PendingReason Needs(JobRecord job, Dictionary<string, JobStatus> statusByName)
@@ -79,11 +82,17 @@ public static class PendingReasons
         return new PendingReason(PendingReasonKind.Needs, $"waiting for {named}{more}");
     }
 
-    private static PendingReason Queued(JobRecord job, LocalWorkers? workers, DateTimeOffset now)
+    private static PendingReason Queued(JobRecord job, LocalWorkers? workers, DateTimeOffset now, RepositoryLoad? limit)
     {
         if (job.RetryAt is { } at && at > now)
         {
             return new PendingReason(PendingReasonKind.Retry, $"retrying after {at.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture)} UTC ({Attempts(job)})");
+        }
+
+        if (limit is { IsFull: true } full)
+        {
+            return new PendingReason(
+                PendingReasonKind.Limit, string.Create(CultureInfo.InvariantCulture, $"repository limit ({full.Running}/{full.MaxRunning} running)"));
         }
 
         var wanted = job.Labels.Count == 0 ? "queued: waiting for a free worker" : $"queued: waiting for a worker with labels [{string.Join(", ", job.Labels)}]";
@@ -137,4 +146,12 @@ public static class PendingReasons
             return null;
         }
     }
+}
+
+/// <summary>A repository's limit of running jobs and how many of its jobs run now, as a run's view reads them.</summary>
+public sealed record RepositoryLoad(int Running, int MaxRunning)
+{
+    /// <summary>Whether a queued job of the repository is held back: it runs as many jobs as it may, or more (the limit
+    /// was lowered under running jobs).</summary>
+    public bool IsFull => Running >= MaxRunning;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Cairn.Core.Access;
 using Cairn.Core.Forges;
@@ -25,10 +26,12 @@ public sealed record RepositoryRequest(
     string? ForkPullRequests = null,
     bool? Public = null);
 
-/// <summary>What a client sends to change a repository's settings: what it leaves out stays as it is.</summary>
-public sealed record RepositoryChangeRequest(string? ForkPullRequests, bool? AllowForkSecrets, bool? Public = null);
+/// <summary>What a client sends to change a repository's settings: what it leaves out stays as it is.
+/// <c>maxRunningJobs</c>: how many of its jobs may run at once, 0 to remove the limit.</summary>
+public sealed record RepositoryChangeRequest(string? ForkPullRequests, bool? AllowForkSecrets, bool? Public = null, int? MaxRunningJobs = null);
 
-/// <summary>A repository as the API shows it. <c>forkPullRequests</c> is <c>approve</c>, <c>run</c> or <c>ignore</c>.</summary>
+/// <summary>A repository as the API shows it. <c>forkPullRequests</c> is <c>approve</c>, <c>run</c> or <c>ignore</c>;
+/// <c>maxRunningJobs</c> is null when its jobs may run without limit.</summary>
 public sealed record RepositoryView(
     string Name,
     string Forge,
@@ -41,7 +44,10 @@ public sealed record RepositoryView(
     string WebhookUrl,
     DateTimeOffset CreatedAt,
     string ForkPullRequests,
-    bool Public);
+    bool Public)
+{
+    public int? MaxRunningJobs { get; init; }
+}
 
 internal static partial class ReposApi
 {
@@ -158,10 +164,16 @@ internal static partial class ReposApi
         string name, RepositoryChangeRequest? request, IRepositoryStore repositories, ServerSettings settings, Caller caller, AuditTrail audit,
         CancellationToken cancellationToken)
     {
-        if (request is null || (request.ForkPullRequests is null && request.AllowForkSecrets is null && request.Public is null))
+        if (request is null || (request.ForkPullRequests is null && request.AllowForkSecrets is null && request.Public is null && request.MaxRunningJobs is null))
         {
             return Problems.BadRequest(
-                "send a JSON object with what to change: { \"forkPullRequests\": \"approve\" | \"run\" | \"ignore\", \"allowForkSecrets\": true | false, \"public\": true | false }");
+                "send a JSON object with what to change: { \"forkPullRequests\": \"approve\" | \"run\" | \"ignore\", \"allowForkSecrets\": true | false, \"public\": true | false, \"maxRunningJobs\": N (0: no limit) }");
+        }
+
+        if (request.MaxRunningJobs is < 0 and var below)
+        {
+            return Problems.Validation(
+                [string.Create(CultureInfo.InvariantCulture, $"maxRunningJobs: {below} is below zero; give how many jobs may run at once, or 0 for no limit")]);
         }
 
         ForkPullRequestPolicy? policy = null;
@@ -175,7 +187,8 @@ internal static partial class ReposApi
             policy = parsed;
         }
 
-        var changed = await repositories.UpdateRepositoryAsync(name, new RepositorySettingsChange(policy, request.AllowForkSecrets, request.Public), cancellationToken);
+        var changed = await repositories.UpdateRepositoryAsync(
+            name, new RepositorySettingsChange(policy, request.AllowForkSecrets, request.Public, request.MaxRunningJobs), cancellationToken);
         if (changed is null)
         {
             return Problems.NotFound($"there is no repository {name}");
@@ -188,6 +201,7 @@ internal static partial class ReposApi
                 policy is { } p ? $"forkPullRequests={p.ToWire()}" : null,
                 request.AllowForkSecrets is { } allow ? $"allowForkSecrets={(allow ? "true" : "false")}" : null,
                 request.Public is { } open ? $"public={(open ? "true" : "false")}" : null,
+                request.MaxRunningJobs is { } max ? string.Create(CultureInfo.InvariantCulture, $"maxRunningJobs={max}") : null,
             }.OfType<string>());
         await audit.RecordAsync(caller, AuditActions.RepositoryChanged, changed.Name, null, AuditOutcomes.Ok, said, cancellationToken);
         return Results.Ok(View(changed, settings));
@@ -224,7 +238,10 @@ internal static partial class ReposApi
         new Uri(settings.PublicUrl, $"hooks/{record.Forge.ToWire()}").ToString(),
         record.CreatedAt,
         record.ForkPullRequests.ToWire(),
-        record.Public);
+        record.Public)
+    {
+        MaxRunningJobs = record.MaxRunningJobs,
+    };
 
     private static bool IsCloneUrl(string url) =>
         (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "ssh" or "git" or "file")

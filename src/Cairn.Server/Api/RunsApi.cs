@@ -262,7 +262,8 @@ internal static class RunsApi
     internal static async Task<RunView> ViewAsync(IRunStore store, RunRecord run, RunViewContext views, CancellationToken cancellationToken)
     {
         var records = await store.GetJobsAsync(run.Id, cancellationToken);
-        var reasons = PendingReasons.Of(run, records, await views.WorkersAsync(cancellationToken), views.Time.GetUtcNow());
+        var reasons = PendingReasons.Of(
+            run, records, await views.WorkersAsync(cancellationToken), views.Time.GetUtcNow(), await views.RepositoryLoadAsync(run, records, cancellationToken));
         var attempts = (await views.Overview.GetAttemptsOfRunAsync(run.Id, cancellationToken)).ToLookup(a => a.JobId);
         var jobs = new List<JobView>();
         foreach (var job in records)

@@ -70,8 +70,9 @@ internal static class PortableSql
     public const string RunById = $"SELECT {RunColumns} FROM runs WHERE id = @id;";
 
     public const string InsertJob = """
-        INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition, failure_detail, finished_at, reused_from, changed_at)
-        VALUES (@run, @ordinal, @name, @key, @needs, @labels, @status, 0, @definition, @detail, @finished, @reused, @changed);
+        INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition, failure_detail, finished_at, reused_from, changed_at,
+            priority)
+        VALUES (@run, @ordinal, @name, @key, @needs, @labels, @status, 0, @definition, @detail, @finished, @reused, @changed, @priority);
         """;
 
     public const string JobsOfRun = $"SELECT {JobColumns} FROM jobs WHERE run_id = @run ORDER BY ordinal;";

@@ -22,6 +22,7 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
                 .Bind("@forks", repository.AllowForkSecrets)
                 .Bind("@fork_pull_requests", repository.ForkPullRequests.ToWire())
                 .Bind("@public", repository.Public)
+                .Bind("@max_running", repository.MaxRunningJobs is > 0 ? repository.MaxRunningJobs : null)
                 .Bind("@created", RecordRows.ToMillis(repository.CreatedAt)),
             cancellationToken);
         return added == 1;
@@ -57,6 +58,11 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
             sets.Add("is_public = @public");
         }
 
+        if (change.MaxRunningJobs is { } limit)
+        {
+            sets.Add(limit > 0 ? "max_running_jobs = @max_running" : "max_running_jobs = NULL");
+        }
+
         var key = ServerRows.RepositoryKey(name);
         var updated = sets.Count == 0
             ? await database.QueryAsync(ServerSql.RepositoryByKey, c => c.Bind("@key", key), ServerRows.ReadRepository, cancellationToken)
@@ -79,10 +85,23 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
                     {
                         command.Bind("@public", open);
                     }
+
+                    if (change.MaxRunningJobs is { } max && max > 0)
+                    {
+                        command.Bind("@max_running", max);
+                    }
                 },
                 ServerRows.ReadRepository,
                 cancellationToken);
         return updated.SingleOrDefault();
+    }
+
+    public async Task<int> CountRunningJobsAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var counted = await database.QueryAsync(
+            RepositoryLimitSql.CountRunning, c => c.Bind("@key", ServerRows.RepositoryKey(name)), row => row.GetInt64(0), cancellationToken);
+        return (int)counted.Single();
     }
 
     public async Task<IReadOnlyList<RepositoryRecord>> ListRepositoriesAsync(CancellationToken cancellationToken) =>

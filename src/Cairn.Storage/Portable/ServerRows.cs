@@ -32,6 +32,7 @@ internal static class ServerRows
             ? policy
             : throw new FormatException($"'{row.GetString(9)}' is not a policy for pull requests from forks"),
         Public = row.GetBoolean(10),
+        MaxRunningJobs = row.IsDBNull(11) ? null : row.GetInt32(11),
     };
 
     /// <summary>Reads the columns of <see cref="ServerSql.JournalColumns"/>.</summary>

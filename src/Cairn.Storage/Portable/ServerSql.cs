@@ -5,7 +5,8 @@ namespace Cairn.Storage.Portable;
 internal static class ServerSql
 {
     public const string RepositoryColumns =
-        "name, forge, clone_url, api_url, default_branch, webhook_secret, status_token, allow_fork_secrets, created_at, fork_pull_requests, is_public";
+        "name, forge, clone_url, api_url, default_branch, webhook_secret, status_token, allow_fork_secrets, created_at, fork_pull_requests, is_public, "
+        + "max_running_jobs";
 
     public const string JournalColumns =
         "id, source, delivery_id, repository, event_name, trigger_json, state, received_at, run_id, detail";
@@ -18,8 +19,8 @@ internal static class ServerSql
     public const string AddRepository = """
         INSERT INTO repositories (
             name_key, name, forge, clone_url, api_url, default_branch, webhook_secret, status_token, allow_fork_secrets, created_at,
-            fork_pull_requests, is_public)
-        VALUES (@key, @name, @forge, @clone, @api, @branch, @webhook, @token, @forks, @created, @fork_pull_requests, @public)
+            fork_pull_requests, is_public, max_running_jobs)
+        VALUES (@key, @name, @forge, @clone, @api, @branch, @webhook, @token, @forks, @created, @fork_pull_requests, @public, @max_running)
         ON CONFLICT (name_key) DO NOTHING;
         """;
 

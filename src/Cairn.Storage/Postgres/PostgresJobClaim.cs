@@ -1,10 +1,13 @@
+using System.Data.Common;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
 
 namespace Cairn.Storage.Postgres;
 
 /// <summary>Claims queued jobs out of PostgreSQL for workers: each claim one statement that skips rows other workers are
-/// claiming. The rest of a lease (extending, completing, reclaiming) is the shared <see cref="LeaseLedger"/>'s.</summary>
+/// claiming, by priority and then age. A job of a repository with a limit of running jobs is claimed in a short
+/// transaction that holds the repository's turn, so that claims racing on other connections cannot together pass the
+/// limit. The rest of a lease (extending, completing, reclaiming) is the shared <see cref="LeaseLedger"/>'s.</summary>
 internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
 {
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
@@ -14,26 +17,61 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
         var leaseId = Guid.NewGuid();
         var now = time.GetUtcNow();
         var expiresAt = RecordRows.Truncate(now + leaseDuration);
+        var offered = labels.ToArray();
+        var full = new List<string>();
 
-        // A claim cancelled mid-flight might commit unseen and strand the job until its lease ran out, so once sent
-        // the statement is allowed to finish.
-        var jobs = await database.QueryAsync(
-            PostgresSql.LeaseNextJob,
-            command => command
-                .Bind("@lease", leaseId)
-                .Bind("@worker", workerId)
-                .Bind("@now", RecordRows.ToMillis(now))
-                .Bind("@expires", RecordRows.ToMillis(expiresAt))
-                .Bind("@labels", labels.ToArray()),
-            PostgresRows.Records.ReadJob,
+        // Each turn either leases, finds nothing, or finds the best job in a repository with a limit and claims in that
+        // repository under its lock; a repository found full is passed over on the next turn, so the turns end.
+        while (true)
+        {
+            // A claim cancelled mid-flight might commit unseen and strand the job until its lease ran out, so once sent
+            // the statement is allowed to finish.
+            var found = await database.QueryAsync(
+                PostgresSql.LeaseNextJob,
+                command => Bind(command, leaseId, workerId, now, expiresAt, offered).Bind("@excluded", full.ToArray()),
+                ReadCandidate,
+                CancellationToken.None);
+
+            if (found is not [var (leased, repository)])
+            {
+                return null;
+            }
+
+            var job = leased ?? await LeaseInRepositoryAsync(repository!, leaseId, workerId, now, expiresAt, offered);
+            if (job is not null)
+            {
+                events.StatusChanged();
+                return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job);
+            }
+
+            full.Add(repository!);
+        }
+    }
+
+    private Task<JobRecord?> LeaseInRepositoryAsync(
+        string repository, Guid leaseId, string workerId, DateTimeOffset now, DateTimeOffset expiresAt, string[] offered) =>
+        database.InTransactionAsync(
+            async transaction =>
+            {
+                await transaction.QueryAsync(PostgresSql.LockRepository, command => command.Bind("@key", repository), _ => 0, CancellationToken.None);
+                var jobs = await transaction.QueryAsync(
+                    PostgresSql.LeaseJobOfRepository,
+                    command => Bind(command, leaseId, workerId, now, expiresAt, offered).Bind("@key", repository),
+                    PostgresRows.Records.ReadJob,
+                    CancellationToken.None);
+                return jobs is [var job] ? job : null;
+            },
             CancellationToken.None);
 
-        if (jobs is not [var job])
-        {
-            return null;
-        }
+    private static DbCommand Bind(DbCommand command, Guid leaseId, string workerId, DateTimeOffset now, DateTimeOffset expiresAt, string[] offered) =>
+        command
+            .Bind("@lease", leaseId)
+            .Bind("@worker", workerId)
+            .Bind("@now", RecordRows.ToMillis(now))
+            .Bind("@expires", RecordRows.ToMillis(expiresAt))
+            .Bind("@labels", offered);
 
-        events.StatusChanged();
-        return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job);
-    }
+    // The job when it was leased at once; else the key of the repository whose limit it must be claimed under.
+    private static (JobRecord? Job, string? Repository) ReadCandidate(DbDataReader row) =>
+        row.IsDBNull(0) ? (null, row.GetString(16)) : (PostgresRows.Records.ReadJob(row), null);
 }

@@ -388,6 +388,7 @@ internal static class PostgresMigrations
         PostgresAccessMigration.Thirteen,
         PostgresWorkerMigration.Fourteen,
         PostgresLeaseMigration.Fifteen,
+        PostgresPriorityMigration.Sixteen,
         PostgresExecutorWaitMigration.Seventeen,
     ];
 

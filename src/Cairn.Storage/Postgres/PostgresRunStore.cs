@@ -144,6 +144,7 @@ public sealed class PostgresRunStore : CairnStore
                 insert.Parameters.AddWithValue("@finished", NpgsqlDbType.Bigint, (object?)job.FinishedAt ?? DBNull.Value);
                 insert.Parameters.AddWithValue("@reused", NpgsqlDbType.Bigint, (object?)job.Planned.ReusedFrom ?? DBNull.Value);
                 insert.Parameters.AddWithValue("@changed", job.ChangedAt);
+                insert.Parameters.AddWithValue("@priority", (short)job.Planned.Priority);
                 batch.BatchCommands.Add(insert);
             }
 

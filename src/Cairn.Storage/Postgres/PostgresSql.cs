@@ -41,20 +41,54 @@ internal static class PostgresSql
 
     private const string JobColumns = RecordRows.JobColumns;
 
-    // SKIP LOCKED lets concurrent workers pass over each other's candidates instead of queueing behind them;
-    // the outer status check guards the claim should the row have moved after it was picked.
-    public const string LeaseNextJob = $"""
+    // SKIP LOCKED lets concurrent workers pass over each other's candidates instead of queueing behind them. The best
+    // queued job (highest priority, the smallest number, then the oldest) is leased at once when its repository has no
+    // limit; when it has one, nothing is leased and the candidate's repository comes back (column 16), to be claimed
+    // under that repository's lock (LeaseJobOfRepository). Repositories found full that way are passed over (@excluded).
+    public static readonly string LeaseNextJob = $"""
+        WITH candidate AS (
+            SELECT j.id AS candidate_id, limited.name_key AS repository_key, limited.max_running_jobs AS max_running
+            FROM jobs AS j
+            JOIN runs AS r ON r.id = j.run_id
+            LEFT JOIN repositories AS limited ON limited.name_key = lower(r.repository) AND limited.max_running_jobs IS NOT NULL
+            WHERE j.status = 'queued'
+              AND (j.retry_at IS NULL OR j.retry_at <= @now)
+              AND j.labels <@ @labels
+              AND (limited.name_key IS NULL OR NOT limited.name_key = ANY(@excluded))
+              AND {RepositoryLimitSql.UnderLimit}
+            ORDER BY j.priority, j.id
+            LIMIT 1
+            FOR UPDATE OF j SKIP LOCKED),
+        leased AS (
+            UPDATE jobs
+            SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
+                attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
+            FROM candidate
+            WHERE jobs.id = candidate.candidate_id AND candidate.max_running IS NULL AND jobs.status = 'queued'
+            RETURNING {JobColumns})
+        SELECT leased.*, candidate.repository_key FROM candidate LEFT JOIN leased ON leased.id = candidate.candidate_id;
+        """;
+
+    /// <summary>Takes the turn of the repository <c>@key</c> (its lower-case name) to lease a job, until the transaction
+    /// ends: a count of its running jobs read after this is not changed by another claim until the turn is given back.</summary>
+    public const string LockRepository = "SELECT pg_advisory_xact_lock(hashtextextended(@key, 7305823945));";
+
+    // Run holding LockRepository: the statement's snapshot is taken after the lock, so it counts every job leased under
+    // it before; the limit is read again, as it stands now.
+    public static readonly string LeaseJobOfRepository = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
             attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
         WHERE status = 'queued' AND id = (
-            SELECT j.id FROM jobs AS j
+            SELECT j.id FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
             WHERE j.status = 'queued'
               AND (j.retry_at IS NULL OR j.retry_at <= @now)
               AND j.labels <@ @labels
-            ORDER BY j.id
+              AND lower(r.repository) = @key
+              AND {RepositoryLimitSql.UnderLimit}
+            ORDER BY j.priority, j.id
             LIMIT 1
-            FOR UPDATE SKIP LOCKED)
+            FOR UPDATE OF j SKIP LOCKED)
         RETURNING {JobColumns};
         """;
 

@@ -160,7 +160,8 @@ public sealed class SqliteRunStore : CairnStore
                         .Bind("@detail", job.Detail)
                         .Bind("@finished", job.FinishedAt)
                         .Bind("@reused", job.Planned.ReusedFrom)
-                        .Bind("@changed", job.ChangedAt),
+                        .Bind("@changed", job.ChangedAt)
+                        .Bind("@priority", (int)job.Planned.Priority),
                     cancellationToken);
             }
         }

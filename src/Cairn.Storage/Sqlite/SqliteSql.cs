@@ -21,25 +21,32 @@ internal static class SqliteSql
 
     private const string JobColumns = RecordRows.JobColumns;
 
-    // The worker's labels arrive as one JSON array; a job qualifies when none of its labels is missing from it.
-    private const string Leasable = """
+    // The worker's labels arrive as one JSON array; a job qualifies when none of its labels is missing from it, and when
+    // its repository runs fewer jobs than its limit (counted under the write lock the claim holds, so never two at once).
+    private static readonly string Leasable = $"""
         j.status = 'queued'
         AND (j.retry_at IS NULL OR j.retry_at <= @now)
         AND NOT EXISTS (
             SELECT 1 FROM json_each(j.labels) AS wanted
             WHERE wanted.value NOT IN (SELECT offered.value FROM json_each(@labels) AS offered))
+        AND {RepositoryLimitSql.UnderLimit}
         """;
 
-    public const string LeaseNextJob = $"""
+    // Highest priority first (the smallest number), then the oldest; jobs_queued_by_priority holds them in that order.
+    // Named, since without statistics SQLite would rather read every queued job by status and sort them, testing each
+    // one's labels and repository first, where the walk in order stops at the first job that fits.
+    private const string QueuedJobs = "jobs AS j INDEXED BY jobs_queued_by_priority";
+
+    public static readonly string LeaseNextJob = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
             attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
-        WHERE id = (SELECT j.id FROM jobs AS j WHERE {Leasable} ORDER BY j.id LIMIT 1)
+        WHERE id = (SELECT j.id FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.id LIMIT 1)
         RETURNING {JobColumns};
         """;
 
     // Read without the write lock (WAL lets readers beside the writer): a worker that finds nothing never queues for it.
-    public const string AnyLeasableJob = $"SELECT EXISTS (SELECT 1 FROM jobs AS j WHERE {Leasable});";
+    public static readonly string AnyLeasableJob = $"SELECT EXISTS (SELECT 1 FROM {QueuedJobs} WHERE {Leasable});";
 
     public const string InsertLogLine = """
         INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)

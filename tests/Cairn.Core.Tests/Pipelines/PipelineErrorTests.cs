@@ -42,7 +42,7 @@ public sealed class PipelineErrorTests
     [Fact]
     public void UnknownTopLevelKey_WithNothingClose_ListsTheKeys() =>
         Assert.Equal(
-            "ci.yml:1:1: error: unknown key 'zzzzzz' at the top level; expected one of: name, on, concurrency, env, jobs",
+            "ci.yml:1:1: error: unknown key 'zzzzzz' at the top level; expected one of: name, on, concurrency, priority, env, jobs",
             Error("zzzzzz: 1\njobs: { a: { steps: [{ run: make }] } }\n"));
 
     [Fact]

@@ -23,7 +23,7 @@ internal sealed record AddRepositoryRequest(
 }
 
 /// <summary>What <c>cairn repo set</c> sends: only the settings given.</summary>
-internal sealed record ChangeRepositoryRequest(string? ForkPullRequests, bool? AllowForkSecrets, bool? Public = null);
+internal sealed record ChangeRepositoryRequest(string? ForkPullRequests, bool? AllowForkSecrets, bool? Public = null, int? MaxRunningJobs = null);
 
 /// <summary>A repository as the server shows it: whether secrets are set, never their values.</summary>
 internal sealed record RepositoryView(
@@ -38,7 +38,8 @@ internal sealed record RepositoryView(
     string? WebhookUrl,
     DateTimeOffset CreatedAt,
     string? ForkPullRequests = null,
-    bool Public = false);
+    bool Public = false,
+    int? MaxRunningJobs = null);
 
 /// <summary>What <c>cairn trigger</c> sends: a manual run of a ref (or an exact commit) with inputs.</summary>
 internal sealed record TriggerRequest(string Ref, string? Sha, IReadOnlyDictionary<string, string> Inputs);

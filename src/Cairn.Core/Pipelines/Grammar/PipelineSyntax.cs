@@ -14,6 +14,13 @@ internal static class PipelineSyntax
     /// <summary>Failure classes that <c>retry.on</c> may name; <c>config</c> and <c>cancelled</c> are never retried.</summary>
     public static IReadOnlyList<string> RetryableClasses { get; } = ["script", "timeout", "infra", "lint", "test", "build"];
 
+    /// <summary><c>priority:</c>, on the pipeline and on a job (the job's wins).</summary>
+    public static SyntaxKey Priority { get; } = new("priority", SyntaxKind.Choice,
+        "How soon queued jobs are leased: high before normal before low, then oldest first. A job's own wins over the pipeline's; default normal.")
+    {
+        AllowedValues = JobPriorities.Names,
+    };
+
     public static SyntaxKey Step { get; } = new("steps", SyntaxKind.ObjectList,
         "The job's steps, run in order in one workspace; the job stops at the first step that fails.")
     {
@@ -74,6 +81,7 @@ internal static class PipelineSyntax
             new("image", SyntaxKind.Text, "The container image the job's steps run in (executors without containers ignore it, with a warning)."),
             Services,
             new("timeout", SyntaxKind.Duration, "How long the whole job may run, like 20m or 1h30m."),
+            Priority,
             Matrix,
             new("env", SyntaxKind.Env, "Environment variables for every step of the job, on top of the pipeline's.") { NamePattern = VariableNamePattern },
             new("secrets", SyntaxKind.NameList, "Names of stored secrets the job receives as environment variables; their values are masked in logs.") { NamePattern = VariableNamePattern },
@@ -153,6 +161,7 @@ internal static class PipelineSyntax
             new("name", SyntaxKind.Text, "The pipeline's name; default 'pipeline'."),
             On,
             Concurrency,
+            Priority,
             new("env", SyntaxKind.Env, "Environment variables for every step of every job. Expressions here may read inputs only.") { NamePattern = VariableNamePattern },
             Job,
         ],

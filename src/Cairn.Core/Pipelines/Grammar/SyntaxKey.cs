@@ -9,6 +9,9 @@ internal enum SyntaxKind
     Integer,
     Duration,
 
+    /// <summary>One of <see cref="SyntaxKey.AllowedValues"/>.</summary>
+    Choice,
+
     /// <summary>An <c>if:</c> condition: bare, or wrapped in <c>${{ }}</c>.</summary>
     Condition,
 

@@ -52,6 +52,7 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
             Diagnostics.At(entry.Key))
         {
             Services = keys.TryGetValue("services", out var sv) ? _services.Read(job, sv.Value, scope) : [],
+            Priority = keys.TryGetValue("priority", out var p) ? reader.Priority(p.Value) : null,
         };
         return (definition, needs);
     }

@@ -159,6 +159,29 @@ internal sealed partial class ValueReader(Diagnostics diagnostics)
         return value;
     }
 
+    /// <summary><c>priority:</c>; null when not given or wrong (reported, with the closest name).</summary>
+    public JobPriority? Priority(YamlNode node)
+    {
+        var text = Text(node, $"'priority' must be one of: {string.Join(", ", JobPriorities.Names)}");
+        if (text is null)
+        {
+            if (node is YamlScalar { IsNull: true })
+            {
+                diagnostics.Error(node, $"'priority' is empty; give one of: {string.Join(", ", JobPriorities.Names)}");
+            }
+
+            return null;
+        }
+
+        if (JobPriorities.TryParse(text, out var priority))
+        {
+            return priority;
+        }
+
+        diagnostics.Error(node, $"unknown priority '{text}'{DidYouMean(text, JobPriorities.Names, listAll: true)}");
+        return null;
+    }
+
     /// <summary>An <c>env:</c> mapping; <paramref name="checkValue"/> sees each scalar value (for its expressions).</summary>
     public Dictionary<string, string> Env(YamlNode node, string where, Action<YamlScalar> checkValue)
     {
