@@ -73,5 +73,5 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
 
     // The job when it was leased at once; else the key of the repository whose limit it must be claimed under.
     private static (JobRecord? Job, string? Repository) ReadCandidate(DbDataReader row) =>
-        row.IsDBNull(0) ? (null, row.GetString(16)) : (PostgresRows.Records.ReadJob(row), null);
+        row.IsDBNull(0) ? (null, row.GetString(row.GetOrdinal("repository_key"))) : (PostgresRows.Records.ReadJob(row), null);
 }
