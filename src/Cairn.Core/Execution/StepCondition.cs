@@ -3,7 +3,7 @@ using Cairn.Core.Pipelines.Expressions;
 namespace Cairn.Core.Execution;
 
 /// <summary>Whether a step's <c>if:</c> holds, for every executor: no condition means success().</summary>
-internal static class StepCondition
+public static class StepCondition
 {
     public static bool ShouldRun(JobSpec job, StepSpec step, bool anyFailed, bool cancelled, out string? invalid)
     {
