@@ -44,7 +44,16 @@ internal sealed class KubernetesJobEnvironment(
         }
 
         _pod = new PodIdentity(PodName(job), settings.Namespace, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), owner);
-        var manifests = KubernetesManifests.Build(job, _pod, options);
+        JobManifests manifests;
+        try
+        {
+            manifests = KubernetesManifests.Build(job, _pod, options);
+        }
+        catch (ArgumentException error)
+        {
+            return JobSetup.NotStarted(FailureClass.Config, error.Message);
+        }
+
         try
         {
             var secret = await CreateAsync(() => client.CoreV1.CreateNamespacedSecretAsync(manifests.Secret, _pod.Namespace, cancellationToken: cancellationToken), cancellationToken);
