@@ -264,4 +264,63 @@ public sealed class KubernetesExecutorTests
         Assert.Equal(lines, reporter.Text(0, LogStream.Stdout));
         Assert.True(api.Requests.Count(r => r.EndsWith("/log", StringComparison.Ordinal)) > 1, "the log stream was opened again");
     }
+
+    [Fact]
+    public async Task A_source_fetch_that_fails_fails_the_job_as_infra_with_the_end_of_its_log()
+    {
+        await using var api = new FakeKubernetesApi
+        {
+            OnPodCreated = (pod, _) =>
+            {
+                pod.Scheduled();
+                pod.Log("fatal: could not read from remote repository", container: "source");
+                pod.Terminated("source", 128);
+                pod.Update(status => status["phase"] = "Failed");
+                return Task.CompletedTask;
+            },
+        };
+        using var executor = Executor(api);
+        var job = Job([Step(0, "true")]) with
+        {
+            Source = new Cairn.Core.Execution.JobSource(new Uri("http://cairn.example/git/acme/app"), new string('b', 40), "token"),
+        };
+
+        var outcome = await executor.RunAsync(job, new RecordingJobReporter(), Ct);
+
+        Assert.Equal(FailureClass.Infra, outcome.FailureClass);
+        Assert.Equal("the source could not be fetched: fatal: could not read from remote repository", outcome.Detail);
+    }
+
+    [Fact]
+    public async Task The_jobs_timeout_stops_the_pod_and_a_pod_evicted_mid_step_fails_as_infra()
+    {
+        await using var api = new FakeKubernetesApi
+        {
+            OnPodCreated = async (pod, ct) =>
+            {
+                await StartAsync(pod, ct);
+                pod.Log(pod.Marker("start:0"));
+                pod.Log("long work");
+            },
+        };
+        using var executor = Executor(api);
+        var reporter = new RecordingJobReporter();
+
+        var outcome = await executor.RunAsync(Job([Step(0, "sleep 600")], timeout: TimeSpan.FromSeconds(1)), reporter, Ct);
+
+        Assert.Equal(FailureClass.Timeout, outcome.FailureClass);
+        Assert.Equal(3, await api.CreatedPods[0].Deleted);
+        Assert.Equal(["long work"], reporter.Text(0, LogStream.Stdout));
+
+        api.OnPodCreated = async (pod, ct) =>
+        {
+            await StartAsync(pod, ct);
+            pod.Log(pod.Marker("start:0"));
+            pod.Terminated("job", 137, "Evicted", "The node was low on resource: memory.");
+        };
+        var evicted = await executor.RunAsync(Job([Step(0, "true")]), new RecordingJobReporter(), Ct);
+
+        Assert.Equal(FailureClass.Infra, evicted.FailureClass);
+        Assert.Contains("Evicted (exit code 137): The node was low on resource: memory.", evicted.Steps[0].Detail, StringComparison.Ordinal);
+    }
 }
