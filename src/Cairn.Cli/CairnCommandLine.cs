@@ -16,6 +16,7 @@ internal static class CairnCommandLine
         var root = new RootCommand("Cairn: pipelines as code, run on this machine or on a Cairn server")
         {
             ValidateCommand.Create(),
+            PodSpecCommand.Create(),
             RunCommand.Create(signals.Cancel, signals.Kill),
             WorkerCommand.Create(signals.Cancel, signals.Kill),
             ServerCommand.Create(signals.Cancel, signals.Kill),

@@ -114,7 +114,7 @@ public sealed class RunnerOptionsTests : IDisposable
               plain:
                 steps: [{ run: echo plain ran }]
             """);
-        _dir.WriteFile("runners.yml", "default: missing-executor\nrunners:\n  large: { executor: shell, labels: [linux, big] }\n  missing-executor: { executor: kubernetes }\n");
+        _dir.WriteFile("runners.yml", "default: missing-executor\nrunners:\n  large: { executor: shell, labels: [linux, big] }\n  missing-executor: { executor: kubernetes, namespace: ci }\n");
 
         var result = await CairnProcess.RunAsync(_dir.Path, "run", "--json", "--runners", "runners.yml");
 

@@ -58,6 +58,9 @@ public static class Engines
     public static string KubernetesImage =>
         Environment.GetEnvironmentVariable("CAIRN_TEST_KUBERNETES_IMAGE") is { Length: > 0 } value ? value : "busybox:1.36";
 
+    /// <summary>A kubectl binary (CAIRN_TEST_KUBECTL), for checking that kubectl reads the manifests Cairn writes.</summary>
+    public static string? Kubectl => Environment.GetEnvironmentVariable("CAIRN_TEST_KUBECTL") is { Length: > 0 } value ? value : null;
+
     public static string TestImage => Environment.GetEnvironmentVariable("CAIRN_TEST_IMAGE") is { Length: > 0 } value ? value : "localhost/cairn-test/busybox:1";
 }
 
@@ -166,6 +169,19 @@ public sealed class KubernetesFactAttribute : FactAttribute
         if (Engines.Kubeconfig is null)
         {
             Skip = "needs a Kubernetes cluster, and none can run on these machines: set CAIRN_TEST_KUBECONFIG to a cluster's kubeconfig (kind works; see docs/operations.md)";
+        }
+    }
+}
+
+/// <summary>A fact that needs kubectl (CAIRN_TEST_KUBECTL); no cluster.</summary>
+public sealed class KubectlFactAttribute : FactAttribute
+{
+    public KubectlFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (Engines.Kubectl is null)
+        {
+            Skip = "needs kubectl: set CAIRN_TEST_KUBECTL to a kubectl binary (no cluster is used; .ci/run unpacks one)";
         }
     }
 }

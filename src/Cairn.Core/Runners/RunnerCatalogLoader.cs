@@ -123,9 +123,10 @@ public static partial class RunnerCatalogLoader
         var image = keys.TryGetValue("image", out var i) ? reader.Text(i.Value, "'image' must be a string") : null;
         var user = keys.TryGetValue("user", out var u) ? User(u.Value, reader) : null;
         var passEnv = keys.TryGetValue("pass-env", out var p) ? PassEnv(p.Value, reader) : [];
+        var kubernetes = executor is null ? null : ReadKubernetes(keys, mapping, name, executor, reader);
         return diagnostics.ErrorCount > before || executor is null
             ? null
-            : new RunnerAlias(name, executor, cpu, memory, labels, image) { User = user, PassEnv = passEnv };
+            : new RunnerAlias(name, executor, cpu, memory, labels, image) { User = user, PassEnv = passEnv, Kubernetes = kubernetes };
     }
 
     private static string? Executor(Dictionary<string, YamlEntry> keys, YamlMapping mapping, string name, ValueReader reader)

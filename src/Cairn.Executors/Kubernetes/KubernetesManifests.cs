@@ -52,6 +52,11 @@ public static class KubernetesManifests
     private const string WorkspaceVolume = "workspace";
     private const string ProgramVolume = "cairn";
 
+    /// <summary>How long the supervisor gives a stopped step before SIGKILL: a little less than the pod's own grace, so
+    /// it can still mark the step before the kubelet kills it.</summary>
+    public static TimeSpan StepGrace(TimeSpan stopGrace) =>
+        stopGrace > TimeSpan.FromSeconds(4) ? stopGrace - TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(1);
+
     /// <summary>The Secret key that holds secret variable <paramref name="name"/>.</summary>
     public static string SecretKey(string name) => "env." + name;
 
@@ -72,7 +77,7 @@ public static class KubernetesManifests
         }
 
         var labels = ManifestLabels.For(job, identity);
-        var programs = SupervisorScript.Render(job, ProgramPath, WorkspacePath, options.StopGrace);
+        var programs = SupervisorScript.Render(job, ProgramPath, WorkspacePath, StepGrace(options.StopGrace));
         var secretNames = job.SecretNames.Where(job.Env.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var data = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in secretNames)
@@ -108,6 +113,13 @@ public static class KubernetesManifests
             Spec = PodSpec(job, identity, options, programs.Select(p => p.Key).ToList(), secretNames, placeholders),
         };
         return new JobManifests(pod, secret);
+    }
+
+    /// <summary>The manifests as YAML: the Pod, <c>---</c>, the Secret.</summary>
+    public static string Yaml(JobManifests manifests)
+    {
+        ArgumentNullException.ThrowIfNull(manifests);
+        return k8s.KubernetesYaml.Serialize(manifests.Pod).TrimEnd('\n') + "\n---\n" + k8s.KubernetesYaml.Serialize(manifests.Secret).TrimEnd('\n') + "\n";
     }
 
     /// <summary>How long the pod may run at all: the job's timeout (or <see cref="DefaultJobDeadline"/>), its scheduling

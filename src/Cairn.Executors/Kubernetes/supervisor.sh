@@ -61,6 +61,7 @@ c_watch() {
     trap 'kill "$w_s" 2>/dev/null; exit 1' TERM
     sleep "$1" & w_s=$!
     wait "$w_s"
+    trap '' TERM
     c_sig "$2" "$3"
     exit 0
   ) &

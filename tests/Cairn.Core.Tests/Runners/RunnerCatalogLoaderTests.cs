@@ -10,7 +10,7 @@ public sealed class RunnerCatalogLoaderTests
           small: { executor: container, cpu: 1, memory: 512Mi }
           large: { executor: container, cpu: 2, memory: 4Gi, labels: [linux, big], image: debian:12 }
           host:  { executor: shell }
-          k8s:   { executor: kubernetes, cpu: 500m }
+          k8s:   { executor: kubernetes, cpu: 500m, namespace: ci }
         """;
 
     private static List<string> Errors(string yaml)

@@ -16,7 +16,7 @@ public sealed class RunnerExecutorResolverTests
           small: { executor: container, cpu: 1, memory: 512Mi }
           large: { executor: container, cpu: 2, memory: 4Gi, labels: [linux, big], image: debian:12 }
           host:  { executor: shell }
-          k8s:   { executor: kubernetes }
+          k8s:   { executor: kubernetes, namespace: ci }
         """, "runners.yml").Catalog!;
 
     private readonly ShellExecutor _shell = new();
