@@ -45,8 +45,22 @@ public static class FakePodProcess
         var job = (spec["containers"] as JsonArray ?? []).OfType<JsonObject>().First(c => (string?)c["name"] == "job");
         pod.Event("Started", "Started container job");
         pod.Running();
-        var exit = await RunAsync(pod, job, "job", programs, workspace, p => pod.OnDelete = _ => StopAsync(p), cancellationToken);
-        pod.Terminated("job", exit);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pod.OnDelete = _ => finished.Task;
+        try
+        {
+            // A graceful delete sends SIGTERM; the pod ends once the process has exited and its output is all in the log.
+            var exit = await RunAsync(pod, job, "job", programs, workspace, p => pod.OnDelete = async _ =>
+            {
+                await StopAsync(p);
+                await finished.Task;
+            }, cancellationToken);
+            pod.Terminated("job", exit);
+        }
+        finally
+        {
+            finished.TrySetResult();
+        }
     }
 
     private static async Task<int> RunAsync(FakePod pod, JsonObject container, string name, string programs, string workspace,

@@ -101,7 +101,9 @@ internal sealed class KubernetesJobEnvironment(
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            if (step.Timeout is { } limit && time.GetUtcNow() - started >= limit)
+            // The step's own timer started a moment before this method did: a stop that comes about when it was due is
+            // taken for it, and the supervisor (which enforces it too) gets a few seconds to say so.
+            if (step.Timeout is { } limit && time.GetUtcNow() - started >= limit - TimeSpan.FromMilliseconds(500))
             {
                 using var grace = new CancellationTokenSource(SupervisorTimeoutGrace, time);
                 try

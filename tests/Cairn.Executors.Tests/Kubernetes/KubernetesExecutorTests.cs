@@ -24,7 +24,7 @@ public sealed class KubernetesExecutorTests
         Assert.Equal(["second"], reporter.Text(1, LogStream.Stdout));
         Assert.Contains(reporter.Lines, l => l.Stream == LogStream.System && l.Text.StartsWith("kubernetes: Scheduled: Successfully assigned ci/", StringComparison.Ordinal));
         Assert.DoesNotContain(reporter.Lines, l => l.Text.Contains("##cairn", StringComparison.Ordinal));
-        Assert.Empty(api.Pods);
+        await Eventually.TrueAsync(() => api.Pods.Count == 0, "the deleted pod gone (deletion with a grace ends when its containers have)", cancellationToken: Ct);
         Assert.Empty(api.Secrets);
         var pod = Assert.Single(api.CreatedPods);
         Assert.Matches("^cairn-1-1-1-[0-9a-f]{6}$", pod.Name);
@@ -84,7 +84,7 @@ public sealed class KubernetesExecutorTests
         Assert.Equal(FailureClass.Infra, outcome.FailureClass);
         Assert.Contains("no node could take the job's pod", outcome.Detail, StringComparison.Ordinal);
         Assert.Contains("untolerated taint", outcome.Detail, StringComparison.Ordinal);
-        Assert.Empty(api.Pods);
+        await Eventually.TrueAsync(() => api.Pods.Count == 0, "the deleted pod gone (deletion with a grace ends when its containers have)", cancellationToken: Ct);
         Assert.Empty(api.Secrets);
     }
 
@@ -200,7 +200,7 @@ public sealed class KubernetesExecutorTests
         Assert.Equal(JobStatus.Cancelled, outcome.Status);
         Assert.Equal(3, await api.CreatedPods[0].Deleted);
         Assert.Equal(["working", "stopping on SIGTERM"], reporter.Text(0, LogStream.Stdout));
-        Assert.Empty(api.Pods);
+        await Eventually.TrueAsync(() => api.Pods.Count == 0, "the deleted pod gone (deletion with a grace ends when its containers have)", cancellationToken: Ct);
         Assert.Empty(api.Secrets);
     }
 

@@ -36,7 +36,7 @@ public sealed class KubernetesSupervisorTests
         Assert.Equal(StepStatus.Skipped, outcome.Steps[2].Status);
         Assert.Equal(["cleanup"], reporter.Text(3, LogStream.Stdout));
         Assert.DoesNotContain("tok-value-42", Assert.Single(api.ReceivedPods), StringComparison.Ordinal);
-        Assert.Empty(api.Pods);
+        await Eventually.TrueAsync(() => api.Pods.Count == 0, "the deleted pod gone (deletion with a grace ends when its containers have)", cancellationToken: Ct);
         Assert.Empty(api.Secrets);
     }
 
@@ -63,7 +63,7 @@ public sealed class KubernetesSupervisorTests
         using var executor = Executor(api);
         var reporter = new RecordingJobReporter();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var job = Job([Step(0, "trap 'echo got TERM; exit 143' TERM; echo waiting; while :; do sleep 0.1; done")]);
+        var job = Job([Step(0, "trap 'echo got TERM; exit 143' TERM; echo waiting; while :; do sleep 0.1 || :; done")]);
 
         var run = executor.RunAsync(job, reporter, cancel.Token);
         await Eventually.TrueAsync(() => reporter.Text(0, LogStream.Stdout).Contains("waiting"), "the step's first line", cancellationToken: Ct);
@@ -74,7 +74,7 @@ public sealed class KubernetesSupervisorTests
         // The step's shell may also say "Terminated" for the sleep the group's SIGTERM ended.
         Assert.Equal("waiting", reporter.Text(0, LogStream.Stdout)[0]);
         Assert.Equal("got TERM", reporter.Text(0, LogStream.Stdout)[^1]);
-        Assert.Empty(api.Pods);
+        await Eventually.TrueAsync(() => api.Pods.Count == 0, "the deleted pod gone (deletion with a grace ends when its containers have)", cancellationToken: Ct);
         Assert.Empty(api.Secrets);
     }
 }
