@@ -168,8 +168,15 @@ public sealed partial class FakeKubernetesApi : IAsyncDisposable
         return AddPod(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = meta, ["spec"] = new JsonObject() }, "{}");
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         foreach (var pod in AllPods)
         {
             await pod.DisposeAsync();

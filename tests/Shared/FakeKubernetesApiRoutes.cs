@@ -12,7 +12,7 @@ public sealed partial class FakeKubernetesApi
             _requests.Add($"{request.Method} {request.Path}");
         }
 
-        if (request.Path == "/version")
+        if (request.Path.TrimEnd('/') == "/version")
         {
             await response.SendAsync(200, """{"major":"1","minor":"31","gitVersion":"v1.31.0-fake","platform":"linux/amd64"}""", cancellationToken);
             return;

@@ -31,8 +31,15 @@ public sealed class FakeKubernetesHttp : IAsyncDisposable
 
     public Uri Address { get; }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         _listener.Stop();
         try

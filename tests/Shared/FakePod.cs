@@ -252,7 +252,12 @@ public sealed class FakePod : IAsyncDisposable
             change(status);
         }
 
-        _api.Changed("Pod", "MODIFIED", Snapshot());
+        var snapshot = Snapshot();
+        _api.Changed("Pod", "MODIFIED", snapshot);
+        lock (_gate)
+        {
+            ((JsonObject)_item["metadata"]!)["resourceVersion"] = (string?)snapshot["metadata"]?["resourceVersion"];
+        }
     }
 
     private List<JsonObject> Containers(string field = "containers")

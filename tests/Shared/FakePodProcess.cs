@@ -52,7 +52,7 @@ public static class FakePodProcess
             // A graceful delete sends SIGTERM; the pod ends once the process has exited and its output is all in the log.
             var exit = await RunAsync(pod, job, "job", programs, workspace, p => pod.OnDelete = async _ =>
             {
-                await StopAsync(p);
+                await StopAsync(p, finished.Task);
                 await finished.Task;
             }, cancellationToken);
             pod.Terminated("job", exit);
@@ -113,23 +113,23 @@ public static class FakePodProcess
         return process.ExitCode;
     }
 
-    private static async Task StopAsync(Process process)
+    // SIGTERM, then SIGKILL to the whole tree when the process is still there after 30 s. No `kill` child process: a
+    // test host that reaps children of its own could leave the wait for it hanging.
+    private static async Task StopAsync(Process process, Task finished)
     {
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill!.WaitForExitAsync();
-        }
-
-        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        _ = Kill(process.Id, 15);
         try
         {
-            await process.WaitForExitAsync(grace.Token);
+            await finished.WaitAsync(TimeSpan.FromSeconds(30));
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
             process.Kill(entireProcessTree: true);
         }
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static string Map(string text, string programs, string workspace) =>
         text.Replace("'/cairn'", "'\u0001P'", StringComparison.Ordinal)

@@ -66,7 +66,8 @@ internal sealed class PodEvents(IKubernetes client, PodIdentity pod, Action<stri
                 return;
             }
             catch (Exception error) when (error is k8s.Autorest.HttpOperationException or HttpRequestException or IOException
-                or k8s.KubernetesException)
+                or k8s.KubernetesException or OperationCanceledException or ObjectDisposedException or InvalidOperationException
+                or System.Text.Json.JsonException)
             {
                 version = error is k8s.Autorest.HttpOperationException { Response.StatusCode: System.Net.HttpStatusCode.Gone } ? null : version;
             }

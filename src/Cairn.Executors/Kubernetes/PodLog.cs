@@ -73,9 +73,12 @@ internal sealed class PodLog(IKubernetes client, PodIdentity pod, TimeProvider t
                 {
                     await ReadOnceAsync(cancellationToken);
                 }
-                catch (Exception error) when (error is k8s.Autorest.HttpOperationException or HttpRequestException or IOException)
+                catch (Exception error) when (!cancellationToken.IsCancellationRequested
+                    && error is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or OperationCanceledException
+                        or ObjectDisposedException or InvalidOperationException)
                 {
-                    // The stream dropped; whether to read again is the container's state's to say.
+                    // The stream dropped, or the client's own request timeout ended it: whether to read again is the
+                    // container's state's to say.
                 }
 
                 if (await EndedAsync(cancellationToken))

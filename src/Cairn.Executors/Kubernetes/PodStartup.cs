@@ -34,7 +34,7 @@ internal sealed class PodStartup(IKubernetes client, PodIdentity pod, Kubernetes
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (NextDeadline() is { } at)
             {
-                deadline.CancelAfter(at - time.GetUtcNow() + TimeSpan.FromMilliseconds(50));
+                deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (at - time.GetUtcNow()).Ticks)) + TimeSpan.FromMilliseconds(50));
             }
 
             try

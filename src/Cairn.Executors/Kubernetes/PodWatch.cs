@@ -87,7 +87,8 @@ internal sealed class PodWatch(IKubernetes client, string name, string ns, TimeP
             {
                 version = null;
             }
-            catch (Exception error) when (error is HttpOperationException or HttpRequestException or IOException or k8s.KubernetesException)
+            catch (Exception error) when (error is HttpOperationException or HttpRequestException or IOException or k8s.KubernetesException
+                or OperationCanceledException or ObjectDisposedException or InvalidOperationException or System.Text.Json.JsonException)
             {
                 // The stream dropped or the API stumbled: resume from the last version seen after a breath.
             }

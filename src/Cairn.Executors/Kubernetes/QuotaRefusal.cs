@@ -27,14 +27,17 @@ internal static partial class QuotaRefusal
     public static string Reason(string message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var requested = Quantities(RequestedPattern().Match(message));
         var used = Quantities(UsedPattern().Match(message));
         var limited = Quantities(LimitedPattern().Match(message));
-        foreach (var (resource, limit) in limited)
+        var named = limited.Where(l => used.ContainsKey(l.Key)).ToList();
+        // The resource the request does not fit in; the first one named when the numbers cannot tell.
+        var (resource, limit) = named.FirstOrDefault(l => Exceeds(requested, used, l.Key, l.Value) == true) is { Key: not null } over
+            ? over
+            : named.FirstOrDefault();
+        if (resource is not null)
         {
-            if (used.TryGetValue(resource, out var inUse))
-            {
-                return $"throttled by quota ({PersonName(resource)} {inUse}/{limit})";
-            }
+            return $"throttled by quota ({PersonName(resource)} {used[resource]}/{limit})";
         }
 
         var name = NamePattern().Match(message);
@@ -54,6 +57,19 @@ internal static partial class QuotaRefusal
         }
 
         return resource;
+    }
+
+    private static bool? Exceeds(Dictionary<string, string> requested, Dictionary<string, string> used, string resource, string limit)
+    {
+        try
+        {
+            var asked = requested.TryGetValue(resource, out var r) ? new k8s.Models.ResourceQuantity(r).ToDecimal() : 0m;
+            return asked + new k8s.Models.ResourceQuantity(used[resource]).ToDecimal() > new k8s.Models.ResourceQuantity(limit).ToDecimal();
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static Dictionary<string, string> Quantities(Match match)
@@ -96,6 +112,9 @@ internal static partial class QuotaRefusal
             return null;
         }
     }
+
+    [GeneratedRegex(@"requested: (?<list>\S+), used:")]
+    private static partial Regex RequestedPattern();
 
     [GeneratedRegex(@"used: (?<list>\S+), limited:")]
     private static partial Regex UsedPattern();

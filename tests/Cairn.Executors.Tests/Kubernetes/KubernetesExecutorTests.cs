@@ -260,7 +260,8 @@ public sealed class KubernetesExecutorTests
 
         var outcome = await executor.RunAsync(Job([Step(0, "seq 40")]), reporter, Ct);
 
-        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        
+        Assert.True(outcome.Status == JobStatus.Succeeded, $"{outcome.Detail} / {outcome.Steps[0].Detail} / {string.Join(" | ", reporter.Lines.Select(l => l.Text))}");
         Assert.Equal(lines, reporter.Text(0, LogStream.Stdout));
         Assert.True(api.Requests.Count(r => r.EndsWith("/log", StringComparison.Ordinal)) > 1, "the log stream was opened again");
     }
@@ -322,5 +323,25 @@ public sealed class KubernetesExecutorTests
 
         Assert.Equal(FailureClass.Infra, evicted.FailureClass);
         Assert.Contains("Evicted (exit code 137): The node was low on resource: memory.", evicted.Steps[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_start_up_check_answers_null_from_an_api_and_a_sentence_when_there_is_none()
+    {
+        await using var api = new FakeKubernetesApi();
+        using var executor = Executor(api);
+        Assert.Null(await executor.PingAsync(Ct));
+
+        await api.DisposeAsync();
+        var problem = await executor.PingAsync(Ct);
+        Assert.StartsWith("the cluster's API could not be reached at http://127.0.0.1:", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_kubeconfig_that_cannot_be_read_is_a_sentence()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            Cairn.Executors.Kubernetes.KubernetesExecutor.Configuration(new() { KubeconfigPath = "/nonexistent/kubeconfig" }));
+        Assert.StartsWith("the kubernetes executor could not read its cluster's settings from /nonexistent/kubeconfig", error.Message, StringComparison.Ordinal);
     }
 }
