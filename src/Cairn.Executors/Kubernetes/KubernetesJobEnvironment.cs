@@ -161,7 +161,8 @@ internal sealed class KubernetesJobEnvironment(
         }
 
         using var cleanup = new CancellationTokenSource(options.CleanupTimeout, time);
-        if (_podMade && !await RemoveAsync(() => client.CoreV1.DeleteNamespacedPodAsync(_pod.Name, _pod.Namespace,
+        // A pod whose create was cut short may exist without this process having heard so: delete it all the same.
+        if ((_podMade || _secretMade) && !await RemoveAsync(() => client.CoreV1.DeleteNamespacedPodAsync(_pod.Name, _pod.Namespace,
                 new V1DeleteOptions { GracePeriodSeconds = 1 }, cancellationToken: cleanup.Token)))
         {
             problems.Add($"pod {_pod.Namespace}/{_pod.Name}");
