@@ -34,7 +34,7 @@ if command -v bash >/dev/null 2>&1; then set -- bash --noprofile --norc -eo pipe
 # Every process below $1, from /proc (used when there is no setsid to give a step a group of its own).
 c_kids() {
   k_all=$(for k_f in /proc/[0-9]*/stat; do
-    read -r k_s < "$k_f" 2>/dev/null || continue
+    { read -r k_s < "$k_f"; } 2>/dev/null || continue
     k_p=${k_f#/proc/}; k_r=${k_s##*) }; echo "${k_p%/stat} ${k_r#? }"
   done)
   k_out='' k_next=$1
@@ -86,6 +86,7 @@ c_stop() {
     c_watch "$G" KILL "$pid"; w3=$!
     wait "$pid" 2>/dev/null
     kill "$w3" 2>/dev/null
+    wait "$w3" 2>/dev/null
     c_sig KILL "$pid"
     echo "${P}term:$cur"
   fi
@@ -121,14 +122,14 @@ while read -r i mode t <&3; do
     c_watch "$t" TERM "$pid"; w1=$!
     c_watch $((t + G)) KILL "$pid"; w2=$!
   fi
-  wait "$pid"
+  wait "$pid" 2>/dev/null
   code=$?
   timed=0
   if [ -n "$w1" ]; then
     kill "$w1" 2>/dev/null
-    if wait "$w1"; then timed=1; c_sig KILL "$pid"; fi
+    if wait "$w1" 2>/dev/null; then timed=1; c_sig KILL "$pid"; fi
     kill "$w2" 2>/dev/null
-    wait "$w2"
+    wait "$w2" 2>/dev/null
   fi
   cur=''
   after=$(c_oom)

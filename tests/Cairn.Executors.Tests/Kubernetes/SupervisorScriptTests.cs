@@ -75,12 +75,27 @@ public sealed class SupervisorScriptTests
         using var run = new SupervisorRun(job);
 
         run.Start(SupervisorRun.ShellCommand(shell), withoutSetsid ? PathWithout(run, "setsid", "bash") : null);
-        var (code, output, _) = await run.FinishAsync(Token);
+        var (code, output, errors) = await run.FinishAsync(Token);
 
         Assert.Equal(["start:0", "timeout:0", "start:1", "end:1:0", "done"], SupervisorRun.Markers(output));
         Assert.Equal(1, code);
+        Assert.Equal("", errors);
         var child = ReadPids(run.InWorkspace("bg.pid")).Single();
         Assert.True(await IsGoneSoonAsync(child, Token), $"the step's background child {child} still runs");
+    }
+
+    [Fact]
+    public async Task AStepThatIgnoresTerm_IsKilledAfterTheGrace()
+    {
+        var job = Job(Step(0, "trap '' TERM; sleep 1000 & echo $! > bg.pid; sleep 1000", timeout: TimeSpan.FromSeconds(1)));
+        using var run = new SupervisorRun(job, grace: TimeSpan.FromSeconds(1));
+
+        run.Start(SupervisorRun.ShellCommand("sh"));
+        var (code, output, _) = await run.FinishAsync(Token);
+
+        Assert.Equal(["start:0", "timeout:0", "done"], SupervisorRun.Markers(output));
+        Assert.Equal(1, code);
+        Assert.True(await IsGoneSoonAsync(ReadPids(run.InWorkspace("bg.pid")).Single(), Token), "the step's background child still runs");
     }
 
     [Theory]
