@@ -33,7 +33,19 @@ public sealed class KubernetesExecutor : IExecutor, IFetchesOwnSource, IDisposab
         _client = client;
         _options = options;
         _time = time;
-        Owner = options.OwnerId ?? $"{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant();
+        Owner = LabelValue(options.OwnerId ?? $"{Environment.MachineName}-{Environment.ProcessId}");
+    }
+
+    /// <summary><paramref name="text"/> as a label value Kubernetes accepts: letters, digits, <c>-</c>, <c>_</c> and
+    /// <c>.</c> (anything else becomes <c>-</c>), starting and ending with a letter or digit, at most 63 characters.</summary>
+    public static string LabelValue(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var chars = text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray();
+        var value = new string(chars);
+        value = value.Length > 63 ? value[..63] : value;
+        value = value.Trim('-', '_', '.');
+        return value.Length > 0 ? value : "cairn";
     }
 
     public string Name => "kubernetes";
