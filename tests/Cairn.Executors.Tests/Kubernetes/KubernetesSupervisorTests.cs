@@ -77,4 +77,42 @@ public sealed class KubernetesSupervisorTests
         await Eventually.TrueAsync(() => api.Pods.Count == 0, "the deleted pod gone (deletion with a grace ends when its containers have)", cancellationToken: Ct);
         Assert.Empty(api.Secrets);
     }
+
+    [Fact]
+    public async Task The_source_init_container_fetches_the_runs_commit_into_the_workspace_before_the_steps()
+    {
+        using var repo = new TempDirectory();
+        await Git(repo.Path, "init", "-q", "-b", "main");
+        repo.WriteFile("README", "from the run's commit");
+        await Git(repo.Path, "add", "README");
+        await Git(repo.Path, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "one");
+        var sha = (await Git(repo.Path, "rev-parse", "HEAD")).Trim();
+        await using var api = new FakeKubernetesApi { OnPodCreated = FakePodProcess.RunAsync };
+        using var executor = Executor(api);
+        var reporter = new RecordingJobReporter();
+        var job = Job([Step(0, "cat README; echo; git rev-parse HEAD")]) with
+        {
+            Source = new Cairn.Core.Execution.JobSource(new Uri(repo.Path), sha, "job-token"),
+        };
+
+        var outcome = await executor.RunAsync(job, reporter, Ct);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.Equal(["from the run's commit", sha], reporter.Text(0, LogStream.Stdout));
+    }
+
+    private static async Task<string> Git(string folder, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardOutput = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync(Ct);
+        await process.WaitForExitAsync(Ct);
+        Assert.Equal(0, process.ExitCode);
+        return output;
+    }
 }
