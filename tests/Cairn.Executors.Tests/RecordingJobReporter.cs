@@ -10,6 +10,27 @@ public sealed class RecordingJobReporter : IJobReporter
     private readonly List<LogLine> _lines = [];
     private readonly List<string> _events = [];
     private readonly List<(StepSpec Step, StepOutcome Outcome)> _finished = [];
+    private readonly List<string?> _waits = [];
+
+    /// <summary>Every pending reason reported (null: under way again), in order.</summary>
+    public IReadOnlyList<string?> Waits
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _waits];
+            }
+        }
+    }
+
+    public void Waiting(string? reason)
+    {
+        lock (_gate)
+        {
+            _waits.Add(reason);
+        }
+    }
 
     public IReadOnlyList<LogLine> Lines
     {

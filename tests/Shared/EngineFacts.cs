@@ -47,6 +47,17 @@ public static class Engines
         : !File.Exists(OidcProviderScript) ? $"needs {OidcProviderScript} beside the tests (copied from tests/Shared/oidc)"
         : null;
 
+    /// <summary>A kubeconfig for a real Kubernetes cluster the tests may make pods in (kind works).</summary>
+    public static string? Kubeconfig => Environment.GetEnvironmentVariable("CAIRN_TEST_KUBECONFIG") is { Length: > 0 } value ? value : null;
+
+    /// <summary>The namespace the Kubernetes tests use (CAIRN_TEST_KUBERNETES_NAMESPACE; default <c>default</c>).</summary>
+    public static string KubernetesNamespace =>
+        Environment.GetEnvironmentVariable("CAIRN_TEST_KUBERNETES_NAMESPACE") is { Length: > 0 } value ? value : "default";
+
+    /// <summary>The image the Kubernetes tests run steps in (CAIRN_TEST_KUBERNETES_IMAGE; default busybox).</summary>
+    public static string KubernetesImage =>
+        Environment.GetEnvironmentVariable("CAIRN_TEST_KUBERNETES_IMAGE") is { Length: > 0 } value ? value : "busybox:1.36";
+
     /// <summary>A kubectl binary (CAIRN_TEST_KUBECTL), for checking that kubectl reads the manifests Cairn writes.</summary>
     public static string? Kubectl => Environment.GetEnvironmentVariable("CAIRN_TEST_KUBECTL") is { Length: > 0 } value ? value : null;
 
@@ -145,6 +156,19 @@ public sealed class OidcBrowserFactAttribute : FactAttribute
         else if (!File.Exists(Engines.Chromium))
         {
             Skip = $"needs Chromium at {Engines.Chromium}: apt-get install chromium (.ci/run installs it), or set CAIRN_TEST_CHROMIUM";
+        }
+    }
+}
+
+/// <summary>A fact that needs a real Kubernetes cluster (CAIRN_TEST_KUBECONFIG).</summary>
+public sealed class KubernetesFactAttribute : FactAttribute
+{
+    public KubernetesFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (Engines.Kubeconfig is null)
+        {
+            Skip = "needs a Kubernetes cluster, and none can run on these machines: set CAIRN_TEST_KUBECONFIG to a cluster's kubeconfig (kind works; see docs/operations.md)";
         }
     }
 }
