@@ -13,6 +13,9 @@ namespace Cairn.Dashboard.Tests;
 public class DashboardSite : IAsyncLifetime
 {
     private readonly TempDirectory data = new();
+
+    /// <summary>The server's data folder (its SQLite store is cairn.db there).</summary>
+    public string DataPath => data.Path;
     private readonly Action<Dictionary<string, string?>>? configure;
     private readonly Func<ServerRuntime, ServerRuntime>? adjust;
     private IPlaywright? playwright;

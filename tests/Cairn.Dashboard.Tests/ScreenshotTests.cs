@@ -43,12 +43,22 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
         await workers.TouchWorkerAsync(connected!.Id, DateTimeOffset.UtcNow, "1.0.0", "10.0.0.7", CancellationToken.None);
         Assert.True(await workers.SetWorkerPausedAsync("gpu-2", true, CancellationToken.None));
 
+        // The running job as a pod no node fits would show it: its executor's reason, kept under its lease.
+        var slow = await Eventually.ValueAsync<Cairn.Core.Runs.JobRecord?>(async () =>
+        {
+            var jobs = await site.Server.Services.GetRequiredService<Cairn.Core.Runs.IRunStore>().GetJobsAsync(running.Id, CancellationToken.None);
+            return jobs.SingleOrDefault(j => j.Status == Cairn.Core.Runs.JobStatus.Running);
+        }, job => job is not null, "the slow job is running");
+        Assert.True(await site.Server.Services.GetRequiredService<Cairn.Core.Runs.IRunStore>().SetPendingReasonAsync(
+            slow!.Id, LeaseOf(slow.Id), "waiting for a node: 0/3 nodes are available: 3 Insufficient cpu.", CancellationToken.None));
+
         var wide = await site.SignedInPageAsync(1280, 800);
         var narrow = await site.SignedInPageAsync(375, 740);
-        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", "/events", "/secrets", "/audit", "/workers"];
+        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", $"/runs/{running.Id}", "/events", "/secrets", "/audit", "/workers"];
         foreach (var path in pages)
         {
-            var name = path == "/" ? "repos" : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal);
+            var name = path == "/" ? "repos" : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal)
+                .Replace(running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "running", StringComparison.Ordinal);
             var response = await wide.GotoAsync(path);
             Assert.Equal(200, response!.Status);
             await wide.ScreenshotAsync(new() { Path = Path.Combine(folder, $"{name}-1280.png"), FullPage = true });
@@ -65,5 +75,15 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
         await anonymous.GotoAsync("/login");
         await anonymous.ScreenshotAsync(new() { Path = Path.Combine(folder, "login-1280.png") });
         Assert.True(File.Exists(Path.Combine(folder, "runs-id-375.png")));
+    }
+
+    private Guid LeaseOf(long jobId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(site.DataPath, "cairn.db")}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT lease_id FROM jobs WHERE id = $id";
+        command.Parameters.AddWithValue("$id", jobId);
+        return Guid.Parse((string)command.ExecuteScalar()!);
     }
 }
