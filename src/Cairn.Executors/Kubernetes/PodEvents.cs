@@ -6,26 +6,11 @@ namespace Cairn.Executors.Kubernetes;
 /// <summary>Says each of a pod's events (Scheduled, Pulling, FailedScheduling, Killing…) as a system line
 /// <c>kubernetes: REASON: MESSAGE</c> as it happens: a list, then a watch resumed from the last version seen, listed
 /// again when that version is gone. An event the API updates (its count grows) is said again.</summary>
-internal sealed class PodEvents(IKubernetes client, PodIdentity pod, Action<string> system, TimeProvider time) : IAsyncDisposable
+internal sealed class PodEvents(IKubernetes client, PodIdentity pod, Action<string> system, TimeProvider time) : ApiFollower
 {
     private readonly HashSet<string> _said = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task FollowAsync(CancellationToken cancellationToken)
     {
         var selector = "involvedObject.name=" + pod.Name;
         string? version = null;

@@ -12,11 +12,9 @@ internal readonly record struct PodLogItem(DateTimeOffset At, string? Text, Step
 /// it at the supervisor's markers. When the stream drops while the container still runs, it reads again from a little
 /// before the last line's time and drops what it already had (lines at an earlier time, and as many at the same time as
 /// it saw): no line is lost, none comes twice. Done once the container has ended and its log is read out.</summary>
-internal sealed class PodLog(IKubernetes client, PodIdentity pod, TimeProvider time) : IAsyncDisposable
+internal sealed class PodLog(IKubernetes client, PodIdentity pod, TimeProvider time) : ApiFollower
 {
     private readonly Channel<PodLogItem> _items = Channel.CreateUnbounded<PodLogItem>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
     private DateTimeOffset? _lastAt;
     private int _seenAtLast;
 
@@ -25,19 +23,6 @@ internal sealed class PodLog(IKubernetes client, PodIdentity pod, TimeProvider t
 
     /// <summary>How many times the stream was opened again after dropping.</summary>
     public int Resumes { get; private set; }
-
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-
-        _stop.Dispose();
-    }
 
     /// <summary>Splits <c>2026-01-02T03:04:05.123456789Z text</c> into its time and text.</summary>
     public static bool TryParseLine(string line, out DateTimeOffset at, out string text)
@@ -63,7 +48,7 @@ internal sealed class PodLog(IKubernetes client, PodIdentity pod, TimeProvider t
         return true;
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task FollowAsync(CancellationToken cancellationToken)
     {
         try
         {

@@ -9,29 +9,14 @@ namespace Cairn.Executors.Kubernetes;
 /// <summary>Follows one pod's state: a list, then a watch from the list's resourceVersion, resumed from the last version
 /// seen when the stream drops and listed again when the API says that version is gone (410). Every version read is
 /// written to <see cref="Versions"/>; a deleted pod is written as null.</summary>
-internal sealed class PodWatch(IKubernetes client, string name, string ns, TimeProvider time) : IAsyncDisposable
+internal sealed class PodWatch(IKubernetes client, string name, string ns, TimeProvider time) : ApiFollower
 {
     private readonly Channel<V1Pod?> _versions = Channel.CreateUnbounded<V1Pod?>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
 
     /// <summary>The pod's versions as they come; null when it was deleted.</summary>
     public ChannelReader<V1Pod?> Versions => _versions.Reader;
 
-    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task FollowAsync(CancellationToken cancellationToken)
     {
         string? version = null;
         var selector = "metadata.name=" + name;
