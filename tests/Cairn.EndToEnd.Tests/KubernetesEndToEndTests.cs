@@ -112,6 +112,49 @@ public sealed class KubernetesEndToEndTests : IDisposable
             cancellationToken: Token);
     }
 
+    [Fact]
+    public async Task AServerWhoseClusterDoesNotAnswer_WarnsAtStart_KeepsServing_AndFailsKubernetesJobsAsConfig()
+    {
+        var closed = _config.WriteFile("kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: gone
+              cluster:
+                server: http://127.0.0.1:9
+            contexts:
+            - name: gone
+              context: { cluster: gone, user: gone }
+            current-context: gone
+            users:
+            - name: gone
+              user: { token: gone }
+            """);
+        await using var fleet = await HttpFleet.StartAsync("--concurrency", "1", "--runners", Runners(), "--kubeconfig", closed);
+
+        var (run, _) = await fleet.TriggerAsync("""
+            jobs:
+              pod:
+                runner: pods
+                steps: [{ run: echo never }]
+              here:
+                steps: [{ run: echo still here }]
+            """);
+
+        await fleet.WaitForRunAsync(run);
+        var jobs = (await (await fleet.StoreAsync()).GetJobsAsync(run, Token)).ToDictionary(j => j.Name);
+        Assert.Equal(JobStatus.Succeeded, jobs["here"].Status);
+        Assert.Equal(FailureClass.Config, jobs["pod"].FailureClass);
+        Assert.StartsWith(
+            $"job 'pod' runs on runner 'pods', which uses the kubernetes executor, but no Kubernetes API is reachable (kubeconfig {closed}): ",
+            jobs["pod"].FailureDetail,
+            StringComparison.Ordinal);
+        await fleet.StopServerAsync();
+        var stopped = await fleet.Server.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains($"cairn server: warning: no Kubernetes API is reachable (kubeconfig {closed}): ", stopped.Stderr, StringComparison.Ordinal);
+        Assert.Contains("jobs on runner 'pods' fail until this process starts with a cluster that answers", stopped.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task RunInAPodAsync(HttpFleet fleet, FakeKubernetesApi api)
     {
         using (var set = await fleet.Admin.PutAsJsonAsync("/api/v1/repos/octo/app/secrets/DEPLOY_KEY", new { value = Secret }, Token))
