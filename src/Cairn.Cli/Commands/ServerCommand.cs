@@ -112,7 +112,8 @@ internal static class ServerCommand
         settings = settings with { MasterKeyText = warnings.MasterKey };
         var isolation = StepIsolation.Host(settings.StepPath, settings.PassEnv, settings.JobUser, settings.WorkspacesDirectory);
         var time = TimeProvider.System;
-        var kubernetes = new KubernetesSetup(catalog, settings.KubeconfigFile, KubernetesSetup.ServerOwner);
+        // A server that runs no jobs (--concurrency 0) needs no cluster: its workers reach it.
+        var kubernetes = new KubernetesSetup(settings.Concurrency > 0 ? catalog : RunnerCatalog.BuiltIn, settings.KubeconfigFile, KubernetesSetup.ServerOwner);
         using var executors = await LocalExecutors.ConnectAsync(isolation, kubernetes, time, CancellationToken.None);
         using var forges = ForgeCatalog.Create(time);
         var runtime = new ServerRuntime(executors.Resolver(catalog, ExecutorMode.Auto, strict: true), executors.KillAllNow, new ForgeDirectory(forges))
