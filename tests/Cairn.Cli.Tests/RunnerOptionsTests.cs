@@ -114,7 +114,7 @@ public sealed class RunnerOptionsTests : IDisposable
               plain:
                 steps: [{ run: echo plain ran }]
             """);
-        _dir.WriteFile("runners.yml", "default: missing-executor\nrunners:\n  large: { executor: shell, labels: [linux, big] }\n  missing-executor: { executor: kubernetes, namespace: ci }\n");
+        _dir.WriteFile("runners.yml", "default: missing-executor\nrunners:\n  large: { executor: shell, labels: [linux, big] }\n  missing-executor: { executor: kubernetes, namespace: ci, image: alpine }\n");
 
         var result = await CairnProcess.RunAsync(_dir.Path, "run", "--json", "--runners", "runners.yml");
 
@@ -123,7 +123,7 @@ public sealed class RunnerOptionsTests : IDisposable
         Assert.Equal("succeeded", summary["big"].Status);
         Assert.Contains("big ran", CairnOutput.LinesOf(result.Stderr, "big"));
         Assert.Equal(
-            "job 'plain' runs on runner 'missing-executor', which uses the kubernetes executor, but the kubernetes executor is not available yet",
+            "job 'plain' runs on runner 'missing-executor', which uses the kubernetes executor, but cairn run does not run jobs on Kubernetes, since their pods fetch the source from a Cairn server; 'cairn pod-spec' shows the pod such a job would run as",
             summary["plain"].FailureDetail);
     }
 

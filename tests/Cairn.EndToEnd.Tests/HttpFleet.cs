@@ -52,7 +52,8 @@ internal sealed class HttpFleet : IAsyncDisposable
 
     public string Data => Directory.Combine("data");
 
-    /// <summary>Starts the server with <paramref name="serverArgs"/> added (a short --lease, say), and adds octo/app.</summary>
+    /// <summary>Starts the server with <paramref name="serverArgs"/> added (a short --lease, say; --concurrency in them
+    /// replaces the default of 0), and adds octo/app.</summary>
     public static async Task<HttpFleet> StartAsync(params string[] serverArgs)
     {
         var fleet = new HttpFleet(new TempDirectory(), FreePort(), serverArgs);
@@ -275,8 +276,8 @@ internal sealed class HttpFleet : IAsyncDisposable
     {
         var server = CairnProcess.Start(
             Directory.Path,
-            new Dictionary<string, string?> { ["CAIRN_CONNECTION"] = null, ["CAIRN_STORE"] = null, ["CAIRN_MASTER_KEY"] = null },
-            ["server", "--data", data, "--urls", url, "--concurrency", "0", .. _serverArgs]);
+            new Dictionary<string, string?> { ["CAIRN_CONNECTION"] = null, ["CAIRN_STORE"] = null, ["CAIRN_MASTER_KEY"] = null, ["KUBECONFIG"] = null },
+            ["server", "--data", data, "--urls", url, .. (_serverArgs.Contains("--concurrency") ? [] : new[] { "--concurrency", "0" }), .. _serverArgs]);
         using var probe = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(5) };
         await Eventually.TrueAsync(
             async () =>

@@ -2,6 +2,7 @@ using Cairn.Core.Execution;
 using Cairn.Core.Planning;
 using Cairn.Core.Runners;
 using Cairn.Executors.Container;
+using Cairn.Executors.Kubernetes;
 using Cairn.Executors.Shell;
 
 namespace Cairn.Cli.Commands;
@@ -14,9 +15,11 @@ internal enum ExecutorMode
     Container,
 }
 
-/// <summary>The executors of this process (<c>cairn run</c>, <c>cairn worker</c>): always the shell, and the container
-/// executor when an engine answers. A local run asks the engine once, at the start, and only if some job would run in a
-/// container; a worker always asks. Either way, containers left by a crashed cairn on this host are swept first.</summary>
+/// <summary>The executors of this process (<c>cairn run</c>, <c>cairn worker</c>, <c>cairn server</c>): always the shell,
+/// the container executor when an engine answers, and for a worker or server whose runner catalog has a kubernetes alias
+/// the kubernetes executor when the cluster answers. A local run asks the engine once, at the start, and only if some job
+/// would run in a container; a worker always asks. Either way, containers left by a crashed cairn on this host are swept
+/// first. <c>cairn run</c> never runs jobs on Kubernetes.</summary>
 internal sealed class LocalExecutors : IDisposable
 {
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
@@ -24,6 +27,10 @@ internal sealed class LocalExecutors : IDisposable
     private readonly ShellExecutor _shell;
     private readonly ContainerExecutor? _container;
     private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
+
+    /// <summary>Why <c>cairn run</c> has no kubernetes executor, as the end of a sentence.</summary>
+    public const string NoKubernetesLocally =
+        "cairn run does not run jobs on Kubernetes, since their pods fetch the source from a Cairn server; 'cairn pod-spec' shows the pod such a job would run as";
 
     private LocalExecutors(ShellExecutor shell, ContainerExecutor? container, string? unavailable)
     {
@@ -34,6 +41,13 @@ internal sealed class LocalExecutors : IDisposable
             _unavailable[ExecutorNames.Container] = unavailable;
         }
     }
+
+    /// <summary>The kubernetes executor, when this process has one.</summary>
+    public KubernetesExecutor? Kubernetes { get; private set; }
+
+    /// <summary>Why this process has no kubernetes executor though its runners want one, as the end of a sentence; null
+    /// when it has one or none is wanted.</summary>
+    public string? KubernetesProblem => Kubernetes is null ? _unavailable.GetValueOrDefault(ExecutorNames.Kubernetes) : null;
 
     /// <summary>Sets up what <paramref name="plan"/>'s jobs resolve to under <paramref name="catalog"/> and <paramref name="mode"/>.</summary>
     public static async Task<LocalExecutors> ConnectAsync(
@@ -48,22 +62,33 @@ internal sealed class LocalExecutors : IDisposable
         };
         var needsEngine = plan.Jobs.Any(job =>
             probe.Decide(job.Name, JobDefinitionJson.Deserialize(job.Definition)).Executor == ExecutorNames.Container);
-        if (!needsEngine)
-        {
-            return new LocalExecutors(shell, null, null);
-        }
-
-        var (container, problem) = await ReachEngineAsync(isolation, time, cancellationToken);
-        return new LocalExecutors(shell, container, problem);
+        var (container, problem) = needsEngine ? await ReachEngineAsync(isolation, time, cancellationToken) : ((ContainerExecutor?)null, (string?)null);
+        var executors = new LocalExecutors(shell, container, problem);
+        executors._unavailable[ExecutorNames.Kubernetes] = NoKubernetesLocally;
+        return executors;
     }
 
-    /// <summary>Sets up a worker's executors: the container executor whenever an engine answers.</summary>
-    public static async Task<LocalExecutors> ConnectAsync(StepIsolation isolation, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Sets up a worker's or server's executors: the container executor whenever an engine answers, and the
+    /// kubernetes executor when <paramref name="kubernetes"/>'s catalog has a kubernetes alias and the cluster answers.</summary>
+    public static async Task<LocalExecutors> ConnectAsync(
+        StepIsolation isolation, KubernetesSetup kubernetes, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(isolation);
+        ArgumentNullException.ThrowIfNull(kubernetes);
         var shell = StartShell(isolation, time);
         var (container, problem) = await ReachEngineAsync(isolation, time, cancellationToken);
-        return new LocalExecutors(shell, container, problem);
+        var executors = new LocalExecutors(shell, container, problem);
+        if (kubernetes.IsWanted)
+        {
+            var (cluster, unreachable) = await kubernetes.ReachAsync(time, cancellationToken);
+            executors.Kubernetes = cluster;
+            if (unreachable is not null)
+            {
+                executors._unavailable[ExecutorNames.Kubernetes] = unreachable;
+            }
+        }
+
+        return executors;
     }
 
     // Steps of a cairn on this host that died together with its sentinel go before this one starts any.
@@ -75,9 +100,30 @@ internal sealed class LocalExecutors : IDisposable
     }
 
     /// <summary>Whether the container executor is here, and if not, why.</summary>
-    public string Describe() => _container is not null
-        ? "shell and container executors"
-        : $"the shell executor only ({_unavailable.GetValueOrDefault(ExecutorNames.Container, "no container engine")})";
+    public string Describe()
+    {
+        if (_container is null)
+        {
+            return Kubernetes is null
+                ? $"the shell executor only ({_unavailable.GetValueOrDefault(ExecutorNames.Container, "no container engine")})"
+                : $"shell and kubernetes executors ({_unavailable.GetValueOrDefault(ExecutorNames.Container, "no container engine")})";
+        }
+
+        return Kubernetes is null ? "shell and container executors" : "shell, container and kubernetes executors";
+    }
+
+    /// <summary>The warning a worker or server prints at start when its runners want Kubernetes and it has no cluster.</summary>
+    public string? KubernetesWarning(KubernetesSetup kubernetes)
+    {
+        ArgumentNullException.ThrowIfNull(kubernetes);
+        if (KubernetesProblem is not { } problem)
+        {
+            return null;
+        }
+
+        var runners = kubernetes.Catalog.Aliases.Where(a => a.Executor == ExecutorNames.Kubernetes).Select(a => $"'{a.Name}'");
+        return $"warning: {problem}; jobs on runner {string.Join(", ", runners)} fail until this process starts with a cluster that answers";
+    }
 
     /// <summary>The resolver a local run's workers use.</summary>
     /// <param name="strict">Fail a job whose runner: names no alias (a worker), rather than run it by the built-in rule
@@ -88,6 +134,11 @@ internal sealed class LocalExecutors : IDisposable
         if (_container is not null)
         {
             executors[ExecutorNames.Container] = _container;
+        }
+
+        if (Kubernetes is not null)
+        {
+            executors[ExecutorNames.Kubernetes] = Kubernetes;
         }
 
         return new RunnerExecutorResolver(catalog, executors)
@@ -104,7 +155,11 @@ internal sealed class LocalExecutors : IDisposable
     /// <summary>Stops every step process at once; containers are stopped through the run's cancellation.</summary>
     public void KillAllNow() => _shell.KillAllNow();
 
-    public void Dispose() => _container?.Dispose();
+    public void Dispose()
+    {
+        _container?.Dispose();
+        Kubernetes?.Dispose();
+    }
 
     private static string? Forced(ExecutorMode mode) => mode switch
     {

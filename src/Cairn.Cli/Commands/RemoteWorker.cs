@@ -22,7 +22,11 @@ internal sealed record RemoteWorkerRequest(
     string Executor,
     TimeSpan FakeDelay,
     string? Runners,
-    StepIsolation Isolation);
+    StepIsolation Isolation)
+{
+    /// <summary>The <c>--kubeconfig</c> file, if given.</summary>
+    public string? Kubeconfig { get; init; }
+}
 
 /// <summary><c>cairn worker --server URL --token-file FILE</c>: leases jobs from a Cairn server over HTTP, holding nothing
 /// but its worker token, and runs them as a direct-store worker does. The server reaps and moves runs on.</summary>
@@ -64,7 +68,8 @@ internal static class RemoteWorker
         // A refused token ends the whole process: nothing it would do could succeed.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, connection.Refused);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(kill, connection.Refused);
-        using var executors = await LocalExecutors.ConnectAsync(request.Isolation, time, CancellationToken.None);
+        var kubernetes = new KubernetesSetup(catalog, request.Kubeconfig, KubernetesSetup.WorkerOwner);
+        using var executors = await LocalExecutors.ConnectAsync(request.Isolation, kubernetes, time, CancellationToken.None);
         IExecutorResolver resolver = request.Executor == "fake"
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
@@ -120,7 +125,18 @@ internal static class RemoteWorker
             $"; {executors.Describe()}");
         var (steps, isWarning) = request.Isolation.Describe();
         await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn worker: {steps}");
+        if (executors.KubernetesWarning(kubernetes) is { } noCluster)
+        {
+            await Console.Error.WriteLineAsync($"cairn worker: {noCluster}");
+        }
+
+        using var janitorStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        var janitor = executors.Kubernetes is { } cluster
+            ? kubernetes.RunJanitorAsync(cluster, new RemoteLeaseLiveness(connection), "cairn worker", Console.Out, Console.Error, janitorStop.Token)
+            : Task.CompletedTask;
         await pool.RunAsync(stop.Token, abort.Token);
+        await janitorStop.CancelAsync();
+        await janitor;
         if (connection.Refused.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync($"cairn worker: {WorkerTokenRefusedException.Explanation}");

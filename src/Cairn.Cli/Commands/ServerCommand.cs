@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cairn.Core.Runners;
+using Cairn.Core.Runs;
 using Cairn.Executors.Shell;
 using Cairn.Forges;
 using Cairn.Server.Services;
 using Cairn.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cairn.Cli.Commands;
 
@@ -54,6 +56,7 @@ internal static class ServerCommand
         "Store" => "sqlite (default, DATA/cairn.db) or postgres",
         "Connection" => "The SQLite file, or a PostgreSQL connection string",
         "Runners" => "A runner file: the aliases jobs name with runner: (or a Runners section in appsettings.json)",
+        "Kubeconfig" => "The kubeconfig of the cluster that jobs on executor: kubernetes runners run in (default: KUBECONFIG, else the pod's service account, else ~/.kube/config)",
         "Concurrency" => "How many jobs this server runs at once (0: none, workers elsewhere run them; default: the number of cores)",
         "Labels" => "Labels this server's workers offer, comma-separated",
         "Grace" => "On SIGINT or SIGTERM, how long running jobs may go on before they are stopped (default 30s)",
@@ -109,7 +112,9 @@ internal static class ServerCommand
         settings = settings with { MasterKeyText = warnings.MasterKey };
         var isolation = StepIsolation.Host(settings.StepPath, settings.PassEnv, settings.JobUser, settings.WorkspacesDirectory);
         var time = TimeProvider.System;
-        using var executors = await LocalExecutors.ConnectAsync(isolation, time, CancellationToken.None);
+        // A server that runs no jobs (--concurrency 0) needs no cluster: its workers reach it.
+        var kubernetes = new KubernetesSetup(settings.Concurrency > 0 ? catalog : RunnerCatalog.BuiltIn, settings.KubeconfigFile, KubernetesSetup.ServerOwner);
+        using var executors = await LocalExecutors.ConnectAsync(isolation, kubernetes, time, CancellationToken.None);
         using var forges = ForgeCatalog.Create(time);
         var runtime = new ServerRuntime(executors.Resolver(catalog, ExecutorMode.Auto, strict: true), executors.KillAllNow, new ForgeDirectory(forges))
         {
@@ -149,6 +154,11 @@ internal static class ServerCommand
                     $"cairn server: warning: {closed} lets no other user through, so steps running as another user cannot reach their workspaces in {settings.WorkspacesDirectory}: choose --workspaces elsewhere");
             }
 
+            if (executors.KubernetesWarning(kubernetes) is { } noCluster)
+            {
+                await Console.Error.WriteLineAsync($"cairn server: {noCluster}");
+            }
+
             await Console.Out.WriteLineAsync($"cairn server: {executors.Describe()}; listening on {string.Join(", ", settings.Urls)}");
             await using var onKill = kill.Register(executors.KillAllNow);
             try
@@ -161,6 +171,10 @@ internal static class ServerCommand
                 return ExitCodes.Failed;
             }
 
+            // What pods and Secrets of this server's leases that no longer live were left behind goes, now and then.
+            var janitor = executors.Kubernetes is { } cluster
+                ? kubernetes.RunJanitorAsync(cluster, app.Services.GetRequiredService<ILeaseLiveness>(), "cairn server", Console.Out, Console.Error, stopping)
+                : Task.CompletedTask;
             try
             {
                 await Task.Delay(Timeout.Infinite, stopping);
@@ -168,6 +182,8 @@ internal static class ServerCommand
             catch (OperationCanceledException)
             {
             }
+
+            await janitor;
 
             await Console.Out.WriteLineAsync("cairn server: stopping (again to stop running jobs now)");
             await app.StopAsync(CancellationToken.None);

@@ -27,7 +27,11 @@ internal sealed record WorkerRequest(
     string Executor,
     TimeSpan FakeDelay,
     string? Runners,
-    StepIsolation Isolation);
+    StepIsolation Isolation)
+{
+    /// <summary>The <c>--kubeconfig</c> file, if given.</summary>
+    public string? Kubeconfig { get; init; }
+}
 
 /// <summary><c>cairn worker</c>: leases jobs from a shared store and runs them, with a lease reaper, until SIGINT or
 /// SIGTERM; any number of these (and of servers) share one store. With <c>--server</c> it leases from a Cairn server
@@ -63,6 +67,10 @@ internal static class WorkerCommand
         var fakeDelay = DurationOption("--fake-delay", "", TimeSpan.Zero);
         fakeDelay.Hidden = true;
         var runners = new Option<string?>("--runners") { Description = "A runner file: the aliases jobs name with runner: (default: jobs with an image run in a container, others on the shell)" };
+        var kubeconfig = new Option<string?>("--kubeconfig")
+        {
+            Description = "The kubeconfig of the cluster that jobs on executor: kubernetes runners run in (default: KUBECONFIG, else the pod's service account, else ~/.kube/config)",
+        };
         var passEnv = new Option<string[]>("--pass-env")
         {
             Description = "A variable of this worker's environment that every step gets (repeatable; or CAIRN_PASS_ENV, comma-separated)",
@@ -87,7 +95,7 @@ internal static class WorkerCommand
         var command = new Command("worker", "Run jobs from a shared store, or from a Cairn server (--server), until stopped (SIGINT/SIGTERM)")
         {
             store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay, runners,
-            passEnv, stepPath, jobUser, server, tokenFile, callTimeout, spoolDir,
+            passEnv, stepPath, jobUser, server, tokenFile, callTimeout, spoolDir, kubeconfig,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -126,6 +134,13 @@ internal static class WorkerCommand
                 return ExitCodes.Usage;
             }
 
+            if (KubernetesSetup.Problem(parse.GetValue(kubeconfig)) is { } noKubeconfig)
+            {
+                await Console.Error.WriteLineAsync($"error: {noKubeconfig}");
+                return ExitCodes.Usage;
+            }
+
+            var cluster = parse.GetValue(kubeconfig) is { } kubeconfigFile ? Path.GetFullPath(kubeconfigFile) : null;
             var root = Path.GetFullPath(parse.GetValue(workspaceRoot)!);
             var isolation = StepIsolation.Host(parse.GetValue(stepPath)!, passed, parse.GetValue(jobUser), root);
             if (remote is not null)
@@ -146,7 +161,7 @@ internal static class WorkerCommand
                 parse.GetValue(executor)!,
                 parse.GetValue(fakeDelay),
                 parse.GetValue(runners),
-                isolation);
+                isolation) { Kubeconfig = cluster };
 
             var target = parse.GetValue(connection)!;
             var request = new WorkerRequest(
@@ -162,7 +177,7 @@ internal static class WorkerCommand
                 parse.GetValue(executor)!,
                 parse.GetValue(fakeDelay),
                 parse.GetValue(runners),
-                isolation);
+                isolation) { Kubeconfig = cluster };
             if (request.Heartbeat >= request.Lease)
             {
                 await Console.Error.WriteLineAsync("error: --heartbeat must be shorter than --lease, or every lease would expire between beats");
@@ -232,7 +247,8 @@ internal static class WorkerCommand
         }
 
         // The ping has its own time limit; a stop during start-up is handled by the pool, which then leases nothing.
-        using var executors = await LocalExecutors.ConnectAsync(request.Isolation, time, CancellationToken.None);
+        var kubernetes = new KubernetesSetup(catalog, request.Kubeconfig, KubernetesSetup.WorkerOwner);
+        using var executors = await LocalExecutors.ConnectAsync(request.Isolation, kubernetes, time, CancellationToken.None);
         IExecutorResolver resolver = request.Executor == "fake"
             ? new SingleExecutorResolver(new FakeExecutor(time) { DefaultBehavior = FakeJobBehavior.Succeed with { Delay = request.FakeDelay } })
             : executors.Resolver(catalog, ExecutorMode.Auto, strict: true);
@@ -268,7 +284,18 @@ internal static class WorkerCommand
             $"; {executors.Describe()}");
         var (steps, isWarning) = request.Isolation.Describe();
         await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn worker {name}: {steps}");
+        if (executors.KubernetesWarning(kubernetes) is { } noCluster)
+        {
+            await Console.Error.WriteLineAsync($"cairn worker {name}: {noCluster}");
+        }
+
+        using var janitorStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var janitor = executors.Kubernetes is { } cluster
+            ? kubernetes.RunJanitorAsync(cluster, store, $"cairn worker {name}", Console.Out, Console.Error, janitorStop.Token)
+            : Task.CompletedTask;
         await pool.RunAsync(stopping, kill);
+        await janitorStop.CancelAsync();
+        await janitor;
         await Console.Out.WriteLineAsync($"cairn worker {name}: stopped");
         return ExitCodes.Succeeded;
     }

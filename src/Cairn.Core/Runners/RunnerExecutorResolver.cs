@@ -110,7 +110,7 @@ public sealed class RunnerExecutorResolver(RunnerCatalog catalog, IReadOnlyDicti
     {
         var executor = decision.Executor!;
         var reason = Unavailable.TryGetValue(executor, out var given) ? given
-            : executor == ExecutorNames.Kubernetes ? "the kubernetes executor is not available yet"
+            : executor == ExecutorNames.Kubernetes ? "this process was started without a Kubernetes cluster"
             : $"the {executor} executor is not available here";
         if (executor == ExecutorNames.Container && decision.Image is { } image)
         {

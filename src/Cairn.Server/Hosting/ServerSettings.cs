@@ -41,6 +41,10 @@ public sealed record ServerSettings
 
     public string? RunnersFile { get; init; }
 
+    /// <summary>The kubeconfig the kubernetes executor reads (<c>--kubeconfig</c>); null: <c>KUBECONFIG</c>, the pod's
+    /// service account, or <c>~/.kube/config</c>.</summary>
+    public string? KubeconfigFile { get; init; }
+
     public int Concurrency { get; init; } = Environment.ProcessorCount;
 
     public IReadOnlyList<string> Labels { get; init; } = [];
@@ -102,6 +106,7 @@ public sealed record ServerSettings
         ("Store", "CAIRN_STORE", "--store"),
         ("Connection", "CAIRN_CONNECTION", "--connection"),
         ("Runners", "CAIRN_RUNNERS", "--runners"),
+        ("Kubeconfig", "CAIRN_KUBECONFIG", "--kubeconfig"),
         ("Concurrency", "CAIRN_CONCURRENCY", "--concurrency"),
         ("Labels", "CAIRN_LABELS", "--labels"),
         ("Grace", "CAIRN_GRACE", "--grace"),
@@ -219,6 +224,12 @@ public sealed record ServerSettings
             Fail("Runners", $"there is no runner file {runners}");
         }
 
+        var kubeconfig = Get("Kubeconfig") is { } kubeconfigFile ? Path.GetFullPath(kubeconfigFile, workingDirectory) : null;
+        if (kubeconfig is not null && !File.Exists(kubeconfig))
+        {
+            Fail("Kubeconfig", $"there is no kubeconfig file {kubeconfig}");
+        }
+
         var concurrency = Environment.ProcessorCount;
         if (Get("Concurrency") is { } concurrencyText
             && (!int.TryParse(concurrencyText, NumberStyles.None, CultureInfo.InvariantCulture, out concurrency) || concurrency is < 0 or > 1024))
@@ -325,6 +336,7 @@ public sealed record ServerSettings
             Store = store,
             Connection = connection,
             RunnersFile = runners,
+            KubeconfigFile = kubeconfig,
             Concurrency = concurrency,
             Labels = labels,
             Grace = grace,

@@ -119,9 +119,9 @@ public sealed class RunnerExecutorResolverTests
     }
 
     [Fact]
-    public void KubernetesRunner_IsAcceptedButNotAvailableYet() =>
+    public void KubernetesRunner_InAProcessWithoutTheExecutor_SaysItHasNoCluster() =>
         Assert.Equal(
-            "job 'build' runs on runner 'k8s', which uses the kubernetes executor, but the kubernetes executor is not available yet",
+            "job 'build' runs on runner 'k8s', which uses the kubernetes executor, but this process was started without a Kubernetes cluster",
             new RunnerExecutorResolver(Catalog, Both).Resolve(Job("build"), Definition("k8s", "debian:12")).Error);
 
     [Fact]
