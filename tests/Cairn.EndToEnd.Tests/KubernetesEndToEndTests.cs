@@ -113,7 +113,7 @@ public sealed class KubernetesEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task AServerWhoseClusterDoesNotAnswer_WarnsAtStart_KeepsServing_AndFailsKubernetesJobsAsConfig()
+    public async Task AServerWhoseClusterDoesNotAnswer_WarnsAtStart_KeepsServing_AndFailsKubernetesJobsAsInfra()
     {
         var closed = _config.WriteFile("kubeconfig", """
             apiVersion: v1
@@ -136,6 +136,7 @@ public sealed class KubernetesEndToEndTests : IDisposable
             jobs:
               pod:
                 runner: pods
+                retry: { max: 1, on: [timeout] }
                 steps: [{ run: echo never }]
               here:
                 steps: [{ run: echo still here }]
@@ -144,15 +145,13 @@ public sealed class KubernetesEndToEndTests : IDisposable
         await fleet.WaitForRunAsync(run);
         var jobs = (await (await fleet.StoreAsync()).GetJobsAsync(run, Token)).ToDictionary(j => j.Name);
         Assert.Equal(JobStatus.Succeeded, jobs["here"].Status);
-        Assert.Equal(FailureClass.Config, jobs["pod"].FailureClass);
-        Assert.StartsWith(
-            $"job 'pod' runs on runner 'pods', which uses the kubernetes executor, but no Kubernetes API is reachable (kubeconfig {closed}): ",
-            jobs["pod"].FailureDetail,
-            StringComparison.Ordinal);
+        // The cluster being away is the infrastructure's failure, retried as such; the process keeps trying it.
+        Assert.Equal(FailureClass.Infra, jobs["pod"].FailureClass);
+        Assert.StartsWith("the cluster could not be reached: ", jobs["pod"].FailureDetail, StringComparison.Ordinal);
         await fleet.StopServerAsync();
         var stopped = await fleet.Server.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Contains($"cairn server: warning: no Kubernetes API is reachable (kubeconfig {closed}): ", stopped.Stderr, StringComparison.Ordinal);
-        Assert.Contains("jobs on runner 'pods' fail until this process starts with a cluster that answers", stopped.Stderr, StringComparison.Ordinal);
+        Assert.Contains("jobs on runner 'pods' are still sent to it, and fail as infra (retried as such) while it does not answer", stopped.Stderr, StringComparison.Ordinal);
     }
 
     private static async Task RunInAPodAsync(HttpFleet fleet, FakeKubernetesApi api)

@@ -36,7 +36,9 @@ internal sealed record KubernetesSetup(RunnerCatalog Catalog, string? Kubeconfig
     public static string? Problem(string? kubeconfig) =>
         kubeconfig is not null && !File.Exists(kubeconfig) ? $"--kubeconfig: there is no kubeconfig file {Path.GetFullPath(kubeconfig)}" : null;
 
-    /// <summary>The executor when the cluster answers; else null and why not, as the end of a sentence.</summary>
+    /// <summary>The executor, and why the cluster did not answer at start (as the end of a sentence) when it did not. A
+    /// cluster that does not answer yet keeps its executor: its jobs fail as <c>infra</c> (and are retried as such) while
+    /// it stays away, and run once it is back, without a restart. Only settings that cannot be read give no executor.</summary>
     public async Task<(KubernetesExecutor? Executor, string? Problem)> ReachAsync(TimeProvider time, CancellationToken cancellationToken)
     {
         var unreachable = $"no Kubernetes API is reachable ({Source()})";
@@ -67,13 +69,7 @@ internal sealed record KubernetesSetup(RunnerCatalog Catalog, string? Kubeconfig
             problem = "it did not answer in time";
         }
 
-        if (problem is null)
-        {
-            return (executor, null);
-        }
-
-        executor.Dispose();
-        return (null, $"{unreachable}: {problem}");
+        return (executor, problem is null ? null : $"{unreachable}: {problem}");
     }
 
     /// <summary>Where the cluster's settings come from, for a message.</summary>

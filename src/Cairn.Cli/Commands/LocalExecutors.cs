@@ -45,9 +45,11 @@ internal sealed class LocalExecutors : IDisposable
     /// <summary>The kubernetes executor, when this process has one.</summary>
     public KubernetesExecutor? Kubernetes { get; private set; }
 
-    /// <summary>Why this process has no kubernetes executor though its runners want one, as the end of a sentence; null
-    /// when it has one or none is wanted.</summary>
-    public string? KubernetesProblem => Kubernetes is null ? _unavailable.GetValueOrDefault(ExecutorNames.Kubernetes) : null;
+    /// <summary>Why this process has no kubernetes executor though its runners want one, or why its cluster did not
+    /// answer at start, as the end of a sentence; null when all is well or none is wanted.</summary>
+    public string? KubernetesProblem => Kubernetes is null ? _unavailable.GetValueOrDefault(ExecutorNames.Kubernetes) : _clusterSilent;
+
+    private string? _clusterSilent;
 
     /// <summary>Sets up what <paramref name="plan"/>'s jobs resolve to under <paramref name="catalog"/> and <paramref name="mode"/>.</summary>
     public static async Task<LocalExecutors> ConnectAsync(
@@ -82,10 +84,12 @@ internal sealed class LocalExecutors : IDisposable
         {
             var (cluster, unreachable) = await kubernetes.ReachAsync(time, cancellationToken);
             executors.Kubernetes = cluster;
-            if (unreachable is not null)
+            if (unreachable is not null && cluster is null)
             {
                 executors._unavailable[ExecutorNames.Kubernetes] = unreachable;
             }
+
+            executors._clusterSilent = cluster is null ? null : unreachable;
         }
 
         return executors;
@@ -121,8 +125,10 @@ internal sealed class LocalExecutors : IDisposable
             return null;
         }
 
-        var runners = kubernetes.Catalog.Aliases.Where(a => a.Executor == ExecutorNames.Kubernetes).Select(a => $"'{a.Name}'");
-        return $"warning: {problem}; jobs on runner {string.Join(", ", runners)} fail until this process starts with a cluster that answers";
+        var runners = string.Join(", ", kubernetes.Catalog.Aliases.Where(a => a.Executor == ExecutorNames.Kubernetes).Select(a => $"'{a.Name}'"));
+        return Kubernetes is null
+            ? $"warning: {problem}; jobs on runner {runners} fail until this process starts with a cluster that answers"
+            : $"warning: {problem}; jobs on runner {runners} are still sent to it, and fail as infra (retried as such) while it does not answer";
     }
 
     /// <summary>The resolver a local run's workers use.</summary>
