@@ -16,6 +16,18 @@ public class DashboardSite : IAsyncLifetime
 
     /// <summary>The server's data folder (its SQLite store is cairn.db there).</summary>
     public string DataPath => data.Path;
+
+    /// <summary>The lease a running job is held under, read from the store's file: what writing for the job's executor
+    /// (its waiting reason) must name.</summary>
+    public Guid LeaseOf(long jobId)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data.Path, "cairn.db")}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT lease_id FROM jobs WHERE id = $id";
+        command.Parameters.AddWithValue("$id", jobId);
+        return Guid.Parse((string)command.ExecuteScalar()!);
+    }
     private readonly Action<Dictionary<string, string?>>? configure;
     private readonly Func<ServerRuntime, ServerRuntime>? adjust;
     private IPlaywright? playwright;

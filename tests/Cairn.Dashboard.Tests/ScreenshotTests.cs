@@ -50,7 +50,7 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
             return jobs.SingleOrDefault(j => j.Status == Cairn.Core.Runs.JobStatus.Running);
         }, job => job is not null, "the slow job is running");
         Assert.True(await site.Server.Services.GetRequiredService<Cairn.Core.Runs.IRunStore>().SetPendingReasonAsync(
-            slow!.Id, LeaseOf(slow.Id), "waiting for a node: 0/3 nodes are available: 3 Insufficient cpu.", CancellationToken.None));
+            slow!.Id, site.LeaseOf(slow.Id), "waiting for a node: 0/3 nodes are available: 3 Insufficient cpu.", CancellationToken.None));
 
         var wide = await site.SignedInPageAsync(1280, 800);
         var narrow = await site.SignedInPageAsync(375, 740);
@@ -75,15 +75,5 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
         await anonymous.GotoAsync("/login");
         await anonymous.ScreenshotAsync(new() { Path = Path.Combine(folder, "login-1280.png") });
         Assert.True(File.Exists(Path.Combine(folder, "runs-id-375.png")));
-    }
-
-    private Guid LeaseOf(long jobId)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(site.DataPath, "cairn.db")}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT lease_id FROM jobs WHERE id = $id";
-        command.Parameters.AddWithValue("$id", jobId);
-        return Guid.Parse((string)command.ExecuteScalar()!);
     }
 }
