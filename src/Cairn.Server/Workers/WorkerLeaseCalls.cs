@@ -142,7 +142,8 @@ public sealed class WorkerLeaseCalls(
         }
 
         var reason = report.Reason is { Length: > WaitingReport.MaxLength } longer ? longer[..WaitingReport.MaxLength] : report.Reason;
-        return await runs.SetPendingReasonAsync(lease.JobId, leaseId, string.IsNullOrWhiteSpace(reason) ? null : reason, cancellationToken)
+        var kept = string.IsNullOrWhiteSpace(reason) ? null : await logs.MaskReasonAsync(lease, reason, cancellationToken);
+        return await runs.SetPendingReasonAsync(lease.JobId, leaseId, kept, cancellationToken)
             ? Results.NoContent()
             : WorkerLeases.LeaseLost(leaseId);
     }

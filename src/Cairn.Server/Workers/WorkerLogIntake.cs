@@ -105,6 +105,15 @@ public sealed class WorkerLogIntake(IRunStore runs, ServerSecretSource secrets)
         _locks.TryRemove(lease.JobId, out _);
     }
 
+    /// <summary>A job's waiting reason as the server keeps it: masked again, as its log lines are, with the job's
+    /// secrets and the repository's status token and webhook secret (which never leave the server).</summary>
+    public Task<string> MaskReasonAsync(JobLease lease, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(reason);
+        return MaskAsync(lease, reason, cancellationToken);
+    }
+
     private async Task<string> MaskAsync(JobLease lease, string text, CancellationToken cancellationToken)
     {
         if (!_maskers.TryGetValue(lease.LeaseId, out var masker))

@@ -116,6 +116,22 @@ public sealed class WorkerProtocolTests
     }
 
     [Fact]
+    public async Task AWaitingReason_HoldingTheStatusTokenOrASecret_IsKeptMasked()
+    {
+        await using var world = await StartAsync();
+        var runId = await world.QueueRunAsync();
+        var (worker, _) = await world.AddWorkerAsync("w1");
+        var grant = await LeaseAsync(worker);
+
+        using var said = await PostAsync(worker, WorkerPaths.Waiting(grant.LeaseId),
+            new WaitingReport($"pulling image: denied for {StatusToken} and declared-value"), WorkerProtocolJson.Default.WaitingReport);
+
+        Assert.Equal(HttpStatusCode.NoContent, said.StatusCode);
+        var job = Assert.Single(await world.Service<IRunStore>().GetJobsAsync(runId, Token));
+        Assert.Equal($"pulling image: denied for {SecretMasker.Placeholder} and {SecretMasker.Placeholder}", job.PendingReason);
+    }
+
+    [Fact]
     public async Task Log_SentTwice_IsStoredOnce_AndALineHoldingTheStatusTokenIsStoredMasked()
     {
         await using var world = await StartAsync();
