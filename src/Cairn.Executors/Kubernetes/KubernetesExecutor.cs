@@ -118,7 +118,7 @@ public sealed class KubernetesExecutor : IExecutor, IFetchesOwnSource, IDisposab
     }
 
     /// <summary>A janitor for what this executor's owner left behind.</summary>
-    public KubernetesJanitor Janitor(Cairn.Core.Runs.ILeaseLiveness leases) => new(_client, Owner, leases, () => _live.Keys.ToList(), _options, _time);
+    public KubernetesJanitor Janitor(Cairn.Core.Runs.ILeaseLiveness leases) => new(_client, Owner, leases, () => _live.Keys.ToList(), _options);
 
     public void Dispose()
     {

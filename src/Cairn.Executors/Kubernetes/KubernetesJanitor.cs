@@ -15,8 +15,7 @@ public sealed class KubernetesJanitor(
     string owner,
     ILeaseLiveness leases,
     Func<IReadOnlyCollection<string>> running,
-    KubernetesExecutorOptions options,
-    TimeProvider time)
+    KubernetesExecutorOptions options)
 {
     /// <summary>One sweep of <paramref name="namespaces"/>.</summary>
     public async Task<KubernetesSweep> SweepAsync(IReadOnlyCollection<string> namespaces, CancellationToken cancellationToken)
@@ -58,31 +57,6 @@ public sealed class KubernetesJanitor(
         }
 
         return new KubernetesSweep(removedPods, removedSecrets);
-    }
-
-    /// <summary>Sweeps every <see cref="KubernetesExecutorOptions.JanitorInterval"/> until cancelled; a sweep that fails
-    /// is reported to <paramref name="failed"/> and tried again at the next interval.</summary>
-    public async Task RunAsync(IReadOnlyCollection<string> namespaces, Action<KubernetesSweep> swept, Action<Exception> failed, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(swept);
-        ArgumentNullException.ThrowIfNull(failed);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                swept(await SweepAsync(namespaces, cancellationToken));
-                await Task.Delay(options.JanitorInterval, time, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception error) when (error is k8s.Autorest.HttpOperationException or HttpRequestException or IOException)
-            {
-                failed(error);
-                await Task.Delay(options.JanitorInterval, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
     }
 
     private static Guid? Lease(V1ObjectMeta meta) =>
