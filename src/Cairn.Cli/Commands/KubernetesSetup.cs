@@ -64,11 +64,6 @@ internal sealed record KubernetesSetup(RunnerCatalog Catalog, string? Kubeconfig
             problem = "it did not answer in time";
         }
 
-        if (problem is null && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            problem = "it did not answer in time";
-        }
-
         return (executor, problem is null ? null : $"{unreachable}: {problem}");
     }
 

@@ -28,6 +28,9 @@ internal sealed class LocalExecutors : IDisposable
     private readonly ContainerExecutor? _container;
     private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
 
+    // Why the cluster did not answer at start, when this process keeps its executor all the same.
+    private string? _clusterSilent;
+
     /// <summary>Why <c>cairn run</c> has no kubernetes executor, as the end of a sentence.</summary>
     public const string NoKubernetesLocally =
         "cairn run does not run jobs on Kubernetes, since their pods fetch the source from a Cairn server; 'cairn pod-spec' shows the pod such a job would run as";
@@ -48,8 +51,6 @@ internal sealed class LocalExecutors : IDisposable
     /// <summary>Why this process has no kubernetes executor though its runners want one, or why its cluster did not
     /// answer at start, as the end of a sentence; null when all is well or none is wanted.</summary>
     public string? KubernetesProblem => Kubernetes is null ? _unavailable.GetValueOrDefault(ExecutorNames.Kubernetes) : _clusterSilent;
-
-    private string? _clusterSilent;
 
     /// <summary>Sets up what <paramref name="plan"/>'s jobs resolve to under <paramref name="catalog"/> and <paramref name="mode"/>.</summary>
     public static async Task<LocalExecutors> ConnectAsync(

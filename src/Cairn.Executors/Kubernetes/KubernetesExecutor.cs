@@ -38,15 +38,7 @@ public sealed class KubernetesExecutor : IExecutor, IFetchesOwnSource, IDisposab
 
     /// <summary><paramref name="text"/> as a label value Kubernetes accepts: letters, digits, <c>-</c>, <c>_</c> and
     /// <c>.</c> (anything else becomes <c>-</c>), starting and ending with a letter or digit, at most 63 characters.</summary>
-    public static string LabelValue(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var chars = text.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray();
-        var value = new string(chars);
-        value = value.Length > 63 ? value[..63] : value;
-        value = value.Trim('-', '_', '.');
-        return value.Length > 0 ? value : "cairn";
-    }
+    public static string LabelValue(string text) => ManifestLabels.LabelValue(text) is { Length: > 0 } value ? value : "cairn";
 
     public string Name => "kubernetes";
 
@@ -57,9 +49,6 @@ public sealed class KubernetesExecutor : IExecutor, IFetchesOwnSource, IDisposab
 
     /// <summary>The client this executor talks through (for the janitor).</summary>
     public IKubernetes Client => _client;
-
-    /// <summary>"namespace/name" of the pods this process is running now: what the janitor never removes.</summary>
-    public IReadOnlyCollection<string> LivePods => _live.Keys.ToList();
 
     /// <summary>The client configuration: the kubeconfig the options name; else <c>KUBECONFIG</c>; else the pod's service
     /// account when this process runs in a cluster; else <c>~/.kube/config</c>. Throws <see cref="InvalidOperationException"/>
@@ -95,12 +84,13 @@ public sealed class KubernetesExecutor : IExecutor, IFetchesOwnSource, IDisposab
             "the kubernetes executor found no cluster: pass --kubeconfig, set KUBECONFIG, run the worker in a pod with a service account, or write ~/.kube/config");
     }
 
-    public Task<JobOutcome> RunAsync(JobSpec job, IJobReporter reporter, CancellationToken cancellationToken)
+    public async Task<JobOutcome> RunAsync(JobSpec job, IJobReporter reporter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(reporter);
-        var environment = new KubernetesJobEnvironment(_client, job, reporter, _options, Owner, _live, _time);
-        return StepSequencer.RunAsync(job, reporter, environment, _time, cancellationToken);
+        // Tear-down stops the pod's followers; disposing is the backstop when tear-down itself failed.
+        await using var environment = new KubernetesJobEnvironment(_client, job, reporter, _options, Owner, _live, _time);
+        return await StepSequencer.RunAsync(job, reporter, environment, _time, cancellationToken);
     }
 
     /// <summary>Asks the cluster its version; null when it answers, else a sentence saying why it could not be reached.</summary>
@@ -111,7 +101,8 @@ public sealed class KubernetesExecutor : IExecutor, IFetchesOwnSource, IDisposab
             var version = await _client.Version.GetCodeAsync(cancellationToken);
             return version is null ? "the cluster's API answered without a version" : null;
         }
-        catch (Exception error) when (error is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or TaskCanceledException)
+        catch (Exception error) when (error is HttpRequestException or k8s.Autorest.HttpOperationException or IOException
+            || (error is TaskCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return $"the cluster's API could not be reached at {(_client as k8s.Kubernetes)?.BaseUri}: {error.Message}";
         }

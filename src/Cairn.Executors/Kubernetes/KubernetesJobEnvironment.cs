@@ -33,9 +33,6 @@ internal sealed class KubernetesJobEnvironment(
     private PodEvents? _events;
     private PodLog? _log;
 
-    /// <summary>The pod's name, once made.</summary>
-    public PodIdentity? Pod => _pod;
-
     public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
     {
         if (job.Kubernetes is not { } settings)
@@ -182,15 +179,6 @@ internal sealed class KubernetesJobEnvironment(
         return problems.Count == 0 ? null : $"the job's {string.Join(" and ", problems)} could not be removed";
     }
 
-    /// <summary><c>cairn-RUN-JOB-ATTEMPT-RANDOM</c>, at most 63 characters, lower case.</summary>
-    public static string PodName(JobSpec job)
-    {
-        ArgumentNullException.ThrowIfNull(job);
-        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
-        var name = string.Create(CultureInfo.InvariantCulture, $"cairn-{job.RunId}-{job.JobId}-{job.Attempt}-{random}");
-        return name.Length <= 63 ? name : name[^63..].TrimStart('-');
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_log is not null)
@@ -202,6 +190,15 @@ internal sealed class KubernetesJobEnvironment(
         {
             await _events.DisposeAsync();
         }
+    }
+
+    /// <summary><c>cairn-RUN-JOB-ATTEMPT-RANDOM</c>, at most 63 characters, lower case.</summary>
+    public static string PodName(JobSpec job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+        var name = string.Create(CultureInfo.InvariantCulture, $"cairn-{job.RunId}-{job.JobId}-{job.Attempt}-{random}");
+        return name.Length <= 63 ? name : name[^63..].TrimStart('-');
     }
 
     internal static string Key(PodIdentity pod) => pod.Namespace + "/" + pod.Name;

@@ -1,3 +1,4 @@
+using Cairn.Core.Pipelines;
 using Cairn.Core.Execution;
 using Cairn.Core.Runners;
 using Cairn.Core.Runs;
@@ -118,7 +119,7 @@ internal sealed class PodStartup(IKubernetes client, PodIdentity pod, Kubernetes
             if (now - _pullFailingSince >= settings.ImagePullTimeout)
             {
                 return JobSetup.Failed(FailureClass.Infra,
-                    $"the image {pulling.Image} could not be pulled within {settings.ImagePullTimeout}: {message}");
+                    $"the image {pulling.Image} could not be pulled within {Duration.Format(settings.ImagePullTimeout)}: {message}");
             }
 
             Wait($"waiting for the image {pulling.Image}: {pulling.State.Waiting.Reason}");
@@ -133,7 +134,7 @@ internal sealed class PodStartup(IKubernetes client, PodIdentity pod, Kubernetes
             if (now - _unschedulableSince >= settings.SchedulingTimeout)
             {
                 return JobSetup.Failed(FailureClass.Infra,
-                    $"no node could take the job's pod within {settings.SchedulingTimeout}: {scheduled.Message}");
+                    $"no node could take the job's pod within {Duration.Format(settings.SchedulingTimeout)}: {scheduled.Message}");
             }
 
             Wait($"waiting for a node: {scheduled.Message}");
