@@ -4,7 +4,7 @@ using Cairn.Core.Runs;
 namespace Cairn.Core.Engine;
 
 /// <summary>Whether a failed attempt is tried again, and when. Without a <c>retry:</c> rule an <c>infra</c> failure
-/// is retried once; <c>config</c> and <c>cancelled</c> never are. <c>lint</c>, <c>test</c> and <c>build</c> are kinds of
+/// is retried once; <c>config</c>, <c>cancelled</c> and <c>agent-policy</c> never are. <c>lint</c>, <c>test</c> and <c>build</c> are kinds of
 /// <c>script</c> failure, so a rule on <c>script</c> retries them too.</summary>
 public sealed class RetryPolicy(Random random, TimeSpan defaultBackoff)
 {
@@ -19,7 +19,7 @@ public sealed class RetryPolicy(Random random, TimeSpan defaultBackoff)
     /// <param name="attempt">The attempt that just failed, from 1.</param>
     public TimeSpan? NextDelay(RetryJson? rule, FailureClass failureClass, int attempt)
     {
-        if (failureClass is FailureClass.Config or FailureClass.Cancelled)
+        if (failureClass is FailureClass.Config or FailureClass.Cancelled or FailureClass.AgentPolicy)
         {
             return null;
         }

@@ -19,4 +19,10 @@ public interface IJobReporter
     void Waiting(string? reason)
     {
     }
+
+    /// <summary>What an agent job says of its agent (session, turns, tokens, cost, result): recorded with the attempt,
+    /// shown in the API, the CLI and the dashboard, and read by the next attempt to resume the session.</summary>
+    void Agent(Agents.AgentReport report)
+    {
+    }
 }

@@ -49,6 +49,16 @@ public sealed record JobSpec(
     /// manifest keeps these out of it.</summary>
     public IReadOnlyList<string> SecretNames { get; init; } = [];
 
+    /// <summary>The agent of an agent job: run as step 0 of <see cref="Steps"/>, the verify steps after it. Null for
+    /// other jobs.</summary>
+    public AgentSpec? Agent { get; init; }
+
+    /// <summary>What a publish job pushes and opens; null for other jobs.</summary>
+    public Planning.PublishJson? Publish { get; init; }
+
+    /// <summary>The repository's full name, when the run has one.</summary>
+    public string? Repository { get; init; }
+
     /// <summary>Labels every container or pod of the job carries (<c>cairn.run</c>, <c>cairn.job</c>).</summary>
     public IReadOnlyDictionary<string, string> Labels => new Dictionary<string, string>
     {
@@ -85,3 +95,31 @@ public sealed record StepSpec(
     IReadOnlyDictionary<string, string> Env,
     TimeSpan? Timeout,
     string? Condition);
+
+/// <summary>An agent job as its executor needs it.</summary>
+/// <param name="Branch">The job's own branch (<see cref="Agents.AgentBranches.For"/>).</param>
+/// <param name="BaseSha">The run's commit: where the agents' configuration files and the role are read from.</param>
+/// <param name="StartBranch">The branch of the agent job before it, to start from when the job's own branch does not
+/// exist yet; null: start from <paramref name="BaseSha"/>.</param>
+/// <param name="Inputs">Untrusted values by name, fenced into the prompt.</param>
+public sealed record AgentSpec(
+    string Profile,
+    Agents.AgentCli Cli,
+    string? Model,
+    string? Role,
+    IReadOnlyList<string> AllowedTools,
+    IReadOnlyList<string> DisallowedTools,
+    Agents.AgentLimits Limits,
+    string Prompt,
+    IReadOnlyList<KeyValuePair<string, string>> Inputs,
+    string Branch,
+    string BaseSha,
+    string? StartBranch)
+{
+    /// <summary>Set on a later attempt whose session goes on instead of starting over.</summary>
+    public AgentResume? Resume { get; init; }
+}
+
+/// <summary>Go on with an earlier attempt's session: <paramref name="Reason"/> is what the agent is told (the failing
+/// verify output, or that the last attempt was cut off).</summary>
+public sealed record AgentResume(string SessionId, string Reason);

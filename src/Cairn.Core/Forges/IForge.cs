@@ -62,6 +62,10 @@ public abstract record WebhookEvent
 
     /// <summary>Understood and deliberately not acted on: an unsupported event or action, a branch deletion, a zero SHA.</summary>
     public sealed record Ignored(string Reason) : WebhookEvent;
+
+    /// <summary>A commit's CI state changed on the forge (a status, a check suite, a pipeline): what a run that opened a
+    /// pull request of that commit records (<c>PR #12: checks passing</c>). <see cref="State"/> is pending, passing or failing.</summary>
+    public sealed record Checks(string Sha, string State, string Detail) : WebhookEvent;
 }
 
 /// <summary>The state of a commit status, as every forge has some form of it.</summary>

@@ -1,3 +1,4 @@
+using Cairn.Core.Agents;
 using Cairn.Core.Runs;
 
 namespace Cairn.Core.Pipelines;
@@ -33,7 +34,66 @@ public sealed record Pipeline(
 
     /// <summary><c>priority:</c> at the top level, for every job that names none; null when not written (normal).</summary>
     public JobPriority? Priority { get; init; }
+
+    /// <summary><c>agents:</c> — the agent profiles that <c>agent.use</c> names, by name; empty when none.</summary>
+    public IReadOnlyDictionary<string, AgentProfile> Agents { get; init; } = new Dictionary<string, AgentProfile>(StringComparer.Ordinal);
 }
+
+/// <summary>One entry of <c>agents:</c>: which CLI, which model, its role and tools, its limits.</summary>
+/// <param name="Role">A path in the repository to a file appended to the CLI's own system prompt (read at the run's
+/// commit, never from the branch under work); null for none.</param>
+/// <param name="AllowedTools">Tools the agent may use, in the CLI's own spelling (<c>Read</c>, <c>Bash(dotnet test *)</c>).</param>
+public sealed record AgentProfile(
+    string Name,
+    AgentCli Cli,
+    string? Model,
+    string? Role,
+    IReadOnlyList<string> AllowedTools,
+    IReadOnlyList<string> DisallowedTools,
+    AgentLimits Limits,
+    SourceLocation Location);
+
+/// <summary>What a job does: runs <c>steps:</c>, runs an agent (<c>agent:</c>), waits for people (<c>approval:</c>), or
+/// pushes an agent's branch and opens a draft pull request (<c>publish:</c>).</summary>
+public enum JobKind
+{
+    Steps,
+    Agent,
+    Approval,
+    Publish,
+}
+
+/// <summary><c>agent:</c> of a job.</summary>
+/// <param name="Use">The profile's name under <c>agents:</c>.</param>
+/// <param name="Inputs">Names of trigger data given to the agent as fenced untrusted text: <c>trigger.title</c>,
+/// <c>trigger.description</c>, <c>trigger.id</c>, <c>trigger.url</c>, <c>trigger.comment</c>.</param>
+/// <param name="Verify">Steps run after the agent in its worktree; a <c>build</c>, <c>test</c> or <c>lint</c> failure
+/// resumes the same session with the failing output when <c>retry:</c> allows.</param>
+public sealed record AgentJobDefinition(
+    string Use,
+    string Prompt,
+    IReadOnlyList<string> Inputs,
+    IReadOnlyList<StepDefinition> Verify,
+    SourceLocation Location);
+
+/// <summary><c>approval:</c> of a job: who may approve, how many must, and for how long the gate waits.</summary>
+/// <param name="Approvers">User names, <c>team:NAME</c>, <c>role:maintainer</c> or <c>role:admin</c>.</param>
+/// <param name="Timeout">How long the gate waits once open before it fails (<c>timeout</c>); null: 72 hours.</param>
+public sealed record ApprovalDefinition(IReadOnlyList<string> Approvers, int Min, TimeSpan? Timeout, SourceLocation Location);
+
+/// <summary><c>publish:</c> of a job: push an agent job's branch with the server's token and open or update a pull request.</summary>
+/// <param name="From">The agent job whose branch is published; null: the one agent job among its needs' ancestors that
+/// no other of them follows.</param>
+/// <param name="ProtectedPaths">Globs a published change may not touch; null: the defaults (<c>.cairn.yml</c>,
+/// <c>.cairn/**</c>, other CI systems' files, the agents' configuration files).</param>
+public sealed record PublishDefinition(
+    string? From,
+    PullRequestPublish PullRequest,
+    IReadOnlyList<string>? ProtectedPaths,
+    SourceLocation Location);
+
+/// <summary><c>publish.pull-request:</c>. <see cref="Base"/> null: the run's branch.</summary>
+public sealed record PullRequestPublish(bool Draft, string? Title, string? Base);
 
 /// <summary><c>concurrency:</c> — runs whose <see cref="Group"/> expands to the same name run one at a time.</summary>
 /// <param name="Group">As written; may hold <c>${{ }}</c> expressions reading <c>inputs</c> and <c>cairn</c>, expanded by the planner.</param>
@@ -45,7 +105,22 @@ public sealed record TriggerRules(
     PushTrigger? Push,
     PullRequestTrigger? PullRequest,
     IReadOnlyList<ScheduleTrigger> Schedule,
-    ManualTrigger? Manual);
+    ManualTrigger? Manual)
+{
+    /// <summary><c>on.plane</c>: work items of a connected Plane project.</summary>
+    public PlaneTrigger? Plane { get; init; }
+
+    /// <summary><c>on.pull_request_review</c>: reviews submitted on pull requests.</summary>
+    public ReviewTrigger? PullRequestReview { get; init; }
+}
+
+/// <summary><c>on.plane</c>: which events (<c>workitem.created</c>, <c>workitem.updated</c>) and, when any, which label
+/// names the work item must carry (one of them).</summary>
+public sealed record PlaneTrigger(IReadOnlyList<string> Events, IReadOnlyList<string> Labels);
+
+/// <summary><c>on.pull_request_review</c>: review states (<c>approved</c>, <c>changes_requested</c>, <c>commented</c>;
+/// empty: all) and base-branch globs (empty: all).</summary>
+public sealed record ReviewTrigger(IReadOnlyList<string> States, IReadOnlyList<string> Branches);
 
 /// <summary>Globs (<c>*</c> within a segment, <c>**</c> across) that a push must match; empty lists match everything.</summary>
 public sealed record PushTrigger(IReadOnlyList<string> Branches, IReadOnlyList<string> Tags, IReadOnlyList<string> Paths);
@@ -85,6 +160,15 @@ public sealed record JobDefinition(
 
     /// <summary><c>priority:</c> of the job; null when not written (the pipeline's, else normal).</summary>
     public JobPriority? Priority { get; init; }
+
+    /// <summary>What the job does; <see cref="JobKind.Steps"/> unless it has <c>agent:</c>, <c>approval:</c> or <c>publish:</c>.</summary>
+    public JobKind Kind { get; init; } = JobKind.Steps;
+
+    public AgentJobDefinition? Agent { get; init; }
+
+    public ApprovalDefinition? Approval { get; init; }
+
+    public PublishDefinition? Publish { get; init; }
 }
 
 /// <summary>A sidecar container of a job. <see cref="Image"/> and env values may hold <c>${{ }}</c> expressions;

@@ -28,6 +28,16 @@ public sealed record JobDefinitionJson(
         init => _services = value ?? [];
     }
 
+    /// <summary><c>steps</c>, <c>agent</c>, <c>approval</c> or <c>publish</c>. For an agent job <see cref="Steps"/>[0] is
+    /// the agent's own step (its <see cref="StepJson.Run"/> empty) and the rest are its verify steps.</summary>
+    public string Kind { get; init; } = "steps";
+
+    public AgentJson? Agent { get; init; }
+
+    public ApprovalJson? Approval { get; init; }
+
+    public PublishJson? Publish { get; init; }
+
     public string Serialize() => JsonSerializer.Serialize(this, PlanJsonContext.Default.JobDefinitionJson);
 
     public static JobDefinitionJson Deserialize(string json) =>
@@ -40,6 +50,32 @@ public sealed record StepJson(string Name, string Run, IReadOnlyDictionary<strin
 
 /// <summary>A sidecar container as stored with its job.</summary>
 public sealed record ServiceJson(string Name, string Image, IReadOnlyDictionary<string, string> Env, IReadOnlyList<string>? Command);
+
+/// <summary>An agent job's profile, prompt and inputs as planned: the profile copied in (so a run keeps what it planned),
+/// the inputs' values taken from the trigger (untrusted text, fenced when the prompt is built).</summary>
+/// <param name="Cli">The CLI's wire name (<c>claude</c>).</param>
+/// <param name="Inputs">Input name (<c>trigger.title</c>) → value, in the order written.</param>
+/// <param name="StartFrom">The name of the agent job before it whose branch it starts from, else null (the run's commit).</param>
+public sealed record AgentJson(
+    string Profile,
+    string Cli,
+    string? Model,
+    string? Role,
+    IReadOnlyList<string> AllowedTools,
+    IReadOnlyList<string> DisallowedTools,
+    int? MaxTurns,
+    decimal? BudgetUsd,
+    long? TimeoutMs,
+    long? IdleTimeoutMs,
+    string Prompt,
+    IReadOnlyList<KeyValuePair<string, string>> Inputs,
+    string? StartFrom);
+
+/// <summary>An approval gate as planned. <paramref name="TimeoutMs"/> is how long it waits once open.</summary>
+public sealed record ApprovalJson(IReadOnlyList<string> Approvers, int Min, long TimeoutMs);
+
+/// <summary>A publish job as planned. <paramref name="From"/> is the name of the agent job whose branch it pushes.</summary>
+public sealed record PublishJson(string From, bool Draft, string? Title, string? Base, IReadOnlyList<string> ProtectedPaths);
 
 /// <summary>A retry rule as stored with its job; classes are wire names.</summary>
 public sealed record RetryJson(int Max, IReadOnlyList<string> On, long? BackoffMs);

@@ -18,4 +18,14 @@ public interface IJobAttemptStore
     /// <summary>Why the running job waits on its executor (null: it is under way), written only while
     /// <paramref name="leaseId"/> still holds the job; false when it no longer does.</summary>
     Task<bool> SetPendingReasonAsync(long jobId, Guid leaseId, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Records what an agent job's attempt says of its agent (<see cref="Execution.IJobReporter.Agent"/>), only
+    /// while <paramref name="leaseId"/> still holds the job; false when it no longer does. Agent jobs run only on workers
+    /// that hold the store (the server's own and <c>cairn run</c>).</summary>
+    Task<bool> RecordAgentAsync(long jobId, Guid leaseId, int attempt, Agents.AgentReport report, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("agent jobs run only on the server's own workers");
+
+    /// <summary>An earlier attempt's agent record (to resume its session), or null.</summary>
+    Task<Agents.AgentSessionRecord?> GetAgentSessionAsync(long jobId, int attempt, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("agent jobs run only on the server's own workers");
 }

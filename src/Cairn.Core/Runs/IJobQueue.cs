@@ -28,6 +28,12 @@ public interface IJobQueue
 
     /// <summary>Returns when a job may have become available, or after <paramref name="maxWait"/> (a safety-net poll).</summary>
     Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+
+    /// <summary>Gives a leased job back before it started, for a reason that passes with time (a spent daily agent
+    /// budget): running → queued, its attempt not counted, leasable again at <paramref name="until"/>, with
+    /// <paramref name="reason"/> as its pending reason meanwhile. Compare-and-set on the lease; false when it was lost.</summary>
+    Task<bool> DeferAsync(JobLease lease, DateTimeOffset until, string reason, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this queue cannot give a job back");
 }
 
 /// <summary>What a heartbeat found.</summary>

@@ -38,6 +38,16 @@ public enum FailureClass
     Lint,
     Test,
     Build,
+
+    /// <summary>An agent used up a limit it was given: turns, budget or time. Not retried unless a rule names it.</summary>
+    AgentLimit,
+
+    /// <summary>An agent could not work: its model's API overloaded or failing, or the agent stalled. Retryable with back-off.</summary>
+    AgentError,
+
+    /// <summary>An agent was refused or refused to go on: authentication, bad configuration, a denied tool, a protected
+    /// path touched. Never retried: a person must look.</summary>
+    AgentPolicy,
 }
 
 /// <summary>The lower-case wire names of the status enums, as stored, printed and sent as JSON.</summary>
@@ -75,6 +85,9 @@ public static class StatusNames
         FailureClass.Lint => "lint",
         FailureClass.Test => "test",
         FailureClass.Build => "build",
+        FailureClass.AgentLimit => "agent-limit",
+        FailureClass.AgentError => "agent-error",
+        FailureClass.AgentPolicy => "agent-policy",
         _ => throw new ArgumentOutOfRangeException(nameof(failureClass)),
     };
 

@@ -7,6 +7,12 @@ public enum TriggerKind
     PullRequest,
     Schedule,
     Manual,
+
+    /// <summary>A work item of an issue tracker (Plane) that the pipeline's <c>on.plane</c> matches.</summary>
+    Tracker,
+
+    /// <summary>A review submitted on a pull request (<c>on.pull_request_review</c>).</summary>
+    PullRequestReview,
 }
 
 /// <summary>A trigger, whatever its source. Its data reaches scripts only as CAIRN_* environment variables.</summary>
@@ -29,6 +35,12 @@ public sealed record TriggerEvent(
 
     /// <summary>Who caused the event (the forge's login), when known.</summary>
     public string? Sender { get; init; }
+
+    /// <summary>The tracker's work item, for <see cref="TriggerKind.Tracker"/>: what <c>trigger.*</c> inputs read.</summary>
+    public WorkItemInfo? WorkItem { get; init; }
+
+    /// <summary>The review, for <see cref="TriggerKind.PullRequestReview"/> (with <see cref="PullRequest"/> set too).</summary>
+    public ReviewInfo? Review { get; init; }
 
     /// <summary>A pull request whose head lives in another repository: such runs get no secrets unless allowed.</summary>
     public bool IsFork => PullRequest?.IsFork == true;
@@ -57,6 +69,8 @@ public sealed record TriggerEvent(
         TriggerKind.PullRequest => "pull_request",
         TriggerKind.Schedule => "schedule",
         TriggerKind.Manual => "manual",
+        TriggerKind.Tracker => "plane",
+        TriggerKind.PullRequestReview => "pull_request_review",
         _ => throw new InvalidOperationException(),
     };
 }
@@ -79,3 +93,26 @@ public sealed record PullRequestInfo(
     string? BaseSha = null,
     string? Title = null,
     string? Author = null);
+
+/// <summary>A work item of an issue tracker as a run needs it: what <c>trigger.title</c>, <c>trigger.description</c>,
+/// <c>trigger.id</c> and <c>trigger.url</c> read, and where Cairn comments back.</summary>
+/// <param name="Tracker">The connection's id (<c>cairn tracker add</c>), whose API key comments back.</param>
+/// <param name="Event">The tracker's event in its v2 spelling: <c>workitem.created</c>, <c>workitem.updated</c>.</param>
+/// <param name="Id">The work item's id (a UUID on Plane).</param>
+/// <param name="Key">The work item's human key when known (<c>WEB-12</c>), else null.</param>
+/// <param name="Labels">The names of its labels (resolved from ids through the tracker's API when the webhook gives ids).</param>
+/// <param name="Actor">The tracker's id of whoever caused the event, when known.</param>
+public sealed record WorkItemInfo(
+    long Tracker,
+    string Event,
+    string Id,
+    string? Key,
+    string Title,
+    string? Description,
+    string? Url,
+    IReadOnlyList<string> Labels,
+    string? Actor = null);
+
+/// <summary>A review of a pull request. <paramref name="State"/> is <c>approved</c>, <c>changes_requested</c> or
+/// <c>commented</c>; <paramref name="Sha"/> the head commit the reviewer saw (an approval binds to it).</summary>
+public sealed record ReviewInfo(string State, string Reviewer, string? Sha, string? Body = null);

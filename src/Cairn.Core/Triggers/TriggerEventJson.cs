@@ -12,7 +12,11 @@ public static class TriggerEventJson
         ArgumentNullException.ThrowIfNull(trigger);
         var wire = new TriggerWire(
             trigger.EventName, trigger.Repository, trigger.Ref, trigger.Sha, trigger.Before, trigger.Sender,
-            trigger.Inputs.Count == 0 ? null : trigger.Inputs, trigger.IdempotencyKey, trigger.PullRequest);
+            trigger.Inputs.Count == 0 ? null : trigger.Inputs, trigger.IdempotencyKey, trigger.PullRequest)
+        {
+            WorkItem = trigger.WorkItem,
+            Review = trigger.Review,
+        };
         return JsonSerializer.Serialize(wire, TriggerJsonContext.Default.TriggerWire);
     }
 
@@ -27,6 +31,8 @@ public static class TriggerEventJson
             "pull_request" => TriggerKind.PullRequest,
             "schedule" => TriggerKind.Schedule,
             "manual" => TriggerKind.Manual,
+            "plane" => TriggerKind.Tracker,
+            "pull_request_review" => TriggerKind.PullRequestReview,
             _ => throw new JsonException($"'{wire.Event}' is not a trigger event"),
         };
 
@@ -36,6 +42,8 @@ public static class TriggerEventJson
             Before = wire.Before,
             Sender = wire.Sender,
             PullRequest = wire.PullRequest,
+            WorkItem = wire.WorkItem,
+            Review = wire.Review,
         };
     }
 }
@@ -49,7 +57,12 @@ internal sealed record TriggerWire(
     string? Sender,
     IReadOnlyDictionary<string, string>? Inputs,
     string? IdempotencyKey,
-    PullRequestInfo? PullRequest);
+    PullRequestInfo? PullRequest)
+{
+    public WorkItemInfo? WorkItem { get; init; }
+
+    public ReviewInfo? Review { get; init; }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(TriggerWire))]
