@@ -131,6 +131,7 @@ internal static class PipelineSyntax
     public static SyntaxKey Agents { get; } = new("agents", SyntaxKind.NamedObjects,
         "Coding-agent profiles by name, for the jobs' 'agent.use': which CLI, model, role, tools and limits.")
     {
+        Listed = false,
         NamePattern = JobNamePattern,
         Children =
         [
