@@ -28,9 +28,16 @@ public sealed record JobDefinitionJson(
         init => _services = value ?? [];
     }
 
+    private readonly string _kind = "steps";
+
     /// <summary><c>steps</c>, <c>agent</c>, <c>approval</c> or <c>publish</c>. For an agent job <see cref="Steps"/>[0] is
-    /// the agent's own step (its <see cref="StepJson.Run"/> empty) and the rest are its verify steps.</summary>
-    public string Kind { get; init; } = "steps";
+    /// the agent's own step (its <see cref="StepJson.Run"/> empty) and the rest are its verify steps. Definitions stored
+    /// before kinds existed have none, which the serializer would otherwise hand over as null: they are steps jobs.</summary>
+    public string Kind
+    {
+        get => _kind;
+        init => _kind = string.IsNullOrEmpty(value) ? "steps" : value;
+    }
 
     public AgentJson? Agent { get; init; }
 

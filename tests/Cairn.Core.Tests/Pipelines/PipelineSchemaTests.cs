@@ -43,9 +43,17 @@ public sealed class PipelineSchemaTests
     [Theory]
     [InlineData(nameof(PipelineExamples.Full))]
     [InlineData(nameof(PipelineExamples.EveryKey))]
+    [InlineData(nameof(AgentPipelineExamples.Sketch))]
+    [InlineData(nameof(AgentPipelineExamples.EveryAgentKey))]
     public void EveryKeyThatLoads_IsInTheSchema(string example)
     {
-        var yaml = example == nameof(PipelineExamples.Full) ? PipelineExamples.Full : PipelineExamples.EveryKey;
+        var yaml = example switch
+        {
+            nameof(PipelineExamples.Full) => PipelineExamples.Full,
+            nameof(PipelineExamples.EveryKey) => PipelineExamples.EveryKey,
+            nameof(AgentPipelineExamples.Sketch) => AgentPipelineExamples.Sketch,
+            _ => AgentPipelineExamples.EveryAgentKey,
+        };
         Assert.True(PipelineLoader.Load(yaml, "ci.yml").IsValid);
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));

@@ -7,6 +7,9 @@ internal enum SyntaxKind
     Text,
     Boolean,
     Integer,
+
+    /// <summary>A number greater than zero, with a fraction allowed (<c>budget-usd: 2.5</c>).</summary>
+    Decimal,
     Duration,
 
     /// <summary>One of <see cref="SyntaxKey.AllowedValues"/>.</summary>
@@ -77,5 +80,12 @@ internal sealed record SyntaxKey(string Name, SyntaxKind Kind, string Descriptio
     public SyntaxKey Child(string name) =>
         Children.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentException($"'{Name}' has no key '{name}'", nameof(name));
 
+    /// <summary>Whether an unknown key's error lists this key among what is allowed. A specialised section (<c>agents</c>)
+    /// is left out of that list so that it stays short; a near miss still suggests it.</summary>
+    public bool Listed { get; init; } = true;
+
     public IReadOnlyList<string> ChildNames => [.. Children.Select(c => c.Name)];
+
+    /// <summary>The child keys an unknown key's error lists.</summary>
+    public IReadOnlyList<string> ListedChildNames => [.. Children.Where(c => c.Listed).Select(c => c.Name)];
 }

@@ -22,7 +22,10 @@ internal sealed partial class ValueReader(Diagnostics diagnostics)
             }
             else
             {
-                diagnostics.Error(entry.Key, $"unknown key '{name}' {where}{DidYouMean(name, syntax.ChildNames, listAll: true)}");
+                var hint = Suggestions.Closest(name, syntax.ChildNames) is null
+                    ? DidYouMean(name, syntax.ListedChildNames, listAll: true)
+                    : DidYouMean(name, syntax.ChildNames);
+                diagnostics.Error(entry.Key, $"unknown key '{name}' {where}{hint}");
             }
         }
 
