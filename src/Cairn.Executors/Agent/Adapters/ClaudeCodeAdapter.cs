@@ -207,6 +207,6 @@ public sealed class ClaudeCodeAdapter : IAgentAdapter
                 .ToList();
     }
 
-    private static JsonElement.ArrayEnumerator Blocks(JsonElement message) =>
-        AgentText.Property(message, "content") is { ValueKind: JsonValueKind.Array } content ? content.EnumerateArray() : default;
+    private static List<JsonElement> Blocks(JsonElement message) =>
+        AgentText.Property(message, "content") is { ValueKind: JsonValueKind.Array } content ? [.. content.EnumerateArray()] : [];
 }
