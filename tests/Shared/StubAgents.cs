@@ -33,7 +33,7 @@ public static class StubAgents
         {
             var wrapper = Path.Combine(folder, name);
             File.WriteAllText(wrapper,
-                $"#!/bin/sh\nCAIRN_STUB_SCENARIO=\"${{CAIRN_STUB_SCENARIO:-{Quote(Path.Combine(folder, ".cairn-stub.json"))}}}\" exec {Quote(Dotnet)} {Quote(Assembly)} {name} \"$@\"\n");
+                $"#!/bin/sh\nscenario={Quote(Path.Combine(folder, ".cairn-stub.json"))}\nCAIRN_STUB_SCENARIO=\"${{CAIRN_STUB_SCENARIO:-$scenario}}\" exec {Quote(Dotnet)} {Quote(Assembly)} {name} \"$@\"\n");
             if (OperatingSystem.IsWindows())
             {
                 throw new PlatformNotSupportedException("the stub agents' wrappers are shell scripts");
