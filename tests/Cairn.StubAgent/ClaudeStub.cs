@@ -156,7 +156,28 @@ internal static class ClaudeStub
 
         if (resume is not null && !Sessions.Exists("claude", resume))
         {
-            return Fail($"No conversation found with session ID: {resume}");
+            // As the real one: a result on stdout when it streams JSON, and the message on stderr.
+            var message = $"No conversation found with session ID: {resume}";
+            if (format == "stream-json")
+            {
+                Protocol.Json(new JsonObject
+                {
+                    ["type"] = "result",
+                    ["subtype"] = "error_during_execution",
+                    ["duration_ms"] = 0,
+                    ["duration_api_ms"] = 0,
+                    ["is_error"] = true,
+                    ["num_turns"] = 0,
+                    ["session_id"] = resume,
+                    ["total_cost_usd"] = 0,
+                    ["usage"] = new JsonObject { ["input_tokens"] = 0, ["cache_creation_input_tokens"] = 0, ["cache_read_input_tokens"] = 0, ["output_tokens"] = 0 },
+                    ["permission_denials"] = new JsonArray(),
+                    ["uuid"] = Guid.NewGuid().ToString(),
+                    ["errors"] = new JsonArray(message),
+                });
+            }
+
+            return Fail(message);
         }
 
         var session = resume ?? chosen ?? Guid.NewGuid().ToString();

@@ -80,7 +80,7 @@ internal static class AgentText
         [
             "authentication", "unauthorized", "invalid api key", "invalid x-api-key", "api key not valid", "api_key_invalid",
             "401", "403", "forbidden", "permission denied", "permission_denied", "not logged in", "please run /login",
-            "unknown option", "invalid model", "model not found", "not_found_error", "billing", "credit balance",
+            "unknown option", "no conversation found", "invalid model", "model not found", "not_found_error", "billing", "credit balance",
         ];
         foreach (var word in refused)
         {

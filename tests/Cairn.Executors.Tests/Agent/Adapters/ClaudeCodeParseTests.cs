@@ -29,6 +29,19 @@ public sealed class ClaudeCodeParseTests
     }
 
     [Fact]
+    public void The_real_cli_asked_to_resume_an_unknown_session_refuses_in_its_own_words()
+    {
+        // Streams/claude-unknown-session.jsonl: what claude 2.1.328 printed here for --resume of an unknown session.
+        var line = File.ReadAllText(Path.Combine(Streams(), "claude-unknown-session.jsonl"));
+
+        var result = Assert.IsType<AgentEvent.Result>(Assert.Single(new ClaudeCodeAdapter().Parse(line.Trim())));
+
+        Assert.Equal(AgentResultKind.Refused, result.Kind);
+        Assert.Equal("No conversation found with session ID: 0b8e4c2a-7d1f-4e3b-9a6c-5f2d8e1b3c4a", result.Detail);
+        Assert.Equal(0, result.Usage.Turns);
+    }
+
+    [Fact]
     public void A_session_reads_as_text_tool_calls_shortened_results_progress_and_a_successful_result()
     {
         // Shapes from anthropics/claude-code-action, test/fixtures/sample-turns.json (assistant, user tool_result,

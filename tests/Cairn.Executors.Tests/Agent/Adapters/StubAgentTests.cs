@@ -132,7 +132,7 @@ public sealed class StubAgentTests
         var unknownSession = await run.RunAsync(new ClaudeCodeAdapter(), run.Invocation(resume: true, session: Session), ct);
         Assert.Equal(1, unknownSession.ExitCode);
         Assert.Contains($"No conversation found with session ID: {Session}", unknownSession.Stderr, StringComparison.Ordinal);
-        Assert.Empty(unknownSession.Lines);
+        Assert.Equal(AgentResultKind.Refused, unknownSession.Result?.Kind);
 
         var unknownOption = await run.RunAsync(new ClaudeCodeAdapter(), run.Invocation(session: Session), ct, extraArguments: ["--no-such-flag"]);
         Assert.Contains("error: unknown option '--no-such-flag'", unknownOption.Stderr, StringComparison.Ordinal);
