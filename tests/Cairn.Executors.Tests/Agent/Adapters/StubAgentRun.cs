@@ -37,10 +37,11 @@ internal sealed class StubAgentRun : IDisposable
     public AgentInvocation Invocation(bool resume = false, string? session = null, string prompt = "Fix the failing test.", AgentLimits? limits = null) =>
         new(prompt, PromptFile, null, null, ["Read", "Edit"], [], limits ?? AgentLimits.None, session, resume, Work);
 
-    /// <summary>Runs to the end (or, with <paramref name="untilResult"/>, until a result is read, leaving it running for
-    /// the test to look at and then killing it).</summary>
+    /// <summary>Runs to the end (or, with <paramref name="untilResult"/> or <paramref name="until"/>, until such an event
+    /// is read; then it says whether the process still ran, and kills it).</summary>
     public async Task<Outcome> RunAsync(IAgentAdapter adapter, AgentInvocation invocation, CancellationToken cancellationToken,
-        IReadOnlyDictionary<string, string>? env = null, bool untilResult = false, IReadOnlyList<string>? extraArguments = null)
+        IReadOnlyDictionary<string, string>? env = null, bool untilResult = false, IReadOnlyList<string>? extraArguments = null,
+        Func<AgentEvent, bool>? until = null)
     {
         var start = new ProcessStartInfo(Path.Combine(Bin, adapter.Program))
         {
@@ -76,7 +77,8 @@ internal sealed class StubAgentRun : IDisposable
             {
                 lines.Add(line);
                 events.AddRange(adapter.Parse(line));
-                if (untilResult && events.Any(e => e is AgentEvent.Result))
+                until ??= untilResult ? e => e is AgentEvent.Result : null;
+                if (until is not null && events.Any(until))
                 {
                     var stillRunning = !process.HasExited;
                     process.Kill(entireProcessTree: true);

@@ -161,6 +161,11 @@ public sealed class StubAgentTests
         var stuck = await run.RunAsync(new ClaudeCodeAdapter(), run.Invocation(session: Guid.NewGuid().ToString()), ct, untilResult: true);
         Assert.True(stuck.StillRunningAfterResult);
 
+        run.Scenario("""{"start": {"steps": [{"tool": "Bash", "input": {"command": "make"}, "output": "ok"}, {"hang": true}]}}""");
+        var idle = await run.RunAsync(new CodexAdapter(), run.Invocation(), ct, until: e => e is AgentEvent.ToolResult);
+        Assert.True(idle.StillRunningAfterResult);
+        Assert.Null(idle.Result);
+
         run.Scenario("""{"start": {"steps": [], "exit": 1}}""");
         var silent = await run.RunAsync(new ClaudeCodeAdapter(), run.Invocation(session: Guid.NewGuid().ToString()), ct);
         Assert.Equal(1, silent.ExitCode);
