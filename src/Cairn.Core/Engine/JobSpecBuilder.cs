@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cairn.Core.Agents;
 using Cairn.Core.Execution;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines.Expressions;
@@ -66,7 +67,37 @@ public static class JobSpecBuilder
             Kubernetes = choice.Kubernetes,
             LeaseId = leaseId,
             SecretNames = [.. secrets.Keys.Order(StringComparer.Ordinal)],
+            Agent = definition.Agent is { } agent ? Agent(run, job, agent) : null,
+            Publish = definition.Publish,
+            Repository = run.Repository,
         };
+    }
+
+    /// <summary>An agent job's spec: its own branch, the run's commit, the branch of the agent job it starts from.
+    /// <see cref="AgentSpec.Resume"/> is left for the executor, which knows the earlier attempts.</summary>
+    public static AgentSpec Agent(RunRecord run, JobRecord job, AgentJson agent)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(agent);
+        if (!AgentCliNames.TryParse(agent.Cli, out var cli))
+        {
+            throw new InvalidOperationException($"job '{job.Name}' names an unknown agent CLI '{agent.Cli}'");
+        }
+
+        return new AgentSpec(
+            agent.Profile,
+            cli,
+            agent.Model,
+            agent.Role,
+            agent.AllowedTools,
+            agent.DisallowedTools,
+            new AgentLimits(agent.MaxTurns, agent.BudgetUsd, Span(agent.TimeoutMs), Span(agent.IdleTimeoutMs)),
+            agent.Prompt,
+            agent.Inputs,
+            AgentBranches.For(run.Id, job.Name),
+            run.Sha ?? "",
+            agent.StartFrom is { } from ? AgentBranches.For(run.Id, from) : null);
     }
 
     /// <summary>The variables every step gets. See docs/pipeline-syntax.md.</summary>

@@ -63,10 +63,14 @@ public static class PipelineLoader
         var topScope = new ExpressionScope(null, inputs, AllowStatusFunctions: false, AllowEnv: false);
         var concurrency = keys.TryGetValue("concurrency", out var c) ? new ConcurrencyReader(reader, expressions).Read(c.Value, inputs) : null;
         var env = keys.TryGetValue("env", out var e) ? reader.Env(e.Value, "at the top level", v => expressions.CheckTemplate(v, topScope)) : [];
-        var jobs = ReadJobs(keys.GetValueOrDefault("jobs"), root, reader, new JobReader(reader, expressions, inputs));
+        var agents = keys.TryGetValue("agents", out var a) ? new AgentReader(reader).Read(a.Value) : [];
+        var jobReader = new JobReader(reader, expressions, inputs, agents);
+        var jobs = ReadJobs(keys.GetValueOrDefault("jobs"), root, reader, jobReader);
         new GraphValidator(diagnostics).Check(jobs);
+        new PublishValidator(diagnostics).Check([.. jobs.Select(j => j.Job)], jobReader.Publishes);
         return new Pipeline(string.IsNullOrWhiteSpace(name) ? DefaultName : name, triggers, env, [.. jobs.Select(j => j.Job)], diagnostics.File)
         {
+            Agents = agents,
             Concurrency = concurrency,
             Priority = keys.TryGetValue("priority", out var p) ? reader.Priority(p.Value) : null,
         };

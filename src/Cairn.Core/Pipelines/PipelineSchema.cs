@@ -35,6 +35,7 @@ public static class PipelineSchema
         SyntaxKind.Text => Described(key, ScalarText()),
         SyntaxKind.Boolean => Described(key, new JsonObject { ["type"] = "boolean" }),
         SyntaxKind.Integer => Described(key, Integer(key)),
+        SyntaxKind.Decimal => Described(key, new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0 }),
         SyntaxKind.Duration => Described(key, new JsonObject { ["type"] = "string", ["examples"] = new JsonArray("90s", "20m", "1h30m") }),
         SyntaxKind.Choice => Described(key, Enum(key.AllowedValues)),
         SyntaxKind.Condition => Described(key, new JsonObject { ["type"] = new JsonArray("string", "boolean") }),

@@ -75,8 +75,8 @@ public static class RunPlanner
         foreach (var (job, name, matrix) in expanded)
         {
             var needs = job.Needs.SelectMany(need => namesByKey[need]).ToList();
-            var definition = Define(job, matrix, pipelineEnv, inputs, overrides);
-            var labels = (options.Runners ?? RunnerCatalog.BuiltIn).LabelsFor(definition.Runner);
+            var definition = JobKindPlanner.Complete(Define(job, matrix, pipelineEnv, inputs, overrides), job, pipeline, trigger);
+            var labels = JobKindPlanner.Labels(job.Kind, (options.Runners ?? RunnerCatalog.BuiltIn).LabelsFor(definition.Runner));
             planned.Add(new PlannedJob(name, job.Key, needs, labels, definition.Serialize())
             {
                 Priority = job.Priority ?? pipeline.Priority ?? JobPriority.Normal,
@@ -154,7 +154,7 @@ public static class RunPlanner
 
         jobEnv = Layer(jobEnv, overrides);
         var stepContext = context with { Env = jobEnv };
-        var steps = job.Steps.Select(step => new StepJson(
+        var steps = (job.Agent?.Verify ?? job.Steps).Select(step => new StepJson(
             ExpressionEngine.ExpandTemplate(step.Name, stepContext),
             step.Run,
             Layer(step.Env.ToDictionary(e => e.Key, e => ExpressionEngine.ExpandTemplate(e.Value, stepContext), StringComparer.Ordinal), overrides, onlyExisting: true),

@@ -18,6 +18,10 @@ public sealed record FilterDecision(bool Run, string Reason);
 /// <item>A pull request matches <c>on.pull_request.branches</c> by the branch it wants to merge into, and its
 /// <c>paths</c> by the files it changes.</item>
 /// <item>Schedules and manual starts run when the pipeline declares them.</item>
+/// <item>A tracker's work item matches <c>on.plane</c> when its event is among <c>events</c> and, when <c>labels</c>
+/// lists any, it carries one of them (compared ignoring case).</item>
+/// <item>A pull-request review matches <c>on.pull_request_review</c> by its state (any, when <c>states</c> is empty) and
+/// by the branch the pull request wants to merge into.</item>
 /// </list>
 /// Each list is read in order, the last matching pattern deciding (see <see cref="Glob"/>).</summary>
 public static class TriggerFilter
@@ -34,6 +38,10 @@ public static class TriggerFilter
                 : No("the pipeline does not run on pull requests (no on.pull_request)"),
             TriggerKind.Schedule => on.Schedule.Count > 0 ? Yes("the pipeline runs on a schedule") : No("the pipeline has no on.schedule"),
             TriggerKind.Manual => on.Manual is not null ? Yes("the pipeline may be started by hand") : No("the pipeline cannot be started by hand (no on.manual)"),
+            TriggerKind.Tracker => on.Plane is { } plane ? WorkItem(plane, trigger) : No("the pipeline does not run on work items (no on.plane)"),
+            TriggerKind.PullRequestReview => on.PullRequestReview is { } review
+                ? Review(review, trigger)
+                : No("the pipeline does not run on pull-request reviews (no on.pull_request_review)"),
             _ => No($"the pipeline does not run on {trigger.EventName}"),
         };
     }
@@ -100,6 +108,50 @@ public static class TriggerFilter
         }
 
         return Paths(pullRequest.Paths, "on.pull_request.paths", what, matched, changedPaths);
+    }
+
+    private static FilterDecision WorkItem(PlaneTrigger plane, TriggerEvent trigger)
+    {
+        if (trigger.WorkItem is not { } item)
+        {
+            return No("a work-item event without its work item");
+        }
+
+        var what = $"work item {item.Key ?? item.Id} ({item.Event})";
+        if (!plane.Events.Contains(item.Event, StringComparer.Ordinal))
+        {
+            return No($"{what}: on.plane.events is {List(plane.Events)}");
+        }
+
+        if (plane.Labels.Count == 0)
+        {
+            return Yes($"{what} matches on.plane.events {List(plane.Events)}; on.plane has no label filter");
+        }
+
+        var label = item.Labels.FirstOrDefault(l => plane.Labels.Contains(l, StringComparer.OrdinalIgnoreCase));
+        return label is not null
+            ? Yes($"{what} carries label '{label}' of on.plane.labels {List(plane.Labels)}")
+            : No($"{what} carries none of on.plane.labels {List(plane.Labels)}");
+    }
+
+    private static FilterDecision Review(ReviewTrigger review, TriggerEvent trigger)
+    {
+        var state = trigger.Review?.State;
+        var baseBranch = trigger.PullRequest?.BaseBranch;
+        var what = trigger.PullRequest is { } info ? $"review ({state}) of pull request #{info.Number} into '{baseBranch}'" : $"review ({state})";
+        if (review.States.Count > 0 && (state is null || !review.States.Contains(state, StringComparer.Ordinal)))
+        {
+            return No($"{what}: on.pull_request_review.states is {List(review.States)}");
+        }
+
+        if (review.Branches.Count == 0)
+        {
+            return Yes($"{what}: on.pull_request_review has no branch filter");
+        }
+
+        return baseBranch is not null && Glob.Matches(review.Branches, baseBranch)
+            ? Yes($"{what} matches on.pull_request_review.branches {List(review.Branches)}")
+            : No($"{what} does not match on.pull_request_review.branches {List(review.Branches)}");
     }
 
     private static FilterDecision Paths(IReadOnlyList<string> paths, string key, string what, string matched, IReadOnlyList<string>? changedPaths)

@@ -9,10 +9,19 @@ internal static class PipelineSyntax
     /// <summary>A service's name is the host name the steps reach it by, so it is a DNS label.</summary>
     public const string ServiceNamePattern = "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$";
 
-    public static IReadOnlyList<string> Events { get; } = ["push", "pull_request", "schedule", "manual"];
+    public static IReadOnlyList<string> Events { get; } = ["push", "pull_request", "schedule", "manual", "plane", "pull_request_review"];
 
-    /// <summary>Failure classes that <c>retry.on</c> may name; <c>config</c> and <c>cancelled</c> are never retried.</summary>
-    public static IReadOnlyList<string> RetryableClasses { get; } = ["script", "timeout", "infra", "lint", "test", "build"];
+    /// <summary>Failure classes that <c>retry.on</c> may name; <c>config</c>, <c>cancelled</c> and <c>agent-policy</c> are never retried.</summary>
+    public static IReadOnlyList<string> RetryableClasses { get; } = ["script", "timeout", "infra", "lint", "test", "build", "agent-limit", "agent-error"];
+
+    /// <summary>What <c>agent.inputs</c> may name: trigger data handed to the agent as fenced, untrusted text.</summary>
+    public static IReadOnlyList<string> AgentInputs { get; } = ["trigger.title", "trigger.description", "trigger.id", "trigger.url", "trigger.comment"];
+
+    /// <summary>The events of <c>on.plane.events</c>.</summary>
+    public static IReadOnlyList<string> PlaneEvents { get; } = ["workitem.created", "workitem.updated"];
+
+    /// <summary>The review states of <c>on.pull_request_review.states</c>.</summary>
+    public static IReadOnlyList<string> ReviewStates { get; } = ["approved", "changes_requested", "commented"];
 
     /// <summary><c>priority:</c>, on the pipeline and on a job (the job's wins).</summary>
     public static SyntaxKey Priority { get; } = new("priority", SyntaxKind.Choice,
@@ -22,9 +31,8 @@ internal static class PipelineSyntax
     };
 
     public static SyntaxKey Step { get; } = new("steps", SyntaxKind.ObjectList,
-        "The job's steps, run in order in one workspace; the job stops at the first step that fails.")
+        "The job's steps, run in order in one workspace; the job stops at the first step that fails. A job has exactly one of steps, agent, approval and publish.")
     {
-        Required = true,
         Children =
         [
             new("name", SyntaxKind.Text, "What the step is called in logs and the dashboard; defaults to the first line of 'run'. May hold ${{ }} expressions."),
@@ -69,6 +77,81 @@ internal static class PipelineSyntax
         ],
     };
 
+    /// <summary><c>agent:</c> of a job: run an agent profile in the job's own worktree and branch.</summary>
+    public static SyntaxKey AgentJob { get; } = new("agent", SyntaxKind.Object,
+        "Run a coding agent (a profile under 'agents') on the job's own branch cairn/RUN-JOB, then the verify steps. Instead of steps.")
+    {
+        Children =
+        [
+            new("use", SyntaxKind.Text, "The agent profile's name under 'agents'.") { Required = true },
+            new("prompt", SyntaxKind.Text, "The task, as written: ${{ }} is never expanded here, and trigger data reaches the agent only through 'inputs'.") { Required = true },
+            new("inputs", SyntaxKind.ValueList, "Trigger data given to the agent as fenced, untrusted text after the prompt.") { AllowedValues = AgentInputs },
+            new("verify", SyntaxKind.ObjectList, "Steps run after the agent in its worktree; a build, test or lint failure resumes the same agent session with the failing output when 'retry' allows.")
+            {
+                Children = Step.Children,
+            },
+        ],
+    };
+
+    /// <summary><c>approval:</c> of a job: a gate that waits for people.</summary>
+    public static SyntaxKey Approval { get; } = new("approval", SyntaxKind.Object,
+        "Wait until enough of the approvers approve (dashboard, CLI, API, a forge review or a tracker comment). Instead of steps.")
+    {
+        Children =
+        [
+            new("approvers", SyntaxKind.TextList, "Who may approve: user names, team:NAME, role:maintainer or role:admin.") { Required = true },
+            new("min", SyntaxKind.Integer, "How many approvals open the gate; default 1.") { Minimum = 1, Maximum = 100 },
+            new("timeout", SyntaxKind.Duration, "How long the gate waits before it fails; default 72h."),
+        ],
+    };
+
+    /// <summary><c>publish:</c> of a job: push an agent job's branch and open a draft pull request.</summary>
+    public static SyntaxKey Publish { get; } = new("publish", SyntaxKind.Object,
+        "Push an agent job's branch with the server's token and open or update a pull request (draft by default). Cairn never merges. Instead of steps.")
+    {
+        Nullable = true,
+        Children =
+        [
+            new("from", SyntaxKind.Text, "The agent job whose branch is published, among this job's needs and theirs; default: the one agent job no other of them follows."),
+            new("pull-request", SyntaxKind.Object, "The pull request to open or update.")
+            {
+                Nullable = true,
+                Children =
+                [
+                    new("draft", SyntaxKind.Boolean, "Open it as a draft; default true."),
+                    new("title", SyntaxKind.Text, "Its title, as written; default: from the run."),
+                    new("base", SyntaxKind.Text, "The branch it targets; default: the run's branch."),
+                ],
+            },
+            new("protected-paths", SyntaxKind.TextList, "Globs the published change may not touch; default: .cairn.yml, .cairn/**, other CI systems' files and the agents' configuration files."),
+        ],
+    };
+
+    /// <summary><c>agents:</c> at the top level: agent profiles by name.</summary>
+    public static SyntaxKey Agents { get; } = new("agents", SyntaxKind.NamedObjects,
+        "Coding-agent profiles by name, for the jobs' 'agent.use': which CLI, model, role, tools and limits.")
+    {
+        NamePattern = JobNamePattern,
+        Children =
+        [
+            new("cli", SyntaxKind.Choice, "The agent's command-line program.") { Required = true, AllowedValues = Cairn.Core.Agents.AgentCliNames.All },
+            new("model", SyntaxKind.Text, "The model, in the CLI's own spelling, like sonnet; default: the CLI's."),
+            new("role", SyntaxKind.Text, "A file in the repository, read at the run's commit, appended to the CLI's own system prompt (never replacing it)."),
+            new("allowed-tools", SyntaxKind.TextList, "Tools the agent may use, in the CLI's own spelling, like Read or \"Bash(dotnet test *)\"."),
+            new("disallowed-tools", SyntaxKind.TextList, "Tools the agent may not use, in the CLI's own spelling."),
+            new("limits", SyntaxKind.Object, "Limits of one agent run; past one the job fails as agent-limit.")
+            {
+                Children =
+                [
+                    new("max-turns", SyntaxKind.Integer, "How many turns the agent may take.") { Minimum = 1, Maximum = 10000 },
+                    new("budget-usd", SyntaxKind.Decimal, "How many US dollars of the CLI's own cost estimate the run may spend."),
+                    new("timeout", SyntaxKind.Duration, "How long the agent may run, like 30m."),
+                    new("idle-timeout", SyntaxKind.Duration, "How long the agent may print nothing, like 5m."),
+                ],
+            },
+        ],
+    };
+
     public static SyntaxKey Job { get; } = new("jobs", SyntaxKind.NamedObjects,
         "The jobs, by name. Jobs run in parallel unless 'needs' orders them.")
     {
@@ -88,6 +171,9 @@ internal static class PipelineSyntax
             Retry,
             new("if", SyntaxKind.Condition, "Run the job only when this condition holds; the default is success() (every job in 'needs' succeeded)."),
             Step,
+            AgentJob,
+            Approval,
+            Publish,
         ],
     };
 
@@ -141,6 +227,24 @@ internal static class PipelineSyntax
                 Nullable = true,
                 Children = [Inputs],
             },
+            new("plane", SyntaxKind.Object, "Run for work items of a connected Plane project.")
+            {
+                Nullable = true,
+                Children =
+                [
+                    new("events", SyntaxKind.ValueList, "Which work-item events start a run; default [workitem.created].") { AllowedValues = PlaneEvents },
+                    new("labels", SyntaxKind.TextList, "Run only for work items carrying one of these labels (compared ignoring case); default: any."),
+                ],
+            },
+            new("pull_request_review", SyntaxKind.Object, "Run when a review is submitted on a pull request.")
+            {
+                Nullable = true,
+                Children =
+                [
+                    new("states", SyntaxKind.ValueList, "Which review states start a run; default: all.") { AllowedValues = ReviewStates },
+                    new("branches", SyntaxKind.TextOrList, "Target branch globs of the pull request."),
+                ],
+            },
         ],
     };
 
@@ -163,6 +267,7 @@ internal static class PipelineSyntax
             Concurrency,
             Priority,
             new("env", SyntaxKind.Env, "Environment variables for every step of every job. Expressions here may read inputs only.") { NamePattern = VariableNamePattern },
+            Agents,
             Job,
         ],
     };

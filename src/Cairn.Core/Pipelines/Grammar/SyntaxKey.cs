@@ -7,6 +7,9 @@ internal enum SyntaxKind
     Text,
     Boolean,
     Integer,
+
+    /// <summary>A number greater than zero, with a fraction allowed (<c>budget-usd: 2.5</c>).</summary>
+    Decimal,
     Duration,
 
     /// <summary>One of <see cref="SyntaxKey.AllowedValues"/>.</summary>

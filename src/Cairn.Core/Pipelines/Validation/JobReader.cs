@@ -5,13 +5,20 @@ using Cairn.Core.Runs;
 namespace Cairn.Core.Pipelines.Validation;
 
 /// <summary>Reads one job under <c>jobs:</c>. The graph between jobs is checked later, by <see cref="GraphValidator"/>.</summary>
-internal sealed class JobReader(ValueReader reader, TemplateChecker expressions, IReadOnlySet<string> inputs)
+internal sealed class JobReader(
+    ValueReader reader, TemplateChecker expressions, IReadOnlySet<string> inputs, IReadOnlyDictionary<string, AgentProfile> agents)
 {
+    private static readonly IReadOnlyList<(string Key, JobKind Kind)> Kinds =
+        [("steps", JobKind.Steps), ("agent", JobKind.Agent), ("approval", JobKind.Approval), ("publish", JobKind.Publish)];
+
     private readonly StepReader _steps = new(reader, expressions);
     private readonly MatrixReader _matrix = new(reader);
     private readonly ServiceReader _services = new(reader, expressions);
 
     private Diagnostics Diagnostics => reader.Diagnostics;
+
+    /// <summary>Publish jobs read so far: the <c>publish</c> key and the <c>from</c> value when written, by job key.</summary>
+    public Dictionary<string, (YamlScalar Key, YamlScalar? From)> Publishes { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The job, and for each name in <c>needs</c> the node that named it.</summary>
     public (JobDefinition Job, List<YamlScalar> Needs) Read(YamlEntry entry)
@@ -37,6 +44,7 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
             ? reader.TextList(n.Value, "'needs' must be a job name or a list of job names") ?? []
             : [];
         var env = keys.TryGetValue("env", out var e) ? reader.Env(e.Value, where, v => expressions.CheckTemplate(v, scope)) : [];
+        var kind = Kind(job, keys);
         var definition = new JobDefinition(
             job,
             [.. needs.Select(s => s.Value)],
@@ -48,13 +56,88 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
             keys.TryGetValue("secrets", out var s) ? Secrets(s.Value) : [],
             keys.TryGetValue("retry", out var r) ? Retry(job, r.Value) : null,
             keys.TryGetValue("if", out var c) ? _steps.Condition(c.Value, scope) : null,
-            entry.Value is YamlMapping or YamlScalar { IsNull: true } ? _steps.Read(job, keys.GetValueOrDefault("steps"), entry.Key, scope) : [],
+            kind == JobKind.Steps && entry.Value is YamlMapping or YamlScalar { IsNull: true }
+                ? _steps.Read(job, keys.GetValueOrDefault("steps"), entry.Key, scope)
+                : [],
             Diagnostics.At(entry.Key))
         {
             Services = keys.TryGetValue("services", out var sv) ? _services.Read(job, sv.Value, scope) : [],
             Priority = keys.TryGetValue("priority", out var p) ? reader.Priority(p.Value) : null,
+            Kind = kind,
         };
-        return (definition, needs);
+        return (kind == JobKind.Steps ? definition : WithKind(definition, keys, scope), needs);
+    }
+
+    /// <summary>The kind the job's first of steps, agent, approval and publish says; every further one is an error.</summary>
+    private JobKind Kind(string job, Dictionary<string, YamlEntry> keys)
+    {
+        var given = Kinds.Where(k => keys.ContainsKey(k.Key))
+            .Select(k => (k.Key, k.Kind, Node: keys[k.Key].Key))
+            .OrderBy(k => k.Node.Line).ThenBy(k => k.Node.Column)
+            .ToList();
+        if (given.Count == 0)
+        {
+            return JobKind.Steps;
+        }
+
+        foreach (var extra in given.Skip(1))
+        {
+            Diagnostics.Error(extra.Node,
+                $"job '{job}' has both '{given[0].Key}' and '{extra.Key}'; a job has exactly one of steps, agent, approval and publish");
+        }
+
+        var kind = given[0].Kind;
+        foreach (var (key, reason) in Refused(kind))
+        {
+            if (keys.TryGetValue(key, out var refused))
+            {
+                Diagnostics.Error(refused.Key, $"{given[0].Key} job '{job}' cannot have '{key}': {reason}");
+            }
+        }
+
+        return kind;
+    }
+
+    private static IReadOnlyList<(string Key, string Reason)> Refused(JobKind kind) => kind switch
+    {
+        JobKind.Agent =>
+        [
+            ("image", "the agent runs on the server in its own worktree, not in a container image"),
+            ("services", "the agent runs on the server, without sidecar containers"),
+            ("matrix", "an agent job runs once, on one branch"),
+        ],
+        JobKind.Approval =>
+        [
+            ("runner", "a gate is decided by people and runs nowhere"),
+            ("image", "a gate runs nothing"),
+            ("services", "a gate runs nothing"),
+            ("matrix", "a gate is one decision"),
+            ("retry", "a gate is decided by people, not retried"),
+        ],
+        JobKind.Publish =>
+        [
+            ("runner", "publishing runs on the server, which holds the repository's token"),
+            ("image", "publishing runs on the server, not in a container image"),
+            ("services", "publishing runs on the server, without sidecar containers"),
+            ("matrix", "a publish job runs once"),
+        ],
+        _ => [],
+    };
+
+    private JobDefinition WithKind(JobDefinition definition, Dictionary<string, YamlEntry> keys, ExpressionScope scope)
+    {
+        var kinds = new JobKindReader(reader, _steps, agents);
+        switch (definition.Kind)
+        {
+            case JobKind.Agent:
+                return definition with { Agent = kinds.Agent(definition.Key, keys["agent"], scope) };
+            case JobKind.Approval:
+                return definition with { Approval = kinds.Approval(definition.Key, keys["approval"]) };
+            default:
+                var (publish, from) = kinds.Publish(definition.Key, keys["publish"]);
+                Publishes[definition.Key] = (keys["publish"].Key, from);
+                return definition with { Publish = publish };
+        }
     }
 
     private Dictionary<string, YamlEntry> Invalid(YamlEntry entry)
@@ -104,9 +187,14 @@ internal sealed class JobReader(ValueReader reader, TemplateChecker expressions,
         var classes = new List<FailureClass>();
         foreach (var name in reader.TextList(node, "'retry.on' must be a list of failure classes, like [infra, timeout]") ?? [])
         {
-            if (name.Value is "config" or "cancelled")
+            if (name.Value is "config" or "cancelled" or "agent-policy")
             {
-                Diagnostics.Error(name, name.Value == "config" ? "config failures are never retried" : "cancelled jobs are never retried");
+                Diagnostics.Error(name, name.Value switch
+                {
+                    "config" => "config failures are never retried",
+                    "cancelled" => "cancelled jobs are never retried",
+                    _ => "agent-policy failures are never retried: a person must look",
+                });
             }
             else if (PipelineSyntax.RetryableClasses.Contains(name.Value) && StatusNames.TryParseFailureClass(name.Value, out var failureClass))
             {

@@ -23,6 +23,13 @@ internal sealed class StepReader(ValueReader reader, TemplateChecker expressions
             return steps;
         }
 
+        return ReadAll(job, sequence, scope);
+    }
+
+    /// <summary>Each step of a list (also an agent's <c>verify:</c>), skipping the ones in error.</summary>
+    public List<StepDefinition> ReadAll(string job, YamlSequence sequence, ExpressionScope scope)
+    {
+        var steps = new List<StepDefinition>();
         for (var i = 0; i < sequence.Items.Count; i++)
         {
             if (ReadStep(job, i + 1, sequence.Items[i], scope) is { } step)

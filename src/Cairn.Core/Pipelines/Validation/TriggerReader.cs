@@ -28,6 +28,8 @@ internal sealed class TriggerReader(ValueReader reader)
         PushTrigger? push = null;
         PullRequestTrigger? pullRequest = null;
         ManualTrigger? manual = null;
+        PlaneTrigger? plane = null;
+        ReviewTrigger? review = null;
         foreach (var name in names)
         {
             switch (name.Value)
@@ -41,6 +43,12 @@ internal sealed class TriggerReader(ValueReader reader)
                 case "manual":
                     manual = new ManualTrigger(new Dictionary<string, ManualInput>());
                     break;
+                case "plane":
+                    plane = new PlaneTrigger([DefaultPlaneEvent], []);
+                    break;
+                case "pull_request_review":
+                    review = new ReviewTrigger([], []);
+                    break;
                 case "schedule":
                     Diagnostics.Error(name, "'schedule' needs cron entries: on: { schedule: [{ cron: \"0 3 * * *\" }] }");
                     break;
@@ -50,7 +58,7 @@ internal sealed class TriggerReader(ValueReader reader)
             }
         }
 
-        return new TriggerRules(push, pullRequest, [], manual);
+        return new TriggerRules(push, pullRequest, [], manual) { Plane = plane, PullRequestReview = review };
     }
 
     private TriggerRules FromMapping(YamlMapping mapping)
@@ -60,7 +68,54 @@ internal sealed class TriggerReader(ValueReader reader)
         var pullRequest = keys.TryGetValue("pull_request", out var pr) ? ReadPullRequest(pr.Value) : null;
         var schedule = keys.TryGetValue("schedule", out var s) ? ReadSchedule(s.Value) : [];
         var manual = keys.TryGetValue("manual", out var m) ? ReadManual(m.Value) : null;
-        return new TriggerRules(push, pullRequest, schedule, manual);
+        return new TriggerRules(push, pullRequest, schedule, manual)
+        {
+            Plane = keys.TryGetValue("plane", out var pl) ? ReadPlane(pl.Value) : null,
+            PullRequestReview = keys.TryGetValue("pull_request_review", out var rv) ? ReadReview(rv.Value) : null,
+        };
+    }
+
+    private const string DefaultPlaneEvent = "workitem.created";
+
+    private PlaneTrigger ReadPlane(YamlNode node)
+    {
+        var keys = Filters(node, "plane");
+        var events = keys.TryGetValue("events", out var e) ? Values(e.Value, "plane.events", PipelineSyntax.PlaneEvents) : null;
+        var labels = keys.TryGetValue("labels", out var l)
+            ? reader.TextList(l.Value, "'labels' in 'plane' must be a label name or a list of them")?.Select(s => s.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList()
+            : null;
+        return new PlaneTrigger(events is null or { Count: 0 } ? [DefaultPlaneEvent] : events, labels ?? []);
+    }
+
+    private ReviewTrigger ReadReview(YamlNode node)
+    {
+        var keys = Filters(node, "pull_request_review");
+        var states = keys.TryGetValue("states", out var s) ? Values(s.Value, "pull_request_review.states", PipelineSyntax.ReviewStates) : null;
+        return new ReviewTrigger(states ?? [], Globs(keys, "branches", "pull_request_review"));
+    }
+
+    private List<string>? Values(YamlNode node, string key, IReadOnlyList<string> allowed)
+    {
+        var names = reader.TextList(node, $"'{key}' must be a list of: {string.Join(", ", allowed)}");
+        if (names is null)
+        {
+            return null;
+        }
+
+        var values = new List<string>();
+        foreach (var name in names)
+        {
+            if (!allowed.Contains(name.Value))
+            {
+                Diagnostics.Error(name, $"unknown value '{name.Value}' in '{key}'{ValueReader.DidYouMean(name.Value, allowed, listAll: true)}");
+            }
+            else if (!values.Contains(name.Value))
+            {
+                values.Add(name.Value);
+            }
+        }
+
+        return values;
     }
 
     private PushTrigger ReadPush(YamlNode node)
