@@ -42,6 +42,9 @@ public abstract partial class CairnStore
     public Task<bool> IsOwnCommentAsync(long tracker, string postedId, CancellationToken cancellationToken) =>
         Trackers.IsOwnCommentAsync(tracker, postedId, cancellationToken);
 
+    public Task<bool> DeferEventAsync(long eventId, DateTimeOffset until, string detail, CancellationToken cancellationToken) =>
+        Trackers.DeferEventAsync(eventId, until, detail, cancellationToken);
+
     public Task AddTrackerRunAsync(TrackerRun run, CancellationToken cancellationToken) => Trackers.AddTrackerRunAsync(run, cancellationToken);
 
     public Task<IReadOnlyList<TrackerRun>> GetTrackerRunsAsync(long tracker, string workItem, CancellationToken cancellationToken) =>

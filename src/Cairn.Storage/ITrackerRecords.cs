@@ -46,6 +46,10 @@ public interface ITrackerRecords
 
     Task<bool> IsOwnCommentAsync(long tracker, string postedId, CancellationToken cancellationToken);
 
+    /// <summary>Hands a pending journal entry back, to be claimed again from <paramref name="until"/> (the tracker's API
+    /// could not be reached): it stays pending, with why in its detail.</summary>
+    Task<bool> DeferEventAsync(long eventId, DateTimeOffset until, string detail, CancellationToken cancellationToken);
+
     /// <summary>Records that a work item started a run (once per run).</summary>
     Task AddTrackerRunAsync(TrackerRun run, CancellationToken cancellationToken);
 

@@ -60,7 +60,7 @@ internal static partial class PlaneWebhookEndpoint
                 var delivery = new WebhookRequest(
                     context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                     body.Bytes);
-                return await ReceiveAsync(delivery, trackers, journal, planning, time, log, cancellationToken);
+                return await JournalAsync(delivery, trackers, journal, planning, time, log, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
@@ -73,7 +73,7 @@ internal static partial class PlaneWebhookEndpoint
         }
     }
 
-    private static async Task<IResult> ReceiveAsync(
+    private static async Task<IResult> JournalAsync(
         WebhookRequest delivery, ITrackerStore trackers, IEventJournal journal, PlanningSignal planning, TimeProvider time, ILogger log,
         CancellationToken cancellationToken)
     {
@@ -167,18 +167,4 @@ internal static partial class PlaneWebhookEndpoint
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Plane webhook rejected: no signature of the {Count} Plane trackers matches")]
     private static partial void LogRejected(ILogger logger, int count);
-}
-
-/// <summary>The words of a comment that decide a gate: <c>:approved:</c> or <c>:rejected:</c> (a rejection wins when both are there).</summary>
-public static class GateWords
-{
-    public const string Approved = ":approved:";
-    public const string Rejected = ":rejected:";
-
-    /// <summary>True to approve, false to reject, null when the text decides nothing.</summary>
-    public static bool? Decision(string? text) =>
-        text is null ? null
-        : text.Contains(Rejected, StringComparison.OrdinalIgnoreCase) ? false
-        : text.Contains(Approved, StringComparison.OrdinalIgnoreCase) ? true
-        : null;
 }

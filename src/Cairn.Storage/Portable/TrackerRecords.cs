@@ -123,6 +123,15 @@ internal sealed class TrackerRecords(IStatementRunner database) : ITrackerRecord
             _ => true,
             cancellationToken)).Count > 0;
 
+    public async Task<bool> DeferEventAsync(long eventId, DateTimeOffset until, string detail, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync(
+            """
+            UPDATE event_journal SET claimed_by = NULL, claim_expires_at = @until, detail = @detail
+            WHERE id = @id AND state = 'pending';
+            """,
+            c => c.Bind("@id", eventId).Bind("@until", ToMillis(until)).Bind("@detail", detail),
+            cancellationToken) == 1;
+
     public Task AddTrackerRunAsync(TrackerRun run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
