@@ -32,11 +32,15 @@ internal sealed partial class PlanePlanner(
     RunStarter starter,
     IWorkItemNotifier notifier,
     PlanePlanning planning,
+    TrackerLoops loops,
     IServiceProvider services,
     TimeProvider time,
     ILogger<PlanePlanner> log)
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Items = new(StringComparer.Ordinal);
+
+    /// <summary>The trackers' loops start with the planner, which the server makes when it starts.</summary>
+    private readonly bool _loops = Started(loops);
 
     public async Task PlanAsync(JournalEntry entry, CancellationToken cancellationToken)
     {
@@ -210,6 +214,12 @@ internal sealed partial class PlanePlanner(
         }
 
         await ResolveAsync(entry, EventState.Planned, open[0].RunId, string.Join("; ", outcomes), cancellationToken);
+    }
+
+    private static bool Started(TrackerLoops loops)
+    {
+        loops.Start();
+        return true;
     }
 
     private async Task ResolveAsync(JournalEntry entry, EventState state, long? runId, string? detail, CancellationToken cancellationToken)

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Cairn.Server.Trackers;
 
 /// <summary>Registers the trackers: the sealed store, Plane's HTTP client, the planner of Plane's deliveries, the
-/// notifier that comments on work items (in place of <see cref="NoWorkItemNotifier"/>), its outbox's delivery and the
-/// listener that tells a work item its run finished.</summary>
+/// notifier that comments on work items (in place of <see cref="NoWorkItemNotifier"/>), and its outbox's delivery and
+/// the listener that tells a work item its run finished, which the planner starts (<see cref="TrackerLoops"/>).</summary>
 internal static class TrackerServices
 {
     public static IServiceCollection AddCairnTrackers(this IServiceCollection services, byte[] masterKey, ServerRuntime runtime)
@@ -23,8 +23,8 @@ internal static class TrackerServices
         services.RemoveAll<IWorkItemNotifier>();
         services.AddSingleton<IWorkItemNotifier, PlaneNotifier>();
         services.AddSingleton<PlanePlanner>();
-        services.AddHostedService<TrackerCommentDelivery>();
-        services.AddHostedService<RunFinishedComments>();
+        services.AddSingleton<TrackerCommentDelivery>();
+        services.AddSingleton<TrackerLoops>();
         return services;
     }
 }

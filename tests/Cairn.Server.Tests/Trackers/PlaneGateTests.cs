@@ -59,6 +59,7 @@ public sealed class PlaneGateTests
         services.GetRequiredService<RunStarter>(),
         NoWorkItemNotifier.Instance,
         PlanePlanning.Default,
+        services.GetRequiredService<TrackerLoops>(),
         new ServiceCollection().AddSingleton(approvals).AddSingleton(decisions).BuildServiceProvider(),
         TimeProvider.System,
         NullLogger<PlanePlanner>.Instance);
