@@ -23,7 +23,7 @@ public enum FakePlaneMode
 }
 
 /// <summary>A stand-in for Plane's REST API on a loopback port, serving what Cairn calls under <c>/api/v1/</c>: a work
-/// item, the project's labels, the workspace's members, <c>users/me</c>, and posting a comment (201 with its id, 409 for
+/// item, the project (its identifier <c>WEB</c>), its labels, the workspace's members, <c>users/me</c>, and posting a comment (201 with its id, 409 for
 /// an <c>external_id</c> already used, as Plane answers). Requests without the right <c>X-API-Key</c> get 401. It
 /// records every request, can answer 500 or hang for a while, and can fail the next comment posts with a status.</summary>
 public sealed class FakePlaneApi : IDisposable
@@ -170,6 +170,11 @@ public sealed class FakePlaneApi : IDisposable
             }
 
             return (200, members.ToJsonString());
+        }
+
+        if (method == "GET" && trimmed == project)
+        {
+            return (200, new JsonObject { ["id"] = Project, ["identifier"] = "WEB", ["name"] = "Web" }.ToJsonString());
         }
 
         if (method == "GET" && trimmed == project + "labels/")

@@ -7,7 +7,7 @@ namespace Cairn.Forges.Plane;
 
 /// <summary>The few calls of Plane's REST API Cairn makes, authenticated with <c>X-API-Key</c>. Paths follow
 /// makeplane/plane apps/api/plane/api/urls/ (work_item.py, label.py, member.py, user.py):
-/// <c>/api/v1/workspaces/{slug}/projects/{project}/issues/{id}/</c>, <c>…/projects/{project}/labels/</c>,
+/// <c>/api/v1/workspaces/{slug}/projects/{project}/issues/{id}/</c>, <c>…/projects/{project}/</c>, <c>…/projects/{project}/labels/</c>,
 /// <c>/api/v1/workspaces/{slug}/members/</c>, <c>/api/v1/users/me/</c> and
 /// <c>…/issues/{id}/comments/</c>, whose POST answers 409 when a comment with the same <c>external_id</c> and
 /// <c>external_source</c> exists (IssueCommentAPIEndpoint.post). Lists come as a JSON array or paginated as
@@ -32,6 +32,10 @@ public sealed class PlaneClient(HttpClient http, Uri apiUrl, string workspace, s
             labels,
             item["sequence_id"] is JsonValue v && v.TryGetValue<long>(out var sequence) ? sequence : null);
     }
+
+    /// <summary>The project's identifier (<c>WEB</c>), which with a work item's sequence id makes its key (<c>WEB-12</c>).</summary>
+    public async Task<string?> GetProjectIdentifierAsync(string project, CancellationToken cancellationToken) =>
+        Text((await GetAsync($"workspaces/{Segment(workspace)}/projects/{Segment(project)}/", cancellationToken))["identifier"]);
 
     /// <summary>The project's labels, id → name.</summary>
     public async Task<IReadOnlyDictionary<string, string>> GetLabelsAsync(string project, CancellationToken cancellationToken)

@@ -125,6 +125,7 @@ internal sealed partial class PlanePlanner(
         }
 
         var item = await client.GetWorkItemAsync(tracker.Project, workItem, cancellationToken);
+        var identifier = item.SequenceId is null ? null : await client.GetProjectIdentifierAsync(tracker.Project, cancellationToken);
         var names = item.LabelIds.Count == 0 ? new Dictionary<string, string>() : await client.GetLabelsAsync(tracker.Project, cancellationToken);
         if (tracker.BotUser is null)
         {
@@ -135,7 +136,7 @@ internal sealed partial class PlanePlanner(
             tracker.Id,
             plane.Event,
             item.Id,
-            null,
+            identifier is null ? null : $"{identifier}-{item.SequenceId}",
             item.Name,
             item.Description,
             PlaneConnections.WorkItemUrl(tracker, item.Id),

@@ -36,6 +36,8 @@ public sealed class PlaneFlowTests
         var stored = await h.Server.Services.GetRequiredService<IRunStore>().GetRunAsync(run.Id, CancellationToken.None);
         var workItem = stored!.Trigger!.WorkItem!;
         Assert.Equal("Add a button", workItem.Title);
+        Assert.Equal("WEB-12", workItem.Key);
+        Assert.Equal(item, workItem.Id);
         Assert.Equal("Please: Add a button", workItem.Description);
         Assert.Equal(["agent"], workItem.Labels);
         Assert.Equal("workitem.created", workItem.Event);
