@@ -22,6 +22,7 @@ internal static class CairnCommandLine
             ServerCommand.Create(signals.Cancel, signals.Kill),
             SchemaCommand.Create(),
             RepoCommand.Create(signals.Cancel),
+            TrackerCommand.Create(signals.Cancel),
             TriggerCommand.Create(signals.Cancel),
             RunsCommand.Create(signals.Cancel),
             ShowCommand.Create(signals.Cancel),

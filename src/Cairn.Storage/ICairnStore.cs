@@ -17,4 +17,4 @@ namespace Cairn.Storage;
 public interface ICairnStore
     : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
         IRunFeeds, IRunRetention, ILeaseRecords, ILeaseLiveness, IRunOverview, IDashboardKeyStore, ILogSearch,
-        IUserStore, IMemberStore, IApiTokenStore, ISessionStore, IWorkerStore, IAsyncDisposable;
+        IUserStore, IMemberStore, IApiTokenStore, ISessionStore, IWorkerStore, ITrackerRecords, IAsyncDisposable;

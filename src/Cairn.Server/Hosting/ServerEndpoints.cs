@@ -51,7 +51,9 @@ internal static class ServerEndpoints
         MembersApi.Map(api);
         TokensApi.Map(api);
         WorkersApi.Map(api);
+        Trackers.TrackersApi.Map(api);
         StreamsApi.Map(api);
+        Trackers.PlaneWebhookEndpoint.Map(app);
         WebhookEndpoint.Map(app);
         Workers.WorkerProtocolApi.Map(app);
         return app;

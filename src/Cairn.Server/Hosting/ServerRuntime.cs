@@ -31,4 +31,7 @@ public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNo
 
     /// <summary>Where log output goes; the console by default.</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
+
+    /// <summary>The pace of Plane's side (tests shorten it); null: <see cref="Trackers.PlanePlanning.Default"/>.</summary>
+    public Trackers.PlanePlanning? PlanePlanning { get; init; }
 }

@@ -11,7 +11,7 @@ namespace Cairn.Server.Services;
 /// <summary>Plans journaled events after their sender was answered: claims pending entries (any replica may; a claim
 /// that is not resolved expires and the entry is planned again), starts their runs and resolves them.</summary>
 internal sealed partial class EventPlanner(
-    IEventJournal journal, IRepositoryStore repositories, RunStarter starter, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log)
+    IEventJournal journal, IRepositoryStore repositories, RunStarter starter, Trackers.PlanePlanner plane, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log)
     : LoopingService("planning", Poll, time, log)
 {
     private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
@@ -32,6 +32,13 @@ internal sealed partial class EventPlanner(
     public async Task PlanAsync(JournalEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Source == Trackers.PlaneEntry.Source)
+        {
+            // A tracker's delivery: the work item is fetched from the tracker and the run started from it (or a gate decided).
+            await plane.PlanAsync(entry, cancellationToken);
+            return;
+        }
+
         var repository = await repositories.GetRepositoryAsync(entry.Repository, cancellationToken);
         if (repository is null)
         {

@@ -25,6 +25,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET", "/readyz", Rule.Open),
         new("GET", "/openapi/{documentName}.json", Rule.Open),
         new("POST", "/hooks/{forge}", Rule.Open),
+        new("POST", "/hooks/plane", Rule.Open),
         new("POST", "/logout", Rule.Open),
         new("GET POST", "/login", Rule.Open),
         new("GET", "/_framework/opaque-redirect", Rule.Open),
@@ -60,6 +61,10 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET", "/api/v1/runs", Rule.Listing),
         new("GET", "/api/v1/runs/events", Rule.Listing),
         new("GET", "/api/v1/search", Rule.Listing),
+        // Trackers: the endpoint checks the repository named in the body or by the tracker.
+        new("POST", "/api/v1/trackers", Rule.Listing),
+        new("GET", "/api/v1/trackers", Rule.Listing),
+        new("DELETE", "/api/v1/trackers/{id:long}", Rule.Listing),
         new("GET", "/api/v1/runs/{id:long}", Rule.Run(Permission.ReadRuns)),
         new("GET", "/api/v1/runs/{id:long}/events", Rule.Run(Permission.ReadRuns)),
         new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/log", Rule.Run(Permission.ReadRuns)),
