@@ -48,6 +48,8 @@ public abstract partial class CairnStore : ICairnStore
         _sessions = new SessionRecords(database);
         _leaseLookup = new LeaseLookup(database, dialect.Rows, dialect.LeaseIdValue);
         _workers = new WorkerRecords(database);
+        _agents = new AgentSessionRecords(database, dialect.LeaseIdValue, events);
+        _agentTime = time;
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>
