@@ -12,7 +12,7 @@ internal static class AgentLog
     {
         AgentEvent.Session s => [$"session: {s.SessionId}{(s.Model is { } m ? $" ({m})" : "")}"],
         AgentEvent.Text t => [$"assistant: {Short(t.Content)}"],
-        AgentEvent.ToolCall c => [$"tool: {c.Tool} {Short(c.Summary)}".TrimEnd()],
+        AgentEvent.ToolCall c => [$"tool: {(c.Summary.Length > 0 ? Short(c.Summary) : c.Tool)}"],
         AgentEvent.ToolResult r => [$"  → {(r.Denied ? "denied: " : r.IsError ? "error: " : "")}{Short(r.Summary)}"],
         AgentEvent.Retry r => [$"retry: {Short(r.Reason)}"],
         AgentEvent.Notice n => [$"note: {Short(n.Content)}"],
