@@ -64,6 +64,16 @@ public sealed class AgentAttemptTests
     }
 
     [Fact]
+    public void AgentLimit_AndAgentPolicy_AreNotRetried_WithoutARule()
+    {
+        var retry = new RetryPolicy(new Random(1), TimeSpan.FromSeconds(1));
+
+        Assert.Null(retry.NextDelay(null, FailureClass.AgentLimit, 1));
+        Assert.Null(retry.NextDelay(null, FailureClass.AgentPolicy, 1));
+        Assert.Null(retry.NextDelay(new RetryJson(3, ["agent-policy"], null), FailureClass.AgentPolicy, 1));
+    }
+
+    [Fact]
     public void InfraLoss_Resumes_AndALimitOrAnAgentErrorDoesNot()
     {
         var record = new AgentSessionRecord(1, 2, 1, "acme/widgets", Report("s-9", "x"), DateTimeOffset.UnixEpoch);
