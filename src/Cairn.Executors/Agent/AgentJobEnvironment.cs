@@ -38,7 +38,10 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
         try
         {
             Directory.CreateDirectory(Home);
-            _worktree = new AgentWorktree(top.Trim(), Path.Combine(_folder, "worktree"));
+            var repository = job.Repository is { Length: > 0 } name
+                ? await AgentRepositories.PrepareAsync(options.Root, name, top.Trim(), agent.BaseSha, cancellationToken)
+                : top.Trim();
+            _worktree = new AgentWorktree(repository, Path.Combine(_folder, "worktree"));
             await _worktree.PrepareAsync(agent, job.Attempt, cancellationToken);
             if (agent.Role is { Length: > 0 } role)
             {

@@ -225,4 +225,47 @@ public sealed class AgentExecutorTests
         Assert.Equal(FailureClass.Config, outcome.FailureClass);
         Assert.Equal("agent jobs need a git repository", outcome.Detail);
     }
+
+    [Fact]
+    public async Task JobOfARepository_KeepsItsBranchBeyondItsWorkspace_AndTheNextAttemptGoesOnFromIt()
+    {
+        using var repo = new AgentRepository(Writes);
+        var workspace = repo.Combine("workspace-1");
+        repo.Git("clone", "-q", repo.Path, workspace);
+
+        var first = await RunAsync(repo, repo.Job() with { Workspace = workspace, Repository = "acme/widgets" }, new RecordingJobReporter());
+        Directory.Delete(workspace, recursive: true);
+
+        Assert.Equal(JobStatus.Succeeded, first.Status);
+        var kept = Path.Combine(repo.Root, "repositories", "acme--widgets.git");
+        var tip = new AgentGitProbe(kept).Run("rev-parse", "refs/heads/cairn/1-implement").Trim();
+        Assert.Equal("hello from the agent\n", new AgentGitProbe(kept).Run("show", "cairn/1-implement:src/hello.txt"));
+
+        StubAgents.WriteScenario(repo.Bin, """{ "start": { "steps": [ { "write": "second.txt", "content": "2" }, { "result": "success" } ] } }""");
+        var next = repo.Combine("workspace-2");
+        repo.Git("clone", "-q", repo.Path, next);
+        var second = await RunAsync(repo, repo.Job(attempt: 2) with { Workspace = next, Repository = "acme/widgets" }, new RecordingJobReporter());
+
+        Assert.Equal(JobStatus.Succeeded, second.Status);
+        Assert.Equal(tip, new AgentGitProbe(kept).Run("rev-parse", "cairn/1-implement~1").Trim());
+    }
+
+    private sealed class AgentGitProbe(string directory)
+    {
+        public string Run(params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var git = System.Diagnostics.Process.Start(start)!;
+            var error = git.StandardError.ReadToEndAsync();
+            var output = git.StandardOutput.ReadToEnd();
+            git.WaitForExit();
+            Assert.True(git.ExitCode == 0, $"git {string.Join(' ', args)}: {error.Result}");
+            return output;
+        }
+    }
 }
