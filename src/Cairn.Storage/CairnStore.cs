@@ -49,6 +49,8 @@ public abstract partial class CairnStore : ICairnStore
         _leaseLookup = new LeaseLookup(database, dialect.Rows, dialect.LeaseIdValue);
         _workers = new WorkerRecords(database);
         _trackers = new TrackerRecords(database);
+        _agents = new AgentSessionRecords(database, dialect.LeaseIdValue, events);
+        _agentTime = time;
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

@@ -11,6 +11,27 @@ public sealed class RecordingJobReporter : IJobReporter
     private readonly List<string> _events = [];
     private readonly List<(StepSpec Step, StepOutcome Outcome)> _finished = [];
     private readonly List<string?> _waits = [];
+    private readonly List<Core.Agents.AgentReport> _agents = [];
+
+    /// <summary>Every agent report, in order.</summary>
+    public IReadOnlyList<Core.Agents.AgentReport> Agents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _agents];
+            }
+        }
+    }
+
+    public void Agent(Core.Agents.AgentReport report)
+    {
+        lock (_gate)
+        {
+            _agents.Add(report);
+        }
+    }
 
     /// <summary>Every pending reason reported (null: under way again), in order.</summary>
     public IReadOnlyList<string?> Waits

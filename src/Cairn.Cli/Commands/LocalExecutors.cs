@@ -1,6 +1,8 @@
 using Cairn.Core.Execution;
 using Cairn.Core.Planning;
 using Cairn.Core.Runners;
+using Cairn.Core.Engine;
+using Cairn.Executors.Agent;
 using Cairn.Executors.Container;
 using Cairn.Executors.Kubernetes;
 using Cairn.Executors.Shell;
@@ -25,6 +27,7 @@ internal sealed class LocalExecutors : IDisposable
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
 
     private readonly ShellExecutor _shell;
+    private ShellExecutorOptions _shellOptions = new();
     private readonly ContainerExecutor? _container;
     private readonly Dictionary<string, string> _unavailable = new(StringComparer.Ordinal);
 
@@ -66,7 +69,7 @@ internal sealed class LocalExecutors : IDisposable
         var needsEngine = plan.Jobs.Any(job =>
             probe.Decide(job.Name, JobDefinitionJson.Deserialize(job.Definition)).Executor == ExecutorNames.Container);
         var (container, problem) = needsEngine ? await ReachEngineAsync(isolation, time, cancellationToken) : ((ContainerExecutor?)null, (string?)null);
-        var executors = new LocalExecutors(shell, container, problem);
+        var executors = new LocalExecutors(shell, container, problem) { _shellOptions = isolation.ShellOptions() };
         executors._unavailable[ExecutorNames.Kubernetes] = NoKubernetesLocally;
         return executors;
     }
@@ -80,7 +83,7 @@ internal sealed class LocalExecutors : IDisposable
         ArgumentNullException.ThrowIfNull(kubernetes);
         var shell = StartShell(isolation, time);
         var (container, problem) = await ReachEngineAsync(isolation, time, cancellationToken);
-        var executors = new LocalExecutors(shell, container, problem);
+        var executors = new LocalExecutors(shell, container, problem) { _shellOptions = isolation.ShellOptions() };
         if (kubernetes.IsWanted)
         {
             var (cluster, unreachable) = await kubernetes.ReachAsync(time, cancellationToken);
@@ -155,6 +158,11 @@ internal sealed class LocalExecutors : IDisposable
             ToleratesUnknownRunners = !strict && WithoutRunnerFile(catalog),
         };
     }
+
+    /// <summary><see cref="Resolver"/>, with agent jobs on an agent executor whose state is under <paramref name="agentRoot"/>
+    /// and whose verify steps run as this process's shell steps do.</summary>
+    public IExecutorResolver WithAgents(RunnerCatalog catalog, ExecutorMode mode, string agentRoot, TimeProvider time, bool strict = false) =>
+        new AgentExecutorResolver(Resolver(catalog, mode, strict), new AgentExecutor(new AgentExecutorOptions { Root = agentRoot, Shell = _shellOptions }, time));
 
     // Without --runners a laptop knows no aliases; a pipeline written for a server still runs, with a warning.
     private static bool WithoutRunnerFile(RunnerCatalog catalog) => ReferenceEquals(catalog, RunnerCatalog.BuiltIn);

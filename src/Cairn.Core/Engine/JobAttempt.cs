@@ -26,8 +26,12 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         JobReporter? reporter = null;
         try
         {
-            var lastSequence = lease.Attempt > 1 ? await services.Store.GetLastLogSequenceAsync(Job.Id, CancellationToken.None) : 0;
             definition = JobDefinitionJson.Deserialize(Job.Definition);
+
+            // An agent job given back by its budget runs the same attempt again later, after the lines it logged.
+            var lastSequence = lease.Attempt > 1 || IsAgent(definition)
+                ? await services.Store.GetLastLogSequenceAsync(Job.Id, CancellationToken.None)
+                : 0;
             var run = await services.Store.GetRunAsync(lease.RunId, CancellationToken.None)
                 ?? throw new InvalidOperationException($"run {lease.RunId} of job {Job.Id} does not exist");
             if (run.CancelRequested)
@@ -38,6 +42,14 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
             var (secrets, secretError) = await ResolveSecretsAsync(run, definition, stopJob.Token);
             var masker = new SecretMasker(secrets, await services.Secrets.AlsoMaskAsync(run, CancellationToken.None));
             reporter = new JobReporter(Job, lastSequence, services.Store, services.Observer, masker, time, services.MaxLogBytes, lease.LeaseId);
+            if (IsAgent(definition) && await RefusedByBudgetAsync(run, reporter, stopJob.Token))
+            {
+                // Given back to the queue: this attempt has no outcome; the next lease runs it when the budget allows.
+                await reporter.DisposeAsync();
+                await beat.DisposeAsync();
+                return;
+            }
+
             outcome = await RunResolvedAsync(run, definition, secrets, secretError, reporter, stopJob.Token);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -77,6 +89,40 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         }
 
         await FinishAsync(definition, outcome, startedAt);
+    }
+
+    private static bool IsAgent(JobDefinitionJson definition) => string.Equals(definition.Kind, "agent", StringComparison.Ordinal);
+
+    /// <summary>When the repository's daily agent budget refuses the job, gives it back until the budget allows it.</summary>
+    private async Task<bool> RefusedByBudgetAsync(RunRecord run, JobReporter reporter, CancellationToken cancellationToken)
+    {
+        if (services.AgentBudget is not { } budget || await budget.RefusalAsync(run.Repository ?? "", cancellationToken) is not { } refusal)
+        {
+            return false;
+        }
+
+        reporter.System(0, services.Time.GetUtcNow(), $"not started: {refusal.Reason}");
+        await services.Queue.DeferAsync(lease, refusal.Until, refusal.Reason, CancellationToken.None);
+        return true;
+    }
+
+    /// <summary>On a later attempt of an agent job, whether it goes on with the previous attempt's session.</summary>
+    private async Task<JobSpec> WithResumeAsync(JobSpec spec, JobDefinitionJson definition, JobReporter reporter, CancellationToken cancellationToken)
+    {
+        if (!IsAgent(definition) || lease.Attempt <= 1)
+        {
+            return spec;
+        }
+
+        var previous = await services.Store.GetAgentSessionAsync(Job.Id, lease.Attempt - 1, cancellationToken);
+        if (AgentResumption.For(Job.FailureClass, previous) is not { } resume)
+        {
+            reporter.System(0, services.Time.GetUtcNow(), "the agent starts a new session");
+            return spec;
+        }
+
+        reporter.System(0, services.Time.GetUtcNow(), $"the agent resumes session {resume.SessionId} of attempt {lease.Attempt - 1}");
+        return spec.Agent is { } agent ? spec with { Agent = agent with { Resume = resume } } : spec;
     }
 
     private async Task<string> CancelReasonAsync()
@@ -157,6 +203,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         try
         {
             var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice, lease.LeaseId);
+            spec = await WithResumeAsync(spec, definition, reporter, stopJob);
             return await choice.Executor!.RunAsync(spec, reporter, stopJob);
         }
         finally

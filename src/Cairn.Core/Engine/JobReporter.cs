@@ -174,6 +174,21 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         }
     }
 
+    /// <summary>Queues the agent's record (its result and verify output masked) for the store, in order with the log: the
+    /// last one is written before the attempt's outcome. Written only under the attempt's lease.</summary>
+    public void Agent(Agents.AgentReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (_leaseId is not null)
+        {
+            _pending.Writer.TryWrite(report with
+            {
+                Result = report.Result is null ? null : _masker.Mask(report.Result),
+                VerifyFailure = report.VerifyFailure is null ? null : _masker.Mask(report.VerifyFailure),
+            });
+        }
+    }
+
     /// <summary>Writes everything reported so far and stops the pump.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -324,7 +339,9 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
                     }
 
                     await WriteLinesAsync(lines);
-                    await WriteAsync(() => _store.SaveStepAsync((StepRecord)item, CancellationToken.None));
+                    await WriteAsync(() => item is Agents.AgentReport agent
+                        ? _store.RecordAgentAsync(_job.Id, _leaseId!.Value, _job.Attempt, agent, CancellationToken.None)
+                        : _store.SaveStepAsync((StepRecord)item, CancellationToken.None));
                 }
             }
 

@@ -27,4 +27,8 @@ public sealed record JobWorkerContext(
     /// <summary>Hands a job whose executor fetches its own source (<see cref="IFetchesOwnSource"/>) where to fetch it
     /// from; null where there is no Cairn server to fetch from (<c>cairn run</c>).</summary>
     public IJobSourceIssuer? Sources { get; init; }
+
+    /// <summary>The repositories' daily agent budget: an agent job it refuses is given back to the queue until the
+    /// budget allows it; null: no budget.</summary>
+    public Agents.IAgentBudget? AgentBudget { get; init; }
 }

@@ -27,6 +27,11 @@ public static class PublishDefaults
         "AGENTS.md",
         ".codex/**",
         ".gemini/**",
+        "GEMINI.md",
+        ".aider.conf.yml",
+        ".aiderignore",
+        ".travis.yml",
+        "azure-pipelines.yml",
     ];
 
     /// <summary>How long an approval gate waits when <c>approval.timeout</c> is not written.</summary>

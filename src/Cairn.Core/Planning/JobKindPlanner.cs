@@ -1,3 +1,4 @@
+using Cairn.Core.Engine;
 using Cairn.Core.Agents;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Triggers;

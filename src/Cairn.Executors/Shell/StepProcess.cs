@@ -64,6 +64,26 @@ internal sealed class StepProcess : IDisposable
         return new StepProcess(process, shell.OwnsSession, onLine, options, time);
     }
 
+    /// <summary>Starts a program (not a script) as a step does: <paramref name="info"/> must redirect all three streams and
+    /// carry exactly the environment the program gets; <paramref name="ownsSession"/> when it runs under <c>setsid</c>.</summary>
+    public static StepProcess StartProgram(
+        ProcessStartInfo info, bool ownsSession, Action<LogStream, string, bool> onLine, ShellExecutorOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        return new StepProcess(process, ownsSession, onLine, options, time);
+    }
+
     /// <summary>Waits for the step to end on its own or for <paramref name="stop"/>; either way its whole process group
     /// is gone and its output read when this returns. The exit code, or null when it was stopped.</summary>
     public async Task<int?> RunToEndAsync(CancellationToken stop)

@@ -29,6 +29,9 @@ public sealed record JobWorkerContextBuilder
     /// <summary>Hands out where a job that fetches its own source gets it; none when not set (<c>cairn run</c>).</summary>
     public IJobSourceIssuer? Sources { get; init; }
 
+    /// <summary>The repositories' daily agent budget; none when not set.</summary>
+    public Core.Agents.IAgentBudget? AgentBudget { get; init; }
+
     /// <summary>Workers that lease jobs from <paramref name="store"/> and record them in it.</summary>
     public JobWorkerContext Build<TStore>(TStore store)
         where TStore : IRunStore, IJobQueue
@@ -46,6 +49,7 @@ public sealed record JobWorkerContextBuilder
             Time: Time)
         {
             Sources = Sources,
+            AgentBudget = AgentBudget,
         };
     }
 }

@@ -79,6 +79,8 @@ public sealed record ServerSettings
     /// <summary>The identity providers people may sign in to the dashboard through.</summary>
     public Dashboard.SignIn.SignInSettings SignIn { get; init; } = Dashboard.SignIn.SignInSettings.None;
 
+    public AgentBudgetSettings AgentBudget { get; init; } = AgentBudgetSettings.None;
+
     /// <summary>The global role of a user made on their first sign-in through an identity provider, or added without a
     /// role; null (<c>none</c>): they see only what is granted to them or their groups, and public repositories.</summary>
     public Core.Access.Role? DefaultRole { get; init; } = Core.Access.Role.Viewer;
@@ -122,6 +124,7 @@ public sealed record ServerSettings
         ("Auth:SessionLifetime", "CAIRN_SESSION_LIFETIME", "--session-lifetime"),
         ("Auth:GroupRoles", "CAIRN_GROUP_ROLES", "--group-roles"),
         .. Dashboard.SignIn.SignInSettings.Names,
+        .. AgentBudgetSettings.Names,
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -317,6 +320,7 @@ public sealed record ServerSettings
         var groupRoles = ReadGroupRoles(section.GetSection("Auth:GroupRoles"), message => Fail("Auth:GroupRoles", message));
 
         var signIn = Dashboard.SignIn.SignInSettings.Bind(Get, Fail, workingDirectory);
+        var agentBudget = AgentBudgetSettings.Bind(Get, Fail);
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -352,6 +356,7 @@ public sealed record ServerSettings
             SessionLifetime = sessionLifetime,
             GroupRoles = groupRoles,
             SignIn = signIn,
+            AgentBudget = agentBudget,
         }, errors);
     }
 

@@ -26,6 +26,9 @@ internal static class ServerWorkers
             Secrets = provider.GetRequiredService<ServerSecretSource>(),
             Coordinator = provider.GetRequiredService<RunCoordinator>(),
             Sources = provider.GetRequiredService<Workers.ServerJobSourceIssuer>(),
+            AgentBudget = settings.AgentBudget.IsSet
+                ? new DailyAgentBudget(settings.AgentBudget, provider.GetRequiredService<ICairnStore>(), runtime.Time)
+                : null,
             Time = runtime.Time,
         }.Build(provider.GetRequiredService<ICairnStore>()));
         services.AddHostedService<WorkerPoolService>();

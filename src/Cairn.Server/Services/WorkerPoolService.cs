@@ -26,7 +26,7 @@ internal sealed partial class WorkerPoolService(
         }
 
         var name = $"{Environment.MachineName}-{Environment.ProcessId}";
-        var pool = new WorkerPool(services, new WorkerPoolOptions(name, settings.Concurrency, settings.Labels)
+        var pool = new WorkerPool(services, new WorkerPoolOptions(name, settings.Concurrency, WorkerLabels.OfServer(settings.Labels))
         {
             Heartbeat = settings.Heartbeat,
             Grace = settings.Grace,

@@ -83,7 +83,8 @@ public sealed class WorkerLeasing(
                 type: WorkerProblems.Paused);
         }
 
-        var labels = (request.Labels ?? worker.Labels).ToArray();
+        // Jobs only the server's own workers run (agents, publishing) are never handed to a worker over HTTP.
+        var labels = Core.Engine.WorkerLabels.Remote(request.Labels ?? worker.Labels);
 
         // A stopping server answers its long polls at once: its shutdown then waits for no one, and the worker asks again
         // of the server that takes over (or of this one when it is back) instead of holding a lease it might never hear of.

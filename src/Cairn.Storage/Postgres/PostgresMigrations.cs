@@ -390,6 +390,7 @@ internal static class PostgresMigrations
         PostgresLeaseMigration.Fifteen,
         PostgresPriorityMigration.Sixteen,
         PostgresExecutorWaitMigration.Seventeen,
+        PostgresAgentMigration.Eighteen,
         PostgresTrackerMigration.Twenty,
     ];
 

@@ -62,7 +62,8 @@ internal static class PostgresSql
         leased AS (
             UPDATE jobs
             SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
-                attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
+                attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
+                pending_reason = NULL
             FROM candidate
             WHERE jobs.id = candidate.candidate_id AND candidate.max_running IS NULL AND jobs.status = 'queued'
             RETURNING {JobColumns})
@@ -78,7 +79,8 @@ internal static class PostgresSql
     public static readonly string LeaseJobOfRepository = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
-            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
+            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
+            pending_reason = NULL
         WHERE status = 'queued' AND id = (
             SELECT j.id FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
             WHERE j.status = 'queued'

@@ -389,6 +389,7 @@ internal static class SqliteMigrations
         SqliteLeaseMigration.Fifteen,
         SqlitePriorityMigration.Sixteen,
         SqliteExecutorWaitMigration.Seventeen,
+        SqliteAgentMigration.Eighteen,
         SqliteTrackerMigration.Twenty,
     ];
 

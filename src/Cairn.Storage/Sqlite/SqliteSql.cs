@@ -40,7 +40,8 @@ internal static class SqliteSql
     public static readonly string LeaseNextJob = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
-            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now
+            attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
+            pending_reason = NULL
         WHERE id = (SELECT j.id FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.id LIMIT 1)
         RETURNING {JobColumns};
         """;

@@ -53,7 +53,9 @@ internal sealed class EngineHarness : IAsyncDisposable
         IReadOnlyDictionary<string, string>? secrets = null,
         IReadOnlyDictionary<string, string>? inputs = null,
         CancellationTokenSource? cancel = null,
-        long maxLogBytes = JobReporter.DefaultMaxLogBytes)
+        long maxLogBytes = JobReporter.DefaultMaxLogBytes,
+        Func<RunPlan, RunPlan>? alter = null,
+        Agents.IAgentBudget? budget = null)
     {
         var coordinator = new RunCoordinator(Store, TimeProvider.System);
         var services = new JobWorkerContext(
@@ -65,8 +67,8 @@ internal sealed class EngineHarness : IAsyncDisposable
             new InMemorySecretSource(secrets ?? new Dictionary<string, string>()),
             Observer,
             new RetryPolicy(new Random(7), TimeSpan.FromMilliseconds(10)),
-            TimeProvider.System) { MaxLogBytes = maxLogBytes };
-        var run = await new InProcessRunHost(services, parallel).ExecuteAsync(Plan(yaml, inputs), cancel?.Token ?? TestContext.Current.CancellationToken);
+            TimeProvider.System) { MaxLogBytes = maxLogBytes, AgentBudget = budget };
+        var run = await new InProcessRunHost(services, parallel).ExecuteAsync((alter ?? (p => p))(Plan(yaml, inputs)), cancel?.Token ?? TestContext.Current.CancellationToken);
         var jobs = await Store.GetJobsAsync(run.Id, CancellationToken.None);
         return (run, jobs.ToDictionary(j => j.Name, StringComparer.Ordinal));
     }

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Cairn.Core.Agents;
+using Cairn.Core.Execution;
+using Cairn.Core.Logs;
+using Cairn.Core.Runs;
+using Cairn.Executors.Agent.Adapters;
+using Cairn.Executors.Shell;
+
+namespace Cairn.Executors.Agent;
+
+/// <summary>An agent job on this host: its worktree on the job's branch, its stable HOME and state folder; step 0 runs
+/// the agent CLI, the steps after it are the verify steps, run as any shell step in the same worktree.</summary>
+internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobReporter reporter, AgentExecutorOptions options, TimeProvider time)
+    : IJobEnvironment, IDisposable
+{
+    private readonly VerifyTail _reporter = new(reporter);
+    private readonly string _folder = Path.Combine(
+        options.Root, string.Create(CultureInfo.InvariantCulture, $"run-{job.RunId}"), string.Create(CultureInfo.InvariantCulture, $"job-{job.JobId}"));
+
+    private AgentWorktree? _worktree;
+    private ShellJobEnvironment? _verify;
+    private AgentTranscript? _transcript;
+    private string? _prompt;
+    private string? _roleFile;
+    private AgentReport? _last;
+
+    private string Home => Path.Combine(_folder, "home");
+
+    public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var (code, top, _) = await new AgentGit(job.Workspace).TryAsync(cancellationToken, "rev-parse", "--show-toplevel");
+        if (!Directory.Exists(job.Workspace) || code != 0)
+        {
+            return JobSetup.NotStarted(FailureClass.Config, "agent jobs need a git repository");
+        }
+
+        try
+        {
+            Directory.CreateDirectory(Home);
+            var repository = job.Repository is { Length: > 0 } name
+                ? await AgentRepositories.PrepareAsync(options.Root, name, top.Trim(), agent.BaseSha, cancellationToken)
+                : top.Trim();
+            _worktree = new AgentWorktree(repository, Path.Combine(_folder, "worktree"));
+            await _worktree.PrepareAsync(agent, job.Attempt, cancellationToken);
+            if (agent.Role is { Length: > 0 } role)
+            {
+                if (await _worktree.ReadRoleAsync(agent.BaseSha, role, cancellationToken) is not { } text)
+                {
+                    return JobSetup.NotStarted(FailureClass.Config, $"the agent's role '{role}' is not in the run's commit");
+                }
+
+                _roleFile = Path.Combine(_folder, "role.md");
+                await File.WriteAllTextAsync(_roleFile, text, cancellationToken);
+            }
+
+            _prompt = Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"prompt-{job.Attempt}.md"));
+            await File.WriteAllTextAsync(_prompt, AgentPrompt.Build(agent), cancellationToken);
+            _transcript = new AgentTranscript(
+                Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"attempt-{job.Attempt}.jsonl")), options.MaxTranscriptBytes);
+        }
+        catch (InvalidOperationException error)
+        {
+            return JobSetup.NotStarted(FailureClass.Infra, $"the agent's worktree could not be made: {error.Message}");
+        }
+        catch (IOException error)
+        {
+            return JobSetup.NotStarted(FailureClass.Infra, $"the agent's folder could not be made: {error.Message}");
+        }
+
+        _verify = new ShellJobEnvironment(
+            job with { Workspace = _worktree.Path }, _reporter, options.Shell, ShellCommand.Locate(options.Shell), () => null,
+            new ConcurrentDictionary<StepProcess, byte>(), time);
+        return await _verify.PrepareAsync(cancellationToken);
+    }
+
+    public async Task<StepExit> RunStepAsync(StepSpec step, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        if (step.Index > 0)
+        {
+            var exit = await _verify!.RunStepAsync(step, stop);
+            if (exit.Kind == StepExitKind.Failed || exit is { Kind: StepExitKind.Exited, ExitCode: not 0 })
+            {
+                _reporter.Agent((_last ?? throw new InvalidOperationException("a verify step ran before the agent")) with { VerifyFailure = _reporter.Of(step) });
+            }
+
+            return exit;
+        }
+
+        var adapter = AgentAdapters.For(agent.Cli);
+        if (options.Locate(agent.Cli, adapter.Program) is not { } program)
+        {
+            return StepExit.Failed(FailureClass.AgentPolicy, null, $"agent-policy: {adapter.Program} is not installed on this worker");
+        }
+
+        var session = agent.Resume?.SessionId ?? (adapter.ChoosesSessionId ? Guid.NewGuid().ToString() : null);
+        var invocation = new AgentInvocation(
+            await File.ReadAllTextAsync(_prompt!, stop), _prompt!, agent.Model, _roleFile, agent.AllowedTools, agent.DisallowedTools, agent.Limits,
+            session, agent.Resume is not null, _worktree!.Path);
+        var run = new AgentRun(adapter, agent, _reporter, options, time, _transcript!);
+        if (adapter.ChoosesSessionId)
+        {
+            _reporter.Agent(new AgentReport(agent.Cli, agent.Model, session, AgentUsage.None, null, agent.Branch, null, _transcript!.Path, Ended: false));
+        }
+
+        Say(agent.Resume is null ? $"starting {adapter.Program} on {agent.Branch}" : $"resuming {adapter.Program} session {session} on {agent.Branch}");
+        var result = await run.RunAsync(program, invocation, Environment(), step.Index, stop);
+        string? head = null;
+        IReadOnlyList<string> touched = [];
+        try
+        {
+            head = await _worktree.CommitAsync(job.JobName, job.RunId, CancellationToken.None);
+            touched = await _worktree.ProtectedChangesAsync(agent.BaseSha, Core.Pipelines.PublishDefaults.ProtectedPaths, CancellationToken.None);
+        }
+        catch (InvalidOperationException error)
+        {
+            Say($"warning: the agent's changes could not be committed: {error.Message}");
+        }
+
+        _last = run.Report(ended: true, head);
+        _reporter.Agent(_last);
+        if (result.Kind == StepExitKind.Exited && touched.Count > 0)
+        {
+            return StepExit.Failed(FailureClass.AgentPolicy, null, $"agent-policy: the change touches protected paths: {string.Join(", ", touched)}");
+        }
+
+        return result;
+    }
+
+    public async Task<string?> TearDownAsync(CancellationToken cancellationToken)
+    {
+        var left = _verify is null ? null : await _verify.TearDownAsync(cancellationToken);
+        _transcript?.Dispose();
+        try
+        {
+            if (_worktree is not null)
+            {
+                await _worktree.RemoveAsync(cancellationToken);
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            left = $"the agent's worktree could not be removed: {error.Message}";
+        }
+
+        return left;
+    }
+
+    /// <summary>What the CLI gets: PATH, its HOME, the locale, TERM=dumb and the job's own variables (CAIRN_*, its
+    /// env and declared secrets); nothing else of the worker's.</summary>
+    public void Dispose() => _transcript?.Dispose();
+
+    private Dictionary<string, string> Environment()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = options.SearchPath ?? global::System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
+            ["HOME"] = Home,
+            ["LANG"] = global::System.Environment.GetEnvironmentVariable("LANG") is { Length: > 0 } lang ? lang : "C.UTF-8",
+            ["TERM"] = "dumb",
+        };
+        if (global::System.Environment.GetEnvironmentVariable("LC_ALL") is { Length: > 0 } all)
+        {
+            env["LC_ALL"] = all;
+        }
+
+        foreach (var (name, value) in job.Env)
+        {
+            env[name] = value;
+        }
+
+        return env;
+    }
+
+    private void Say(string text) => _reporter.Log(new LogLine(0, LogStream.System, time.GetUtcNow(), text));
+}

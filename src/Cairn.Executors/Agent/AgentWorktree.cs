@@ -1,0 +1,128 @@
+using Cairn.Core.Agents;
+using Cairn.Core.Execution;
+using Cairn.Executors.Agent.Adapters;
+
+namespace Cairn.Executors.Agent;
+
+/// <summary>The agent's own worktree of the job's repository, at a path stable across attempts (the CLIs key their
+/// sessions by working directory), on the job's branch, with every agent CLI's configuration taken from the run's
+/// commit; and what the agent left, committed and checked against the protected paths.</summary>
+internal sealed class AgentWorktree(string repository, string path)
+{
+    private readonly AgentGit _repository = new(repository);
+    private readonly AgentGit _worktree = new(path);
+
+    public string Path => path;
+
+    /// <summary>Makes the worktree (a stale one removed first) on the job's branch: its tip on a later attempt, else a
+    /// fresh branch from the start branch's tip or the run's commit.</summary>
+    public async Task PrepareAsync(AgentSpec agent, int attempt, CancellationToken cancellationToken)
+    {
+        await RemoveAsync(cancellationToken);
+        var branchRef = "refs/heads/" + agent.Branch;
+        string start;
+        if (attempt > 1 && await _repository.ExistsAsync(branchRef, cancellationToken))
+        {
+            start = branchRef;
+        }
+        else if (agent.StartBranch is { } from && await _repository.ExistsAsync("refs/heads/" + from, cancellationToken))
+        {
+            start = "refs/heads/" + from;
+        }
+        else
+        {
+            start = agent.BaseSha;
+        }
+
+        var sha = (await _repository.RunAsync(cancellationToken, "rev-parse", "--verify", start + "^{commit}")).Trim();
+        await _repository.RunAsync(cancellationToken, "worktree", "add", "--force", "--detach", path, sha);
+        await _worktree.RunAsync(cancellationToken, "checkout", "-q", "-B", agent.Branch, sha);
+        await RestoreConfigurationAsync(agent.BaseSha, cancellationToken);
+    }
+
+    /// <summary>Every agent CLI's configuration as it is at <paramref name="baseSha"/>: checked out from it, or removed
+    /// when it has none there.</summary>
+    private async Task RestoreConfigurationAsync(string baseSha, CancellationToken cancellationToken)
+    {
+        var paths = Enum.GetValues<AgentCli>().SelectMany(cli => AgentAdapters.For(cli).ConfigPaths)
+            .Select(p => p.TrimEnd('/')).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal);
+        foreach (var relative in paths)
+        {
+            var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(path, relative));
+            if (!full.StartsWith(System.IO.Path.GetFullPath(path) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            await _worktree.TryAsync(cancellationToken, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", relative);
+            if (Directory.Exists(full))
+            {
+                Directory.Delete(full, recursive: true);
+            }
+            else if (File.Exists(full))
+            {
+                File.Delete(full);
+            }
+
+            if ((await _worktree.TryAsync(cancellationToken, "cat-file", "-e", $"{baseSha}:{relative}")).Code == 0)
+            {
+                await _worktree.RunAsync(cancellationToken, "checkout", baseSha, "--", relative);
+            }
+        }
+    }
+
+    /// <summary>The role file's text at the run's commit (never the worktree's copy), or null when it has none there.</summary>
+    public async Task<string?> ReadRoleAsync(string baseSha, string role, CancellationToken cancellationToken)
+    {
+        var (code, text, _) = await _repository.TryAsync(cancellationToken, "show", $"{baseSha}:{role.TrimStart('/')}");
+        return code == 0 ? text : null;
+    }
+
+    /// <summary>Commits whatever the agent left uncommitted; returns the branch's tip.</summary>
+    public async Task<string> CommitAsync(string jobName, long runId, CancellationToken cancellationToken)
+    {
+        await _worktree.RunAsync(cancellationToken, "add", "-A");
+        if ((await _worktree.TryAsync(cancellationToken, "diff", "--cached", "--quiet")).Code != 0)
+        {
+            await _worktree.RunAsync(cancellationToken, "commit", "-q", "--no-verify", "-m",
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{jobName}: agent changes (run {runId})"));
+        }
+
+        return (await _worktree.RunAsync(cancellationToken, "rev-parse", "HEAD")).Trim();
+    }
+
+    /// <summary>The files changed from the run's commit to the branch's tip that a protected glob matches.</summary>
+    public async Task<IReadOnlyList<string>> ProtectedChangesAsync(string baseSha, IReadOnlyList<string> globs, CancellationToken cancellationToken)
+    {
+        var changed = await _worktree.RunAsync(cancellationToken, "diff", "--name-only", "--no-renames", baseSha, "HEAD");
+        return [.. changed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(file => globs.Any(glob => Matches(glob, file)))];
+    }
+
+    /// <summary>Removes the worktree; the branch stays in the repository.</summary>
+    public async Task RemoveAsync(CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(path))
+        {
+            await _repository.TryAsync(cancellationToken, "worktree", "remove", "--force", path);
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+
+        await _repository.TryAsync(cancellationToken, "worktree", "prune");
+    }
+
+    /// <summary><c>*</c> within a segment, <c>**</c> across segments.</summary>
+    public static bool Matches(string glob, string file)
+    {
+        ArgumentNullException.ThrowIfNull(glob);
+        ArgumentNullException.ThrowIfNull(file);
+        var pattern = "^" + System.Text.RegularExpressions.Regex.Escape(glob)
+            .Replace(@"\*\*/", "(.*/)?", StringComparison.Ordinal)
+            .Replace(@"\*\*", ".*", StringComparison.Ordinal)
+            .Replace(@"\*", "[^/]*", StringComparison.Ordinal)
+            .Replace(@"\?", "[^/]", StringComparison.Ordinal) + "$";
+        return System.Text.RegularExpressions.Regex.IsMatch(file, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    }
+}
