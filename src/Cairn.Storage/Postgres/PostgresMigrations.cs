@@ -390,6 +390,7 @@ internal static class PostgresMigrations
         PostgresLeaseMigration.Fifteen,
         PostgresPriorityMigration.Sixteen,
         PostgresExecutorWaitMigration.Seventeen,
+        PostgresPullRequestMigration.TwentyOne,
     ];
 
     public static int Latest => All[^1].Version;
