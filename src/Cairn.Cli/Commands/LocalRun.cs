@@ -92,7 +92,7 @@ internal static class LocalRun
                 var services = new JobWorkerContextBuilder
                 {
                     Coordinator = coordinator,
-                    Executors = executors.Resolver(catalog, request.Executor),
+                    Executors = LocalPublishExecutor.Wrap(executors.Resolver(catalog, request.Executor), time),
                     Workspaces = new FixedWorkspaceProvider(workspace),
                     Secrets = new InMemorySecretSource(request.Secrets),
                     Observer = console,

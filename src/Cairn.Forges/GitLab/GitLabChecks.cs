@@ -11,6 +11,13 @@ internal static class GitLabChecks
     public static WebhookEvent Pipeline(WebhookRequest request)
     {
         using var document = WebhookBody.Open(request);
+
+        // The body names its own kind; a pipeline header over a body of another kind is not a pipeline event.
+        if (document.RootElement.Text("object_kind") != "pipeline")
+        {
+            return WebhookEvents.Unsupported("Pipeline Hook");
+        }
+
         var attributes = document.RootElement.At("object_attributes") ?? throw new WebhookFormatException("'object_attributes' is missing");
         var status = attributes.Text("status");
         var mapped = status switch
