@@ -21,7 +21,9 @@ internal sealed class PublishingExecutorResolver(IExecutorResolver inner, IExecu
     public const string Kind = "publish";
 
     public ExecutorChoice Resolve(JobRecord job, JobDefinitionJson definition) =>
-        string.Equals(definition.Kind, Kind, StringComparison.Ordinal) ? ExecutorChoice.Of(publish) : inner.Resolve(job, definition);
+        string.Equals(definition.Kind, Kind, StringComparison.Ordinal)
+            ? ExecutorChoice.Of(new FromDefinition(publish, definition.Publish))
+            : inner.Resolve(job, definition);
 
     /// <summary><paramref name="inner"/> with publish jobs sent to an executor composed from the server's services.</summary>
     public static IExecutorResolver Wrap(IExecutorResolver inner, IServiceProvider provider)
@@ -39,5 +41,14 @@ internal sealed class PublishingExecutorResolver(IExecutorResolver inner, IExecu
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Publishing"));
         return new PublishingExecutorResolver(inner, new PublishExecutor(services));
+    }
+
+    /// <summary>The publish executor with the job's stored <c>publish:</c> settings, for a spec that does not carry them.</summary>
+    private sealed class FromDefinition(IExecutor publish, PublishJson? settings) : IExecutor
+    {
+        public string Name => publish.Name;
+
+        public Task<JobOutcome> RunAsync(JobSpec job, IJobReporter reporter, CancellationToken cancellationToken) =>
+            publish.RunAsync(job.Publish is null && settings is not null ? job with { Publish = settings } : job, reporter, cancellationToken);
     }
 }
