@@ -75,6 +75,8 @@ public sealed class PublishFlowTests : IAsyncLifetime
         Assert.Contains("checks: passing", await passing.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
         var passed = (await store.GetPullRequestsAsync(run, CancellationToken.None))[0];
         Assert.Equal(("passing", "ci/test: success", "PR #42: checks passing"), (passed.Checks, passed.ChecksDetail, passed.Describe()));
+        var shown = Assert.Single((await _server.GetRunAsync(run)).PullRequests!);
+        Assert.Equal(("PR #42: checks passing", open.Number, "cairn/1-implement"), (shown.Summary, shown.Number, shown.Branch));
 
         // A check of another commit changes nothing.
         await _server.Anonymous.SendAsync(Deliveries.GitHub("status", Status(baseSha, "failure"), Secret), TestContext.Current.CancellationToken);
