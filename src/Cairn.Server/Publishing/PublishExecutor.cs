@@ -20,6 +20,10 @@ namespace Cairn.Server.Publishing;
 /// a draft pull request of it. Cairn only asks: nothing here ever merges.</summary>
 internal sealed partial class PublishExecutor(PublishServices services) : IExecutor
 {
+    /// <summary>What a stored definition without protected paths protects: the pipelines of Cairn and of other CI systems.</summary>
+    private static readonly string[] FallbackProtectedPaths =
+        [".cairn.yml", ".cairn/**", ".github/**", ".gitlab-ci.yml", ".gitea/**", ".forgejo/**", "bitbucket-pipelines.yml", "Jenkinsfile", ".circleci/**"];
+
     public string Name => "publish";
 
     public async Task<JobOutcome> RunAsync(JobSpec job, IJobReporter reporter, CancellationToken cancellationToken)
@@ -72,12 +76,18 @@ internal sealed partial class PublishExecutor(PublishServices services) : IExecu
             return Failed(FailureClass.Infra, ex.Message);
         }
 
-        if (changed is { Count: 0 } || tip.Equals(run.Sha, StringComparison.OrdinalIgnoreCase))
+        if (changed is null)
+        {
+            // Without the paths, the protected ones cannot be checked: nothing is pushed.
+            return Failed(FailureClass.Infra, $"cannot tell what the branch {branch} changes: the mirror of {repository.Name} does not hold the run's commit {run.Sha[..Math.Min(7, run.Sha.Length)]}");
+        }
+
+        if (changed.Count == 0 || tip.Equals(run.Sha, StringComparison.OrdinalIgnoreCase))
         {
             return Failed(FailureClass.Config, $"nothing to publish: the branch {branch} has no changes since {run.Sha[..Math.Min(7, run.Sha.Length)]}");
         }
 
-        var touched = (changed ?? []).Where(Glob.Compile(publish.ProtectedPaths)).ToList();
+        var touched = changed.Where(Glob.Compile(publish.ProtectedPaths ?? FallbackProtectedPaths)).ToList();
         if (touched.Count > 0)
         {
             return Failed(FailureClass.AgentPolicy, $"the branch {branch} changes protected paths, so it is not published: {string.Join(", ", touched.Take(10))}{(touched.Count > 10 ? $" and {touched.Count - 10} more" : "")}");
