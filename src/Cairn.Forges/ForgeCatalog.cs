@@ -1,8 +1,10 @@
 using Cairn.Core.Forges;
+using Cairn.Core.Publishing;
 using Cairn.Forges.Bitbucket;
 using Cairn.Forges.Gitea;
 using Cairn.Forges.GitHub;
 using Cairn.Forges.GitLab;
+using Cairn.Forges.PullRequests;
 using Cairn.Forges.Statuses;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +16,7 @@ public sealed class ForgeCatalog : IDisposable
 {
     private readonly ServiceProvider _services;
     private readonly IForge[] _forges;
+    private readonly Dictionary<ForgeKind, IPullRequestForge> _pullRequests;
 
     /// <summary>Forges sending through <paramref name="handler"/>, which stays the caller's to dispose.</summary>
     public ForgeCatalog(HttpMessageHandler handler, TimeProvider timeProvider, StatusSendOptions? options = null)
@@ -40,6 +43,14 @@ public sealed class ForgeCatalog : IDisposable
         _services = services.BuildServiceProvider();
         var sender = new StatusPoster(_services.GetRequiredService<IHttpClientFactory>(), timeProvider, sendOptions);
         _forges = [new GitHubForge(sender), new GitLabForge(sender), new GiteaForge(sender), new BitbucketForge(sender)];
+        var client = new PullRequestClient(_services.GetRequiredService<IHttpClientFactory>(), timeProvider);
+        _pullRequests = new()
+        {
+            [ForgeKind.GitHub] = new GitHubPullRequests(client),
+            [ForgeKind.GitLab] = new GitLabMergeRequests(client),
+            [ForgeKind.Gitea] = new GiteaPullRequests(client),
+            [ForgeKind.Bitbucket] = new BitbucketPullRequests(client),
+        };
     }
 
     /// <summary>Forges with a client of their own: pooled connections renewed every few minutes (so DNS changes are
@@ -51,6 +62,10 @@ public sealed class ForgeCatalog : IDisposable
 
     public IForge Get(ForgeKind kind) =>
         _forges.FirstOrDefault(f => f.Kind == kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such forge");
+
+    /// <summary>The pull request API of <paramref name="kind"/>, on the same client as its statuses.</summary>
+    public IPullRequestForge PullRequests(ForgeKind kind) =>
+        _pullRequests.TryGetValue(kind, out var forge) ? forge : throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such forge");
 
     public void Dispose() => _services.Dispose();
 }

@@ -41,6 +41,7 @@ public abstract partial class CairnStore : ICairnStore
         _secrets = new SecretRecords(database);
         _overview = new RunOverviewRecords(database);
         _dashboardKeys = new DashboardKeyRecords(database);
+        _pullRequests = new PullRequestRecords(database);
         _logSearch = new LogSearchRecords(database, dialect.LogSearch);
         _users = new UserRecords(database);
         _members = new MemberRecords(database);

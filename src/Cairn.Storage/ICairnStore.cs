@@ -2,6 +2,7 @@ using Cairn.Core.Access;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Logs;
+using Cairn.Core.Publishing;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
@@ -17,4 +18,5 @@ namespace Cairn.Storage;
 public interface ICairnStore
     : IRunStore, IJobQueue, IRepositoryStore, IEventJournal, IStatusOutbox, IScheduleStore, ISettingStore, ISecretStore, IAuditLog,
         IRunFeeds, IRunRetention, ILeaseRecords, ILeaseLiveness, IRunOverview, IDashboardKeyStore, ILogSearch,
-        IUserStore, IMemberStore, IApiTokenStore, ISessionStore, IWorkerStore, ITrackerRecords, Core.Agents.IAgentSessionStore, IAsyncDisposable;
+        IUserStore, IMemberStore, IApiTokenStore, ISessionStore, IWorkerStore, ITrackerRecords, Core.Agents.IAgentSessionStore,
+        IPullRequestStore, IAsyncDisposable;

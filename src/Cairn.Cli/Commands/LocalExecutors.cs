@@ -1,7 +1,10 @@
+using Cairn.Core.Agents;
+using Cairn.Core.Engine;
 using Cairn.Core.Execution;
+using Cairn.Core.Logs;
 using Cairn.Core.Planning;
 using Cairn.Core.Runners;
-using Cairn.Core.Engine;
+using Cairn.Core.Runs;
 using Cairn.Executors.Agent;
 using Cairn.Executors.Container;
 using Cairn.Executors.Kubernetes;
@@ -219,5 +222,37 @@ internal sealed class LocalExecutors : IDisposable
 
         executor.Dispose();
         return (null, unreachable);
+    }
+}
+
+/// <summary>A <c>publish</c> job under <c>cairn run</c>, which has no forge and no token: it says what it would push and
+/// open, and succeeds. The agent's branch stays in the local repository.</summary>
+internal sealed class LocalPublishExecutor(TimeProvider time) : IExecutor
+{
+    public string Name => "publish";
+
+    /// <summary><paramref name="inner"/> with publish jobs sent here.</summary>
+    public static IExecutorResolver Wrap(IExecutorResolver inner, TimeProvider time) => new Resolver(inner, new LocalPublishExecutor(time));
+
+    public Task<JobOutcome> RunAsync(JobSpec job, IJobReporter reporter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(reporter);
+        var step = job.Steps.Count > 0 ? job.Steps[0] : new StepSpec(0, "publish", "", new Dictionary<string, string>(), null, null);
+        var started = time.GetUtcNow();
+        reporter.StepStarted(step, started);
+        var branch = job.Publish is { } publish ? AgentBranches.For(job.RunId, publish.From) : "(none)";
+        var draft = job.Publish?.Draft != false ? "a draft pull request" : "a pull request";
+        var into = job.Publish?.Base is { } target ? $" into {target}" : "";
+        reporter.Log(new LogLine(step.Index, LogStream.Stdout, time.GetUtcNow(), $"would push {branch} and open {draft} of it{into}"));
+        reporter.Log(new LogLine(step.Index, LogStream.Stdout, time.GetUtcNow(), $"cairn run does not publish: the branch {branch} stays in this repository"));
+        reporter.StepFinished(step, new StepOutcome(StepStatus.Succeeded, 0, null, started, time.GetUtcNow()));
+        return Task.FromResult(new JobOutcome(JobStatus.Succeeded, 0, null, null, []));
+    }
+
+    private sealed class Resolver(IExecutorResolver inner, IExecutor publish) : IExecutorResolver
+    {
+        public ExecutorChoice Resolve(JobRecord job, JobDefinitionJson definition) =>
+            string.Equals(definition.Kind, "publish", StringComparison.Ordinal) ? ExecutorChoice.Of(publish) : inner.Resolve(job, definition);
     }
 }

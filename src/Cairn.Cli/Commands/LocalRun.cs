@@ -92,7 +92,7 @@ internal static class LocalRun
                 var services = new JobWorkerContextBuilder
                 {
                     Coordinator = coordinator,
-                    Executors = executors.WithAgents(catalog, request.Executor, Path.Combine(scratch.FullName, "agents"), time),
+                    Executors = LocalPublishExecutor.Wrap(executors.WithAgents(catalog, request.Executor, Path.Combine(scratch.FullName, "agents"), time), time),
                     Workspaces = new FixedWorkspaceProvider(workspace),
                     Secrets = new InMemorySecretSource(request.Secrets),
                     Observer = console,

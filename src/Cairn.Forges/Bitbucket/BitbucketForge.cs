@@ -40,6 +40,7 @@ internal sealed class BitbucketForge(StatusPoster sender) : IForge
 
             // Bitbucket does not say what an update changed; an update may bring new commits, so it counts as one.
             "pullrequest:updated" => PullRequest(request, "synchronize"),
+            "repo:commit_status_created" or "repo:commit_status_updated" => BitbucketChecks.CommitStatus(request),
             _ => WebhookEvents.Unsupported(eventName),
         };
     }
@@ -105,7 +106,7 @@ internal sealed class BitbucketForge(StatusPoster sender) : IForge
 
     /// <summary>A repository access token is a bearer token; <c>user:secret</c> (an app password or an API token with
     /// its account's email) goes as basic authentication.</summary>
-    private static void Authorize(HttpRequestMessage request, string? token)
+    internal static void Authorize(HttpRequestMessage request, string? token)
     {
         if (token is null)
         {

@@ -31,6 +31,8 @@ internal sealed class GitHubForge(StatusPoster sender) : IForge
             "ping" => new WebhookEvent.Ping(),
             "push" => GitHubShapedPayloads.Push(Kind, DeliveryId(request), request),
             "pull_request" => GitHubShapedPayloads.PullRequest(Kind, DeliveryId(request), request, NormalizeAction),
+            "status" => GitHubChecks.Status(request),
+            "check_suite" => GitHubChecks.CheckSuite(request),
             _ => WebhookEvents.Unsupported(eventName),
         };
     }

@@ -32,6 +32,7 @@ internal sealed class GitLabForge(StatusPoster sender) : IForge
         {
             "Push Hook" or "Tag Push Hook" => Push(request),
             "Merge Request Hook" => MergeRequest(request),
+            "Pipeline Hook" => GitLabChecks.Pipeline(request),
             _ => WebhookEvents.Unsupported(eventName),
         };
     }

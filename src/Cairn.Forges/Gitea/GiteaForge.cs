@@ -35,6 +35,7 @@ internal sealed class GiteaForge(StatusPoster sender) : IForge
         {
             "push" => GitHubShapedPayloads.Push(Kind, DeliveryId(request), request),
             "pull_request" => GitHubShapedPayloads.PullRequest(Kind, DeliveryId(request), request, NormalizeAction),
+            "status" => GitHubChecks.Status(request),
             _ => WebhookEvents.Unsupported(eventName),
         };
     }

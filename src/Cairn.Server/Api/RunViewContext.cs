@@ -21,6 +21,9 @@ internal sealed class RunViewContext(
 
     public IRunOverview Overview => overview;
 
+    /// <summary>The pull requests publish jobs opened, when this server keeps them.</summary>
+    public Core.Publishing.IPullRequestStore? PullRequests { get; init; }
+
     /// <summary>The server's own workers, and the registered ones as they stand (read at most every couple of seconds).</summary>
     public async Task<LocalWorkers> WorkersAsync(CancellationToken cancellationToken)
     {

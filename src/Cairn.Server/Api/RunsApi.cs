@@ -47,7 +47,13 @@ public sealed record RunView(
 
     /// <summary>Why the run was asked to cancel (rejected, superseded, cancelled through the API), once it was.</summary>
     public string? CancelReason { get; init; }
+
+    /// <summary>The pull requests the run's publish jobs opened, with their checks; null where none are kept.</summary>
+    public IReadOnlyList<PullRequestView>? PullRequests { get; init; }
 }
+
+/// <summary>A pull request a publish job opened: <see cref="Summary"/> reads <c>PR #12: checks passing</c>.</summary>
+public sealed record PullRequestView(long JobId, int Number, string Url, string Branch, bool Draft, string? Checks, string? ChecksDetail, string Summary);
 
 /// <summary>A job of a run as the API shows it.</summary>
 public sealed record JobView(
@@ -280,7 +286,11 @@ internal static class RunsApi
             });
         }
 
-        return View(run, jobs);
+        var pullRequests = views.PullRequests is { } kept ? await kept.GetPullRequestsAsync(run.Id, cancellationToken) : null;
+        return View(run, jobs) with
+        {
+            PullRequests = pullRequests?.Select(p => new PullRequestView(p.JobId, p.Number, p.Url, p.Branch, p.Draft, p.Checks, p.ChecksDetail, p.Describe())).ToList(),
+        };
     }
 
     internal static RunView View(RunRecord run, IReadOnlyList<JobView>? jobs) => new(

@@ -25,7 +25,7 @@ internal static class ServerEndpoints
         services.AddSingleton<LogTails>();
         services.AddSingleton(provider => new RunViewContext(
             new LocalWorkers(settings.Concurrency, settings.Labels), runtime.Time, provider.GetRequiredService<IRunOverview>(),
-            provider.GetRequiredService<Cairn.Core.Workers.IWorkerStore>(), provider.GetRequiredService<Cairn.Core.Repositories.IRepositoryStore>()));
+            provider.GetRequiredService<Cairn.Core.Workers.IWorkerStore>(), provider.GetRequiredService<Cairn.Core.Repositories.IRepositoryStore>()) { PullRequests = provider.GetService<Cairn.Core.Publishing.IPullRequestStore>() });
         services.AddProblemDetails();
         services.AddOpenApi();
         return services;

@@ -17,7 +17,7 @@ internal static class ServerWorkers
     {
         services.AddSingleton(provider => new JobWorkerContextBuilder
         {
-            Executors = runtime.Executors,
+            Executors = Publishing.PublishingExecutorResolver.Wrap(runtime.Executors, provider),
             Workspaces = new GitWorktreeWorkspaceProvider(
                 provider.GetRequiredService<GitMirror>(),
                 settings.WorkspacesDirectory,

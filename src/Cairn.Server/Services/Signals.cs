@@ -24,4 +24,6 @@ public sealed class RepositoryRegistrations
 public sealed class ForgeDirectory(Forges.ForgeCatalog catalog) : IForgeDirectory
 {
     public IForge Get(ForgeKind kind) => catalog.Get(kind);
+
+    public Core.Publishing.IPullRequestForge PullRequests(ForgeKind kind) => catalog.PullRequests(kind);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
+using Cairn.Core.Publishing;
 using Cairn.Core.Repositories;
 using Cairn.Core.Triggers;
 using Cairn.Server.Api;
@@ -42,7 +43,7 @@ internal static partial class WebhookEndpoint
     private static async Task<IResult> ReceiveAsync(
         string forge, HttpContext context, WebhookIntake intake, IForgeDirectory forges, IRepositoryStore repositories,
         RepositorySecrets secrets, IEventJournal journal, PlanningSignal planning, TimeProvider time, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        IPullRequestStore pullRequests, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("Cairn.Webhooks");
         if (!ForgeNames.TryParse(forge, out var kind))
@@ -76,7 +77,7 @@ internal static partial class WebhookEndpoint
                 var delivery = new WebhookRequest(
                     context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                     body.Bytes);
-                var receiver = new Receiver(kind, forges.Get(kind), repositories, secrets, journal, planning, time, log);
+                var receiver = new Receiver(kind, forges.Get(kind), repositories, secrets, journal, planning, time, log) { PullRequests = pullRequests };
                 return await receiver.ReceiveAsync(delivery, cancellationToken);
             }
         }
@@ -96,6 +97,9 @@ internal static partial class WebhookEndpoint
         ForgeKind kind, IForge handler, IRepositoryStore repositories, RepositorySecrets secrets, IEventJournal journal,
         PlanningSignal planning, TimeProvider time, ILogger log)
     {
+        /// <summary>Where a commit's checks are recorded, for the pull requests whose head it is.</summary>
+        public required IPullRequestStore PullRequests { get; init; }
+
         public async Task<IResult> ReceiveAsync(WebhookRequest delivery, CancellationToken cancellationToken)
         {
             // Whether the body is JSON naming a repository depends on the body alone, so saying so tells nothing.
@@ -140,6 +144,7 @@ internal static partial class WebhookEndpoint
                 WebhookEvent.Trigger t => (EventState.Pending, TriggerEventJson.Serialize(t.Event with { Repository = repository.Name }), null),
                 WebhookEvent.Ping => (EventState.Ignored, "", "ping"),
                 WebhookEvent.Ignored i => (EventState.Ignored, "", i.Reason),
+                WebhookEvent.Checks c => (EventState.Ignored, "", $"checks: {c.State} for {c.Sha[..Math.Min(7, c.Sha.Length)]} ({c.Detail})"),
                 _ => (EventState.Ignored, "", "not understood"),
             };
             var entry = new NewJournalEntry(kind.ToWire(), identity.DeliveryId, repository.Name, identity.EventName, trigger, time.GetUtcNow(), state, detail);
@@ -147,6 +152,12 @@ internal static partial class WebhookEndpoint
             if (journaled.Duplicate)
             {
                 return Results.Ok(new WebhookAnswer(false, true, journaled.Entry.Id, null));
+            }
+
+            if (parsed is WebhookEvent.Checks checks)
+            {
+                // A check of a commit that no publish job pushed changes nothing; that is most of them.
+                await PullRequests.SetChecksAsync(repository.Name, checks.Sha, checks.State, checks.Detail, time.GetUtcNow(), cancellationToken);
             }
 
             if (state == EventState.Pending)

@@ -392,6 +392,7 @@ internal static class PostgresMigrations
         PostgresExecutorWaitMigration.Seventeen,
         PostgresAgentMigration.Eighteen,
         PostgresTrackerMigration.Twenty,
+        PostgresPullRequestMigration.TwentyOne,
     ];
 
     public static int Latest => All[^1].Version;

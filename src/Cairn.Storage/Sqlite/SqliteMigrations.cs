@@ -391,6 +391,7 @@ internal static class SqliteMigrations
         SqliteExecutorWaitMigration.Seventeen,
         SqliteAgentMigration.Eighteen,
         SqliteTrackerMigration.Twenty,
+        SqlitePullRequestMigration.TwentyOne,
     ];
 
     public static int Latest => All[^1].Version;
