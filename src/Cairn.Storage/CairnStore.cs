@@ -48,6 +48,7 @@ public abstract partial class CairnStore : ICairnStore
         _sessions = new SessionRecords(database);
         _leaseLookup = new LeaseLookup(database, dialect.Rows, dialect.LeaseIdValue);
         _workers = new WorkerRecords(database);
+        _gateRecords = new GateRecords(database, events);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

@@ -390,6 +390,7 @@ internal static class PostgresMigrations
         PostgresLeaseMigration.Fifteen,
         PostgresPriorityMigration.Sixteen,
         PostgresExecutorWaitMigration.Seventeen,
+        PostgresGateMigration.Nineteen,
     ];
 
     public static int Latest => All[^1].Version;

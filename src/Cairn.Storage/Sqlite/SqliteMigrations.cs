@@ -389,6 +389,7 @@ internal static class SqliteMigrations
         SqliteLeaseMigration.Fifteen,
         SqlitePriorityMigration.Sixteen,
         SqliteExecutorWaitMigration.Seventeen,
+        SqliteGateMigration.Nineteen,
     ];
 
     public static int Latest => All[^1].Version;
