@@ -1,5 +1,6 @@
 using Cairn.Server.Dashboard;
 using Cairn.Server.Dashboard.SignIn;
+using Cairn.Server.Gates;
 using Cairn.Server.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -45,6 +46,7 @@ public static class CairnServer
             .AddCairnWorkers(settings, runtime)
             .AddCairnWorkerProtocol(key)
             .AddCairnBackgroundServices(runtime)
+            .AddGates()
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)
             .AddCairnSignIn(settings);

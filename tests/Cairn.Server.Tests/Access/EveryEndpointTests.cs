@@ -70,6 +70,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/api/v1/runs/{id:long}/rerun-failed", Rule.Run(Permission.Rerun)),
         new("POST", "/api/v1/runs/{id:long}/approve", Rule.Run(Permission.Approve)),
         new("POST", "/api/v1/runs/{id:long}/reject", Rule.Run(Permission.Approve)),
+        new("POST", "/api/v1/runs/{id:long}/jobs/{jobId:long}/approve", Rule.Run(Permission.ReadRuns)),
+        new("POST", "/api/v1/runs/{id:long}/jobs/{jobId:long}/reject", Rule.Run(Permission.ReadRuns)),
 
         new("PUT", "/api/v1/secrets/{name}", Rule.Global(Permission.ManageGlobalSecrets)),
         new("DELETE", "/api/v1/secrets/{name}", Rule.Global(Permission.ManageGlobalSecrets)),

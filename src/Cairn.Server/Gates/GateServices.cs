@@ -1,0 +1,23 @@
+using Cairn.Core.Gates;
+using Cairn.Core.Trackers;
+using Cairn.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Cairn.Server.Gates;
+
+/// <summary>Approval gates in the server: the store's gates, who may decide them, the decisions from every channel and the
+/// loop that fails gates whose deadline passed; and, unless a tracker wired its own, a work-item notifier that tells nobody.</summary>
+internal static class GateServices
+{
+    public static IServiceCollection AddGates(this IServiceCollection services)
+    {
+        services.AddSingleton<IApprovalStore>(provider => provider.GetRequiredService<ICairnStore>());
+        services.TryAddSingleton<IWorkItemNotifier>(NoWorkItemNotifier.Instance);
+        services.AddSingleton<GateEligibility>();
+        services.AddSingleton<GateDecisions>();
+        services.AddSingleton<IGateDecisions>(provider => provider.GetRequiredService<GateDecisions>());
+        services.AddHostedService<GateDeadlines>();
+        return services;
+    }
+}
