@@ -87,7 +87,7 @@ public sealed class StoreScope : IAsyncDisposable
         scope.Query("""
             TRUNCATE log_blocks, log_lines, steps, jobs, runs, run_numbers, run_changes,
                 repositories, event_journal, status_outbox, schedules, settings, secrets, secret_audit,
-                job_attempts, dashboard_keys, users, repository_members, team_grants, api_tokens, workers RESTART IDENTITY
+                job_attempts, dashboard_keys, users, repository_members, team_grants, api_tokens, workers, gates, approvals RESTART IDENTITY
             """);
         return scope;
     }
