@@ -10,9 +10,10 @@ namespace Cairn.Server.Gates;
 /// loop that fails gates whose deadline passed; and, unless a tracker wired its own, a work-item notifier that tells nobody.</summary>
 internal static class GateServices
 {
-    public static IServiceCollection AddGates(this IServiceCollection services)
+    public static IServiceCollection AddGates(this IServiceCollection services, ICairnStore store)
     {
-        services.AddSingleton<IApprovalStore>(provider => provider.GetRequiredService<ICairnStore>());
+        // As an instance, like every port of the store: the server, not the container, disposes it.
+        services.AddSingleton<IApprovalStore>(store);
         services.TryAddSingleton<IWorkItemNotifier>(NoWorkItemNotifier.Instance);
         services.AddSingleton<GateEligibility>();
         services.AddSingleton<GateDecisions>();

@@ -46,7 +46,7 @@ public static class CairnServer
             .AddCairnWorkers(settings, runtime)
             .AddCairnWorkerProtocol(key)
             .AddCairnBackgroundServices(runtime)
-            .AddGates()
+            .AddGates(store)
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)
             .AddCairnSignIn(settings);
