@@ -9,9 +9,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Cairn.Server.Api;
 
-/// <summary>What a person sends to approve or reject a gate: an optional comment, and the commit they looked at (refused
-/// when the change moved on since).</summary>
-public sealed record GateDecisionRequest(string? Comment, string? Sha);
+/// <summary>What a person sends to approve or reject a gate: an optional comment, the commit they looked at (refused
+/// when the change moved on since), and the channel it came through, as the audit log names it: <c>api</c> (the default)
+/// or <c>cli</c> (what <c>cairn approve --job</c> says).</summary>
+public sealed record GateDecisionRequest(string? Comment, string? Sha, string? Channel = null);
 
 /// <summary>A decision on a gate as the API answers it: <c>decided</c> when it ended the gate (the job succeeded, or was
 /// rejected), else the gate still waits; <c>jobStatus</c> is the job's status after it.</summary>
@@ -54,9 +55,15 @@ internal static class GatesApi
             return Problems.Validation([problem]);
         }
 
+        var channel = ApprovalChannel.Api;
+        if (request?.Channel is { } said && !(ApprovalChannelNames.TryParse(said, out channel) && channel is ApprovalChannel.Api or ApprovalChannel.Cli))
+        {
+            return Problems.Validation(["channel: api or cli (the dashboard, forge reviews and trackers decide through their own ways in)"]);
+        }
+
         var decider = new GateDecider(user.Name, caller.Groups, caller.TokenName, caller.ClientAddress);
         var decision = await decisions.DecideAsync(
-            id, jobId, decider, ApprovalChannel.Api, approve, request?.Sha?.Trim(), request?.Comment, cancellationToken);
+            id, jobId, decider, channel, approve, request?.Sha?.Trim(), request?.Comment, cancellationToken);
         return await AnswerAsync(id, jobId, decision, runs, cancellationToken);
     }
 
