@@ -31,6 +31,7 @@ internal sealed class GitHubForge(StatusPoster sender) : IForge
             "ping" => new WebhookEvent.Ping(),
             "push" => GitHubShapedPayloads.Push(Kind, DeliveryId(request), request),
             "pull_request" => GitHubShapedPayloads.PullRequest(Kind, DeliveryId(request), request, NormalizeAction),
+            "pull_request_review" => ReviewPayloads.GitHub(DeliveryId(request), request),
             _ => WebhookEvents.Unsupported(eventName),
         };
     }
