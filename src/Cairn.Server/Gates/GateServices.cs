@@ -18,6 +18,7 @@ internal static class GateServices
         services.AddSingleton<GateEligibility>();
         services.AddSingleton<GateDecisions>();
         services.AddSingleton<IGateDecisions>(provider => provider.GetRequiredService<GateDecisions>());
+        services.AddSingleton<ReviewApprovals>();
         services.AddHostedService<GateDeadlines>();
         return services;
     }

@@ -31,6 +31,9 @@ public sealed class GateWorld : IAsyncDisposable
 
     public T Service<T>() where T : notnull => Server.Services.GetRequiredService<T>();
 
+    /// <summary>The clone URL every repository of the world shares.</summary>
+    public string CloneUrl => git.CloneUrl;
+
     public static async Task<GateWorld> StartAsync(Func<ServerHarness, Task>? beforeRuns = null)
     {
         var world = new GateWorld();
@@ -63,7 +66,8 @@ public sealed class GateWorld : IAsyncDisposable
     /// <summary>Starts a run of two jobs: <c>approve</c> (an approval job) and <c>after</c> (a shell job that needs it),
     /// triggered by <paramref name="sender"/>; answers the run and the gate's job id once the gate is open.</summary>
     public async Task<(long Run, long Gate)> StartGatedRunAsync(
-        IReadOnlyList<string> approvers, int min = 1, TimeSpan? timeout = null, string? sender = "tom", Core.Triggers.PullRequestInfo? pullRequest = null)
+        IReadOnlyList<string> approvers, int min = 1, TimeSpan? timeout = null, string? sender = "tom", Core.Triggers.PullRequestInfo? pullRequest = null,
+        string repository = Repository)
     {
         var definition = new JobDefinitionJson("approve", new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>(),
             null, null, null, null, [], null, [])
@@ -71,7 +75,7 @@ public sealed class GateWorld : IAsyncDisposable
             Kind = "approval",
             Approval = new ApprovalJson(approvers, min, (long)(timeout ?? TimeSpan.FromHours(72)).TotalMilliseconds),
         };
-        var trigger = templateRun.Trigger! with { Sender = sender, IdempotencyKey = null, PullRequest = pullRequest };
+        var trigger = templateRun.Trigger! with { Repository = repository, Sender = sender, IdempotencyKey = null, PullRequest = pullRequest };
         var plan = new RunPlan("ci", trigger, [
             new PlannedJob("approve", "approve", [], [], definition.Serialize()),
             new PlannedJob("after", template.Key, ["approve"], template.Labels, template.Definition),
