@@ -111,6 +111,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/runs/{id:long}/cancel", Rule.Run(Permission.Cancel)),
         new("POST", "/runs/{id:long}/rerun", Rule.Run(Permission.Rerun)),
         new("POST", "/runs/{id:long}/rerun-failed", Rule.Run(Permission.Rerun)),
+        new("POST", "/runs/{id:long}/jobs/{jobId:long}/approve", Rule.Run(Permission.ReadRuns)),
+        new("POST", "/runs/{id:long}/jobs/{jobId:long}/reject", Rule.Run(Permission.ReadRuns)),
         new("POST", "/secrets/set", Rule.SignedIn),
         new("POST", "/secrets/remove", Rule.SignedIn),
         new("POST", "/tokens/revoke", Rule.SignedIn),
