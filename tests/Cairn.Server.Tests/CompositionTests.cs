@@ -100,7 +100,7 @@ public sealed class CompositionTests : IAsyncLifetime
             .Select(t => t.Name)
             .ToList();
 
-        Assert.Equal(["WorkerPoolService", "EventPlanner", "StatusProjector", "StatusOutboxDelivery", "Scheduler", "ChangeWatch", "RetentionService"], started);
+        Assert.Equal(["WorkerPoolService", "EventPlanner", "StatusProjector", "StatusOutboxDelivery", "Scheduler", "ChangeWatch", "RetentionService", "GateDeadlines"], started);
     }
 
     [Fact]

@@ -26,6 +26,12 @@ public static class AuditActions
     public const string WorkerPaused = "worker.pause";
     public const string WorkerResumed = "worker.resume";
     public const string WorkerRemoved = "worker.remove";
+
+    /// <summary>A gate approved (or an approval refused: outcome denied), its channel and comment in the detail.</summary>
+    public const string GateApproved = "gate.approve";
+
+    /// <summary>A gate rejected (or a rejection refused: outcome denied), its channel and comment in the detail.</summary>
+    public const string GateRejected = "gate.reject";
 }
 
 /// <summary>How an audited action ended.</summary>

@@ -2,13 +2,16 @@ using System.Collections.Concurrent;
 using Cairn.Core.Pipelines.Expressions;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Trackers;
 
 namespace Cairn.Core.Engine;
 
 /// <summary>Decides what happens next in a run: which waiting jobs are queued or skipped when their needs end,
 /// and the run's verdict when every job has ended. All changes go through the store as compare-and-set,
-/// so any number of coordinators may advance the same run.</summary>
-public sealed class RunCoordinator(IRunStore store, TimeProvider time) : IRunAdvancer
+/// so any number of coordinators may advance the same run. An approval job whose needs ended is not queued: its gate
+/// opens instead (<see cref="GateOpener"/>), and it waits for people.</summary>
+/// <param name="notifier">Told when a gate opens (a tracker's work item hears of it); nobody when null.</param>
+public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItemNotifier? notifier = null) : IRunAdvancer
 {
     private const string CancelledDetail = "the run was cancelled";
     private const int GroupRepairBatch = 100;
@@ -18,6 +21,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time) : IRunAdv
 
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _gates = new();
     private readonly ConcurrentDictionary<long, IReadOnlyList<JobRecord>> _graphs = new();
+    private readonly GateOpener _gateOpener = new(store, time, notifier ?? NoWorkItemNotifier.Instance);
 
     /// <summary>Raised once per run, by the coordinator whose compare-and-set ended it.</summary>
     public event Action<RunRecord>? RunFinished;
@@ -147,7 +151,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time) : IRunAdv
         }
         else
         {
-            await ReleaseAsync(jobs, cancellationToken);
+            await ReleaseAsync(run, jobs, cancellationToken);
         }
 
         if (jobs.Values.All(j => j.Status.IsTerminal()))
@@ -164,7 +168,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time) : IRunAdv
     }
 
     /// <summary>Queues or skips every waiting job whose needs have all ended, until nothing more moves.</summary>
-    private async Task ReleaseAsync(Dictionary<string, JobRecord> jobs, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(RunRecord run, Dictionary<string, JobRecord> jobs, CancellationToken cancellationToken)
     {
         bool moved;
         do
@@ -178,7 +182,15 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time) : IRunAdv
                     continue;
                 }
 
-                var next = Decide(job, needs, jobs);
+                var definition = JobDefinitionJson.Deserialize(job.Definition);
+                var next = Decide(definition, needs, jobs);
+                if (next == JobStatus.Queued && string.Equals(definition.Kind, GateOpener.ApprovalKind, StringComparison.Ordinal))
+                {
+                    // An approval job is never queued: it waits on its gate, which people decide.
+                    await _gateOpener.OpenAsync(run, job, definition, jobs, cancellationToken);
+                    continue;
+                }
+
                 var transition = next == JobStatus.Skipped
                     ? new JobTransition(time.GetUtcNow(), null, SkipReason(job, needs))
                     : JobTransition.Now(time);
@@ -241,9 +253,8 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time) : IRunAdv
         _gates.TryRemove(runId, out _);
     }
 
-    private static JobStatus Decide(JobRecord job, IReadOnlyList<JobRecord> needs, IReadOnlyDictionary<string, JobRecord> jobs)
+    private static JobStatus Decide(JobDefinitionJson definition, IReadOnlyList<JobRecord> needs, IReadOnlyDictionary<string, JobRecord> jobs)
     {
-        var definition = JobDefinitionJson.Deserialize(job.Definition);
         var status = JobStatusContext.For(needs, jobs);
         if (definition.If is null)
         {

@@ -93,4 +93,10 @@ public interface IApprovalStore
 
     /// <summary>Sets the waiting gate's pending reason (how many approvals it has of how many), unless it was decided.</summary>
     Task<bool> SetGateReasonAsync(long jobId, string pendingReason, CancellationToken cancellationToken);
+
+    /// <summary>Ends an open gate's job (a compare-and-set on it still waiting, one of <see cref="Runs.GateStatusTransitions"/>):
+    /// its start is when the gate opened, its end the transition's time, with its class and detail. False when it was no
+    /// longer waiting or has no gate.</summary>
+    Task<bool> EndGateAsync(long jobId, Runs.JobStatus to, Runs.JobTransition transition, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this store keeps no gates");
 }

@@ -65,6 +65,12 @@ public static class PendingReasons
             return new PendingReason(PendingReasonKind.Approval, run.PendingReason ?? "waiting for a maintainer's approval");
         }
 
+        if (job is { Status: JobStatus.Waiting, PendingReason: { Length: > 0 } gate })
+        {
+            // An approval job's open gate: who may approve it, and how many have.
+            return new PendingReason(PendingReasonKind.Approval, gate);
+        }
+
         return job.Status == JobStatus.Waiting ? Needs(job, statusByName) : Queued(job, workers, now, limit);
     }
 

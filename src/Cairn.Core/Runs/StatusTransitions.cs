@@ -54,3 +54,23 @@ public static class JobStatusTransitions
     /// <summary>What a refused move says: "a job does not move from X to Y".</summary>
     public static string Refusal(JobStatus from, JobStatus to) => $"a job does not move from {from.ToWire()} to {to.ToWire()}";
 }
+
+/// <summary>The moves of an approval job's gate, apart from <see cref="JobStatusTransitions"/> (which no ordinary job
+/// leaves waiting by but to be queued, skipped or cancelled): an approval job is never leased, and its gate ends it
+/// straight from waiting — succeeded when approved, failed when its deadline passed (class timeout), cancelled when
+/// rejected.</summary>
+public static class GateStatusTransitions
+{
+    /// <summary>Every allowed move of a gate's job, from → to.</summary>
+    public static IReadOnlyList<(JobStatus From, JobStatus To)> All { get; } =
+    [
+        (JobStatus.Waiting, JobStatus.Succeeded),
+        (JobStatus.Waiting, JobStatus.Failed),
+        (JobStatus.Waiting, JobStatus.Cancelled),
+    ];
+
+    public static bool IsAllowed(JobStatus from, JobStatus to) => All.Contains((from, to));
+
+    /// <summary>What a refused move says: "a gate does not move from X to Y".</summary>
+    public static string Refusal(JobStatus from, JobStatus to) => $"a gate does not move from {from.ToWire()} to {to.ToWire()}";
+}

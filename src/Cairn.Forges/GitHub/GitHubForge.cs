@@ -33,6 +33,7 @@ internal sealed class GitHubForge(StatusPoster sender) : IForge
             "pull_request" => GitHubShapedPayloads.PullRequest(Kind, DeliveryId(request), request, NormalizeAction),
             "status" => GitHubChecks.Status(request),
             "check_suite" => GitHubChecks.CheckSuite(request),
+            "pull_request_review" => ReviewPayloads.GitHub(DeliveryId(request), request),
             _ => WebhookEvents.Unsupported(eventName),
         };
     }

@@ -36,6 +36,9 @@ internal sealed class GiteaForge(StatusPoster sender) : IForge
             "push" => GitHubShapedPayloads.Push(Kind, DeliveryId(request), request),
             "pull_request" => GitHubShapedPayloads.PullRequest(Kind, DeliveryId(request), request, NormalizeAction),
             "status" => GitHubChecks.Status(request),
+            "pull_request_approved" or "pull_request_rejected" or "pull_request_comment"
+                or "pull_request_review_approved" or "pull_request_review_rejected" or "pull_request_review_comment" =>
+                ReviewPayloads.Gitea(eventName, DeliveryId(request), request),
             _ => WebhookEvents.Unsupported(eventName),
         };
     }

@@ -45,6 +45,14 @@ internal static class GitHubShapedPayloads
         }
 
         var pull = root.At("pull_request") ?? throw new WebhookFormatException("'pull_request' is missing");
+        var (info, headRef) = PullRequestOf(pull, repository, normalized);
+        return WebhookEvents.PullRequest(
+            forge, deliveryId, repository, info, headRef, pull.RequiredText("pull_request.head.sha", "head", "sha"), root.Text("sender", "login"));
+    }
+
+    /// <summary>The pull request a payload's <c>pull_request</c> object describes, and the ref its head is fetched through.</summary>
+    public static (PullRequestInfo Info, string HeadRef) PullRequestOf(JsonElement pull, string repository, string action)
+    {
         var prNumber = pull.RequiredNumber("pull_request.number", "number");
         var baseRepository = pull.Text("base", "repo", "full_name") ?? repository;
         var headRepository = pull.Text("head", "repo", "full_name");
@@ -54,7 +62,7 @@ internal static class GitHubShapedPayloads
         var isFork = headRepository is null || !string.Equals(headRepository, baseRepository, StringComparison.OrdinalIgnoreCase);
         var info = new PullRequestInfo(
             prNumber,
-            normalized,
+            action,
             pull.RequiredText("pull_request.base.ref", "base", "ref"),
             headBranch,
             headRepository,
@@ -65,7 +73,6 @@ internal static class GitHubShapedPayloads
 
         // A fork's branch is not in this repository; its head is fetched through the ref the forge keeps for it.
         var headRef = isFork ? $"refs/pull/{prNumber}/head" : $"refs/heads/{headBranch}";
-        return WebhookEvents.PullRequest(
-            forge, deliveryId, repository, info, headRef, pull.RequiredText("pull_request.head.sha", "head", "sha"), root.Text("sender", "login"));
+        return (info, headRef);
     }
 }

@@ -155,7 +155,11 @@ internal static class RunsApi
         var asked = views.Time.GetUtcNow();
 
         var trigger = new TriggerEvent(TriggerKind.Manual, repository.Name, request.Ref, request.Sha,
-            request.Inputs ?? new Dictionary<string, string>(StringComparer.Ordinal), key);
+            request.Inputs ?? new Dictionary<string, string>(StringComparer.Ordinal), key)
+        {
+            // Who started it: an approval gate of the run does not let them approve it alone.
+            Sender = caller.Actor,
+        };
         var result = await deps.Starter.StartAsync(repository, trigger, new StartOptions(Explicit: true), cancellationToken);
 
         // The same key gives the run it gave the first time, with 200 rather than 201: nothing new to audit.

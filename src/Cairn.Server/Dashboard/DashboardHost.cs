@@ -81,6 +81,7 @@ internal static class DashboardHost
             }
         });
         DashboardActions.Map(app);
+        Gates.GatePageActions.Map(app);
         SecretPageActions.Map(app);
         People.PeoplePageActions.Map(app);
         WorkerPageActions.Map(app);

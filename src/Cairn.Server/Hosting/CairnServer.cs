@@ -1,5 +1,6 @@
 using Cairn.Server.Dashboard;
 using Cairn.Server.Dashboard.SignIn;
+using Cairn.Server.Gates;
 using Cairn.Server.Trackers;
 using Cairn.Server.Workers;
 using Microsoft.AspNetCore.Builder;
@@ -47,6 +48,7 @@ public static class CairnServer
             .AddCairnWorkerProtocol(key)
             .AddCairnBackgroundServices(runtime)
             .AddCairnTrackers(key, runtime)
+            .AddGates(store)
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)
             .AddCairnSignIn(settings);

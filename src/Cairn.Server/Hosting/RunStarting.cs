@@ -16,7 +16,8 @@ internal static class RunStarting
         services.AddSingleton(runtime.Runners);
         services.AddSingleton<PlanningSignal>();
         services.AddSingleton<RepositoryRegistrations>();
-        services.AddSingleton(provider => new RunCoordinator(provider.GetRequiredService<IRunStore>(), runtime.Time));
+        services.AddSingleton(provider => new RunCoordinator(
+            provider.GetRequiredService<IRunStore>(), runtime.Time, provider.GetService<Core.Trackers.IWorkItemNotifier>()));
         services.AddSingleton(new GitMirror(
             Path.Combine(settings.DataDirectory, "git"), new GitMirrorOptions { MaxFileBytes = settings.MaxPipelineSize }, runtime.Time));
         services.AddSingleton<SupersededRuns>();

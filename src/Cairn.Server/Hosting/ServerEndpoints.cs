@@ -44,6 +44,7 @@ internal static class ServerEndpoints
         RunsApi.Map(api);
         JobLogApi.Map(api);
         ApprovalsApi.Map(api);
+        GatesApi.Map(api);
         SecretsApi.Map(api);
         AuditApi.Map(api);
         SearchApi.Map(api);

@@ -11,7 +11,8 @@ namespace Cairn.Server.Services;
 /// <summary>Plans journaled events after their sender was answered: claims pending entries (any replica may; a claim
 /// that is not resolved expires and the entry is planned again), starts their runs and resolves them.</summary>
 internal sealed partial class EventPlanner(
-    IEventJournal journal, IRepositoryStore repositories, RunStarter starter, Trackers.PlanePlanner plane, PlanningSignal signal, TimeProvider time, ILogger<EventPlanner> log)
+    IEventJournal journal, IRepositoryStore repositories, RunStarter starter, Trackers.PlanePlanner plane, PlanningSignal signal,
+    Gates.ReviewApprovals reviews, TimeProvider time, ILogger<EventPlanner> log)
     : LoopingService("planning", Poll, time, log)
 {
     private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
@@ -57,6 +58,9 @@ internal sealed partial class EventPlanner(
             return;
         }
 
+        // A review approving a pull request approves the open gates of its runs first; then, like every trigger, it starts
+        // the pipelines that ask for it (on.pull_request_review).
+        await reviews.ApproveGatesAsync(trigger, cancellationToken);
         var result = await starter.StartAsync(repository, trigger, new StartOptions(), cancellationToken);
         var (state, runId, detail) = result switch
         {

@@ -391,6 +391,7 @@ internal static class PostgresMigrations
         PostgresPriorityMigration.Sixteen,
         PostgresExecutorWaitMigration.Seventeen,
         PostgresAgentMigration.Eighteen,
+        PostgresGateMigration.Nineteen,
         PostgresTrackerMigration.Twenty,
         PostgresPullRequestMigration.TwentyOne,
     ];

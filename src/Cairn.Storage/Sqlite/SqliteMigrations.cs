@@ -390,6 +390,7 @@ internal static class SqliteMigrations
         SqlitePriorityMigration.Sixteen,
         SqliteExecutorWaitMigration.Seventeen,
         SqliteAgentMigration.Eighteen,
+        SqliteGateMigration.Nineteen,
         SqliteTrackerMigration.Twenty,
         SqlitePullRequestMigration.TwentyOne,
     ];

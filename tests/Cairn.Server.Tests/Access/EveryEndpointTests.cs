@@ -75,6 +75,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/api/v1/runs/{id:long}/rerun-failed", Rule.Run(Permission.Rerun)),
         new("POST", "/api/v1/runs/{id:long}/approve", Rule.Run(Permission.Approve)),
         new("POST", "/api/v1/runs/{id:long}/reject", Rule.Run(Permission.Approve)),
+        new("POST", "/api/v1/runs/{id:long}/jobs/{jobId:long}/approve", Rule.Run(Permission.ReadRuns)),
+        new("POST", "/api/v1/runs/{id:long}/jobs/{jobId:long}/reject", Rule.Run(Permission.ReadRuns)),
 
         new("PUT", "/api/v1/secrets/{name}", Rule.Global(Permission.ManageGlobalSecrets)),
         new("DELETE", "/api/v1/secrets/{name}", Rule.Global(Permission.ManageGlobalSecrets)),
@@ -114,6 +116,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/runs/{id:long}/cancel", Rule.Run(Permission.Cancel)),
         new("POST", "/runs/{id:long}/rerun", Rule.Run(Permission.Rerun)),
         new("POST", "/runs/{id:long}/rerun-failed", Rule.Run(Permission.Rerun)),
+        new("POST", "/runs/{id:long}/jobs/{jobId:long}/approve", Rule.Run(Permission.ReadRuns)),
+        new("POST", "/runs/{id:long}/jobs/{jobId:long}/reject", Rule.Run(Permission.ReadRuns)),
         new("POST", "/secrets/set", Rule.SignedIn),
         new("POST", "/secrets/remove", Rule.SignedIn),
         new("POST", "/tokens/revoke", Rule.SignedIn),

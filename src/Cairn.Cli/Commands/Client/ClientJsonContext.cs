@@ -39,4 +39,6 @@ namespace Cairn.Cli.Commands.Client;
 [JsonSerializable(typeof(WorkerView))]
 [JsonSerializable(typeof(List<WorkerView>), TypeInfoPropertyName = "ListWorkerView")]
 [JsonSerializable(typeof(CreatedWorkerView))]
+[JsonSerializable(typeof(GateDecisionRequest))]
+[JsonSerializable(typeof(GateDecisionView))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;
