@@ -24,6 +24,23 @@ public sealed class GitBranchPush(GitMirror mirror)
         return parsed.Succeeded ? parsed.OutputText.Trim() : null;
     }
 
+    /// <summary>Brings <paramref name="branch"/> of another repository on this host (where an agent job keeps its branches)
+    /// into the mirror, replacing the mirror's copy. False when there is no mirror, no such repository or no such branch
+    /// in it: the mirror is left as it was.</summary>
+    public async Task<bool> ImportAsync(string repository, string source, string branch, CancellationToken cancellationToken)
+    {
+        var refName = AgentRef(branch);
+        var path = mirror.PathOf(repository);
+        if (!MirrorRoot.Exists(path) || !Directory.Exists(source))
+        {
+            return false;
+        }
+
+        var fetched = await mirror.Mirrors.RunAsync(
+            path, ["fetch", "--quiet", "--no-tags", "--end-of-options", Path.GetFullPath(source), $"+{refName}:{refName}"], cancellationToken);
+        return fetched.Succeeded;
+    }
+
     /// <summary>The paths that differ between the run's commit and the branch's tip; null when the mirror does not
     /// hold the run's commit.</summary>
     /// <exception cref="GitException">The mirror does not hold <paramref name="tipSha"/>.</exception>

@@ -7,7 +7,7 @@ namespace Cairn.Executors.Agent;
 /// <c>ROOT/repositories/OWNER--NAME.git</c>, which outlives the job's workspace (a server's workspaces are thrown away
 /// after each attempt): its branches are there for the next attempt, the next agent job and the publish job. A run of
 /// no repository (<c>cairn run</c>) works in the workspace's own repository.</summary>
-internal static class AgentRepositories
+public static class AgentRepositories
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Turns = new(StringComparer.Ordinal);
 
@@ -29,7 +29,7 @@ internal static class AgentRepositories
     }
 
     /// <summary>Makes the repository when it is not there and brings the run's commit into it from the workspace.</summary>
-    public static async Task<string> PrepareAsync(string root, string repository, string workspace, string baseSha, CancellationToken cancellationToken)
+    internal static async Task<string> PrepareAsync(string root, string repository, string workspace, string baseSha, CancellationToken cancellationToken)
     {
         var path = PathOf(root, repository);
         var turn = Turns.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));

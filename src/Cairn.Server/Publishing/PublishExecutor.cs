@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cairn.Core.Agents;
 using Cairn.Core.Execution;
 using Cairn.Core.Forges;
@@ -8,10 +7,12 @@ using Cairn.Core.Publishing;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
 using Cairn.Core.Trackers;
+using Cairn.Executors.Agent;
 using Cairn.Git;
 using Cairn.Server.Hosting;
 using Cairn.Server.Services;
 using Microsoft.Extensions.Logging;
+using System.Globalization;
 
 namespace Cairn.Server.Publishing;
 
@@ -63,6 +64,12 @@ internal sealed partial class PublishExecutor(PublishServices services) : IExecu
         IReadOnlyList<string>? changed;
         try
         {
+            if (services.AgentRoot is { } agents)
+            {
+                // The agent job kept its branch in the agent executor's own repository of this repository.
+                await services.Git.ImportAsync(repository.Name, AgentRepositories.PathOf(agents, repository.Name), branch, cancellationToken);
+            }
+
             tip = await services.Git.TipAsync(repository.Name, branch, cancellationToken);
             if (tip is null)
             {
@@ -219,4 +226,9 @@ internal sealed record PublishServices(
     IWorkItemNotifier Notifier,
     Uri PublicUrl,
     TimeProvider Time,
-    ILogger Log);
+    ILogger Log)
+{
+    /// <summary>Where the server's agent executor keeps its repositories (<c>DATA/agents</c>), whose agent branches a
+    /// publish job brings into the mirror first; null when this server runs no agent jobs.</summary>
+    public string? AgentRoot { get; init; }
+}

@@ -39,7 +39,10 @@ internal sealed class PublishingExecutorResolver(IExecutorResolver inner, IExecu
             provider.GetService<IWorkItemNotifier>() ?? NoWorkItemNotifier.Instance,
             provider.GetRequiredService<ServerSettings>().PublicUrl,
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Publishing"));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Publishing"))
+        {
+            AgentRoot = Path.Combine(provider.GetRequiredService<ServerSettings>().DataDirectory, "agents"),
+        };
         return new PublishingExecutorResolver(inner, new PublishExecutor(services));
     }
 
