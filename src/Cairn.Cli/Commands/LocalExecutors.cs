@@ -164,8 +164,12 @@ internal sealed class LocalExecutors : IDisposable
 
     /// <summary><see cref="Resolver"/>, with agent jobs on an agent executor whose state is under <paramref name="agentRoot"/>
     /// and whose verify steps run as this process's shell steps do.</summary>
-    public IExecutorResolver WithAgents(RunnerCatalog catalog, ExecutorMode mode, string agentRoot, TimeProvider time, bool strict = false) =>
-        new AgentExecutorResolver(Resolver(catalog, mode, strict), new AgentExecutor(new AgentExecutorOptions { Root = agentRoot, Shell = _shellOptions }, time));
+    /// <param name="branchesInWorkspace">Keep agent branches in the workspace's repository (<c>cairn run</c>: the person's own).</param>
+    public IExecutorResolver WithAgents(
+        RunnerCatalog catalog, ExecutorMode mode, string agentRoot, TimeProvider time, bool strict = false, bool branchesInWorkspace = false) =>
+        new AgentExecutorResolver(
+            Resolver(catalog, mode, strict),
+            new AgentExecutor(new AgentExecutorOptions { Root = agentRoot, Shell = _shellOptions, BranchesInWorkspace = branchesInWorkspace }, time));
 
     // Without --runners a laptop knows no aliases; a pipeline written for a server still runs, with a warning.
     private static bool WithoutRunnerFile(RunnerCatalog catalog) => ReferenceEquals(catalog, RunnerCatalog.BuiltIn);

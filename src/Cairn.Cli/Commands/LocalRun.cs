@@ -21,7 +21,8 @@ internal sealed record LocalRunRequest(
     bool Json,
     string? Runners = null,
     ExecutorMode Executor = ExecutorMode.Auto,
-    bool CleanEnv = false);
+    bool CleanEnv = false,
+    bool Approve = false);
 
 /// <summary>A local run: the planner, coordinator and workers in this process on a throw-away SQLite file,
 /// executors chosen by runner alias (the shell, and containers when an engine answers), and the console as the log follower.</summary>
@@ -88,11 +89,13 @@ internal static class LocalRun
             await using (var console = new ConsoleRunObserver(logs, color))
             {
                 await using var onKill = kill.Register(executors.KillAllNow);
-                var coordinator = new RunCoordinator(store, time);
+                var gates = new LocalGates(store, store, LocalGates.ModeFor(request.Approve, request.Json), Environment.UserName, stderr, Console.In, time);
+                var coordinator = new RunCoordinator(store, time, gates);
+                gates.Coordinator = coordinator;
                 var services = new JobWorkerContextBuilder
                 {
                     Coordinator = coordinator,
-                    Executors = LocalPublishExecutor.Wrap(executors.WithAgents(catalog, request.Executor, Path.Combine(scratch.FullName, "agents"), time), time),
+                    Executors = LocalPublishExecutor.Wrap(executors.WithAgents(catalog, request.Executor, Path.Combine(scratch.FullName, "agents"), time, branchesInWorkspace: true), time),
                     Workspaces = new FixedWorkspaceProvider(workspace),
                     Secrets = new InMemorySecretSource(request.Secrets),
                     Observer = console,

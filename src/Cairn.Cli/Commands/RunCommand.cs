@@ -27,7 +27,12 @@ internal static class RunCommand
             Description = "Give steps only what a server gives them (PATH, a fresh HOME, LANG, TZ, USER, the CAIRN_* and the job's variables), not your environment",
         };
 
-        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, secretsFile, json, runners, executor, cleanEnv };
+        var approve = new Option<bool>("--approve")
+        {
+            Description = "Approve every approval gate as yourself; without it a gate asks at the terminal, or is rejected when there is none",
+        };
+
+        var command = new Command("run", "Run a pipeline on this machine") { path, job, parallel, env, input, secret, secretsFile, json, runners, executor, cleanEnv, approve };
         command.SetAction(async (parse, _) =>
         {
             var errors = new List<string>();
@@ -49,7 +54,8 @@ internal static class RunCommand
                 parse.GetValue(json),
                 parse.GetValue(runners),
                 parse.GetValue(executor),
-                parse.GetValue(cleanEnv));
+                parse.GetValue(cleanEnv),
+                parse.GetValue(approve));
             if (errors.Count > 0)
             {
                 foreach (var error in errors)

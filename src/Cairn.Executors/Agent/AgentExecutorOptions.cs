@@ -9,6 +9,10 @@ public sealed class AgentExecutorOptions
     /// <summary>The state folder: <c>ROOT/run-R/job-J/{home,worktree,attempt-N.jsonl,prompt-N.md,role.md}</c>.</summary>
     public required string Root { get; init; }
 
+    /// <summary>Keep agent branches in the workspace's own repository instead of one of the executor's own: what
+    /// <c>cairn run</c> does, whose workspace is the person's repository and outlives the run.</summary>
+    public bool BranchesInWorkspace { get; init; }
+
     /// <summary>Where each CLI is, by CLI; a CLI not named here comes from <c>CAIRN_AGENT_CLAUDE</c> (and so on), else
     /// from <see cref="SearchPath"/>.</summary>
     public IReadOnlyDictionary<AgentCli, string> CliPaths { get; init; } = new Dictionary<AgentCli, string>();

@@ -38,7 +38,7 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
         try
         {
             Directory.CreateDirectory(Home);
-            var repository = job.Repository is { Length: > 0 } name
+            var repository = job.Repository is { Length: > 0 } name && !options.BranchesInWorkspace
                 ? await AgentRepositories.PrepareAsync(options.Root, name, top.Trim(), agent.BaseSha, cancellationToken)
                 : top.Trim();
             _worktree = new AgentWorktree(repository, Path.Combine(_folder, "worktree"));
