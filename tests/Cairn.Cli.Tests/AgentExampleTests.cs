@@ -55,7 +55,7 @@ public sealed class AgentExampleTests : IDisposable
 
     private static Dictionary<string, string?> WithStandIn(string example) => new()
     {
-        ["PATH"] = $"{Path.Combine(example, "bin")}:{Environment.GetEnvironmentVariable("PATH")}",
+        ["PATH"] = $"{Path.Combine(example, "stand-in")}:{Environment.GetEnvironmentVariable("PATH")}",
     };
 
     private async Task<string> RepositoryOfExampleAsync()
@@ -69,7 +69,7 @@ public sealed class AgentExampleTests : IDisposable
             File.Copy(file, copy);
         }
 
-        File.SetUnixFileMode(Path.Combine(target, "bin", "claude"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(Path.Combine(target, "stand-in", "claude"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await GitAsync(target, "init", "-q", "-b", "main");
         await GitAsync(target, "add", "-A");
         await GitAsync(target, "-c", "user.name=Example", "-c", "user.email=example@example.com", "commit", "-q", "-m", "start");
