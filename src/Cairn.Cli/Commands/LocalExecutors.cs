@@ -165,11 +165,16 @@ internal sealed class LocalExecutors : IDisposable
     /// <summary><see cref="Resolver"/>, with agent jobs on an agent executor whose state is under <paramref name="agentRoot"/>
     /// and whose verify steps run as this process's shell steps do.</summary>
     /// <param name="branchesInWorkspace">Keep agent branches in the workspace's repository (<c>cairn run</c>: the person's own).</param>
+    /// <param name="workRoot">Where each job's worktree and HOME are made (a server: beside its workspaces, outside its data
+    /// directory); null: under <paramref name="agentRoot"/>.</param>
     public IExecutorResolver WithAgents(
-        RunnerCatalog catalog, ExecutorMode mode, string agentRoot, TimeProvider time, bool strict = false, bool branchesInWorkspace = false) =>
+        RunnerCatalog catalog, ExecutorMode mode, string agentRoot, TimeProvider time, bool strict = false, bool branchesInWorkspace = false,
+        string? workRoot = null) =>
         new AgentExecutorResolver(
             Resolver(catalog, mode, strict),
-            new AgentExecutor(new AgentExecutorOptions { Root = agentRoot, Shell = _shellOptions, BranchesInWorkspace = branchesInWorkspace }, time));
+            new AgentExecutor(
+                new AgentExecutorOptions { Root = agentRoot, WorkRoot = workRoot, Shell = _shellOptions, BranchesInWorkspace = branchesInWorkspace },
+                time));
 
     // Without --runners a laptop knows no aliases; a pipeline written for a server still runs, with a warning.
     private static bool WithoutRunnerFile(RunnerCatalog catalog) => ReferenceEquals(catalog, RunnerCatalog.BuiltIn);

@@ -116,7 +116,9 @@ internal static class ServerCommand
         var kubernetes = new KubernetesSetup(settings.Concurrency > 0 ? catalog : RunnerCatalog.BuiltIn, settings.KubeconfigFile, KubernetesSetup.ServerOwner);
         using var executors = await LocalExecutors.ConnectAsync(isolation, kubernetes, time, CancellationToken.None);
         using var forges = ForgeCatalog.Create(time);
-        var runtime = new ServerRuntime(executors.WithAgents(catalog, ExecutorMode.Auto, Path.Combine(settings.DataDirectory, "agents"), time, strict: true), executors.KillAllNow, new ForgeDirectory(forges))
+        var runtime = new ServerRuntime(executors.WithAgents(
+            catalog, ExecutorMode.Auto, Path.Combine(settings.DataDirectory, "agents"), time, strict: true,
+            workRoot: Path.Combine(settings.WorkspacesDirectory, "agents")), executors.KillAllNow, new ForgeDirectory(forges))
         {
             Time = time,
             Runners = catalog,

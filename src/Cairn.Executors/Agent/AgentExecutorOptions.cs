@@ -9,6 +9,11 @@ public sealed class AgentExecutorOptions
     /// <summary>The state folder: <c>ROOT/run-R/job-J/{home,worktree,attempt-N.jsonl,prompt-N.md,role.md}</c>.</summary>
     public required string Root { get; init; }
 
+    /// <summary>Where each job's worktree, HOME, prompt and role are made: what the agent and the verify steps, running as
+    /// the user steps run as, must reach. Null: <see cref="Root"/>. A server puts it beside its workspaces, outside its data
+    /// directory (which no step may enter); its repositories and transcripts stay under <see cref="Root"/>.</summary>
+    public string? WorkRoot { get; init; }
+
     /// <summary>Keep agent branches in the workspace's own repository instead of one of the executor's own: what
     /// <c>cairn run</c> does, whose workspace is the person's repository and outlives the run.</summary>
     public bool BranchesInWorkspace { get; init; }

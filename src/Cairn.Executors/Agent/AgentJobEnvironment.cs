@@ -18,6 +18,10 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
     private readonly string _folder = Path.Combine(
         options.Root, string.Create(CultureInfo.InvariantCulture, $"run-{job.RunId}"), string.Create(CultureInfo.InvariantCulture, $"job-{job.JobId}"));
 
+    // What the agent and its verify steps reach, as the user steps run as: the worktree, the HOME, the prompt and role.
+    private readonly string _work = Path.Combine(
+        options.WorkRoot ?? options.Root, string.Create(CultureInfo.InvariantCulture, $"run-{job.RunId}"), string.Create(CultureInfo.InvariantCulture, $"job-{job.JobId}"));
+
     private AgentWorktree? _worktree;
     private ShellJobEnvironment? _verify;
     private AgentTranscript? _transcript;
@@ -25,7 +29,7 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
     private string? _roleFile;
     private AgentReport? _last;
 
-    private string Home => Path.Combine(_folder, "home");
+    private string Home => Path.Combine(_work, "home");
 
     public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
     {
@@ -37,11 +41,13 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
 
         try
         {
+            AgentFolders.MakePassable(options.WorkRoot ?? options.Root, _work);
+            Directory.CreateDirectory(_folder);
             Directory.CreateDirectory(Home);
             var repository = job.Repository is { Length: > 0 } name && !options.BranchesInWorkspace
                 ? await AgentRepositories.PrepareAsync(options.Root, name, top.Trim(), agent.BaseSha, cancellationToken)
                 : top.Trim();
-            _worktree = new AgentWorktree(repository, Path.Combine(_folder, "worktree"));
+            _worktree = new AgentWorktree(repository, Path.Combine(_work, "worktree"));
             await _worktree.PrepareAsync(agent, job.Attempt, cancellationToken);
             if (agent.Role is { Length: > 0 } role)
             {
@@ -50,11 +56,11 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
                     return JobSetup.NotStarted(FailureClass.Config, $"the agent's role '{role}' is not in the run's commit");
                 }
 
-                _roleFile = Path.Combine(_folder, "role.md");
+                _roleFile = Path.Combine(_work, "role.md");
                 await File.WriteAllTextAsync(_roleFile, text, cancellationToken);
             }
 
-            _prompt = Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"prompt-{job.Attempt}.md"));
+            _prompt = Path.Combine(_work, string.Create(CultureInfo.InvariantCulture, $"prompt-{job.Attempt}.md"));
             await File.WriteAllTextAsync(_prompt, AgentPrompt.Build(agent), cancellationToken);
             _transcript = new AgentTranscript(
                 Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"attempt-{job.Attempt}.jsonl")), options.MaxTranscriptBytes);
@@ -71,7 +77,20 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
         _verify = new ShellJobEnvironment(
             job with { Workspace = _worktree.Path }, _reporter, options.Shell, ShellCommand.Locate(options.Shell), () => null,
             new ConcurrentDictionary<StepProcess, byte>(), time);
-        return await _verify.PrepareAsync(cancellationToken);
+        var ready = await _verify.PrepareAsync(cancellationToken);
+        if (ready.IsReady && _verify.Account is { } account)
+        {
+            // The agent runs as the steps do: its HOME (with the sessions of earlier attempts), prompt and role are theirs.
+            foreach (var path in new[] { Home, _prompt!, _roleFile }.OfType<string>())
+            {
+                if (!await AgentFolders.GiveAsync(path, account, cancellationToken))
+                {
+                    return JobSetup.NotStarted(FailureClass.Infra, $"could not give {path} to user {account.Name}");
+                }
+            }
+        }
+
+        return ready;
     }
 
     public async Task<StepExit> RunStepAsync(StepSpec step, CancellationToken stop)
@@ -98,7 +117,7 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
         var invocation = new AgentInvocation(
             await File.ReadAllTextAsync(_prompt!, stop), _prompt!, agent.Model, _roleFile, agent.AllowedTools, agent.DisallowedTools, agent.Limits,
             session, agent.Resume is not null, _worktree!.Path);
-        var run = new AgentRun(adapter, agent, _reporter, options, time, _transcript!);
+        var run = new AgentRun(adapter, agent, _reporter, options, time, _transcript!, _verify!.Account);
         if (adapter.ChoosesSessionId)
         {
             _reporter.Agent(new AgentReport(agent.Cli, agent.Model, session, AgentUsage.None, null, agent.Branch, null, _transcript!.Path, Ended: false));
@@ -147,10 +166,10 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
         return left;
     }
 
-    /// <summary>What the CLI gets: PATH, its HOME, the locale, TERM=dumb and the job's own variables (CAIRN_*, its
-    /// env and declared secrets); nothing else of the worker's.</summary>
     public void Dispose() => _transcript?.Dispose();
 
+    /// <summary>What the CLI gets: PATH, its HOME, the locale, TERM=dumb and the job's own variables (CAIRN_*, its
+    /// env and declared secrets); nothing else of the worker's.</summary>
     private Dictionary<string, string> Environment()
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -12,8 +12,11 @@ namespace Cairn.Executors.Agent;
 /// <summary>One start of an agent CLI: its own process group, stdin closed, every stdout line kept raw in the transcript
 /// and read by the adapter into log lines and usage, and Cairn's watchdogs (first output, idle, after the result, wall
 /// clock, turns and budget) that end it with a detail naming which.</summary>
+/// <param name="account">The user the CLI runs as (the one steps run as on a server running as root); null for this
+/// process's own.</param>
 internal sealed class AgentRun(
-    IAgentAdapter adapter, AgentSpec agent, IJobReporter reporter, AgentExecutorOptions options, TimeProvider time, AgentTranscript transcript)
+    IAgentAdapter adapter, AgentSpec agent, IJobReporter reporter, AgentExecutorOptions options, TimeProvider time, AgentTranscript transcript,
+    UnixAccount? account = null)
 {
     private const int MaxAssembledLine = 8 << 20;
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(5);
@@ -41,18 +44,42 @@ internal sealed class AgentRun(
     {
         SessionId = invocation.SessionId;
         var shell = ShellCommand.Locate(options.Shell);
+        // setsid makes the CLI lead its own process group; setpriv drops to the steps' user in place, with no new
+        // privileges, as a shell step does (ShellCommand.StartInfo): the agent reads nothing the server's user owns.
+        var argv = new List<string>();
+        if (shell?.SetsidPath is { } setsid)
+        {
+            argv.Add(setsid);
+        }
+
+        if (account is not null)
+        {
+            if (shell?.SetprivPath is not { } setpriv)
+            {
+                return StepExit.Failed(FailureClass.AgentPolicy, null, "agent-policy: the agent must run as an unprivileged user, but setpriv (util-linux) is not installed");
+            }
+
+            argv.AddRange([
+                setpriv,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--reuid={account.Uid}"),
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--regid={account.Gid}"),
+                "--init-groups", "--no-new-privs", "--inh-caps=-all",
+            ]);
+        }
+
+        argv.Add(program);
         var info = new ProcessStartInfo
         {
-            FileName = shell?.SetsidPath ?? program,
+            FileName = argv[0],
             WorkingDirectory = invocation.WorkingDirectory,
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (shell?.SetsidPath is not null)
+        foreach (var argument in argv.Skip(1))
         {
-            info.ArgumentList.Add(program);
+            info.ArgumentList.Add(argument);
         }
 
         foreach (var argument in adapter.Arguments(invocation))

@@ -19,6 +19,9 @@ internal sealed class ShellJobEnvironment(
 {
     private JobSession? _session;
 
+    /// <summary>The user the job's steps run as, once prepared; null for this process's own.</summary>
+    internal UnixAccount? Account => _session?.Account;
+
     public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
     {
         if (job.Image is { } image)
