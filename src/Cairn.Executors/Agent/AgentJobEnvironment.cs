@@ -165,6 +165,11 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
             env["LC_ALL"] = all;
         }
 
+        foreach (var (name, value) in AgentGit.TrustFolder(_worktree!.Path))
+        {
+            env[name] = value;
+        }
+
         foreach (var (name, value) in job.Env)
         {
             env[name] = value;
