@@ -48,7 +48,8 @@ public sealed class AgentExecutorOptions
             return configured;
         }
 
-        if (Environment.GetEnvironmentVariable("CAIRN_AGENT_" + cli.ToWire().ToUpperInvariant()) is { Length: > 0 } named)
+        // The environment as the process was started: a server or worker strips its own before it runs jobs.
+        if (Core.Execution.StepEnvironmentPolicy.HostEnvironment().GetValueOrDefault("CAIRN_AGENT_" + cli.ToWire().ToUpperInvariant()) is { Length: > 0 } named)
         {
             return named;
         }

@@ -24,6 +24,15 @@ internal sealed class AgentGit(string directory)
         return output;
     }
 
+    /// <summary>Variables that have git trust <paramref name="folder"/> though another user owns it: the worktree is
+    /// given to the job's user for the verify steps, while Cairn and the agent run git in it as the worker's own.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> TrustFolder(string folder) =>
+    [
+        new("GIT_CONFIG_COUNT", "1"),
+        new("GIT_CONFIG_KEY_0", "safe.directory"),
+        new("GIT_CONFIG_VALUE_0", folder),
+    ];
+
     public async Task<(int Code, string Output, string Error)> TryAsync(CancellationToken cancellationToken, params string[] arguments)
     {
         var info = new ProcessStartInfo("git")
@@ -46,6 +55,10 @@ internal sealed class AgentGit(string directory)
         info.Environment["GIT_AUTHOR_EMAIL"] = AuthorEmail;
         info.Environment["GIT_COMMITTER_NAME"] = AuthorName;
         info.Environment["GIT_COMMITTER_EMAIL"] = AuthorEmail;
+        foreach (var (name, value) in TrustFolder(directory))
+        {
+            info.Environment[name] = value;
+        }
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -184,6 +184,17 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
             env["LC_ALL"] = all;
         }
 
+        if (agent.Cli == AgentCli.Claude)
+        {
+            // Claude Code retries its API ten times over about three minutes before it gives up; a few say the same.
+            env["CLAUDE_CODE_MAX_RETRIES"] = "3";
+        }
+
+        foreach (var (name, value) in AgentGit.TrustFolder(_worktree!.Path))
+        {
+            env[name] = value;
+        }
+
         foreach (var (name, value) in job.Env)
         {
             env[name] = value;

@@ -19,6 +19,10 @@ internal sealed class AgentRun(
     UnixAccount? account = null)
 {
     private const int MaxAssembledLine = 8 << 20;
+
+    /// <summary>How many API retries in a row, with nothing else said between them, end the start: a CLI that cannot
+    /// reach its model would otherwise wait out its own retries (Claude Code's take about three minutes).</summary>
+    public const int MaxRetriesInARow = 5;
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(5);
 
     private readonly Lock _gate = new();
@@ -30,6 +34,8 @@ internal sealed class AgentRun(
     private AgentEvent.Result? _result;
     private bool _anyProtocol;
     private string? _lastStderr;
+    private int _retriesInARow;
+    private string? _apiFailing;
     private (FailureClass Class, string Detail)? _fired;
 
     public string? SessionId { get; private set; }
@@ -175,6 +181,11 @@ internal sealed class AgentRun(
         lock (_gate)
         {
             var limits = agent.Limits;
+            if (_apiFailing is { } failing)
+            {
+                return (FailureClass.AgentError, failing);
+            }
+
             if (_resultAt is { } resultAt && now - resultAt >= options.AfterResultGrace)
             {
                 return (FailureClass.AgentError, $"agent-error: still running {Say(options.AfterResultGrace)} after its result (after-result grace)");
@@ -293,6 +304,18 @@ internal sealed class AgentRun(
                         _resultAt = now;
                         Usage = result.Usage;
                         break;
+                    case AgentEvent.Retry retry:
+                        if (++_retriesInARow >= MaxRetriesInARow && _result is null)
+                        {
+                            _apiFailing ??= $"agent-error: the model's API failed {_retriesInARow} times in a row: {retry.Reason}";
+                        }
+
+                        break;
+                }
+
+                if (found is not (AgentEvent.Retry or AgentEvent.Malformed or AgentEvent.Session))
+                {
+                    _retriesInARow = 0;
                 }
 
                 _anyProtocol |= found is not AgentEvent.Malformed;
