@@ -45,20 +45,16 @@ internal sealed class AgentGit(string directory)
             StandardOutputEncoding = Encoding.UTF8,
         };
         info.Environment["GIT_TERMINAL_PROMPT"] = "0";
-
-        // On a server running as root the worktree belongs to the user steps run as; git would refuse it as someone
-        // else's. These are Cairn's own folders, read by Cairn's own commands: trust them for this command only.
-        info.Environment["GIT_CONFIG_COUNT"] = "1";
-        info.Environment["GIT_CONFIG_KEY_0"] = "safe.directory";
-        info.Environment["GIT_CONFIG_VALUE_0"] = "*";
         info.Environment["GIT_AUTHOR_NAME"] = AuthorName;
         info.Environment["GIT_AUTHOR_EMAIL"] = AuthorEmail;
         info.Environment["GIT_COMMITTER_NAME"] = AuthorName;
         info.Environment["GIT_COMMITTER_EMAIL"] = AuthorEmail;
+
         foreach (var (name, value) in TrustFolder(directory))
         {
             info.Environment[name] = value;
         }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

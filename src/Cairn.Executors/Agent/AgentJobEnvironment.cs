@@ -11,7 +11,9 @@ namespace Cairn.Executors.Agent;
 
 /// <summary>An agent job on this host: its worktree on the job's branch, its stable HOME and state folder; step 0 runs
 /// the agent CLI, the steps after it are the verify steps, run as any shell step in the same worktree.</summary>
-internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobReporter reporter, AgentExecutorOptions options, TimeProvider time)
+/// <param name="sentinel">The watcher whose token every process of the job carries, so that it dies with this process.</param>
+internal sealed class AgentJobEnvironment(
+    JobSpec job, AgentSpec agent, IJobReporter reporter, AgentExecutorOptions options, TimeProvider time, Func<StepGroupSentinel?>? sentinel = null)
     : IJobEnvironment, IDisposable
 {
     private readonly VerifyTail _reporter = new(reporter);
@@ -75,7 +77,7 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
         }
 
         _verify = new ShellJobEnvironment(
-            job with { Workspace = _worktree.Path }, _reporter, options.Shell, ShellCommand.Locate(options.Shell), () => null,
+            job with { Workspace = _worktree.Path }, _reporter, options.Shell, ShellCommand.Locate(options.Shell), sentinel ?? (() => null),
             new ConcurrentDictionary<StepProcess, byte>(), time);
         var ready = await _verify.PrepareAsync(cancellationToken);
         if (ready.IsReady && _verify.Account is { } account)
@@ -198,6 +200,13 @@ internal sealed class AgentJobEnvironment(JobSpec job, AgentSpec agent, IJobRepo
         foreach (var (name, value) in job.Env)
         {
             env[name] = value;
+        }
+
+        if (sentinel?.Invoke() is { } guard)
+        {
+            // Last, so that no job variable can take it away: the agent dies with this process, as a step does.
+            guard.EnsureRunning();
+            env[StepGroupSentinel.Variable] = guard.Token;
         }
 
         return env;
