@@ -52,12 +52,17 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
         Assert.True(await site.Server.Services.GetRequiredService<Cairn.Core.Runs.IRunStore>().SetPendingReasonAsync(
             slow!.Id, site.LeaseOf(slow.Id), "waiting for a node: 0/3 nodes are available: 3 Insufficient cpu.", CancellationToken.None));
 
+        var (agentRun, agentJob) = await AgentPanelTests.AgentRunAsync(site, "Added a retry to the fetch");
+
         var wide = await site.SignedInPageAsync(1280, 800);
         var narrow = await site.SignedInPageAsync(375, 740);
-        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", $"/runs/{running.Id}", "/events", "/secrets", "/audit", "/workers"];
+        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", $"/runs/{running.Id}", $"/runs/{agentRun}", $"/runs/{agentRun}/jobs/{agentJob}", "/events", "/secrets", "/audit", "/workers"];
         foreach (var path in pages)
         {
-            var name = path == "/" ? "repos" : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal)
+            var name = path == "/" ? "repos"
+                : path == $"/runs/{agentRun}" ? "runs-agent"
+                : path == $"/runs/{agentRun}/jobs/{agentJob}" ? "runs-agent-job"
+                : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal)
                 .Replace(running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "running", StringComparison.Ordinal);
             var response = await wide.GotoAsync(path);
             Assert.Equal(200, response!.Status);

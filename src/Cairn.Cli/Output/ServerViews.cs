@@ -138,7 +138,7 @@ internal static class ServerViews
             }
         }
 
-        return text.Append(table.Render(color)).ToString();
+        return text.Append(table.Render(color)).Append(AgentLines.Of(run)).ToString();
     }
 
     // A job that is not running says why beside it; a retry's reason comes before the failure it retries.

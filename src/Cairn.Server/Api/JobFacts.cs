@@ -21,4 +21,19 @@ internal static class JobFacts
             return null;
         }
     }
+
+    /// <summary>The job's kind (<c>steps</c>, <c>agent</c>, <c>approval</c> or <c>publish</c>); <c>steps</c> when its
+    /// definition no longer reads.</summary>
+    public static string KindOf(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        try
+        {
+            return JobDefinitionJson.Deserialize(job.Definition).Kind;
+        }
+        catch (JsonException)
+        {
+            return "steps";
+        }
+    }
 }

@@ -24,6 +24,12 @@ internal sealed class RunViewContext(
     /// <summary>The pull requests publish jobs opened, when this server keeps them.</summary>
     public Core.Publishing.IPullRequestStore? PullRequests { get; init; }
 
+    /// <summary>The agent jobs' records, when this server keeps them.</summary>
+    public Core.Agents.IAgentSessionStore? Agents { get; init; }
+
+    /// <summary>The approval jobs' gates and decisions, when this server keeps them.</summary>
+    public Core.Gates.IApprovalStore? Gates { get; init; }
+
     /// <summary>The server's own workers, and the registered ones as they stand (read at most every couple of seconds).</summary>
     public async Task<LocalWorkers> WorkersAsync(CancellationToken cancellationToken)
     {

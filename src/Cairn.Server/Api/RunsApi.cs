@@ -79,6 +79,13 @@ public sealed record JobView(
 
     /// <summary>Every attempt, newest first; empty for a job that never started.</summary>
     public IReadOnlyList<AttemptView> Attempts { get; init; } = [];
+
+    /// <summary>An agent job's agent (its latest attempt's record, and every attempt's); null for other jobs and before
+    /// the agent's first record.</summary>
+    public AgentView? Agent { get; init; }
+
+    /// <summary>An approval job's gate once it opened; null for other jobs and before.</summary>
+    public GateView? Gate { get; init; }
 }
 
 /// <summary>One attempt of a job: <c>status</c> is <c>running</c>, <c>succeeded</c>, <c>failed</c> (also when it was
@@ -275,6 +282,8 @@ internal static class RunsApi
         var reasons = PendingReasons.Of(
             run, records, await views.WorkersAsync(cancellationToken), views.Time.GetUtcNow(), await views.RepositoryLoadAsync(run, records, cancellationToken));
         var attempts = (await views.Overview.GetAttemptsOfRunAsync(run.Id, cancellationToken)).ToLookup(a => a.JobId);
+        var agents = views.Agents is { } kept ? AgentView.Of(await kept.GetAgentSessionsAsync(run.Id, cancellationToken)) : [];
+        var gates = await GatesAsync(records, views, cancellationToken);
         var jobs = new List<JobView>();
         foreach (var job in records)
         {
@@ -287,14 +296,38 @@ internal static class RunsApi
                 Runner = JobFacts.RunnerOf(job),
                 Worker = attempts[job.Id].FirstOrDefault()?.Worker,
                 Attempts = [.. attempts[job.Id].Select(AttemptView.Of)],
+                Agent = agents.GetValueOrDefault(job.Id),
+                Gate = gates.GetValueOrDefault(job.Id),
             });
         }
 
-        var pullRequests = views.PullRequests is { } kept ? await kept.GetPullRequestsAsync(run.Id, cancellationToken) : null;
+        var pullRequests = views.PullRequests is { } published ? await published.GetPullRequestsAsync(run.Id, cancellationToken) : null;
         return View(run, jobs) with
         {
             PullRequests = pullRequests?.Select(p => new PullRequestView(p.JobId, p.Number, p.Url, p.Branch, p.Draft, p.Checks, p.ChecksDetail, p.Describe())).ToList(),
         };
+    }
+
+    /// <summary>The gates of the run's approval jobs that opened, by job id; nothing read for a run without one.</summary>
+    private static async Task<Dictionary<long, GateView>> GatesAsync(IReadOnlyList<JobRecord> jobs, RunViewContext views, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<long, GateView>();
+        if (views.Gates is not { } store || jobs.Count == 0)
+        {
+            return found;
+        }
+
+        IReadOnlyList<Core.Gates.ApprovalRecord>? approvals = null;
+        foreach (var job in jobs.Where(j => JobFacts.KindOf(j) == "approval"))
+        {
+            if (await store.GetGateAsync(job.Id, cancellationToken) is { } gate)
+            {
+                approvals ??= await store.GetApprovalsAsync(job.RunId, cancellationToken);
+                found[job.Id] = GateView.Of(gate, approvals);
+            }
+        }
+
+        return found;
     }
 
     internal static RunView View(RunRecord run, IReadOnlyList<JobView>? jobs) => new(

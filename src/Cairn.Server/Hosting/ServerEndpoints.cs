@@ -25,7 +25,11 @@ internal static class ServerEndpoints
         services.AddSingleton<LogTails>();
         services.AddSingleton(provider => new RunViewContext(
             new LocalWorkers(settings.Concurrency, settings.Labels), runtime.Time, provider.GetRequiredService<IRunOverview>(),
-            provider.GetRequiredService<Cairn.Core.Workers.IWorkerStore>(), provider.GetRequiredService<Cairn.Core.Repositories.IRepositoryStore>()) { PullRequests = provider.GetService<Cairn.Core.Publishing.IPullRequestStore>() });
+            provider.GetRequiredService<Cairn.Core.Workers.IWorkerStore>(), provider.GetRequiredService<Cairn.Core.Repositories.IRepositoryStore>()) {
+                PullRequests = provider.GetService<Cairn.Core.Publishing.IPullRequestStore>(),
+                Agents = provider.GetService<Cairn.Core.Agents.IAgentSessionStore>(),
+                Gates = provider.GetService<Cairn.Core.Gates.IApprovalStore>(),
+            });
         services.AddProblemDetails();
         services.AddOpenApi();
         return services;
@@ -43,6 +47,7 @@ internal static class ServerEndpoints
         EventsApi.Map(api);
         RunsApi.Map(api);
         JobLogApi.Map(api);
+        AgentTranscriptApi.Map(api);
         ApprovalsApi.Map(api);
         GatesApi.Map(api);
         SecretsApi.Map(api);

@@ -65,6 +65,7 @@ internal static class ServerStore
         services.AddSingleton<Core.Access.ISessionStore>(store);
         services.AddSingleton<Core.Workers.IWorkerStore>(store);
         services.AddSingleton<Core.Publishing.IPullRequestStore>(store);
+        services.AddSingleton<Core.Agents.IAgentSessionStore>(store);
         services.AddSingleton<Access.WorkerIdentities>();
         return services;
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Cairn.Core.Agents;
 using Cairn.Core.Forges;
+using Cairn.Core.Publishing;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Repositories;
 using Cairn.Core.Runs;
@@ -22,7 +24,9 @@ internal sealed partial class StatusProjector(
     ServerSettings settings,
     StatusSignal sent,
     TimeProvider time,
-    ILogger<StatusProjector> log)
+    ILogger<StatusProjector> log,
+    IAgentSessionStore? agents = null,
+    IPullRequestStore? pullRequests = null)
     : LoopingService("statuses", Wait, time, log)
 {
     public const string CursorKey = "status-feed-cursor";
@@ -79,7 +83,7 @@ internal sealed partial class StatusProjector(
                 return;
             }
 
-            status = JobStatus(run, job, change, link);
+            status = await DescribeAsync(JobStatus(run, job, change, link), change, job, cancellationToken);
         }
         else
         {
@@ -132,6 +136,25 @@ internal sealed partial class StatusProjector(
             Core.Runs.JobStatus.Failed => new(CommitState.Failure, context, $"{change.FailureClass?.ToWire() ?? "failed"}{(detail is null ? "" : ": " + detail)}", link),
             _ => new(CommitState.Pending, context, change.Status.ToWire(), link),
         };
+    }
+
+    /// <summary>The plain status with what the job's kind adds: an agent's turns and cost, a gate's approvals, a pull request.</summary>
+    private async Task<CommitStatus> DescribeAsync(CommitStatus plain, RunChange change, JobRecord job, CancellationToken cancellationToken)
+    {
+        var status = change.Status.Job;
+        switch (Api.JobFacts.KindOf(job))
+        {
+            case "agent" when agents is not null && status is Core.Runs.JobStatus.Succeeded or Core.Runs.JobStatus.Failed or Core.Runs.JobStatus.Cancelled:
+                var records = await agents.GetAgentSessionsAsync(job.RunId, cancellationToken);
+                return StatusDescriptions.Agent(plain, status, job, records.Where(r => r.JobId == job.Id).MaxBy(r => r.Attempt));
+            case "approval":
+                return StatusDescriptions.Gate(plain, status, job);
+            case "publish" when pullRequests is not null && status == Core.Runs.JobStatus.Succeeded:
+                var opened = (await pullRequests.GetPullRequestsAsync(job.RunId, cancellationToken)).FirstOrDefault(p => p.JobId == job.Id);
+                return StatusDescriptions.Publish(plain, status, opened);
+            default:
+                return plain;
+        }
     }
 
     // A run is written 'waiting' for approval or held in its group; the change's detail, kept as it was then, says which.

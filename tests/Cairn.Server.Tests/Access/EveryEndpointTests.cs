@@ -70,6 +70,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/log", Rule.Run(Permission.ReadRuns)),
         new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/log.txt", Rule.Run(Permission.ReadRuns)),
         new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/log/stream", Rule.Run(Permission.ReadRuns)),
+        new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/agent/transcript", Rule.Run(Permission.ReadRuns)),
         new("POST", "/api/v1/runs/{id:long}/cancel", Rule.Run(Permission.Cancel)),
         new("POST", "/api/v1/runs/{id:long}/rerun", Rule.Run(Permission.Rerun)),
         new("POST", "/api/v1/runs/{id:long}/rerun-failed", Rule.Run(Permission.Rerun)),

@@ -64,7 +64,8 @@ internal sealed record RunView(
     IReadOnlyList<JobView>? Jobs,
     string? PendingReason = null,
     string? CancelReason = null,
-    long? WaitingBehind = null);
+    long? WaitingBehind = null,
+    IReadOnlyList<PullRequestView>? PullRequests = null);
 
 /// <summary>What <c>cairn reject</c> sends: the reason, when one is given.</summary>
 internal sealed record RejectRequest(string? Reason);
@@ -82,7 +83,9 @@ internal sealed record JobView(
     DateTimeOffset? FinishedAt,
     IReadOnlyList<StepView>? Steps,
     PendingReasonView? PendingReason = null,
-    IReadOnlyList<AttemptView>? Attempts = null);
+    IReadOnlyList<AttemptView>? Attempts = null,
+    AgentView? Agent = null,
+    GateView? Gate = null);
 
 /// <summary>One attempt of a job, newest first in <see cref="JobView.Attempts"/>; servers before attempts were kept send
 /// none.</summary>
