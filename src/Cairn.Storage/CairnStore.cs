@@ -52,7 +52,7 @@ public abstract partial class CairnStore : ICairnStore
         _trackers = new TrackerRecords(database);
         _agents = new AgentSessionRecords(database, dialect.LeaseIdValue, events);
         _agentTime = time;
-        _gateRecords = new GateRecords(database, events);
+        _gateRecords = new GateRecords(database, events, time);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

@@ -335,5 +335,5 @@ internal sealed class AgentRun(
     }
 
     public AgentReport Report(bool ended, string? head) =>
-        new(adapter.Cli, Model, SessionId, Usage, _result?.Kind.ToString().ToLowerInvariant(), agent.Branch, head, transcript.Path, ended);
+        new(adapter.Cli, Model, SessionId, Usage, _result?.Final ?? _result?.Detail, agent.Branch, head, transcript.Path, ended);
 }

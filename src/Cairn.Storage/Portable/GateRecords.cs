@@ -8,7 +8,7 @@ namespace Cairn.Storage.Portable;
 
 /// <summary>Approval gates and the decisions on them (<see cref="IApprovalStore"/>), in SQL both dialects run as written.
 /// A gate exists only while (and after) its job waited for it; the job's status stays the one truth of whether it is open.</summary>
-internal sealed class GateRecords(IStatementRunner database, IStoreEvents events) : IApprovalStore
+internal sealed class GateRecords(IStatementRunner database, IStoreEvents events, TimeProvider time) : IApprovalStore
 {
     private const string GateColumns = "gates.job_id, gates.run_id, gates.repository, gates.approvers, gates.min, gates.sha, gates.triggerer, gates.opened_at, gates.deadline";
 
@@ -42,6 +42,13 @@ internal sealed class GateRecords(IStatementRunner database, IStoreEvents events
         """;
 
     private const string ApprovalsOfRun = $"SELECT {ApprovalColumns} FROM approvals WHERE run_id = @run ORDER BY at, id;";
+
+    // A gate's job stays 'waiting' when its gate opens or gains an approval, which no trigger records as a change: this
+    // says it did, with the reason, so that commit statuses and live streams follow ("waiting for approval (1 of 2)").
+    private const string WaitingChange = """
+        INSERT INTO run_changes (run_id, job_id, status, failure_class, detail, at)
+        SELECT run_id, id, 'waiting', NULL, @reason, @at FROM jobs WHERE id = @id;
+        """;
 
     private const string SetReason = """
         UPDATE jobs SET pending_reason = @reason
@@ -81,11 +88,11 @@ internal sealed class GateRecords(IStatementRunner database, IStoreEvents events
         return true;
     }
 
-    public Task<bool> OpenGateAsync(GateRecord gate, string pendingReason, CancellationToken cancellationToken)
+    public async Task<bool> OpenGateAsync(GateRecord gate, string pendingReason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gate);
         ArgumentException.ThrowIfNullOrEmpty(pendingReason);
-        return database.InTransactionAsync(
+        var opened = await database.InTransactionAsync(
             async tx =>
             {
                 var marked = await tx.ExecuteAsync(
@@ -110,9 +117,17 @@ internal sealed class GateRecords(IStatementRunner database, IStoreEvents events
                         .Bind("@opened", ToMillis(gate.OpenedAt))
                         .Bind("@deadline", ToMillis(gate.Deadline)),
                     cancellationToken);
+                await tx.ExecuteAsync(
+                    WaitingChange, c => c.Bind("@id", gate.JobId).Bind("@reason", pendingReason).Bind("@at", ToMillis(gate.OpenedAt)), cancellationToken);
                 return true;
             },
             cancellationToken);
+        if (opened)
+        {
+            events.StatusChanged();
+        }
+
+        return opened;
     }
 
     public async Task<GateRecord?> GetGateAsync(long jobId, CancellationToken cancellationToken) =>
@@ -147,7 +162,25 @@ internal sealed class GateRecords(IStatementRunner database, IStoreEvents events
     public async Task<bool> SetGateReasonAsync(long jobId, string pendingReason, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(pendingReason);
-        return await database.ExecuteAsync(SetReason, c => c.Bind("@id", jobId).Bind("@reason", pendingReason), cancellationToken) == 1;
+        var set = await database.InTransactionAsync(
+            async tx =>
+            {
+                if (await tx.ExecuteAsync(SetReason, c => c.Bind("@id", jobId).Bind("@reason", pendingReason), cancellationToken) != 1)
+                {
+                    return false;
+                }
+
+                await tx.ExecuteAsync(
+                    WaitingChange, c => c.Bind("@id", jobId).Bind("@reason", pendingReason).Bind("@at", ToMillis(time.GetUtcNow())), cancellationToken);
+                return true;
+            },
+            cancellationToken);
+        if (set)
+        {
+            events.StatusChanged();
+        }
+
+        return set;
     }
 
     private static GateRecord ReadGate(DbDataReader row) => new(
