@@ -56,4 +56,30 @@ public sealed class StatusProjectionTests : IAsyncLifetime
         var passed = statuses.Single(x => x.Context == "cairn/agents/implement" && x.State == "success");
         Assert.Matches(@"^12 turns · \$0\.84 · \d+s · passed$", passed.Description);
     }
+
+    [Fact]
+    public async Task An_open_gate_says_how_many_approvals_it_has_in_its_status_as_they_come()
+    {
+        var sha = git.Commit(new Dictionary<string, string> { ["README.md"] = "hello" });
+        var definition = new JobDefinitionJson(
+            "approve", new Dictionary<string, string>(), new Dictionary<string, string>(), new Dictionary<string, string>(),
+            null, null, null, null, [], null, [])
+        {
+            Kind = "approval",
+            Approval = new ApprovalJson(["carol", "dave"], 2, (long)TimeSpan.FromHours(1).TotalMilliseconds),
+        };
+        var trigger = new TriggerEvent(TriggerKind.Manual, Repository, "refs/heads/main", sha, new Dictionary<string, string>(), null);
+        var run = await server.Services.GetRequiredService<Core.Engine.RunCoordinator>().StartRunAsync(
+            new RunPlan("gated", trigger, [new PlannedJob("approve", "approve", [], [], definition.Serialize())]), CancellationToken.None);
+        var job = (await server.GetRunAsync(run.Id)).Jobs![0].Id;
+
+        await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/gated/approve" && x.Description == "waiting for approval (0 of 2)"));
+
+        // What deciding one approval of two writes on the gate's job (GateDecisions), which stays waiting.
+        Assert.True(await server.Services.GetRequiredService<Core.Gates.IApprovalStore>().SetGateReasonAsync(
+            job, Core.Gates.GateReasons.Waiting(["carol", "dave"], 1, 2), CancellationToken.None));
+
+        var statuses = await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/gated/approve" && x.Description == "waiting for approval (1 of 2)"));
+        Assert.Equal("pending", statuses.Last(x => x.Context == "cairn/gated/approve").State);
+    }
 }
