@@ -17,7 +17,9 @@ internal sealed class AgentGit(string directory)
         var (code, output, error) = await TryAsync(cancellationToken, arguments);
         if (code != 0)
         {
-            var said = error.Trim().Split('\n').LastOrDefault(l => l.Length > 0) ?? $"exit code {code}";
+            // git's last few lines: the reason is often the line before its summary ("failed to push some refs").
+            var lines = error.Trim().Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).TakeLast(3).ToList();
+            var said = lines.Count == 0 ? $"exit code {code}" : string.Join("; ", lines);
             throw new InvalidOperationException($"git {arguments[0]} failed: {said}");
         }
 

@@ -43,6 +43,10 @@ public static class AgentRepositories
             }
 
             var git = new AgentGit(path);
+
+            // The run's commit comes from a workspace holding just that commit, so this repository is shallow, and so is
+            // each job's work repository: a push of an agent's branch back here may move the shallow boundary.
+            await git.RunAsync(cancellationToken, "config", "receive.shallowUpdate", "true");
             if (!await git.ExistsAsync(baseSha, cancellationToken))
             {
                 await git.RunAsync(cancellationToken, "fetch", "-q", "--no-tags", workspace, $"+HEAD:refs/cairn/base/{baseSha}");

@@ -4,7 +4,7 @@ using Cairn.Executors.Agent.Adapters;
 
 namespace Cairn.Executors.Agent;
 
-/// <summary>The agent's own worktree of the job's repository, at a path stable across attempts (the CLIs key their
+/// <summary>The agent's own work repository of the job's repository, at a path stable across attempts (the CLIs key their
 /// sessions by working directory), on the job's branch, with every agent CLI's configuration taken from the run's
 /// commit; and what the agent left, committed and checked against the protected paths.</summary>
 internal sealed class AgentWorktree(string repository, string path)
@@ -14,8 +14,12 @@ internal sealed class AgentWorktree(string repository, string path)
 
     public string Path => path;
 
-    /// <summary>Makes the worktree (a stale one removed first) on the job's branch: its tip on a later attempt, else a
-    /// fresh branch from the start branch's tip or the run's commit.</summary>
+    private string? _branch;
+
+    /// <summary>Makes the work repository (a stale one removed first) on the job's branch: its tip on a later attempt,
+    /// else a fresh branch from the start branch's tip or the run's commit. It is a repository of its own, holding just
+    /// the start and the run's commit (shallow), not a worktree whose git data would live in the job's repository: the
+    /// agent and its verify steps, running as the steps' user, can use git in it, and reach nothing of the repository.</summary>
     public async Task PrepareAsync(AgentSpec agent, int attempt, CancellationToken cancellationToken)
     {
         await RemoveAsync(cancellationToken);
@@ -35,8 +39,30 @@ internal sealed class AgentWorktree(string repository, string path)
         }
 
         var sha = (await _repository.RunAsync(cancellationToken, "rev-parse", "--verify", start + "^{commit}")).Trim();
-        await _repository.RunAsync(cancellationToken, "worktree", "add", "--force", "--detach", path, sha);
+        var baseSha = (await _repository.RunAsync(cancellationToken, "rev-parse", "--verify", agent.BaseSha + "^{commit}")).Trim();
+
+        // Refs of this preparation's own name hold the two commits while they are fetched, whatever the repository allows
+        // to be fetched by id; they are gone again after.
+        var handle = Guid.NewGuid().ToString("N");
+        var (startRef, baseRef) = ($"refs/cairn/work/{handle}/start", $"refs/cairn/work/{handle}/base");
+        await _repository.RunAsync(cancellationToken, "update-ref", startRef, sha);
+        await _repository.RunAsync(cancellationToken, "update-ref", baseRef, baseSha);
+        try
+        {
+            Directory.CreateDirectory(path);
+            await _worktree.RunAsync(cancellationToken, "init", "-q");
+            await _worktree.RunAsync(
+                cancellationToken, "fetch", "-q", "--no-tags", "--depth=1", "--end-of-options", System.IO.Path.GetFullPath(repository),
+                $"+{startRef}:refs/cairn/start", $"+{baseRef}:refs/cairn/base");
+        }
+        finally
+        {
+            await _repository.TryAsync(CancellationToken.None, "update-ref", "-d", startRef);
+            await _repository.TryAsync(CancellationToken.None, "update-ref", "-d", baseRef);
+        }
+
         await _worktree.RunAsync(cancellationToken, "checkout", "-q", "-B", agent.Branch, sha);
+        _branch = agent.Branch;
         await RestoreConfigurationAsync(agent.BaseSha, cancellationToken);
     }
 
@@ -88,7 +114,12 @@ internal sealed class AgentWorktree(string repository, string path)
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{jobName}: agent changes (run {runId})"));
         }
 
-        return (await _worktree.RunAsync(cancellationToken, "rev-parse", "HEAD")).Trim();
+        // The branch lives on in the job's repository, for the next attempt, the next agent job and the publish job.
+        var head = (await _worktree.RunAsync(cancellationToken, "rev-parse", "HEAD")).Trim();
+        await _worktree.RunAsync(
+            cancellationToken, "push", "-q", "--no-verify", "--end-of-options", System.IO.Path.GetFullPath(repository),
+            $"+{head}:refs/heads/{_branch ?? throw new InvalidOperationException("the work repository was not prepared")}");
+        return head;
     }
 
     /// <summary>The files changed from the run's commit to the branch's tip that a protected glob matches.</summary>
@@ -98,19 +129,15 @@ internal sealed class AgentWorktree(string repository, string path)
         return [.. changed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(file => globs.Any(glob => Matches(glob, file)))];
     }
 
-    /// <summary>Removes the worktree; the branch stays in the repository.</summary>
-    public async Task RemoveAsync(CancellationToken cancellationToken)
+    /// <summary>Removes the work repository; the branch stays in the job's repository.</summary>
+    public Task RemoveAsync(CancellationToken cancellationToken)
     {
         if (Directory.Exists(path))
         {
-            await _repository.TryAsync(cancellationToken, "worktree", "remove", "--force", path);
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
+            Directory.Delete(path, recursive: true);
         }
 
-        await _repository.TryAsync(cancellationToken, "worktree", "prune");
+        return Task.CompletedTask;
     }
 
     /// <summary><c>*</c> within a segment, <c>**</c> across segments.</summary>

@@ -52,10 +52,17 @@ public sealed class AgentServerCrashTests
         var session = started!.Report.SessionId!;
         Assert.False(started.Report.Ended);
 
-        await world.KillServerAsync();
-        // The agent the killed server started lives on in its own process group (nothing marks it for the orphan
-        // sweep); it is this test's to end, by its pid, once the run is over.
         var orphans = AgentsOf(session);
+        Assert.NotEmpty(orphans);
+        await world.KillServerAsync();
+
+        // The agent carries the step sentinel's token: it dies with the server that started it, as a shell step does,
+        // and never works on beside the attempt that resumes its session.
+        foreach (var pid in orphans)
+        {
+            Assert.True(await Processes.IsGoneSoonAsync(pid, Token), $"the agent {pid} outlived the server that started it");
+        }
+
         await world.StartServerAsync();
 
         var approve = await world.WaitForJobAsync(run.Id, "approve", j => j.PendingReason?.Kind == "approval", "to wait for approval", TimeSpan.FromSeconds(180));
@@ -77,10 +84,6 @@ public sealed class AgentServerCrashTests
         Assert.True(ended.Status == "succeeded", string.Join("; ", ended.Jobs!.Select(j => $"{j.Name} {j.Status} {j.FailureClass} {j.FailureDetail}")));
         Assert.Equal(second.Report.Head, world.GitInRemote("rev-parse", $"refs/heads/{AgentBranches.For(run.Id, "implement")}"));
         Assert.Single(world.Forge.Open);
-        foreach (var pid in orphans.Where(p => !Processes.IsGone(p)))
-        {
-            _ = kill(pid, 9);
-        }
     }
 
     /// <summary>The stub agents running with <paramref name="session"/> on their command line.</summary>
@@ -107,9 +110,6 @@ public sealed class AgentServerCrashTests
 
         return found;
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
 
     private static string? After(JsonObject start, string option)
     {

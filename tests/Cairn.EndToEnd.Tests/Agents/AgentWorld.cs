@@ -44,6 +44,12 @@ internal sealed class AgentWorld : IAsyncDisposable
         _serverArgs = serverArgs;
         Url = $"http://127.0.0.1:{FreePort()}";
         Admin = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(60) };
+        // A server running as root runs the agent as the steps' user: it must pass through to the stub and its scenario.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Directory.Path, (UnixFileMode)0b111_001_001);
+        }
+
         Bin = StubAgents.CreateBin(Directory.Combine("bin"), scenario);
         Plane = new FakePlaneApi(PlaneKey, Workspace, Project);
         Plane.Labels["label-agent"] = "agent";
@@ -202,7 +208,7 @@ internal sealed class AgentWorld : IAsyncDisposable
 
     /// <summary>Each start of the stub for the job, as the stub logged it under the HOME the executor gave it.</summary>
     public IReadOnlyList<JsonObject> Invocations(long run, long job) =>
-        [.. StubAgents.Invocations(Path.Combine(Data, "agents", $"run-{run}", $"job-{job}", "home")).Select(l => JsonNode.Parse(l)!.AsObject())];
+        [.. StubAgents.Invocations(Path.Combine(Data + "-workspaces", "agents", $"run-{run}", $"job-{job}", "home")).Select(l => JsonNode.Parse(l)!.AsObject())];
 
     /// <summary>Runs git in the repository's bare remote.</summary>
     public string GitInRemote(params string[] args)
