@@ -56,7 +56,10 @@ public sealed class ConcurrencyGroupTests : IAsyncLifetime
         Assert.All(held.Jobs!, j => Assert.Equal(("waiting", "concurrency", reason), (j.Status, j.PendingReason?.Kind, j.PendingReason?.Text)));
         var approve = await server.Client.PostAsync($"/api/v1/runs/{second.Id}/approve", null);
         Assert.False(approve.IsSuccessStatusCode);
-        var statuses = await forge.WaitForAsync(all => all.Any(x => x.Context == "cairn/deploy" && x.Description == $"run #{second.Number} is {reason}"));
+        // The run's status and its jobs' are sent one by one, in no promised order: wait for both.
+        var statuses = await forge.WaitForAsync(all =>
+            all.Any(x => x.Context == "cairn/deploy" && x.Description == $"run #{second.Number} is {reason}")
+            && all.Any(x => x is { Context: "cairn/deploy/deploy", State: "pending" } && x.Description == reason));
         Assert.Equal("pending", statuses.First(x => x.Context == "cairn/deploy" && x.Description.EndsWith(reason, StringComparison.Ordinal)).State);
         Assert.Contains(statuses, x => x is { Context: "cairn/deploy/deploy", State: "pending" } && x.Description == reason);
 
