@@ -90,8 +90,7 @@ public class DashboardSite : IAsyncLifetime
         await page.GotoAsync("/login");
         await page.FillAsync("#token", token);
         await page.ClickAsync("button[type=submit]");
-        // Signed in once the redirect is under way; what the front page then loads is not this helper's to wait for.
-        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
         return page;
     }
 
