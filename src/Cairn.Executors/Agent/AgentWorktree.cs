@@ -126,7 +126,7 @@ internal sealed class AgentWorktree(string repository, string path)
     public async Task<IReadOnlyList<string>> ProtectedChangesAsync(string baseSha, IReadOnlyList<string> globs, CancellationToken cancellationToken)
     {
         var changed = await _worktree.RunAsync(cancellationToken, "diff", "--name-only", "--no-renames", baseSha, "HEAD");
-        return [.. changed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(file => globs.Any(glob => Matches(glob, file)))];
+        return [.. changed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(Core.Pipelines.Glob.Compile(globs))];
     }
 
     /// <summary>Removes the work repository; the branch stays in the job's repository.</summary>
@@ -138,18 +138,5 @@ internal sealed class AgentWorktree(string repository, string path)
         }
 
         return Task.CompletedTask;
-    }
-
-    /// <summary><c>*</c> within a segment, <c>**</c> across segments.</summary>
-    public static bool Matches(string glob, string file)
-    {
-        ArgumentNullException.ThrowIfNull(glob);
-        ArgumentNullException.ThrowIfNull(file);
-        var pattern = "^" + System.Text.RegularExpressions.Regex.Escape(glob)
-            .Replace(@"\*\*/", "(.*/)?", StringComparison.Ordinal)
-            .Replace(@"\*\*", ".*", StringComparison.Ordinal)
-            .Replace(@"\*", "[^/]*", StringComparison.Ordinal)
-            .Replace(@"\?", "[^/]", StringComparison.Ordinal) + "$";
-        return System.Text.RegularExpressions.Regex.IsMatch(file, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 }
