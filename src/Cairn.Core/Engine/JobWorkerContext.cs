@@ -31,4 +31,8 @@ public sealed record JobWorkerContext(
     /// <summary>The repositories' daily agent budget: an agent job it refuses is given back to the queue until the
     /// budget allows it; null: no budget.</summary>
     public Agents.IAgentBudget? AgentBudget { get; init; }
+
+    /// <summary>Where each attempt keeps its artifacts and caches and finds those it brings in; null: nowhere (a job
+    /// that asks for artifacts or caches is told so in its log).</summary>
+    public Artifacts.IJobStashes? Stashes { get; init; }
 }

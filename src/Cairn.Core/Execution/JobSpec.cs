@@ -59,6 +59,10 @@ public sealed record JobSpec(
     /// <summary>The repository's full name, when the run has one.</summary>
     public string? Repository { get; init; }
 
+    /// <summary>The artifacts it brings in from the jobs it needs, the caches it restores and saves, what it keeps, and
+    /// where; null when the worker keeps nothing (the sequencer then says so if the job asked for any).</summary>
+    public Artifacts.JobFiles? Files { get; init; }
+
     /// <summary>Labels every container or pod of the job carries (<c>cairn.run</c>, <c>cairn.job</c>).</summary>
     public IReadOnlyDictionary<string, string> Labels => new Dictionary<string, string>
     {

@@ -45,6 +45,18 @@ public sealed record JobDefinitionJson(
 
     public PublishJson? Publish { get; init; }
 
+    /// <summary>What the job keeps of its workspace when its steps end; null: nothing.</summary>
+    public ArtifactsJson? Artifacts { get; init; }
+
+    private readonly IReadOnlyList<CacheJson> _caches = [];
+
+    /// <summary>The job's caches, in file order. Definitions stored before caches existed have none.</summary>
+    public IReadOnlyList<CacheJson> Caches
+    {
+        get => _caches;
+        init => _caches = value ?? [];
+    }
+
     public string Serialize() => JsonSerializer.Serialize(this, PlanJsonContext.Default.JobDefinitionJson);
 
     public static JobDefinitionJson Deserialize(string json) =>
@@ -83,6 +95,14 @@ public sealed record ApprovalJson(IReadOnlyList<string> Approvers, int Min, long
 
 /// <summary>A publish job as planned. <paramref name="From"/> is the name of the agent job whose branch it pushes.</summary>
 public sealed record PublishJson(string From, bool Draft, string? Title, string? Base, IReadOnlyList<string> ProtectedPaths);
+
+/// <summary>A job's <c>artifacts:</c> as planned: globs relative to the workspace, <c>when</c>'s wire name
+/// (<see cref="Artifacts.ArtifactWhenNames"/>), and <c>expire-in</c> (null: the server's default).</summary>
+public sealed record ArtifactsJson(IReadOnlyList<string> Paths, string When, long? ExpireInMs);
+
+/// <summary>One of a job's caches as planned. <paramref name="Key"/> and <paramref name="RestoreKeys"/> keep their
+/// <c>${{ }}</c> as written: they are expanded on the worker, where <c>hashFiles()</c> can read the workspace.</summary>
+public sealed record CacheJson(string Key, IReadOnlyList<string> Paths, IReadOnlyList<string> RestoreKeys);
 
 /// <summary>A retry rule as stored with its job; classes are wire names.</summary>
 public sealed record RetryJson(int Max, IReadOnlyList<string> On, long? BackoffMs);
