@@ -15,11 +15,27 @@ public sealed class StoreJobStashes(
     ArtifactSettings settings,
     TimeProvider time) : IJobStashes
 {
+    /// <summary>Where a rerun's reused jobs are looked up, so a job needing one gets the artifacts the earlier run kept;
+    /// null: only this run's own sets count.</summary>
+    public IRunStore? Runs { get; init; }
+
+    /// <summary>The blob store the stashes write to.</summary>
+    public IBlobStore Blobs => blobs;
+
     public IJobStash For(JobLease lease, RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(run);
-        _ = (artifacts, caches, blobs, repositories, settings, time);
-        throw new NotSupportedException("the store's stash is not written yet");
+        return new StoreJobStash(new StashParts(artifacts, caches, blobs, repositories, Runs, settings, time), lease, run);
     }
 }
+
+/// <summary>What every stash of a <see cref="StoreJobStashes"/> shares.</summary>
+internal sealed record StashParts(
+    IArtifactIndex Artifacts,
+    ICacheIndex Caches,
+    IBlobStore Blobs,
+    IRepositoryStore? Repositories,
+    IRunStore? Runs,
+    ArtifactSettings Settings,
+    TimeProvider Time);

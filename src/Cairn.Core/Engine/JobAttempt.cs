@@ -1,3 +1,4 @@
+using Cairn.Core.Artifacts;
 using Cairn.Core.Execution;
 using Cairn.Core.Logs;
 using Cairn.Core.Planning;
@@ -202,7 +203,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 
         try
         {
-            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice, lease.LeaseId);
+            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice, lease.LeaseId) with { Files = Files(run, definition, reporter) };
             spec = await WithResumeAsync(spec, definition, reporter, stopJob);
             return await choice.Executor!.RunAsync(spec, reporter, stopJob);
         }
@@ -244,8 +245,35 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
             }
         }
 
-        var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, own.WorkspacePath, secrets, choice, lease.LeaseId) with { Source = source };
+        var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, own.WorkspacePath, secrets, choice, lease.LeaseId)
+            with { Source = source, Files = Files(run, definition, reporter) };
         return await choice.Executor!.RunAsync(spec, reporter, stopJob);
+    }
+
+    /// <summary>What the job brings in and keeps, with the attempt's stash; null when there is nothing, or no stash (said
+    /// in the log when the job asked for artifacts or caches).</summary>
+    private JobFiles? Files(RunRecord run, JobDefinitionJson definition, JobReporter reporter)
+    {
+        var artifacts = definition.Artifacts is { } kept
+            ? new ArtifactRule(kept.Paths, ArtifactWhenNames.TryParse(kept.When, out var when) ? when : ArtifactWhen.OnSuccess, kept.ExpireInMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null)
+            : null;
+        var caches = definition.Caches.Select(c => new CacheRule(c.Key, c.Paths, c.RestoreKeys)).ToList();
+        if (artifacts is null && caches.Count == 0 && Job.Needs.Count == 0)
+        {
+            return null;
+        }
+
+        if (services.Stashes is not { } stashes)
+        {
+            if (artifacts is not null || caches.Count > 0)
+            {
+                reporter.System(0, services.Time.GetUtcNow(), "warning: this worker keeps no artifacts or caches: the job's artifacts: and cache: are skipped");
+            }
+
+            return null;
+        }
+
+        return new JobFiles(stashes.For(lease, run), Job.Needs, artifacts, caches);
     }
 
     /// <summary>Names a <c>script</c> failure <c>test</c>, <c>build</c> or <c>lint</c> when the failed step's last lines say so.</summary>

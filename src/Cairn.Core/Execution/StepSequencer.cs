@@ -1,3 +1,4 @@
+using Cairn.Core.Artifacts;
 using Cairn.Core.Logs;
 using Cairn.Core.Runs;
 
@@ -40,9 +41,14 @@ public static class StepSequencer
     {
         private readonly StepLedger _ledger = new();
 
+        /// <summary>The step the artifacts' and caches' lines are logged under: the first while they are brought in, the
+        /// last once the steps have run.</summary>
+        private int _filesStep;
+
         public async Task<JobOutcome> RunAsync()
         {
-            if (await PrepareAsync() is { IsReady: false } setup)
+            var setup = await PrepareAsync();
+            if (setup is { IsReady: false })
             {
                 System(0, $"error: {setup.Detail}");
                 if (!setup.ReportsSteps)
@@ -53,6 +59,7 @@ public static class StepSequencer
                 _ledger.Halt(setup.FailureClass!.Value, setup.Detail!);
             }
 
+            var files = setup is { IsReady: true } ? await BringFilesInAsync() : null;
             foreach (var step in job.Steps)
             {
                 var outcome = await NextStepAsync(step);
@@ -60,7 +67,58 @@ public static class StepSequencer
                 reporter.StepFinished(step, outcome);
             }
 
-            return _ledger.Verdict();
+            var verdict = _ledger.Verdict();
+            _filesStep = job.Steps.Count > 0 ? job.Steps[^1].Index : 0;
+            if (files is null)
+            {
+                return verdict;
+            }
+
+            try
+            {
+                return await files.KeepAsync(verdict, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return verdict;
+            }
+        }
+
+        /// <summary>The artifacts of the jobs this one needs and its caches, before its first step; a needed set that
+        /// cannot be restored halts the job as <c>infra</c>. Answers the phase that keeps what the job made, or null.</summary>
+        private async Task<JobFilesPhase?> BringFilesInAsync()
+        {
+            if (job.Files is not { IsEmpty: false } jobFiles)
+            {
+                return null;
+            }
+
+            if (environment is not IEnvironmentFiles environmentFiles)
+            {
+                if (jobFiles.Artifacts is not null || jobFiles.Caches.Count > 0)
+                {
+                    System(0, "warning: this executor cannot move files in or out of a job: its artifacts and caches are skipped");
+                }
+
+                return null;
+            }
+
+            var phase = new JobFilesPhase(job, jobFiles, environmentFiles, text => System(_filesStep, text));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeout.Token);
+            try
+            {
+                if (await phase.RestoreAsync(stop.Token) is { } failure)
+                {
+                    System(0, $"error: {failure}");
+                    _ledger.Halt(FailureClass.Infra, failure);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The loop says why: the job was cancelled or ran out of time.
+            }
+
+            return phase;
         }
 
         public void System(int stepIndex, string text) =>

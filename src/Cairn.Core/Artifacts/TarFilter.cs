@@ -1,0 +1,106 @@
+using System.Formats.Tar;
+
+namespace Cairn.Core.Artifacts;
+
+/// <summary>Copies the entries of one tar into another, keeping only what the rules allow: names made canonical
+/// (<see cref="ArtifactEntries"/>), regular files, symbolic links that stay inside the tar's folder, and folders when
+/// asked; every other entry is refused with a line saying which and why. What is kept may be renamed under a prefix.</summary>
+public sealed class TarFilter
+{
+    private readonly Func<string, bool> _take;
+    private readonly bool _folders;
+
+    /// <param name="take">Whether a (normalized) name is wanted at all; an unwanted entry is skipped without a word.</param>
+    /// <param name="folders">Whether folder entries are kept (a cache keeps empty folders; artifacts keep files only).</param>
+    public TarFilter(Func<string, bool> take, bool folders)
+    {
+        ArgumentNullException.ThrowIfNull(take);
+        _take = take;
+        _folders = folders;
+    }
+
+    /// <summary>Files kept so far.</summary>
+    public int Files { get; private set; }
+
+    /// <summary>Bytes of the files kept so far.</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>Copies what is allowed from <paramref name="source"/> to <paramref name="writer"/>: only entries whose name
+    /// starts with <paramref name="strip"/> (empty, or ending in <c>/</c>), which is taken off; what is left is the name the
+    /// rules and the wanted test apply to, and it is written with <paramref name="add"/> in front. <paramref name="refused"/>
+    /// hears one line per refusal.</summary>
+    public async Task CopyAsync(Stream source, TarWriter writer, string strip, string add, Action<string> refused, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(strip);
+        ArgumentNullException.ThrowIfNull(add);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(refused);
+        await using var reader = new TarReader(source, leaveOpen: true);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        {
+            if (ArtifactEntries.Normalize(entry.Name, out var why) is not { } full)
+            {
+                refused($"refused '{entry.Name}': {why}");
+                continue;
+            }
+
+            if (!full.StartsWith(strip, StringComparison.Ordinal) || full.Length == strip.Length)
+            {
+                continue;
+            }
+
+            var name = full[strip.Length..];
+            var prefix = add;
+            if (!_take(name))
+            {
+                continue;
+            }
+
+            switch (entry.EntryType)
+            {
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                    await writer.WriteEntryAsync(
+                        new PaxTarEntry(TarEntryType.RegularFile, prefix + name)
+                        {
+                            Mode = entry.Mode,
+                            ModificationTime = entry.ModificationTime,
+                            DataStream = entry.DataStream ?? Stream.Null,
+                        },
+                        cancellationToken);
+                    Files++;
+                    Bytes += entry.Length;
+                    break;
+                case TarEntryType.SymbolicLink when ArtifactEntries.LinkStaysInside(name, entry.LinkName):
+                    await writer.WriteEntryAsync(
+                        new PaxTarEntry(TarEntryType.SymbolicLink, prefix + name) { LinkName = entry.LinkName, Mode = entry.Mode, ModificationTime = entry.ModificationTime },
+                        cancellationToken);
+                    Files++;
+                    break;
+                case TarEntryType.SymbolicLink:
+                    refused($"refused '{name}': a symbolic link to '{entry.LinkName}', which leaves the folder");
+                    break;
+                case TarEntryType.Directory:
+                    if (_folders)
+                    {
+                        await writer.WriteEntryAsync(
+                            new PaxTarEntry(TarEntryType.Directory, prefix + name) { Mode = entry.Mode, ModificationTime = entry.ModificationTime },
+                            cancellationToken);
+                    }
+
+                    break;
+                default:
+                    refused($"refused '{name}': a {Describe(entry.EntryType)}, not a file, folder or symbolic link");
+                    break;
+            }
+        }
+    }
+
+    private static string Describe(TarEntryType type) => type switch
+    {
+        TarEntryType.HardLink => "hard link",
+        TarEntryType.CharacterDevice or TarEntryType.BlockDevice => "device",
+        TarEntryType.Fifo => "FIFO",
+        _ => type.ToString(),
+    };
+}
