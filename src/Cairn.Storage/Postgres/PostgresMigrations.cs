@@ -18,6 +18,7 @@ internal static class PostgresMigrations
         PostgresGateMigration.Nineteen,
         PostgresTrackerMigration.Twenty,
         PostgresPullRequestMigration.TwentyOne,
+        PostgresArtifactMigration.TwentyTwo,
     ];
 
     public static int Latest => All[^1].Version;

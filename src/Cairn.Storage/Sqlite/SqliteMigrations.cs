@@ -18,6 +18,7 @@ internal static class SqliteMigrations
         SqliteGateMigration.Nineteen,
         SqliteTrackerMigration.Twenty,
         SqlitePullRequestMigration.TwentyOne,
+        SqliteArtifactMigration.TwentyTwo,
     ];
 
     public static int Latest => All[^1].Version;
