@@ -1,3 +1,5 @@
+using System.Reflection;
+using Amazon.S3;
 using Cairn.Core.Artifacts;
 using Cairn.Storage.Blobs;
 using static Cairn.Storage.Tests.Blobs.TestStreams;
@@ -46,11 +48,16 @@ public sealed class S3BlobStoreTests
     public async Task ABlobAboveTheThreshold_GoesUpInParts_FromAStreamThatCannotSeek()
     {
         await using var s3 = await S3rver.StartAsync(Token);
-        using var store = Open(s3, "parts", multipartThreshold: 1 << 20);
+        var client = CallRecorder.Wrap(S3BlobStore.CreateClient(Settings(s3)), out var calls);
+        using var store = new S3BlobStore(client, s3.Bucket, "parts", multipartThreshold: 1 << 20);
         var content = Bytes((11 << 20) + 12_345);
         var key = BlobKeys.Cache();
 
         await store.PutAsync(key, new OneWayStream(content), Token);
+
+        Assert.Equal(3, calls.Count(c => c == nameof(IAmazonS3.UploadPartAsync)));
+        Assert.Contains(nameof(IAmazonS3.CompleteMultipartUploadAsync), calls);
+        Assert.DoesNotContain(nameof(IAmazonS3.PutObjectAsync), calls);
 
         Assert.Equal(content, await ReadAllAsync((await store.OpenReadAsync(key, 0, null, Token))!));
         var across = (5 << 20) - 100;
@@ -61,19 +68,53 @@ public sealed class S3BlobStoreTests
     public async Task ASmallBlob_FromAStreamThatCannotSeek_GoesUpWhole()
     {
         await using var s3 = await S3rver.StartAsync(Token);
-        using var store = Open(s3, "");
+        var client = CallRecorder.Wrap(S3BlobStore.CreateClient(Settings(s3)), out var calls);
+        using var store = new S3BlobStore(client, s3.Bucket, "");
         var content = Bytes(70_000);
         var key = BlobKeys.Cache();
 
         await store.PutAsync(key, new OneWayStream(content), Token);
         await store.PutAsync(key, new OneWayStream(content[..100]), Token);
 
+        Assert.Equal(2, calls.Count(c => c == nameof(IAmazonS3.PutObjectAsync)));
+        Assert.DoesNotContain(nameof(IAmazonS3.UploadPartAsync), calls);
+
         Assert.Equal(content[..100], await ReadAllAsync((await store.OpenReadAsync(key, 0, null, Token))!));
     }
 
-    private static S3BlobStore Open(S3rver s3, string prefix, long multipartThreshold = S3BlobStore.DefaultMultipartThreshold) => new(
-        S3BlobStore.CreateClient(new BlobStoreSettings(null, s3.Endpoint.ToString(), null, S3rver.AccessKeyId, S3rver.SecretAccessKey, null)),
-        s3.Bucket,
-        prefix,
-        multipartThreshold);
+    private static S3BlobStore Open(S3rver s3, string prefix) => new(S3BlobStore.CreateClient(Settings(s3)), s3.Bucket, prefix);
+
+    private static BlobStoreSettings Settings(S3rver s3) =>
+        new(null, s3.Endpoint.ToString(), null, S3rver.AccessKeyId, S3rver.SecretAccessKey, null);
+}
+
+/// <summary>A real client whose every call is also written down by name, to tell which way a blob went up.</summary>
+public class CallRecorder : DispatchProxy
+{
+    private IAmazonS3 _inner = null!;
+    private System.Collections.Concurrent.ConcurrentQueue<string> _calls = null!;
+
+    public static IAmazonS3 Wrap(IAmazonS3 inner, out System.Collections.Concurrent.ConcurrentQueue<string> calls)
+    {
+        var proxy = Create<IAmazonS3, CallRecorder>();
+        var recorder = (CallRecorder)(object)proxy;
+        recorder._inner = inner;
+        recorder._calls = calls = new();
+        return proxy;
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        _calls.Enqueue(targetMethod.Name);
+        try
+        {
+            return targetMethod.Invoke(_inner, args);
+        }
+        catch (TargetInvocationException error) when (error.InnerException is { } inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+    }
 }
