@@ -32,9 +32,9 @@ public abstract partial class CairnStore : ICairnStore
         _writer = new RunWriter(database, dialect.Runs, _groups, events, time);
         _changes = new ChangeFeed(database, dialect.Changes, signals.Changes, time);
         _logs = new LogFeed(_records, signals.Logs, time);
-        _retention = new RunRetention(database, dialect.Retention);
+        _retention = new RunRetention(database, dialect.Retention, time);
         _leases = new LeaseLedger(database, dialect.Records, dialect.Rows, dialect.LeaseIdValue, events, time, leaseDuration);
-        _repositories = new RepositoryRecords(database);
+        _repositories = new RepositoryRecords(database, time);
         _journal = new EventJournalRecords(database, dialect.Claims);
         _outbox = new StatusOutboxRecords(database, dialect.Claims);
         _schedules = new ScheduleRecords(database);
@@ -53,6 +53,8 @@ public abstract partial class CairnStore : ICairnStore
         _agents = new AgentSessionRecords(database, dialect.LeaseIdValue, events);
         _agentTime = time;
         _gateRecords = new GateRecords(database, events, time);
+        _artifacts = new ArtifactRecords(database, dialect.ArtifactFiles, time);
+        _caches = new CacheRecords(database, time);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

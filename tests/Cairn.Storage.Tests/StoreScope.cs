@@ -88,7 +88,8 @@ public sealed class StoreScope : IAsyncDisposable
             TRUNCATE log_blocks, log_lines, steps, jobs, runs, run_numbers, run_changes,
                 repositories, event_journal, status_outbox, schedules, settings, secrets, secret_audit,
                 job_attempts, dashboard_keys, users, repository_members, team_grants, api_tokens, workers,
-                trackers, tracker_comments, tracker_runs, agent_sessions, pull_requests, gates, approvals RESTART IDENTITY
+                trackers, tracker_comments, tracker_runs, agent_sessions, pull_requests, gates, approvals,
+                artifact_files, artifact_sets, cache_entries, blob_deletions RESTART IDENTITY
             """);
         return scope;
     }

@@ -61,6 +61,18 @@ public static class Engines
     /// <summary>A kubectl binary (CAIRN_TEST_KUBECTL), for checking that kubectl reads the manifests Cairn writes.</summary>
     public static string? Kubectl => Environment.GetEnvironmentVariable("CAIRN_TEST_KUBECTL") is { Length: > 0 } value ? value : null;
 
+    /// <summary>Where <c>npm install --prefix DIR s3rver</c> put the S3 stand-in (CAIRN_S3RVER_DIR, which .ci/run sets);
+    /// null when unset.</summary>
+    public static string? S3rverDirectory => Environment.GetEnvironmentVariable("CAIRN_S3RVER_DIR") is { Length: > 0 } value ? value : null;
+
+    /// <summary>Why the S3 stand-in cannot start here; null when it can.</summary>
+    public static string? S3rverMissing =>
+        S3rverDirectory is not { } folder
+            ? "needs s3rver: npm install --prefix DIR s3rver and set CAIRN_S3RVER_DIR to DIR (.ci/run does)"
+        : !File.Exists(Path.Combine(folder, "node_modules", ".bin", "s3rver"))
+            ? $"needs s3rver in {folder}: npm install --prefix {folder} s3rver (.ci/run does)"
+        : null;
+
     public static string TestImage => Environment.GetEnvironmentVariable("CAIRN_TEST_IMAGE") is { Length: > 0 } value ? value : "localhost/cairn-test/busybox:1";
 }
 
@@ -182,6 +194,19 @@ public sealed class KubectlFactAttribute : FactAttribute
         if (Engines.Kubectl is null)
         {
             Skip = "needs kubectl: set CAIRN_TEST_KUBECTL to a kubectl binary (no cluster is used; .ci/run unpacks one)";
+        }
+    }
+}
+
+/// <summary>A fact that needs the S3 stand-in s3rver (CAIRN_S3RVER_DIR; .ci/run installs it).</summary>
+public sealed class S3FactAttribute : FactAttribute
+{
+    public S3FactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
+    {
+        if (Engines.S3rverMissing is { } missing)
+        {
+            Skip = missing;
         }
     }
 }

@@ -182,6 +182,17 @@ internal static class PortableSql
             LIMIT @limit) AS batch;
         """;
 
+    public const string QueueArtifactBlobsOfBatch = $"""
+        INSERT INTO blob_deletions (blob, queued_at)
+        SELECT blob, @queued FROM artifact_sets WHERE run_id IN ({RunsOfBatch})
+        ON CONFLICT (blob) DO NOTHING;
+        """;
+
+    public const string DeleteArtifactsOfBatch = $"""
+        DELETE FROM artifact_files WHERE set_id IN (SELECT artifact_sets.id FROM artifact_sets WHERE artifact_sets.run_id IN ({RunsOfBatch}));
+        DELETE FROM artifact_sets WHERE run_id IN ({RunsOfBatch});
+        """;
+
     public const string DeleteLogLinesOfBatch = $"""
         DELETE FROM log_lines WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));
         """;

@@ -3,7 +3,7 @@ using Cairn.Core.Repositories;
 namespace Cairn.Storage.Portable;
 
 /// <summary>The repositories a server knows, alike for both dialects.</summary>
-internal sealed class RepositoryRecords(IStatementRunner database) : IRepositoryStore
+internal sealed class RepositoryRecords(IStatementRunner database, TimeProvider time) : IRepositoryStore
 {
     public async Task<bool> AddRepositoryAsync(RepositoryRecord repository, CancellationToken cancellationToken)
     {
@@ -117,6 +117,8 @@ internal sealed class RepositoryRecords(IStatementRunner database) : IRepository
                 await transaction.ExecuteAsync(ServerSql.DeleteSchedulesOfRepository, c => c.Bind("@key", key), cancellationToken);
                 await transaction.ExecuteAsync(SecretRecords.DeleteSecretsOfRepository, c => c.Bind("@key", key), cancellationToken);
                 await transaction.ExecuteAsync(MemberRecords.DeleteGrantsOfRepository, c => c.Bind("@key", key), cancellationToken);
+                await transaction.ExecuteAsync(
+                    CacheRecords.DeleteOfRepository, c => c.Bind("@key", key).Bind("@queued", RecordRows.ToMillis(time.GetUtcNow())), cancellationToken);
                 return await transaction.ExecuteAsync(ServerSql.DeleteRepository, c => c.Bind("@key", key), cancellationToken) == 1;
             },
             cancellationToken);

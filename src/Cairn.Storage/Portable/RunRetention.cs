@@ -9,8 +9,9 @@ namespace Cairn.Storage.Portable;
 internal sealed record RetentionStatements(string? Lock, string LastOfBatch, string DeleteChanges);
 
 /// <summary>Removes runs that ended long enough ago, with everything of theirs, a batch per transaction, alike for both
-/// dialects: children first (log lines, steps, attempts, jobs, changes), the runs last.</summary>
-internal sealed class RunRetention(IStatementRunner database, RetentionStatements sql)
+/// dialects: children first (artifact sets and their files, their blobs queued for deletion; log lines, steps, attempts,
+/// jobs, changes), the runs last.</summary>
+internal sealed class RunRetention(IStatementRunner database, RetentionStatements sql, TimeProvider time)
 {
     public async Task<int> DeleteRunsFinishedBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
     {
@@ -35,6 +36,10 @@ internal sealed class RunRetention(IStatementRunner database, RetentionStatement
                 }
 
                 void Batch(System.Data.Common.DbCommand command) => command.Bind("@before", cutoff).Bind("@last", lastId);
+                var queued = RecordRows.ToMillis(time.GetUtcNow());
+                await transaction.ExecuteAsync(
+                    PortableSql.QueueArtifactBlobsOfBatch, command => Batch(command.Bind("@queued", queued)), cancellationToken);
+                await transaction.ExecuteAsync(PortableSql.DeleteArtifactsOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteLogLinesOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteStepsOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteAttemptsOfBatch, Batch, cancellationToken);

@@ -18,6 +18,8 @@ internal sealed record StoreDialect
 
     public required LogSearchStatements LogSearch { get; init; }
 
+    public required ArtifactFileInsert ArtifactFiles { get; init; }
+
     /// <summary>The lease id as the dialect's lease_id column takes it.</summary>
     public required Func<Guid, object> LeaseIdValue { get; init; }
 }

@@ -22,6 +22,7 @@ public sealed class PostgresRunStore : CairnStore
         Retention = PostgresSql.Retention,
         Claims = PostgresSql.Claims,
         LogSearch = PostgresSql.LogSearch,
+        ArtifactFiles = PostgresArtifactFiles.Insert,
         LeaseIdValue = leaseId => leaseId,
     };
 

@@ -22,6 +22,7 @@ public sealed class SqliteRunStore : CairnStore
         Retention = SqliteSql.Retention,
         Claims = SqliteSql.Claims,
         LogSearch = SqliteSql.LogSearch,
+        ArtifactFiles = SqliteArtifactFiles.Insert,
 
         // SQLite keeps lease ids as text.
         LeaseIdValue = leaseId => leaseId.ToString(),
