@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Cairn.Core.Artifacts;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Planning;
@@ -170,4 +171,20 @@ public sealed class ArtifactSyntaxTests
         "ci.yml:7:5: error: publish job 'a' cannot have 'artifacts'")]
     public void ArtifactsAndCaches_BelongToStepsJobsOnly(string yaml, string expected) =>
         Assert.StartsWith(expected, Assert.Single(Errors(yaml)), StringComparison.Ordinal);
+
+    [Fact]
+    public void Schema_DescribesArtifactsAndCache_OnAJob()
+    {
+        using var schema = JsonDocument.Parse(PipelineSchema.Generate());
+        var job = schema.RootElement.GetProperty("properties").GetProperty("jobs").GetProperty("additionalProperties").GetProperty("properties");
+
+        var artifacts = job.GetProperty("artifacts");
+        Assert.Equal(["paths"], artifacts.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["on_success", "on_failure", "always"],
+            artifacts.GetProperty("properties").GetProperty("when").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        var cache = job.GetProperty("cache").GetProperty("oneOf");
+        Assert.Equal("object", cache[0].GetProperty("type").GetString());
+        Assert.Equal("array", cache[1].GetProperty("type").GetString());
+        Assert.Equal(["key", "paths"], cache[1].GetProperty("items").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+    }
 }
