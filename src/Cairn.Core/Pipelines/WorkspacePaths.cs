@@ -19,7 +19,7 @@ internal static class WorkspacePaths
             return "is not in the workspace: '~' is not allowed here; write a glob relative to the workspace, like dist/**";
         }
 
-        return Escapes(body);
+        return Escapes(body, "write it relative to the workspace, like dist/**");
     }
 
     /// <summary>What is wrong with a folder a cache keeps, said to follow its quoted text; null when it is fine.</summary>
@@ -43,17 +43,19 @@ internal static class WorkspacePaths
                 return "names another user's home; write ~/ followed by a folder under the steps' home, like ~/.cache/pip";
             }
 
-            return Escapes(path[2..]);
+            return Escapes(path[2..], CacheExample);
         }
 
-        return Escapes(path);
+        return Escapes(path, CacheExample);
     }
 
-    private static string? Escapes(string path)
+    private const string CacheExample = "write it relative to the workspace or under the steps' home, like node_modules or ~/.nuget/packages";
+
+    private static string? Escapes(string path, string instead)
     {
         if (path.StartsWith('/') || path.StartsWith('\\') || (path.Length >= 2 && char.IsAsciiLetter(path[0]) && path[1] == ':'))
         {
-            return "is absolute; write it relative to the workspace, like dist/**";
+            return $"is absolute; {instead}";
         }
 
         return path.Split('/', '\\').Contains("..")

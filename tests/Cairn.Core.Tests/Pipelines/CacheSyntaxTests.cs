@@ -30,7 +30,7 @@ public sealed class CacheSyntaxTests
     [InlineData("{ key: k }", "ci.yml:5:12: error: a cache of job 'test' has no 'paths'; give the folders to keep, like paths: [~/.nuget/packages]")]
     [InlineData("{ key: \"\", paths: [x] }", "ci.yml:5:19: error: a cache's 'key' in job 'test' is empty; give one, like key: nuget-${{ hashFiles('**/packages.lock.json') }}")]
     [InlineData("{ key: k, paths: [] }", "ci.yml:5:29: error: a cache's 'paths' in job 'test' is empty; give at least one folder, like [node_modules]")]
-    [InlineData("{ key: k, paths: [/root/.m2] }", "ci.yml:5:30: error: cache path '/root/.m2' is absolute; write it relative to the workspace, like dist/**")]
+    [InlineData("{ key: k, paths: [/root/.m2] }", "ci.yml:5:30: error: cache path '/root/.m2' is absolute; write it relative to the workspace or under the steps' home, like node_modules or ~/.nuget/packages")]
     [InlineData("{ key: k, paths: [\"~/../x\"] }", "ci.yml:5:30: error: cache path '~/../x' leaves the workspace: '..' is not allowed")]
     [InlineData("{ key: k, paths: [a/../../b] }", "ci.yml:5:30: error: cache path 'a/../../b' leaves the workspace: '..' is not allowed")]
     [InlineData("{ key: k, paths: [\"~/\"] }", "ci.yml:5:30: error: cache path '~/' is the whole home folder, which is too broad; name a folder under it, like ~/.nuget/packages")]
