@@ -272,8 +272,8 @@ public sealed class JobFilesPhase(JobSpec job, JobFiles files, IEnvironmentFiles
     private Task<string> ExpandAsync(string template, CancellationToken cancellationToken) =>
         CacheKeys.ExpandAsync(template, job.Context, HashFilesAsync, cancellationToken);
 
-    /// <summary><c>hashFiles(…)</c> over the workspace as the environment has it: the SHA-256 of each matching file, in
-    /// path order, hashed together; "" when nothing matches.</summary>
+    /// <summary><c>hashFiles(…)</c> over the workspace as the environment has it, read through the environment's own tar
+    /// so that it is the same on a host, in a container and in a pod: what <see cref="FileHashes"/> computes of a folder.</summary>
     private async Task<string> HashFilesAsync(IReadOnlyList<string> patterns, CancellationToken cancellationToken)
     {
         var take = Glob.Compile(patterns);
@@ -287,7 +287,7 @@ public sealed class JobFilesPhase(JobSpec job, JobFiles files, IEnvironmentFiles
                 {
                     if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
                         && ArtifactEntries.Normalize(entry.Name, out _) is { } name
-                        && !name.StartsWith(".git/", StringComparison.Ordinal)
+                        && !name.Split('/').Contains(".git", StringComparer.Ordinal)
                         && take(name))
                     {
                         found.Add((name, await SHA256.HashDataAsync(entry.DataStream ?? Stream.Null, ct)));
@@ -297,18 +297,7 @@ public sealed class JobFilesPhase(JobSpec job, JobFiles files, IEnvironmentFiles
                 return found;
             },
             cancellationToken);
-        if (digests.Count == 0)
-        {
-            return "";
-        }
-
-        using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var (_, digest) in digests.OrderBy(d => d.Path, StringComparer.Ordinal))
-        {
-            all.AppendData(digest);
-        }
-
-        return Convert.ToHexStringLower(all.GetHashAndReset());
+        return FileHashes.Combine(digests.OrderBy(d => d.Path, StringComparer.Ordinal).Select(d => d.Digest));
     }
 
     private static IEnumerable<CacheRoot> Roots(CacheRule rule) =>

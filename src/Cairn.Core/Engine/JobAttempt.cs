@@ -254,10 +254,8 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
     /// in the log when the job asked for artifacts or caches).</summary>
     private JobFiles? Files(RunRecord run, JobDefinitionJson definition, JobReporter reporter)
     {
-        var artifacts = definition.Artifacts is { } kept
-            ? new ArtifactRule(kept.Paths, ArtifactWhenNames.TryParse(kept.When, out var when) ? when : ArtifactWhen.OnSuccess, kept.ExpireInMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null)
-            : null;
-        var caches = definition.Caches.Select(c => new CacheRule(c.Key, c.Paths, c.RestoreKeys)).ToList();
+        var artifacts = definition.Artifacts?.ToRule();
+        var caches = definition.Caches.Select(c => c.ToRule()).ToList();
         if (artifacts is null && caches.Count == 0 && Job.Needs.Count == 0)
         {
             return null;

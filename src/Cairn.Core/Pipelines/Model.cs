@@ -169,6 +169,12 @@ public sealed record JobDefinition(
     public ApprovalDefinition? Approval { get; init; }
 
     public PublishDefinition? Publish { get; init; }
+
+    /// <summary><c>artifacts:</c> — what the job keeps of its workspace when its steps end; null: nothing.</summary>
+    public Artifacts.ArtifactRule? Artifacts { get; init; }
+
+    /// <summary><c>cache:</c> — the job's caches in file order, keys and restore keys as written; empty when it has none.</summary>
+    public IReadOnlyList<Artifacts.CacheRule> Caches { get; init; } = [];
 }
 
 /// <summary>A sidecar container of a job. <see cref="Image"/> and env values may hold <c>${{ }}</c> expressions;

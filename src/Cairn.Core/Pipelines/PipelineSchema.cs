@@ -47,6 +47,9 @@ public static class PipelineSchema
         SyntaxKind.Object => ObjectSchema(key),
         SyntaxKind.NamedObjects => Described(key, NamedObjects(key, ObjectSchema(key, described: false))),
         SyntaxKind.ObjectList => Described(key, new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = ObjectSchema(key, described: false) }),
+        SyntaxKind.ObjectOrList => Described(key, OneOf(
+            ObjectSchema(key, described: false),
+            new JsonObject { ["type"] = "array", ["minItems"] = 1, ["items"] = ObjectSchema(key, described: false) })),
         SyntaxKind.Events => Described(key, Events(key)),
         SyntaxKind.Matrix => Described(key, Matrix(key)),
         SyntaxKind.ScalarMapList => Described(key, ScalarMapList()),

@@ -1,3 +1,4 @@
+using Cairn.Core.Artifacts;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Pipelines.Expressions;
@@ -179,6 +180,8 @@ public static class RunPlanner
                 ExpressionEngine.ExpandTemplate(service.Image, stepContext),
                 service.Env.ToDictionary(e => e.Key, e => ExpressionEngine.ExpandTemplate(e.Value, stepContext), StringComparer.Ordinal),
                 service.Command))],
+            Artifacts = job.Artifacts?.ToJson(),
+            Caches = [.. job.Caches.Select(cache => cache.ToJson())],
         };
     }
 

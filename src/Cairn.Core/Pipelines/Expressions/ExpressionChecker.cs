@@ -11,6 +11,12 @@ internal static class ExpressionChecker
 
     public static readonly string[] StatusFunctions = ["success", "failure", "always", "cancelled"];
 
+    /// <summary>The one function that is not a status function: a digest of files of the workspace, for cache keys.</summary>
+    public const string HashFiles = "hashFiles";
+
+    /// <summary>Where <c>hashFiles()</c> may be called, for its error.</summary>
+    public const string HashFilesPlaces = "hashFiles() can only be used in a cache's key and restore-keys, where the workspace is there to read";
+
     /// <summary>Adds each problem to <paramref name="errors"/>. Without a scope only what is wrong everywhere is checked.</summary>
     public static void Check(Syntax node, ExpressionScope? scope, List<ExpressionError> errors)
     {
@@ -170,9 +176,15 @@ internal static class ExpressionChecker
             Check(argument, scope, errors);
         }
 
+        if (call.Name == HashFiles)
+        {
+            CheckHashFiles(call, scope, errors);
+            return;
+        }
+
         if (!StatusFunctions.Contains(call.Name))
         {
-            var meant = Suggestions.Closest(call.Name, StatusFunctions);
+            var meant = Suggestions.Closest(call.Name, [.. StatusFunctions, HashFiles]);
             errors.Add(new ExpressionError(call.Offset, meant is not null
                 ? $"unknown function '{call.Name}'; did you mean {meant}()?"
                 : $"unknown function '{call.Name}': the functions are success(), failure(), always() and cancelled()"));
@@ -187,6 +199,39 @@ internal static class ExpressionChecker
         if (scope is { AllowStatusFunctions: false })
         {
             errors.Add(new ExpressionError(call.Offset, $"status functions such as {call.Name}() can only be used in if:"));
+        }
+    }
+
+    /// <summary>The globs of a <c>hashFiles(…)</c> call, when every argument is a quoted glob.</summary>
+    public static IReadOnlyList<string>? HashFilesPatterns(CallSyntax call) =>
+        call.Arguments.Count > 0 && call.Arguments.All(a => a is LiteralSyntax { Value: { IsNull: false, IsBool: false } })
+            ? [.. call.Arguments.Cast<LiteralSyntax>().Select(a => a.Value.Text)]
+            : null;
+
+    private static void CheckHashFiles(CallSyntax call, ExpressionScope? scope, List<ExpressionError> errors)
+    {
+        if (scope is { AllowHashFiles: false })
+        {
+            errors.Add(new ExpressionError(call.Offset, HashFilesPlaces));
+            return;
+        }
+
+        if (call.Arguments.Count == 0)
+        {
+            errors.Add(new ExpressionError(call.Offset, "hashFiles() needs at least one glob, like hashFiles('**/packages.lock.json')"));
+            return;
+        }
+
+        foreach (var argument in call.Arguments)
+        {
+            if (argument is not LiteralSyntax { Value: { IsNull: false, IsBool: false } literal })
+            {
+                errors.Add(new ExpressionError(argument.Offset, "hashFiles() takes quoted globs, like hashFiles('**/packages.lock.json')"));
+            }
+            else if (WorkspacePaths.GlobProblem(literal.Text) is { } problem)
+            {
+                errors.Add(new ExpressionError(argument.Offset, $"hashFiles() glob '{literal.Text}' {problem}"));
+            }
         }
     }
 }

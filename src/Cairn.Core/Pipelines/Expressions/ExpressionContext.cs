@@ -46,6 +46,10 @@ public sealed record ExpressionScope(
     /// <summary>The contexts that may be read, when fewer than the usual ones; <c>cairn</c> is readable only when listed here.</summary>
     public IReadOnlyList<string>? OnlyContexts { get; init; }
 
+    /// <summary>True only in a cache's <c>key</c> and <c>restore-keys</c>, where <c>hashFiles(…)</c> may be called: they
+    /// are expanded on the worker, once the workspace is there to read.</summary>
+    public bool AllowHashFiles { get; init; }
+
     /// <summary><c>concurrency.group</c>: inputs and the event's data, decided before any job exists.</summary>
     public static ExpressionScope ConcurrencyGroup(IReadOnlySet<string> inputs) =>
         new(null, inputs, AllowStatusFunctions: false, AllowEnv: false) { Place = "concurrency.group", OnlyContexts = ["inputs", "cairn"] };

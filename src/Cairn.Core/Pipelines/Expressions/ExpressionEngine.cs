@@ -3,7 +3,8 @@ using System.Text;
 namespace Cairn.Core.Pipelines.Expressions;
 
 /// <summary>The <c>${{ }}</c> language: literals, <c>matrix.x</c>/<c>env.X</c>/<c>inputs.x</c> (and <c>cairn.x</c> in
-/// <c>concurrency.group</c> only), <c>== != &amp;&amp; || !</c>, parentheses, and <c>success() failure() always() cancelled()</c>.</summary>
+/// <c>concurrency.group</c> only), <c>== != &amp;&amp; || !</c>, parentheses, <c>success() failure() always() cancelled()</c>,
+/// and, in a cache's keys only, <c>hashFiles(globs…)</c> (expanded by <see cref="Artifacts.CacheKeys"/> on the worker).</summary>
 /// <remarks>Nothing else exists, on purpose: event data (branch names, titles) reaches scripts only as environment
 /// variables, so it can never be spliced into a script. Evaluating an expression that does not parse, or names an
 /// unknown context or function, throws <see cref="FormatException"/>; validate first to get every problem as a value.</remarks>

@@ -2,12 +2,18 @@ namespace Cairn.Core.Pipelines.Expressions;
 
 /// <summary>Computes the value of a checked expression tree.</summary>
 /// <param name="status">What the status functions answer; null where they may not be used (templates).</param>
-internal sealed class ExpressionEvaluator(ExpressionContext context, StatusContext? status)
+/// <param name="hashes">What each <c>hashFiles(…)</c> answers, by <see cref="HashFilesKey"/> of its globs; null where it
+/// may not be used (everywhere but a cache's keys).</param>
+internal sealed class ExpressionEvaluator(ExpressionContext context, StatusContext? status, IReadOnlyDictionary<string, string>? hashes = null)
 {
+    /// <summary>One key per list of globs: globs hold no line breaks that matter, and the order is kept.</summary>
+    public static string HashFilesKey(IReadOnlyList<string> patterns) => string.Join('\n', patterns);
+
     public ExpressionValue Evaluate(Syntax node) => node switch
     {
         LiteralSyntax literal => literal.Value,
         AccessSyntax access => Read(access),
+        CallSyntax { Name: ExpressionChecker.HashFiles } call => ExpressionValue.FromString(HashFiles(call)),
         CallSyntax call => ExpressionValue.FromBool(CallStatusFunction(call.Name)),
         NotSyntax not => ExpressionValue.FromBool(!Evaluate(not.Operand).IsTruthy),
         BinarySyntax binary => Evaluate(binary),
@@ -35,6 +41,20 @@ internal sealed class ExpressionEvaluator(ExpressionContext context, StatusConte
             _ => throw new InvalidOperationException($"unknown context '{access.Context}': the expression was not checked"),
         };
         return ExpressionValue.FromNullable(values.GetValueOrDefault(access.Key));
+    }
+
+    private string HashFiles(CallSyntax call)
+    {
+        if (hashes is null)
+        {
+            throw new InvalidOperationException(ExpressionChecker.HashFilesPlaces);
+        }
+
+        var patterns = ExpressionChecker.HashFilesPatterns(call)
+            ?? throw new InvalidOperationException("hashFiles() takes quoted globs: the expression was not checked");
+        return hashes.TryGetValue(HashFilesKey(patterns), out var hash)
+            ? hash
+            : throw new InvalidOperationException("hashFiles() was not computed for these globs");
     }
 
     private bool CallStatusFunction(string name)

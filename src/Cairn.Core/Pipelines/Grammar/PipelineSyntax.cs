@@ -77,6 +77,30 @@ internal static class PipelineSyntax
         ],
     };
 
+    /// <summary><c>artifacts:</c> of a job: what it keeps of its workspace when its steps end.</summary>
+    public static SyntaxKey Artifacts { get; } = new("artifacts", SyntaxKind.Object,
+        "What the job keeps of its workspace after its steps: kept with the run, browsable and downloadable, and extracted into the workspace of every job that needs it before its first step.")
+    {
+        Children =
+        [
+            new("paths", SyntaxKind.TextList, "Globs relative to the workspace, like dist/** or coverage.xml: * stays within a path segment, ** crosses them. Never absolute, never with .. or ~.") { Required = true },
+            new("expire-in", SyntaxKind.Duration, "How long they are kept, like 14d or 12h; default: the server's setting."),
+            new("when", SyntaxKind.Choice, "When they are kept: on_success (the default), on_failure or always.") { AllowedValues = Cairn.Core.Artifacts.ArtifactWhenNames.All },
+        ],
+    };
+
+    /// <summary><c>cache:</c> of a job: folders restored by key before its first step and saved after it succeeded.</summary>
+    public static SyntaxKey Cache { get; } = new("cache", SyntaxKind.ObjectOrList,
+        "Folders restored by key before the first step and saved after the job succeeded when the key missed: one cache or a list of up to 16.")
+    {
+        Children =
+        [
+            new("key", SyntaxKind.Text, "The cache's key, like nuget-${{ hashFiles('**/packages.lock.json') }}. May hold ${{ }} expressions reading matrix, env, inputs and hashFiles(globs…).") { Required = true },
+            new("paths", SyntaxKind.TextList, "Folders to keep: relative to the workspace, or under the steps' home as ~/… (like ~/.nuget/packages). Never absolute, never with ...") { Required = true },
+            new("restore-keys", SyntaxKind.TextList, "Prefixes tried in order when the key misses: the newest cache whose key starts with one is restored. May hold ${{ }} like the key."),
+        ],
+    };
+
     /// <summary><c>agent:</c> of a job: run an agent profile in the job's own worktree and branch.</summary>
     public static SyntaxKey AgentJob { get; } = new("agent", SyntaxKind.Object,
         "Run a coding agent (a profile under 'agents') on the job's own branch cairn/RUN-JOB, then the verify steps. Instead of steps.")
@@ -172,6 +196,8 @@ internal static class PipelineSyntax
             Retry,
             new("if", SyntaxKind.Condition, "Run the job only when this condition holds; the default is success() (every job in 'needs' succeeded)."),
             Step,
+            Artifacts,
+            Cache,
             AgentJob,
             Approval,
             Publish,

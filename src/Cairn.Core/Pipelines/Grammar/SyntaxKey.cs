@@ -48,6 +48,9 @@ internal enum SyntaxKind
     /// <summary>A matrix: axes (free names to lists of scalars) plus the keys in <see cref="SyntaxKey.Children"/>.</summary>
     Matrix,
 
+    /// <summary>One object with the keys in <see cref="SyntaxKey.Children"/>, or a list of them.</summary>
+    ObjectOrList,
+
     /// <summary>A list of mappings of scalars (<c>include</c>, <c>exclude</c>).</summary>
     ScalarMapList,
 

@@ -14,6 +14,7 @@ internal sealed class JobReader(
     private readonly StepReader _steps = new(reader, expressions);
     private readonly MatrixReader _matrix = new(reader);
     private readonly ServiceReader _services = new(reader, expressions);
+    private readonly JobFilesReader _files = new(reader, expressions);
 
     private Diagnostics Diagnostics => reader.Diagnostics;
 
@@ -64,6 +65,10 @@ internal sealed class JobReader(
             Services = keys.TryGetValue("services", out var sv) ? _services.Read(job, sv.Value, scope) : [],
             Priority = keys.TryGetValue("priority", out var p) ? reader.Priority(p.Value) : null,
             Kind = kind,
+            Artifacts = kind == JobKind.Steps && keys.TryGetValue("artifacts", out var a) ? _files.Artifacts(job, a.Value) : null,
+            Caches = kind == JobKind.Steps && keys.TryGetValue("cache", out var ca)
+                ? _files.Caches(job, ca.Value, scope with { AllowHashFiles = true })
+                : [],
         };
         return (kind == JobKind.Steps ? definition : WithKind(definition, keys, scope), needs);
     }
@@ -105,6 +110,8 @@ internal sealed class JobReader(
             ("image", "the agent runs on the server in its own worktree, not in a container image"),
             ("services", "the agent runs on the server, without sidecar containers"),
             ("matrix", "an agent job runs once, on one branch"),
+            ("artifacts", "only a job with steps keeps artifacts; add a job that needs this one, with steps, to keep files"),
+            ("cache", "only a job with steps restores and saves caches"),
         ],
         JobKind.Approval =>
         [
@@ -113,6 +120,8 @@ internal sealed class JobReader(
             ("services", "a gate runs nothing"),
             ("matrix", "a gate is one decision"),
             ("retry", "a gate is decided by people, not retried"),
+            ("artifacts", "a gate runs nothing, so it makes no files to keep"),
+            ("cache", "a gate runs nothing, so it has no folders to cache"),
         ],
         JobKind.Publish =>
         [
@@ -120,6 +129,8 @@ internal sealed class JobReader(
             ("image", "publishing runs on the server, not in a container image"),
             ("services", "publishing runs on the server, without sidecar containers"),
             ("matrix", "a publish job runs once"),
+            ("artifacts", "publishing runs on the server and makes no files to keep; only a job with steps keeps artifacts"),
+            ("cache", "publishing runs on the server, without caches; only a job with steps restores and saves caches"),
         ],
         _ => [],
     };
