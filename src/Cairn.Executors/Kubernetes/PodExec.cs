@@ -52,6 +52,10 @@ internal static class PodExec
             {
                 result = await ReceiveAsync(socket, stdout, cancellationToken);
             }
+            catch (WebSocketException error)
+            {
+                throw new IOException($"the connection to the job's pod was lost: {error.Message}", error);
+            }
             finally
             {
                 await done.CancelAsync();
@@ -80,6 +84,7 @@ internal static class PodExec
         }
     }
 
+    // Reading the input failing ends the whole command: the connection is cut, so the receive does not wait forever.
     private static async Task SendAsync(WebSocket socket, Stream stdin, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Chunk + 1);
@@ -93,6 +98,11 @@ internal static class PodExec
             }
 
             await socket.SendAsync(new byte[] { Close, StdIn }, WebSocketMessageType.Binary, true, cancellationToken);
+        }
+        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            socket.Abort();
+            throw;
         }
         finally
         {
