@@ -80,6 +80,46 @@ public sealed class KubernetesFilesTests
     }
 
     [Fact]
+    public async Task Files_of_megabytes_go_through_in_both_directions_intact()
+    {
+        await using var api = new FakeKubernetesApi { OnPodCreated = FakePodProcess.RunAsync };
+        var steps = new[] { Step(0, "cksum < in/big.bin > in.sum; head -c 3000000 /dev/urandom > out.bin; cksum < out.bin > out.sum") };
+        var job = WithFiles(Job(steps), needs: ["build"], artifacts: new ArtifactRule(["out.bin"], ArtifactWhen.OnSuccess, null));
+        await using var environment = Environment(api, job, new RecordingJobReporter());
+        Assert.True((await environment.PrepareAsync(Ct)).IsReady);
+        var big = new byte[5_000_000];
+        new Random(7).NextBytes(big);
+        var stream = new MemoryStream();
+        using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "in/big.bin") { DataStream = new MemoryStream(big) });
+        }
+
+        stream.Position = 0;
+        await environment.ExtractAsync("/workspace", stream, Ct);
+        Assert.Equal(0, (await environment.RunStepAsync(steps[0], Ct)).ExitCode);
+        using var archive = new MemoryStream();
+        await environment.ArchiveAsync("/workspace", ["out.bin", "in.sum", "out.sum"], archive, Ct);
+
+        archive.Position = 0;
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using (var reader = new TarReader(archive))
+        {
+            while (reader.GetNextEntry(copyData: true) is { DataStream: { } data } entry)
+            {
+                using var copy = new MemoryStream();
+                data.CopyTo(copy);
+                files[entry.Name] = copy.ToArray();
+            }
+        }
+
+        Assert.Equal(3_000_000, files["out.bin"].Length);
+        Assert.Equal(Encoding.ASCII.GetString(files["out.sum"]), Cksum(files["out.bin"]));
+        Assert.Equal(Encoding.ASCII.GetString(files["in.sum"]), Cksum(big));
+        Assert.Null(await environment.TearDownAsync(Ct));
+    }
+
+    [Fact]
     public async Task A_failing_tar_gives_an_error_that_says_what_failed()
     {
         await using var api = new FakeKubernetesApi { OnPodCreated = FakePodProcess.RunAsync };
@@ -203,6 +243,23 @@ public sealed class KubernetesFilesTests
 
         stream.Position = 0;
         return stream;
+    }
+
+    // What `cksum < FILE` prints for these bytes, computed by the host's cksum.
+    private static string Cksum(byte[] bytes)
+    {
+        using var folder = new TempDirectory();
+        var path = Path.Combine(folder.Path, "f");
+        File.WriteAllBytes(path, bytes);
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardOutput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("cksum < \"$1\"");
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add(path);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
     }
 
     private static Dictionary<string, string?> Read(MemoryStream archive)
