@@ -12,6 +12,16 @@ public sealed partial class FakeKubernetesApi
 {
     private const string ExecV5 = "v5.channel.k8s.io";
     private const string ExecV4 = "v4.channel.k8s.io";
+    private string? _execRefusal;
+
+    /// <summary>Every pods/exec from now on is refused with 403 and this message (RBAC without <c>pods/exec</c>).</summary>
+    public void RefuseExecs(string message)
+    {
+        lock (_gate)
+        {
+            _execRefusal = message;
+        }
+    }
 
     private async Task ExecAsync(string ns, string name, FakeKubernetesRequest request, FakeKubernetesResponse response, CancellationToken cancellationToken)
     {
@@ -24,6 +34,18 @@ public sealed partial class FakeKubernetesApi
         if (pod is null)
         {
             await response.SendAsync(404, NotFound("pods", name).Item2, cancellationToken);
+            return;
+        }
+
+        string? refusal;
+        lock (_gate)
+        {
+            refusal = _execRefusal;
+        }
+
+        if (refusal is not null)
+        {
+            await response.SendAsync(403, Status(403, "Forbidden", refusal), cancellationToken);
             return;
         }
 

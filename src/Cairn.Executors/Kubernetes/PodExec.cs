@@ -40,7 +40,11 @@ internal static class PodExec
         }
         catch (Exception error) when (error is WebSocketException or HttpOperationException or KubernetesException)
         {
-            throw new IOException($"the cluster refused to run a command in the job's pod (pods/exec): {error.Message}", error);
+            var said = error is HttpOperationException { Body: k8s.Models.V1Status { Message: { Length: > 0 } message } } ? message : error.Message;
+            var forbidden = said.Contains("'403'", StringComparison.Ordinal) || said.Contains("forbidden", StringComparison.OrdinalIgnoreCase)
+                ? $"; artifacts and caches need `create` on pods/exec in namespace {pod.Namespace}"
+                : "";
+            throw new IOException($"the cluster refused to run a command in the job's pod (pods/exec): {said}{forbidden}", error);
         }
 
         using (socket)

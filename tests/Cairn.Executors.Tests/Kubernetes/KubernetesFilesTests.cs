@@ -146,6 +146,25 @@ public sealed class KubernetesFilesTests
     }
 
     [Fact]
+    public async Task A_cluster_that_refuses_exec_fails_the_job_as_infra_with_its_message()
+    {
+        await using var api = new FakeKubernetesApi { OnPodCreated = FakePodProcess.RunAsync };
+        api.RefuseExecs("pods \"x\" is forbidden: User \"ci\" cannot create resource \"pods/exec\" in namespace \"ci\"");
+        using var executor = Executor(api);
+        var job = WithFiles(Job([Step(0, "echo never")]), needs: ["build"]);
+        var reporter = new RecordingJobReporter();
+
+        var outcome = await executor.RunAsync(job, reporter, Ct);
+
+        Assert.Equal(JobStatus.Failed, outcome.Status);
+        Assert.Equal(FailureClass.Infra, outcome.FailureClass);
+        Assert.Contains("403", outcome.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("artifacts and caches need `create` on pods/exec in namespace ci", outcome.Detail, StringComparison.Ordinal);
+        Assert.Empty(reporter.Text(0, LogStream.Stdout));
+        await Eventually.TrueAsync(() => api.Pods.Count == 0, "the pod removed", cancellationToken: Ct);
+    }
+
+    [Fact]
     public async Task An_image_without_tar_is_named_as_the_cause()
     {
         using var bin = new TempDirectory();
