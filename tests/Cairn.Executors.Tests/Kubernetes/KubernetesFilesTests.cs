@@ -239,7 +239,7 @@ public sealed class KubernetesFilesTests
         Assert.True(kept.Pod.Spec.ActiveDeadlineSeconds > plain.Pod.Spec.ActiveDeadlineSeconds);
     }
 
-    private static JobSpec WithFiles(JobSpec job, IReadOnlyList<string>? needs = null, ArtifactRule? artifacts = null, IReadOnlyList<CacheRule>? caches = null) =>
+    internal static JobSpec WithFiles(JobSpec job, IReadOnlyList<string>? needs = null, ArtifactRule? artifacts = null, IReadOnlyList<CacheRule>? caches = null) =>
         job with { Files = new JobFiles(new UnusedStash(), needs ?? [], artifacts, caches ?? []) };
 
     private static KubernetesJobEnvironment Environment(FakeKubernetesApi api, JobSpec job, RecordingJobReporter reporter)
@@ -249,7 +249,7 @@ public sealed class KubernetesFilesTests
         return new KubernetesJobEnvironment(client, job, reporter, options, "worker-1", new ConcurrentDictionary<string, byte>(), TimeProvider.System);
     }
 
-    private static MemoryStream Tar(params (string Name, string Text)[] files)
+    internal static MemoryStream Tar(params (string Name, string Text)[] files)
     {
         var stream = new MemoryStream();
         using (var writer = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
@@ -281,7 +281,7 @@ public sealed class KubernetesFilesTests
         return output;
     }
 
-    private static Dictionary<string, string?> Read(MemoryStream archive)
+    internal static Dictionary<string, string?> Read(MemoryStream archive)
     {
         archive.Position = 0;
         var entries = new Dictionary<string, string?>(StringComparer.Ordinal);
