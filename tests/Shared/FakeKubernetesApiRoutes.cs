@@ -35,6 +35,7 @@ public sealed partial class FakeKubernetesApi
             ("pods", null, _, "GET") when request["watch"] is "true" or "1" => (0, ""),
             ("pods", null, _, "GET") => ListPods(ns, request),
             ("pods", { } n, "log", "GET") => (0, ""),
+            ("pods", { } n, "exec", "GET" or "POST") => (0, ""),
             ("pods", { } n, null, "GET") => GetPod(ns, n),
             ("pods", { } n, null, "DELETE") => DeletePod(ns, n, request.Body),
             ("secrets", null, _, "POST") => CreateSecret(ns, request.Body),
@@ -54,6 +55,10 @@ public sealed partial class FakeKubernetesApi
         else if (sub == "log")
         {
             await LogAsync(ns, name!, request, response, cancellationToken);
+        }
+        else if (sub == "exec")
+        {
+            await ExecAsync(ns, name!, request, response, cancellationToken);
         }
         else
         {

@@ -9,6 +9,15 @@ namespace Cairn.Testing;
 public sealed record FakeKubernetesRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, string Body)
 {
     public string? this[string name] => Query.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary>Every query parameter in order, repeated names included (<c>command=…&amp;command=…</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> QueryPairs { get; init; } = [];
+
+    /// <summary>The request's headers (names case-insensitive).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The values of query parameter <paramref name="name"/>, in order.</summary>
+    public IReadOnlyList<string> All(string name) => [.. QueryPairs.Where(p => p.Key == name).Select(p => p.Value)];
 }
 
 /// <summary>The small HTTP/1.1 server under the <see cref="FakeKubernetesApi"/>: one request per connection (every
@@ -128,6 +137,7 @@ public sealed class FakeKubernetesHttp : IAsyncDisposable
         var question = target.IndexOf('?', StringComparison.Ordinal);
         var path = question < 0 ? target : target[..question];
         var query = new Dictionary<string, string>(StringComparer.Ordinal);
+        var pairs = new List<KeyValuePair<string, string>>();
         if (question >= 0)
         {
             foreach (var pair in target[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -135,10 +145,11 @@ public sealed class FakeKubernetesHttp : IAsyncDisposable
                 var equals = pair.IndexOf('=', StringComparison.Ordinal);
                 var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
                 query[key] = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..].Replace('+', ' '));
+                pairs.Add(new(key, query[key]));
             }
         }
 
-        return new FakeKubernetesRequest(parts[0], Uri.UnescapeDataString(path), query, body);
+        return new FakeKubernetesRequest(parts[0], Uri.UnescapeDataString(path), query, body) { QueryPairs = pairs, Headers = headers };
     }
 
     private static async Task<string> ReadChunkedAsync(NetworkStream stream, CancellationToken cancellationToken)
@@ -192,6 +203,24 @@ public sealed class FakeKubernetesResponse(Stream stream)
         await stream.WriteAsync(bytes, cancellationToken);
         await stream.FlushAsync(cancellationToken);
         _sent = true;
+    }
+
+    /// <summary>Answers a WebSocket upgrade (101 with <paramref name="protocol"/>) and returns the server's side of it.</summary>
+    public async Task<System.Net.WebSockets.WebSocket> AcceptWebSocketAsync(string key, string protocol, CancellationToken cancellationToken)
+    {
+#pragma warning disable CA5350 // The WebSocket handshake (RFC 6455) is defined with SHA-1; it protects nothing.
+        var accept = Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(Encoding.ASCII.GetBytes(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")));
+#pragma warning restore CA5350
+        var head = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), cancellationToken);
+        await stream.FlushAsync(cancellationToken);
+        _sent = true;
+        return System.Net.WebSockets.WebSocket.CreateFromStream(stream, new System.Net.WebSockets.WebSocketCreationOptions
+        {
+            IsServer = true,
+            SubProtocol = protocol,
+            KeepAliveInterval = TimeSpan.Zero,
+        });
     }
 
     public async Task StartStreamAsync(string contentType, CancellationToken cancellationToken)

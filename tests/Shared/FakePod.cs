@@ -41,6 +41,32 @@ public sealed class FakePod : IAsyncDisposable
     /// <c>term</c> marker…) before the pod ends with 143 and is removed; null: it just ends.</summary>
     public Func<FakePod, Task>? OnDelete { get; set; }
 
+    /// <summary>How a command of pods/exec runs on this host (the pod's paths mapped, as <see cref="FakePodProcess"/>
+    /// does); null: the job container does not run, and exec is refused.</summary>
+    public Func<IReadOnlyList<string>, System.Diagnostics.ProcessStartInfo>? ExecStart { get; set; }
+
+    /// <summary>Every command run through pods/exec, in order.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Execs
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _execs];
+            }
+        }
+    }
+
+    private readonly List<IReadOnlyList<string>> _execs = [];
+
+    internal void Executed(IReadOnlyList<string> command)
+    {
+        lock (_gate)
+        {
+            _execs.Add(command);
+        }
+    }
+
     /// <summary>The image of a container of the pod's spec.</summary>
     public string Image(string container) =>
         (string?)Containers().FirstOrDefault(c => (string?)c["name"] == container)?["image"] ?? "";

@@ -5,9 +5,10 @@ namespace Cairn.Testing;
 
 /// <summary>Runs a <see cref="FakePod"/> for real on this host: the init containers' and the <c>job</c> container's
 /// commands with <c>/bin/sh</c>, their program files taken from the pod's Secret (the volume's items), <c>/cairn</c> and
-/// <c>/workspace</c> mapped to folders of a temporary directory, and each container's environment with its
-/// <c>secretKeyRef</c>s read from the Secret. What the job container prints is the pod's log; a graceful delete sends
-/// SIGTERM to it. Service containers are not run.</summary>
+/// <c>/workspace</c> (and <c>/cairn-files</c>) mapped to folders of a temporary directory, and each container's environment
+/// with its <c>secretKeyRef</c>s read from the Secret. What the job container prints is the pod's log; a graceful delete
+/// sends SIGTERM to it; while it runs, pods/exec runs commands on this host with the same mapping (<c>HOME</c> is the
+/// workspace). Service containers are not run.</summary>
 public static class FakePodProcess
 {
     /// <summary>A script for <see cref="FakeKubernetesApi.OnPodCreated"/>.</summary>
@@ -17,13 +18,14 @@ public static class FakePodProcess
         using var root = new TempDirectory();
         var programs = Directory.CreateDirectory(Path.Combine(root.Path, "cairn")).FullName;
         var workspace = Directory.CreateDirectory(Path.Combine(root.Path, "workspace")).FullName;
+        var files = Directory.CreateDirectory(Path.Combine(root.Path, "cairn-files")).FullName;
         var spec = pod.Snapshot()["spec"]!;
         foreach (var volume in (spec["volumes"] as JsonArray ?? []).OfType<JsonObject>())
         {
             foreach (var item in (volume["secret"]?["items"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 var text = pod.SecretValue((string)item["key"]!) ?? "";
-                await File.WriteAllTextAsync(Path.Combine(programs, (string)item["path"]!), Map(text, programs, workspace), cancellationToken);
+                await File.WriteAllTextAsync(Path.Combine(programs, (string)item["path"]!), Map(text, programs, workspace, files), cancellationToken);
             }
         }
 
@@ -33,7 +35,7 @@ public static class FakePodProcess
         {
             var name = (string)init["name"]!;
             pod.Running(name);
-            var code = await RunAsync(pod, init, name, programs, workspace, null, cancellationToken);
+            var code = await RunAsync(pod, init, name, programs, workspace, files, null, cancellationToken);
             pod.Terminated(name, code);
             if (code != 0)
             {
@@ -44,13 +46,26 @@ public static class FakePodProcess
 
         var job = (spec["containers"] as JsonArray ?? []).OfType<JsonObject>().First(c => (string?)c["name"] == "job");
         pod.Event("Started", "Started container job");
+        pod.ExecStart = command =>
+        {
+            var info = new ProcessStartInfo(Map(command[0], programs, workspace, files)) { WorkingDirectory = workspace };
+            foreach (var argument in command.Skip(1))
+            {
+                info.ArgumentList.Add(Map(argument, programs, workspace, files));
+            }
+
+            info.Environment.Clear();
+            info.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+            info.Environment["HOME"] = workspace;
+            return info;
+        };
         pod.Running();
         var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         pod.OnDelete = _ => finished.Task;
         try
         {
             // A graceful delete sends SIGTERM; the pod ends once the process has exited and its output is all in the log.
-            var exit = await RunAsync(pod, job, "job", programs, workspace, p => pod.OnDelete = async _ =>
+            var exit = await RunAsync(pod, job, "job", programs, workspace, files, p => pod.OnDelete = async _ =>
             {
                 await StopAsync(p, finished.Task);
                 await finished.Task;
@@ -59,14 +74,15 @@ public static class FakePodProcess
         }
         finally
         {
+            pod.ExecStart = null;
             finished.TrySetResult();
         }
     }
 
-    private static async Task<int> RunAsync(FakePod pod, JsonObject container, string name, string programs, string workspace,
+    private static async Task<int> RunAsync(FakePod pod, JsonObject container, string name, string programs, string workspace, string files,
         Action<Process>? started, CancellationToken cancellationToken)
     {
-        var command = (container["command"] as JsonArray ?? []).Concat(container["args"] as JsonArray ?? []).Select(a => Map((string)a!, programs, workspace)).ToList();
+        var command = (container["command"] as JsonArray ?? []).Concat(container["args"] as JsonArray ?? []).Select(a => Map((string)a!, programs, workspace, files)).ToList();
         var start = new ProcessStartInfo(command[0] == "sh" ? "/bin/sh" : command[0])
         {
             WorkingDirectory = workspace,
@@ -85,7 +101,7 @@ public static class FakePodProcess
         foreach (var variable in (container["env"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var value = variable["valueFrom"]?["secretKeyRef"]?["key"] is { } key ? pod.SecretValue((string)key!) : (string?)variable["value"];
-            start.Environment[(string)variable["name"]!] = Map(value ?? "", programs, workspace);
+            start.Environment[(string)variable["name"]!] = Map(value ?? "", programs, workspace, files);
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("the pod's command did not start");
@@ -131,10 +147,12 @@ public static class FakePodProcess
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 
-    private static string Map(string text, string programs, string workspace) =>
-        text.Replace("'/cairn'", "'\u0001P'", StringComparison.Ordinal)
+    private static string Map(string text, string programs, string workspace, string files) =>
+        text.Replace("/cairn-files", "\u0001F", StringComparison.Ordinal)
+            .Replace("'/cairn'", "'\u0001P'", StringComparison.Ordinal)
             .Replace("/cairn/", "\u0001P/", StringComparison.Ordinal)
             .Replace("/workspace", "\u0001W", StringComparison.Ordinal)
             .Replace("\u0001P", programs, StringComparison.Ordinal)
-            .Replace("\u0001W", workspace, StringComparison.Ordinal);
+            .Replace("\u0001W", workspace, StringComparison.Ordinal)
+            .Replace("\u0001F", files, StringComparison.Ordinal);
 }

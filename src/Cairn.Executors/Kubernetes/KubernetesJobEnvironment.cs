@@ -15,7 +15,7 @@ namespace Cairn.Executors.Kubernetes;
 /// <summary>One job as a pod: its Secret and pod made (waiting out a namespace's quota), the pod followed until its
 /// <c>job</c> container runs, each step read from that container's log between the supervisor's markers, and the pod and
 /// Secret removed at the end whatever happened.</summary>
-internal sealed class KubernetesJobEnvironment(
+internal sealed partial class KubernetesJobEnvironment(
     IKubernetes client,
     JobSpec job,
     IJobReporter reporter,
@@ -77,6 +77,7 @@ internal sealed class KubernetesJobEnvironment(
         {
             _log = new PodLog(client, _pod, time);
             _log.Start();
+            return await FilesReadyAsync(cancellationToken) ?? setup;
         }
 
         return setup;
@@ -89,6 +90,11 @@ internal sealed class KubernetesJobEnvironment(
         if (_log is null || _stopping)
         {
             return StepExit.NotStarted("the job's pod is gone: an earlier stop removed it");
+        }
+
+        if (await ReleaseRestoredAsync(stop) is { } refused)
+        {
+            return refused;
         }
 
         var started = time.GetUtcNow();
@@ -134,6 +140,7 @@ internal sealed class KubernetesJobEnvironment(
         }
 
         var problems = new List<string>();
+        await ReleaseForTearDownAsync();
         if (_log is not null)
         {
             using var bound = new CancellationTokenSource(options.CleanupTimeout / 2, time);

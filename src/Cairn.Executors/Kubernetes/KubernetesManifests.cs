@@ -28,6 +28,16 @@ public static class KubernetesManifests
     /// <summary>Where the job container finds the supervisor, the step table and the step scripts (read-only).</summary>
     public const string ProgramPath = "/cairn";
 
+    /// <summary>Where the job container of a job that brings files in or keeps some has the supervisor's release files
+    /// (an emptyDir of its own, writable by the steps' user).</summary>
+    public const string FilesPath = "/cairn-files";
+
+    /// <summary>The file the supervisor waits for before the first step: what the job brings in is extracted.</summary>
+    public const string RestoredFile = FilesPath + "/restored";
+
+    /// <summary>The file the supervisor waits for after the last step: what the job keeps is archived.</summary>
+    public const string ArchivedFile = FilesPath + "/archived";
+
     /// <summary>The Secret key of the supervisor's marker nonce.</summary>
     public const string NonceKey = "nonce";
 
@@ -51,6 +61,15 @@ public static class KubernetesManifests
 
     private const string WorkspaceVolume = "workspace";
     private const string ProgramVolume = "cairn";
+    private const string FilesVolume = "cairn-files";
+
+    /// <summary>True when the job brings something in before its first step (needs' artifacts, caches): its supervisor
+    /// waits for <see cref="RestoredFile"/>.</summary>
+    public static bool HoldsBefore(JobSpec job) => job?.Files is { } files && (files.Needs.Count > 0 || files.Caches.Count > 0);
+
+    /// <summary>True when the job keeps something after its last step (artifacts, caches): its supervisor waits for
+    /// <see cref="ArchivedFile"/>.</summary>
+    public static bool HoldsAfter(JobSpec job) => job?.Files is { } files && (files.Artifacts is not null || files.Caches.Count > 0);
 
     /// <summary>How long the supervisor gives a stopped step before SIGKILL: a little less than the pod's own grace, so
     /// it can still mark the step before the kubelet kills it.</summary>
@@ -77,7 +96,8 @@ public static class KubernetesManifests
         }
 
         var labels = ManifestLabels.For(job, identity);
-        var programs = SupervisorScript.Render(job, ProgramPath, WorkspacePath, StepGrace(options.StopGrace));
+        var programs = SupervisorScript.Render(job, ProgramPath, WorkspacePath, StepGrace(options.StopGrace),
+            HoldsBefore(job) ? RestoredFile : null, HoldsAfter(job) ? ArchivedFile : null);
         var secretNames = job.SecretNames.Where(job.Env.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var data = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in secretNames)
@@ -131,7 +151,9 @@ public static class KubernetesManifests
         var total = (job.Timeout ?? DefaultJobDeadline)
             + (pod?.SchedulingTimeout ?? Core.Runners.KubernetesRunnerOptions.DefaultSchedulingTimeout)
             + (pod?.ImagePullTimeout ?? Core.Runners.KubernetesRunnerOptions.DefaultImagePullTimeout)
-            + DeadlineMargin;
+            + DeadlineMargin
+            + (HoldsBefore(job) ? SupervisorScript.HoldLimit : TimeSpan.Zero)
+            + (HoldsAfter(job) ? SupervisorScript.HoldLimit : TimeSpan.Zero);
         return (long)Math.Ceiling(total.TotalSeconds);
     }
 
@@ -221,6 +243,12 @@ public static class KubernetesManifests
                 : null,
             VolumeMounts = [workspace, new V1VolumeMount { Name = ProgramVolume, MountPath = ProgramPath, ReadOnlyProperty = true }],
         };
+
+        if (HoldsBefore(job) || HoldsAfter(job))
+        {
+            spec.Volumes.Add(new V1Volume { Name = FilesVolume, EmptyDir = new V1EmptyDirVolumeSource() });
+            main.VolumeMounts.Add(new V1VolumeMount { Name = FilesVolume, MountPath = FilesPath });
+        }
 
         spec.Containers = [main, .. job.Services.Select(s => Service(s, workspace))];
         return spec;

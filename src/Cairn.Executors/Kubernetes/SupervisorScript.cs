@@ -19,6 +19,13 @@ public static class SupervisorScript
     /// <summary>The variable the supervisor reads the marker nonce from (and unsets).</summary>
     public const string NonceVariable = "CAIRN_STEP_NONCE";
 
+    /// <summary>How long the supervisor waits for a release file (<see cref="Supervisor"/>'s holds) before it gives up.</summary>
+    public static TimeSpan HoldLimit { get; } = TimeSpan.FromMinutes(15);
+
+    // Anchors in supervisor.sh the holds go after: the TERM trap (before the first step) and the last marker.
+    private const string BeforeStepsAnchor = "trap c_stop TERM\n";
+    private const string AfterStepsAnchor = "echo \"${P}done\"\n";
+
     private static readonly Lazy<string> Template = new(() =>
     {
         using var stream = typeof(SupervisorScript).Assembly.GetManifestResourceStream("Cairn.Executors.Kubernetes.supervisor.sh")
@@ -34,25 +41,63 @@ public static class SupervisorScript
     /// <param name="programDirectory">Where the files will be (<c>/cairn</c> in the pod).</param>
     /// <param name="workspace">The folder steps run in.</param>
     /// <param name="grace">How long a stopped step gets between SIGTERM and SIGKILL.</param>
-    public static IReadOnlyList<KeyValuePair<string, string>> Render(JobSpec job, string programDirectory, string workspace, TimeSpan grace)
+    /// <param name="holdBefore">A file the supervisor waits for before the first step; null: none.</param>
+    /// <param name="holdAfter">A file the supervisor waits for after the last step, before it exits; null: none.</param>
+    public static IReadOnlyList<KeyValuePair<string, string>> Render(JobSpec job, string programDirectory, string workspace, TimeSpan grace,
+        string? holdBefore = null, string? holdAfter = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         var files = new List<KeyValuePair<string, string>>
         {
-            new(SupervisorFile, Supervisor(programDirectory, workspace, grace)),
+            new(SupervisorFile, Supervisor(programDirectory, workspace, grace, holdBefore, holdAfter)),
             new(TableFile, Table(job)),
         };
         files.AddRange(job.Steps.Select(step => new KeyValuePair<string, string>(StepFile(step.Index), Step(step))));
         return files;
     }
 
-    /// <summary>The supervisor script for a program directory, workspace and stop grace.</summary>
-    public static string Supervisor(string programDirectory, string workspace, TimeSpan grace) =>
-        "#!/bin/sh\n" + Template.Value
+    /// <summary>The supervisor script for a program directory, workspace and stop grace. With <paramref name="holdBefore"/>
+    /// it waits (at most <see cref="HoldLimit"/>, else it fails the job with a line saying so) until that file exists
+    /// before the first step: what the job brings in is extracted meanwhile. With <paramref name="holdAfter"/> it waits
+    /// (bounded alike) for that file after the last step's marker before it exits, so the container still runs while
+    /// what the job keeps is archived. Without either, the script is exactly the template.</summary>
+    public static string Supervisor(string programDirectory, string workspace, TimeSpan grace, string? holdBefore = null, string? holdAfter = null)
+    {
+        var script = "#!/bin/sh\n" + Template.Value
             .Replace("\r\n", "\n", StringComparison.Ordinal)
             .Replace("@PROGRAMS@", Quote(programDirectory), StringComparison.Ordinal)
             .Replace("@WORKSPACE@", Quote(workspace), StringComparison.Ordinal)
             .Replace("@GRACE@", Seconds(grace).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        if (holdBefore is null && holdAfter is null)
+        {
+            return script;
+        }
+
+        var limit = Seconds(HoldLimit).ToString(CultureInfo.InvariantCulture);
+        var hold = "# Waits (at most " + limit + " s) for file $1 to exist.\n"
+            + "c_hold() {\n"
+            + "  h_n=0\n"
+            + "  while [ ! -e \"$1\" ]; do\n"
+            + "    [ \"$h_n\" -lt " + limit + " ] || return 1\n"
+            + "    sleep 1\n"
+            + "    h_n=$((h_n + 1))\n"
+            + "  done\n"
+            + "}\n";
+        if (holdBefore is not null)
+        {
+            hold += "c_hold " + Quote(holdBefore) + " || { echo \"cairn: the job's files were not brought in within " + limit
+                + " s; no step ran\" >&2; exit 1; }\n";
+        }
+
+        script = script.Replace(BeforeStepsAnchor, BeforeStepsAnchor + hold, StringComparison.Ordinal);
+        if (holdAfter is not null)
+        {
+            script = script.Replace(AfterStepsAnchor, AfterStepsAnchor + "c_hold " + Quote(holdAfter)
+                + " || echo \"cairn: the job's files were not taken out within " + limit + " s\" >&2\n", StringComparison.Ordinal);
+        }
+
+        return script;
+    }
 
     /// <summary>The step table: when each step runs, decided here with the same conditions every executor uses.
     /// <c>success</c>: while every step so far passed; <c>failure</c>: once one failed; <c>always</c>; <c>never</c>;

@@ -71,6 +71,35 @@ public sealed class KubernetesClusterTests
     }
 
     [KubernetesFact]
+    public async Task Files_go_into_a_pod_before_its_first_step_and_out_after_its_last_through_exec()
+    {
+        using var executor = Executor();
+        var options = new KubernetesExecutorOptions { OwnerId = "cairn-tests", StopGrace = TimeSpan.FromSeconds(5) };
+        var reporter = new RecordingJobReporter();
+        var steps = new[] { Step(0, "cat in/hello.txt; mkdir -p out && echo made > out/file.txt") };
+        var job = KubernetesFilesTests.WithFiles(Job(steps), needs: ["build"],
+            artifacts: new Cairn.Core.Artifacts.ArtifactRule(["out/**"], Cairn.Core.Artifacts.ArtifactWhen.OnSuccess, null));
+        await using var environment = new KubernetesJobEnvironment(executor.Client, job, reporter, options, "cairn-tests",
+            new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(), TimeProvider.System);
+
+        Assert.True((await environment.PrepareAsync(Ct)).IsReady);
+        Assert.StartsWith("/", environment.HomePath, StringComparison.Ordinal);
+        using (var tar = KubernetesFilesTests.Tar(("in/hello.txt", "hello from a need\n")))
+        {
+            await environment.ExtractAsync("/workspace", tar, Ct);
+        }
+
+        var exit = await environment.RunStepAsync(steps[0], Ct);
+        using var archive = new MemoryStream();
+        await environment.ArchiveAsync("/workspace", ["out", "missing"], archive, Ct);
+
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(["hello from a need"], reporter.Text(0, LogStream.Stdout));
+        Assert.Equal("made\n", KubernetesFilesTests.Read(archive)["out/file.txt"]);
+        Assert.Null(await environment.TearDownAsync(Ct));
+    }
+
+    [KubernetesFact]
     public async Task A_cancel_stops_the_pod_and_keeps_the_log()
     {
         using var executor = Executor();

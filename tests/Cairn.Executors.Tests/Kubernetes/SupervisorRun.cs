@@ -12,13 +12,17 @@ internal sealed class SupervisorRun : IDisposable
     private readonly TempDirectory _dir = new();
     private Process? _process;
 
-    public SupervisorRun(JobSpec job, TimeSpan? grace = null)
+    /// <param name="holds">Give the supervisor its two holds, on <see cref="RestoredFile"/> and <see cref="ArchivedFile"/>.</param>
+    public SupervisorRun(JobSpec job, TimeSpan? grace = null, bool holds = false)
     {
         Programs = _dir.Combine("programs");
         Workspace = _dir.Combine("workspace");
         Directory.CreateDirectory(Programs);
         Directory.CreateDirectory(Workspace);
-        foreach (var (name, text) in SupervisorScript.Render(job, Programs, Workspace, grace ?? TimeSpan.FromSeconds(2)))
+        RestoredFile = _dir.Combine("restored");
+        ArchivedFile = _dir.Combine("archived");
+        foreach (var (name, text) in SupervisorScript.Render(job, Programs, Workspace, grace ?? TimeSpan.FromSeconds(2),
+            holds ? RestoredFile : null, holds ? ArchivedFile : null))
         {
             System.IO.File.WriteAllText(Path.Combine(Programs, name), text);
         }
@@ -27,6 +31,12 @@ internal sealed class SupervisorRun : IDisposable
     public string Programs { get; }
 
     public string Workspace { get; }
+
+    public string RestoredFile { get; }
+
+    public string ArchivedFile { get; }
+
+    public bool HasExited => _process!.HasExited;
 
     public int Pid => _process!.Id;
 

@@ -43,6 +43,29 @@ public sealed class SupervisorScriptTests
     [InlineData("sh")]
     [InlineData("bash")]
     [InlineData("busybox")]
+    public async Task WithHolds_TheStepsWaitForTheRestoredFile_AndTheSupervisorForTheArchivedOne(string shell)
+    {
+        using var run = new SupervisorRun(Job(Step(0, "cat need.txt > seen.txt")), holds: true);
+        run.Start(SupervisorRun.ShellCommand(shell));
+
+        // Written before the release: a step that ran before it would not find it.
+        await System.IO.File.WriteAllTextAsync(run.InWorkspace("need.txt"), "brought in\n", Token);
+        await System.IO.File.WriteAllTextAsync(run.RestoredFile, "", Token);
+        await Eventually.TrueAsync(() => System.IO.File.Exists(run.InWorkspace("seen.txt")) && new FileInfo(run.InWorkspace("seen.txt")).Length > 0,
+            "the step ran", cancellationToken: Token);
+        Assert.False(run.HasExited);
+        await System.IO.File.WriteAllTextAsync(run.ArchivedFile, "", Token);
+        var (code, output, _) = await run.FinishAsync(Token);
+
+        Assert.Equal(0, code);
+        Assert.Equal(["start:0", "end:0:0", "done"], SupervisorRun.Markers(output));
+        Assert.Equal("brought in\n", await System.IO.File.ReadAllTextAsync(run.InWorkspace("seen.txt"), Token));
+    }
+
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("bash")]
+    [InlineData("busybox")]
     public async Task AllPassing_EndsWithDone_AndExitsZero(string shell)
     {
         var (code, _, markers, _) = await SupervisorRun.RunAsync(Job(Step(0, "true"), Step(1, "echo skipped", condition: "failure()")), shell, Token);
