@@ -203,7 +203,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 
         try
         {
-            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice, lease.LeaseId) with { Files = Files(run, definition, reporter) };
+            var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, workspace, secrets, choice, lease.LeaseId) with { Files = await FilesAsync(run, definition, reporter, stopJob) };
             spec = await WithResumeAsync(spec, definition, reporter, stopJob);
             return await choice.Executor!.RunAsync(spec, reporter, stopJob);
         }
@@ -246,13 +246,13 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         }
 
         var spec = JobSpecBuilder.Build(run, Job, lease.Attempt, definition, own.WorkspacePath, secrets, choice, lease.LeaseId)
-            with { Source = source, Files = Files(run, definition, reporter) };
+            with { Source = source, Files = await FilesAsync(run, definition, reporter, stopJob) };
         return await choice.Executor!.RunAsync(spec, reporter, stopJob);
     }
 
     /// <summary>What the job brings in and keeps, with the attempt's stash; null when there is nothing, or no stash (said
     /// in the log when the job asked for artifacts or caches).</summary>
-    private JobFiles? Files(RunRecord run, JobDefinitionJson definition, JobReporter reporter)
+    private async Task<JobFiles?> FilesAsync(RunRecord run, JobDefinitionJson definition, JobReporter reporter, CancellationToken cancellationToken)
     {
         var artifacts = definition.Artifacts?.ToRule();
         var caches = definition.Caches.Select(c => c.ToRule()).ToList();
@@ -271,7 +271,11 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
             return null;
         }
 
-        return new JobFiles(stashes.For(lease, run), Job.Needs, artifacts, caches);
+        // Only the needed jobs that kept something are named, so that an executor brings files in only when there are
+        // some (a pod holds its first step for them).
+        var stash = stashes.For(lease, run);
+        var needs = Job.Needs.Count == 0 ? [] : (await stash.ListNeededAsync(Job.Needs, cancellationToken)).Select(s => s.JobName).Distinct(StringComparer.Ordinal).ToList();
+        return artifacts is null && caches.Count == 0 && needs.Count == 0 ? null : new JobFiles(stash, needs, artifacts, caches);
     }
 
     /// <summary>Names a <c>script</c> failure <c>test</c>, <c>build</c> or <c>lint</c> when the failed step's last lines say so.</summary>
