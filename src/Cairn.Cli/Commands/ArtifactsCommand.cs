@@ -73,6 +73,13 @@ internal static class ArtifactsCommand
                     var (files, bytes) = only is not null && set.Files.Any(f => f.Path == only)
                         ? (1, await into.WriteFileAsync(only, s => session.Client.DownloadArtifactFileAsync(id, set.Job, only, s, cancel), cancel))
                         : await into.ExtractZipAsync(s => session.Client.DownloadArtifactZipAsync(id, set.Job, s, cancel), only, cancel);
+                    if (files == 0 && only is not null)
+                    {
+                        // A job without the path gets no folder of its own.
+                        RemoveIfEmpty(into.Root);
+                        continue;
+                    }
+
                     done.Add((set.Job, into.Root, files, bytes));
                 }
                 catch (ArtifactPathException refused)
@@ -87,7 +94,7 @@ internal static class ArtifactsCommand
                 }
             }
 
-            if (only is not null && done.All(d => d.Files == 0))
+            if (only is not null && done.Count == 0)
             {
                 await session.Error.WriteLineAsync($"error: no file or folder {only} in the artifacts of {(name is null ? $"run {id}" : $"job {name}")}");
                 return ExitCodes.Failed;
@@ -103,6 +110,14 @@ internal static class ArtifactsCommand
     /// <summary>The jobs that kept anything; with <paramref name="job"/> named, that one alone (the server filters too).</summary>
     private static List<JobArtifactsView> Select(IReadOnlyList<JobArtifactsView> artifacts, string? job) =>
         [.. artifacts.Where(a => job is null || a.Job == job)];
+
+    private static void RemoveIfEmpty(string folder)
+    {
+        if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+        }
+    }
 
     private static string Nothing(long run, string? job) =>
         job is null ? $"run {run} has no artifacts (none kept, or they expired)" : $"job {job} of run {run} has no artifacts (none kept, no such job, or they expired)";

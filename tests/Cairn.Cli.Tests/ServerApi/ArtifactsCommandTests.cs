@@ -92,6 +92,10 @@ public sealed class ArtifactsCommandTests : ServerCliTest
         Assert.Equal(
             [Path.Combine(Dir.Path, "lib", "build", "dist", "lib", "a.txt")],
             Directory.GetFiles(Path.Combine(Dir.Path, "lib"), "*", SearchOption.AllDirectories));
+        var everyJob = await CairnAsync("artifacts", "download", "12", "--path", "site", "-o", Path.Combine(Dir.Path, "site"));
+        Assert.True(everyJob.ExitCode == 0, everyJob.ToString());
+        Assert.Equal(["docs"], Directory.GetDirectories(Path.Combine(Dir.Path, "site")).Select(Path.GetFileName));
+        Assert.StartsWith("docs: 1 file, 2.0 KiB into ", everyJob.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, absent.ExitCode);
         Assert.Contains("error: no file or folder nope in the artifacts of job build", absent.Stderr, StringComparison.Ordinal);
     }
