@@ -8,7 +8,7 @@ using Microsoft.Playwright;
 namespace Cairn.Dashboard.Tests;
 
 /// <summary>A run's artifacts in a real browser: listed on the run page, browsed folder by folder, a text file shown
-/// inline (and audited), an HTML file shown as its source, a binary file offered for download only, and nothing of them
+/// inline (and audited; the first 1 MiB of a larger one), an HTML file shown as its source, a binary file offered for download only, and nothing of them
 /// for someone who may not read the run.</summary>
 public sealed class ArtifactPagesTests(DashboardSite site) : IClassFixture<DashboardSite>
 {
@@ -28,7 +28,8 @@ public sealed class ArtifactPagesTests(DashboardSite site) : IClassFixture<Dashb
             ("dist/app.bin", [0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]),
             ("dist/notes/readme.txt", Encoding.UTF8.GetBytes("first line\nsecond line: kept text\n")),
             ("report.html", Encoding.UTF8.GetBytes(Html)),
-            ("coverage.xml", Encoding.UTF8.GetBytes("<coverage line-rate=\"0.9\"/>")));
+            ("coverage.xml", Encoding.UTF8.GetBytes("<coverage line-rate=\"0.9\"/>")),
+            ("logs/big.log", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("0123456789abcdef\n", 96 * 1024)))));
         return run;
     }
 
@@ -40,7 +41,7 @@ public sealed class ArtifactPagesTests(DashboardSite site) : IClassFixture<Dashb
 
         await page.GotoAsync($"/runs/{run.Id}");
         var row = page.Locator("table.artifacts tr[data-artifacts='build']");
-        await Assertions.Expect(row).ToContainTextAsync("4");
+        await Assertions.Expect(row).ToContainTextAsync("5");
         await Assertions.Expect(row).ToContainTextAsync("in 14d");
         await Assertions.Expect(row.GetByRole(AriaRole.Link, new() { Name = "Download build's artifacts as a zip" }))
             .ToHaveAttributeAsync("href", $"/api/v1/runs/{run.Id}/artifacts/build.zip");
@@ -48,7 +49,7 @@ public sealed class ArtifactPagesTests(DashboardSite site) : IClassFixture<Dashb
 
         await page.WaitForURLAsync(url => url.EndsWith($"/runs/{run.Id}/artifacts/build", StringComparison.Ordinal));
         var names = await page.Locator("table.artifact-folder tbody td:first-child").AllInnerTextsAsync();
-        Assert.Equal(["dist/", "coverage.xml", "report.html"], names.Select(n => n.Trim()));
+        Assert.Equal(["dist/", "logs/", "coverage.xml", "report.html"], names.Select(n => n.Trim()));
         await page.GetByRole(AriaRole.Link, new() { Name = "dist/" }).ClickAsync();
         await Assertions.Expect(page.Locator("nav.crumbs")).ToContainTextAsync("dist");
         await page.GetByRole(AriaRole.Link, new() { Name = "notes/" }).ClickAsync();
@@ -76,6 +77,10 @@ public sealed class ArtifactPagesTests(DashboardSite site) : IClassFixture<Dashb
         await page.GotoAsync($"/runs/{run.Id}/artifacts/build?path=dist/app.bin");
         await Assertions.Expect(page.Locator("#artifact-binary")).ToBeVisibleAsync();
         Assert.Equal(0, await page.Locator("#artifact-text").CountAsync());
+
+        await page.GotoAsync($"/runs/{run.Id}/artifacts/build?path=logs/big.log");
+        await Assertions.Expect(page.Locator(".artifact-file .notice.warn")).ToContainTextAsync("Showing the first 1 MiB of 1.6 MiB");
+        Assert.Equal(1 << 20, (await page.Locator("#artifact-text").TextContentAsync())!.Length);
 
         var missing = await page.GotoAsync($"/runs/{run.Id}/artifacts/other");
         Assert.Equal(404, missing!.Status);
