@@ -31,6 +31,7 @@ internal static class CairnCommandLine
             ApprovalCommands.Reject(signals.Cancel),
             RerunCommand.Create(signals.Cancel),
             LogsCommand.Create(signals.Cancel),
+            ArtifactsCommand.Create(signals.Cancel),
             EventsCommand.Create(signals.Cancel),
             SecretCommand.Create(signals.Cancel),
             AuditCommand.Create(signals.Cancel),

@@ -25,7 +25,12 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
                 needs: [test]
                 steps: [{ run: echo deploy }]
             """);
-        await site.Server.WaitForRunAsync(failed.Id);
+        var ended = await site.Server.WaitForRunAsync(failed.Id);
+        await site.Artifacts.KeepAsync(
+            failed.Id, ended.Jobs!.Single(j => j.Name == "build").Id, "build", "octo/app",
+            ("dist/cairn-linux-x64.tar.gz", new byte[] { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0 }),
+            ("dist/checksums.txt", System.Text.Encoding.UTF8.GetBytes("9f2c41e7  cairn-linux-x64.tar.gz\n")),
+            ("reports/coverage.xml", System.Text.Encoding.UTF8.GetBytes("<?xml version=\"1.0\"?>\n<coverage line-rate=\"0.87\">\n  <packages/>\n</coverage>\n")));
         var running = await site.StartRunAsync("""
             name: ci
             on: { manual: {} }
@@ -56,10 +61,12 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
 
         var wide = await site.SignedInPageAsync(1280, 800);
         var narrow = await site.SignedInPageAsync(375, 740);
-        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", $"/runs/{running.Id}", $"/runs/{agentRun}", $"/runs/{agentRun}/jobs/{agentJob}", "/events", "/secrets", "/audit", "/workers"];
+        string[] pages = ["/", "/runs", $"/runs/{failed.Id}", $"/runs/{running.Id}", $"/runs/{agentRun}", $"/runs/{agentRun}/jobs/{agentJob}", "/events", "/secrets", "/audit", "/workers",
+            $"/runs/{failed.Id}/artifacts/build", $"/runs/{failed.Id}/artifacts/build?path=reports/coverage.xml"];
         foreach (var path in pages)
         {
             var name = path == "/" ? "repos"
+                : path.EndsWith("?path=reports/coverage.xml", StringComparison.Ordinal) ? "runs-id-artifacts-file"
                 : path == $"/runs/{agentRun}" ? "runs-agent"
                 : path == $"/runs/{agentRun}/jobs/{agentJob}" ? "runs-agent-job"
                 : path.Trim('/').Replace('/', '-').Replace(failed.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "id", StringComparison.Ordinal)

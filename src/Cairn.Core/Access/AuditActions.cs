@@ -32,6 +32,9 @@ public static class AuditActions
 
     /// <summary>A gate rejected (or a rejection refused: outcome denied), its channel and comment in the detail.</summary>
     public const string GateRejected = "gate.reject";
+
+    /// <summary>An artifact read: one file (its path the target) or a job's zip (target <c>*</c>).</summary>
+    public const string ArtifactDownload = "artifact.download";
 }
 
 /// <summary>How an audited action ended.</summary>

@@ -43,6 +43,7 @@ internal static class DashboardHost
             });
         services.AddAuthorization();
         services.AddSingleton<RepositoryAccess>();
+        services.AddSingleton<Artifacts.ArtifactBrowser>();
         services.AddSingleton<TokenCallers>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<AuditVisibility>();

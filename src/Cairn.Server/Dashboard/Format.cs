@@ -37,6 +37,34 @@ internal static class Format
     /// <summary>An exact UTC time for a title attribute.</summary>
     public static string Exact(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>"812 B", "1.5 KiB", "3.2 MiB".</summary>
+    public static string Size(long bytes)
+    {
+        if (bytes < 1024)
+        {
+            return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+        }
+
+        var (value, unit) = ((double)bytes / 1024, 0);
+        string[] units = ["KiB", "MiB", "GiB", "TiB"];
+        for (; value >= 1024 && unit < units.Length - 1; unit++)
+        {
+            value /= 1024;
+        }
+
+        return value.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+
+    /// <summary>"in 14d", "in 3h", "in 5m", "expired".</summary>
+    public static string Until(DateTimeOffset at, DateTimeOffset now)
+    {
+        var left = at - now;
+        return left <= TimeSpan.Zero ? "expired"
+            : left.TotalHours < 1 ? $"in {Math.Max(1, (int)left.TotalMinutes)}m"
+            : left.TotalDays < 1 ? $"in {(int)left.TotalHours}h"
+            : $"in {(int)left.TotalDays}d";
+    }
+
     public static string ShortSha(string? sha) => sha is { Length: > 8 } ? sha[..8] : sha ?? "";
 
     /// <summary>A branch or tag name without its <c>refs/…/</c> prefix.</summary>

@@ -52,6 +52,7 @@ public static class CairnServer
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)
             .AddCairnSignIn(settings);
+        runtime.Services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -273,6 +273,7 @@ internal sealed partial class FakeCairnServer : IAsyncDisposable
         api.MapPut("/secrets/{name}", (string name, JsonObject body) => PutSecret(null, name, body));
         api.MapDelete("/secrets/{name}", (string name) => DeleteSecret(null, name));
         api.MapGet("/secrets", () => ListSecrets(null));
+        MapArtifacts(api);
         api.MapGet("/audit", (string? actor, string? action, string? repo, string? cursor, int? limit) =>
         {
             lock (_gate)

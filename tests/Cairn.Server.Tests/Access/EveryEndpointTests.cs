@@ -144,6 +144,7 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET POST", "/repos/members", Rule.Page),
         new("GET POST", "/runs/{Id:long}", Rule.Run(Permission.ReadRuns)),
         new("GET POST", "/runs/{RunId:long}/jobs/{JobId:long}", Rule.Run(Permission.ReadRuns)),
+        new("GET POST", "/runs/{Id:long}/artifacts/{Job}", Rule.Run(Permission.ReadRuns)),
     ];
 
     [Fact]

@@ -41,4 +41,5 @@ namespace Cairn.Cli.Commands.Client;
 [JsonSerializable(typeof(CreatedWorkerView))]
 [JsonSerializable(typeof(GateDecisionRequest))]
 [JsonSerializable(typeof(GateDecisionView))]
+[JsonSerializable(typeof(ArtifactsView))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;
