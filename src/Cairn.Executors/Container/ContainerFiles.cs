@@ -1,0 +1,173 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using Cairn.Executors.Shell;
+
+namespace Cairn.Executors.Container;
+
+/// <summary>Files in and out of a job's container: a folder under <c>/workspace</c> through the bind-mounted host
+/// folder (<see cref="HostDirectoryFiles"/>), any other through the engine's archive API, given to the container's
+/// user. Failures are <see cref="IOException"/>s; a refused entry a <see cref="TarEntryRefusedException"/>.</summary>
+internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer container, string hostWorkspace)
+{
+    private const string FallbackHome = "/root";
+
+    private int _uid;
+    private int _gid;
+
+    /// <summary>The container user's HOME: <see cref="FallbackHome"/> until <see cref="LearnUserAsync"/> asked.</summary>
+    public string Home { get; private set; } = FallbackHome;
+
+    /// <summary>Asks the container once for its user's HOME, uid and gid; keeps the fallbacks when it cannot say.</summary>
+    public async Task LearnUserAsync(CancellationToken cancellationToken)
+    {
+        var (code, output) = await container.CommandAsync(["sh", "-c", "printf '%s\\n' \"$HOME\"; id -u; id -g"], cancellationToken);
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+        if (code != 0 && lines.Length < 3)
+        {
+            return;
+        }
+
+        if (lines[0].StartsWith('/'))
+        {
+            Home = lines[0];
+        }
+
+        if (lines.Length >= 3
+            && int.TryParse(lines[1], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            && int.TryParse(lines[2], NumberStyles.None, CultureInfo.InvariantCulture, out var gid))
+        {
+            (_uid, _gid) = (uid, gid);
+        }
+    }
+
+    public async Task ExtractAsync(string directory, Stream tar, CancellationToken cancellationToken)
+    {
+        if (OnHost(directory) is { } host)
+        {
+            await Host().ExtractAsync(host, tar, cancellationToken);
+            return;
+        }
+
+        var content = new ContainerTarContent(tar, directory, _uid, _gid);
+        try
+        {
+            var (code, _) = await container.CommandAsync(["mkdir", "-p", "--", directory], cancellationToken);
+            if (code != 0)
+            {
+                throw new IOException($"could not make folder '{directory}' in the job's container (mkdir exited with {code})");
+            }
+
+            await engine.PutArchiveAsync(Id(), directory, content, cancellationToken);
+        }
+        catch (ContainerEngineException error)
+        {
+            if (content.Refusal is { } refusal)
+            {
+                ExceptionDispatchInfo.Throw(refusal);
+            }
+
+            throw new IOException($"could not put files into '{directory}' in the job's container: {error.Message}", error);
+        }
+        finally
+        {
+            content.Dispose();
+        }
+    }
+
+    public async Task ArchiveAsync(string directory, IReadOnlyList<string> subpaths, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subpaths);
+        if (OnHost(directory) is { } host)
+        {
+            await Host().ArchiveAsync(host, subpaths, destination, cancellationToken);
+            return;
+        }
+
+        var writer = new TarWriter(destination, TarEntryFormat.Pax, leaveOpen: true);
+        await using (writer)
+        {
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var subpath in subpaths)
+            {
+                var parts = TarEntryNames.Components(subpath);
+                var source = parts.Count == 0 ? directory : $"{directory.TrimEnd('/')}/{string.Join('/', parts)}";
+                try
+                {
+                    using var response = await engine.GetArchiveAsync(Id(), source, cancellationToken);
+                    if (response is not null)
+                    {
+                        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                        await using (body)
+                        {
+                            await RenameAsync(body, parts, writer, written, cancellationToken);
+                        }
+                    }
+                }
+                catch (Exception error) when (error is ContainerEngineException or HttpRequestException)
+                {
+                    throw new IOException($"could not read '{source}' from the job's container: {error.Message}", error);
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies the engine's tar of one subpath (its entries named from the subpath's last component, or from
+    /// the folder's own name for the whole folder) into <paramref name="writer"/>, named relative to the folder.
+    /// Folders, files and links only: what else the engine sends is left out.</summary>
+    private static async Task RenameAsync(Stream body, IReadOnlyList<string> subpath, TarWriter writer, HashSet<string> written, CancellationToken cancellationToken)
+    {
+        var prefix = string.Join('/', subpath.Take(subpath.Count - 1));
+        var reader = new TarReader(body, leaveOpen: true);
+        await using (reader)
+        {
+            while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+            {
+                var parts = TarEntryNames.Components(entry.Name);
+                var name = subpath.Count == 0
+                    ? string.Join('/', parts.Skip(1))
+                    : prefix.Length == 0 ? string.Join('/', parts) : $"{prefix}/{string.Join('/', parts)}";
+                TarEntryType? type = entry.EntryType switch
+                {
+                    TarEntryType.Directory => TarEntryType.Directory,
+                    TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile => TarEntryType.RegularFile,
+                    TarEntryType.SymbolicLink => TarEntryType.SymbolicLink,
+                    _ => null,
+                };
+                if (type is not { } kind || name.Length == 0 || !written.Add(name))
+                {
+                    continue;
+                }
+
+                var copy = new PaxTarEntry(kind, name) { Mode = entry.Mode, ModificationTime = entry.ModificationTime };
+                if (kind == TarEntryType.SymbolicLink)
+                {
+                    copy.LinkName = entry.LinkName;
+                }
+                else if (kind == TarEntryType.RegularFile)
+                {
+                    copy.DataStream = entry.DataStream;
+                }
+
+                await writer.WriteEntryAsync(copy, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>The host folder behind <paramref name="directory"/> when it lies in the bind-mounted workspace.</summary>
+    private string? OnHost(string directory)
+    {
+        var workspace = ContainerRequests.WorkspacePath;
+        if (directory != workspace && !directory.StartsWith(workspace + "/", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = TarEntryNames.Components(directory[workspace.Length..].TrimStart('/'));
+        return parts.Count == 0 ? hostWorkspace : Path.Join(hostWorkspace, string.Join('/', parts));
+    }
+
+    private HostDirectoryFiles Host() => new HostDirectoryFiles([hostWorkspace], null);
+
+    private string Id() => container.Id ?? throw new IOException("the job's container is not running");
+}
