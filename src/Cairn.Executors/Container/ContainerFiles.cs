@@ -43,6 +43,7 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
 
     public async Task ExtractAsync(string directory, Stream tar, CancellationToken cancellationToken)
     {
+        directory = Normalized(directory);
         if (OnHost(directory) is { } host)
         {
             await Host().ExtractAsync(host, tar, cancellationToken);
@@ -52,7 +53,7 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
         var content = new ContainerTarContent(tar, directory, _uid, _gid);
         try
         {
-            var (code, _) = await container.CommandAsync(["mkdir", "-p", "--", directory], cancellationToken);
+            var (code, _) = await container.CommandAsync(["sh", "-c", "mkdir -p -- \"$1\"", "sh", directory], cancellationToken);
             if (code != 0)
             {
                 throw new IOException($"could not make folder '{directory}' in the job's container (mkdir exited with {code})");
@@ -78,6 +79,7 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
     public async Task ArchiveAsync(string directory, IReadOnlyList<string> subpaths, Stream destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subpaths);
+        directory = Normalized(directory);
         if (OnHost(directory) is { } host)
         {
             await Host().ArchiveAsync(host, subpaths, destination, cancellationToken);
@@ -94,6 +96,21 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
                 var source = parts.Count == 0 ? directory : $"{directory.TrimEnd('/')}/{string.Join('/', parts)}";
                 try
                 {
+                    // Podman's archive follows a link named by the path itself (Docker's does not): a link is written here.
+                    if (parts.Count > 0 && await LinkAsync(source, cancellationToken) is { } target)
+                    {
+                        if (written.Add(string.Join('/', parts)))
+                        {
+                            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, string.Join('/', parts))
+                            {
+                                LinkName = target,
+                                Mode = (UnixFileMode)0x1FF,
+                            }, cancellationToken);
+                        }
+
+                        continue;
+                    }
+
                     using var response = await engine.GetArchiveAsync(Id(), source, cancellationToken);
                     if (response is not null)
                     {
@@ -110,6 +127,23 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
                 }
             }
         }
+    }
+
+    // Commands go through sh with the path as an argument, never in the script: minimal images have their tools as
+    // applets of the shell, not as files an exec can start.
+
+    /// <summary>The target of the symbolic link at <paramref name="path"/>, as written; null when it is not a link.</summary>
+    private async Task<string?> LinkAsync(string path, CancellationToken cancellationToken)
+    {
+        if (await engine.StatPathAsync(Id(), path, cancellationToken) is not { IsSymbolicLink: true })
+        {
+            return null;
+        }
+
+        var (code, output) = await container.CommandAsync(["sh", "-c", "readlink -- \"$1\"", "sh", path], cancellationToken);
+        return code == 0 && output.TrimEnd('\n') is { Length: > 0 } target
+            ? target
+            : throw new IOException($"could not read the symbolic link '{path}' in the job's container");
     }
 
     /// <summary>Copies the engine's tar of one subpath (its entries named from the subpath's last component, or from
@@ -166,6 +200,11 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
         var parts = TarEntryNames.Components(directory[workspace.Length..].TrimStart('/'));
         return parts.Count == 0 ? hostWorkspace : Path.Join(hostWorkspace, string.Join('/', parts));
     }
+
+    /// <summary>An absolute path inside the container, written once: <c>//a/./b/</c> is <c>/a/b</c>; <c>..</c> is refused.</summary>
+    private static string Normalized(string directory) => directory.StartsWith('/')
+        ? "/" + string.Join('/', TarEntryNames.Components(directory.TrimStart('/')))
+        : throw new ArgumentException($"'{directory}' is not an absolute path inside the container", nameof(directory));
 
     private HostDirectoryFiles Host() => new HostDirectoryFiles([hostWorkspace], null);
 

@@ -150,6 +150,23 @@ public sealed class DockerEngineClient : IDisposable
         }
     }
 
+    /// <summary>What <paramref name="path"/> in a container is, without following a symbolic link at its end (the
+    /// engine's stat header on a HEAD of the archive); null when there is no such path.</summary>
+    internal async Task<ContainerPathStat?> StatPathAsync(string containerId, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Head, ArchivePath(containerId, path), null, cancellationToken);
+            return response.Headers.TryGetValues("X-Docker-Container-Path-Stat", out var values) && values.FirstOrDefault() is { } header
+                ? JsonSerializer.Deserialize(Convert.FromBase64String(header), EngineJson.Default.ContainerPathStat)
+                : null;
+        }
+        catch (ContainerEngineException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     internal Task<ContainerInspectResponse> InspectContainerAsync(string id, CancellationToken cancellationToken) =>
         GetAsync($"/{ApiVersion}/containers/{id}/json", EngineJson.Default.ContainerInspectResponse, cancellationToken);
 
