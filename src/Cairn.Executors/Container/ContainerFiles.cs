@@ -21,13 +21,18 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
     /// <summary>Asks the container once for its user's HOME, uid and gid; keeps the fallbacks when it cannot say.</summary>
     public async Task LearnUserAsync(CancellationToken cancellationToken)
     {
-        var (code, output) = await container.CommandAsync(["sh", "-c", "printf '%s\\n' \"$HOME\"; id -u; id -g"], cancellationToken);
-        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
-        if (code != 0 && lines.Length < 3)
+        string output;
+        try
         {
+            (_, output) = await container.CommandAsync(["sh", "-c", "printf '%s\\n' \"$HOME\"; id -u; id -g"], cancellationToken);
+        }
+        catch (ContainerEngineException)
+        {
+            // An image without a shell runs no step either; its first step says so.
             return;
         }
 
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
         if (lines[0].StartsWith('/'))
         {
             Home = lines[0];
