@@ -95,41 +95,62 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
         await using (writer)
         {
             var written = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var subpath in subpaths)
+            try
             {
-                var parts = TarEntryNames.Components(subpath);
-                var source = parts.Count == 0 ? directory : $"{directory.TrimEnd('/')}/{string.Join('/', parts)}";
-                try
+                foreach (var subpath in subpaths)
                 {
-                    // Podman's archive follows a link named by the path itself (Docker's does not): a link is written here.
-                    if (parts.Count > 0 && await LinkAsync(source, cancellationToken) is { } target)
-                    {
-                        if (written.Add(string.Join('/', parts)))
-                        {
-                            await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, string.Join('/', parts))
-                            {
-                                LinkName = target,
-                                Mode = (UnixFileMode)0x1FF,
-                            }, cancellationToken);
-                        }
+                    await WriteSubpathAsync(writer, directory, TarEntryNames.Components(subpath), written, cancellationToken);
+                }
+            }
+            catch (Exception error) when (error is ContainerEngineException or HttpRequestException)
+            {
+                throw new IOException($"could not read files under '{directory}' from the job's container: {error.Message}", error);
+            }
+        }
+    }
 
-                        continue;
+    private async Task WriteSubpathAsync(
+        TarWriter writer, string directory, IReadOnlyList<string> parts, HashSet<string> written, CancellationToken cancellationToken)
+    {
+        var name = string.Join('/', parts);
+        var source = parts.Count == 0 ? directory : $"{directory.TrimEnd('/')}/{name}";
+        if (parts.Count > 0)
+        {
+            // The engine follows links on a path's way (inside the container); here a link on the way leaves it out, as on the host.
+            for (var i = 1; i < parts.Count; i++)
+            {
+                if (await engine.StatPathAsync(Id(), $"{directory.TrimEnd('/')}/{string.Join('/', parts.Take(i))}", cancellationToken) is not { IsDir: true, IsSymbolicLink: false })
+                {
+                    return;
+                }
+            }
+
+            switch (await engine.StatPathAsync(Id(), source, cancellationToken))
+            {
+                case null:
+                    return;
+                case { IsSymbolicLink: true }:
+                    // Podman's archive follows a link named by the path itself (Docker's does not).
+                    if (written.Add(name))
+                    {
+                        await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.SymbolicLink, name)
+                        {
+                            LinkName = await LinkAsync(source, cancellationToken),
+                            Mode = (UnixFileMode)0x1FF,
+                        }, cancellationToken);
                     }
 
-                    using var response = await engine.GetArchiveAsync(Id(), source, cancellationToken);
-                    if (response is not null)
-                    {
-                        var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                        await using (body)
-                        {
-                            await RenameAsync(body, parts, writer, written, cancellationToken);
-                        }
-                    }
-                }
-                catch (Exception error) when (error is ContainerEngineException or HttpRequestException)
-                {
-                    throw new IOException($"could not read '{source}' from the job's container: {error.Message}", error);
-                }
+                    return;
+            }
+        }
+
+        using var response = await engine.GetArchiveAsync(Id(), source, cancellationToken);
+        if (response is not null)
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await using (body)
+            {
+                await RenameAsync(body, parts, writer, written, cancellationToken);
             }
         }
     }
@@ -137,14 +158,9 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
     // Commands go through sh with the path as an argument, never in the script: minimal images have their tools as
     // applets of the shell, not as files an exec can start.
 
-    /// <summary>The target of the symbolic link at <paramref name="path"/>, as written; null when it is not a link.</summary>
-    private async Task<string?> LinkAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The target of the symbolic link at <paramref name="path"/>, as written in it.</summary>
+    private async Task<string> LinkAsync(string path, CancellationToken cancellationToken)
     {
-        if (await engine.StatPathAsync(Id(), path, cancellationToken) is not { IsSymbolicLink: true })
-        {
-            return null;
-        }
-
         var (code, output) = await container.CommandAsync(["sh", "-c", "readlink -- \"$1\"", "sh", path], cancellationToken);
         return code == 0 && output.TrimEnd('\n') is { Length: > 0 } target
             ? target

@@ -59,7 +59,7 @@ internal sealed record NetworkCreateRequest(string Name, IReadOnlyDictionary<str
 internal sealed record NetworkSummary(string Id, string Name, IReadOnlyDictionary<string, string>? Labels, string? Created);
 
 /// <param name="Mode">Go's file mode bits: permissions, and a bit per kind (<see cref="SymbolicLinkBit"/>).</param>
-internal sealed record ContainerPathStat(string? Name, long Size, long Mode, string? LinkTarget)
+internal sealed record ContainerPathStat(string? Name, long Size, long Mode, bool IsDir, string? LinkTarget)
 {
     public const long SymbolicLinkBit = 1L << 27;
 

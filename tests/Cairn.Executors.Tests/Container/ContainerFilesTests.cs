@@ -83,7 +83,7 @@ public sealed class ContainerFilesTests : IDisposable
             var some = new MemoryStream();
             var whole = new MemoryStream();
 
-            await environment.ArchiveAsync(environment.HomePath, [".m2/repository", ".m2/repo", "missing"], some, Token);
+            await environment.ArchiveAsync(environment.HomePath, [".m2/repository", ".m2/repo", ".m2/repo/org", "missing"], some, Token);
             await environment.ArchiveAsync($"{environment.HomePath}/.m2", [""], whole, Token);
 
             Assert.Equal(
