@@ -20,6 +20,11 @@ internal static partial class FileKinds
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxInode = 0x100;
+    private const int InodeOffset = 32;
+    private const int DeviceMajorOffset = 136;
+    private const int DeviceMinorOffset = 140;
     private const uint StatxType = 0x1;
     private const int ModeOffset = 28;
     private const int BufferSize = 256;
@@ -51,6 +56,44 @@ internal static partial class FileKinds
             0xA000 => FileKind.SymbolicLink,
             _ => FileKind.Other,
         };
+    }
+
+    /// <summary>Whether <paramref name="opened"/> is the regular file <paramref name="path"/> still names, unfollowed:
+    /// false when the path was swapped for a link (or anything else) between looking at it and opening it.</summary>
+    public static unsafe bool IsStill(string path, Microsoft.Win32.SafeHandles.SafeFileHandle opened)
+    {
+        ArgumentNullException.ThrowIfNull(opened);
+        if (!OperatingSystem.IsLinux())
+        {
+            return Portable(path) == FileKind.Regular;
+        }
+
+        var byPath = stackalloc byte[BufferSize];
+        var byHandle = stackalloc byte[BufferSize];
+        var added = false;
+        try
+        {
+            opened.DangerousAddRef(ref added);
+            var fd = (int)opened.DangerousGetHandle();
+            if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType | StatxInode, byPath) != 0
+                || Statx(fd, "", AtEmptyPath, StatxType | StatxInode, byHandle) != 0)
+            {
+                return false;
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                opened.DangerousRelease();
+            }
+        }
+
+        return (*(ushort*)(byHandle + ModeOffset) & 0xF000) == 0x8000
+            && *(ushort*)(byPath + ModeOffset) == *(ushort*)(byHandle + ModeOffset)
+            && *(ulong*)(byPath + InodeOffset) == *(ulong*)(byHandle + InodeOffset)
+            && *(uint*)(byPath + DeviceMajorOffset) == *(uint*)(byHandle + DeviceMajorOffset)
+            && *(uint*)(byPath + DeviceMinorOffset) == *(uint*)(byHandle + DeviceMinorOffset);
     }
 
     private static FileKind Portable(string path)

@@ -154,6 +154,11 @@ internal sealed class HostDirectoryFiles(IReadOnlyList<string> anchors, UnixAcco
                 });
                 await using (content)
                 {
+                    if (!FileKinds.IsStill(full, content.SafeFileHandle))
+                    {
+                        return;
+                    }
+
                     await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, name)
                     {
                         Mode = File.GetUnixFileMode(content.SafeFileHandle),
