@@ -15,9 +15,14 @@ internal sealed class ContainerJobEnvironment(
     string owner,
     ConcurrentDictionary<string, byte> live,
     ContainerExecutorOptions options,
-    TimeProvider time) : IJobEnvironment
+    TimeProvider time) : IJobEnvironment, IEnvironmentFiles
 {
     private JobContainer? _container;
+    private ContainerFiles? _files;
+
+    public string WorkspacePath => ContainerRequests.WorkspacePath;
+
+    public string HomePath => _files?.Home ?? throw new InvalidOperationException("the job's container was never prepared");
 
     public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
     {
@@ -31,6 +36,8 @@ internal sealed class ContainerJobEnvironment(
         try
         {
             await _container.StartAsync(text => System(0, text), cancellationToken);
+            _files = new ContainerFiles(engine, _container, job.Workspace);
+            await _files.LearnUserAsync(cancellationToken);
             return JobSetup.Ready;
         }
         catch (ContainerEngineException error)
@@ -83,6 +90,14 @@ internal sealed class ContainerJobEnvironment(
 
         return $"the job's containers could not all be removed: {leftover}";
     }
+
+    public Task ExtractAsync(string directory, Stream tar, CancellationToken cancellationToken) =>
+        Files().ExtractAsync(directory, tar, cancellationToken);
+
+    public Task ArchiveAsync(string directory, IReadOnlyList<string> subpaths, Stream destination, CancellationToken cancellationToken) =>
+        Files().ArchiveAsync(directory, subpaths, destination, cancellationToken);
+
+    private ContainerFiles Files() => _files ?? throw new InvalidOperationException("the job's container was never prepared");
 
     private void System(int stepIndex, string text) =>
         reporter.Log(new LogLine(stepIndex, LogStream.System, time.GetUtcNow(), text));

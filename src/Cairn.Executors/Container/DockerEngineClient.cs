@@ -130,6 +130,43 @@ public sealed class DockerEngineClient : IDisposable
         }
     }
 
+    /// <summary>Extracts a tar into folder <paramref name="path"/> of a container (which must exist), streaming it.</summary>
+    internal async Task PutArchiveAsync(string containerId, string path, HttpContent tar, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Put, ArchivePath(containerId, path), tar, cancellationToken);
+    }
+
+    /// <summary>A tar of <paramref name="path"/> in a container, its entries named from the path's last component, as the
+    /// response to read it from; null when there is no such path.</summary>
+    internal async Task<HttpResponseMessage?> GetArchiveAsync(string containerId, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendAsync(HttpMethod.Get, ArchivePath(containerId, path), null, cancellationToken, HttpCompletionOption.ResponseHeadersRead);
+        }
+        catch (ContainerEngineException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>What <paramref name="path"/> in a container is, without following a symbolic link at its end (the
+    /// engine's stat header on a HEAD of the archive); null when there is no such path.</summary>
+    internal async Task<ContainerPathStat?> StatPathAsync(string containerId, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Head, ArchivePath(containerId, path), null, cancellationToken);
+            return response.Headers.TryGetValues("X-Docker-Container-Path-Stat", out var values) && values.FirstOrDefault() is { } header
+                ? JsonSerializer.Deserialize(Convert.FromBase64String(header), EngineJson.Default.ContainerPathStat)
+                : null;
+        }
+        catch (ContainerEngineException error) when (error.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     internal Task<ContainerInspectResponse> InspectContainerAsync(string id, CancellationToken cancellationToken) =>
         GetAsync($"/{ApiVersion}/containers/{id}/json", EngineJson.Default.ContainerInspectResponse, cancellationToken);
 
@@ -173,6 +210,9 @@ public sealed class DockerEngineClient : IDisposable
     /// since an empty tag would ask the engine for every tag.</summary>
     internal static string PullPath(string image) =>
         $"/{ApiVersion}/images/create?fromImage={Uri.EscapeDataString(ImageReference.WithDefaultTag(image))}";
+
+    private static string ArchivePath(string containerId, string path) =>
+        $"/{ApiVersion}/containers/{containerId}/archive?path={Uri.EscapeDataString(path)}";
 
     internal static string LabelFilter(string label) =>
         Uri.EscapeDataString(JsonSerializer.Serialize(new Dictionary<string, string[]> { ["label"] = [label] }, EngineJson.Default.DictionaryStringStringArray));

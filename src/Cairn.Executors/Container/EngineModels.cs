@@ -58,6 +58,14 @@ internal sealed record NetworkCreateRequest(string Name, IReadOnlyDictionary<str
 
 internal sealed record NetworkSummary(string Id, string Name, IReadOnlyDictionary<string, string>? Labels, string? Created);
 
+/// <param name="Mode">Go's file mode bits: permissions, and a bit per kind (<see cref="SymbolicLinkBit"/>).</param>
+internal sealed record ContainerPathStat(string? Name, long Size, long Mode, bool IsDir, string? LinkTarget)
+{
+    public const long SymbolicLinkBit = 1L << 27;
+
+    public bool IsSymbolicLink => (Mode & SymbolicLinkBit) != 0;
+}
+
 internal sealed record EngineError(string? Message);
 
 internal sealed record PullProgress(string? Status, string? Error, PullErrorDetail? ErrorDetail);
@@ -76,6 +84,7 @@ internal sealed record PullErrorDetail(string? Message);
 [JsonSerializable(typeof(NetworkCreateRequest))]
 [JsonSerializable(typeof(List<NetworkSummary>))]
 [JsonSerializable(typeof(EngineError))]
+[JsonSerializable(typeof(ContainerPathStat))]
 [JsonSerializable(typeof(PullProgress))]
 [JsonSerializable(typeof(Dictionary<string, string[]>))]
 internal sealed partial class EngineJson : JsonSerializerContext;

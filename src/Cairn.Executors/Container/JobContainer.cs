@@ -36,6 +36,9 @@ internal sealed class JobContainer(
     private IReadOnlyList<string> _shell = Sh;
     private long _oomKills;
 
+    /// <summary>The job's container, while it runs.</summary>
+    public string? Id => _container;
+
     /// <summary>True once the job's container was killed (a step timed out) and the next step needs a fresh one.</summary>
     public bool NeedsFreshContainer => _container is null;
 
@@ -65,6 +68,27 @@ internal sealed class JobContainer(
     /// code, or null when <paramref name="stop"/> fired: then the container has been killed and removed.</summary>
     public Task<int?> RunScriptAsync(string script, IReadOnlyDictionary<string, string> env, Action<LogStream, string, bool> onLine, CancellationToken stop) =>
         ExecAsync(ContainerRequests.Exec(_shell, script, env), onLine, stop);
+
+    /// <summary>Runs a command (no shell between) in the job's container as its user, and returns its exit code and
+    /// standard output.</summary>
+    public async Task<(int ExitCode, string Output)> CommandAsync(IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        if (_container is null)
+        {
+            throw new ContainerEngineException(null, "the job's container is not running");
+        }
+
+        var output = new System.Text.StringBuilder();
+        var code = await ExecAsync(new ExecCreateRequest(command, [], "/"), (stream, text, continues) =>
+        {
+            if (stream == LogStream.Stdout)
+            {
+                output.Append(text).Append(continues ? "" : "\n");
+            }
+        }, cancellationToken, killWhenStopped: false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return (code ?? -1, output.ToString());
+    }
 
     /// <summary>Whether the step that just ended with <paramref name="exitCode"/> was killed by the job's memory limit.
     /// The engine kills an exec's process in the container's cgroup without marking the container (State.OOMKilled

@@ -7,7 +7,8 @@ using Cairn.Core.Runs;
 namespace Cairn.Executors.Shell;
 
 /// <summary>One job on this host: its session (the user steps run as, a fresh HOME) and each step a shell process in
-/// its own process group, killed whole when stopped.</summary>
+/// its own process group, killed whole when stopped. Files move in and out of the workspace and the steps' HOME on this
+/// host (<see cref="HostDirectoryFiles"/>), given to the steps' user when they run as another.</summary>
 internal sealed class ShellJobEnvironment(
     JobSpec job,
     IJobReporter reporter,
@@ -15,12 +16,20 @@ internal sealed class ShellJobEnvironment(
     ShellCommand? shell,
     Func<StepGroupSentinel?> sentinel,
     ConcurrentDictionary<StepProcess, byte> running,
-    TimeProvider time) : IJobEnvironment
+    TimeProvider time) : IJobEnvironment, IEnvironmentFiles
 {
     private JobSession? _session;
 
     /// <summary>The user the job's steps run as, once prepared; null for this process's own.</summary>
     internal UnixAccount? Account => _session?.Account;
+
+    public string WorkspacePath => Path.GetFullPath(job.Workspace);
+
+    /// <summary>The HOME the steps see: the job's own variable, else the session's, else this process's user's.</summary>
+    public string HomePath =>
+        job.Env.TryGetValue("HOME", out var home) || (_session?.BaseEnvironment.TryGetValue("HOME", out home) ?? false)
+            ? home!
+            : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     public async Task<JobSetup> PrepareAsync(CancellationToken cancellationToken)
     {
@@ -94,6 +103,14 @@ internal sealed class ShellJobEnvironment(
         _session = null;
         return Task.FromResult<string?>(null);
     }
+
+    public Task ExtractAsync(string directory, Stream tar, CancellationToken cancellationToken) =>
+        Files().ExtractAsync(directory, tar, cancellationToken);
+
+    public Task ArchiveAsync(string directory, IReadOnlyList<string> subpaths, Stream destination, CancellationToken cancellationToken) =>
+        Files().ArchiveAsync(directory, subpaths, destination, cancellationToken);
+
+    private HostDirectoryFiles Files() => new HostDirectoryFiles([WorkspacePath, HomePath], _session?.Account);
 
     private string? StartProblem()
     {
