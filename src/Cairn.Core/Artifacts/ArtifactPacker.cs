@@ -22,7 +22,7 @@ public static class ArtifactPacker
         {
             await using (var reader = new TarReader(counted, leaveOpen: true))
             {
-                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+                while (await TarFilter.NextAsync(reader, counted, cancellationToken) is { } entry)
                 {
                     if (Indexed(entry, counted.Count) is { } file)
                     {

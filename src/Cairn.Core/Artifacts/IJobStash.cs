@@ -41,7 +41,12 @@ public interface IJobStash
 public sealed record ArtifactSet(long Id, string JobName, int Files, long Bytes);
 
 /// <summary>What keeping a job's artifacts came to.</summary>
-public sealed record ArtifactSummary(int Files, long Bytes, DateTimeOffset ExpiresAt);
+public sealed record ArtifactSummary(int Files, long Bytes, DateTimeOffset ExpiresAt)
+{
+    /// <summary>Where they are when not kept until <see cref="ExpiresAt"/> (<c>cairn run</c> leaves them in the
+    /// workspace); null: kept by the stash.</summary>
+    public string? Where { get; init; }
+}
 
 /// <summary>A cache entry found for a job. <paramref name="Exact"/>: its key is the one asked for, so nothing is saved after
 /// the job.</summary>

@@ -170,7 +170,8 @@ public sealed class JobFilesPhase(JobSpec job, JobFiles files, IEnvironmentFiles
                 (stream, ct) => WriteTarAsync(stream, filter, [(environment.WorkspacePath, ArtifactEntries.Roots(rule.Paths), "")], ct),
                 (stream, ct) => files.Stash.SaveArtifactsAsync(stream, rule.ExpireIn, ct),
                 cancellationToken);
-            log($"artifacts: kept {Count(summary.Files, "file")} ({ByteSize.Approximate(summary.Bytes)}) until {summary.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC");
+            var until = summary.Where ?? $"until {summary.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC";
+            log($"artifacts: kept {Count(summary.Files, "file")} ({ByteSize.Approximate(summary.Bytes)}) {until}");
             return outcome;
         }
         catch (NothingToKeepException)
@@ -282,8 +283,9 @@ public sealed class JobFilesPhase(JobSpec job, JobFiles files, IEnvironmentFiles
             async (stream, ct) =>
             {
                 var found = new List<(string Path, byte[] Digest)>();
-                await using var reader = new TarReader(stream, leaveOpen: true);
-                while (await reader.GetNextEntryAsync(copyData: false, ct) is { } entry)
+                var counted = new CountingStream(stream, null, long.MaxValue, () => new InvalidOperationException());
+                await using var reader = new TarReader(counted, leaveOpen: true);
+                while (await TarFilter.NextAsync(reader, counted, ct) is { } entry)
                 {
                     if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile
                         && ArtifactEntries.Normalize(entry.Name, out _) is { } name

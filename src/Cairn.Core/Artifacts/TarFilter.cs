@@ -36,8 +36,9 @@ public sealed class TarFilter
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(refused);
-        await using var reader = new TarReader(source, leaveOpen: true);
-        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        var counted = new CountingStream(source, null, long.MaxValue, () => new InvalidOperationException());
+        await using var reader = new TarReader(counted, leaveOpen: true);
+        while (await NextAsync(reader, counted, cancellationToken) is { } entry)
         {
             if (ArtifactEntries.Normalize(entry.Name, out var why) is not { } full)
             {
@@ -65,7 +66,7 @@ public sealed class TarFilter
                         {
                             Mode = entry.Mode,
                             ModificationTime = entry.ModificationTime,
-                            DataStream = entry.DataStream ?? Stream.Null,
+                            DataStream = entry.DataStream is { } data ? new KnownLengthStream(data, entry.Length) : Stream.Null,
                         },
                         cancellationToken);
                     Files++;
@@ -93,6 +94,20 @@ public sealed class TarFilter
                     refused($"refused '{name}': a {Describe(entry.EntryType)}, not a file, folder or symbolic link");
                     break;
             }
+        }
+    }
+
+    /// <summary>The next entry; null at the end, and for a tar with no bytes at all (what a writer that was given no entry
+    /// leaves), which the reader would take for a cut one.</summary>
+    internal static async Task<TarEntry?> NextAsync(TarReader reader, CountingStream counted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken);
+        }
+        catch (EndOfStreamException) when (counted.Count == 0)
+        {
+            return null;
         }
     }
 
