@@ -43,7 +43,7 @@ public sealed partial record ArtifactStoreSettings(
         var store = get("ArtifactStore") ?? "";
         if (store.Length > 0 && !IsBucketUrl(store))
         {
-            fail("ArtifactStore", $"'{store}' is not an artifact store: leave it empty for the data directory, or say s3://BUCKET/PREFIX (a bucket name of 3 to 63 lower-case letters, digits, dots and hyphens)");
+            fail("ArtifactStore", $"'{store}' is not an artifact store: leave it empty for the data directory, or say s3://BUCKET/PREFIX (a bucket of 3 to 63 lower-case letters, digits, '.' and '-'; a prefix of lower-case letters, digits, '.', '_', '-' and '/')");
         }
 
         var endpoint = get("S3Endpoint");
@@ -121,9 +121,12 @@ public sealed partial record ArtifactStoreSettings(
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         var bucket = slash < 0 ? rest : rest[..slash];
         var prefix = slash < 0 ? "" : rest[(slash + 1)..];
-        return BucketName().IsMatch(bucket) && !prefix.Any(char.IsControl) && !prefix.Split('/').Any(p => p is "." or "..");
+        return BucketName().IsMatch(bucket) && PrefixName().IsMatch(prefix) && !prefix.Split('/').Any(p => p is "." or "..");
     }
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
     private static partial Regex BucketName();
+
+    [GeneratedRegex("^[a-z0-9._/-]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex PrefixName();
 }

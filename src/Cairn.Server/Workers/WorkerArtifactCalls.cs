@@ -170,7 +170,7 @@ public sealed class WorkerArtifactCalls(
             return (null, Results.Problem("this server keeps no artifacts or caches", statusCode: StatusCodes.Status501NotImplemented, title: "Not kept here"));
         }
 
-        return (new LeaseStash(lease, run, stashes.For(lease, run)), null);
+        return (new LeaseStash(lease, run, stashes), null);
     }
 
     private static async Task<IResult> SendTarAsync(HttpContext context, Stream tar)
@@ -203,5 +203,16 @@ public sealed class WorkerArtifactCalls(
     private static IResult Refusal(ArtifactRefusedException refused, int status) =>
         Results.Problem(refused.Message, statusCode: status, title: "Refused", type: WorkerArtifactPaths.Refused);
 
-    private sealed record LeaseStash(JobLease Lease, RunRecord Run, IJobStash Stash);
+    /// <summary>The lease, its run, and the attempt's stash, made when first asked for: a call refused on the lease's own
+    /// terms (another run's set, a scope the run may not read) needs none.</summary>
+    private sealed class LeaseStash(JobLease lease, RunRecord run, IJobStashes stashes)
+    {
+        private IJobStash? _stash;
+
+        public JobLease Lease => lease;
+
+        public RunRecord Run => run;
+
+        public IJobStash Stash => _stash ??= stashes.For(lease, run);
+    }
 }

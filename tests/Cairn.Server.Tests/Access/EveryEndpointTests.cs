@@ -324,6 +324,9 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
             .Replace("{user}", NoOne, StringComparison.Ordinal)
             .Replace("{group}", NoOne, StringComparison.Ordinal)
             .Replace("{id}", "abcd1234", StringComparison.Ordinal)
+            .Replace("{job}", "a", StringComparison.Ordinal)
+            .Replace("{setId:long}", "1", StringComparison.Ordinal)
+            .Replace("{entryId:long}", "1", StringComparison.Ordinal)
             .Replace("{leaseId:guid}", "0f8fad5b-d9cb-469f-a165-70867728950e", StringComparison.Ordinal);
         foreach (var id in new[] { "{id:long}", "{Id:long}", "{RunId:long}" })
         {
