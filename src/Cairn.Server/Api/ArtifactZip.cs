@@ -16,7 +16,8 @@ internal static class ArtifactZip
     public static async Task WriteAsync(
         Stream destination, ArtifactSetRecord set, IReadOnlyList<ArtifactFile> files, IBlobStore blobs, CancellationToken cancellationToken)
     {
-        var archive = await ZipArchive.CreateAsync(destination, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
+        await using var body = new DrainingStream(destination);
+        var archive = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
         await using (archive)
         {
             foreach (var file in files.OrderBy(f => f.Path, StringComparer.Ordinal))
@@ -44,11 +45,21 @@ internal static class ArtifactZip
                         ?? throw new FileNotFoundException($"the artifacts of job '{set.JobName}' are gone from {blobs.Description}");
                     await using (content)
                     {
-                        await content.CopyToAsync(into, 81920, cancellationToken);
+                        var piece = new byte[81920];
+                        int read;
+                        while ((read = await content.ReadAsync(piece, cancellationToken)) > 0)
+                        {
+                            await into.WriteAsync(piece.AsMemory(0, read), cancellationToken);
+                            await body.DrainAsync(cancellationToken);
+                        }
                     }
                 }
+
+                await body.DrainAsync(cancellationToken);
             }
         }
+
+        await body.FlushAsync(cancellationToken);
     }
 
     private static DateTimeOffset Clamp(DateTimeOffset at) => at < Earliest ? Earliest : at > Latest ? Latest : at;

@@ -18,14 +18,15 @@ public sealed class WorkerArtifactTests
     public async Task ASetOfAnotherRun_IsNotServed_AndACacheOutsideTheRunsScopes_IsNotEither()
     {
         await using var world = await StartAsync();
+        var (worker, token) = await world.AddWorkerAsync("w1");
+        var ownRun = await world.QueueRunAsync();
+        var grant = await LeaseAsync(worker);
+        Assert.Equal(ownRun, grant.Run.Id);
         var otherRun = await world.QueueRunAsync(Other);
         var otherJob = (await Eventually.ValueAsync(
             () => world.Service<IRunStore>().GetJobsAsync(otherRun, Token), jobs => jobs.Count > 0, "the other run's job")).Single();
         var theirs = await ArtifactSeed.KeepAsync(world.Server.Services, otherRun, otherJob.Id, otherJob.Name, Other, [new("secret.txt", "not yours")]);
 
-        var (worker, token) = await world.AddWorkerAsync("w1");
-        var grant = await LeaseAsync(worker);
-        Assert.NotEqual(otherRun, grant.Run.Id);
         using var connection = new WorkerConnection(new WorkerConnectionOptions(new Uri(world.Server.Url), token));
         var stash = new RemoteJobStash(connection, grant.LeaseId, grant.Job.Id, CacheScopes.For(grant.Run.ToRecord(), null).Save);
 
