@@ -14,7 +14,8 @@ namespace Cairn.Server.Workers;
 /// (<see cref="IJobStashes.For"/>) — the one the server's own workers use — so what a worker over HTTP may read and keep
 /// is decided in one place: its run's sets, its run's cache scopes, its job's attempt.</summary>
 public sealed class WorkerArtifactCalls(
-    WorkerLeases leases, IRunStore runs, IRepositoryStore repositories, IJobStashes? stashes = null, IArtifactIndex? artifacts = null, ICacheIndex? caches = null)
+    WorkerLeases leases, IRunStore runs, IRepositoryStore repositories, ArtifactSettings limits, IJobStashes? stashes = null, IArtifactIndex? artifacts = null,
+    ICacheIndex? caches = null)
 {
     public async Task<IResult> NeededAsync(Caller caller, Guid leaseId, NeededArtifactsRequest? request, CancellationToken cancellationToken)
     {
@@ -64,7 +65,7 @@ public sealed class WorkerArtifactCalls(
             return refusal!;
         }
 
-        LiftBodyLimit(context);
+        LiftBodyLimit(context, limits.MaxJobBytes);
         try
         {
             var summary = await stash.Stash.SaveArtifactsAsync(
@@ -139,7 +140,7 @@ public sealed class WorkerArtifactCalls(
             return Results.NoContent();
         }
 
-        LiftBodyLimit(context);
+        LiftBodyLimit(context, limits.MaxCacheBytes);
         try
         {
             return await stash.Stash.SaveCacheAsync(key, context.Request.Body, cancellationToken) is { } saved
@@ -191,12 +192,13 @@ public sealed class WorkerArtifactCalls(
     }
 
     /// <summary>Uploads are as big as the stash's limits allow, which it checks as it reads; Kestrel's own limit would cut
-    /// them at 30 MB.</summary>
-    private static void LiftBodyLimit(HttpContext context)
+    /// them at 30 MB. The body may be twice the limit (and a little more), room for a tar's headers around many small
+    /// files; beyond that Kestrel ends it.</summary>
+    private static void LiftBodyLimit(HttpContext context, long limit)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
-            limit.MaxRequestBodySize = null;
+            feature.MaxRequestBodySize = limit > (long.MaxValue - (64L << 20)) / 2 ? null : (2 * limit) + (64L << 20);
         }
     }
 

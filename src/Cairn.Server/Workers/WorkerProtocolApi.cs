@@ -22,7 +22,8 @@ internal static class WorkerProtocolApi
         services.AddSingleton<WorkerLeaseCalls>();
         services.AddSingleton(provider => new WorkerArtifactCalls(
             provider.GetRequiredService<WorkerLeases>(), provider.GetRequiredService<Core.Runs.IRunStore>(),
-            provider.GetRequiredService<Core.Repositories.IRepositoryStore>(), provider.GetService<Core.Artifacts.IJobStashes>(),
+            provider.GetRequiredService<Core.Repositories.IRepositoryStore>(),
+            provider.GetService<Core.Artifacts.ArtifactSettings>() ?? Core.Artifacts.ArtifactSettings.Default, provider.GetService<Core.Artifacts.IJobStashes>(),
             provider.GetService<Core.Artifacts.IArtifactIndex>(), provider.GetService<Core.Artifacts.ICacheIndex>()));
         services.AddSingleton<ServerJobSourceIssuer>();
         return services;
