@@ -38,6 +38,11 @@ public sealed partial record ArtifactStoreSettings(
         ("S3SecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
     ];
 
+    /// <summary>The <see cref="Ambient"/> variables <paramref name="environment"/> sets, as keys of the section.</summary>
+    internal static IEnumerable<KeyValuePair<string, string?>> AmbientValues(IReadOnlyDictionary<string, string?> environment, string section) =>
+        Ambient.Where(n => environment.TryGetValue(n.Variable, out var v) && !string.IsNullOrEmpty(v))
+            .Select(n => KeyValuePair.Create($"{section}:{n.Key}", environment[n.Variable]));
+
     internal static ArtifactStoreSettings Bind(Func<string, string?> get, Action<string, string> fail, string workingDirectory)
     {
         var store = get("ArtifactStore") ?? "";

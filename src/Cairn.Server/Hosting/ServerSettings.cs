@@ -143,9 +143,7 @@ public sealed record ServerSettings
             builder.AddJsonFile(Path.GetFullPath(jsonFile), optional: true, reloadOnChange: false);
         }
 
-        builder.AddInMemoryCollection(ArtifactStoreSettings.Ambient
-            .Where(n => environment.TryGetValue(n.Variable, out var v) && !string.IsNullOrEmpty(v))
-            .Select(n => KeyValuePair.Create($"{Section}:{n.Key}", environment[n.Variable])));
+        builder.AddInMemoryCollection(ArtifactStoreSettings.AmbientValues(environment, Section));
         builder.AddInMemoryCollection(Names
             .Where(n => environment.TryGetValue(n.Variable, out var v) && !string.IsNullOrEmpty(v))
             .Select(n => KeyValuePair.Create($"{Section}:{n.Key}", environment[n.Variable])));
