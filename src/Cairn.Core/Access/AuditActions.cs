@@ -33,8 +33,7 @@ public static class AuditActions
     /// <summary>A gate rejected (or a rejection refused: outcome denied), its channel and comment in the detail.</summary>
     public const string GateRejected = "gate.reject";
 
-    /// <summary>A job's artifact file read through the API (target: the file's path; <c>*</c> for the job's zip), the job's
-    /// name in the detail.</summary>
+    /// <summary>An artifact read: one file (its path the target) or a job's zip (target <c>*</c>).</summary>
     public const string ArtifactDownload = "artifact.download";
 }
 
