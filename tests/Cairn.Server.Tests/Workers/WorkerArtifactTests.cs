@@ -42,6 +42,57 @@ public sealed class WorkerArtifactTests
     }
 
     [Fact]
+    public async Task AWorkersArtifactsAndCaches_GoThroughItsLease_ToTheServersStore()
+    {
+        await using var world = await StartAsync();
+        var (worker, token) = await world.AddWorkerAsync("w1");
+        var runId = await world.QueueRunAsync();
+        var grant = await LeaseAsync(worker);
+        using var connection = new WorkerConnection(new WorkerConnectionOptions(new Uri(world.Server.Url), token));
+        var stash = new RemoteJobStashes(connection).For(
+            new JobLease(grant.Job.Id, grant.Run.Id, grant.LeaseId, grant.WorkerId, grant.Attempt, grant.ExpiresAt, grant.Job.ToRecord()), grant.Run.ToRecord());
+        using var dir = new TempDirectory();
+        var tarPath = dir.Combine("out.tar");
+        await using (var file = File.Create(tarPath))
+        await using (var writer = new System.Formats.Tar.TarWriter(file, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            await writer.WriteEntryAsync(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "dist/out.txt")
+            {
+                DataStream = new MemoryStream("built by the worker"u8.ToArray()),
+            }, Token);
+        }
+
+        await using (var upload = File.OpenRead(tarPath))
+        {
+            var summary = await stash.SaveArtifactsAsync(upload, TimeSpan.FromDays(1), Token);
+            Assert.Equal((1, 19L), (summary.Files, summary.Bytes));
+        }
+
+        Assert.Equal("built by the worker", await world.Server.Client.GetStringAsync($"/api/v1/runs/{runId}/artifacts/a/files/dist/out.txt", Token));
+        var set = Assert.Single(await stash.ListNeededAsync(["a"], Token));
+        await using (var tar = await stash.OpenArtifactsAsync(set, Token))
+        await using (var reader = new System.Formats.Tar.TarReader(tar))
+        {
+            Assert.Equal("dist/out.txt", (await reader.GetNextEntryAsync(cancellationToken: Token))?.Name);
+        }
+
+        Assert.Equal("branch/main", stash.SaveScope);
+        await using (var cache = File.OpenRead(tarPath))
+        {
+            var saved = await stash.SaveCacheAsync("deps-1", cache, Token);
+            Assert.Equal("branch/main", saved?.Scope);
+        }
+
+        var hit = await stash.FindCacheAsync("deps-2", ["deps-"], Token);
+        Assert.NotNull(hit);
+        Assert.Equal("deps-1", hit.Key);
+        await using var restored = await stash.OpenCacheAsync(hit, Token);
+        using var bytes = new MemoryStream();
+        await restored.CopyToAsync(bytes, Token);
+        Assert.Equal(await File.ReadAllBytesAsync(tarPath, Token), bytes.ToArray());
+    }
+
+    [Fact]
     public async Task ALeaseOfAnotherWorker_IsRefused()
     {
         await using var world = await StartAsync();
