@@ -56,13 +56,44 @@ public sealed class WorkerConnection : IDisposable
         TimeSpan? giveUpAfter,
         CancellationToken cancellationToken)
     {
+        return await RetryAsync(what, giveUpAfter, () => TryOnceAsync(method, path, body, answer, wait, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="content"/> (seekable: it is read again from where it stands now on each try) as the
+    /// body, retrying as <see cref="CallAsync{TAnswer}"/> does; the body is streamed, never held whole.</summary>
+    /// <param name="transfer">How long the upload may take, beyond the call's time limit.</param>
+    public async Task<(HttpStatusCode Status, TAnswer? Value)> SendStreamAsync<TAnswer>(
+        string what, HttpMethod method, string path, Stream content, string contentType, JsonTypeInfo<TAnswer> answer, TimeSpan transfer,
+        TimeSpan? giveUpAfter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var start = content.Position;
+        return await RetryAsync(what, giveUpAfter, () =>
+        {
+            content.Position = start;
+            return TryOnceAsync(method, path, () => new StreamContent(new KeptOpenStream(content), 81920) { Headers = { ContentType = new MediaTypeHeaderValue(contentType), ContentLength = content.Length - start } },
+                HttpCompletionOption.ResponseContentRead, transfer, async (response, token) => (response.StatusCode,
+                    response.StatusCode == HttpStatusCode.NoContent ? default : await response.Content.ReadFromJsonAsync(answer, token)), cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>Opens a <c>GET</c>'s answer as a stream once its headers have come (the caller reads it to its end and
+    /// disposes it), retrying what may pass until then.</summary>
+    public Task<Stream> OpenStreamAsync(string what, string path, TimeSpan? giveUpAfter, CancellationToken cancellationToken) =>
+        RetryAsync(what, giveUpAfter, () => TryOnceAsync(
+            HttpMethod.Get, path, () => null, HttpCompletionOption.ResponseHeadersRead, TimeSpan.Zero,
+            async (response, token) => (Stream)new ResponseStream(response, await response.Content.ReadAsStreamAsync(token)), cancellationToken,
+            keepResponse: true), cancellationToken);
+
+    private async Task<T> RetryAsync<T>(string what, TimeSpan? giveUpAfter, Func<Task<T>> once, CancellationToken cancellationToken)
+    {
         var started = Environment.TickCount64;
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? retryAfter;
             try
             {
-                return await TryOnceAsync(method, path, body, answer, wait, cancellationToken);
+                return await once();
             }
             catch (RetryableCallException ex)
             {
@@ -102,30 +133,41 @@ public sealed class WorkerConnection : IDisposable
         return TimeSpan.FromSeconds(ceiling * (0.5 + (Random.Shared.NextDouble() * 0.5)));
     }
 
-    private async Task<(HttpStatusCode, TAnswer?)> TryOnceAsync<TAnswer>(
-        HttpMethod method, string path, byte[]? body, JsonTypeInfo<TAnswer>? answer, TimeSpan wait, CancellationToken cancellationToken)
+    private Task<(HttpStatusCode, TAnswer?)> TryOnceAsync<TAnswer>(
+        HttpMethod method, string path, byte[]? body, JsonTypeInfo<TAnswer>? answer, TimeSpan wait, CancellationToken cancellationToken) =>
+        TryOnceAsync(
+            method,
+            path,
+            () => body is null ? null : new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
+            HttpCompletionOption.ResponseContentRead,
+            wait,
+            async (response, token) => answer is null || response.StatusCode == HttpStatusCode.NoContent
+                ? (response.StatusCode, default)
+                : (response.StatusCode, await response.Content.ReadFromJsonAsync(answer, token)),
+            cancellationToken);
+
+    private async Task<T> TryOnceAsync<T>(
+        HttpMethod method, string path, Func<HttpContent?> content, HttpCompletionOption completion, TimeSpan wait,
+        Func<HttpResponseMessage, CancellationToken, Task<T>> success, CancellationToken cancellationToken, bool keepResponse = false)
     {
         var limit = _options.CallTimeout + wait;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(limit);
+        HttpResponseMessage? response = null;
         try
         {
-            using var request = new HttpRequestMessage(method, path);
-            if (body is not null)
-            {
-                request.Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
-            }
-
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            using var request = new HttpRequestMessage(method, path) { Content = content() };
+            response = await _http.SendAsync(request, completion, timeout.Token);
             if (response.IsSuccessStatusCode)
             {
-                if (answer is null || response.StatusCode == HttpStatusCode.NoContent)
+                // A kept answer is read after this call, under the caller's token, not the call's time limit.
+                var value = await success(response, keepResponse ? cancellationToken : timeout.Token);
+                if (keepResponse)
                 {
-                    return (response.StatusCode, default);
+                    response = null;
                 }
 
-                var value = await response.Content.ReadFromJsonAsync(answer, timeout.Token);
-                return (response.StatusCode, value);
+                return value;
             }
 
             throw await FailureAsync(response, timeout.Token);
@@ -138,6 +180,10 @@ public sealed class WorkerConnection : IDisposable
         catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or JsonException)
         {
             throw new RetryableCallException(new WorkerCallException(WorkerCallClass.Network, null, Innermost(ex).Message, ex), null);
+        }
+        finally
+        {
+            response?.Dispose();
         }
     }
 

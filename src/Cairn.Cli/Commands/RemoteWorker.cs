@@ -98,6 +98,7 @@ internal static class RemoteWorker
         {
             FinalWriteTimeout = TimeSpan.FromMinutes(10),
             Sources = new RemoteJobSourceIssuer(connection, leases),
+            Stashes = new RemoteJobStashes(connection),
         };
         var pool = new WorkerPool(services, new WorkerPoolOptions("slot", request.Concurrency, request.Labels)
         {

@@ -83,12 +83,23 @@ internal static class ServerCommand
         "GitHubUrl" => "GitHub's address, for GitHub Enterprise (default https://github.com)",
         "GitHubApiUrl" => "GitHub's REST API (default https://api.github.com, or GITHUB-URL/api/v3 for GitHub Enterprise)",
         "GitHubAllowedOrgs" => "Only members of these GitHub organisations (comma-separated) may sign in (default: anyone)",
+        "ArtifactStore" => "Where artifacts and caches are kept: empty for the data directory (default), or s3://BUCKET/PREFIX",
+        "S3Endpoint" => "The S3-compatible service's address, for MinIO, Ceph, R2 and the like (default: AWS)",
+        "S3Region" => "The S3 region (default: the client's own, or us-east-1)",
+        "S3AccessKeyId" => "The S3 access key id (or AWS_ACCESS_KEY_ID)",
+        "S3SecretAccessKeyFile" => "A file holding the S3 secret access key (or AWS_SECRET_ACCESS_KEY); never the key itself",
+        "S3PathStyle" => "true: address buckets as ENDPOINT/BUCKET rather than BUCKET.ENDPOINT (MinIO and most self-hosted stores)",
+        "ArtifactExpiry" => "How long artifacts are kept when a job says nothing (default 30d)",
+        "ArtifactMaxJobSize" => "The most one job attempt may keep as artifacts (default 4GiB)",
+        "ArtifactMaxRepositorySize" => "The most a repository's unexpired artifacts may add up to (default 50GiB)",
+        "CacheMaxRepositorySize" => "The most a repository's caches may add up to before the least recently used go (default 10GiB)",
         _ => key,
     };
 
     private static async Task<int> RunAsync(Dictionary<string, string?> given, bool newToken, CancellationToken stopping, CancellationToken kill)
     {
-        var environment = ServerSettings.Names.ToDictionary(n => n.Variable, n => Environment.GetEnvironmentVariable(n.Variable));
+        var environment = ServerSettings.Names.Select(n => n.Variable).Concat(ArtifactStoreSettings.Ambient.Select(n => n.Variable))
+            .ToDictionary(v => v, Environment.GetEnvironmentVariable);
         var jsonFile = Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json");
         var configuration = ServerSettings.Compose(jsonFile, environment, given);
         var (settings, errors) = ServerSettings.Bind(configuration, Directory.GetCurrentDirectory());

@@ -27,6 +27,8 @@ public static class CairnServer
         notes.Add(keyNote);
         var store = await ServerStore.OpenAsync(settings, runtime.Time, cancellationToken);
         notes.Add(ServerStore.Describe(settings));
+        var blobs = ServerArtifacts.Open(settings);
+        notes.Add(ServerArtifacts.Describe(blobs));
         var token = await AdminToken.EnsureAsync(store, settings.DataDirectory, newAdminToken, cancellationToken);
         notes.Add(token.Announcement);
         if (await token.BindUserAsync(store, store, runtime.Time, cancellationToken) is { } bound)
@@ -42,6 +44,7 @@ public static class CairnServer
             .AddSingleton(runtime.Time)
             .AddSingleton(token)
             .AddCairnStore(store)
+            .AddCairnArtifacts(settings, store, blobs)
             .AddCairnSecrets(settings, key, keyText)
             .AddRunStarting(settings, runtime)
             .AddCairnWorkers(settings, runtime)

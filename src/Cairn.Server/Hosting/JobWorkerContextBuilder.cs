@@ -32,6 +32,9 @@ public sealed record JobWorkerContextBuilder
     /// <summary>The repositories' daily agent budget; none when not set.</summary>
     public Core.Agents.IAgentBudget? AgentBudget { get; init; }
 
+    /// <summary>Where each attempt keeps its artifacts and caches; none when not set.</summary>
+    public Core.Artifacts.IJobStashes? Stashes { get; init; }
+
     /// <summary>Workers that lease jobs from <paramref name="store"/> and record them in it.</summary>
     public JobWorkerContext Build<TStore>(TStore store)
         where TStore : IRunStore, IJobQueue
@@ -50,6 +53,7 @@ public sealed record JobWorkerContextBuilder
         {
             Sources = Sources,
             AgentBudget = AgentBudget,
+            Stashes = Stashes,
         };
     }
 }

@@ -48,6 +48,7 @@ internal static class ServerEndpoints
         RunsApi.Map(api);
         JobLogApi.Map(api);
         AgentTranscriptApi.Map(api);
+        ArtifactsApi.Map(api);
         ApprovalsApi.Map(api);
         GatesApi.Map(api);
         SecretsApi.Map(api);

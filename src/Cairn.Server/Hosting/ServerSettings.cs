@@ -81,6 +81,9 @@ public sealed record ServerSettings
 
     public AgentBudgetSettings AgentBudget { get; init; } = AgentBudgetSettings.None;
 
+    /// <summary>Where artifacts and caches are kept, and their limits.</summary>
+    public ArtifactStoreSettings Artifacts { get; init; } = ArtifactStoreSettings.DataDirectory;
+
     /// <summary>The global role of a user made on their first sign-in through an identity provider, or added without a
     /// role; null (<c>none</c>): they see only what is granted to them or their groups, and public repositories.</summary>
     public Core.Access.Role? DefaultRole { get; init; } = Core.Access.Role.Viewer;
@@ -125,6 +128,7 @@ public sealed record ServerSettings
         ("Auth:GroupRoles", "CAIRN_GROUP_ROLES", "--group-roles"),
         .. Dashboard.SignIn.SignInSettings.Names,
         .. AgentBudgetSettings.Names,
+        .. ArtifactStoreSettings.Names,
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -139,6 +143,7 @@ public sealed record ServerSettings
             builder.AddJsonFile(Path.GetFullPath(jsonFile), optional: true, reloadOnChange: false);
         }
 
+        builder.AddInMemoryCollection(ArtifactStoreSettings.AmbientValues(environment, Section));
         builder.AddInMemoryCollection(Names
             .Where(n => environment.TryGetValue(n.Variable, out var v) && !string.IsNullOrEmpty(v))
             .Select(n => KeyValuePair.Create($"{Section}:{n.Key}", environment[n.Variable])));
@@ -321,6 +326,7 @@ public sealed record ServerSettings
 
         var signIn = Dashboard.SignIn.SignInSettings.Bind(Get, Fail, workingDirectory);
         var agentBudget = AgentBudgetSettings.Bind(Get, Fail);
+        var artifacts = ArtifactStoreSettings.Bind(Get, Fail, workingDirectory);
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -357,6 +363,7 @@ public sealed record ServerSettings
             GroupRoles = groupRoles,
             SignIn = signIn,
             AgentBudget = agentBudget,
+            Artifacts = artifacts,
         }, errors);
     }
 

@@ -29,6 +29,7 @@ internal static class ServerWorkers
             AgentBudget = settings.AgentBudget.IsSet
                 ? new DailyAgentBudget(settings.AgentBudget, provider.GetRequiredService<ICairnStore>(), runtime.Time)
                 : null,
+            Stashes = provider.GetService<Core.Artifacts.IJobStashes>(),
             Time = runtime.Time,
         }.Build(provider.GetRequiredService<ICairnStore>()));
         services.AddHostedService<WorkerPoolService>();

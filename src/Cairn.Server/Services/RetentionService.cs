@@ -11,10 +11,11 @@ internal sealed record RetentionSweep(TimeSpan Interval);
 
 /// <summary>Removes runs that ended longer ago than the retention setting, with their jobs, steps, log lines and changes:
 /// at start, then every sweep interval. It removes a small batch per transaction with a pause between, and makes the batch
-/// smaller when one takes long, so that the store's writers (on SQLite, every writer) never wait long behind it.</summary>
+/// smaller when one takes long, so that the store's writers (on SQLite, every writer) never wait long behind it. Each pass
+/// then expires artifacts, evicts caches and deletes their blobs (<see cref="ArtifactSweep"/>).</summary>
 internal sealed partial class RetentionService(
     IRunRetention runs, Core.Access.ISessionStore sessions, ServerSettings settings, RetentionSweep sweep, TimeProvider time,
-    ILogger<RetentionService> log) : BackgroundService
+    ILogger<RetentionService> log, ArtifactSweep artifacts) : BackgroundService
 {
     public const int MaxBatch = 100;
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(500);
@@ -38,6 +39,9 @@ internal sealed partial class RetentionService(
 
                 // Sessions past their absolute limit, or ended that long ago, open nothing: forget them.
                 await sessions.DeleteSessionsBeforeAsync(now - settings.SessionLifetime, stoppingToken);
+
+                // After the runs: the blobs of the artifacts they took with them are queued by then.
+                await artifacts.SweepAsync(stoppingToken);
 
                 await Task.Delay(sweep.Interval, time, stoppingToken);
             }

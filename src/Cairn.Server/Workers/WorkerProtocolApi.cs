@@ -20,6 +20,11 @@ internal static class WorkerProtocolApi
         services.AddSingleton<WorkerLeasing>();
         services.AddSingleton<WorkerLogIntake>();
         services.AddSingleton<WorkerLeaseCalls>();
+        services.AddSingleton(provider => new WorkerArtifactCalls(
+            provider.GetRequiredService<WorkerLeases>(), provider.GetRequiredService<Core.Runs.IRunStore>(),
+            provider.GetRequiredService<Core.Repositories.IRepositoryStore>(),
+            provider.GetService<Core.Artifacts.ArtifactSettings>() ?? Core.Artifacts.ArtifactSettings.Default, provider.GetService<Core.Artifacts.IJobStashes>(),
+            provider.GetService<Core.Artifacts.IArtifactIndex>(), provider.GetService<Core.Artifacts.ICacheIndex>()));
         services.AddSingleton<ServerJobSourceIssuer>();
         return services;
     }
@@ -49,6 +54,18 @@ internal static class WorkerProtocolApi
             calls.SecretsAsync(caller, leaseId, context.RequestAborted));
         lease.MapPost("/complete", async (Caller caller, Guid leaseId, HttpContext context, WorkerLeaseCalls calls) =>
             await calls.CompleteAsync(caller, leaseId, await ReadAsync(context, WorkerProtocolJson.Default.CompletionReport), context.RequestAborted));
+        lease.MapPost("/artifacts/needed", async (Caller caller, Guid leaseId, HttpContext context, WorkerArtifactCalls calls) =>
+            await calls.NeededAsync(caller, leaseId, await ReadAsync(context, WorkerArtifactJson.Default.NeededArtifactsRequest), context.RequestAborted));
+        lease.MapGet("/artifacts/sets/{setId:long}", (Caller caller, Guid leaseId, long setId, HttpContext context, WorkerArtifactCalls calls) =>
+            calls.SetAsync(caller, leaseId, setId, context));
+        lease.MapPut("/artifacts", (Caller caller, Guid leaseId, long? expireInMs, HttpContext context, WorkerArtifactCalls calls) =>
+            calls.UploadAsync(caller, leaseId, expireInMs, context));
+        lease.MapPost("/caches/find", async (Caller caller, Guid leaseId, HttpContext context, WorkerArtifactCalls calls) =>
+            await calls.FindCacheAsync(caller, leaseId, await ReadAsync(context, WorkerArtifactJson.Default.CacheFindRequest), context.RequestAborted));
+        lease.MapGet("/caches/{entryId:long}", (Caller caller, Guid leaseId, long entryId, HttpContext context, WorkerArtifactCalls calls) =>
+            calls.CacheAsync(caller, leaseId, entryId, context));
+        lease.MapPut("/caches", (Caller caller, Guid leaseId, string? key, HttpContext context, WorkerArtifactCalls calls) =>
+            calls.SaveCacheAsync(caller, leaseId, key, context));
 
         GitSourceEndpoint.Map(app);
     }

@@ -41,6 +41,12 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("POST", "/api/v1/worker/leases/{leaseId:guid}/secrets", Rule.Worker),
         new("POST", "/api/v1/worker/leases/live", Rule.Worker),
         new("POST", "/api/v1/worker/leases/{leaseId:guid}/complete", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/artifacts/needed", Rule.Worker),
+        new("GET", "/api/v1/worker/leases/{leaseId:guid}/artifacts/sets/{setId:long}", Rule.Worker),
+        new("PUT", "/api/v1/worker/leases/{leaseId:guid}/artifacts", Rule.Worker),
+        new("POST", "/api/v1/worker/leases/{leaseId:guid}/caches/find", Rule.Worker),
+        new("GET", "/api/v1/worker/leases/{leaseId:guid}/caches/{entryId:long}", Rule.Worker),
+        new("PUT", "/api/v1/worker/leases/{leaseId:guid}/caches", Rule.Worker),
 
         new("POST", "/api/v1/repos", Rule.Global(Permission.ManageRepositories)),
         new("GET", "/api/v1/repos", Rule.SignedIn),
@@ -71,6 +77,10 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
         new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/log.txt", Rule.Run(Permission.ReadRuns)),
         new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/log/stream", Rule.Run(Permission.ReadRuns)),
         new("GET", "/api/v1/runs/{id:long}/jobs/{jobId:long}/agent/transcript", Rule.Run(Permission.ReadRuns)),
+        new("GET", "/api/v1/runs/{id:long}/artifacts", Rule.Run(Permission.ReadRuns)),
+        new("GET", "/api/v1/runs/{id:long}/artifacts/{job}/files", Rule.Run(Permission.ReadRuns)),
+        new("GET", "/api/v1/runs/{id:long}/artifacts/{job}/files/{**path}", Rule.Run(Permission.ReadRuns)),
+        new("GET", "/api/v1/runs/{id:long}/artifacts/{job}.zip", Rule.Run(Permission.ReadRuns)),
         new("POST", "/api/v1/runs/{id:long}/cancel", Rule.Run(Permission.Cancel)),
         new("POST", "/api/v1/runs/{id:long}/rerun", Rule.Run(Permission.Rerun)),
         new("POST", "/api/v1/runs/{id:long}/rerun-failed", Rule.Run(Permission.Rerun)),
@@ -315,6 +325,9 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
             .Replace("{user}", NoOne, StringComparison.Ordinal)
             .Replace("{group}", NoOne, StringComparison.Ordinal)
             .Replace("{id}", "abcd1234", StringComparison.Ordinal)
+            .Replace("{job}", "a", StringComparison.Ordinal)
+            .Replace("{setId:long}", "1", StringComparison.Ordinal)
+            .Replace("{entryId:long}", "1", StringComparison.Ordinal)
             .Replace("{leaseId:guid}", "0f8fad5b-d9cb-469f-a165-70867728950e", StringComparison.Ordinal);
         foreach (var id in new[] { "{id:long}", "{Id:long}", "{RunId:long}" })
         {
