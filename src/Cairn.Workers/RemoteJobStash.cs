@@ -41,10 +41,12 @@ public sealed class RemoteJobStash(WorkerConnection connection, Guid leaseId, lo
     public async Task<ArtifactSummary> SaveArtifactsAsync(Stream tar, TimeSpan? expireIn, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tar);
+        await using var spool = tar.CanSeek ? null : await SpoolAsync(tar, cancellationToken);
+        var body = spool ?? tar;
         try
         {
             var (_, summary) = await connection.SendStreamAsync(
-                $"artifacts of job {jobId}", HttpMethod.Put, WorkerArtifactPaths.Upload(leaseId, expireIn), tar, WorkerArtifactPaths.TarType,
+                $"artifacts of job {jobId}", HttpMethod.Put, WorkerArtifactPaths.Upload(leaseId, expireIn), body, WorkerArtifactPaths.TarType,
                 WorkerArtifactJson.Default.ArtifactSummary, Transfer, GiveUp, cancellationToken);
             return summary ?? throw new WorkerCallException(WorkerCallClass.HttpStatus, HttpStatusCode.NoContent, "the server kept the artifacts but said nothing of them");
         }
@@ -77,16 +79,48 @@ public sealed class RemoteJobStash(WorkerConnection connection, Guid leaseId, lo
             return null;
         }
 
+        await using var spool = tar.CanSeek ? null : await SpoolAsync(tar, cancellationToken);
+        var body = spool ?? tar;
         try
         {
             var (_, saved) = await connection.SendStreamAsync(
-                $"cache {key} of job {jobId}", HttpMethod.Put, WorkerArtifactPaths.SaveCache(leaseId, key), tar, WorkerArtifactPaths.TarType,
+                $"cache {key} of job {jobId}", HttpMethod.Put, WorkerArtifactPaths.SaveCache(leaseId, key), body, WorkerArtifactPaths.TarType,
                 WorkerArtifactJson.Default.CacheSaved, Transfer, GiveUp, cancellationToken);
             return saved;
         }
         catch (WorkerCallException failure) when (Refused(failure))
         {
             throw new ArtifactRefusedException(failure.Detail, failure);
+        }
+    }
+
+    /// <summary>A tar that cannot seek (a job's collector writes through a pipe) copied into a temporary file of this
+    /// process's own, deleted when closed, so that an upload can start again from its beginning; never in memory.</summary>
+    private static async Task<FileStream> SpoolAsync(Stream tar, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cairn-upload-{Guid.NewGuid():N}.tar");
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var spool = new FileStream(path, options);
+        try
+        {
+            await tar.CopyToAsync(spool, cancellationToken);
+            spool.Position = 0;
+            return spool;
+        }
+        catch
+        {
+            await spool.DisposeAsync();
+            throw;
         }
     }
 

@@ -84,6 +84,7 @@ internal static class LocalRun
             using var executors = await LocalExecutors.ConnectAsync(
                 planned.Plan, catalog, request.Executor, StepIsolation.Local(request.CleanEnv), time, cancellation);
             await using var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(scratch.FullName, "run.db") }, time, CancellationToken.None);
+            await using var stashes = await LocalStashes.OpenAsync(store, scratch.FullName, stderr, time);
             RunRecord run;
             IReadOnlyList<JobRecord> jobs;
             await using (var console = new ConsoleRunObserver(logs, color))
@@ -100,6 +101,7 @@ internal static class LocalRun
                     Secrets = new InMemorySecretSource(request.Secrets),
                     Observer = console,
                     Time = time,
+                    Stashes = stashes,
                 }.Build(store);
                 run = await new InProcessRunHost(services, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
                 jobs = await store.GetJobsAsync(run.Id, CancellationToken.None);

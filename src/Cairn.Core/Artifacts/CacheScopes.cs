@@ -4,7 +4,7 @@ using Cairn.Core.Triggers;
 namespace Cairn.Core.Artifacts;
 
 /// <summary>Which caches a run may read and where it may save them. Caches belong to a repository; inside it, to a scope:
-/// <c>branch/NAME</c>, <c>tag/NAME</c> or <c>pull/N</c>. A run reads its own scope first, then its pull request's base
+/// <c>branch/NAME</c>, <c>tag/NAME</c>, <c>pull/N</c>, or <c>local</c> for a run on no ref. A run reads its own scope first, then its pull request's base
 /// branch, then the repository's default branch; it saves only in its own. A pull request from a fork reads the base and
 /// default branches and saves nothing, so no fork can put a cache where the default branch would restore it.</summary>
 /// <param name="Repository">The cache's repository (<c>owner/name</c>; a run with none uses <see cref="LocalRepository"/>).</param>
@@ -14,6 +14,9 @@ public sealed record CacheScopes(string Repository, IReadOnlyList<string> Read, 
 {
     /// <summary>The repository name caches of a run with none (<c>cairn run</c> outside a known repository) go under.</summary>
     public const string LocalRepository = "local";
+
+    /// <summary>The scope of a run on no ref at all (<c>cairn run</c> outside a git repository).</summary>
+    public const string NoRef = "local";
 
     /// <summary>The scope of a branch.</summary>
     public static string OfBranch(string branch) => $"branch/{branch}";
@@ -39,7 +42,7 @@ public sealed record CacheScopes(string Repository, IReadOnlyList<string> Read, 
         else
         {
             var branch = TriggerEvent.BranchOf(run.Ref) ?? run.Ref;
-            save = string.IsNullOrEmpty(branch) ? null : OfBranch(branch);
+            save = string.IsNullOrEmpty(branch) ? NoRef : OfBranch(branch);
             Add(read, save);
         }
 
