@@ -19,9 +19,10 @@ trap '[[ -z ${WORK:-} ]] && rm -rf "$work"' EXIT
 
 say() { printf '%s\n' "$*"; }
 now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f\n", b - a }'; }
 mean() { awk '{ s += $1; n++ } END { printf "%.3f", s / n }'; }
 best() { sort -g | head -1; }
+median() { sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # --- build -------------------------------------------------------------------------------------------------
 if [[ ${SKIP_BUILD:-} != 1 || ! -x $cairn ]]; then
@@ -63,7 +64,7 @@ echo v1 > "$repo/deps.lock"
 
 cache_home="$work/xdg-cache"
 cairn_run() { XDG_CACHE_HOME="$cache_home" "$cairn" run "$repo" --env "TREE=$tree" 2>&1; }
-seconds_of() { sed -n "s/.*cache: $1 .* in \([0-9.]*\) s.*/\1/p" | head -1; }
+seconds_of() { sed -n "s/.*cache: $1 .* in \([0-9.]*\) \(m\{0,1\}s\).*/\1 \2/p" | head -1 | awk '{ printf "%.3f\n", $2 == "ms" ? $1 / 1000 : $1 }'; }
 
 : > "$work/tar-save"; : > "$work/tar-restore"; : > "$work/cp"; : > "$work/cairn-save"; : > "$work/cairn-restore"
 : > "$work/cold"; : > "$work/warm"
@@ -92,13 +93,13 @@ for round in $(seq 1 "$runs"); do
 done
 
 # --- report ------------------------------------------------------------------------------------------------
-row() { printf '| %s | %s s | %s s |\n' "$1" "$(mean < "$2")" "$(best < "$2")"; }
-ratio() { awk -v a="$(mean < "$1")" -v b="$(mean < "$2")" 'BEGIN { printf "%.2f", a / b }'; }
+row() { printf '| %s | %s s | %s s | %s s |\n' "$1" "$(median < "$2")" "$(mean < "$2")" "$(best < "$2")"; }
+ratio() { awk -v a="$(median < "$1")" -v b="$(median < "$2")" 'BEGIN { printf "%.2f", a / b }'; }
 say ""
 say "tree: $files files, $((bytes / 1000000)) MB; $runs rounds; machine: $(nproc) CPU, $(uname -r)"
 say ""
-say "| | mean | best |"
-say "| --- | ---: | ---: |"
+say "| | median | mean | best |"
+say "| --- | ---: | ---: | ---: |"
 row "tar -cf (save baseline)" "$work/tar-save"
 row "cairn: cache saved" "$work/cairn-save"
 row "tar -xf (restore baseline)" "$work/tar-restore"
@@ -109,4 +110,4 @@ row "cairn run, warm cache (restore, no copy)" "$work/warm"
 say ""
 save=$(ratio "$work/cairn-save" "$work/tar-save")
 restore=$(ratio "$work/cairn-restore" "$work/tar-restore")
-say "save: ${save}x tar; restore: ${restore}x tar (target: within ${target}x); warm run: $(ratio "$work/warm" "$work/cold")x the cold one"
+say "medians: save ${save}x tar; restore ${restore}x tar (target: within ${target}x); warm run $(ratio "$work/warm" "$work/cold")x the cold one"

@@ -23,8 +23,7 @@ public sealed class ArtifactPagesTests(DashboardSite site) : IClassFixture<Dashb
               build:
                 steps: [{ run: echo built }]
             """)).Id);
-        await site.Artifacts.KeepAsync(
-            run.Id, run.Jobs![0].Id, "build", "octo/app",
+        await site.Artifacts.KeepAsync(run.Id, run.Jobs![0].Id,
             ("dist/app.bin", [0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]),
             ("dist/notes/readme.txt", Encoding.UTF8.GetBytes("first line\nsecond line: kept text\n")),
             ("report.html", Encoding.UTF8.GetBytes(Html)),

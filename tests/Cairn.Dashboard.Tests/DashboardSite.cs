@@ -47,17 +47,14 @@ public class DashboardSite : IAsyncLifetime
 
     public GitRepository Repository { get; } = new();
 
-    /// <summary>What the server reads artifacts from (in memory until the store keeps them).</summary>
-    public MemoryArtifacts Artifacts { get; } = new();
+    /// <summary>Keeps artifacts for a job of a real run through the server's own stash.</summary>
+    public SeededArtifacts Artifacts => new(() => Server.Services);
 
     public ServerHarness Server { get; private set; } = null!;
 
     public virtual async ValueTask InitializeAsync()
     {
-        Server = await ServerHarness.StartAsync(data.Path, configure, adjust: runtime => (adjust?.Invoke(runtime) ?? runtime) with
-        {
-            Services = Artifacts.Register,
-        });
+        Server = await ServerHarness.StartAsync(data.Path, configure, adjust: runtime => adjust?.Invoke(runtime) ?? runtime);
         // Assertions wait as long as actions do: a run's jobs start as slowly as a busy machine lets them.
         Assertions.SetDefaultExpectTimeout(20_000);
         // Statuses go nowhere: the port refuses at once, and the run does not care.

@@ -26,8 +26,7 @@ public sealed class ScreenshotTests(DashboardSite site) : IClassFixture<Dashboar
                 steps: [{ run: echo deploy }]
             """);
         var ended = await site.Server.WaitForRunAsync(failed.Id);
-        await site.Artifacts.KeepAsync(
-            failed.Id, ended.Jobs!.Single(j => j.Name == "build").Id, "build", "octo/app",
+        await site.Artifacts.KeepAsync(failed.Id, ended.Jobs!.Single(j => j.Name == "build").Id,
             ("dist/cairn-linux-x64.tar.gz", new byte[] { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0 }),
             ("dist/checksums.txt", System.Text.Encoding.UTF8.GetBytes("9f2c41e7  cairn-linux-x64.tar.gz\n")),
             ("reports/coverage.xml", System.Text.Encoding.UTF8.GetBytes("<?xml version=\"1.0\"?>\n<coverage line-rate=\"0.87\">\n  <packages/>\n</coverage>\n")));

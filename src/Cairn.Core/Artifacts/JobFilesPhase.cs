@@ -322,6 +322,11 @@ public sealed class JobFilesPhase(JobSpec job, JobFiles files, IEnvironmentFiles
     private static string Took(long started)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
+        if (elapsed.TotalSeconds < 1)
+        {
+            return elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
+        }
+
         return elapsed.TotalSeconds < 10
             ? elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"
             : elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture) + " s";

@@ -3,7 +3,7 @@ namespace Cairn.Core.Artifacts;
 /// <summary>A tar entry's data read from another tar, handed to a <see cref="System.Formats.Tar.TarWriter"/> that writes
 /// to a pipe. The writer must know an entry's length before its bytes, and it takes it only from a stream that says it
 /// can seek; this one says so, answers its length and how far it was read, and never seeks.</summary>
-internal sealed class KnownLengthStream(Stream inner, long length) : Stream
+public sealed class KnownLengthStream(Stream inner, long length) : Stream
 {
     private long _read;
 

@@ -120,16 +120,21 @@ internal sealed class StoreJobStash(StashParts parts, JobLease lease, RunRecord 
         var repository = run.Repository ?? CacheScopes.LocalRepository;
         var limit = parts.Settings.MaxCacheBytes;
         var blob = BlobKeys.Cache();
-        var bytes = await PutAsync(
-            blob,
-            async target =>
-            {
-                var counted = new CountingStream(
-                    tar, target, limit, () => new ArtifactRefusedException($"the cache is bigger than the repository's {ByteSize.Approximate(limit)} for caches"));
-                await counted.CopyToAsync(Stream.Null, cancellationToken);
-                return counted.Count;
-            },
-            cancellationToken);
+
+        // The blob store reads the tar itself: nothing sits between them but the count against the limit.
+        var counted = new CountingStream(
+            tar, null, limit, () => new ArtifactRefusedException($"the cache is bigger than the repository's {ByteSize.Approximate(limit)} for caches"));
+        try
+        {
+            await parts.Blobs.PutAsync(blob, counted, cancellationToken);
+        }
+        catch
+        {
+            await parts.Blobs.DeleteAsync(blob, CancellationToken.None);
+            throw;
+        }
+
+        var bytes = counted.Count;
 
         CacheEntryRecord? added;
         try

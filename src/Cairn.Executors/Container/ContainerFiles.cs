@@ -201,7 +201,8 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
                 }
                 else if (kind == TarEntryType.RegularFile)
                 {
-                    copy.DataStream = entry.DataStream;
+                    // The copy goes to a pipe or a request body, which cannot seek: the writer takes the length from here.
+                    copy.DataStream = entry.DataStream is { } data ? new Core.Artifacts.KnownLengthStream(data, entry.Length) : null;
                 }
 
                 await writer.WriteEntryAsync(copy, cancellationToken);

@@ -98,7 +98,8 @@ internal sealed class ContainerTarContent : HttpContent
                 }
                 else if (type == TarEntryType.RegularFile)
                 {
-                    copy.DataStream = entry.DataStream;
+                    // The copy goes to a pipe or a request body, which cannot seek: the writer takes the length from here.
+                    copy.DataStream = entry.DataStream is { } data ? new Core.Artifacts.KnownLengthStream(data, entry.Length) : null;
                 }
 
                 await writer.WriteEntryAsync(copy, cancellationToken);

@@ -55,7 +55,6 @@ public static class CairnServer
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)
             .AddCairnSignIn(settings);
-        runtime.Services?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -1,7 +1,6 @@
 using Cairn.Core.Engine;
 using Cairn.Core.Runners;
 using Cairn.Server.Services;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Cairn.Server.Hosting;
@@ -35,7 +34,4 @@ public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNo
 
     /// <summary>The pace of Plane's side (tests shorten it); null: <see cref="Trackers.PlanePlanning.Default"/>.</summary>
     public Trackers.PlanePlanning? PlanePlanning { get; init; }
-
-    /// <summary>Services registered after the server's own, which they replace (a host's or a test's own implementations).</summary>
-    public Action<IServiceCollection>? Services { get; init; }
 }

@@ -49,7 +49,7 @@ internal sealed class ArtifactFlow : IAsyncDisposable
 
     /// <summary>Plans and runs <paramref name="yaml"/> (its env gets HOME) as the trigger says, and answers the run and its
     /// jobs by name.</summary>
-    public async Task<(RunRecord Run, Dictionary<string, JobRecord> Jobs)> RunAsync(string yaml, TriggerEvent? trigger = null)
+    public async Task<(RunRecord Run, Dictionary<string, JobRecord> Jobs)> RunAsync(string yaml, TriggerEvent? trigger = null, Execution.IExecutor? executor = null)
     {
         var loaded = PipelineLoader.Load(yaml.Replace("@HOME@", Home, StringComparison.Ordinal), ".cairn.yml");
         Assert.True(loaded.IsValid, string.Join(Environment.NewLine, loaded.Errors));
@@ -60,7 +60,7 @@ internal sealed class ArtifactFlow : IAsyncDisposable
             Store,
             Store,
             new RunCoordinator(Store, TimeProvider.System),
-            new SingleExecutorResolver(new ShellExecutor()),
+            new SingleExecutorResolver(executor ?? new ShellExecutor()),
             new SeededWorkspaces(_directory.Combine("workspaces"), Seed),
             new InMemorySecretSource(new Dictionary<string, string>()),
             Observer,

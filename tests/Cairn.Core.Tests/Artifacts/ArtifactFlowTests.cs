@@ -42,6 +42,41 @@ public sealed class ArtifactFlowTests
         Assert.Contains(await flow.SystemLinesAsync(jobs["deploy-check"]), l => l.StartsWith("artifacts: restored 3 files (", StringComparison.Ordinal) && l.Contains("of 'build'", StringComparison.Ordinal));
     }
 
+    [ContainerEngineFact]
+    public async Task Container_jobs_keep_artifacts_and_caches_under_the_container_s_home_and_hand_them_on()
+    {
+        await using var flow = await ArtifactFlow.CreateAsync();
+        using var executor = new Executors.Container.ContainerExecutor(
+            new Executors.Container.ContainerExecutorOptions { EngineAddress = Engines.ContainerEngine, OwnerId = $"artifact-flow-{Guid.NewGuid():N}" }, TimeProvider.System);
+        var pipeline = $$"""
+            jobs:
+              build:
+                image: {{Engines.TestImage}}
+                cache:
+                  - key: tool-v1
+                    paths: [~/.tool]
+                steps:
+                  - run: if [ -f ~/.tool/bin ]; then echo "tool from the cache"; else mkdir -p ~/.tool && echo tool > ~/.tool/bin; fi
+                  - run: mkdir -p dist && echo "made in a container" > dist/app.txt
+                artifacts:
+                  paths: ["dist/**"]
+              check:
+                image: {{Engines.TestImage}}
+                needs: [build]
+                steps:
+                  - run: cat dist/app.txt
+            """;
+
+        var (run, jobs) = await flow.RunAsync(pipeline, executor: executor);
+        Assert.True(run.Status == RunStatus.Succeeded, string.Join("\n", await flow.OutputAsync(jobs["build"])));
+        Assert.Contains("made in a container", await flow.OutputAsync(jobs["check"]));
+        Assert.Contains(await flow.SystemLinesAsync(jobs["build"]), l => l.StartsWith("cache: saved 'tool-v1'", StringComparison.Ordinal));
+
+        var (again, againJobs) = await flow.RunAsync(pipeline, executor: executor);
+        Assert.Equal(RunStatus.Succeeded, again.Status);
+        Assert.Contains("tool from the cache", await flow.OutputAsync(againJobs["build"]));
+    }
+
     [Theory]
     [InlineData("always", true, true)]
     [InlineData("on_failure", true, true)]

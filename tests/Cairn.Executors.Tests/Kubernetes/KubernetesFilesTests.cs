@@ -206,16 +206,23 @@ public sealed class KubernetesFilesTests
         await using var api = new FakeKubernetesApi { OnPodCreated = FakePodProcess.RunAsync };
         using var executor = Executor(api);
         var reporter = new RecordingJobReporter();
-        var job = WithFiles(Job([Step(0, "echo one"), Step(1, "echo two")]), needs: ["build"],
-            artifacts: new ArtifactRule(["dist"], ArtifactWhen.Always, null));
+        var stash = new MemoryStash(("dist/input.txt", "from build"));
+        var job = Job([Step(0, "cat dist/input.txt"), Step(1, "mkdir -p out && echo two > out/result.txt")]) with
+        {
+            Files = new JobFiles(stash, ["build"], new ArtifactRule(["out/**"], ArtifactWhen.Always, null), []),
+        };
 
         var outcome = await executor.RunAsync(job, reporter, Ct);
 
-        Assert.Equal(JobStatus.Succeeded, outcome.Status);
-        Assert.Equal(["one"], reporter.Text(0, LogStream.Stdout));
-        Assert.Equal(["two"], reporter.Text(1, LogStream.Stdout));
+        Assert.True(outcome.Status == JobStatus.Succeeded, string.Join("\n", reporter.Lines.Select(l => l.Text)));
+        Assert.Equal(["from build"], reporter.Text(0, LogStream.Stdout));
+        Assert.Equal("two\n", stash.Saved["out/result.txt"]);
+        Assert.DoesNotContain("dist/input.txt", stash.Saved.Keys);
         var pod = Assert.Single(api.CreatedPods);
-        Assert.Equal(["touch", KubernetesManifests.RestoredFile], pod.Execs[1]);
+        var execs = pod.Execs.ToList();
+        var released = execs.FindIndex(e => e.SequenceEqual(["touch", KubernetesManifests.RestoredFile]));
+        var extracted = execs.FindIndex(e => e.Any(a => a.Contains("tar -x", StringComparison.Ordinal)));
+        Assert.InRange(extracted, 0, released - 1);
         Assert.Equal(["touch", KubernetesManifests.ArchivedFile], pod.Execs[^1]);
         await Eventually.TrueAsync(() => api.Pods.Count == 0, "the pod removed", cancellationToken: Ct);
     }
@@ -295,6 +302,36 @@ public sealed class KubernetesFilesTests
     }
 
     // Nothing here reaches the stash: the environment only moves tar streams.
+    /// <summary>A stash that hands over one needed set, <c>build</c>'s, and keeps in memory what the job saves.</summary>
+    private sealed class MemoryStash(params (string Name, string Text)[] needed) : IJobStash
+    {
+        public Dictionary<string, string> Saved { get; } = new(StringComparer.Ordinal);
+
+        public string? SaveScope => null;
+
+        public Task<IReadOnlyList<ArtifactSet>> ListNeededAsync(IReadOnlyList<string> needs, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<ArtifactSet>>(needs.Contains("build") ? [new ArtifactSet(1, "build", needed.Length, 10)] : []);
+
+        public Task<Stream> OpenArtifactsAsync(ArtifactSet set, CancellationToken cancellationToken) => Task.FromResult<Stream>(Tar(needed));
+
+        public async Task<ArtifactSummary> SaveArtifactsAsync(Stream tar, TimeSpan? expireIn, CancellationToken cancellationToken)
+        {
+            await using var reader = new System.Formats.Tar.TarReader(tar, leaveOpen: true);
+            while (await reader.GetNextEntryAsync(copyData: true, cancellationToken) is { } entry)
+            {
+                Saved[entry.Name] = entry.DataStream is null ? "" : await new StreamReader(entry.DataStream).ReadToEndAsync(cancellationToken);
+            }
+
+            return new ArtifactSummary(Saved.Count, Saved.Values.Sum(v => (long)v.Length), DateTimeOffset.UtcNow.AddDays(1));
+        }
+
+        public Task<CacheHit?> FindCacheAsync(string key, IReadOnlyList<string> restoreKeys, CancellationToken cancellationToken) => Task.FromResult<CacheHit?>(null);
+
+        public Task<Stream> OpenCacheAsync(CacheHit hit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<CacheSaved?> SaveCacheAsync(string key, Stream tar, CancellationToken cancellationToken) => Task.FromResult<CacheSaved?>(null);
+    }
+
     private sealed class UnusedStash : IJobStash
     {
         public Task<IReadOnlyList<ArtifactSet>> ListNeededAsync(IReadOnlyList<string> needs, CancellationToken cancellationToken) => throw new NotSupportedException();
