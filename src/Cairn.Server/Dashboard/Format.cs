@@ -55,14 +55,15 @@ internal static class Format
         return value.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    /// <summary>"in 14d", "in 3h", "in 5m", "expired".</summary>
+    /// <summary>"in 14d", "in 3h", "in 5m", "expired": to the nearest unit, so what was kept for 14 days a minute ago
+    /// still reads 14d.</summary>
     public static string Until(DateTimeOffset at, DateTimeOffset now)
     {
         var left = at - now;
         return left <= TimeSpan.Zero ? "expired"
-            : left.TotalHours < 1 ? $"in {Math.Max(1, (int)left.TotalMinutes)}m"
-            : left.TotalDays < 1 ? $"in {(int)left.TotalHours}h"
-            : $"in {(int)left.TotalDays}d";
+            : left.TotalHours < 1 ? $"in {Math.Max(1, (int)Math.Round(left.TotalMinutes))}m"
+            : left.TotalDays < 1 ? $"in {(int)Math.Round(left.TotalHours)}h"
+            : $"in {(int)Math.Round(left.TotalDays)}d";
     }
 
     public static string ShortSha(string? sha) => sha is { Length: > 8 } ? sha[..8] : sha ?? "";
