@@ -53,16 +53,17 @@ internal static class ArtifactViews
         return value.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
-    /// <summary><c>in 14d</c>, <c>in 3h</c>, <c>in 5m</c>, or <c>expired</c>.</summary>
+    /// <summary><c>in 14d</c>, <c>in 3h</c>, <c>in 5m</c>, or <c>expired</c>: to the nearest unit, so what was kept for 14
+    /// days a minute ago still reads 14d.</summary>
     public static string Expires(DateTimeOffset at, DateTimeOffset now)
     {
         var left = at - now;
         return left.TotalSeconds switch
         {
             <= 0 => "expired",
-            < 3600 => $"in {Math.Max(1, (int)left.TotalMinutes)}m",
-            < 86400 => $"in {(int)left.TotalHours}h",
-            _ => $"in {(int)left.TotalDays}d",
+            < 3600 => $"in {Math.Max(1, (int)Math.Round(left.TotalMinutes))}m",
+            < 86400 => $"in {(int)Math.Round(left.TotalHours)}h",
+            _ => $"in {(int)Math.Round(left.TotalDays)}d",
         };
     }
 }
