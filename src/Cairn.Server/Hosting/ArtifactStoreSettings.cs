@@ -8,7 +8,7 @@ namespace Cairn.Server.Hosting;
 /// S3-compatible bucket (<c>s3://bucket/prefix</c>) with its endpoint, region and credentials. The secret key is read from
 /// a file or from <c>AWS_SECRET_ACCESS_KEY</c>, never from the command line, and is never printed.</summary>
 public sealed partial record ArtifactStoreSettings(
-    string Store, string? Endpoint, string? Region, string? AccessKeyId, string? SecretAccessKey, bool PathStyle, ArtifactSettings Limits)
+    string Store, string? Endpoint, string? Region, string? AccessKeyId, string? SecretAccessKey, bool? PathStyle, ArtifactSettings Limits)
 {
     public static ArtifactStoreSettings DataDirectory { get; } = new("", null, null, null, null, false, ArtifactSettings.Default);
 
@@ -57,10 +57,18 @@ public sealed partial record ArtifactStoreSettings(
             fail("S3Endpoint", $"'{endpoint}' is not an http:// or https:// address of an S3-compatible service");
         }
 
-        var pathStyle = false;
-        if (get("S3PathStyle") is { } styleText && !bool.TryParse(styleText, out pathStyle))
+        // Unset: path style exactly when an endpoint is named (a self-hosted store), as the blob store decides.
+        bool? pathStyle = null;
+        if (get("S3PathStyle") is { } styleText)
         {
-            fail("S3PathStyle", $"'{styleText}' is neither true nor false");
+            if (bool.TryParse(styleText, out var style))
+            {
+                pathStyle = style;
+            }
+            else
+            {
+                fail("S3PathStyle", $"'{styleText}' is neither true nor false");
+            }
         }
 
         var secret = get("S3SecretAccessKey");
@@ -113,7 +121,7 @@ public sealed partial record ArtifactStoreSettings(
     /// <summary>Says where and how, never the secret key.</summary>
     public override string ToString() =>
         $"ArtifactStoreSettings {{ Store = {(IsS3 ? Store : "data directory")}, Endpoint = {Endpoint}, Region = {Region}, AccessKeyId = {AccessKeyId}, " +
-        $"SecretAccessKey = {(SecretAccessKey is null ? "none" : "set")}, PathStyle = {PathStyle}, Limits = {Limits} }}";
+        $"SecretAccessKey = {(SecretAccessKey is null ? "none" : "set")}, PathStyle = {(PathStyle is { } style ? style.ToString() : "when an endpoint is named")}, Limits = {Limits} }}";
 
     private static bool IsBucketUrl(string text)
     {

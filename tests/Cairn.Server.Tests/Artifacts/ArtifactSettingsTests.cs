@@ -17,6 +17,22 @@ public sealed class ArtifactSettingsTests
         Assert.False(settings!.Artifacts.IsS3);
         Assert.Equal(ArtifactSettings.Default, settings.Artifacts.Limits);
         Assert.Equal(TimeSpan.FromDays(30), settings.Artifacts.Limits.DefaultExpiry);
+        Assert.Null(settings.Artifacts.PathStyle);
+    }
+
+    [Fact]
+    public void PathStyle_Unset_IsLeftToTheBlobStore_WhichAddressesANamedEndpointByPath()
+    {
+        var (settings, errors) = ServerSettings.Bind(ServerSettings.Compose(
+            null,
+            new Dictionary<string, string?>(),
+            new Dictionary<string, string?> { ["ArtifactStore"] = "s3://ci-artifacts/cairn", ["S3Endpoint"] = "http://minio.internal:9000" }), "/tmp");
+
+        Assert.Empty(errors);
+        Assert.Null(settings!.Artifacts.PathStyle);
+        using var client = Cairn.Storage.Blobs.S3BlobStore.CreateClient(new Cairn.Storage.Blobs.BlobStoreSettings(
+            settings.Artifacts.Store, settings.Artifacts.Endpoint, settings.Artifacts.Region, "id", "key", settings.Artifacts.PathStyle));
+        Assert.True(((Amazon.S3.AmazonS3Config)client.Config).ForcePathStyle);
     }
 
     [Fact]
