@@ -61,6 +61,10 @@ public sealed record CacheRule(string Key, IReadOnlyList<string> Paths, IReadOnl
 /// <param name="Artifacts">What it keeps; null: nothing.</param>
 public sealed record JobFiles(IJobStash Stash, IReadOnlyList<string> Needs, ArtifactRule? Artifacts, IReadOnlyList<CacheRule> Caches)
 {
+    /// <summary>The needed jobs' sets, when whoever made these files already listed them (so they are not listed twice);
+    /// null: the phase that restores them lists them.</summary>
+    public IReadOnlyList<ArtifactSet>? Needed { get; init; }
+
     /// <summary>True when there is nothing to bring in or keep.</summary>
     public bool IsEmpty => Needs.Count == 0 && Artifacts is null && Caches.Count == 0;
 }

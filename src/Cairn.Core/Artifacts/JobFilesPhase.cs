@@ -72,7 +72,7 @@ public sealed class JobFilesPhase(JobSpec job, JobFiles files, IEnvironmentFiles
         IReadOnlyList<ArtifactSet> sets;
         try
         {
-            sets = await files.Stash.ListNeededAsync(files.Needs, cancellationToken);
+            sets = files.Needed ?? await files.Stash.ListNeededAsync(files.Needs, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Cairn.Core.Pipelines;
 using Cairn.Core.Runs;
 
@@ -62,7 +61,7 @@ internal sealed class StoreJobStash(StashParts parts, JobLease lease, RunRecord 
             : $"the artifacts are bigger than the {ByteSize.Approximate(settings.MaxJobBytes)} a job may keep";
 
         var key = BlobKeys.Artifacts(run.Id, lease.JobId, lease.Attempt);
-        var files = await PutAsync(key, blob => ArtifactPacker.PackAsync(tar, blob, limit, OverLimit, cancellationToken), cancellationToken);
+        var files = await PutAsync(key, (blob, ct) => ArtifactPacker.PackAsync(tar, blob, limit, OverLimit, ct), cancellationToken);
         var now = parts.Time.GetUtcNow();
         var expiresAt = now + (expireIn ?? settings.DefaultExpiry);
         var regular = files.Count(f => f.LinkTarget is null);
@@ -157,39 +156,28 @@ internal sealed class StoreJobStash(StashParts parts, JobLease lease, RunRecord 
         return new CacheSaved(key, scope, bytes);
     }
 
-    /// <summary>Writes a blob from what <paramref name="produce"/> writes to the stream it is given, the two side by side:
-    /// nothing is held whole, and a failure of either leaves no blob.</summary>
-    private async Task<T> PutAsync<T>(string key, Func<Stream, Task<T>> produce, CancellationToken cancellationToken)
+    /// <summary>Writes a blob from what <paramref name="produce"/> writes to the stream it is given, the two side by side
+    /// (<see cref="TarStreams.PipeAsync{T}"/>): nothing is held whole, and a failure of either leaves no blob.</summary>
+    private async Task<T> PutAsync<T>(string key, Func<Stream, CancellationToken, Task<T>> produce, CancellationToken cancellationToken)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19, useSynchronizationContext: false));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var put = Task.Run(() => parts.Blobs.PutAsync(key, pipe.Reader.AsStream(), stop.Token), CancellationToken.None);
-        T result;
+        T result = default!;
         try
         {
-            var writer = pipe.Writer.AsStream(leaveOpen: true);
-            result = await produce(writer);
-            await writer.FlushAsync(cancellationToken);
-            await pipe.Writer.CompleteAsync();
+            await TarStreams.PipeAsync(
+                async (blob, ct) => result = await produce(blob, ct),
+                async (blob, ct) =>
+                {
+                    await parts.Blobs.PutAsync(key, blob, ct);
+                    return 0;
+                },
+                cancellationToken);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch
         {
-            await pipe.Writer.CompleteAsync(ex);
-            await stop.CancelAsync();
-            try
-            {
-                await put;
-            }
-            catch (Exception ex2) when (ex2 is not OutOfMemoryException)
-            {
-                // The blob was not written; the producer's failure is the one that matters.
-            }
-
             await parts.Blobs.DeleteAsync(key, CancellationToken.None);
             throw;
         }
 
-        await put;
         return result;
     }
 

@@ -274,8 +274,9 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         // Only the needed jobs that kept something are named, so that an executor brings files in only when there are
         // some (a pod holds its first step for them).
         var stash = stashes.For(lease, run);
-        var needs = Job.Needs.Count == 0 ? [] : (await stash.ListNeededAsync(Job.Needs, cancellationToken)).Select(s => s.JobName).Distinct(StringComparer.Ordinal).ToList();
-        return artifacts is null && caches.Count == 0 && needs.Count == 0 ? null : new JobFiles(stash, needs, artifacts, caches);
+        var needed = Job.Needs.Count == 0 ? [] : await stash.ListNeededAsync(Job.Needs, cancellationToken);
+        var needs = needed.Select(s => s.JobName).Distinct(StringComparer.Ordinal).ToList();
+        return artifacts is null && caches.Count == 0 && needs.Count == 0 ? null : new JobFiles(stash, needs, artifacts, caches) { Needed = needed };
     }
 
     /// <summary>Names a <c>script</c> failure <c>test</c>, <c>build</c> or <c>lint</c> when the failed step's last lines say so.</summary>

@@ -40,8 +40,23 @@ internal static class ArtifactViews
     /// in path order.</summary>
     public static IReadOnlyList<ArtifactEntryView> Level(string prefix, IReadOnlyList<ArtifactFile> files)
     {
-        var folders = new SortedDictionary<string, ArtifactEntryView>(StringComparer.Ordinal);
-        var others = new List<ArtifactEntryView>();
+        var (folders, here) = Split(prefix, files);
+        return
+        [
+            .. folders.Select(name => new ArtifactEntryView(name, prefix + name + "/", "directory")),
+            .. here.Select(file => file.LinkTarget is { } target
+                ? new ArtifactEntryView(file.Path[prefix.Length..], file.Path, "link", Target: target)
+                : new ArtifactEntryView(file.Path[prefix.Length..], file.Path, "file", file.Size, file.Modified.ToUniversalTime())),
+        ];
+    }
+
+    /// <summary>What lies one level under <paramref name="prefix"/> (empty, or ending with <c>/</c>): the names of the
+    /// folders, and the files and links themselves, each by name (ordinal). The API's listing and the dashboard's browser
+    /// both read a folder this way.</summary>
+    public static (IReadOnlyList<string> Folders, IReadOnlyList<ArtifactFile> Files) Split(string prefix, IEnumerable<ArtifactFile> files)
+    {
+        var folders = new SortedSet<string>(StringComparer.Ordinal);
+        var here = new List<ArtifactFile>();
         foreach (var file in files)
         {
             if (!file.Path.StartsWith(prefix, StringComparison.Ordinal) || file.Path.Length == prefix.Length)
@@ -51,24 +66,17 @@ internal static class ArtifactViews
 
             var rest = file.Path[prefix.Length..];
             var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            if (slash >= 0)
+            if (slash < 0)
             {
-                var name = rest[..slash];
-                if (name.Length > 0)
-                {
-                    folders.TryAdd(name, new ArtifactEntryView(name, prefix + name + "/", "directory"));
-                }
-
-                continue;
+                here.Add(file);
             }
-
-            others.Add(file.LinkTarget is { } target
-                ? new ArtifactEntryView(rest, file.Path, "link", Target: target)
-                : new ArtifactEntryView(rest, file.Path, "file", file.Size, file.Modified.ToUniversalTime()));
+            else if (slash > 0)
+            {
+                folders.Add(rest[..slash]);
+            }
         }
 
-        others.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return [.. folders.Values, .. others];
+        return ([.. folders], [.. here.OrderBy(f => f.Path, StringComparer.Ordinal)]);
     }
 
     /// <summary>A folder's own record, when the index keeps one (its path ends with <c>/</c>).</summary>

@@ -41,23 +41,8 @@ internal sealed class ArtifactBrowser(IServiceProvider services)
         }
 
         var files = await index.ListArtifactFilesAsync(set.Id, folder, MaxScanned + 1, cancellationToken);
-        var folders = new SortedSet<string>(StringComparer.Ordinal);
-        var here = new List<ArtifactFile>();
-        foreach (var file in files.Take(MaxScanned))
-        {
-            var rest = file.Path[folder.Length..];
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            if (slash >= 0)
-            {
-                folders.Add(rest[..slash]);
-            }
-            else
-            {
-                here.Add(file);
-            }
-        }
-
-        return new ArtifactFolderListing([.. folders], [.. here.OrderBy(f => f.Path, StringComparer.Ordinal)], files.Count > MaxScanned);
+        var (folders, here) = Api.ArtifactViews.Split(folder, files.Take(MaxScanned));
+        return new ArtifactFolderListing(folders, here, files.Count > MaxScanned);
     }
 
     /// <summary>The file's start as text, when it is text (no NUL in its first 8 KiB); null for a binary file or a
