@@ -172,6 +172,35 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
+    public async Task Prometheus_scrapes_the_metrics_port_which_the_network_policy_opens_only_to_its_selector()
+    {
+        var objects = await RenderAsync([.. Combinations["monitoring"], .. Combinations["network policy"]]);
+        var service = objects.Single(item => At(item, "kind") as string == "Service");
+        var monitor = objects.Single(item => At(item, "kind") as string == "ServiceMonitor");
+        var policy = objects.Single(item => At(item, "kind") as string == "NetworkPolicy");
+        var server = objects.Single(item => At(item, "kind") as string == "Deployment");
+
+        var selector = (Dictionary<object, object>)At(monitor, "spec", "selector", "matchLabels")!;
+        var labels = (Dictionary<object, object>)At(service, "metadata", "labels")!;
+        Assert.All(selector, pair => Assert.Equal(pair.Value, labels.GetValueOrDefault(pair.Key)));
+        Assert.Equal("metrics", At(Items(At(monitor, "spec", "endpoints")).Single(), "port"));
+        Assert.Contains(Items(At(service, "spec", "ports")), port => At(port, "name") as string == "metrics" && At(port, "port") as string == "9464");
+        var env = Items(At(server, "spec", "template", "spec", "containers")).SelectMany(container => Items(At(container, "env")));
+        Assert.Contains(env, entry => At(entry, "name") as string == "CAIRN_METRICS_URLS" && At(entry, "value") as string == "http://0.0.0.0:9464");
+
+        var rules = Items(At(policy, "spec", "ingress")).ToList();
+        Assert.Equal(["Ingress"], Items(At(policy, "spec", "policyTypes")).Cast<string>());
+        var metrics = rules.Single(rule => Items(At(rule, "ports")).Any(port => At(port, "port") as string == "metrics"));
+        Assert.Equal("monitoring", At(Items(At(metrics, "from")).Single(), "namespaceSelector", "matchLabels", "name"));
+        Assert.DoesNotContain(Items(At(rules.Single(rule => rule != metrics), "ports")), port => At(port, "port") as string == "metrics");
+
+        var closed = await RenderAsync(["networkPolicy.enabled=true"]);
+        var closedRules = Items(At(closed.Single(item => At(item, "kind") as string == "NetworkPolicy"), "spec", "ingress")).ToList();
+        Assert.Equal("http", At(Items(At(closedRules.Single(), "ports")).Single(), "port"));
+        Assert.Null(At(closedRules.Single(), "from"));
+    }
+
+    [HelmFact]
     public async Task The_PrometheusRule_carries_the_rules_Prometheus_loads()
     {
         var copy = await File.ReadAllTextAsync(Path.Combine(ChartFolder, "files", "cairn-rules.yml"));
