@@ -45,7 +45,6 @@ public static class ServerBackup
             throw new BackupException($"the backup {output} must lie outside the data directory {data} (and not hold it)");
         }
 
-        PrepareEmptyFolder(output, "the backup");
         var keyFromVariable = settings.MasterKeyText ?? Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable);
         var keyFile = Path.Combine(data, MasterKey.FileName);
         if (string.IsNullOrWhiteSpace(keyFromVariable) && !File.Exists(keyFile))
@@ -53,12 +52,52 @@ public static class ServerBackup
             throw new BackupException($"there is no master key: {keyFile} is missing and {MasterKey.EnvironmentVariable} is not set; without the key the sealed secrets of a backup cannot be read");
         }
 
+        var pgDumpProgram = settings.Store == "postgres" ? PostgresTools.Find("pg_dump", pgDump) : null;
+        if (pgDumpProgram is null && !File.Exists(settings.Connection))
+        {
+            throw new BackupException($"there is no SQLite database {settings.Connection}");
+        }
+
+        CheckEmptyFolder(output, "the backup");
+        var existed = Directory.Exists(output);
+        PrepareEmptyFolder(output, "the backup");
+        try
+        {
+            return await WriteAsync(settings, data, output, keyFromVariable, keyFile, pgDumpProgram, say, cancellationToken);
+        }
+        catch
+        {
+            // A backup that did not finish is no backup: nothing of it is left to be mistaken for one.
+            foreach (var entry in new DirectoryInfo(output).EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo folder)
+                {
+                    folder.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+
+            if (!existed)
+            {
+                Directory.Delete(output);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<BackupManifest> WriteAsync(
+        ServerSettings settings, string data, string output, string? keyFromVariable, string keyFile, string? pgDumpProgram, Action<string> say, CancellationToken cancellationToken)
+    {
         // The database first: blobs written after its snapshot are extra and harmless; ones it names are then on disk.
         string database;
-        if (settings.Store == "postgres")
+        if (pgDumpProgram is not null)
         {
             database = PostgresFile;
-            await DumpPostgresAsync(settings.Connection, Path.Combine(output, PostgresFile), pgDump, cancellationToken);
+            await DumpPostgresAsync(settings.Connection, Path.Combine(output, PostgresFile), pgDumpProgram, cancellationToken);
             say($"database: PostgreSQL, dumped with pg_dump to {Path.Combine(output, PostgresFile)}");
         }
         else
@@ -159,9 +198,8 @@ public static class ServerBackup
 
     /// <summary>Runs <c>pg_dump --format=custom</c> on the database of <paramref name="connection"/>; the password
     /// goes in its environment, never on its command line.</summary>
-    private static async Task DumpPostgresAsync(string connection, string target, string? pgDump, CancellationToken cancellationToken)
+    private static async Task DumpPostgresAsync(string connection, string target, string program, CancellationToken cancellationToken)
     {
-        var program = PostgresTools.Find("pg_dump", pgDump);
         using (new FileStream(target, PrivateCreate()))
         {
             // pg_dump opens the file for writing and keeps its mode: made here, it is 0600 from the start.
@@ -173,18 +211,9 @@ public static class ServerBackup
     /// <summary>Makes <paramref name="path"/> an empty folder of its owner's (0700), or refuses one that holds anything.</summary>
     internal static void PrepareEmptyFolder(string path, string what)
     {
-        if (File.Exists(path))
-        {
-            throw new BackupException($"{what} {path} is a file; give a folder that does not exist yet");
-        }
-
+        CheckEmptyFolder(path, what);
         if (Directory.Exists(path))
         {
-            if (Directory.EnumerateFileSystemEntries(path).Any())
-            {
-                throw new BackupException($"{what} {path} is not empty; give a folder that does not exist yet");
-            }
-
             if (!OperatingSystem.IsWindows())
             {
                 File.SetUnixFileMode(path, FolderMode);
@@ -200,6 +229,20 @@ public static class ServerBackup
         else
         {
             Directory.CreateDirectory(path, FolderMode);
+        }
+    }
+
+    /// <summary>Refuses a path that is a file or a folder that holds anything (a data directory a server uses does).</summary>
+    internal static void CheckEmptyFolder(string path, string what)
+    {
+        if (File.Exists(path))
+        {
+            throw new BackupException($"{what} {path} is a file; give a folder that does not exist yet");
+        }
+
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new BackupException($"{what} {path} is not empty; give a folder that does not exist yet");
         }
     }
 

@@ -40,19 +40,27 @@ public static class ServerRestore
             throw new BackupException($"the data directory {data} must lie outside the backup {backup}");
         }
 
-        ServerBackup.PrepareEmptyFolder(data, "the data directory");
+        // Everything is checked before anything is written: a refusal leaves nothing behind.
+        ServerBackup.CheckEmptyFolder(data, "the data directory");
+        string? pgRestoreProgram = null;
         if (settings.Store == "postgres")
         {
-            await RestorePostgresAsync(settings.Connection, Path.Combine(backup, manifest.Database), pgRestore, cancellationToken);
+            pgRestoreProgram = PostgresTools.Find("pg_restore", pgRestore);
+            await CheckEmptyDatabaseAsync(settings.Connection, cancellationToken);
+        }
+        else if (File.Exists(settings.Connection))
+        {
+            throw new BackupException($"the SQLite database {settings.Connection} exists; restore into a new one");
+        }
+
+        ServerBackup.PrepareEmptyFolder(data, "the data directory");
+        if (pgRestoreProgram is not null)
+        {
+            await RestorePostgresAsync(pgRestoreProgram, settings.Connection, Path.Combine(backup, manifest.Database), cancellationToken);
             say("database: restored with pg_restore into the empty database of --connection");
         }
         else
         {
-            if (File.Exists(settings.Connection))
-            {
-                throw new BackupException($"the SQLite database {settings.Connection} exists; restore into a new one");
-            }
-
             Directory.CreateDirectory(Path.GetDirectoryName(settings.Connection)!);
             ServerBackup.CopyPrivate(Path.Combine(backup, manifest.Database), settings.Connection);
             say($"database: {settings.Connection}");
@@ -78,20 +86,20 @@ public static class ServerRestore
         return manifest;
     }
 
-    private static async Task RestorePostgresAsync(string connection, string dump, string? pgRestore, CancellationToken cancellationToken)
+    private static async Task CheckEmptyDatabaseAsync(string connection, CancellationToken cancellationToken)
     {
-        var program = PostgresTools.Find("pg_restore", pgRestore);
-        await using (var database = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection) { Pooling = false }.ConnectionString))
+        await using var database = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection) { Pooling = false }.ConnectionString);
+        await database.OpenAsync(cancellationToken);
+        await using var count = new NpgsqlCommand(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')", database);
+        if ((long)(await count.ExecuteScalarAsync(cancellationToken))! > 0)
         {
-            await database.OpenAsync(cancellationToken);
-            await using var count = new NpgsqlCommand(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')", database);
-            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! > 0)
-            {
-                throw new BackupException($"the database {database.Database} has tables; restore into a new, empty database (createdb …)");
-            }
+            throw new BackupException($"the database {database.Database} has tables; restore into a new, empty database (createdb …)");
         }
+    }
 
+    private static async Task RestorePostgresAsync(string program, string connection, string dump, CancellationToken cancellationToken)
+    {
         var name = new NpgsqlConnectionStringBuilder(connection).Database
             ?? throw new BackupException("the connection string names no database (Database=…)");
         await PostgresTools.RunAsync(program, connection, ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--dbname", name, dump], cancellationToken);

@@ -81,6 +81,14 @@ public sealed class BackupRestoreTests
             var over = await CairnProcess.RunAsync(directory.Path, Clean, "restore", "--from", directory.Combine("backup"), "--data", data);
             Assert.True(over.ExitCode == 1, over.ToString());
             Assert.Contains("is not empty", over.Stderr, StringComparison.Ordinal);
+
+            // Nor over a database file that exists; and a refused restore leaves no data directory behind.
+            var fresh = directory.Combine("fresh");
+            var overDatabase = await CairnProcess.RunAsync(
+                directory.Path, Clean, "restore", "--from", directory.Combine("backup"), "--data", fresh, "--connection", Path.Combine(data, "cairn.db"));
+            Assert.True(overDatabase.ExitCode == 1, overDatabase.ToString());
+            Assert.Contains("exists; restore into a new one", overDatabase.Stderr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(fresh));
         }
     }
 
