@@ -41,6 +41,8 @@ internal static class CairnCommandLine
             MemberCommand.Teams(signals.Cancel),
             TokenCommand.Create(signals.Cancel),
             WorkersCommand.Create(signals.Cancel),
+            BackupCommand.Backup(signals.Cancel),
+            BackupCommand.Restore(signals.Cancel),
         };
 
         var parse = root.Parse(args);
