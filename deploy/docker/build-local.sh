@@ -8,8 +8,8 @@
 #   localhost/cairn-sdk/dotnet:10    that base plus this machine's own .NET 10 SDK (the one `dotnet` runs).
 # then builds the Dockerfile with SDK_IMAGE and BASE_IMAGE pointing at them. NuGet packages come from this
 # machine's package folder (~/.nuget/packages, or NUGET_PACKAGES), mounted read-only into the build; the build
-# has no network, so everything the restore needs must already be there (a `dotnet restore` of the solution
-# on this machine puts it there). The runtime stage's packages (git, ca-certificates, libssl3, tini) are put
+# has no network, so first this machine restores src/Cairn.Cli for linux-x64 from its own NuGet sources, which
+# puts every package the build needs there (the runtime packs included). The runtime stage's packages (git, ca-certificates, libssl3, tini) are put
 # into the Debian root by debootstrap, so apt-get is not run during the build either.
 #
 # Needs: root, podman, debootstrap (Debian's packages), a Debian mirror for debootstrap (its default, or
@@ -29,9 +29,13 @@ die() { printf 'build-local: error: %s\n' "$*" >&2; exit 1; }
 command -v podman >/dev/null || die "podman is missing (apt-get install podman)"
 command -v debootstrap >/dev/null || die "debootstrap is missing (apt-get install debootstrap)"
 command -v dotnet >/dev/null || die "dotnet is missing: the SDK image is made from this machine's .NET 10 SDK"
-[ -d "$packages" ] || die "no NuGet package folder at $packages: run dotnet restore Cairn.slnx first (or set NUGET_PACKAGES)"
 
 started=$SECONDS
+cd "$repo"
+
+say "dotnet restore src/Cairn.Cli for linux-x64 on this machine, into $packages"
+dotnet restore src/Cairn.Cli/Cairn.Cli.csproj -r linux-x64 --packages "$packages" -v q -nologo >&2 \
+    || die "the restore failed: the build takes its packages from $packages, and this machine could not fill it"
 
 if podman image exists "$base_image"; then
     say "base $base_image exists: kept"
@@ -68,7 +72,6 @@ else
 fi
 
 say "podman build -t $tag -f deploy/docker/Dockerfile (SDK_IMAGE=$sdk_image, BASE_IMAGE=$base_image, packages from $packages, read-only, no network)"
-cd "$repo"
 podman build \
     --network none \
     --volume "$packages:/nuget/packages:ro" \
