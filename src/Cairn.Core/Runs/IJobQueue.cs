@@ -65,4 +65,12 @@ public sealed record JobCompletion(
     string? Detail,
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
-    DateTimeOffset? RetryAt = null);
+    DateTimeOffset? RetryAt = null)
+{
+    /// <summary>The kind of executor that ran the attempt (shell, container, kubernetes…), for the metrics; null when none
+    /// was chosen.</summary>
+    public string? Executor { get; init; }
+
+    /// <summary>When the attempt's first step started; null when none did.</summary>
+    public DateTimeOffset? FirstStepAt { get; init; }
+}

@@ -174,13 +174,27 @@ public sealed record CompletionReport(
     DateTimeOffset FinishedAt,
     DateTimeOffset? RetryAt)
 {
+    /// <summary>The kind of executor that ran the attempt, for the server's metrics (optional; older workers send none).</summary>
+    public string? Executor { get; init; }
+
+    /// <summary>When the attempt's first step started, for the server's metrics (optional).</summary>
+    public DateTimeOffset? FirstStepAt { get; init; }
+
     public static CompletionReport From(JobCompletion completion)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        return new(completion.Status, completion.ExitCode, completion.FailureClass, completion.Detail, completion.StartedAt, completion.FinishedAt, completion.RetryAt);
+        return new(completion.Status, completion.ExitCode, completion.FailureClass, completion.Detail, completion.StartedAt, completion.FinishedAt, completion.RetryAt)
+        {
+            Executor = completion.Executor,
+            FirstStepAt = completion.FirstStepAt,
+        };
     }
 
-    public JobCompletion ToCompletion() => new(Status, ExitCode, FailureClass, Detail, StartedAt, FinishedAt, RetryAt);
+    public JobCompletion ToCompletion() => new(Status, ExitCode, FailureClass, Detail, StartedAt, FinishedAt, RetryAt)
+    {
+        Executor = Telemetry.CairnMeasurements.Executor(Executor),
+        FirstStepAt = FirstStepAt,
+    };
 }
 
 /// <summary>Whether the outcome is the job's now (false: the lease had passed on, and nothing was written).</summary>
