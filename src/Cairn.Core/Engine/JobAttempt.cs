@@ -165,6 +165,10 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 
         var choice = services.Executors.Resolve(Job, definition);
         _executor = choice.Executor?.Name;
+        if (lease.QueuedAt is { } queuedAt)
+        {
+            CairnMeasurements.Leased(CairnMeasurements.Executor(_executor), time.GetUtcNow() - queuedAt);
+        }
         if (choice.Warning is { } warning)
         {
             reporter.System(0, time.GetUtcNow(), warning);
@@ -342,6 +346,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         {
             Executor = CairnMeasurements.Executor(_executor ?? CairnMeasurements.ExecutorOfDefinition(definition?.Kind)),
             FirstStepAt = outcome.Steps.Select(s => s.StartedAt).Where(s => s is not null).Min(),
+            QueuedAt = lease.QueuedAt,
         };
         using var timeout = new CancellationTokenSource(services.FinalWriteTimeout);
         var written = await services.Queue.CompleteAsync(lease, completion, timeout.Token);

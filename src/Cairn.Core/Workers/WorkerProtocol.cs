@@ -90,7 +90,11 @@ public sealed record LeaseGrant(
     long LastSequence,
     string SourceToken,
     string? SourcePath,
-    int HeartbeatSeconds);
+    int HeartbeatSeconds)
+{
+    /// <summary>When the job was queued before this lease (optional), for the server's metrics at the outcome.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+}
 
 /// <summary>A <see cref="JobRecord"/> as it travels.</summary>
 public sealed record WireJob(
@@ -180,6 +184,9 @@ public sealed record CompletionReport(
     /// <summary>When the attempt's first step started, for the server's metrics (optional).</summary>
     public DateTimeOffset? FirstStepAt { get; init; }
 
+    /// <summary>When the job was queued before the lease, as the grant said (optional).</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+
     public static CompletionReport From(JobCompletion completion)
     {
         ArgumentNullException.ThrowIfNull(completion);
@@ -187,6 +194,7 @@ public sealed record CompletionReport(
         {
             Executor = completion.Executor,
             FirstStepAt = completion.FirstStepAt,
+            QueuedAt = completion.QueuedAt,
         };
     }
 
@@ -194,6 +202,7 @@ public sealed record CompletionReport(
     {
         Executor = Telemetry.CairnMeasurements.Executor(Executor),
         FirstStepAt = FirstStepAt,
+        QueuedAt = QueuedAt,
     };
 }
 

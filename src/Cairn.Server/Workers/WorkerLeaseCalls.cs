@@ -232,6 +232,10 @@ public sealed class WorkerLeaseCalls(
             {
                 // The worker over HTTP records nothing the server shows: the server counts its jobs here, once.
                 Core.Telemetry.CairnMeasurements.AttemptEnded(completion);
+                if (completion.QueuedAt is { } queuedAt)
+                {
+                    Core.Telemetry.CairnMeasurements.Leased(completion.Executor ?? "none", completion.StartedAt - queuedAt);
+                }
             }
         }
 

@@ -47,7 +47,8 @@ internal static class PostgresSql
     // under that repository's lock (LeaseJobOfRepository). Repositories found full that way are passed over (@excluded).
     public static readonly string LeaseNextJob = $"""
         WITH candidate AS (
-            SELECT j.id AS candidate_id, limited.name_key AS repository_key, limited.max_running_jobs AS max_running
+            SELECT j.id AS candidate_id, limited.name_key AS repository_key, limited.max_running_jobs AS max_running,
+                CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END AS queued_at
             FROM jobs AS j
             JOIN runs AS r ON r.id = j.run_id
             LEFT JOIN repositories AS limited ON limited.name_key = lower(r.repository) AND limited.max_running_jobs IS NOT NULL
@@ -67,7 +68,7 @@ internal static class PostgresSql
             FROM candidate
             WHERE jobs.id = candidate.candidate_id AND candidate.max_running IS NULL AND jobs.status = 'queued'
             RETURNING {JobColumns})
-        SELECT leased.*, candidate.repository_key FROM candidate LEFT JOIN leased ON leased.id = candidate.candidate_id;
+        SELECT leased.*, candidate.repository_key, candidate.queued_at FROM candidate LEFT JOIN leased ON leased.id = candidate.candidate_id;
         """;
 
     /// <summary>Takes the turn of the repository <c>@key</c> (its lower-case name) to lease a job, until the transaction
@@ -81,8 +82,8 @@ internal static class PostgresSql
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
             attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
             pending_reason = NULL
-        WHERE status = 'queued' AND id = (
-            SELECT j.id FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
+        FROM (
+            SELECT j.id AS pick_id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END AS queued_at FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
             WHERE j.status = 'queued'
               AND (j.retry_at IS NULL OR j.retry_at <= @now)
               AND j.labels <@ @labels
@@ -90,8 +91,9 @@ internal static class PostgresSql
               AND {RepositoryLimitSql.UnderLimit}
             ORDER BY j.priority, j.id
             LIMIT 1
-            FOR UPDATE OF j SKIP LOCKED)
-        RETURNING {JobColumns};
+            FOR UPDATE OF j SKIP LOCKED) AS pick
+        WHERE jobs.status = 'queued' AND jobs.id = pick.pick_id
+        RETURNING {JobColumns}, pick.queued_at;
         """;
 
     // A whole batch of lines travels as five parallel arrays, and its blocks for the index of log text as three more: one
