@@ -54,12 +54,17 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
             async transaction =>
             {
                 await transaction.QueryAsync(PostgresSql.LockRepository, command => command.Bind("@key", repository), _ => 0, CancellationToken.None);
+                var queued = await transaction.QueryAsync(
+                    PostgresSql.QueuedAtOfRepositoryJob,
+                    command => command.Bind("@now", RecordRows.ToMillis(now)).Bind("@labels", offered).Bind("@key", repository),
+                    row => (row.GetInt64(0), row.IsDBNull(1) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1))),
+                    CancellationToken.None);
                 var jobs = await transaction.QueryAsync(
                     PostgresSql.LeaseJobOfRepository,
                     command => Bind(command, leaseId, workerId, now, expiresAt, offered).Bind("@key", repository),
-                    row => (PostgresRows.Records.ReadJob(row), QueuedAtOf(row)),
+                    PostgresRows.Records.ReadJob,
                     CancellationToken.None);
-                return jobs is [var leased] ? ((JobRecord?)leased.Item1, leased.Item2) : ((JobRecord?)null, (DateTimeOffset?)null);
+                return jobs is [var leased] ? ((JobRecord?)leased, queued is [var (id, at)] && id == leased.Id ? at : null) : ((JobRecord?)null, (DateTimeOffset?)null);
             },
             CancellationToken.None);
 

@@ -82,8 +82,8 @@ internal static class PostgresSql
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
             attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
             pending_reason = NULL
-        FROM (
-            SELECT j.id AS pick_id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END AS queued_at FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
+        WHERE status = 'queued' AND id = (
+            SELECT j.id FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
             WHERE j.status = 'queued'
               AND (j.retry_at IS NULL OR j.retry_at <= @now)
               AND j.labels <@ @labels
@@ -91,9 +91,21 @@ internal static class PostgresSql
               AND {RepositoryLimitSql.UnderLimit}
             ORDER BY j.priority, j.id
             LIMIT 1
-            FOR UPDATE OF j SKIP LOCKED) AS pick
-        WHERE jobs.status = 'queued' AND jobs.id = pick.pick_id
-        RETURNING {JobColumns}, pick.queued_at;
+            FOR UPDATE OF j SKIP LOCKED)
+        RETURNING {JobColumns};
+        """;
+
+    // When the job LeaseJobOfRepository will pick was queued (or its back-off ended): read just before it, holding the
+    // repository's turn. Should a claim elsewhere take that job in between, the ids differ and the time is not used.
+    public static readonly string QueuedAtOfRepositoryJob = $"""
+        SELECT j.id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
+        WHERE j.status = 'queued'
+          AND (j.retry_at IS NULL OR j.retry_at <= @now)
+          AND j.labels <@ @labels
+          AND lower(r.repository) = @key
+          AND {RepositoryLimitSql.UnderLimit}
+        ORDER BY j.priority, j.id
+        LIMIT 1;
         """;
 
     // A whole batch of lines travels as five parallel arrays, and its blocks for the index of log text as three more: one
