@@ -48,6 +48,7 @@ public static class ServerMetrics
                 // The scrape is the figures as they are now; no scope or target labels beside Cairn's own.
                 options.ScrapeResponseCacheDurationMilliseconds = 0;
                 options.ScopeInfoEnabled = false;
+                options.TargetInfoEnabled = false;
             }));
         return builder;
     }

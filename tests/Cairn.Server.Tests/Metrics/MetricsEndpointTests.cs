@@ -117,6 +117,8 @@ public sealed class MetricsEndpointTests : IDisposable
             $"{s.Name} has the label '{label}'")));
         Assert.All(distinctive, word => Assert.DoesNotContain(word, exposition, StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain("_total_total", exposition, StringComparison.Ordinal);
+        Assert.DoesNotContain("otel_scope", exposition, StringComparison.Ordinal);
+        Assert.DoesNotContain("target_info", exposition, StringComparison.Ordinal);
 
         Assert.Contains(cairn, s => s.Name == "cairn_jobs_total" && s.Labels["status"] == "succeeded" && s.Labels["executor"] == "shell");
         Assert.Contains(cairn, s => s.Name == "cairn_jobs_total" && s.Labels["status"] == "failed" && s.Labels["executor"] == "shell");
