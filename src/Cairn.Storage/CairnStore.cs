@@ -55,6 +55,7 @@ public abstract partial class CairnStore : ICairnStore
         _gateRecords = new GateRecords(database, events, time);
         _artifacts = new ArtifactRecords(database, dialect.ArtifactFiles, time);
         _caches = new CacheRecords(database, time);
+        _operations = new OperationalCountRecords(database);
     }
 
     public Task<RunRecord> CreateRunAsync(RunPlan plan, CancellationToken cancellationToken) =>

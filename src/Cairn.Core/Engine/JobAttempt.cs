@@ -3,6 +3,7 @@ using Cairn.Core.Execution;
 using Cairn.Core.Logs;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Telemetry;
 
 namespace Cairn.Core.Engine;
 
@@ -11,6 +12,9 @@ namespace Cairn.Core.Engine;
 internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 {
     private JobRecord Job => lease.Job;
+
+    /// <summary>The executor chosen for the job, once one is.</summary>
+    private string? _executor;
 
     public async Task RunAsync(TimeSpan heartbeat, CancellationToken aborting, bool releaseWhenAborted = false)
     {
@@ -160,6 +164,11 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         }
 
         var choice = services.Executors.Resolve(Job, definition);
+        _executor = choice.Executor?.Name;
+        if (lease.QueuedAt is { } queuedAt)
+        {
+            CairnMeasurements.Leased(CairnMeasurements.Executor(_executor), time.GetUtcNow() - queuedAt);
+        }
         if (choice.Warning is { } warning)
         {
             reporter.System(0, time.GetUtcNow(), warning);
@@ -333,11 +342,17 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
             retryAt = delay is { } d ? finishedAt + d : null;
         }
 
-        var completion = new JobCompletion(outcome.Status, outcome.ExitCode, outcome.FailureClass, outcome.Detail, startedAt, finishedAt, retryAt);
+        var completion = new JobCompletion(outcome.Status, outcome.ExitCode, outcome.FailureClass, outcome.Detail, startedAt, finishedAt, retryAt)
+        {
+            Executor = CairnMeasurements.Executor(_executor ?? CairnMeasurements.ExecutorOfDefinition(definition?.Kind)),
+            FirstStepAt = outcome.Steps.Select(s => s.StartedAt).Where(s => s is not null).Min(),
+            QueuedAt = lease.QueuedAt,
+        };
         using var timeout = new CancellationTokenSource(services.FinalWriteTimeout);
         var written = await services.Queue.CompleteAsync(lease, completion, timeout.Token);
         if (written)
         {
+            CairnMeasurements.AttemptEnded(completion);
             services.Observer.JobFinished(Job, completion);
             await services.Coordinator.AdvanceAsync(lease.RunId, timeout.Token);
         }

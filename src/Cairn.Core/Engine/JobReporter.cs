@@ -148,6 +148,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(outcome);
         EndOpenLines(step.Index);
         _observer.StepFinished(_job, step, outcome);
+        Telemetry.CairnMeasurements.StepEnded(outcome.Status, outcome.StartedAt, outcome.FinishedAt);
         _pending.Writer.TryWrite(new StepRecord(_job.Id, step.Index, step.Name, outcome.Status, outcome.ExitCode, outcome.StartedAt, outcome.FinishedAt));
     }
 
@@ -359,6 +360,7 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
         var batch = lines.ToArray();
         lines.Clear();
         await WriteAsync(() => _store.AppendLogAsync(_job.Id, batch, CancellationToken.None));
+        Telemetry.CairnMeasurements.LogWritten(batch);
         MadeRoom(batch.Sum(l => (long)l.Text.Length + CharsPerLine));
     }
 

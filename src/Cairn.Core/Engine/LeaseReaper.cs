@@ -70,7 +70,10 @@ public sealed class LeaseReaper(IJobQueue queue, IRunStore store, RunCoordinator
         var detail = $"the worker running this job ({lease.WorkerId}) was lost: its lease expired at {Format(lease.ExpiresAt)}";
         var delay = retry.NextDelay(RuleOf(lease.Job), FailureClass.Infra, lease.Attempt);
         DateTimeOffset? retryAt = delay is { } d ? now + d : null;
-        var completion = new JobCompletion(JobStatus.Failed, null, FailureClass.Infra, detail, lease.Job.StartedAt ?? now, now, retryAt);
+        var completion = new JobCompletion(JobStatus.Failed, null, FailureClass.Infra, detail, lease.Job.StartedAt ?? now, now, retryAt)
+        {
+            Executor = Telemetry.CairnMeasurements.ExecutorOfDefinition(KindOf(lease.Job)),
+        };
 
         // The line goes in before the lease ends: once the job is queued again, its next attempt numbers lines after
         // the last one stored. If the lease turns out to have ended meanwhile, the job's own outcome says what happened.
@@ -80,6 +83,8 @@ public sealed class LeaseReaper(IJobQueue queue, IRunStore store, RunCoordinator
             return false;
         }
 
+        Telemetry.CairnMeasurements.LeaseExpired();
+        Telemetry.CairnMeasurements.AttemptEnded(completion);
         Reaped?.Invoke(lease, completion);
         await coordinator.AdvanceAsync(lease.RunId, cancellationToken);
         return true;
@@ -95,6 +100,18 @@ public sealed class LeaseReaper(IJobQueue queue, IRunStore store, RunCoordinator
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
             // A worker that stalled rather than died may still be writing lines; the outcome matters, the note does not.
+        }
+    }
+
+    private static string? KindOf(JobRecord job)
+    {
+        try
+        {
+            return JobDefinitionJson.Deserialize(job.Definition).Kind;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 

@@ -161,7 +161,9 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
             if (await store.TryTransitionRunAsync(runId, run.Status, verdict, at, cancellationToken))
             {
                 Forget(runId);
-                RunFinished?.Invoke(run with { Status = verdict, FinishedAt = at });
+                var ended = run with { Status = verdict, FinishedAt = at };
+                Telemetry.CairnMeasurements.RunEnded(ended);
+                RunFinished?.Invoke(ended);
                 await StartNextInGroupAsync(run, cancellationToken);
             }
         }

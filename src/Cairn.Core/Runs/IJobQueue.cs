@@ -55,6 +55,9 @@ public sealed record JobLease(long JobId, long RunId, Guid LeaseId, string Worke
     /// <summary>How often the lease's holder must extend it, when its grantor says (a server over HTTP, from the length of
     /// its leases); a worker beats at this pace when it is shorter than its own.</summary>
     public TimeSpan? Heartbeat { get; init; }
+
+    /// <summary>When the job was queued (or its back-off ended), as the claim read it; null when the store could not say.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
 }
 
 /// <summary>How a leased job ended.</summary>
@@ -65,4 +68,15 @@ public sealed record JobCompletion(
     string? Detail,
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
-    DateTimeOffset? RetryAt = null);
+    DateTimeOffset? RetryAt = null)
+{
+    /// <summary>The kind of executor that ran the attempt (shell, container, kubernetes…), for the metrics; null when none
+    /// was chosen.</summary>
+    public string? Executor { get; init; }
+
+    /// <summary>When the attempt's first step started; null when none did.</summary>
+    public DateTimeOffset? FirstStepAt { get; init; }
+
+    /// <summary>When the job was queued before this attempt's lease (<see cref="JobLease.QueuedAt"/>), for the metrics.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+}

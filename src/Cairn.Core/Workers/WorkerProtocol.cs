@@ -90,7 +90,11 @@ public sealed record LeaseGrant(
     long LastSequence,
     string SourceToken,
     string? SourcePath,
-    int HeartbeatSeconds);
+    int HeartbeatSeconds)
+{
+    /// <summary>When the job was queued before this lease (optional), for the server's metrics at the outcome.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+}
 
 /// <summary>A <see cref="JobRecord"/> as it travels.</summary>
 public sealed record WireJob(
@@ -174,13 +178,32 @@ public sealed record CompletionReport(
     DateTimeOffset FinishedAt,
     DateTimeOffset? RetryAt)
 {
+    /// <summary>The kind of executor that ran the attempt, for the server's metrics (optional; older workers send none).</summary>
+    public string? Executor { get; init; }
+
+    /// <summary>When the attempt's first step started, for the server's metrics (optional).</summary>
+    public DateTimeOffset? FirstStepAt { get; init; }
+
+    /// <summary>When the job was queued before the lease, as the grant said (optional).</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+
     public static CompletionReport From(JobCompletion completion)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        return new(completion.Status, completion.ExitCode, completion.FailureClass, completion.Detail, completion.StartedAt, completion.FinishedAt, completion.RetryAt);
+        return new(completion.Status, completion.ExitCode, completion.FailureClass, completion.Detail, completion.StartedAt, completion.FinishedAt, completion.RetryAt)
+        {
+            Executor = completion.Executor,
+            FirstStepAt = completion.FirstStepAt,
+            QueuedAt = completion.QueuedAt,
+        };
     }
 
-    public JobCompletion ToCompletion() => new(Status, ExitCode, FailureClass, Detail, StartedAt, FinishedAt, RetryAt);
+    public JobCompletion ToCompletion() => new(Status, ExitCode, FailureClass, Detail, StartedAt, FinishedAt, RetryAt)
+    {
+        Executor = Telemetry.CairnMeasurements.Executor(Executor),
+        FirstStepAt = FirstStepAt,
+        QueuedAt = QueuedAt,
+    };
 }
 
 /// <summary>Whether the outcome is the job's now (false: the lease had passed on, and nothing was written).</summary>

@@ -39,6 +39,7 @@ public static class CairnServer
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = settings.DataDirectory, Args = [] });
         builder.WebHost.UseUrls([.. settings.Urls]);
         builder.AddCairnLogging(runtime.Logging);
+        builder.AddCairnMetrics(settings);
         builder.Services
             .AddSingleton(settings)
             .AddSingleton(runtime.Time)
@@ -57,6 +58,7 @@ public static class CairnServer
             .AddCairnSignIn(settings);
 
         var app = builder.Build();
+        app.MapCairnMetrics(settings);
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.UseStatusCodePages();

@@ -87,6 +87,8 @@ public sealed class ServerSecretSource(
             return value;
         }
 
+        Core.Telemetry.CairnMeasurements.SecretRead();
+
         await audit.AppendAuditAsync(
             new NewAuditEntry(time.GetUtcNow(), run.Id, job?.Id, run.Repository, name, SecretActions.Read, Detail: handedTo is { } to ? $"handed to worker {to.Worker}" : null)
             {

@@ -36,6 +36,34 @@ internal static partial class PlaneWebhookEndpoint
         HttpContext context, WebhookIntake intake, ITrackerStore trackers, IEventJournal journal, PlanningSignal planning,
         TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var result = "error";
+        try
+        {
+            var answer = await AnswerAsync(context, intake, trackers, journal, planning, time, loggers, cancellationToken);
+            result = ResultOf(answer);
+            return answer;
+        }
+        finally
+        {
+            Core.Telemetry.CairnMeasurements.WebhookDelivery("plane", result);
+        }
+    }
+
+    /// <summary>The answer's <c>result</c> as <c>cairn_webhook_deliveries_total</c> counts it.</summary>
+    private static string ResultOf(IResult answer) => answer switch
+    {
+        IValueHttpResult { Value: WebhookAnswer { Accepted: true } } => "accepted",
+        IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized } => "rejected_signature",
+        IStatusCodeHttpResult { StatusCode: StatusCodes.Status400BadRequest or StatusCodes.Status413PayloadTooLarge } => "rejected_body",
+        IStatusCodeHttpResult { StatusCode: StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests } => "busy",
+        IStatusCodeHttpResult { StatusCode: >= 200 and < 300 } => "ignored",
+        _ => "error",
+    };
+
+    private static async Task<IResult> AnswerAsync(
+        HttpContext context, WebhookIntake intake, ITrackerStore trackers, IEventJournal journal, PlanningSignal planning,
+        TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
         var log = loggers.CreateLogger("Cairn.Webhooks.Plane");
         if (intake.RefuseByLength(context) is { } tooLong)
         {

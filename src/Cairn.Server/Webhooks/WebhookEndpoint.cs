@@ -3,6 +3,7 @@ using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Publishing;
 using Cairn.Core.Repositories;
+using Cairn.Core.Telemetry;
 using Cairn.Core.Triggers;
 using Cairn.Server.Api;
 using Cairn.Server.Hosting;
@@ -48,19 +49,40 @@ internal static partial class WebhookEndpoint
         var log = loggers.CreateLogger("Cairn.Webhooks");
         if (!ForgeNames.TryParse(forge, out var kind))
         {
+            CairnMeasurements.WebhookDelivery("other", "rejected_unknown");
             return Problems.NotFound($"there is no forge '{forge}' (github, gitlab, gitea, bitbucket)");
         }
+
+        var result = "error";
+        try
+        {
+            var (answer, outcome) = await AnswerAsync(kind, context, intake, forges, repositories, secrets, journal, planning, time, log, pullRequests, cancellationToken);
+            result = outcome;
+            return answer;
+        }
+        finally
+        {
+            CairnMeasurements.WebhookDelivery(kind.ToWire(), result);
+        }
+    }
+
+    /// <summary>The answer to the delivery, and its result as the metrics count it.</summary>
+    private static async Task<(IResult Answer, string Result)> AnswerAsync(
+        ForgeKind kind, HttpContext context, WebhookIntake intake, IForgeDirectory forges, IRepositoryStore repositories,
+        RepositorySecrets secrets, IEventJournal journal, PlanningSignal planning, TimeProvider time, ILogger log,
+        IPullRequestStore pullRequests, CancellationToken cancellationToken)
+    {
 
         if (intake.RefuseByLength(context) is { } tooLong)
         {
             LogRefused(log, kind.ToWire(), "its Content-Length is over the limit");
-            return tooLong;
+            return (tooLong, "rejected_body");
         }
 
         if (!await intake.EnterAsync(cancellationToken))
         {
             LogRefused(log, kind.ToWire(), "every turn to read a body stayed taken");
-            return WebhookIntake.Busy(context);
+            return (WebhookIntake.Busy(context), "busy");
         }
 
         try
@@ -69,7 +91,7 @@ internal static partial class WebhookEndpoint
             if (body is null)
             {
                 LogRefused(log, kind.ToWire(), "its body could not be read whole within the limits");
-                return refusal!;
+                return (refusal!, "rejected_body");
             }
 
             using (body)
@@ -78,13 +100,14 @@ internal static partial class WebhookEndpoint
                     context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                     body.Bytes);
                 var receiver = new Receiver(kind, forges.Get(kind), repositories, secrets, journal, planning, time, log) { PullRequests = pullRequests };
-                return await receiver.ReceiveAsync(delivery, cancellationToken);
+                var answer = await receiver.ReceiveAsync(delivery, cancellationToken);
+                return (answer, receiver.Result);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
             // The sender went away; nobody reads the answer.
-            return Results.Empty;
+            return (Results.Empty, "error");
         }
         finally
         {
@@ -100,6 +123,9 @@ internal static partial class WebhookEndpoint
         /// <summary>Where a commit's checks are recorded, for the pull requests whose head it is.</summary>
         public required IPullRequestStore PullRequests { get; init; }
 
+        /// <summary>How the delivery ended, as <c>cairn_webhook_deliveries_total</c>'s <c>result</c>.</summary>
+        public string Result { get; private set; } = "error";
+
         public async Task<IResult> ReceiveAsync(WebhookRequest delivery, CancellationToken cancellationToken)
         {
             // Whether the body is JSON naming a repository depends on the body alone, so saying so tells nothing.
@@ -111,6 +137,7 @@ internal static partial class WebhookEndpoint
             catch (WebhookFormatException ex)
             {
                 LogRejected(log, kind.ToWire(), "?", ex.Message);
+                Result = "rejected_body";
                 return Problems.BadRequest(ex.Message);
             }
 
@@ -125,6 +152,7 @@ internal static partial class WebhookEndpoint
                     : repository.Forge != kind ? $"the repository is on {repository.Forge.ToWire()}"
                     : secret is null ? "the repository has no webhook secret"
                     : "bad or missing signature");
+                Result = repository is null || repository.Forge != kind || secret is null ? "rejected_unknown" : "rejected_signature";
                 return Problems.Unauthorized(NotVerifiedDetail);
             }
 
@@ -136,6 +164,7 @@ internal static partial class WebhookEndpoint
             catch (WebhookFormatException ex)
             {
                 LogRejected(log, kind.ToWire(), repository.Name, ex.Message);
+                Result = "rejected_body";
                 return Problems.BadRequest(ex.Message);
             }
 
@@ -149,6 +178,7 @@ internal static partial class WebhookEndpoint
             };
             var entry = new NewJournalEntry(kind.ToWire(), identity.DeliveryId, repository.Name, identity.EventName, trigger, time.GetUtcNow(), state, detail);
             var journaled = await journal.AppendEventAsync(entry, cancellationToken);
+            Result = state == EventState.Pending && !journaled.Duplicate ? "accepted" : "ignored";
             if (journaled.Duplicate)
             {
                 return Results.Ok(new WebhookAnswer(false, true, journaled.Entry.Id, null));

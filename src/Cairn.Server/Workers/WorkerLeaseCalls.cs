@@ -124,6 +124,7 @@ public sealed class WorkerLeaseCalls(
         }
 
         await runs.SaveStepAsync(new StepRecord(lease.JobId, step.Index, step.Name, step.Status, step.ExitCode, step.StartedAt, step.FinishedAt), cancellationToken);
+        Core.Telemetry.CairnMeasurements.StepEnded(step.Status, step.StartedAt, step.FinishedAt);
         return Results.NoContent();
     }
 
@@ -227,6 +228,15 @@ public sealed class WorkerLeaseCalls(
             var lease = new JobLease(found.JobId, found.RunId, found.LeaseId, found.Owner!, found.Attempt, found.ExpiresAt ?? default, job);
             written = await queue.CompleteAsync(lease, completion, CancellationToken.None);
             logs.Forget(lease);
+            if (written)
+            {
+                // The worker over HTTP records nothing the server shows: the server counts its jobs here, once.
+                Core.Telemetry.CairnMeasurements.AttemptEnded(completion);
+                if (completion.QueuedAt is { } queuedAt)
+                {
+                    Core.Telemetry.CairnMeasurements.Leased(completion.Executor ?? "none", completion.StartedAt - queuedAt);
+                }
+            }
         }
 
         if (!written && !await WasWrittenAsync(found, completion, cancellationToken))

@@ -151,7 +151,7 @@ public sealed class WorkerLeasing(
             last,
             sourceTokens.Issue(lease.LeaseId, run.Repository ?? ""),
             run.Repository is { } repository ? WorkerPaths.Git(repository) : null,
-            HeartbeatSeconds);
+            HeartbeatSeconds) { QueuedAt = lease.QueuedAt };
         return TypedResults.Json(grant, WorkerProtocolJson.Default.LeaseGrant);
     }
 }

@@ -83,6 +83,7 @@ public sealed class WorkerLogIntake(IRunStore runs, ServerSecretSource secrets)
             try
             {
                 await runs.AppendLogAsync(lease.JobId, fresh, cancellationToken);
+                Core.Telemetry.CairnMeasurements.LogWritten(fresh);
             }
             catch (DbException ex) when (IsDuplicate(ex))
             {

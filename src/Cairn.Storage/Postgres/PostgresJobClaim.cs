@@ -37,29 +37,34 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
                 return null;
             }
 
-            var job = leased ?? await LeaseInRepositoryAsync(repository!, leaseId, workerId, now, expiresAt, offered);
+            var (job, queuedAt) = leased is { } picked ? (picked.Job, picked.QueuedAt) : await LeaseInRepositoryAsync(repository!, leaseId, workerId, now, expiresAt, offered);
             if (job is not null)
             {
                 events.StatusChanged();
-                return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job);
+                return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job) { QueuedAt = queuedAt };
             }
 
             full.Add(repository!);
         }
     }
 
-    private Task<JobRecord?> LeaseInRepositoryAsync(
+    private Task<(JobRecord? Job, DateTimeOffset? QueuedAt)> LeaseInRepositoryAsync(
         string repository, Guid leaseId, string workerId, DateTimeOffset now, DateTimeOffset expiresAt, string[] offered) =>
         database.InTransactionAsync(
             async transaction =>
             {
                 await transaction.QueryAsync(PostgresSql.LockRepository, command => command.Bind("@key", repository), _ => 0, CancellationToken.None);
+                var queued = await transaction.QueryAsync(
+                    PostgresSql.QueuedAtOfRepositoryJob,
+                    command => command.Bind("@now", RecordRows.ToMillis(now)).Bind("@labels", offered).Bind("@key", repository),
+                    row => (row.GetInt64(0), row.IsDBNull(1) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(1))),
+                    CancellationToken.None);
                 var jobs = await transaction.QueryAsync(
                     PostgresSql.LeaseJobOfRepository,
                     command => Bind(command, leaseId, workerId, now, expiresAt, offered).Bind("@key", repository),
                     PostgresRows.Records.ReadJob,
                     CancellationToken.None);
-                return jobs is [var job] ? job : null;
+                return jobs is [var leased] ? ((JobRecord?)leased, queued is [var (id, at)] && id == leased.Id ? at : null) : ((JobRecord?)null, (DateTimeOffset?)null);
             },
             CancellationToken.None);
 
@@ -72,6 +77,13 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
             .Bind("@labels", offered);
 
     // The job when it was leased at once; else the key of the repository whose limit it must be claimed under.
-    private static (JobRecord? Job, string? Repository) ReadCandidate(DbDataReader row) =>
-        row.IsDBNull(0) ? (null, row.GetString(row.GetOrdinal("repository_key"))) : (PostgresRows.Records.ReadJob(row), null);
+    private static ((JobRecord Job, DateTimeOffset? QueuedAt)? Leased, string? Repository) ReadCandidate(DbDataReader row) =>
+        row.IsDBNull(0) ? (null, row.GetString(row.GetOrdinal("repository_key"))) : ((PostgresRows.Records.ReadJob(row), QueuedAtOf(row)), null);
+
+    /// <summary>When the leased job was queued (or its back-off ended), from the claim's <c>queued_at</c> column.</summary>
+    private static DateTimeOffset? QueuedAtOf(DbDataReader row)
+    {
+        var ordinal = row.GetOrdinal("queued_at");
+        return row.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(row.GetInt64(ordinal));
+    }
 }

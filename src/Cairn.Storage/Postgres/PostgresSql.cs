@@ -47,7 +47,8 @@ internal static class PostgresSql
     // under that repository's lock (LeaseJobOfRepository). Repositories found full that way are passed over (@excluded).
     public static readonly string LeaseNextJob = $"""
         WITH candidate AS (
-            SELECT j.id AS candidate_id, limited.name_key AS repository_key, limited.max_running_jobs AS max_running
+            SELECT j.id AS candidate_id, limited.name_key AS repository_key, limited.max_running_jobs AS max_running,
+                CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END AS queued_at
             FROM jobs AS j
             JOIN runs AS r ON r.id = j.run_id
             LEFT JOIN repositories AS limited ON limited.name_key = lower(r.repository) AND limited.max_running_jobs IS NOT NULL
@@ -67,7 +68,7 @@ internal static class PostgresSql
             FROM candidate
             WHERE jobs.id = candidate.candidate_id AND candidate.max_running IS NULL AND jobs.status = 'queued'
             RETURNING {JobColumns})
-        SELECT leased.*, candidate.repository_key FROM candidate LEFT JOIN leased ON leased.id = candidate.candidate_id;
+        SELECT leased.*, candidate.repository_key, candidate.queued_at FROM candidate LEFT JOIN leased ON leased.id = candidate.candidate_id;
         """;
 
     /// <summary>Takes the turn of the repository <c>@key</c> (its lower-case name) to lease a job, until the transaction
@@ -92,6 +93,19 @@ internal static class PostgresSql
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED)
         RETURNING {JobColumns};
+        """;
+
+    // When the job LeaseJobOfRepository will pick was queued (or its back-off ended): read just before it, holding the
+    // repository's turn. Should a claim elsewhere take that job in between, the ids differ and the time is not used.
+    public static readonly string QueuedAtOfRepositoryJob = $"""
+        SELECT j.id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
+        WHERE j.status = 'queued'
+          AND (j.retry_at IS NULL OR j.retry_at <= @now)
+          AND j.labels <@ @labels
+          AND lower(r.repository) = @key
+          AND {RepositoryLimitSql.UnderLimit}
+        ORDER BY j.priority, j.id
+        LIMIT 1;
         """;
 
     // A whole batch of lines travels as five parallel arrays, and its blocks for the index of log text as three more: one

@@ -29,6 +29,17 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
         await using var transaction = session.BeginImmediate();
         var now = time.GetUtcNow();
         var expiresAt = RecordRows.Truncate(now + leaseDuration);
+        var look = session.Command(SqliteSql.QueuedAtOfNextJob, transaction);
+        look.Bind("@now", RecordRows.ToMillis(now)).Bind("@labels", offered);
+        (long Id, DateTimeOffset? At)? queued = null;
+        await using (var reader = await look.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                queued = (reader.GetInt64(0), reader.IsDBNull(1) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)));
+            }
+        }
+
         var command = session.Command(SqliteSql.LeaseNextJob, transaction);
         command
             .Bind("@lease", leaseId.ToString())
@@ -54,6 +65,9 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
         // The claim is made: it must not be lost to a cancellation between the update and its commit.
         await transaction.CommitAsync(CancellationToken.None);
         events.StatusChanged();
-        return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job);
+        return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job)
+        {
+            QueuedAt = queued is { } q && q.Id == job.Id ? q.At : null,
+        };
     }
 }

@@ -46,6 +46,12 @@ internal static class SqliteSql
         RETURNING {JobColumns};
         """;
 
+    // When the job the claim picks was queued (or its back-off ended): read under the write lock, with the claim's own
+    // search, just before the claim, so it is the same job.
+    public static readonly string QueuedAtOfNextJob = $"""
+        SELECT j.id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.id LIMIT 1;
+        """;
+
     // Read without the write lock (WAL lets readers beside the writer): a worker that finds nothing never queues for it.
     public static readonly string AnyLeasableJob = $"SELECT EXISTS (SELECT 1 FROM {QueuedJobs} WHERE {Leasable});";
 

@@ -23,6 +23,8 @@ public sealed class EveryEndpointTests(AccessWorld world) : IClassFixture<Access
     [
         new("GET", "/healthz", Rule.Open),
         new("GET", "/readyz", Rule.Open),
+        // Prometheus' scrape: open in the gate, for it checks the metrics token itself (or is off, a 404).
+        new("GET", "/metrics", Rule.Open),
         new("GET", "/openapi/{documentName}.json", Rule.Open),
         new("POST", "/hooks/{forge}", Rule.Open),
         new("POST", "/hooks/plane", Rule.Open),
