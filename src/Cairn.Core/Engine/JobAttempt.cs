@@ -10,12 +10,16 @@ namespace Cairn.Core.Engine;
 /// with a token that neither shutdown nor cancellation can cancel.</summary>
 internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 {
+    private JobTrace? _trace;
+
     private JobRecord Job => lease.Job;
 
     public async Task RunAsync(TimeSpan heartbeat, CancellationToken aborting, bool releaseWhenAborted = false)
     {
         var time = services.Time;
         var startedAt = time.GetUtcNow();
+        using var trace = new JobTrace(lease, startedAt, services.Log);
+        _trace = trace;
         services.Observer.JobStarted(Job);
 
         // The heartbeat starts before the run is read: a cancel requested from now on reaches it, and one requested
@@ -160,6 +164,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         }
 
         var choice = services.Executors.Resolve(Job, definition);
+        _trace?.Describe(run.Repository);
         if (choice.Warning is { } warning)
         {
             reporter.System(0, time.GetUtcNow(), warning);
@@ -335,6 +340,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 
         var completion = new JobCompletion(outcome.Status, outcome.ExitCode, outcome.FailureClass, outcome.Detail, startedAt, finishedAt, retryAt);
         using var timeout = new CancellationTokenSource(services.FinalWriteTimeout);
+        _trace?.End(completion);
         var written = await services.Queue.CompleteAsync(lease, completion, timeout.Token);
         if (written)
         {

@@ -55,6 +55,12 @@ public sealed record JobLease(long JobId, long RunId, Guid LeaseId, string Worke
     /// <summary>How often the lease's holder must extend it, when its grantor says (a server over HTTP, from the length of
     /// its leases); a worker beats at this pace when it is shorter than its own.</summary>
     public TimeSpan? Heartbeat { get; init; }
+
+    /// <summary>The W3C traceparent of the run's root span: the job's spans are its children, wherever the job runs.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>When the job was last queued (its wait for a lease began); null when the grantor did not say.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
 }
 
 /// <summary>How a leased job ended.</summary>
