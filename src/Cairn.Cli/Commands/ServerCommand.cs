@@ -93,6 +93,8 @@ internal static class ServerCommand
         "ArtifactMaxJobSize" => "The most one job attempt may keep as artifacts (default 4GiB)",
         "ArtifactMaxRepositorySize" => "The most a repository's unexpired artifacts may add up to (default 50GiB)",
         "CacheMaxRepositorySize" => "The most a repository's caches may add up to before the least recently used go (default 10GiB)",
+        "Telemetry:LogFormat" => "The server's own logs: text (default) or json, one object a line with run_id, job_id and trace_id where they apply",
+        "Telemetry:TraceUrlTemplate" => "Where a run's trace is shown, with {trace_id} in it, like https://grafana.example.com/explore?traceId={trace_id}: the run page links it",
         _ => key,
     };
 

@@ -38,7 +38,7 @@ public static class CairnServer
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = settings.DataDirectory, Args = [] });
         builder.WebHost.UseUrls([.. settings.Urls]);
-        builder.AddCairnLogging(runtime.Logging);
+        builder.AddCairnLogging(runtime.Logging, settings.Telemetry);
         builder.Services
             .AddSingleton(settings)
             .AddSingleton(runtime.Time)
@@ -54,7 +54,8 @@ public static class CairnServer
             .AddGates(store)
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)
-            .AddCairnSignIn(settings);
+            .AddCairnSignIn(settings)
+            .AddCairnTracing(runtime);
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -84,6 +84,9 @@ public sealed record ServerSettings
     /// <summary>Where artifacts and caches are kept, and their limits.</summary>
     public ArtifactStoreSettings Artifacts { get; init; } = ArtifactStoreSettings.DataDirectory;
 
+    /// <summary>The log format and the trace link's template.</summary>
+    public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Default;
+
     /// <summary>The global role of a user made on their first sign-in through an identity provider, or added without a
     /// role; null (<c>none</c>): they see only what is granted to them or their groups, and public repositories.</summary>
     public Core.Access.Role? DefaultRole { get; init; } = Core.Access.Role.Viewer;
@@ -129,6 +132,7 @@ public sealed record ServerSettings
         .. Dashboard.SignIn.SignInSettings.Names,
         .. AgentBudgetSettings.Names,
         .. ArtifactStoreSettings.Names,
+        .. TelemetrySettings.Names,
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -327,6 +331,7 @@ public sealed record ServerSettings
         var signIn = Dashboard.SignIn.SignInSettings.Bind(Get, Fail, workingDirectory);
         var agentBudget = AgentBudgetSettings.Bind(Get, Fail);
         var artifacts = ArtifactStoreSettings.Bind(Get, Fail, workingDirectory);
+        var telemetry = TelemetrySettings.Bind(Get, Fail);
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -364,6 +369,7 @@ public sealed record ServerSettings
             SignIn = signIn,
             AgentBudget = agentBudget,
             Artifacts = artifacts,
+            Telemetry = telemetry,
         }, errors);
     }
 
