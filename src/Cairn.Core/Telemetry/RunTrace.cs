@@ -30,6 +30,10 @@ public static class RunTrace
     public static ActivityContext Parse(string? traceParent) =>
         traceParent is not null && ActivityContext.TryParse(traceParent, null, isRemote: true, out var context) ? context : default;
 
+    /// <summary>The trace id (32 hex digits) of <paramref name="traceParent"/>; null when it names no trace.</summary>
+    public static string? TraceIdOf(string? traceParent) =>
+        Parse(traceParent) is { TraceId: var id } context && context != default ? id.ToHexString() : null;
+
     /// <summary>Starts a root span: a new trace, whatever span is current (a framework's request span, say), linked to
     /// the trace of <paramref name="linkTo"/> when given (a rerun's root links to the run it reran).</summary>
     public static Activity? StartRoot(string name, ActivityKind kind, string? linkTo = null)

@@ -90,7 +90,14 @@ public sealed record LeaseGrant(
     long LastSequence,
     string SourceToken,
     string? SourcePath,
-    int HeartbeatSeconds);
+    int HeartbeatSeconds)
+{
+    /// <summary>The W3C traceparent of the run's root span: the worker's spans of the job join the run's trace.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>When the job was last queued, for the span of its wait; null when the server did not say.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+}
 
 /// <summary>A <see cref="JobRecord"/> as it travels.</summary>
 public sealed record WireJob(
