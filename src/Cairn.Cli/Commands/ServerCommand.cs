@@ -151,9 +151,12 @@ internal static class ServerCommand
 
         await using (app)
         {
+            var say = new ServerAnnouncer(settings.Telemetry.JsonLogs
+                ? app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Cairn.Server")
+                : null);
             foreach (var note in notes)
             {
-                await Console.Out.WriteLineAsync($"cairn server: {note}");
+                await say.SayAsync(note);
             }
 
             foreach (var warning in warnings.Lines)
@@ -162,7 +165,7 @@ internal static class ServerCommand
             }
 
             var (steps, isWarning) = isolation.Describe();
-            await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn server: {steps}");
+            await (isWarning ? Console.Error.WriteLineAsync($"cairn server: {steps}") : say.SayAsync(steps));
             if (UnixAccount.ProcessIsRoot && Workspaces.Unreachable(settings.WorkspacesDirectory) is { } closed)
             {
                 await Console.Error.WriteLineAsync(
@@ -174,7 +177,7 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"cairn server: {noCluster}");
             }
 
-            await Console.Out.WriteLineAsync($"cairn server: {executors.Describe()}; listening on {string.Join(", ", settings.Urls)}");
+            await say.SayAsync($"{executors.Describe()}; listening on {string.Join(", ", settings.Urls)}");
             await using var onKill = kill.Register(executors.KillAllNow);
             try
             {
@@ -200,9 +203,9 @@ internal static class ServerCommand
 
             await janitor;
 
-            await Console.Out.WriteLineAsync("cairn server: stopping (again to stop running jobs now)");
+            await say.SayAsync("stopping (again to stop running jobs now)");
             await app.StopAsync(CancellationToken.None);
-            await Console.Out.WriteLineAsync("cairn server: stopped");
+            await say.SayAsync("stopped");
         }
 
         return ExitCodes.Succeeded;
