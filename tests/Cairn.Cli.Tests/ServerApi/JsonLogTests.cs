@@ -43,10 +43,12 @@ public sealed class JsonLogTests : IDisposable
             async () => JsonDocument.Parse(await client.GetStringAsync($"/api/v1/runs/{id}", Token)).RootElement,
             r => r.GetProperty("status").GetString() != "running",
             $"run {id} to end",
-            TimeSpan.FromMinutes(2));
+            TimeSpan.FromMinutes(2),
+            r => $"{r}\n{server.StdoutSoFar}",
+            Token);
         var jobId = run.GetProperty("jobs")[0].GetProperty("id").GetInt64();
         var traceId = run.GetProperty("traceId").GetString();
-        await Eventually.TrueAsync(() => server.StdoutSoFar.Contains("ended succeeded", StringComparison.Ordinal), "the job's end to be logged", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => server.StdoutSoFar.Contains("ended succeeded", StringComparison.Ordinal), "the job's end to be logged", TimeSpan.FromSeconds(30), Token);
 
         await server.SignalAsync("TERM");
         var result = await server.WaitAsync(TimeSpan.FromSeconds(60));
@@ -89,7 +91,8 @@ public sealed class JsonLogTests : IDisposable
                 }
             },
             "the server to answer /healthz",
-            TimeSpan.FromSeconds(30));
+            TimeSpan.FromSeconds(30),
+            Token);
         var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"), Token)).Trim();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return api;
