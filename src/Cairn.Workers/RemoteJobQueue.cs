@@ -58,6 +58,7 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
         return new JobLease(grant.Job.Id, grant.Run.Id, grant.LeaseId, grant.WorkerId, grant.Attempt, grant.ExpiresAt, grant.Job.ToRecord())
         {
             Heartbeat = grant.HeartbeatSeconds > 0 ? TimeSpan.FromSeconds(grant.HeartbeatSeconds) : null,
+            TraceParent = grant.TraceParent,
             QueuedAt = grant.QueuedAt,
         };
     }

@@ -26,6 +26,9 @@ internal sealed record RemoteWorkerRequest(
 {
     /// <summary>The <c>--kubeconfig</c> file, if given.</summary>
     public string? Kubeconfig { get; init; }
+
+    /// <summary>Where attempts log (JSON lines with <c>--log-format json</c>); null: nowhere besides the console lines.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 }
 
 /// <summary><c>cairn worker --server URL --token-file FILE</c>: leases jobs from a Cairn server over HTTP, holding nothing
@@ -99,6 +102,7 @@ internal static class RemoteWorker
             FinalWriteTimeout = TimeSpan.FromMinutes(10),
             Sources = new RemoteJobSourceIssuer(connection, leases),
             Stashes = new RemoteJobStashes(connection),
+            Log = request.Log,
         };
         var pool = new WorkerPool(services, new WorkerPoolOptions("slot", request.Concurrency, request.Labels)
         {

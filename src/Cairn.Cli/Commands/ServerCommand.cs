@@ -93,6 +93,8 @@ internal static class ServerCommand
         "ArtifactMaxJobSize" => "The most one job attempt may keep as artifacts (default 4GiB)",
         "ArtifactMaxRepositorySize" => "The most a repository's unexpired artifacts may add up to (default 50GiB)",
         "CacheMaxRepositorySize" => "The most a repository's caches may add up to before the least recently used go (default 10GiB)",
+        "Telemetry:LogFormat" => "The server's own logs: text (default) or json, one object a line with run_id, job_id and trace_id where they apply",
+        "Telemetry:TraceUrlTemplate" => "Where a run's trace is shown, with {trace_id} in it, like https://grafana.example.com/explore?traceId={trace_id}: the run page links it",
         _ => key,
     };
 
@@ -149,9 +151,12 @@ internal static class ServerCommand
 
         await using (app)
         {
+            var say = new ServerAnnouncer(settings.Telemetry.JsonLogs
+                ? app.Services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Cairn.Server")
+                : null);
             foreach (var note in notes)
             {
-                await Console.Out.WriteLineAsync($"cairn server: {note}");
+                await say.SayAsync(note);
             }
 
             foreach (var warning in warnings.Lines)
@@ -160,7 +165,7 @@ internal static class ServerCommand
             }
 
             var (steps, isWarning) = isolation.Describe();
-            await (isWarning ? Console.Error : Console.Out).WriteLineAsync($"cairn server: {steps}");
+            await (isWarning ? Console.Error.WriteLineAsync($"cairn server: {steps}") : say.SayAsync(steps));
             if (UnixAccount.ProcessIsRoot && Workspaces.Unreachable(settings.WorkspacesDirectory) is { } closed)
             {
                 await Console.Error.WriteLineAsync(
@@ -172,7 +177,7 @@ internal static class ServerCommand
                 await Console.Error.WriteLineAsync($"cairn server: {noCluster}");
             }
 
-            await Console.Out.WriteLineAsync($"cairn server: {executors.Describe()}; listening on {string.Join(", ", settings.Urls)}");
+            await say.SayAsync($"{executors.Describe()}; listening on {string.Join(", ", settings.Urls)}");
             await using var onKill = kill.Register(executors.KillAllNow);
             try
             {
@@ -198,9 +203,9 @@ internal static class ServerCommand
 
             await janitor;
 
-            await Console.Out.WriteLineAsync("cairn server: stopping (again to stop running jobs now)");
+            await say.SayAsync("stopping (again to stop running jobs now)");
             await app.StopAsync(CancellationToken.None);
-            await Console.Out.WriteLineAsync("cairn server: stopped");
+            await say.SayAsync("stopped");
         }
 
         return ExitCodes.Succeeded;

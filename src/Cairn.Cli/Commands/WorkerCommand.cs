@@ -31,6 +31,9 @@ internal sealed record WorkerRequest(
 {
     /// <summary>The <c>--kubeconfig</c> file, if given.</summary>
     public string? Kubeconfig { get; init; }
+
+    /// <summary>Where attempts log (JSON lines with <c>--log-format json</c>); null: nowhere besides the console lines.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 }
 
 /// <summary><c>cairn worker</c>: leases jobs from a shared store and runs them, with a lease reaper, until SIGINT or
@@ -90,12 +93,18 @@ internal static class WorkerCommand
         var server = new Option<string?>("--server") { Description = "A Cairn server's URL: lease jobs from it over HTTP with a worker token, instead of from a store" };
         var tokenFile = new Option<string?>("--token-file") { Description = "The file holding this worker's token (cairn workers add), with --server" };
         var callTimeout = DurationOption("--call-timeout", "With --server, how long one call to the server may take (a long poll gets its wait on top)", TimeSpan.FromSeconds(30));
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "text (default) or json: with json, a JSON line as each job is leased and ends, with run_id, job_id and trace_id (or CAIRN_LOG_FORMAT)",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_LOG_FORMAT") is { Length: > 0 } value ? value : "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var spoolDir = new Option<string?>("--spool-dir") { Description = "With --server, where job logs wait on disk while the server is away (default: WORKSPACE_ROOT/.spool)" };
 
         var command = new Command("worker", "Run jobs from a shared store, or from a Cairn server (--server), until stopped (SIGINT/SIGTERM)")
         {
             store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay, runners,
-            passEnv, stepPath, jobUser, server, tokenFile, callTimeout, spoolDir, kubeconfig,
+            passEnv, stepPath, jobUser, server, tokenFile, callTimeout, spoolDir, kubeconfig, logFormat,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -140,6 +149,7 @@ internal static class WorkerCommand
                 return ExitCodes.Usage;
             }
 
+            using var telemetry = WorkerTelemetry.Start(parse.GetValue(logFormat) == "json");
             var cluster = parse.GetValue(kubeconfig) is { } kubeconfigFile ? Path.GetFullPath(kubeconfigFile) : null;
             var root = Path.GetFullPath(parse.GetValue(workspaceRoot)!);
             var isolation = StepIsolation.Host(parse.GetValue(stepPath)!, passed, parse.GetValue(jobUser), root);
@@ -161,7 +171,7 @@ internal static class WorkerCommand
                 parse.GetValue(executor)!,
                 parse.GetValue(fakeDelay),
                 parse.GetValue(runners),
-                isolation) { Kubeconfig = cluster };
+                isolation) { Kubeconfig = cluster, Log = telemetry.Log };
 
             var target = parse.GetValue(connection)!;
             var request = new WorkerRequest(
@@ -177,7 +187,7 @@ internal static class WorkerCommand
                 parse.GetValue(executor)!,
                 parse.GetValue(fakeDelay),
                 parse.GetValue(runners),
-                isolation) { Kubeconfig = cluster };
+                isolation) { Kubeconfig = cluster, Log = telemetry.Log };
             if (request.Heartbeat >= request.Lease)
             {
                 await Console.Error.WriteLineAsync("error: --heartbeat must be shorter than --lease, or every lease would expire between beats");
@@ -261,6 +271,7 @@ internal static class WorkerCommand
             Workspaces = new ScratchWorkspaceProvider(request.WorkspaceRoot),
             Secrets = InMemorySecretSource.Empty,
             Observer = new WorkerConsole(Console.Out),
+            Log = request.Log,
             Time = time,
         }.Build(store);
         var reaper = new LeaseReaper(store, store, coordinator, services.Retry, time);

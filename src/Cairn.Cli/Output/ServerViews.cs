@@ -67,6 +67,11 @@ internal static class ServerViews
             Field(text, "rerun of", "run id " + Number(original));
         }
 
+        if (run.TraceId is { } traceId)
+        {
+            Field(text, "trace", traceId);
+        }
+
         if (run is { PendingReason: { Length: > 0 } held, WaitingBehind: { } ahead })
         {
             Field(text, "waiting", held);

@@ -11,6 +11,8 @@ namespace Cairn.Core.Engine;
 /// with a token that neither shutdown nor cancellation can cancel.</summary>
 internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
 {
+    private JobTrace? _trace;
+
     private JobRecord Job => lease.Job;
 
     /// <summary>The executor chosen for the job, once one is.</summary>
@@ -20,6 +22,8 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
     {
         var time = services.Time;
         var startedAt = time.GetUtcNow();
+        using var trace = new JobTrace(lease, startedAt, services.Log);
+        _trace = trace;
         services.Observer.JobStarted(Job);
 
         // The heartbeat starts before the run is read: a cancel requested from now on reaches it, and one requested
@@ -169,6 +173,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         {
             CairnMeasurements.Leased(CairnMeasurements.Executor(_executor), time.GetUtcNow() - queuedAt);
         }
+        _trace?.Describe(run.Repository);
         if (choice.Warning is { } warning)
         {
             reporter.System(0, time.GetUtcNow(), warning);
@@ -349,6 +354,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
             QueuedAt = lease.QueuedAt,
         };
         using var timeout = new CancellationTokenSource(services.FinalWriteTimeout);
+        _trace?.End(completion);
         var written = await services.Queue.CompleteAsync(lease, completion, timeout.Token);
         if (written)
         {

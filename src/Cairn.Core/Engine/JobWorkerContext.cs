@@ -35,4 +35,7 @@ public sealed record JobWorkerContext(
     /// <summary>Where each attempt keeps its artifacts and caches and finds those it brings in; null: nowhere (a job
     /// that asks for artifacts or caches is told so in its log).</summary>
     public Artifacts.IJobStashes? Stashes { get; init; }
+
+    /// <summary>Where an attempt logs its lease and its end, in a scope that names the run and the job; null: nowhere.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
 }

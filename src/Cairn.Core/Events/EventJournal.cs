@@ -29,7 +29,11 @@ public sealed record JournalEntry(
     EventState State,
     DateTimeOffset ReceivedAt,
     long? RunId,
-    string? Detail);
+    string? Detail)
+{
+    /// <summary>The W3C traceparent of the span that received the delivery; null when nothing traced it.</summary>
+    public string? TraceParent { get; init; }
+}
 
 public sealed record NewJournalEntry(
     string Source,
@@ -39,7 +43,11 @@ public sealed record NewJournalEntry(
     string Trigger,
     DateTimeOffset ReceivedAt,
     EventState State = EventState.Pending,
-    string? Detail = null);
+    string? Detail = null)
+{
+    /// <summary>The W3C traceparent of the span that received the delivery, for its planning to join.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>What appending gave: the entry, and whether it was already there (same source, repository and delivery id).</summary>
 public sealed record JournalResult(JournalEntry Entry, bool Duplicate);

@@ -1,6 +1,7 @@
 using Cairn.Core.Artifacts;
 using Cairn.Core.Logs;
 using Cairn.Core.Runs;
+using Cairn.Core.Telemetry;
 
 namespace Cairn.Core.Execution;
 
@@ -128,12 +129,20 @@ public static class StepSequencer
         private async Task<JobSetup?> PrepareAsync()
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeout.Token);
+            using var span = StepTrace.Start(CairnTelemetry.Spans.Prepare, job);
             try
             {
-                return await environment.PrepareAsync(stop.Token);
+                var setup = await environment.PrepareAsync(stop.Token);
+                if (setup is { IsReady: false })
+                {
+                    span.Fail(setup.FailureClass, setup.Detail);
+                }
+
+                return setup;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
+                span.Fail(FailureClass.Cancelled, "the job was stopped while it was being prepared");
                 return null;
             }
         }
@@ -168,6 +177,15 @@ public static class StepSequencer
         {
             var startedAt = time.GetUtcNow();
             reporter.StepStarted(step, startedAt);
+            using var span = StepTrace.Start(CairnTelemetry.Spans.Step, job);
+            span?.SetTag(CairnTelemetry.Attributes.Step, step.Name);
+            var outcome = await RunStartedStepAsync(step, startedAt);
+            span.Conclude(outcome.Status.ToString().ToLowerInvariant(), outcome.FailureClass, outcome.Detail);
+            return outcome;
+        }
+
+        private async Task<StepOutcome> RunStartedStepAsync(StepSpec step, DateTimeOffset startedAt)
+        {
 
             using var stepTimeout = step.Timeout is { } limit ? new CancellationTokenSource(limit, time) : new CancellationTokenSource();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, jobTimeout.Token, stepTimeout.Token);

@@ -56,7 +56,10 @@ public sealed record JobLease(long JobId, long RunId, Guid LeaseId, string Worke
     /// its leases); a worker beats at this pace when it is shorter than its own.</summary>
     public TimeSpan? Heartbeat { get; init; }
 
-    /// <summary>When the job was queued (or its back-off ended), as the claim read it; null when the store could not say.</summary>
+    /// <summary>The W3C traceparent of the run's root span: the job's spans are its children, wherever the job runs.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>When the job was last queued (its wait for a lease began); null when the grantor did not say.</summary>
     public DateTimeOffset? QueuedAt { get; init; }
 }
 

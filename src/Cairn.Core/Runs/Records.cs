@@ -52,6 +52,10 @@ public sealed record RunRecord(
 
     /// <summary>The trigger it was planned from, as kept (null only for runs stored before triggers were).</summary>
     public TriggerEvent? Trigger { get; init; }
+
+    /// <summary>The W3C traceparent of the run's root span (<c>webhook</c> or <c>run.start</c>), written when the run
+    /// was created; null when nothing traced it.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>A job as the store keeps it. <see cref="Definition"/> is the planner's JSON (<see cref="Planning.JobDefinitionJson"/>).</summary>

@@ -92,7 +92,10 @@ public sealed record LeaseGrant(
     string? SourcePath,
     int HeartbeatSeconds)
 {
-    /// <summary>When the job was queued before this lease (optional), for the server's metrics at the outcome.</summary>
+    /// <summary>The W3C traceparent of the run's root span: the worker's spans of the job join the run's trace.</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>When the job was last queued, for the span of its wait; null when the server did not say.</summary>
     public DateTimeOffset? QueuedAt { get; init; }
 }
 

@@ -50,6 +50,9 @@ public sealed record RunView(
 
     /// <summary>The pull requests the run's publish jobs opened, with their checks; null where none are kept.</summary>
     public IReadOnlyList<PullRequestView>? PullRequests { get; init; }
+
+    /// <summary>The id of the run's trace (32 hex digits), to look it up in a tracing backend; null when it was not traced.</summary>
+    public string? TraceId { get; init; }
 }
 
 /// <summary>A pull request a publish job opened: <see cref="Summary"/> reads <c>PR #12: checks passing</c>.</summary>
@@ -338,6 +341,7 @@ internal static class RunsApi
         PendingReason = run.PendingReason,
         WaitingBehind = run.WaitingBehind,
         CancelReason = run.CancelReason,
+        TraceId = Core.Telemetry.RunTrace.TraceIdOf(run.TraceParent),
     };
 }
 

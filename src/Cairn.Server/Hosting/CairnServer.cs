@@ -38,7 +38,7 @@ public static class CairnServer
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = settings.DataDirectory, Args = [] });
         builder.WebHost.UseUrls([.. settings.Urls]);
-        builder.AddCairnLogging(runtime.Logging);
+        builder.AddCairnLogging(runtime.Logging, settings.Telemetry);
         builder.AddCairnMetrics(settings);
         builder.Services
             .AddSingleton(settings)
@@ -55,7 +55,8 @@ public static class CairnServer
             .AddGates(store)
             .AddCairnApi(settings, runtime)
             .AddCairnDashboard(settings)
-            .AddCairnSignIn(settings);
+            .AddCairnSignIn(settings)
+            .AddCairnTracing(runtime);
 
         var app = builder.Build();
         app.MapCairnMetrics(settings);

@@ -35,6 +35,9 @@ public sealed record JobWorkerContextBuilder
     /// <summary>Where each attempt keeps its artifacts and caches; none when not set.</summary>
     public Core.Artifacts.IJobStashes? Stashes { get; init; }
 
+    /// <summary>Where attempts log their lease and end, in a scope naming the run and job; nowhere when not set.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log { get; init; }
+
     /// <summary>Workers that lease jobs from <paramref name="store"/> and record them in it.</summary>
     public JobWorkerContext Build<TStore>(TStore store)
         where TStore : IRunStore, IJobQueue
@@ -54,6 +57,7 @@ public sealed record JobWorkerContextBuilder
             Sources = Sources,
             AgentBudget = AgentBudget,
             Stashes = Stashes,
+            Log = Log,
         };
     }
 }

@@ -29,6 +29,9 @@ public sealed record ServerRuntime(IExecutorResolver Executors, Action KillAllNo
     /// after 5 to 10 s, so only a sender holding the turn on purpose takes longer.</summary>
     public TimeSpan WebhookReadTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Adds to the tracer provider (tests add an in-memory exporter); null: nothing.</summary>
+    public Action<OpenTelemetry.Trace.TracerProviderBuilder>? Tracing { get; init; }
+
     /// <summary>Where log output goes; the console by default.</summary>
     public Action<ILoggingBuilder>? Logging { get; init; }
 

@@ -6,7 +6,7 @@ namespace Cairn.Server.Hosting;
 
 /// <summary>Everything <c>cairn server</c> is told, validated. Values come, most important first, from the command
 /// line, <c>CAIRN_*</c> environment variables, and the <c>Cairn</c> section of <c>appsettings.json</c>.</summary>
-public sealed record ServerSettings
+public sealed partial record ServerSettings
 {
     public const string Section = "Cairn";
 
@@ -86,6 +86,8 @@ public sealed record ServerSettings
 
     /// <summary>Where <c>/metrics</c> is served, and the token it asks for on the main listener.</summary>
     public MetricsSettings Metrics { get; init; } = MetricsSettings.Off;
+    /// <summary>The log format and the trace link's template.</summary>
+    public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Default;
 
     /// <summary>The global role of a user made on their first sign-in through an identity provider, or added without a
     /// role; null (<c>none</c>): they see only what is granted to them or their groups, and public repositories.</summary>
@@ -133,6 +135,7 @@ public sealed record ServerSettings
         .. AgentBudgetSettings.Names,
         .. ArtifactStoreSettings.Names,
         .. MetricsSettings.Names,
+        .. TelemetrySettings.Names,
     ];
 
     /// <summary>Layers the sources: <paramref name="jsonFile"/> (optional), then the environment, then
@@ -332,6 +335,7 @@ public sealed record ServerSettings
         var agentBudget = AgentBudgetSettings.Bind(Get, Fail);
         var artifacts = ArtifactStoreSettings.Bind(Get, Fail, workingDirectory);
         var metrics = MetricsSettings.Bind(Get, Fail, workingDirectory, urls);
+        var telemetry = TelemetrySettings.Bind(Get, Fail);
         var labels = (Get("Labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         if (errors.Count > 0 || publicUrl is null)
@@ -370,37 +374,7 @@ public sealed record ServerSettings
             AgentBudget = agentBudget,
             Artifacts = artifacts,
             Metrics = metrics,
+            Telemetry = telemetry,
         }, errors);
-    }
-
-    /// <summary>Reads <c>Auth:GroupRoles</c>: in appsettings.json an object (<c>{ "ci-admins": "admin" }</c>), on the
-    /// command line or in the environment <c>group=role</c> pairs separated by commas.</summary>
-    private static Dictionary<string, Core.Access.Role> ReadGroupRoles(IConfigurationSection section, Action<string> fail)
-    {
-        var pairs = section.GetChildren().Any()
-            ? section.GetChildren().Select(c => (Group: c.Key, Role: c.Value ?? ""))
-            : (section.Value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(p => p.Split('=', 2, StringSplitOptions.TrimEntries))
-                .Select(p => (Group: p[0], Role: p.Length == 2 ? p[1] : ""));
-        var roles = new Dictionary<string, Core.Access.Role>(StringComparer.Ordinal);
-        foreach (var (group, roleText) in pairs)
-        {
-            if (group.Length == 0 || !Core.Access.RoleNames.TryParse(roleText, out var role))
-            {
-                fail($"'{group}={roleText}' does not map a group to a role (viewer, developer, maintainer, admin)");
-                continue;
-            }
-
-            roles[group] = role;
-        }
-
-        return roles;
-    }
-
-    private static bool IsWithin(string path, string folder)
-    {
-        var relative = Path.GetRelativePath(folder, path);
-        var outside = relative == ".." || relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) || Path.IsPathRooted(relative);
-        return !outside;
     }
 }

@@ -30,6 +30,7 @@ internal static class ServerWorkers
                 ? new DailyAgentBudget(settings.AgentBudget, provider.GetRequiredService<ICairnStore>(), runtime.Time)
                 : null,
             Stashes = provider.GetService<Core.Artifacts.IJobStashes>(),
+            Log = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Cairn.Jobs"),
             Time = runtime.Time,
         }.Build(provider.GetRequiredService<ICairnStore>()));
         services.AddHostedService<WorkerPoolService>();

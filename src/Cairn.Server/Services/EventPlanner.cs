@@ -61,7 +61,7 @@ internal sealed partial class EventPlanner(
         // A review approving a pull request approves the open gates of its runs first; then, like every trigger, it starts
         // the pipelines that ask for it (on.pull_request_review).
         await reviews.ApproveGatesAsync(trigger, cancellationToken);
-        var result = await starter.StartAsync(repository, trigger, new StartOptions(), cancellationToken);
+        var result = await starter.StartAsync(repository, trigger, new StartOptions { TraceParent = entry.TraceParent }, cancellationToken);
         var (state, runId, detail) = result switch
         {
             StartResult.Started s => (EventState.Planned, (long?)s.Run.Id, s.Run.Errors.Count > 0 ? s.Run.Errors[0] : null),
@@ -70,6 +70,7 @@ internal sealed partial class EventPlanner(
             _ => (EventState.Failed, null, "not understood"),
         };
         await journal.ResolveEventAsync(entry.Id, state, runId, detail, cancellationToken);
+        using var scope = runId is null ? null : log.BeginScope(RunStarter.LogScope(runId.Value));
         LogPlanned(log, entry.Id, entry.Repository, state, runId, detail ?? "");
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Pipelines;
@@ -6,6 +7,7 @@ using Cairn.Core.Repositories;
 using Cairn.Core.Runners;
 using Cairn.Core.Runs;
 using Cairn.Core.Schedules;
+using Cairn.Core.Telemetry;
 using Cairn.Core.Triggers;
 using Cairn.Git;
 using Cairn.Server.Hosting;
@@ -35,7 +37,12 @@ public abstract record StartResult
 /// <param name="Explicit">A person asked (manual, rerun): problems are refused to them rather than recorded.</param>
 /// <param name="Rerun">The run this one runs again; with <paramref name="OnlyFailed"/>, its succeeded jobs that nothing
 /// failed upstream of are carried over instead of run.</param>
-public sealed record StartOptions(bool Explicit = false, RunRecord? Rerun = null, bool OnlyFailed = false);
+public sealed record StartOptions(bool Explicit = false, RunRecord? Rerun = null, bool OnlyFailed = false)
+{
+    /// <summary>The W3C traceparent of the span that received the trigger (a webhook delivery's): the run joins its
+    /// trace. Null: the run's trace starts here, with a <c>run.start</c> root.</summary>
+    public string? TraceParent { get; init; }
+}
 
 /// <summary>From a trigger to a started run: fetch the commit into the repository's mirror, read <c>.cairn.yml</c> at it,
 /// let <c>on:</c> decide, plan, record, cancel what a concurrency group says is superseded, and queue the first jobs.
@@ -61,6 +68,38 @@ public sealed partial class RunStarter(
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(trigger);
         ArgumentNullException.ThrowIfNull(options);
+
+        // A run not started by a webhook gets a root of its own (a rerun's links to the run it reran); the planning is a
+        // child of the root, and the run keeps the root's context (RunTrace.Capture) for its jobs and statuses.
+        using var root = options.TraceParent is null
+            ? RunTrace.StartRoot(CairnTelemetry.Spans.RunStarted, ActivityKind.Internal, options.Rerun?.TraceParent)
+            : null;
+        root?.SetTag(CairnTelemetry.Attributes.Event, trigger.EventName);
+        using var plan = RunTrace.StartChild(CairnTelemetry.Spans.Plan, options.TraceParent).Describe(null, null, repository.Name);
+        root.Describe(null, null, repository.Name);
+        var result = await PlanAndStartAsync(repository, trigger, options, cancellationToken);
+        if (result is StartResult.Started { Run: var run })
+        {
+            plan.Describe(run.Id);
+            root.Describe(run.Id);
+            using var scope = log.BeginScope(LogScope(run.Id));
+            var status = run.Status.ToWire();
+            LogStarted(log, run.Id, repository.Name, status);
+            if (run.Status == RunStatus.Failed)
+            {
+                plan.Fail(run.FailureClass, run.Errors.Count > 0 ? run.Errors[0] : null);
+                root.Fail(run.FailureClass, run.Errors.Count > 0 ? run.Errors[0] : null);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A logging scope naming a run: its lines carry <c>run_id</c> in the JSON logs.</summary>
+    internal static Dictionary<string, object?> LogScope(long runId) => new(StringComparer.Ordinal) { [JsonLineFormatter.RunIdKey] = runId };
+
+    private async Task<StartResult> PlanAndStartAsync(RepositoryRecord repository, TriggerEvent trigger, StartOptions options, CancellationToken cancellationToken)
+    {
         if (trigger.IsFork && options.Rerun is null && repository.ForkPullRequests == ForkPullRequestPolicy.Ignore)
         {
             return options.Explicit ? new StartResult.Refused(ForksIgnored) : new StartResult.Ignored(ForksIgnored);
@@ -274,6 +313,9 @@ public sealed partial class RunStarter(
 
         return PipelineLoader.DefaultName;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "run {RunId} of {Repository} started: {Status}")]
+    private static partial void LogStarted(ILogger logger, long runId, string repository, string status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not fetch for {Repository}: {Reason}")]
     private static partial void LogFetchFailed(ILogger logger, string repository, string reason);

@@ -12,7 +12,7 @@ public sealed record StatusBackoff(Func<int, TimeSpan> After);
 /// delays its statuses (the next attempt is spaced out exponentially, with jitter, or as the forge's Retry-After
 /// says); jobs never wait for it, and what was queued before a restart is delivered after it.</summary>
 internal sealed partial class StatusOutboxDelivery(
-    IStatusOutbox outbox, IRepositoryStore repositories, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusOutboxDelivery> log)
+    IStatusOutbox outbox, Core.Runs.IRunStore runs, IRepositoryStore repositories, IForgeDirectory forges, RepositorySecrets secrets, StatusSignal signal, StatusBackoff backoff, TimeProvider time, ILogger<StatusOutboxDelivery> log)
     : LoopingService("status delivery", Poll, time, log)
 {
     // Longer than the quick retries of one send can take (three 10 s attempts and their pauses).
@@ -33,6 +33,7 @@ internal sealed partial class StatusOutboxDelivery(
 
     private async Task SendAsync(StatusOutboxEntry entry, CancellationToken cancellationToken)
     {
+        using var span = await StatusTrace.StartAsync(runs, entry, cancellationToken);
         var repository = await repositories.GetRepositoryAsync(entry.Repository, cancellationToken);
         if (repository is null)
         {
@@ -60,11 +61,13 @@ internal sealed partial class StatusOutboxDelivery(
                 signal.Wake();
                 break;
             case StatusDelivery.Retry retry:
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, retry.Reason);
                 var next = Time.GetUtcNow() + (retry.After ?? backoff.After(entry.Attempts));
                 LogRetry(log, entry.Status.Context, entry.Repository, entry.Sha, retry.Reason, next);
                 await outbox.MarkStatusRetryAsync(entry.Id, next, retry.Reason, cancellationToken);
                 break;
             case StatusDelivery.Rejected rejected:
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, rejected.Reason);
                 LogRejected(log, entry.Status.Context, entry.Repository, entry.Sha, rejected.Reason);
                 await outbox.MarkStatusRejectedAsync(entry.Id, Time.GetUtcNow(), rejected.Reason, cancellationToken);
                 signal.Wake();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
@@ -53,6 +54,9 @@ internal static partial class WebhookEndpoint
             return Problems.NotFound($"there is no forge '{forge}' (github, gitlab, gitea, bitbucket)");
         }
 
+        // The root of the trace of the run this delivery may start; its context is journaled for the planning.
+        using var span = RunTrace.StartRoot(CairnTelemetry.Spans.Webhook, ActivityKind.Server);
+        span?.SetTag(CairnTelemetry.Attributes.Forge, kind.ToWire());
         var result = "error";
         try
         {
@@ -72,7 +76,6 @@ internal static partial class WebhookEndpoint
         RepositorySecrets secrets, IEventJournal journal, PlanningSignal planning, TimeProvider time, ILogger log,
         IPullRequestStore pullRequests, CancellationToken cancellationToken)
     {
-
         if (intake.RefuseByLength(context) is { } tooLong)
         {
             LogRefused(log, kind.ToWire(), "its Content-Length is over the limit");
@@ -138,6 +141,7 @@ internal static partial class WebhookEndpoint
             {
                 LogRejected(log, kind.ToWire(), "?", ex.Message);
                 Result = "rejected_body";
+                Activity.Current?.SetStatus(ActivityStatusCode.Error, "the body is not a delivery");
                 return Problems.BadRequest(ex.Message);
             }
 
@@ -146,8 +150,21 @@ internal static partial class WebhookEndpoint
 
             // A delivery for no repository of this forge is checked all the same, against a secret nobody has: it takes as
             // long and is answered as one with a bad signature. Only this log says which it was.
-            if (!handler.Verify(delivery, secret ?? Decoy) || secret is null || repository is null)
+            var webhook = Activity.Current;
+            webhook.Describe(null, null, repository?.Name);
+            bool verified;
+            using (var signature = CairnTelemetry.Source.StartActivity(CairnTelemetry.Spans.SignatureCheck))
             {
+                verified = handler.Verify(delivery, secret ?? Decoy) && secret is not null && repository is not null;
+                if (!verified)
+                {
+                    signature?.SetStatus(ActivityStatusCode.Error, "not verified");
+                }
+            }
+
+            if (!verified || secret is null || repository is null)
+            {
+                webhook?.SetStatus(ActivityStatusCode.Error, "not verified");
                 LogRejected(log, kind.ToWire(), identity.Repository, repository is null ? "no such repository"
                     : repository.Forge != kind ? $"the repository is on {repository.Forge.ToWire()}"
                     : secret is null ? "the repository has no webhook secret"
@@ -165,6 +182,7 @@ internal static partial class WebhookEndpoint
             {
                 LogRejected(log, kind.ToWire(), repository.Name, ex.Message);
                 Result = "rejected_body";
+                Activity.Current?.SetStatus(ActivityStatusCode.Error, "the body is not a delivery");
                 return Problems.BadRequest(ex.Message);
             }
 
@@ -176,7 +194,11 @@ internal static partial class WebhookEndpoint
                 WebhookEvent.Checks c => (EventState.Ignored, "", $"checks: {c.State} for {c.Sha[..Math.Min(7, c.Sha.Length)]} ({c.Detail})"),
                 _ => (EventState.Ignored, "", "not understood"),
             };
-            var entry = new NewJournalEntry(kind.ToWire(), identity.DeliveryId, repository.Name, identity.EventName, trigger, time.GetUtcNow(), state, detail);
+            webhook?.SetTag(CairnTelemetry.Attributes.Event, identity.EventName);
+            var entry = new NewJournalEntry(kind.ToWire(), identity.DeliveryId, repository.Name, identity.EventName, trigger, time.GetUtcNow(), state, detail)
+            {
+                TraceParent = webhook?.Recorded == true ? webhook.Id : null,
+            };
             var journaled = await journal.AppendEventAsync(entry, cancellationToken);
             Result = state == EventState.Pending && !journaled.Duplicate ? "accepted" : "ignored";
             if (journaled.Duplicate)

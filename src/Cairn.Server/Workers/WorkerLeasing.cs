@@ -151,7 +151,11 @@ public sealed class WorkerLeasing(
             last,
             sourceTokens.Issue(lease.LeaseId, run.Repository ?? ""),
             run.Repository is { } repository ? WorkerPaths.Git(repository) : null,
-            HeartbeatSeconds) { QueuedAt = lease.QueuedAt };
+            HeartbeatSeconds)
+        {
+            TraceParent = lease.TraceParent ?? run.TraceParent,
+            QueuedAt = lease.QueuedAt,
+        };
         return TypedResults.Json(grant, WorkerProtocolJson.Default.LeaseGrant);
     }
 }

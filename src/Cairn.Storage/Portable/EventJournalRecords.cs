@@ -19,7 +19,8 @@ internal sealed class EventJournalRecords(IStatementRunner database, ClaimStatem
                 .Bind("@trigger", entry.Trigger)
                 .Bind("@state", ServerRows.Wire(entry.State))
                 .Bind("@received", RecordRows.ToMillis(entry.ReceivedAt))
-                .Bind("@detail", entry.Detail),
+                .Bind("@detail", entry.Detail)
+                .Bind("@trace_parent", entry.TraceParent),
             ServerRows.ReadJournalEntry,
             cancellationToken);
         if (appended is [var added])

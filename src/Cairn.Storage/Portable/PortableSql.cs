@@ -38,10 +38,10 @@ internal static class PortableSql
         INSERT INTO runs (
             pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, inputs,
             failure_class, errors, concurrency_group, rerun_of, trigger_json, changed_at, pending_reason, cancel_in_progress,
-            waiting_behind)
+            waiting_behind, trace_parent)
         VALUES (
             @pipeline, @event, @ref, @sha, @repository, @status, @created, @finished, @key, @inputs,
-            @class, @errors, @group, @rerun, @trigger, @created, @pending, @cancel_in_progress, @waiting_behind)
+            @class, @errors, @group, @rerun, @trigger, @created, @pending, @cancel_in_progress, @waiting_behind, @trace_parent)
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING id;
         """;

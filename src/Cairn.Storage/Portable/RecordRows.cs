@@ -15,7 +15,7 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
     public const string RunColumns =
         "id, pipeline_name, event, ref, sha, repository, status, created_at, finished_at, idempotency_key, "
         + "number, started_at, failure_class, errors, concurrency_group, cancel_requested_at, rerun_of, trigger_json, cancel_reason, "
-        + "pending_reason, cancel_in_progress, waiting_behind";
+        + "pending_reason, cancel_in_progress, waiting_behind, trace_parent";
 
     public const string JobColumns =
         "id, run_id, name, key, needs, labels, status, attempt, exit_code, failure_class, failure_detail, started_at, finished_at, definition, "
@@ -67,6 +67,7 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
         PendingReason = StringOrNull(row, 19),
         CancelInProgress = row.GetBoolean(20),
         WaitingBehind = row.IsDBNull(21) ? null : row.GetInt64(21),
+        TraceParent = StringOrNull(row, 22),
     };
 
     /// <summary>Reads the change's place in the feed, then the columns of <see cref="ChangeColumns"/>.</summary>

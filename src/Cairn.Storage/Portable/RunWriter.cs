@@ -3,6 +3,7 @@ using System.Text.Json;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
+using Cairn.Core.Telemetry;
 using Cairn.Core.Triggers;
 
 namespace Cairn.Storage.Portable;
@@ -26,6 +27,7 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             PendingReason = plan.PendingReason,
             RerunOf = plan.RerunOf,
             Trigger = plan.Trigger,
+            TraceParent = RunTrace.Capture(),
         };
         var millis = RecordRows.ToMillis(createdAt);
         var jobs = plan.Jobs.Select((job, i) => job.ReusedFrom is { } reused
@@ -47,6 +49,7 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             FailureClass = failureClass,
             Errors = [.. errors],
             Trigger = trigger,
+            TraceParent = RunTrace.Capture(),
         };
         return await InsertAsync(run, (_, _) => Task.CompletedTask, cancellationToken);
     }
@@ -133,7 +136,8 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             .Bind("@trigger", TriggerEventJson.Serialize(trigger))
             .Bind("@pending", run.PendingReason)
             .Bind("@cancel_in_progress", run.CancelInProgress)
-            .Bind("@waiting_behind", run.WaitingBehind);
+            .Bind("@waiting_behind", run.WaitingBehind)
+            .Bind("@trace_parent", run.TraceParent);
         dialect.BindInputs(command, JsonSerializer.Serialize(trigger.Inputs));
     }
 

@@ -46,7 +46,10 @@ internal static class ServerRows
         State: Enum.Parse<EventState>(row.GetString(6), ignoreCase: true),
         ReceivedAt: FromMillis(row.GetInt64(7)),
         RunId: row.IsDBNull(8) ? null : row.GetInt64(8),
-        Detail: StringOrNull(row, 9));
+        Detail: StringOrNull(row, 9))
+    {
+        TraceParent = StringOrNull(row, 10),
+    };
 
     /// <summary>Reads the columns of <see cref="ServerSql.OutboxColumns"/>.</summary>
     public static StatusOutboxEntry ReadOutboxEntry(DbDataReader row) => new(

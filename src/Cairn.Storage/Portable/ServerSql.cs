@@ -9,7 +9,7 @@ internal static class ServerSql
         + "max_running_jobs";
 
     public const string JournalColumns =
-        "id, source, delivery_id, repository, event_name, trigger_json, state, received_at, run_id, detail";
+        "id, source, delivery_id, repository, event_name, trigger_json, state, received_at, run_id, detail, trace_parent";
 
     public const string OutboxColumns =
         "id, repository, sha, commit_state, context, description, target_url, state, attempts, created_at, next_attempt_at, last_error";
@@ -32,8 +32,8 @@ internal static class ServerSql
 
     // A delivery already journaled conflicts and inserts nothing, so no row comes back; a NULL delivery id never conflicts.
     public const string AppendEvent = $"""
-        INSERT INTO event_journal (source, delivery_id, repository, repository_key, event_name, trigger_json, state, received_at, detail)
-        VALUES (@source, @delivery, @repository, @key, @event, @trigger, @state, @received, @detail)
+        INSERT INTO event_journal (source, delivery_id, repository, repository_key, event_name, trigger_json, state, received_at, detail, trace_parent)
+        VALUES (@source, @delivery, @repository, @key, @event, @trigger, @state, @received, @detail, @trace_parent)
         ON CONFLICT (source, repository_key, delivery_id) WHERE delivery_id IS NOT NULL DO NOTHING
         RETURNING {JournalColumns};
         """;

@@ -19,6 +19,7 @@ internal static class PostgresMigrations
         PostgresTrackerMigration.Twenty,
         PostgresPullRequestMigration.TwentyOne,
         PostgresArtifactMigration.TwentyTwo,
+        PostgresTraceMigration.TwentyThree,
     ];
 
     public static int Latest => All[^1].Version;

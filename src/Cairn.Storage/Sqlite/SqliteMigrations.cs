@@ -19,6 +19,7 @@ internal static class SqliteMigrations
         SqliteTrackerMigration.Twenty,
         SqlitePullRequestMigration.TwentyOne,
         SqliteArtifactMigration.TwentyTwo,
+        SqliteTraceMigration.TwentyThree,
     ];
 
     public static int Latest => All[^1].Version;

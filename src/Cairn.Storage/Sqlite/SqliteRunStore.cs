@@ -72,8 +72,8 @@ public sealed class SqliteRunStore : CairnStore
         }
     }
 
-    public override Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
-        _claim.TryLeaseAsync(workerId, labels, cancellationToken);
+    public override async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
+        await LeaseTrace.AddAsync(_database, await _claim.TryLeaseAsync(workerId, labels, cancellationToken));
 
     private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {

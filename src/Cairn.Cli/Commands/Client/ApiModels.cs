@@ -65,7 +65,8 @@ internal sealed record RunView(
     string? PendingReason = null,
     string? CancelReason = null,
     long? WaitingBehind = null,
-    IReadOnlyList<PullRequestView>? PullRequests = null);
+    IReadOnlyList<PullRequestView>? PullRequests = null,
+    string? TraceId = null);
 
 /// <summary>What <c>cairn reject</c> sends: the reason, when one is given.</summary>
 internal sealed record RejectRequest(string? Reason);
