@@ -87,6 +87,8 @@ public sealed partial class RunStarter(
             LogStarted(log, run.Id, repository.Name, status);
             if (run.Status == RunStatus.Failed)
             {
+                // Made already ended (its pipeline is not valid, its commit could not be fetched): no coordinator ends it.
+                CairnMeasurements.RunEnded(run);
                 plan.Fail(run.FailureClass, run.Errors.Count > 0 ? run.Errors[0] : null);
                 root.Fail(run.FailureClass, run.Errors.Count > 0 ? run.Errors[0] : null);
             }

@@ -12,16 +12,12 @@ public sealed class ComposeFileTests
     private static readonly string[] WorkerAndCliVariables =
         ["CAIRN_STORE", "CAIRN_CONNECTION", "CAIRN_STEP_PATH", "CAIRN_JOB_USER", "CAIRN_PASS_ENV", "CAIRN_SERVER", "CAIRN_TOKEN", "CAIRN_DEBUG"];
 
-    /// <summary>Added by the metrics/traces settings.</summary>
-    private static readonly string[] AddedByMetricsAndTracesSettings =
-        ["CAIRN_METRICS_URLS", "CAIRN_METRICS_TOKEN_FILE", "CAIRN_LOG_FORMAT", "CAIRN_TRACE_URL_TEMPLATE"];
-
+    /// <summary>Every CAIRN_* variable Cairn reads: the server's settings, the master key, and the worker's and CLI's own.</summary>
     private static readonly HashSet<string> Known =
     [
         .. ServerSettings.Names.Select(n => n.Variable),
         MasterKey.EnvironmentVariable,
         .. WorkerAndCliVariables,
-        .. AddedByMetricsAndTracesSettings,
     ];
 
     private static IEnumerable<string> Unknown(IEnumerable<string> names) =>

@@ -70,6 +70,32 @@ public sealed class MetricsEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_made_already_failed_by_an_invalid_pipeline_is_counted_when_it_is_made()
+    {
+        var port = MetricsScrape.FreePort();
+        await using var server = await ServerHarness.StartAsync(data.Path, given => given["Metrics:Urls"] = $"http://127.0.0.1:{port}");
+        var cancellation = TestContext.Current.CancellationToken;
+        using var metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var repo = new GitRepository();
+        await server.AddRepositoryAsync("acme/broken", "github", repo.CloneUrl, "http://127.0.0.1:9", Secret, statusToken: null);
+        repo.Commit("name: ci\njobs:\n  build:\n    stepz: []\n");
+
+        async Task<double> FailedManualRunsAsync() => MetricsScrape.Parse(await metrics.GetStringAsync("/metrics", cancellation))
+            .Where(s => s.Name == "cairn_runs_total" && s.Labels["status"] == "failed" && s.Labels["event"] == "manual")
+            .Sum(s => double.Parse(s.Value, System.Globalization.CultureInfo.InvariantCulture));
+
+        var before = await FailedManualRunsAsync();
+        var response = await server.Client.PostAsJsonAsync("/api/v1/repos/acme/broken/runs", new { }, cancellation);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var run = await server.GetRunAsync((await response.Content.ReadFromJsonAsync<RunIdOnly>(cancellation))!.Id);
+        Assert.Equal("failed", run.Status);
+
+        Assert.True(await FailedManualRunsAsync() >= before + 1, "the failed manual run is counted");
+    }
+
+    private sealed record RunIdOnly(long Id);
+
+    [Fact]
     public async Task On_the_metrics_listener_only_metrics_are_served_and_they_carry_no_repository_branch_or_user()
     {
         var port = MetricsScrape.FreePort();
