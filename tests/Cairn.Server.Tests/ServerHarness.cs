@@ -92,7 +92,7 @@ public sealed class ServerHarness : IAsyncDisposable
         map?.Invoke(app);
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var token = (await File.ReadAllTextAsync(Path.Combine(data, AdminToken.FileName))).Trim();
+        var token = (await File.ReadAllTextAsync(settings!.AdminTokenFile ?? Path.Combine(data, AdminToken.FileName))).Trim();
         return new ServerHarness(app, forges, data, url, token);
     }
 

@@ -19,10 +19,20 @@ public sealed class AdminToken
     /// <summary>What start-up should tell the person running the server.</summary>
     public string Announcement { get; private init; } = "";
 
-    /// <summary>Loads the hash, or on first start (or when <paramref name="rotate"/>) makes a token and writes its file.</summary>
-    public static async Task<AdminToken> EnsureAsync(ISettingStore settings, string dataDirectory, bool rotate, CancellationToken cancellationToken)
+    /// <summary>The fewest characters an admin token given in a file may have.</summary>
+    public const int ShortestGiven = 32;
+
+    /// <summary>Makes the token in <paramref name="givenFile"/> the admin token, or when there is none loads the hash, or on
+    /// first start (or when <paramref name="rotate"/>) makes a token and writes its file.</summary>
+    public static async Task<AdminToken> EnsureAsync(
+        ISettingStore settings, string dataDirectory, bool rotate, CancellationToken cancellationToken, string? givenFile = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (givenFile is not null)
+        {
+            return await AdoptAsync(settings, givenFile, Path.Combine(dataDirectory, FileName), rotate, cancellationToken);
+        }
+
         var path = Path.Combine(dataDirectory, FileName);
         var stored = await settings.GetSettingAsync(SettingKey, cancellationToken);
         if (stored is not null && !rotate)
@@ -54,6 +64,49 @@ public sealed class AdminToken
         }
 
         return new AdminToken(digest) { Announcement = $"admin token: written to {path} (mode 0600); API calls need 'Authorization: Bearer <token>'" };
+    }
+
+    /// <summary>The operator's own token, read from a file (a mounted Secret): every replica stores the same hash, so they
+    /// agree whichever starts first, and changing the file and restarting replaces the token. No file is written.</summary>
+    private static async Task<AdminToken> AdoptAsync(ISettingStore settings, string file, string madeFile, bool rotate, CancellationToken cancellationToken)
+    {
+        if (rotate)
+        {
+            throw new ServerStartException($"--new-admin-token makes a token, but --admin-token-file gives one ({file}): put a new token in that file instead");
+        }
+
+        string token;
+        try
+        {
+            token = (await File.ReadAllTextAsync(file, cancellationToken)).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ServerStartException($"the admin token file {file} cannot be read: {ex.Message}");
+        }
+
+        if (token.Length < ShortestGiven || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new ServerStartException(
+                $"the admin token file {file} must hold one token of at least {ShortestGiven} characters with no spaces (e.g. made by: openssl rand -hex 32)");
+        }
+
+        var digest = Hash(token);
+        if (await settings.GetSettingAsync(SettingKey, cancellationToken) is not { } stored
+            || !CryptographicOperations.FixedTimeEquals(Convert.FromHexString(stored), digest))
+        {
+            await settings.SetSettingAsync(SettingKey, Convert.ToHexString(digest), cancellationToken);
+        }
+
+        // A token the server made before opens nothing now: its file must not mislead whoever finds it.
+        var stale = File.Exists(madeFile);
+        File.Delete(madeFile);
+        return new AdminToken(digest)
+        {
+            Announcement = stale
+                ? $"admin token: the one in {file} (the token made earlier no longer works; its file {madeFile} was removed)"
+                : $"admin token: the one in {file}",
+        };
     }
 
     /// <summary>The user the admin token acts for: the first admin (<see cref="BindUserAsync"/>); null when that user was

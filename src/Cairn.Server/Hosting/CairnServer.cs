@@ -29,7 +29,7 @@ public static class CairnServer
         notes.Add(ServerStore.Describe(settings));
         var blobs = ServerArtifacts.Open(settings);
         notes.Add(ServerArtifacts.Describe(blobs));
-        var token = await AdminToken.EnsureAsync(store, settings.DataDirectory, newAdminToken, cancellationToken);
+        var token = await AdminToken.EnsureAsync(store, settings.DataDirectory, newAdminToken, cancellationToken, settings.AdminTokenFile);
         notes.Add(token.Announcement);
         if (await token.BindUserAsync(store, store, runtime.Time, cancellationToken) is { } bound)
         {

@@ -45,6 +45,10 @@ public sealed partial record ServerSettings
     /// service account, or <c>~/.kube/config</c>.</summary>
     public string? KubeconfigFile { get; init; }
 
+    /// <summary>A file holding the admin token the operator chose (<c>--admin-token-file</c>, e.g. a mounted Secret); null:
+    /// the server makes one and writes it to <c>DATA/admin.token</c>.</summary>
+    public string? AdminTokenFile { get; init; }
+
     public int Concurrency { get; init; } = Environment.ProcessorCount;
 
     public IReadOnlyList<string> Labels { get; init; } = [];
@@ -117,6 +121,7 @@ public sealed partial record ServerSettings
         ("Connection", "CAIRN_CONNECTION", "--connection"),
         ("Runners", "CAIRN_RUNNERS", "--runners"),
         ("Kubeconfig", "CAIRN_KUBECONFIG", "--kubeconfig"),
+        ("AdminTokenFile", "CAIRN_ADMIN_TOKEN_FILE", "--admin-token-file"),
         ("Concurrency", "CAIRN_CONCURRENCY", "--concurrency"),
         ("Labels", "CAIRN_LABELS", "--labels"),
         ("Grace", "CAIRN_GRACE", "--grace"),
@@ -245,6 +250,12 @@ public sealed partial record ServerSettings
             Fail("Kubeconfig", $"there is no kubeconfig file {kubeconfig}");
         }
 
+        var adminTokenFile = Get("AdminTokenFile") is { } adminTokenText ? Path.GetFullPath(adminTokenText, workingDirectory) : null;
+        if (adminTokenFile is not null && !File.Exists(adminTokenFile))
+        {
+            Fail("AdminTokenFile", $"there is no admin token file {adminTokenFile}");
+        }
+
         var concurrency = Environment.ProcessorCount;
         if (Get("Concurrency") is { } concurrencyText
             && (!int.TryParse(concurrencyText, NumberStyles.None, CultureInfo.InvariantCulture, out concurrency) || concurrency is < 0 or > 1024))
@@ -356,6 +367,7 @@ public sealed partial record ServerSettings
             Connection = connection,
             RunnersFile = runners,
             KubeconfigFile = kubeconfig,
+            AdminTokenFile = adminTokenFile,
             Concurrency = concurrency,
             Labels = labels,
             Grace = grace,

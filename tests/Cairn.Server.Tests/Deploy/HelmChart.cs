@@ -22,9 +22,11 @@ internal static class HelmChart
             "networkPolicy.metrics.from[0].namespaceSelector.matchLabels.name=monitoring"],
         ["ingress"] = ["ingress.enabled=true", "ingress.className=nginx", "ingress.tls[0].secretName=cairn-tls", "ingress.tls[0].hosts={cairn.example.com}"],
         ["helm test"] = ["tests.smoke.tokenSecret=cairn-smoke"],
+        ["admin token"] = ["replicas=2", "postgresql.external.existingSecret=cairn-db", "adminToken.existingSecret=cairn-admin"],
         ["everything"] = ["replicas=2", "postgresql.external.existingSecret=cairn-db", "workers.enabled=true", "workers.tokenSecret.name=cairn-worker",
             "kubernetesExecutor.enabled=true", "monitoring.serviceMonitor.enabled=true", "monitoring.prometheusRule.enabled=true",
-            "networkPolicy.enabled=true", "ingress.enabled=true", "tests.smoke.tokenSecret=cairn-smoke", "masterKey.existingSecret=cairn-key"],
+            "networkPolicy.enabled=true", "ingress.enabled=true", "tests.smoke.tokenSecret=cairn-smoke", "masterKey.existingSecret=cairn-key",
+            "adminToken.existingSecret=cairn-admin"],
     };
 
     public static string RepositoryRoot()

@@ -157,6 +157,26 @@ public sealed class HelmChartTests
     }
 
     [HelmFact]
+    public async Task A_chosen_admin_token_reaches_every_replica_from_its_Secret_and_the_helm_test_uses_it()
+    {
+        var objects = await RenderAsync(Combinations["admin token"]);
+        var server = objects.Single(item => At(item, "kind") as string == "Deployment" && At(item, "metadata", "name") as string == "smoke-cairn");
+        var pod = At(server, "spec", "template", "spec");
+        var container = Items(At(pod, "containers")).Single();
+        var env = Items(At(container, "env")).ToList();
+        var file = (string)At(env.Single(entry => At(entry, "name") as string == "CAIRN_ADMIN_TOKEN_FILE"), "value")!;
+        var mount = Items(At(container, "volumeMounts")).Single(m => file.StartsWith((string)At(m, "mountPath")! + "/", StringComparison.Ordinal));
+        var volume = Items(At(pod, "volumes")).Single(v => At(v, "name") as string == At(mount, "name") as string);
+        var smoke = objects.Single(item => At(item, "kind") as string == "Pod");
+        var smokeVolume = Items(At(smoke, "spec", "volumes")).Single(v => At(v, "secret") is not null);
+
+        Assert.Equal("cairn-admin", At(volume, "secret", "secretName"));
+        Assert.Equal("token", At(Items(At(volume, "secret", "items")).Single(), "key"));
+        Assert.Equal("cairn-admin", At(smokeVolume, "secret", "secretName"));
+        Assert.DoesNotContain(await RenderAsync([]), item => At(item, "kind") as string == "Pod");
+    }
+
+    [HelmFact]
     public async Task Workers_lease_from_the_service_with_the_token_file()
     {
         var objects = await RenderAsync(Combinations["workers"]);
