@@ -36,7 +36,7 @@ public sealed class JsonLineFormatter(TimeProvider time) : ConsoleFormatter(Form
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, LineOptions))
         {
             json.WriteStartObject();
             json.WriteString("time", time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
@@ -67,6 +67,10 @@ public sealed class JsonLineFormatter(TimeProvider time) : ConsoleFormatter(Form
     }
 
     /// <summary>The run and job the innermost scopes name, each once.</summary>
+    /// <summary>Quotes, angle brackets and non-ASCII text as they are: a log line is read by people and log shippers,
+    /// never put into HTML, so only what JSON itself requires is escaped.</summary>
+    private static readonly JsonWriterOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static void WriteScopes(Utf8JsonWriter json, IExternalScopeProvider? scopes)
     {
         if (scopes is null)

@@ -1,6 +1,7 @@
 using Cairn.Core.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
@@ -40,16 +41,70 @@ public static class ServerTracing
 
     private static void Configure(TracerProviderBuilder tracing, string defaultService, Action<TracerProviderBuilder>? configure)
     {
-        var service = Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } named ? named : defaultService;
+        // The process's environment as it started: a server or worker strips its own before any job runs, so that what it
+        // starts itself inherits nothing it does not need (OTLP headers may hold a credential); the exporter is given
+        // what the OTEL_* variables said instead of reading them.
+        var environment = Core.Execution.StepEnvironmentPolicy.HostEnvironment();
+        string? Get(string name) => environment.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        var service = Get("OTEL_SERVICE_NAME") ?? defaultService;
         tracing
-            .ConfigureResource(resource => resource.AddService(service, serviceVersion: CairnTelemetry.Source.Version))
+            .ConfigureResource(resource => resource
+                .AddService(service, serviceVersion: CairnTelemetry.Source.Version)
+                .AddAttributes(ResourceAttributes(Get("OTEL_RESOURCE_ATTRIBUTES"))))
             .AddSource(CairnTelemetry.Name)
             .SetSampler(new ParentBasedSampler(new AlwaysOnSampler()));
-        if (ExportsTraces(Environment.GetEnvironmentVariable))
+        if (ExportsTraces(Get))
         {
-            tracing.AddOtlpExporter();
+            tracing.AddOtlpExporter(options => ApplyExporterSettings(options, Get));
         }
 
         configure?.Invoke(tracing);
     }
+
+    /// <summary>The OTLP exporter's settings as the standard variables give them: the traces' own endpoint as it is, else
+    /// the shared endpoint (with <c>/v1/traces</c> after it over HTTP), the protocol, the headers and the timeout
+    /// (the traces' own variable before the shared one).</summary>
+    internal static void ApplyExporterSettings(OtlpExporterOptions options, Func<string, string?> get)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(get);
+        string? Either(string suffix) => get("OTEL_EXPORTER_OTLP_TRACES_" + suffix) ?? get("OTEL_EXPORTER_OTLP_" + suffix);
+        switch (Either("PROTOCOL"))
+        {
+            case "grpc":
+                options.Protocol = OtlpExportProtocol.Grpc;
+                break;
+            case "http/protobuf":
+                options.Protocol = OtlpExportProtocol.HttpProtobuf;
+                break;
+        }
+
+        if (get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") is { } traces && Uri.TryCreate(traces, UriKind.Absolute, out var tracesUri))
+        {
+            options.Endpoint = tracesUri;
+        }
+        else if (get("OTEL_EXPORTER_OTLP_ENDPOINT") is { } shared && Uri.TryCreate(shared, UriKind.Absolute, out var sharedUri))
+        {
+            options.Endpoint = options.Protocol == OtlpExportProtocol.HttpProtobuf
+                ? new Uri(sharedUri.AbsoluteUri.TrimEnd('/') + "/v1/traces")
+                : sharedUri;
+        }
+
+        if (Either("HEADERS") is { } headers)
+        {
+            options.Headers = headers;
+        }
+
+        if (Either("TIMEOUT") is { } timeout && int.TryParse(timeout, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
+        {
+            options.TimeoutMilliseconds = milliseconds;
+        }
+    }
+
+    /// <summary><c>OTEL_RESOURCE_ATTRIBUTES</c>: <c>key=value</c> pairs separated by commas, values percent-encoded.</summary>
+    internal static IEnumerable<KeyValuePair<string, object>> ResourceAttributes(string? text) =>
+        (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2, StringSplitOptions.TrimEntries))
+            .Where(pair => pair is [{ Length: > 0 }, _])
+            .Select(pair => KeyValuePair.Create(pair[0], (object)Uri.UnescapeDataString(pair[1])));
 }
