@@ -44,6 +44,15 @@ public sealed class OtlpSettingsTests
     }
 
     [Fact]
+    public void Without_a_protocol_it_is_grpc_and_the_shared_endpoint_is_taken_as_given()
+    {
+        var options = Apply(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317" });
+
+        Assert.Equal(OtlpExportProtocol.Grpc, options.Protocol);
+        Assert.Equal(new Uri("http://collector:4317"), options.Endpoint);
+    }
+
+    [Fact]
     public void Traces_are_exported_only_when_an_endpoint_is_named()
     {
         Assert.False(ServerTracing.ExportsTraces(_ => null));
