@@ -13,65 +13,51 @@ internal static class BackupCommand
 
     public static Command Backup(CancellationToken stopping)
     {
-        var options = StoreOptions();
         var output = new Option<string>("--output", "-o") { Description = "The folder to write the backup to: new (or empty), outside the data directory", Required = true, HelpName = "DIR" };
         var pgDump = new Option<string?>("--pg-dump") { Description = "The pg_dump to run for a PostgreSQL store (default: pg_dump on PATH)", HelpName = "PATH" };
-        var command = new Command("backup", "Back a server up while it runs: its database (one consistent snapshot), master key, admin token, and the blobs and agent repositories of its data directory");
-        foreach (var option in options.Values)
-        {
-            command.Options.Add(option);
-        }
-
-        command.Options.Add(output);
-        command.Options.Add(pgDump);
-        command.SetAction(async (parse, _) =>
-        {
-            var settings = await SettingsAsync(options, parse);
-            if (settings is null)
+        return StoreCommand(
+            "backup",
+            "Back a server up while it runs: its database (one consistent snapshot), master key, admin token, and the blobs and agent repositories of its data directory",
+            [output, pgDump],
+            (parse, settings) => async say =>
             {
-                return ExitCodes.Usage;
-            }
-
-            return await RunAsync(
-                "cairn backup",
-                async say =>
-                {
-                    var target = Path.GetFullPath(parse.GetValue(output)!);
-                    var manifest = await ServerBackup.TakeAsync(settings, target, parse.GetValue(pgDump), say, stopping);
-                    say($"backup written to {target} at {manifest.TakenAt:u}; it holds the master key: keep it where only administrators can read it");
-                });
-        });
-        return command;
+                var target = Path.GetFullPath(parse.GetValue(output)!);
+                var manifest = await ServerBackup.TakeAsync(settings, target, parse.GetValue(pgDump), say, stopping);
+                say($"backup written to {target} at {manifest.TakenAt:u}; it holds the master key: keep it where only administrators can read it");
+            });
     }
 
     public static Command Restore(CancellationToken stopping)
     {
-        var options = StoreOptions();
         var from = new Option<string>("--from") { Description = "The folder cairn backup wrote", Required = true, HelpName = "DIR" };
         var pgRestore = new Option<string?>("--pg-restore") { Description = "The pg_restore to run for a PostgreSQL store (default: pg_restore on PATH)", HelpName = "PATH" };
-        var command = new Command("restore", "Restore a backup into a new data directory (and, for PostgreSQL, an empty database); it never writes over anything");
-        foreach (var option in options.Values)
+        return StoreCommand(
+            "restore",
+            "Restore a backup into a new data directory (and, for PostgreSQL, an empty database); it never writes over anything",
+            [from, pgRestore],
+            (parse, settings) => async say =>
+            {
+                var manifest = await ServerRestore.RestoreAsync(parse.GetValue(from)!, settings, parse.GetValue(pgRestore), say, stopping);
+                say($"restored the backup of {manifest.TakenAt:u}; start cairn server with --data {settings.DataDirectory}{(settings.Store == "postgres" ? " --store postgres --connection …" : "")}");
+            });
+    }
+
+    /// <summary>A command that reads the store's settings as <c>cairn server</c> does, takes options of its own, and does
+    /// its work with a way to say what it did.</summary>
+    private static Command StoreCommand(
+        string name, string description, IEnumerable<Option> own, Func<ParseResult, ServerSettings, Func<Action<string>, Task>> work)
+    {
+        var options = StoreOptions();
+        var command = new Command(name, description);
+        foreach (var option in options.Values.Concat<Option>(own))
         {
             command.Options.Add(option);
         }
 
-        command.Options.Add(from);
-        command.Options.Add(pgRestore);
         command.SetAction(async (parse, _) =>
         {
             var settings = await SettingsAsync(options, parse);
-            if (settings is null)
-            {
-                return ExitCodes.Usage;
-            }
-
-            return await RunAsync(
-                "cairn restore",
-                async say =>
-                {
-                    var manifest = await ServerRestore.RestoreAsync(parse.GetValue(from)!, settings, parse.GetValue(pgRestore), say, stopping);
-                    say($"restored the backup of {manifest.TakenAt:u}; start cairn server with --data {settings.DataDirectory}{(settings.Store == "postgres" ? " --store postgres --connection …" : "")}");
-                });
+            return settings is null ? ExitCodes.Usage : await RunAsync($"cairn {name}", work(parse, settings));
         });
         return command;
     }

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Cairn.Server.Tests;
 
@@ -28,12 +25,12 @@ public sealed class JsonLogTests : IDisposable
               build:
                 steps: [{ name: build, run: echo built }]
             """);
-        var port = FreePort();
+        var port = ServerProcessClient.FreePort();
         var data = _dir.Combine("data");
         await using var server = CairnProcess.Start(
             _dir.Path, new Dictionary<string, string?>(), "server", "--data", data, "--urls", $"http://127.0.0.1:{port}", "--concurrency", "1", "--log-format", "json");
         await server.WaitForStdoutAsync("listening on", TimeSpan.FromSeconds(60));
-        using var client = await ConnectAsync($"http://127.0.0.1:{port}", data);
+        using var client = await ServerProcessClient.ConnectAsync($"http://127.0.0.1:{port}", data, Token);
         var added = await client.PostAsJsonAsync("/api/v1/repos", new { name = "octo/app", forge = "github", cloneUrl = repo.CloneUrl }, Token);
         Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync(Token));
         var started = await client.PostAsJsonAsync("/api/v1/repos/octo/app/runs", new { @ref = "main" }, Token);
@@ -72,36 +69,5 @@ public sealed class JsonLogTests : IDisposable
             && l.TryGetProperty("job_id", out var j) && j.GetInt64() == jobId
             && l.TryGetProperty("trace_id", out var t) && t.GetString() == traceId
             && l.TryGetProperty("span_id", out var s) && s.GetString()!.Length == 16);
-    }
-
-    private static async Task<HttpClient> ConnectAsync(string url, string data)
-    {
-        var api = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                try
-                {
-                    using var health = await api.GetAsync("/healthz", Token);
-                    return health.StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            "the server to answer /healthz",
-            TimeSpan.FromSeconds(30),
-            Token);
-        var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"), Token)).Trim();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return api;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

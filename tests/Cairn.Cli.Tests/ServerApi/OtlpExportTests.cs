@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Cairn.Server.Tests;
@@ -34,7 +32,7 @@ public sealed class OtlpExportTests : IDisposable
                 steps: [{ name: build, run: echo built }]
             """);
         var received = new ConcurrentQueue<(string Path, string? ContentType, string? Header, byte[] Body)>();
-        var receiverPort = FreePort();
+        var receiverPort = ServerProcessClient.FreePort();
         using var receiver = new HttpListener { Prefixes = { $"http://127.0.0.1:{receiverPort}/" } };
         receiver.Start();
         var receiving = Task.Run(async () =>
@@ -60,7 +58,7 @@ public sealed class OtlpExportTests : IDisposable
             }
         }, Token);
 
-        var port = FreePort();
+        var port = ServerProcessClient.FreePort();
         var data = _dir.Combine("data");
         var environment = new Dictionary<string, string?>
         {
@@ -72,7 +70,7 @@ public sealed class OtlpExportTests : IDisposable
         await using var server = CairnProcess.Start(
             _dir.Path, environment, "server", "--data", data, "--urls", $"http://127.0.0.1:{port}", "--concurrency", "1");
         await server.WaitForStdoutAsync("listening on", TimeSpan.FromSeconds(60));
-        using var client = await ConnectAsync($"http://127.0.0.1:{port}", data);
+        using var client = await ServerProcessClient.ConnectAsync($"http://127.0.0.1:{port}", data, Token);
         var added = await client.PostAsJsonAsync("/api/v1/repos", new { name = "octo/app", forge = "github", cloneUrl = repo.CloneUrl }, Token);
         Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync(Token));
         var started = await client.PostAsJsonAsync("/api/v1/repos/octo/app/runs", new { @ref = "main" }, Token);
@@ -112,35 +110,4 @@ public sealed class OtlpExportTests : IDisposable
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
-
-    private static async Task<HttpClient> ConnectAsync(string url, string data)
-    {
-        var api = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                try
-                {
-                    using var health = await api.GetAsync("/healthz", Token);
-                    return health.StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            "the server to answer /healthz",
-            TimeSpan.FromSeconds(30),
-            Token);
-        var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"), Token)).Trim();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return api;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

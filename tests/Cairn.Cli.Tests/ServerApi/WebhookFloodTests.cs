@@ -30,11 +30,11 @@ public sealed class WebhookFloodTests : IDisposable
     public async Task Unsigned_floods_are_refused_without_the_servers_memory_growing()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux(), "reads the server's resident set from /proc");
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{ServerProcessClient.FreePort()}";
         var data = _dir.Combine("data");
         await using var cairn = CairnProcess.Start(_dir.Path, new Dictionary<string, string?>(), "server", "--data", data, "--urls", url, "--concurrency", "0");
         await cairn.WaitForStdoutAsync("listening on", TimeSpan.FromSeconds(60));
-        using var api = await ConnectAsync(url, data);
+        using var api = await ServerProcessClient.ConnectAsync(url, data, TestContext.Current.CancellationToken);
         var added = await api.PostAsJsonAsync("/api/v1/repos", new { name = "octo/app", forge = "github", cloneUrl = "http://127.0.0.1:9/app.git", webhookSecret = "s3cret" }, Token);
         Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync(Token));
 
@@ -148,37 +148,6 @@ public sealed class WebhookFloodTests : IDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
-    private static async Task<HttpClient> ConnectAsync(string url, string data)
-    {
-        var api = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                try
-                {
-                    using var health = await api.GetAsync("/healthz");
-                    return health.StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            "the server to answer /healthz",
-            TimeSpan.FromSeconds(30));
-
-        var token = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"))).Trim();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return api;
-    }
-
     private static string Items(string page) =>
         System.Text.Json.JsonDocument.Parse(page).RootElement.GetProperty("items").GetRawText();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
