@@ -21,6 +21,9 @@ public static class ServerMetrics
     /// <summary>The path Prometheus scrapes.</summary>
     public const string Path = "/metrics";
 
+    /// <summary>What <c>/metrics</c> answers in: Prometheus' text exposition format.</summary>
+    public const string TextFormat = "text/plain; version=0.0.4";
+
     /// <summary>Registers the meter provider, its Prometheus exporter and the database's gauges, and adds the metrics
     /// listeners to the server's addresses.</summary>
     public static WebApplicationBuilder AddCairnMetrics(this WebApplicationBuilder builder, ServerSettings settings)
@@ -67,7 +70,17 @@ public static class ServerMetrics
             return app;
         }
 
-        var scrape = ((IApplicationBuilder)app).New().UseOpenTelemetryPrometheusScrapingEndpoint(_ => true).Build();
+        var exporter = ((IApplicationBuilder)app).New().UseOpenTelemetryPrometheusScrapingEndpoint(_ => true).Build();
+
+        // Always Prometheus' text format, never OpenMetrics, whatever the scraper asks for: in OpenMetrics a counter's
+        // family drops its _total, so cairn_jobs_total and the gauge cairn_jobs would be one family, and the exporter
+        // leaves both out. Prometheus reads the text format whichever it prefers.
+        Task scrape(HttpContext context)
+        {
+            context.Request.Headers.Accept = TextFormat;
+            return exporter(context);
+        }
+
         var metricsPorts = settings.Metrics.Urls.Select(MetricsSettings.PortOf).ToHashSet();
         if (metricsPorts.Count > 0)
         {

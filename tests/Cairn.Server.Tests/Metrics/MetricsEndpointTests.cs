@@ -131,7 +131,15 @@ public sealed class MetricsEndpointTests : IDisposable
         await Eventually.TrueAsync(
             async () =>
             {
-                exposition = await metrics.GetStringAsync("/metrics", cancellation);
+                // What Prometheus asks for: OpenMetrics first. The answer is the text format, where cairn_jobs_total and
+                // cairn_jobs are two families (in OpenMetrics they would be one, and both would be left out).
+                using var asked = new HttpRequestMessage(HttpMethod.Get, "/metrics")
+                {
+                    Headers = { Accept = { MediaTypeWithQualityHeaderValue.Parse("application/openmetrics-text;version=1.0.0"), MediaTypeWithQualityHeaderValue.Parse("text/plain;version=0.0.4;q=0.5") } },
+                };
+                using var answer = await metrics.SendAsync(asked, cancellation);
+                Assert.Equal("text/plain", answer.Content.Headers.ContentType!.MediaType);
+                exposition = await answer.Content.ReadAsStringAsync(cancellation);
                 return exposition.Contains("cairn_jobs{", StringComparison.Ordinal) && exposition.Contains("cairn_runs_total{", StringComparison.Ordinal);
             },
             "the scrape shows the gauges and the runs");

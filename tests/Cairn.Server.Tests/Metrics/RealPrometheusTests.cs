@@ -78,6 +78,8 @@ public sealed class RealPrometheusTests : IDisposable
                 TimeSpan.FromSeconds(60),
                 cancellation);
 
+            // The gauge that shares its stem with the job counter reaches Prometheus too.
+            Assert.Equal(3, (await QueryAsync(api, "cairn_jobs"))!.Count);
             var up = await QueryAsync(api, "up{job=\"cairn\"}");
             Assert.Equal("1", Assert.Single(up!).GetProperty("value")[1].GetString());
             var rules = await api.GetFromJsonAsync<JsonElement>("/api/v1/rules", cancellation);
