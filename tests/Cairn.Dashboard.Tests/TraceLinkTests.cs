@@ -29,6 +29,10 @@ public sealed class TraceLinkTests(TracedSite traced) : IClassFixture<TracedSite
         Assert.NotNull(run.TraceId);
         await Assertions.Expect(page.Locator("#trace-link")).ToHaveAttributeAsync("href", $"https://tempo.example.com/explore?traceId={run.TraceId}");
         await Assertions.Expect(page.Locator("#trace-link")).ToHaveTextAsync(run.TraceId!);
+        if (Environment.GetEnvironmentVariable("CAIRN_DASHBOARD_SHOTS") is { Length: > 0 } folder)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "runs-id-trace-link-1280.png") });
+        }
     }
 }
 
