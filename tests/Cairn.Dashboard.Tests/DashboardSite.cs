@@ -56,7 +56,7 @@ public class DashboardSite : IAsyncLifetime
     {
         Server = await ServerHarness.StartAsync(data.Path, configure, adjust: runtime => adjust?.Invoke(runtime) ?? runtime);
         // Assertions wait as long as actions do: a run's jobs start as slowly as a busy machine lets them.
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout(60_000);
         // Statuses go nowhere: the port refuses at once, and the run does not care.
         await Server.AddRepositoryAsync("octo/app", "github", Repository.CloneUrl, "http://127.0.0.1:9/", "s");
     }
@@ -79,7 +79,7 @@ public class DashboardSite : IAsyncLifetime
             BaseURL = Server.Url,
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(60_000);
         return await context.NewPageAsync();
     }
 

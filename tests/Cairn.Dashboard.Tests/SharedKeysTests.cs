@@ -21,7 +21,7 @@ public sealed class SharedKeysTests
             Args = ["--headless", "--no-sandbox", "--disable-gpu"],
         });
         var context = await browser.NewContextAsync();
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
         await page.GotoAsync(first.Url + "/login");
         await page.FillAsync("#token", first.Token);

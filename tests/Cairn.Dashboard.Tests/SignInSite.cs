@@ -64,7 +64,7 @@ public sealed class SignInSite : IAsyncLifetime
             given["Auth:GroupRoles:ci-admins"] = "admin";
             given[$"Auth:GroupRoles:{GitHubOrg}/platform"] = "admin";
         });
-        Assertions.SetDefaultExpectTimeout(20_000);
+        Assertions.SetDefaultExpectTimeout(60_000);
     }
 
     /// <summary>A page in a fresh browser context (no cookies).</summary>
@@ -85,7 +85,7 @@ public sealed class SignInSite : IAsyncLifetime
             BaseURL = Server.Url,
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(60_000);
         // Nothing leaves this machine: the provider's login page asks for a web font, which would hold up its load.
         await context.RouteAsync(
             url => !new Uri(url).IsLoopback && !url.StartsWith("data:", StringComparison.Ordinal),
