@@ -9,10 +9,8 @@ namespace Cairn.Core.Telemetry;
 public static class CairnMeasurements
 {
     /// <summary>The executor kinds a label may carry; anything else is <c>other</c>, a job with none resolved <c>none</c>.</summary>
-    public static readonly IReadOnlySet<string> ExecutorKinds = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "shell", "container", "kubernetes", "agent", "publish", "approval", "fake", "none", "unknown", "other",
-    };
+    public static readonly IReadOnlySet<string> ExecutorKinds = new HashSet<string>(
+        [.. Runners.ExecutorNames.All, "agent", "publish", "approval", "fake", "none", "unknown", "other"], StringComparer.Ordinal);
 
     /// <summary>The <c>result</c> values of <c>cairn_webhook_deliveries_total</c>.</summary>
     public static readonly IReadOnlySet<string> WebhookResults = new HashSet<string>(StringComparer.Ordinal)

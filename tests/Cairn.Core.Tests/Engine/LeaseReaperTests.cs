@@ -130,6 +130,25 @@ public sealed class LeaseReaperTests : IAsyncDisposable
         Assert.Equal(JobStatus.Queued, (await Store.GetJobAsync(job.Id, Token))!.Status);
     }
 
+    [Fact]
+    public async Task Each_reclaimed_lease_is_counted_once_as_an_expiration_and_its_requeue_as_an_infra_retry()
+    {
+        using var metrics = new MetricRecorder();
+        var (reaper, _) = await QueueOneJobAsync("jobs:\n  build: { steps: [{ run: make }] }\n");
+        await Store.TryLeaseAsync("worker-7", [], Token);
+        _time.Advance(Lease - TimeSpan.FromSeconds(1));
+        await reaper.ReapAsync(Token);
+
+        Assert.Equal(0, metrics.Sum("cairn_lease_expirations_total"));
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await reaper.ReapAsync(Token);
+        await reaper.ReapAsync(Token);
+
+        Assert.Equal(1, metrics.Sum("cairn_lease_expirations_total"));
+        Assert.Equal(1, metrics.Sum("cairn_retries_total", ("class", "infra")));
+    }
+
     private async Task<(LeaseReaper Reaper, JobRecord Job)> QueueOneJobAsync(string yaml)
     {
         _store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = _directory.Combine("reaper.db"), LeaseDuration = Lease }, _time, Token);
