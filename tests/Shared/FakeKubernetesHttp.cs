@@ -55,7 +55,7 @@ public sealed class FakeKubernetesHttp : IAsyncDisposable
         {
             await _accepting;
         }
-        catch (Exception error) when (error is SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception error) when (error is SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
         }
 
@@ -71,7 +71,7 @@ public sealed class FakeKubernetesHttp : IAsyncDisposable
             {
                 client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
-            catch (Exception error) when (error is SocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception error) when (error is SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }

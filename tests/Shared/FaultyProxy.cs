@@ -292,7 +292,7 @@ public sealed class FaultyProxy : IAsyncDisposable
             {
                 client = await _listener.AcceptSocketAsync(cancellationToken);
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }
