@@ -21,6 +21,17 @@ public interface IJobQueue
     /// False when the lease was no longer the job's: nothing is written.</summary>
     Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken);
 
+    /// <summary>Ends <paramref name="lease"/> as <see cref="CompleteAsync"/> does and then claims the next job as
+    /// <see cref="TryLeaseAsync"/> does, where the store can in one round trip. The completion is decided first and on its
+    /// own: a lost lease (false) writes nothing of it, and the next job may still be leased.</summary>
+    async Task<(bool Completed, JobLease? Next)> CompleteAndLeaseAsync(
+        JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
+    {
+        var completed = await CompleteAsync(lease, completion, cancellationToken);
+        var next = await TryLeaseAsync(workerId, labels, cancellationToken);
+        return (completed, next);
+    }
+
     /// <summary>Running jobs whose lease expired before now (their worker stopped heartbeating), oldest first, at most
     /// <paramref name="limit"/>. The reaper ends each with <see cref="CompleteAsync"/> (retry or fail), which stays a
     /// compare-and-set on the lease id: a worker that comes back late can no longer write.</summary>

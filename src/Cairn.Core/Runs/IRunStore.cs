@@ -73,6 +73,24 @@ public interface IRunStore : IJobAttemptStore
     /// <exception cref="ArgumentException">The move goes into or out of running, or is not one of <see cref="JobStatusTransitions"/>.</exception>
     Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken);
 
+    /// <summary>Queues every one of <paramref name="jobIds"/> (jobs of run <paramref name="runId"/>) that is still waiting, as
+    /// <see cref="TryTransitionJobAsync"/> would one by one (compare-and-set on waiting, refused once the run's cancel was
+    /// requested, idle workers woken), but together. Returns the ids it queued; the others were moved by someone else.</summary>
+    async Task<IReadOnlyList<long>> QueueJobsAsync(long runId, IReadOnlyList<long> jobIds, JobTransition transition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var queued = new List<long>(jobIds.Count);
+        foreach (var jobId in jobIds)
+        {
+            if (await TryTransitionJobAsync(jobId, JobStatus.Waiting, JobStatus.Queued, transition, cancellationToken))
+            {
+                queued.Add(jobId);
+            }
+        }
+
+        return queued;
+    }
+
     /// <summary>Moves a run from <paramref name="from"/> to <paramref name="to"/>, only if it is still <paramref name="from"/>.
     /// A run that leaves <see cref="RunStatus.Waiting"/> no longer has a pending reason.</summary>
     /// <exception cref="ArgumentException">The move is not one of <see cref="RunStatusTransitions"/>.</exception>
