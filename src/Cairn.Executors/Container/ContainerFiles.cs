@@ -14,13 +14,16 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
 
     private int _uid;
     private int _gid;
+    private bool _learned;
 
     /// <summary>The container user's HOME: <see cref="FallbackHome"/> until <see cref="LearnUserAsync"/> asked.</summary>
     public string Home { get; private set; } = FallbackHome;
 
-    /// <summary>Asks the container once for its user's HOME, uid and gid; keeps the fallbacks when it cannot say.</summary>
+    /// <summary>Asks the container once for its user's HOME, uid and gid; keeps the fallbacks when it cannot say. A job
+    /// with artifacts or caches asks before its first step; files put in outside the workspace ask first if nobody did.</summary>
     public async Task LearnUserAsync(CancellationToken cancellationToken)
     {
+        _learned = true;
         string output;
         try
         {
@@ -53,6 +56,11 @@ internal sealed class ContainerFiles(DockerEngineClient engine, JobContainer con
         {
             await Host().ExtractAsync(host, tar, cancellationToken);
             return;
+        }
+
+        if (!_learned)
+        {
+            await LearnUserAsync(cancellationToken);
         }
 
         var content = new ContainerTarContent(tar, directory, _uid, _gid);

@@ -37,7 +37,12 @@ internal sealed class ContainerJobEnvironment(
         {
             await _container.StartAsync(text => System(0, text), cancellationToken);
             _files = new ContainerFiles(engine, _container, job.Workspace);
-            await _files.LearnUserAsync(cancellationToken);
+            if (job.Files is { IsEmpty: false })
+            {
+                // Only artifacts and caches need the user's HOME, uid and gid, and asking costs an exec.
+                await _files.LearnUserAsync(cancellationToken);
+            }
+
             return JobSetup.Ready;
         }
         catch (ContainerEngineException error)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Formats.Tar;
+using Cairn.Core.Artifacts;
 using Cairn.Core.Execution;
 using Cairn.Core.Logs;
 using Cairn.Executors.Container;
@@ -28,7 +29,12 @@ public sealed class ContainerFilesTests : IDisposable
 
     private async Task<ContainerJobEnvironment> PreparedAsync(params StepSpec[] steps)
     {
-        var environment = new ContainerJobEnvironment(_engine, Job(_workspace.Path, steps, image: Engines.TestImage), _reporter, _owner,
+        // A cache under HOME, as a job that keeps one has: the environment learns the container's user before the first step.
+        var job = Job(_workspace.Path, steps, image: Engines.TestImage) with
+        {
+            Files = new JobFiles(new UnusedStash(), [], null, [new CacheRule("deps", ["~/.cache"], [])]),
+        };
+        var environment = new ContainerJobEnvironment(_engine, job, _reporter, _owner,
             new ConcurrentDictionary<string, byte>(StringComparer.Ordinal), new ContainerExecutorOptions(), TimeProvider.System);
         var setup = await environment.PrepareAsync(Token);
         Assert.True(setup.IsReady, setup.Detail);
@@ -120,5 +126,22 @@ public sealed class ContainerFilesTests : IDisposable
         {
             await environment.TearDownAsync(Token);
         }
+    }
+
+    private sealed class UnusedStash : IJobStash
+    {
+        public string? SaveScope => null;
+
+        public Task<IReadOnlyList<ArtifactSet>> ListNeededAsync(IReadOnlyList<string> needs, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Stream> OpenArtifactsAsync(ArtifactSet set, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<ArtifactSummary> SaveArtifactsAsync(Stream tar, TimeSpan? expireIn, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<CacheHit?> FindCacheAsync(string key, IReadOnlyList<string> restoreKeys, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Stream> OpenCacheAsync(CacheHit hit, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<CacheSaved?> SaveCacheAsync(string key, Stream tar, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
