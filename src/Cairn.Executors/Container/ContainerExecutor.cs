@@ -15,6 +15,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
     private readonly TimeProvider _time;
     private readonly DockerEngineClient _engine;
     private readonly ConcurrentDictionary<string, byte> _live = new(StringComparer.Ordinal);
+    private readonly ImageShells _shells = new();
 
     public ContainerExecutor(ContainerExecutorOptions options, TimeProvider time)
     {
@@ -42,7 +43,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(reporter);
-        var environment = new ContainerJobEnvironment(_engine, job, reporter, Owner, _live, _options, _time);
+        var environment = new ContainerJobEnvironment(_engine, job, reporter, Owner, _live, _options, _time, _shells);
         return StepSequencer.RunAsync(job, reporter, environment, _time, cancellationToken);
     }
 

@@ -15,7 +15,8 @@ internal sealed class ContainerJobEnvironment(
     string owner,
     ConcurrentDictionary<string, byte> live,
     ContainerExecutorOptions options,
-    TimeProvider time) : IJobEnvironment, IEnvironmentFiles
+    TimeProvider time,
+    ImageShells? shells = null) : IJobEnvironment, IEnvironmentFiles
 {
     private JobContainer? _container;
     private ContainerFiles? _files;
@@ -32,7 +33,7 @@ internal sealed class ContainerJobEnvironment(
             return JobSetup.Failed(FailureClass.Config, "the container executor needs an image: set `image:` on the job");
         }
 
-        _container = new JobContainer(engine, job, image, owner, live, options, time);
+        _container = new JobContainer(engine, job, image, owner, live, options, time, shells);
         try
         {
             await _container.StartAsync(text => System(0, text), cancellationToken);

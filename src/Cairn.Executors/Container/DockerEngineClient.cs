@@ -49,16 +49,16 @@ public sealed class DockerEngineClient : IDisposable
         }
     }
 
-    internal async Task<bool> ImageExistsAsync(string image, CancellationToken cancellationToken)
+    /// <summary>The id of the local image <paramref name="image"/> names, or null when the engine has no such image.</summary>
+    internal async Task<string?> ImageIdAsync(string image, CancellationToken cancellationToken)
     {
         try
         {
-            using var response = await SendAsync(HttpMethod.Get, $"/{ApiVersion}/images/{image}/json", null, cancellationToken);
-            return true;
+            return (await GetAsync($"/{ApiVersion}/images/{image}/json", EngineJson.Default.ImageInspectResponse, cancellationToken)).Id;
         }
         catch (ContainerEngineException error) when (error.Status == HttpStatusCode.NotFound)
         {
-            return false;
+            return null;
         }
     }
 

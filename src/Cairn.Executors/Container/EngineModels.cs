@@ -26,6 +26,8 @@ internal sealed record EndpointSettings(IReadOnlyList<string>? Aliases);
 
 internal sealed record CreatedResponse(string Id);
 
+internal sealed record ImageInspectResponse(string Id);
+
 internal sealed record ExecCreateRequest(
     IReadOnlyList<string> Cmd,
     IReadOnlyList<string> Env,
@@ -76,6 +78,7 @@ internal sealed record PullErrorDetail(string? Message);
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(CreatedResponse))]
+[JsonSerializable(typeof(ImageInspectResponse))]
 [JsonSerializable(typeof(ExecCreateRequest))]
 [JsonSerializable(typeof(ExecStartRequest))]
 [JsonSerializable(typeof(ExecInspectResponse))]

@@ -14,7 +14,8 @@ internal sealed class JobContainer(
     string owner,
     ConcurrentDictionary<string, byte> live,
     ContainerExecutorOptions options,
-    TimeProvider time)
+    TimeProvider time,
+    ImageShells? shells = null)
 {
     private const int ReadBufferSize = 16 * 1024;
     private static readonly string[] Bash = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"];
@@ -29,6 +30,7 @@ internal sealed class JobContainer(
     /// <summary>Where the container's memory cgroup counts its OOM kills (<c>oom_kill N</c>): cgroup v2, then v1.</summary>
     private const string OomCounters = "cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null; true";
 
+    private readonly ImageShells _shells = shells ?? new ImageShells();
     private readonly List<string> _services = [];
     private readonly List<string> _killed = [];
     private string? _network;
@@ -51,14 +53,20 @@ internal sealed class JobContainer(
             throw new ContainerEngineException(null, $"workspace directory '{job.Workspace}' does not exist");
         }
 
-        await EnsureImageAsync(image, say, cancellationToken);
+        var imageId = await EnsureImageAsync(image, say, cancellationToken);
         if (job.Services.Count > 0)
         {
             await StartServicesAsync(say, cancellationToken);
         }
 
         await CreateJobContainerAsync(cancellationToken);
-        _shell = await HasBashAsync(cancellationToken) ? Bash : Sh;
+        if (_shells.HasBash(imageId) is not { } hasBash)
+        {
+            hasBash = await HasBashAsync(cancellationToken);
+            _shells.Remember(imageId, hasBash);
+        }
+
+        _shell = hasBash ? Bash : Sh;
     }
 
     /// <summary>Replaces a container killed by a step's timeout with a fresh one from the same image.</summary>
@@ -217,16 +225,17 @@ internal sealed class JobContainer(
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
-    private async Task EnsureImageAsync(string reference, Action<string> say, CancellationToken cancellationToken)
+    /// <summary>The id of the image, pulled first when the engine does not have it.</summary>
+    private async Task<string> EnsureImageAsync(string reference, Action<string> say, CancellationToken cancellationToken)
     {
         if (!ImageReference.IsWellFormed(reference))
         {
             throw new ContainerEngineException(null, $"'{reference}' is not an image reference");
         }
 
-        if (await engine.ImageExistsAsync(reference, cancellationToken))
+        if (await engine.ImageIdAsync(reference, cancellationToken) is { } id)
         {
-            return;
+            return id;
         }
 
         say($"pulling image '{reference}'");
@@ -238,6 +247,9 @@ internal sealed class JobContainer(
         {
             throw new ContainerEngineException(error.Status, $"image '{reference}' could not be pulled: {error.Message}", error);
         }
+
+        return await engine.ImageIdAsync(reference, cancellationToken)
+            ?? throw new ContainerEngineException(null, $"image '{reference}' was pulled but the engine does not find it");
     }
 
     private async Task StartServicesAsync(Action<string> say, CancellationToken cancellationToken)

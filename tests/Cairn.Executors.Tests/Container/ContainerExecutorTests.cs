@@ -254,6 +254,20 @@ public sealed class ContainerExecutorTests : IDisposable
     }
 
     [ContainerEngineFact]
+    public async Task ALaterJobOfTheSameImage_RunsWithTheShellFoundForTheFirst()
+    {
+        var first = new RecordingJobReporter();
+        var second = new RecordingJobReporter();
+
+        await _executor.RunAsync(Job(Jobs.Step(0, "echo $0")), first, Token);
+        var outcome = await _executor.RunAsync(Job(Jobs.Step(0, "echo $0; false; echo not reached")), second, Token);
+
+        Assert.Equal(["sh"], first.Text(0, LogStream.Stdout));
+        Assert.Equal((JobStatus.Failed, 1), (outcome.Status, outcome.ExitCode));
+        Assert.Equal(["sh"], second.Text(0, LogStream.Stdout));
+    }
+
+    [ContainerEngineFact]
     public async Task Ping_ReachesTheEngine()
     {
         var reachability = await _executor.Engine.PingAsync(Token);
