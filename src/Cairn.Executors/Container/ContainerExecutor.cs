@@ -5,7 +5,8 @@ namespace Cairn.Executors.Container;
 
 /// <summary>Runs a job in a container of its image, through a Docker Engine API: one container per job kept alive
 /// for the job's length, each step an exec in it, the workspace bind-mounted at <c>/workspace</c>, services as
-/// sidecars on a per-job network. <see cref="StepSequencer"/> drives the steps, as for every executor.</summary>
+/// sidecars on a per-job network. <see cref="StepSequencer"/> drives the steps, as for every executor. The job's
+/// containers are removed just after its outcome is returned (<see cref="DrainRemovalsAsync"/> waits for that).</summary>
 /// <remarks>A step that times out cannot be stopped alone (the API has no way to kill an exec), so the job's
 /// container is killed with it; a later step that still runs (<c>always()</c>, <c>failure()</c>) gets a fresh
 /// container from the same image, and a system line says so: the workspace carries over, nothing else does.</remarks>
@@ -16,6 +17,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
     private readonly DockerEngineClient _engine;
     private readonly ConcurrentDictionary<string, byte> _live = new(StringComparer.Ordinal);
     private readonly ImageShells _shells = new();
+    private readonly ContainerRemovals _removals = new();
 
     public ContainerExecutor(ContainerExecutorOptions options, TimeProvider time)
     {
@@ -43,7 +45,7 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(reporter);
-        var environment = new ContainerJobEnvironment(_engine, job, reporter, Owner, _live, _options, _time, _shells);
+        var environment = new ContainerJobEnvironment(_engine, job, reporter, Owner, _live, _options, _time, _shells, _removals);
         return StepSequencer.RunAsync(job, reporter, environment, _time, cancellationToken);
     }
 
@@ -51,5 +53,16 @@ public sealed class ContainerExecutor : IExecutor, IDisposable
     public Task<SweepResult> SweepLeftoversAsync(CancellationToken cancellationToken) =>
         new LeftoverSweep(_engine, Owner, _live, _options.SweepOlderThan, _time).RunAsync(cancellationToken);
 
-    public void Dispose() => _engine.Dispose();
+    /// <summary>Completes when the containers of every job that has ended are removed, or their removal failed (the
+    /// next job's removal and the sweep try again). A job's <see cref="RunAsync"/> returns with its outcome, before its
+    /// container is removed; see <see cref="ContainerRemovals"/>.</summary>
+    public Task DrainRemovalsAsync() => _removals.DrainAsync();
+
+    /// <summary>Waits for the removals still running (each bounded by <see cref="ContainerExecutorOptions.CleanupTimeout"/>),
+    /// then lets go of the engine.</summary>
+    public void Dispose()
+    {
+        _removals.DrainAsync().GetAwaiter().GetResult();
+        _engine.Dispose();
+    }
 }

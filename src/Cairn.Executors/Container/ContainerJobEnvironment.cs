@@ -16,7 +16,8 @@ internal sealed class ContainerJobEnvironment(
     ConcurrentDictionary<string, byte> live,
     ContainerExecutorOptions options,
     TimeProvider time,
-    ImageShells? shells = null) : IJobEnvironment, IEnvironmentFiles
+    ImageShells? shells = null,
+    ContainerRemovals? removals = null) : IJobEnvironment, IEnvironmentFiles
 {
     private JobContainer? _container;
     private ContainerFiles? _files;
@@ -87,9 +88,16 @@ internal sealed class ContainerJobEnvironment(
         }
     }
 
+    /// <summary>Hands the job's containers to <paramref name="removals"/>, when given and not full, and returns at once;
+    /// else removes them before returning.</summary>
     public async Task<string?> TearDownAsync(CancellationToken cancellationToken)
     {
-        if (_container is null || await _container.RemoveAsync() is not { } leftover)
+        if (_container is null || removals?.TryStart(_container) == true)
+        {
+            return null;
+        }
+
+        if (await _container.RemoveAsync() is not { } leftover)
         {
             return null;
         }

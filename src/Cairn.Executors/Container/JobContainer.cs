@@ -32,6 +32,7 @@ internal sealed class JobContainer(
 
     private readonly ImageShells _shells = shells ?? new ImageShells();
     private readonly List<string> _services = [];
+    /// <summary>Containers of the job that are no longer its running container and still to be removed.</summary>
     private readonly List<string> _killed = [];
     private string? _network;
     private string? _container;
@@ -180,7 +181,8 @@ internal sealed class JobContainer(
     }
 
     /// <summary>Removes the job's container, its services and its network. Never cancelled by the job's token:
-    /// a cleanup stopped halfway would leave containers behind. Returns what could not be removed, if anything.</summary>
+    /// a cleanup stopped halfway would leave containers behind. Returns what could not be removed, if anything; a
+    /// second call tries that again.</summary>
     public async Task<string?> RemoveAsync()
     {
         using var limit = new CancellationTokenSource(options.CleanupTimeout, time);
@@ -191,6 +193,8 @@ internal sealed class JobContainer(
         }
 
         _container = null;
+        _services.Clear();
+        _killed.Clear();
         var problems = new List<string>();
         var removals = ids.Select(async id =>
         {
@@ -204,6 +208,7 @@ internal sealed class JobContainer(
                 lock (problems)
                 {
                     problems.Add($"container {id[..Math.Min(12, id.Length)]}: {error.Message}");
+                    _killed.Add(id);
                 }
             }
         });
@@ -215,6 +220,7 @@ internal sealed class JobContainer(
             {
                 await engine.RemoveNetworkAsync(network, limit.Token);
                 live.TryRemove(network, out _);
+                _network = null;
             }
             catch (Exception error) when (error is ContainerEngineException or OperationCanceledException)
             {
