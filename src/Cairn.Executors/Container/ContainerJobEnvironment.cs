@@ -88,11 +88,16 @@ internal sealed class ContainerJobEnvironment(
         }
     }
 
-    /// <summary>Hands the job's containers to <paramref name="removals"/>, when given and not full, and returns at once;
-    /// else removes them before returning.</summary>
+    /// <summary>Freezes what still runs in the job's container and hands its containers to <paramref name="removals"/>,
+    /// when given and not full, and returns; else removes them before returning.</summary>
     public async Task<string?> TearDownAsync(CancellationToken cancellationToken)
     {
-        if (_container is null || removals?.TryStart(_container) == true)
+        if (_container is null)
+        {
+            return null;
+        }
+
+        if (removals is { HasRoom: true } && await _container.FreezeAsync() && removals.TryStart(_container))
         {
             return null;
         }
@@ -102,6 +107,7 @@ internal sealed class ContainerJobEnvironment(
             return null;
         }
 
+        removals?.RetryLater(_container);
         return $"the job's containers could not all be removed: {leftover}";
     }
 

@@ -104,6 +104,19 @@ public sealed class DockerEngineClient : IDisposable
         }
     }
 
+    /// <summary>Freezes every process in a container (the cgroup freezer: no signal, nothing to handle); a container
+    /// that is gone, stopped or already paused is not an error, since nothing in it runs either.</summary>
+    internal async Task PauseContainerAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await SendAsync(HttpMethod.Post, $"/{ApiVersion}/containers/{id}/pause", null, cancellationToken);
+        }
+        catch (ContainerEngineException error) when (error.Status is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+        }
+    }
+
     /// <summary>Removes a container, running or not, with its anonymous volumes; one already gone is not an error.</summary>
     internal async Task RemoveContainerAsync(string id, CancellationToken cancellationToken)
     {

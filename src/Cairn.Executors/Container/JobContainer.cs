@@ -180,6 +180,28 @@ internal sealed class JobContainer(
         }
     }
 
+    /// <summary>Freezes whatever still runs in the job's container (a process a step left in the background), so nothing
+    /// of the job runs once its outcome is known, even while the removal is still to come. True when nothing runs in it
+    /// any more: frozen, or already gone or stopped; false when the engine could not say so.</summary>
+    public async Task<bool> FreezeAsync()
+    {
+        if (_container is not { } id)
+        {
+            return true;
+        }
+
+        using var limit = new CancellationTokenSource(options.CleanupTimeout, time);
+        try
+        {
+            await engine.PauseContainerAsync(id, limit.Token);
+            return true;
+        }
+        catch (Exception error) when (error is ContainerEngineException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Removes the job's container, its services and its network. Never cancelled by the job's token:
     /// a cleanup stopped halfway would leave containers behind. Returns what could not be removed, if anything; a
     /// second call tries that again.</summary>

@@ -5,9 +5,9 @@ using Cairn.Executors.Container;
 
 namespace Cairn.Executors.Tests.Container;
 
-/// <summary>A job's containers are removed after its outcome is returned, against a real engine (Podman serving the
-/// Docker API): gone once the removals drain or the executor is disposed, and, when the removal never happens, found by
-/// the next job's removal or by a restarted worker's sweep.</summary>
+/// <summary>A job's containers are frozen before its outcome is returned and removed after it, against a real engine
+/// (Podman serving the Docker API): gone once the removals drain or the executor is disposed, and, when the removal
+/// fails, removed with the next job's or by a restarted worker's sweep.</summary>
 public sealed class ContainerRemovalTests : IDisposable
 {
     private readonly TempDirectory _workspace = new();
@@ -45,6 +45,21 @@ public sealed class ContainerRemovalTests : IDisposable
         await executor.DrainRemovalsAsync();
 
         Assert.All(outcomes, outcome => Assert.Equal(JobStatus.Succeeded, outcome.Status));
+        Assert.Empty(await OwnContainersAsync());
+    }
+
+    [ContainerEngineFact]
+    public async Task WhatAStepLeftRunning_IsFrozen_BeforeTheOutcomeIsReturned()
+    {
+        using var executor = Executor(Engines.ContainerEngine!);
+
+        var outcome = await executor.RunAsync(
+            Job(Jobs.Step(0, "sleep 600 </dev/null >/dev/null 2>&1 & echo left running")), new RecordingJobReporter(), Token);
+        var right = await OwnContainersAsync();
+        await executor.DrainRemovalsAsync();
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.All(right, container => Assert.NotEqual("running", container.State));
         Assert.Empty(await OwnContainersAsync());
     }
 
