@@ -32,6 +32,7 @@ internal sealed class JobContainer(
 
     private readonly ImageShells _shells = shells ?? new ImageShells();
     private readonly List<string> _services = [];
+
     /// <summary>Containers of the job that are no longer its running container and still to be removed.</summary>
     private readonly List<string> _killed = [];
     private string? _network;
