@@ -49,6 +49,21 @@ public sealed class ShellExecutorSpawnTests : IDisposable
     }
 
     [Fact]
+    public async Task WithoutSetsid_StepsStillLeadTheirOwnSession_AndCarryTheSentinelsMark()
+    {
+        Assert.SkipWhen(StepReaper.Shared is null, "steps start through System.Diagnostics.Process on this host");
+        using var bin = new TempDirectory();
+        File.CreateSymbolicLink(bin.Combine("bash"), "/bin/bash");
+        var executor = new ShellExecutor(new ShellExecutorOptions { SearchPath = bin.Path }, TimeProvider.System);
+        var job = Job(_workspace.Path, [Step(0, "set -- $(cut -d' ' -f6 /proc/$$/stat) $$; [ \"$1\" = \"$2\" ] && echo session-leader\necho \"marked=${CAIRN_STEP_OWNER:+yes}\"")]);
+
+        var outcome = await executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.Equal(["session-leader", "marked=yes"], _reporter.Text(0, LogStream.Stdout));
+    }
+
+    [Fact]
     public async Task StepKilledByASignal_FailsWithExitCode128PlusTheSignal()
     {
         var job = Job(_workspace.Path, [Step(0, "kill -KILL $$")]);

@@ -9,7 +9,9 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
 {
     public string? SetprivPath { get; init; }
 
-    public bool OwnsSession => SetsidPath is not null;
+    /// <summary>Whether each step leads a session and process group of its own: always where steps are spawned
+    /// (<see cref="StepReaper"/>), else when this host has <c>setsid</c>.</summary>
+    public bool OwnsSession => SetsidPath is not null || StepReaper.Shared is not null;
 
     /// <summary>Finds bash (or sh) and setsid on the search path; null when there is no shell at all.</summary>
     public static ShellCommand? Locate(ShellExecutorOptions options)

@@ -65,7 +65,7 @@ internal sealed class StepProcess : IDisposable
             throw;
         }
 
-        return new StepProcess(new ProcessLeader(process), shell.OwnsSession, onLine, options, time);
+        return new StepProcess(new ProcessLeader(process), shell.SetsidPath is not null, onLine, options, time);
     }
 
     private static SpawnedLeader Spawn(
