@@ -1,13 +1,12 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Cairn.Executors.Shell;
 
-/// <summary>The processes one step started. With <c>setsid</c> the step's shell leads its own session and process
-/// group, so a signal to the negative pid reaches every descendant that stayed in the group (background jobs,
+/// <summary>The processes one step started. In a session of its own (<c>POSIX_SPAWN_SETSID</c>, or <c>setsid</c>) the
+/// step's shell leads its own process group, so a signal to the negative pid reaches every descendant that stayed in the group (background jobs,
 /// grandchildren), even after the shell itself has exited.</summary>
-internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
+internal sealed partial class ProcessGroup(StepLeader leader, bool ownsSession)
 {
     private const int SigKill = 9;
     private const int SigTerm = 15;
@@ -100,20 +99,7 @@ internal sealed partial class ProcessGroup(Process leader, bool ownsSession)
         }
     }
 
-    private void KillTreeThroughLeader()
-    {
-        try
-        {
-            leader.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-        }
-    }
+    private void KillTreeThroughLeader() => leader.KillTree();
 
     private static bool GroupHasLiveMembers(int groupId)
     {

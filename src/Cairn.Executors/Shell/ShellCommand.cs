@@ -9,7 +9,9 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
 {
     public string? SetprivPath { get; init; }
 
-    public bool OwnsSession => SetsidPath is not null;
+    /// <summary>Whether each step leads a session and process group of its own: always where steps are spawned
+    /// (<see cref="StepReaper"/>), else when this host has <c>setsid</c>.</summary>
+    public bool OwnsSession => SetsidPath is not null || StepReaper.Shared is not null;
 
     /// <summary>Finds bash (or sh) and setsid on the search path; null when there is no shell at all.</summary>
     public static ShellCommand? Locate(ShellExecutorOptions options)
@@ -27,14 +29,43 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
         return Find(directories, "sh") is { } sh ? new ShellCommand(sh, ["-e", "-c"], setsid) { SetprivPath = setpriv } : null;
     }
 
-    /// <summary>How to start the step; as <paramref name="account"/> when given (this process must be root and have setpriv).</summary>
+    /// <summary>How to start the step through <see cref="System.Diagnostics.Process"/>: under <c>setsid</c> when this
+    /// host has it, as <paramref name="account"/> when given (this process must be root and have setpriv).</summary>
     public ProcessStartInfo StartInfo(string script, string workingDirectory, UnixAccount? account = null)
     {
         var argv = new List<string>();
+
+        // setsid execs the shell in place (the child is never a group leader, so it does not fork): the pid we
+        // hold is the shell's, and it leads a fresh session and process group.
         if (SetsidPath is not null)
         {
             argv.Add(SetsidPath);
         }
+
+        argv.AddRange(Arguments(script, account));
+        var info = new ProcessStartInfo
+        {
+            FileName = argv[0],
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+
+        foreach (var argument in argv.Skip(1))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return info;
+    }
+
+    /// <summary>The step's argument vector, the program first (an absolute path), without <c>setsid</c>: the shell and
+    /// its flags, behind <c>setpriv</c> when it runs as <paramref name="account"/>.</summary>
+    public List<string> Arguments(string script, UnixAccount? account = null)
+    {
+        var argv = new List<string>(ShellFlags.Count + 9);
 
         // setpriv drops to the user in place (exec, no fork), so the pid and process group stay the shell's. No new
         // privileges: a setuid program the step runs cannot take root back.
@@ -49,30 +80,9 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
         }
 
         argv.Add(ShellPath);
-        var info = new ProcessStartInfo
-        {
-            FileName = argv[0],
-            WorkingDirectory = workingDirectory,
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-
-        // setsid execs the shell in place (the child is never a group leader, so it does not fork): the pid we
-        // hold is the shell's, and it leads a fresh session and process group.
-        foreach (var argument in argv.Skip(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var flag in ShellFlags)
-        {
-            info.ArgumentList.Add(flag);
-        }
-
-        info.ArgumentList.Add(script);
-        return info;
+        argv.AddRange(ShellFlags);
+        argv.Add(script);
+        return argv;
     }
 
     private static string? Find(string[] directories, string program)

@@ -115,15 +115,20 @@ internal sealed class StepGroupSentinel : IDisposable
 
     private Process Start()
     {
-        var info = new ProcessStartInfo(_shell.SetsidPath!)
+        var info = new ProcessStartInfo(_shell.SetsidPath ?? _shell.ShellPath)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             WorkingDirectory = "/",
         };
 
-        // Its own session: a Ctrl-C or SIGTERM to this process's group must not reach it before it is needed.
-        info.ArgumentList.Add(_shell.ShellPath);
+        // Its own session: a Ctrl-C or SIGTERM to this process's group must not reach it before it is needed. Without
+        // setsid (steps spawned in sessions of their own on a host without util-linux) the traps alone keep it alive.
+        if (_shell.SetsidPath is not null)
+        {
+            info.ArgumentList.Add(_shell.ShellPath);
+        }
+
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(Script);
         info.ArgumentList.Add("cairn-step-sentinel");

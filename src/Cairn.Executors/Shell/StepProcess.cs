@@ -9,28 +9,27 @@ internal sealed class StepProcess : IDisposable
 {
     private const int ReadBufferSize = 16 * 1024;
 
-    private readonly Process _process;
+    private readonly StepLeader _process;
     private readonly ProcessGroup _group;
     private readonly CancellationTokenSource _stopReading = new();
     private readonly Task _pumps;
     private readonly ShellExecutorOptions _options;
     private readonly TimeProvider _time;
 
-    private StepProcess(Process process, bool ownsSession, Action<LogStream, string, bool> onLine, ShellExecutorOptions options, TimeProvider time)
+    private StepProcess(StepLeader process, bool ownsSession, Action<LogStream, string, bool> onLine, ShellExecutorOptions options, TimeProvider time)
     {
         _process = process;
         _group = new ProcessGroup(process, ownsSession);
         _options = options;
         _time = time;
-
-        // Nothing should wait on our stdin; a step that reads it sees end of file at once.
-        process.StandardInput.Close();
         _pumps = Task.WhenAll(
-            PumpAsync(process.StandardOutput.BaseStream, (line, continues) => onLine(LogStream.Stdout, line, continues), _stopReading.Token),
-            PumpAsync(process.StandardError.BaseStream, (line, continues) => onLine(LogStream.Stderr, line, continues), _stopReading.Token));
+            PumpAsync(process.StandardOutput, (line, continues) => onLine(LogStream.Stdout, line, continues), _stopReading.Token),
+            PumpAsync(process.StandardError, (line, continues) => onLine(LogStream.Stderr, line, continues), _stopReading.Token));
     }
 
-    /// <summary>Starts the step. Throws <see cref="System.ComponentModel.Win32Exception"/> when the shell cannot be started.</summary>
+    /// <summary>Starts the step: with posix_spawn in a session of its own and reaped by the <see cref="StepReaper"/>
+    /// where this host allows it, else through <see cref="Process"/> under <c>setsid</c>. Throws
+    /// <see cref="System.ComponentModel.Win32Exception"/> when the shell cannot be started.</summary>
     public static StepProcess Start(
         ShellCommand shell,
         string script,
@@ -41,6 +40,11 @@ internal sealed class StepProcess : IDisposable
         ShellExecutorOptions options,
         TimeProvider time)
     {
+        if (StepReaper.Shared is { } reaper)
+        {
+            return new StepProcess(Spawn(reaper, shell.Arguments(script, account), workingDirectory, environment), ownsSession: true, onLine, options, time);
+        }
+
         // The environment is exactly what the caller built: nothing of this process's own goes along unasked.
         var info = shell.StartInfo(script, workingDirectory, account);
         info.Environment.Clear();
@@ -61,7 +65,28 @@ internal sealed class StepProcess : IDisposable
             throw;
         }
 
-        return new StepProcess(process, shell.OwnsSession, onLine, options, time);
+        return new StepProcess(new ProcessLeader(process), shell.SetsidPath is not null, onLine, options, time);
+    }
+
+    private static SpawnedLeader Spawn(
+        StepReaper reaper, List<string> argv, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment)
+    {
+        var started = PosixSpawn.Start(argv, environment, workingDirectory);
+        Task<int> exit;
+        try
+        {
+            exit = reaper.Watch(started.Pid);
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Out of file descriptors, most likely: the step cannot be watched, so it must not run unwatched either.
+            StepReaper.KillAndReap(started.Pid);
+            _ = PosixSpawn.Close(started.StdoutFd);
+            _ = PosixSpawn.Close(started.StderrFd);
+            throw;
+        }
+
+        return new SpawnedLeader(started, exit);
     }
 
     /// <summary>Starts a program (not a script) as a step does: <paramref name="info"/> must redirect all three streams and
@@ -81,7 +106,7 @@ internal sealed class StepProcess : IDisposable
             throw;
         }
 
-        return new StepProcess(process, ownsSession, onLine, options, time);
+        return new StepProcess(new ProcessLeader(process), ownsSession, onLine, options, time);
     }
 
     /// <summary>Waits for the step to end on its own or for <paramref name="stop"/>; either way its whole process group

@@ -1,0 +1,127 @@
+using System.Globalization;
+using Cairn.Core.Execution;
+using Cairn.Core.Logs;
+using Cairn.Core.Runs;
+using Cairn.Executors.Shell;
+using static Cairn.Executors.Tests.Jobs;
+
+namespace Cairn.Executors.Tests;
+
+/// <summary>How a step's process is started and reaped: its exit status, its signals, its session, and nothing left
+/// behind, neither a zombie nor a process it started.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class ShellExecutorSpawnTests : IDisposable
+{
+    // Generous: the machine running the tests may be busy; these bound hangs, they do not measure speed.
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(30);
+
+    private readonly TempDirectory _workspace = new();
+    private readonly RecordingJobReporter _reporter = new();
+    private readonly ShellExecutor _executor = new(new ShellExecutorOptions { KillGracePeriod = TimeSpan.FromMilliseconds(500) }, TimeProvider.System);
+
+    public void Dispose() => _workspace.Dispose();
+
+    [Fact]
+    public async Task StepsShell_IsReaped_AndNotLeftAZombie()
+    {
+        var job = Job(_workspace.Path, [Step(0, "echo $$"), Step(1, "echo $$; exit 3")]);
+
+        var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, outcome.ExitCode);
+        foreach (var index in new[] { 0, 1 })
+        {
+            var pid = int.Parse(Assert.Single(_reporter.Text(index, LogStream.Stdout)), CultureInfo.InvariantCulture);
+            Assert.False(ProcStat.Read(pid) is { State: 'Z' }, $"the shell of step {index} (pid {pid}) is a zombie");
+        }
+    }
+
+    [Fact]
+    public async Task StepsShell_LeadsItsOwnSession_AndSeesEveryNameAndTheWorkingDirectory()
+    {
+        var env = new Dictionary<string, string> { ["SPACED"] = "a b  c", ["UNICODE"] = "héllo ✓", ["EMPTY"] = "" };
+        var job = Job(_workspace.Path, [Step(0, "set -- $(cut -d' ' -f6 /proc/$$/stat) $$; [ \"$1\" = \"$2\" ] && echo session-leader\nprintf '%s|%s|%s|\\n' \"$SPACED\" \"$UNICODE\" \"${EMPTY-unset}\"\npwd", env: env)]);
+
+        var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.Equal(["session-leader", "a b  c|héllo ✓||", _workspace.Path], _reporter.Text(0, LogStream.Stdout));
+    }
+
+    [Fact]
+    public async Task WithoutSetsid_StepsStillLeadTheirOwnSession_AndCarryTheSentinelsMark()
+    {
+        Assert.SkipWhen(StepReaper.Shared is null, "steps start through System.Diagnostics.Process on this host");
+        using var bin = new TempDirectory();
+        File.CreateSymbolicLink(bin.Combine("bash"), "/bin/bash");
+        var executor = new ShellExecutor(new ShellExecutorOptions { SearchPath = bin.Path }, TimeProvider.System);
+        var job = Job(_workspace.Path, [Step(0, "set -- $(cut -d' ' -f6 /proc/$$/stat) $$; [ \"$1\" = \"$2\" ] && echo session-leader\necho \"marked=${CAIRN_STEP_OWNER:+yes}\"")]);
+
+        var outcome = await executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.Equal(["session-leader", "marked=yes"], _reporter.Text(0, LogStream.Stdout));
+    }
+
+    [Fact]
+    public async Task StepKilledByASignal_FailsWithExitCode128PlusTheSignal()
+    {
+        var job = Job(_workspace.Path, [Step(0, "kill -KILL $$")]);
+
+        var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Failed, outcome.Status);
+        Assert.Equal(FailureClass.Script, outcome.FailureClass);
+        Assert.Equal(137, outcome.Steps[0].ExitCode);
+    }
+
+    [Fact]
+    public async Task ChildThatOutlivesItsStep_AndIgnoresSigterm_IsStillKilled()
+    {
+        var pids = _workspace.Combine("pids");
+
+        // Out of the step's pipes, so only the process-group kill after the shell's exit can end it.
+        var job = Job(_workspace.Path, [Step(0, $"(trap '' TERM; exec sleep 600) >/dev/null 2>&1 &\necho $! > {pids}")]);
+
+        var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        var child = Assert.Single(ReadPids(pids));
+        Assert.True(await IsGoneSoonAsync(child, TestContext.Current.CancellationToken), $"the step's child {child} outlived it");
+    }
+
+    [Fact]
+    public async Task StepsShell_StartsWithNoSignalIgnoredOrBlocked()
+    {
+        // .NET ignores SIGPIPE in its own process; a step's `producer | head` must see the default, as under a terminal.
+        // Process.Start passes ignored signals on, so where steps still start through it they inherit that.
+        Assert.SkipWhen(StepReaper.Shared is null, "steps start through System.Diagnostics.Process on this host");
+        var job = Job(_workspace.Path, [Step(0, "grep -E '^Sig(Ign|Blk)' /proc/$$/status")]);
+
+        await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        var masks = _reporter.Text(0, LogStream.Stdout).ToDictionary(line => line.Split(':')[0], line => ulong.Parse(line.Split('\t')[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        Assert.Equal(0UL, masks["SigBlk"]);
+
+        // Signals 1-31 only: glibc's spawn leaves its two internal real-time signals (32, 33) ignored, and no program uses them.
+        Assert.Equal(0UL, masks["SigIgn"] & 0x7fff_ffffUL);
+    }
+
+    [Fact]
+    public async Task ShellThatCannotBeExecuted_FailsTheJobAsInfra_NamingTheShell()
+    {
+        using var bin = new TempDirectory();
+        var bash = bin.Combine("bash");
+        await File.WriteAllBytesAsync(bash, [0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0], TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(bash, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var executor = new ShellExecutor(new ShellExecutorOptions { SearchPath = bin.Path }, TimeProvider.System);
+
+        var outcome = await executor.RunAsync(Job(_workspace.Path, [Step(0, "true")]), _reporter, TestContext.Current.CancellationToken)
+            .WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Failed, outcome.Status);
+        Assert.Equal(FailureClass.Infra, outcome.FailureClass);
+        Assert.Contains(bash, outcome.Detail, StringComparison.Ordinal);
+        Assert.Contains("Exec format error", outcome.Detail, StringComparison.Ordinal);
+    }
+}
