@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
 using Microsoft.Data.Sqlite;
@@ -11,6 +12,8 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
 {
     // LeaseQueuedJob returns the job's columns, then the run's trace context.
     private const int TraceOrdinal = 17;
+
+    private readonly ConcurrentQueue<TurnRequest> _asking = new();
 
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
@@ -44,39 +47,89 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
     }
 
     /// <summary>Ends <paramref name="lease"/> through <paramref name="ledger"/> and claims the next job, in one
-    /// <c>BEGIN IMMEDIATE</c> transaction: one turn at the write lock and one commit for both.</summary>
+    /// <c>BEGIN IMMEDIATE</c> transaction. Workers of this process that ask meanwhile share it: whoever gets the write turn
+    /// ends and claims for every worker waiting, one after the other, and commits once for all of them.</summary>
     public async Task<(bool Completed, JobLease? Next)> CompleteAndLeaseAsync(
         LeaseLedger ledger, JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels,
         CancellationToken cancellationToken)
     {
-        var requeue = LeaseLedger.Requeues(lease, completion);
-        var offered = SqliteRows.ToJson(labels);
-        await using var session = await database.OpenAsync(cancellationToken);
-        using var turn = await database.TakeWriteTurnAsync(cancellationToken);
-        await using var transaction = session.BeginImmediate();
+        var request = new TurnRequest(lease, completion, LeaseLedger.Requeues(lease, completion), workerId, SqliteRows.ToJson(labels));
+        cancellationToken.ThrowIfCancellationRequested();
 
-        // The completion is written, or found stale and nothing of it written, before the claim looks: a requeued job of
-        // this worker's may be claimed again at once, as it would be by the next TryLeaseAsync.
-        var completed = await ledger.WriteCompletionAsync(SqliteDatabase.Within(session, transaction), lease, completion, cancellationToken);
-        var next = await ClaimAsync(session, transaction, workerId, offered, cancellationToken);
-        if (!completed && next is null)
+        // Once asked, the request may be served by another worker's turn at any moment: its outcome must reach this caller,
+        // so from here on only being served ends the wait, never a cancellation.
+        _asking.Enqueue(request);
+        try
         {
-            return (false, null);
+            using var turn = await database.TakeWriteTurnAsync(request.Served.Token);
+            if (!request.Outcome.Task.IsCompleted)
+            {
+                await ServeAsync(ledger);
+            }
+        }
+        catch (OperationCanceledException) when (request.Served.IsCancellationRequested)
+        {
+            // Served in another worker's turn.
         }
 
-        // Once the completion is written, a cancellation must not roll it back, nor lose the claim made with it.
-        await transaction.CommitAsync(CancellationToken.None);
-        if (completed)
+        var outcome = await request.Outcome.Task;
+        request.Served.Dispose();
+        return outcome;
+    }
+
+    /// <summary>Ends and claims, in one transaction, for every request waiting; called holding the write turn.</summary>
+    private async Task ServeAsync(LeaseLedger ledger)
+    {
+        var served = new List<TurnRequest>();
+        while (_asking.TryDequeue(out var asked))
         {
-            ledger.Ended(requeue);
+            served.Add(asked);
         }
 
-        if (next is not null)
+        var outcomes = new List<(bool Completed, JobLease? Next)>(served.Count);
+        try
         {
-            events.StatusChanged();
+            await using var session = await database.OpenAsync(CancellationToken.None);
+            await using var transaction = session.BeginImmediate();
+            foreach (var request in served)
+            {
+                // The completion is written, or found stale and nothing of it written, before the claim looks: a requeued
+                // job may be claimed again at once, as it would be by the next TryLeaseAsync.
+                var completed = await ledger.WriteCompletionAsync(
+                    SqliteDatabase.Within(session, transaction), request.Lease, request.Completion, CancellationToken.None);
+                outcomes.Add((completed, await ClaimAsync(session, transaction, request.WorkerId, request.Offered, CancellationToken.None)));
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            // Nothing was committed: each request fails as it would have alone.
+            foreach (var request in served)
+            {
+                await request.Served.CancelAsync();
+                request.Outcome.TrySetException(error);
+            }
+
+            return;
         }
 
-        return (completed, next);
+        for (var i = 0; i < served.Count; i++)
+        {
+            if (outcomes[i].Completed)
+            {
+                ledger.Ended(served[i].Requeue);
+            }
+
+            if (outcomes[i].Next is not null)
+            {
+                events.StatusChanged();
+            }
+
+            // The request's wait for the write turn is called off before its outcome lets the caller go on.
+            await served[i].Served.CancelAsync();
+            served[i].Outcome.TrySetResult(outcomes[i]);
+        }
     }
 
     /// <summary>Finds the next leasable job and claims it, inside <paramref name="transaction"/> (which holds the write lock);
@@ -120,5 +173,14 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
         var job = SqliteRows.Records.ReadJob(leased);
         var trace = leased.IsDBNull(TraceOrdinal) ? null : leased.GetString(TraceOrdinal);
         return new JobLease(job.Id, job.RunId, leaseId, workerId, job.Attempt, expiresAt, job) { QueuedAt = queuedAt, TraceParent = trace };
+    }
+
+    /// <summary>One worker's completion and next claim, waiting for a turn at the write lock, its own or another's.</summary>
+    private sealed record TurnRequest(JobLease Lease, JobCompletion Completion, bool Requeue, string WorkerId, string Offered)
+    {
+        public TaskCompletionSource<(bool Completed, JobLease? Next)> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Cancelled once another turn has served the request, to call off its own wait for the write turn.</summary>
+        public CancellationTokenSource Served { get; } = new();
     }
 }
