@@ -35,8 +35,27 @@ internal sealed class Report
             Console.WriteLine(string.Create(c, $"{store,-9} pickup latency: p50 {p50:F2} ms, p99 {p99:F2} ms, max {max:F2} ms"));
         }
 
-        Console.WriteLine("targets: full cycle >= 3000 jobs/s on postgres, >= 10000 on sqlite; pickup p50 <= 10 ms");
+        foreach (var (store, target) in Targets)
+        {
+            var full = _rates.Where(r => r.Store == store && r.Scenario.StartsWith(FullCycle, StringComparison.Ordinal)).Select(r => r.JobsPerSecond).ToList();
+            var pickup = _latencies.Where(l => l.Store == store).Select(l => l.P50).ToList();
+            if (full is [var rate] && pickup is [var p50])
+            {
+                Console.WriteLine(string.Create(
+                    c,
+                    $"target {store,-9} full cycle >= {target} jobs/s: {rate:F0}, {Met(rate >= target)}; pickup p50 <= {PickupTarget} ms: {p50:F2}, {Met(p50 <= PickupTarget)}"));
+            }
+        }
     }
+
+    /// <summary>The scenario name the full cycle's figure is reported under.</summary>
+    public const string FullCycle = "full cycle";
+
+    private const double PickupTarget = 2;
+
+    private static readonly (string Store, int JobsPerSecond)[] Targets = [("sqlite", 10_000), ("postgres", 5_000)];
+
+    private static string Met(bool met) => met ? "met" : "NOT met";
 
     private static double Percentile(List<double> sorted, double rank) =>
         sorted[Math.Clamp((int)Math.Ceiling(rank * sorted.Count) - 1, 0, sorted.Count - 1)];

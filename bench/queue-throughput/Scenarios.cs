@@ -23,11 +23,11 @@ internal sealed class Scenarios(Options options, BenchDatabase database, Report 
 
         Console.Error.WriteLine($"{kind}: full cycle of {options.Jobs} jobs");
         var full = await workload.FullCycleAsync(producer, consumer, options.Jobs, cancellationToken);
-        report.Add(kind, "full cycle: create+queue+lease+complete", options.Jobs / full, null);
+        report.Add(kind, $"{Report.FullCycle}: start run+lease+complete", options.Jobs / full, null);
 
-        Console.Error.WriteLine($"{kind}: create+queue of {options.Jobs} jobs, no workers");
+        Console.Error.WriteLine($"{kind}: runs started for {options.Jobs} jobs, no workers");
         var enqueue = await workload.EnqueueAsync(producer, options.Jobs, cancellationToken);
-        report.Add(kind, "create+queue only (no workers)", options.Jobs / enqueue, null);
+        report.Add(kind, "start runs only (no workers)", options.Jobs / enqueue, null);
 
         Console.Error.WriteLine($"{kind}: lease+complete of {options.Jobs} queued jobs");
         var drain = await workload.DrainAsync(consumer, options.Jobs, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cairn.Core.Engine;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
@@ -7,7 +8,8 @@ using Cairn.Storage;
 
 namespace Cairn.Bench.QueueThroughput;
 
-/// <summary>No-op jobs pushed through a Cairn store: created, queued, leased and completed, as the engine does it.</summary>
+/// <summary>No-op jobs pushed through a Cairn store: created, queued, leased and completed, as the engine does it: runs start
+/// through the coordinator (which queues the jobs that need nothing), and a worker's completion carries its next claim.</summary>
 internal sealed class Workload(int workers, int producers, int runSize)
 {
     private static readonly string[] NoLabels = [];
@@ -69,7 +71,7 @@ internal sealed class Workload(int workers, int producers, int runSize)
                     if (await consumer.TryLeaseAsync($"worker-{w}", NoLabels, CancellationToken.None) is { } lease)
                     {
                         var elapsed = Stopwatch.GetElapsedTime(Interlocked.Read(ref queuedAt)).TotalMilliseconds;
-                        await CompleteAsync(consumer, lease, CancellationToken.None);
+                        await CompleteAndLeaseAsync(consumer, lease, $"worker-{w}", CancellationToken.None);
                         lock (latencies)
                         {
                             latencies.Add(elapsed);
@@ -100,21 +102,16 @@ internal sealed class Workload(int workers, int producers, int runSize)
         return latencies;
     }
 
-    /// <summary>Creates runs of <c>runSize</c> jobs; with <paramref name="queue"/> each job is then queued one by one, as the coordinator releases them.</summary>
+    /// <summary>Creates runs of <c>runSize</c> jobs that need nothing. With <paramref name="queue"/> each run starts as a
+    /// server starts one (<see cref="RunCoordinator.StartRunAsync"/>: created, then its jobs queued); without, it is only
+    /// written, its jobs left waiting.</summary>
     public async Task ProduceAsync(ICairnStore store, int jobs, bool queue, CancellationToken cancellationToken)
     {
+        var coordinator = new RunCoordinator(store, TimeProvider.System);
         for (var created = 0; created < jobs; created += runSize)
         {
-            var run = await store.CreateRunAsync(Plan(Math.Min(runSize, jobs - created)), cancellationToken);
-            if (!queue)
-            {
-                continue;
-            }
-
-            foreach (var job in await store.GetJobsAsync(run.Id, cancellationToken))
-            {
-                await store.TryTransitionJobAsync(job.Id, JobStatus.Waiting, JobStatus.Queued, new JobTransition(TimeProvider.System.GetUtcNow()), cancellationToken);
-            }
+            var plan = Plan(Math.Min(runSize, jobs - created));
+            _ = queue ? await coordinator.StartRunAsync(plan, cancellationToken) : await store.CreateRunAsync(plan, cancellationToken);
         }
     }
 
@@ -122,24 +119,32 @@ internal sealed class Workload(int workers, int producers, int runSize)
         Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(
             async () =>
             {
+                var worker = $"worker-{w}";
                 while (!done.IsSet && !stop.IsCancellationRequested)
                 {
-                    if (await store.TryLeaseAsync($"worker-{w}", NoLabels, CancellationToken.None) is { } lease)
+                    // A worker claims on its own only when its last completion brought no next job, as JobWorker does.
+                    var lease = await store.TryLeaseAsync(worker, NoLabels, CancellationToken.None);
+                    while (lease is not null)
                     {
-                        await CompleteAsync(store, lease, CancellationToken.None);
+                        var next = await CompleteAndLeaseAsync(store, lease, worker, CancellationToken.None);
                         done.Signal();
-                        continue;
+                        lease = next;
                     }
 
-                    await WaitAsync(store, stop);
+                    if (!done.IsSet)
+                    {
+                        await WaitAsync(store, stop);
+                    }
                 }
             },
             CancellationToken.None)));
 
-    private static Task<bool> CompleteAsync(ICairnStore store, JobLease lease, CancellationToken cancellationToken)
+    private static async Task<JobLease?> CompleteAndLeaseAsync(ICairnStore store, JobLease lease, string worker, CancellationToken cancellationToken)
     {
         var now = TimeProvider.System.GetUtcNow();
-        return store.CompleteAsync(lease, new JobCompletion(JobStatus.Succeeded, 0, null, null, now, now), cancellationToken);
+        var (_, next) = await store.CompleteAndLeaseAsync(
+            lease, new JobCompletion(JobStatus.Succeeded, 0, null, null, now, now), worker, NoLabels, cancellationToken);
+        return next;
     }
 
     private static async Task WaitAsync(ICairnStore store, CancellationToken stop)

@@ -157,6 +157,12 @@ public abstract partial class CairnStore : ICairnStore
     /// <summary>Claims the oldest queued job whose labels the worker offers, in one compare-and-set, the dialect's way.</summary>
     public abstract Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken);
 
+    /// <summary>Ends the lease and claims the next job in one transaction, the dialect's way: the completion is decided on its
+    /// own (a lost lease writes nothing of it), and the claim is made whichever way it went.</summary>
+    /// <exception cref="ArgumentException">The completion neither retries nor ends in a terminal status.</exception>
+    public abstract Task<(bool Completed, JobLease? Next)> CompleteAndLeaseAsync(
+        JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken);
+
     public Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
         _leases.FindExpiredLeasesAsync(limit, cancellationToken);
 
@@ -165,6 +171,9 @@ public abstract partial class CairnStore : ICairnStore
 
     public Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken) =>
         _leases.CompleteAsync(lease, completion, cancellationToken);
+
+    /// <summary>Ends leases the way both dialects share, for a dialect's claim that ends one in the same transaction.</summary>
+    private protected LeaseLedger Leases => _leases;
 
     /// <inheritdoc cref="IJobQueue.WaitForWorkAsync"/>
     /// <remarks>Wakes on jobs queued through this instance, and on PostgreSQL on those queued through any store instance on

@@ -125,6 +125,12 @@ public sealed class RemoteJobQueue(WorkerConnection connection, RemoteLeases lea
         }
     }
 
+    /// <summary>Only completes: a lease from the server is a long poll, which must not hold up the outcome, so the worker
+    /// asks for its next job on its own.</summary>
+    public async Task<(bool Completed, JobLease? Next)> CompleteAndLeaseAsync(
+        JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
+        (await CompleteAsync(lease, completion, cancellationToken), null);
+
     public async Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);

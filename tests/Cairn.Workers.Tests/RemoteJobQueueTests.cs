@@ -100,6 +100,24 @@ public sealed class RemoteJobQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task CompleteAndLease_OnlyCompletes_LeavingTheNextLeaseToItsOwnLongPoll()
+    {
+        await using var server = await new ContractServer(ContractServer.NewGrant()).StartAsync();
+        var (connection, _, queue) = Connect(server);
+        using var _c = connection;
+        var lease = (await queue.TryLeaseAsync("slot-1", [], TestContext.Current.CancellationToken))!;
+        var now = DateTimeOffset.UtcNow;
+
+        var (completed, next) = await queue.CompleteAndLeaseAsync(
+            lease, new JobCompletion(JobStatus.Succeeded, 0, null, null, now, now), "slot-1", [], TestContext.Current.CancellationToken);
+
+        Assert.True(completed);
+        Assert.Null(next);
+        Assert.Equal(JobStatus.Succeeded, Assert.Single(server.Completions).Status);
+        Assert.Single(server.LeaseRequests);
+    }
+
+    [Fact]
     public async Task Lease_IsNull_WhenTheServerHasNoJob()
     {
         await using var server = await new ContractServer(ContractServer.NewGrant()).StartAsync();

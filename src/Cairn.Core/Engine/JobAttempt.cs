@@ -18,7 +18,9 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
     /// <summary>The executor chosen for the job, once one is.</summary>
     private string? _executor;
 
-    public async Task RunAsync(TimeSpan heartbeat, CancellationToken aborting, bool releaseWhenAborted = false)
+    /// <summary>Runs the attempt and writes its outcome; returns the next lease when <paramref name="next"/> was given, the
+    /// worker is not stopping, and a job was there to claim with the outcome.</summary>
+    public async Task<JobLease?> RunAsync(TimeSpan heartbeat, CancellationToken aborting, bool releaseWhenAborted = false, NextClaim? next = null)
     {
         var time = services.Time;
         var startedAt = time.GetUtcNow();
@@ -56,7 +58,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
                 // Given back to the queue: this attempt has no outcome; the next lease runs it when the budget allows.
                 await reporter.DisposeAsync();
                 await beat.DisposeAsync();
-                return;
+                return null;
             }
 
             outcome = await RunResolvedAsync(run, definition, secrets, secretError, reporter, stopJob.Token);
@@ -93,11 +95,11 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         {
             // The worker is going away, not the job: another worker runs it from the start.
             outcome = JobOutcome.Failed(FailureClass.Infra, "the worker stopped before the job ended");
-            await FinishAsync(definition, outcome, startedAt, releaseAt: time.GetUtcNow());
-            return;
+            await FinishAsync(definition, outcome, startedAt, next: null, releaseAt: time.GetUtcNow());
+            return null;
         }
 
-        await FinishAsync(definition, outcome, startedAt);
+        return await FinishAsync(definition, outcome, startedAt, aborting.IsCancellationRequested ? null : next);
     }
 
     private static bool IsAgent(JobDefinitionJson definition) => string.Equals(definition.Kind, "agent", StringComparison.Ordinal);
@@ -337,7 +339,8 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         return (values, null);
     }
 
-    private async Task FinishAsync(JobDefinitionJson? definition, JobOutcome outcome, DateTimeOffset startedAt, DateTimeOffset? releaseAt = null)
+    private async Task<JobLease?> FinishAsync(
+        JobDefinitionJson? definition, JobOutcome outcome, DateTimeOffset startedAt, NextClaim? next, DateTimeOffset? releaseAt = null)
     {
         var finishedAt = services.Time.GetUtcNow();
         var retryAt = releaseAt;
@@ -355,12 +358,41 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         };
         using var timeout = new CancellationTokenSource(services.FinalWriteTimeout);
         _trace?.End(completion);
-        var written = await services.Queue.CompleteAsync(lease, completion, timeout.Token);
+
+        // The next lease rides on the completion's round trip, unless the worker takes no new job. A lease it takes just
+        // before the process dies is an ordinary lease: the reaper gives it back when it runs out.
+        var (written, nextLease) = next is { Stopping.IsCancellationRequested: false }
+            ? await services.Queue.CompleteAndLeaseAsync(lease, completion, next.WorkerId, next.Labels, timeout.Token)
+            : (await services.Queue.CompleteAsync(lease, completion, timeout.Token), null);
         if (written)
         {
             CairnMeasurements.AttemptEnded(completion);
             services.Observer.JobFinished(Job, completion);
-            await services.Coordinator.AdvanceAsync(lease.RunId, timeout.Token);
+            try
+            {
+                await services.Coordinator.AdvanceAsync(lease.RunId, timeout.Token);
+            }
+            catch (Exception) when (nextLease is not null)
+            {
+                await GiveBackAsync(nextLease);
+                throw;
+            }
+        }
+
+        return nextLease;
+    }
+
+    /// <summary>Hands a lease that will not be run back to the queue at once, its attempt not counted; should that fail too,
+    /// the reaper takes it back when it runs out.</summary>
+    private async Task GiveBackAsync(JobLease unstarted)
+    {
+        try
+        {
+            await services.Queue.DeferAsync(unstarted, services.Time.GetUtcNow(), "its worker failed before starting it", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The reaper's turn.
         }
     }
 }

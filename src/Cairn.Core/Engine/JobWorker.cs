@@ -17,32 +17,46 @@ public sealed record WorkerOptions(string WorkerId, IReadOnlyCollection<string> 
     public bool ReleaseWhenAborted { get; init; }
 }
 
-/// <summary>Leases queued jobs one at a time and runs each on its executor, heartbeating the lease, until told to stop.</summary>
+/// <summary>Leases queued jobs one at a time and runs each on its executor, heartbeating the lease, until told to stop.
+/// A job's outcome and the worker's next lease are one call to the queue (<see cref="IJobQueue.CompleteAndLeaseAsync"/>),
+/// unless the worker is stopping.</summary>
 public sealed class JobWorker(JobWorkerContext services, WorkerOptions options)
 {
     /// <summary>Runs until <paramref name="stopping"/> (take no new job; finish the current one) or
     /// <paramref name="aborting"/> (also cancel the current one).</summary>
     public async Task RunAsync(CancellationToken stopping, CancellationToken aborting)
     {
-        while (!stopping.IsCancellationRequested)
+        JobLease? next = null;
+
+        // A lease taken with the last completion is run even when a stop came meanwhile: it is held already, and a job
+        // left leased would wait for the reaper.
+        while (next is not null || !stopping.IsCancellationRequested)
         {
-            JobLease? lease;
-            try
+            var lease = next;
+            next = null;
+            if (lease is null)
             {
-                // A stop may land while a claim waits for the store: that is an ordinary end, not a failure.
-                lease = await services.Queue.TryLeaseAsync(options.WorkerId, options.Labels, stopping);
-                if (lease is null)
+                try
                 {
-                    await services.Queue.WaitForWorkAsync(options.IdlePoll, stopping);
-                    continue;
+                    // A stop may land while a claim waits for the store: that is an ordinary end, not a failure.
+                    lease = await services.Queue.TryLeaseAsync(options.WorkerId, options.Labels, stopping);
+                    if (lease is null)
+                    {
+                        await services.Queue.WaitForWorkAsync(options.IdlePoll, stopping);
+                        continue;
+                    }
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    return;
                 }
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
 
-            await new JobAttempt(services, lease).RunAsync(options.Heartbeat, aborting, options.ReleaseWhenAborted);
+            next = await new JobAttempt(services, lease).RunAsync(
+                options.Heartbeat, aborting, options.ReleaseWhenAborted, new NextClaim(options.WorkerId, options.Labels, stopping));
         }
     }
 }
+
+/// <summary>Who claims the next job with a completion, and the token that says the worker takes no new job.</summary>
+internal sealed record NextClaim(string WorkerId, IReadOnlyCollection<string> Labels, CancellationToken Stopping);

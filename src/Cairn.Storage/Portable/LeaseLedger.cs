@@ -26,6 +26,21 @@ internal sealed class LeaseLedger(
     /// <exception cref="ArgumentException">The completion neither retries nor ends in a terminal status.</exception>
     public async Task<bool> CompleteAsync(JobLease lease, JobCompletion completion, CancellationToken cancellationToken)
     {
+        var requeue = Requeues(lease, completion);
+        var ended = await database.InTransactionAsync(
+            transaction => WriteCompletionAsync(transaction, lease, completion, cancellationToken), cancellationToken);
+        if (ended)
+        {
+            Ended(requeue);
+        }
+
+        return ended;
+    }
+
+    /// <summary>Whether <paramref name="completion"/> sends the job back to the queue (a retry) rather than ending it.</summary>
+    /// <exception cref="ArgumentException">The completion neither retries nor ends in a terminal status.</exception>
+    public static bool Requeues(JobLease lease, JobCompletion completion)
+    {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(completion);
         var requeue = completion.RetryAt is not null;
@@ -40,50 +55,52 @@ internal sealed class LeaseLedger(
             throw new ArgumentException(JobStatusTransitions.Refusal(JobStatus.Running, to), nameof(completion));
         }
 
-        // The attempt is kept with the move that ends it, so the history has every attempt the jobs row ever showed.
-        var ended = await database.InTransactionAsync(
-            async transaction =>
+        return requeue;
+    }
+
+    /// <summary>Ends the lease inside <paramref name="transaction"/>, compare-and-set on (job id, lease id), keeping the
+    /// attempt; false, and nothing written, when the lease was no longer the job's. The caller commits, then calls
+    /// <see cref="Ended"/>.</summary>
+    public async Task<bool> WriteCompletionAsync(
+        IStatementRunner transaction, JobLease lease, JobCompletion completion, CancellationToken cancellationToken)
+    {
+        var requeue = Requeues(lease, completion);
+        if (!await WriteLeaseAsync(transaction, requeue ? sql.RequeueLease : sql.CompleteLease, lease, command =>
             {
-                if (!await WriteLeaseAsync(transaction, requeue ? sql.RequeueLease : sql.CompleteLease, lease, command =>
-                    {
-                        BindOutcome(command, completion);
-                        if (requeue)
-                        {
-                            command.Bind("@retry", RecordRows.ToMillis(completion.RetryAt));
-                        }
-                        else
-                        {
-                            command.Bind("@status", completion.Status.ToWire());
-                        }
-                    }, cancellationToken))
+                BindOutcome(command, completion);
+                if (requeue)
                 {
-                    return false;
+                    command.Bind("@retry", RecordRows.ToMillis(completion.RetryAt));
                 }
-
-                await transaction.ExecuteAsync(
-                    PortableSql.InsertAttempt,
-                    command =>
-                    {
-                        BindOutcome(command, completion);
-                        command
-                            .Bind("@id", lease.JobId)
-                            .Bind("@attempt", lease.Attempt)
-                            .Bind("@status", (requeue ? JobStatus.Failed : completion.Status).ToWire())
-                            .Bind("@worker", lease.WorkerId)
-                            .Bind("@lease", leaseIdValue(lease.LeaseId));
-                    },
-                    cancellationToken);
-                return true;
-            },
-            cancellationToken);
-
-        if (ended)
+                else
+                {
+                    command.Bind("@status", completion.Status.ToWire());
+                }
+            }, cancellationToken))
         {
-            events.StatusChanged(jobQueued: requeue);
+            return false;
         }
 
-        return ended;
+        // The attempt is kept with the move that ends it, so the history has every attempt the jobs row ever showed.
+        await transaction.ExecuteAsync(
+            PortableSql.InsertAttempt,
+            command =>
+            {
+                BindOutcome(command, completion);
+                command
+                    .Bind("@id", lease.JobId)
+                    .Bind("@attempt", lease.Attempt)
+                    .Bind("@status", (requeue ? JobStatus.Failed : completion.Status).ToWire())
+                    .Bind("@worker", lease.WorkerId)
+                    .Bind("@lease", leaseIdValue(lease.LeaseId));
+            },
+            cancellationToken);
+        return true;
     }
+
+    /// <summary>Wakes whoever waits for an ended lease's change, once it is committed; with <paramref name="requeue"/>, idle
+    /// workers too.</summary>
+    public void Ended(bool requeue) => events.StatusChanged(jobQueued: requeue);
 
     public async Task<IReadOnlyList<JobLease>> FindExpiredLeasesAsync(int limit, CancellationToken cancellationToken) =>
         await database.QueryAsync(

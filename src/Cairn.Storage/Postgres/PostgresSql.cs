@@ -43,7 +43,7 @@ internal static class PostgresSql
 
     // SKIP LOCKED lets concurrent workers pass over each other's candidates instead of queueing behind them. The best
     // queued job (highest priority, the smallest number, then the oldest) is leased at once when its repository has no
-    // limit; when it has one, nothing is leased and the candidate's repository comes back (column 16), to be claimed
+    // limit; when it has one, nothing is leased and the candidate's repository comes back (repository_key), to be claimed
     // under that repository's lock (LeaseJobOfRepository). Repositories found full that way are passed over (@excluded).
     public static readonly string LeaseNextJob = $"""
         WITH candidate AS (
@@ -68,7 +68,41 @@ internal static class PostgresSql
             FROM candidate
             WHERE jobs.id = candidate.candidate_id AND candidate.max_running IS NULL AND jobs.status = 'queued'
             RETURNING {JobColumns})
-        SELECT leased.*, candidate.repository_key, candidate.queued_at FROM candidate LEFT JOIN leased ON leased.id = candidate.candidate_id;
+        SELECT leased.*, candidate.repository_key, candidate.queued_at,
+            (SELECT r.trace_parent FROM runs AS r WHERE r.id = leased.run_id) AS trace_parent
+        FROM candidate LEFT JOIN leased ON leased.id = candidate.candidate_id;
+        """;
+
+    // A lease's end and its attempt's record in one statement, for a batch that claims the next job after it: the count
+    // says whether the lease was still the job's (1) or not (0, and nothing is written).
+    public const string CompleteLeaseKeepingAttempt = $"""
+        WITH ended AS (
+            UPDATE jobs
+            SET status = @status, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+                started_at = @started, finished_at = @finished, changed_at = @finished,
+                lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL, pending_reason = NULL
+            WHERE id = @id AND lease_id = @lease AND status = 'running'
+            RETURNING id),
+        {KeepAttempt}
+        """;
+
+    public const string RequeueLeaseKeepingAttempt = $"""
+        WITH ended AS (
+            UPDATE jobs
+            SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+                started_at = @started, finished_at = NULL, changed_at = @finished,
+                lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL, pending_reason = NULL
+            WHERE id = @id AND lease_id = @lease AND status = 'running'
+            RETURNING id),
+        {KeepAttempt}
+        """;
+
+    private const string KeepAttempt = """
+        kept AS (
+            INSERT INTO job_attempts (job_id, attempt, status, exit_code, failure_class, failure_detail, started_at, finished_at, worker, lease_id)
+            SELECT ended.id, @attempt, @attempt_status, @exit, @class, @detail, @started, @finished, @worker, @lease FROM ended
+            ON CONFLICT (job_id, attempt) DO NOTHING)
+        SELECT count(*) FROM ended;
         """;
 
     /// <summary>Takes the turn of the repository <c>@key</c> (its lower-case name) to lease a job, until the transaction
@@ -92,7 +126,7 @@ internal static class PostgresSql
             ORDER BY j.priority, j.id
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED)
-        RETURNING {JobColumns};
+        RETURNING {JobColumns}, (SELECT r.trace_parent FROM runs AS r WHERE r.id = jobs.run_id) AS trace_parent;
         """;
 
     // When the job LeaseJobOfRepository will pick was queued (or its back-off ended): read just before it, holding the

@@ -110,6 +110,10 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
         return result;
     }
 
+    /// <summary>Runs statements inside <paramref name="transaction"/>, opened on <paramref name="session"/> by a caller that
+    /// holds this process's turn at writing.</summary>
+    public static IStatementRunner Within(SqliteSession session, SqliteTransaction transaction) => new SqliteTransactionRunner(session, transaction);
+
     internal void Return(SqliteSession session)
     {
         if (_disposed || _idle.Count >= MaxIdleSessions)

@@ -72,8 +72,12 @@ public sealed class SqliteRunStore : CairnStore
         }
     }
 
-    public override async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
-        await LeaseTrace.AddAsync(_database, await _claim.TryLeaseAsync(workerId, labels, cancellationToken));
+    public override Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
+        _claim.TryLeaseAsync(workerId, labels, cancellationToken);
+
+    public override Task<(bool Completed, JobLease? Next)> CompleteAndLeaseAsync(
+        JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
+        _claim.CompleteAndLeaseAsync(Leases, lease, completion, workerId, labels, cancellationToken);
 
     private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {

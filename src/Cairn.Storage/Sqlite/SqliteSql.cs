@@ -37,19 +37,20 @@ internal static class SqliteSql
     // one's labels and repository first, where the walk in order stops at the first job that fits.
     private const string QueuedJobs = "jobs AS j INDEXED BY jobs_queued_by_priority";
 
-    public static readonly string LeaseNextJob = $"""
+    // The job a claim takes, and when it was queued (or its back-off ended): read under the write lock the claim holds from
+    // here to its commit, so nobody, in this process or another, can take or change it before LeaseQueuedJob does.
+    public static readonly string NextJob = $"""
+        SELECT j.id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.id LIMIT 1;
+        """;
+
+    // The claim of the job NextJob found, by its id: the search runs once. The run's trace context comes back with the job.
+    public const string LeaseQueuedJob = $"""
         UPDATE jobs
         SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
             attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
             pending_reason = NULL
-        WHERE id = (SELECT j.id FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.id LIMIT 1)
-        RETURNING {JobColumns};
-        """;
-
-    // When the job the claim picks was queued (or its back-off ended): read under the write lock, with the claim's own
-    // search, just before the claim, so it is the same job.
-    public static readonly string QueuedAtOfNextJob = $"""
-        SELECT j.id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.id LIMIT 1;
+        WHERE id = @id AND status = 'queued'
+        RETURNING {JobColumns}, (SELECT runs.trace_parent FROM runs WHERE runs.id = jobs.run_id);
         """;
 
     // Read without the write lock (WAL lets readers beside the writer): a worker that finds nothing never queues for it.
