@@ -43,8 +43,12 @@ public sealed class SqliteRunStore : CairnStore
         _indexing = IndexLogAsync(time, _stopping.Token);
     }
 
-    /// <summary>How long appended lines wait before they are indexed, so that many go into one transaction.</summary>
+    /// <summary>How long appended lines wait before they are indexed, and how long appends must pause first, so that many
+    /// go into one transaction.</summary>
     public static TimeSpan LogIndexDelay { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long appended lines wait at most for the appends to pause before they are indexed.</summary>
+    public static TimeSpan LogIndexMaxDelay { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
     /// <exception cref="StoreSchemaException">The file's schema is newer than this build understands.</exception>
@@ -129,8 +133,17 @@ public sealed class SqliteRunStore : CairnStore
         {
             while (await _appended.Reader.WaitToReadAsync(stopping))
             {
-                _appended.Reader.TryRead(out _);
-                await Task.Delay(LogIndexDelay, time, stopping);
+                // Indexing takes the write turn for a while and costs several times what the append does: while a job
+                // writes as fast as it can, let it, and index when its appends pause (or LogIndexMaxDelay after they
+                // began). A search never waits for this: it indexes what waits first.
+                var first = time.GetUtcNow();
+                do
+                {
+                    _appended.Reader.TryRead(out _);
+                    await Task.Delay(LogIndexDelay, time, stopping);
+                }
+                while (_appended.Reader.TryPeek(out _) && time.GetUtcNow() - first < LogIndexMaxDelay);
+
                 try
                 {
                     await CatchUpLogIndexAsync(stopping);
