@@ -15,7 +15,7 @@ internal static class BarePostgres
     {
         Administer(server, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
         Administer(server, $"CREATE DATABASE {Database}");
-        return new NpgsqlConnectionStringBuilder(server) { Database = Database }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(server) { Database = Database, Pooling = false }.ConnectionString;
     }
 
     public static void Drop(string server) => Administer(server, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
