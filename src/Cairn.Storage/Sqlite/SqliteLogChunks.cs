@@ -51,20 +51,28 @@ internal static class SqliteLogChunks
         return chunks;
     }
 
-    /// <summary>Writes the chunk of <paramref name="count"/> lines from <paramref name="start"/> as its JSON text.</summary>
-    public static string Encode(StringBuilder json, IReadOnlyList<StoredLogLine> lines, int start, int count)
+    /// <summary>The chunk of <paramref name="count"/> lines from <paramref name="start"/> as its JSON text in UTF-8, written
+    /// through <paramref name="json"/> (kept from chunk to chunk): SQLite stores it as it is, with no conversion.</summary>
+    public static byte[] Encode(ArrayBufferWriter<byte> json, IReadOnlyList<StoredLogLine> lines, int start, int count)
     {
-        json.Clear().Append('[');
+        json.ResetWrittenCount();
+        Write(json, "[");
         for (var i = start; i < start + count; i++)
         {
             var line = lines[i];
-            json.Append(i > start ? ",[" : "[")
-                .Append(CultureInfo.InvariantCulture, $"{line.StepIndex},\"{StreamNames[(int)line.Stream]}\",{RecordRows.ToMillis(line.Timestamp)},\"");
-            AppendEscaped(json, line.Text);
-            json.Append("\"]");
+            Write(json, i > start ? ",[" : "[");
+            WriteNumber(json, line.StepIndex);
+            Write(json, ",\"");
+            Write(json, StreamNames[(int)line.Stream]);
+            Write(json, "\",");
+            WriteNumber(json, RecordRows.ToMillis(line.Timestamp));
+            Write(json, ",\"");
+            WriteEscaped(json, line.Text);
+            Write(json, "\"]");
         }
 
-        return json.Append(']').ToString();
+        Write(json, "]");
+        return json.WrittenSpan.ToArray();
     }
 
     /// <summary>Adds the lines of one chunk (its JSON as UTF-8) after <paramref name="afterSequence"/>, of one step when
@@ -96,25 +104,40 @@ internal static class SqliteLogChunks
         : reader.ValueTextEquals("stderr"u8) ? LogStream.Stderr
         : Enum.Parse<LogStream>(reader.GetString()!, ignoreCase: true);
 
-    private static void AppendEscaped(StringBuilder json, string text)
+    private static void WriteEscaped(ArrayBufferWriter<byte> json, string text)
     {
         var rest = text.AsSpan();
         for (var at = rest.IndexOfAny(Escaped); at >= 0; at = rest.IndexOfAny(Escaped))
         {
-            json.Append(rest[..at]);
+            Write(json, rest[..at]);
             var c = rest[at];
-            _ = c switch
+            Write(json, c switch
             {
-                '"' => json.Append("\\\""),
-                '\\' => json.Append("\\\\"),
-                '\n' => json.Append("\\n"),
-                '\r' => json.Append("\\r"),
-                '\t' => json.Append("\\t"),
-                _ => json.Append("\\u00").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture)),
-            };
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ => ControlEscapes[c],
+            });
             rest = rest[(at + 1)..];
         }
 
-        json.Append(rest);
+        Write(json, rest);
+    }
+
+    private static readonly string[] ControlEscapes = [.. Enumerable.Range(0, 0x20).Select(c => $"\\u{c:x4}")];
+
+    // UTF-8 as Encoding.UTF8 makes it (a lone surrogate becomes U+FFFD), as the text of a row per line was stored.
+    private static void Write(ArrayBufferWriter<byte> json, ReadOnlySpan<char> text)
+    {
+        var written = Encoding.UTF8.GetBytes(text, json.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
+        json.Advance(written);
+    }
+
+    private static void WriteNumber(ArrayBufferWriter<byte> json, long value)
+    {
+        value.TryFormat(json.GetSpan(20), out var written, default, CultureInfo.InvariantCulture);
+        json.Advance(written);
     }
 }

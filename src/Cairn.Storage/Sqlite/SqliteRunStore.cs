@@ -1,5 +1,5 @@
 using System.Data.Common;
-using System.Text;
+using System.Buffers;
 using System.Threading.Channels;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
@@ -83,7 +83,7 @@ public sealed class SqliteRunStore : CairnStore
     // A batch goes in as chunks of consecutive lines (SqliteLogChunks), a row and a statement each, in one transaction.
     private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
-        var json = new StringBuilder(SqliteLogChunks.MaximumLength * 5 / 4);
+        var json = new ArrayBufferWriter<byte>(SqliteLogChunks.MaximumLength * 2);
         await using var session = await _database.OpenAsync(cancellationToken);
         using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = session.BeginImmediate();
@@ -91,7 +91,7 @@ public sealed class SqliteRunStore : CairnStore
         command.Bind("@job", jobId);
         var first = command.Parameters.Add("@first", SqliteType.Integer);
         var last = command.Parameters.Add("@last", SqliteType.Integer);
-        var chunk = command.Parameters.Add("@lines", SqliteType.Text);
+        var chunk = command.Parameters.Add("@lines", SqliteType.Blob);
         foreach (var (start, count) in SqliteLogChunks.Cut(lines))
         {
             first.Value = lines[start].Sequence;
