@@ -64,7 +64,7 @@ foreach (var indexed in new[] { false, true })
     {
         if (!indexed)
         {
-            await SqliteAsync(path, "DROP TRIGGER log_lines_queued; DROP TRIGGER log_lines_removed; DROP TRIGGER jobs_removed_log_blocks; DROP TABLE log_text; DROP TABLE log_blocks; DROP TABLE log_unindexed;");
+            await SqliteAsync(path, "DROP TRIGGER log_chunks_queued; DROP TRIGGER log_chunks_removed; DROP TRIGGER jobs_removed_log_blocks; DROP TABLE log_text; DROP TABLE log_blocks; DROP TABLE log_unindexed_chunks;");
         }
 
         var (elapsed, text) = await IngestAsync(store, new Workload(lines, 10_000));

@@ -11,8 +11,9 @@ using Cairn.Core.Triggers;
 using Cairn.Storage;
 
 // Pushes a large log through Cairn's secret masker alone, then through the masker and JobReporter into a real SQLite
-// store, beside writing the same bytes raw to a file, and prints MB/s and memory for each.
-// Usage: log-masking [--mb 200] [--secrets 20] [--out DIR] [--seed 1]
+// store and a real PostgreSQL store, beside writing the same bytes raw to a file, and prints MB/s and memory for each.
+// PostgreSQL is the server of CAIRN_BENCH_POSTGRES (or CAIRN_TEST_POSTGRES); without one its phases are left out.
+// Usage: log-masking [--mb 200] [--secrets 20] [--out DIR] [--seed 1] [--stores sqlite,postgres]
 var options = Options.Parse(args);
 Directory.CreateDirectory(options.Out);
 var corpus = new Corpus(options.Seed, options.Secrets, poolBytes: 16 << 20, secretEvery: 500);
@@ -20,28 +21,52 @@ var total = options.Megabytes * 1_000_000L;
 Console.Error.WriteLine($"pool: {corpus.Lines.Length:N0} lines, {corpus.PoolBytes / 1e6:F1} MB; pushing {total / 1e6:F0} MB with {corpus.Secrets.Count} secrets");
 
 var masker = new SecretMasker(corpus.Secrets);
+var postgres = Environment.GetEnvironmentVariable("CAIRN_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("CAIRN_TEST_POSTGRES");
+var stores = options.Stores.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 var results = new List<Measurement>
 {
     await Measurement.TakeAsync("raw write to a file (baseline)", total, () => RawFileAsync(corpus, total, Path.Combine(options.Out, "raw.log"))),
     await Measurement.TakeAsync("SecretMasker.Mask alone", total, () => Task.FromResult(MaskOnly(corpus, masker, total))),
     await Measurement.TakeAsync("masker + JobReporter, no store", total, () => ReporterAsync(corpus, masker, total, null)),
-    await Measurement.TakeAsync("bare SQLite, 1 row per INSERT", total, () => Task.FromResult(BareSqlite.Insert(corpus, total, Path.Combine(options.Out, "bare-1.db"), 1))),
-    await Measurement.TakeAsync("bare SQLite, 50 rows per INSERT", total, () => Task.FromResult(BareSqlite.Insert(corpus, total, Path.Combine(options.Out, "bare-50.db"), 50))),
-    await Measurement.TakeAsync("SQLite AppendLogAsync alone", total, () => StoreOnlyAsync(corpus, total, Path.Combine(options.Out, "store.db"))),
-    await Measurement.TakeAsync("masker + JobReporter -> SQLite", total, () => ReporterAsync(corpus, masker, total, Path.Combine(options.Out, "logs.db"))),
 };
 
-Console.WriteLine();
-Console.WriteLine($"{"",-34} {"MB",6} {"wall s",7} {"MB/s",7} {"CPU s",6} {"MB/CPU-s",8} {"allocated",10} {"heap peak",9} {"RSS peak",8}");
-foreach (var m in results)
+if (stores.Contains(RunStores.Sqlite))
 {
-    Console.WriteLine($"{m.Name,-34} {m.Bytes / 1e6,6:F0} {m.Seconds,7:F2} {m.Bytes / 1e6 / m.Seconds,7:F1} {m.CpuSeconds,6:F2} {m.Bytes / 1e6 / m.CpuSeconds,8:F1} {m.Allocated / 1e6,7:F0} MB {m.HeapPeak / 1e6,6:F0} MB {m.RssPeak / 1e6,5:F0} MB");
+    results.Add(await Measurement.TakeAsync("bare SQLite, 1 row per INSERT", total, () => Task.FromResult(BareSqlite.Insert(corpus, total, Path.Combine(options.Out, "bare-1.db"), 1))));
+    results.Add(await Measurement.TakeAsync("bare SQLite, 50 rows per INSERT", total, () => Task.FromResult(BareSqlite.Insert(corpus, total, Path.Combine(options.Out, "bare-50.db"), 50))));
+    results.Add(await Measurement.TakeAsync("SQLite AppendLogAsync alone", total, () => StoreOnlyAsync(corpus, total, SqliteAt(Path.Combine(options.Out, "store.db")))));
+    results.Add(await Measurement.TakeAsync("masker + JobReporter -> SQLite", total, () => ReporterAsync(corpus, masker, total, SqliteAt(Path.Combine(options.Out, "logs.db")))));
 }
 
-var alone = results[1].Bytes / 1e6 / results[1].Seconds;
-var stored = results[^1].Bytes / 1e6 / results[^1].Seconds;
+if (stores.Contains(RunStores.Postgres) && postgres is not null)
+{
+    results.Add(await Measurement.TakeAsync("bare PostgreSQL, COPY 500 rows", total, () => Task.FromResult(BarePostgres.Copy(corpus, total, postgres))));
+    results.Add(await Measurement.TakeAsync("PostgreSQL AppendLogAsync alone", total, () => StoreOnlyAsync(corpus, total, PostgresAt(postgres))));
+    results.Add(await Measurement.TakeAsync("masker + JobReporter -> PostgreSQL", total, () => ReporterAsync(corpus, masker, total, PostgresAt(postgres))));
+    BarePostgres.Drop(postgres);
+}
+else if (stores.Contains(RunStores.Postgres))
+{
+    Console.Error.WriteLine("no PostgreSQL server (CAIRN_BENCH_POSTGRES or CAIRN_TEST_POSTGRES): its phases are left out");
+}
+
+var raw = results[0].Bytes / 1e6 / results[0].Seconds;
 Console.WriteLine();
-Console.WriteLine($"targets: masker alone >= 100 MB/s: {(alone >= 100 ? "met" : "NOT met")} ({alone:F0}); into the store >= 30 MB/s: {(stored >= 30 ? "met" : "NOT met")} ({stored:F0})");
+Console.WriteLine($"{"",-34} {"MB",6} {"wall s",7} {"MB/s",7} {"x raw",6} {"CPU s",6} {"MB/CPU-s",8} {"allocated",10} {"heap peak",9} {"RSS peak",8}");
+foreach (var m in results)
+{
+    var rate = m.Bytes / 1e6 / m.Seconds;
+    Console.WriteLine($"{m.Name,-34} {m.Bytes / 1e6,6:F0} {m.Seconds,7:F2} {rate,7:F1} {rate / raw,6:F2} {m.CpuSeconds,6:F2} {m.Bytes / 1e6 / m.CpuSeconds,8:F1} {m.Allocated / 1e6,7:F0} MB {m.HeapPeak / 1e6,6:F0} MB {m.RssPeak / 1e6,5:F0} MB");
+}
+
+Console.WriteLine();
+Console.WriteLine("targets (MB/s of wall time; the raw write is the baseline of the same run):");
+Target("masker alone", results[1], 100);
+foreach (var m in results.Where(m => m.Name.StartsWith("masker + JobReporter -> ", StringComparison.Ordinal)))
+{
+    Target(m.Name["masker + JobReporter -> ".Length..] + ", the whole path", m, 100);
+}
+
 return 0;
 
 static async Task<long> RawFileAsync(Corpus corpus, long total, string path)
@@ -82,23 +107,36 @@ static long MaskOnly(Corpus corpus, SecretMasker masker, long total)
     return masked;
 }
 
-static async Task<(ICairnStore Store, JobRecord Job)> OpenStoreAsync(string path)
+void Target(string what, Measurement m, double target)
+{
+    var rate = m.Bytes / 1e6 / m.Seconds;
+    Console.WriteLine($"  {what} >= {target:F0} MB/s: {(rate >= target ? "met" : "NOT met")} ({rate:F0} MB/s, {rate / raw:F2}x the raw write; heap peak {m.HeapPeak / 1e6:F0} MB, RSS peak {m.RssPeak / 1e6:F0} MB)");
+}
+
+static Func<StoreSettings> SqliteAt(string path) => () =>
 {
     foreach (var file in new[] { path, path + "-wal", path + "-shm" })
     {
         File.Delete(file);
     }
 
-    var store = await RunStores.OpenAsync(new StoreSettings(RunStores.Sqlite, path), TimeProvider.System, CancellationToken.None);
+    return new StoreSettings(RunStores.Sqlite, path);
+};
+
+static Func<StoreSettings> PostgresAt(string server) => () => new StoreSettings(RunStores.Postgres, BarePostgres.Fresh(server));
+
+static async Task<(ICairnStore Store, JobRecord Job)> OpenStoreAsync(Func<StoreSettings> fresh)
+{
+    var store = await RunStores.OpenAsync(fresh(), TimeProvider.System, CancellationToken.None);
     var plan = new RunPlan("bench", new TriggerEvent(TriggerKind.Manual, "bench/logs", null, null, new Dictionary<string, string>(), null),
         [new PlannedJob("noisy", "noisy", [], [], "{}")]);
     var run = await store.CreateRunAsync(plan, CancellationToken.None);
     return (store, (await store.GetJobsAsync(run.Id, CancellationToken.None))[0]);
 }
 
-static async Task<long> StoreOnlyAsync(Corpus corpus, long total, string path)
+static async Task<long> StoreOnlyAsync(Corpus corpus, long total, Func<StoreSettings> fresh)
 {
-    var (store, job) = await OpenStoreAsync(path);
+    var (store, job) = await OpenStoreAsync(fresh);
     await using (store)
     {
         var at = TimeProvider.System.GetUtcNow();
@@ -122,11 +160,11 @@ static async Task<long> StoreOnlyAsync(Corpus corpus, long total, string path)
     }
 }
 
-static async Task<long> ReporterAsync(Corpus corpus, SecretMasker masker, long total, string? path)
+static async Task<long> ReporterAsync(Corpus corpus, SecretMasker masker, long total, Func<StoreSettings>? fresh)
 {
-    var (sqlite, job) = path is null ? (null, new JobRecord(1, 1, "noisy", "noisy", [], [], JobStatus.Running, 1, null, null, null, null, null, "{}")) : await OpenStoreAsync(path);
-    await using var owned = sqlite;
-    IRunStore store = sqlite ?? NoStore.Create();
+    var (opened, job) = fresh is null ? (null, new JobRecord(1, 1, "noisy", "noisy", [], [], JobStatus.Running, 1, null, null, null, null, null, "{}")) : await OpenStoreAsync(fresh);
+    await using var owned = opened;
+    IRunStore store = opened ?? NoStore.Create();
     var reporter = new JobReporter(job, 0, store, NullRunObserver.Instance, masker, TimeProvider.System, maxLogBytes: long.MaxValue);
     var lines = 0L;
     var at = TimeProvider.System.GetUtcNow();
@@ -143,7 +181,7 @@ static async Task<long> ReporterAsync(Corpus corpus, SecretMasker masker, long t
         throw new InvalidOperationException($"the store refused lines: {failure.Message}", failure);
     }
 
-    if (sqlite is null)
+    if (opened is null)
     {
         return lines;
     }
@@ -166,11 +204,11 @@ static async Task<long> ReporterAsync(Corpus corpus, SecretMasker masker, long t
     return lines;
 }
 
-internal sealed record Options(int Megabytes, int Secrets, string Out, int Seed)
+internal sealed record Options(int Megabytes, int Secrets, string Out, int Seed, string Stores)
 {
     public static Options Parse(string[] args)
     {
-        var options = new Options(200, 20, Path.Combine("bench", "out", "log-masking"), 1);
+        var options = new Options(200, 20, Path.Combine("bench", "out", "log-masking"), 1, "sqlite,postgres");
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             options = args[i] switch
@@ -179,6 +217,7 @@ internal sealed record Options(int Megabytes, int Secrets, string Out, int Seed)
                 "--secrets" => options with { Secrets = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
                 "--out" => options with { Out = args[i + 1] },
                 "--seed" => options with { Seed = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+                "--stores" => options with { Stores = args[i + 1] },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

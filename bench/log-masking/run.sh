@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Pushes a large log (200 MB by default, 20 secrets embedded now and then in their raw, base64, URL and JSON forms)
-# through Cairn's SecretMasker alone, and through the masker and JobReporter into a real SQLite store, beside writing the
-# same bytes raw to a file; prints MB/s, CPU time and memory for each. It reports; it does not fail when a target is missed.
-# Usage: bash bench/log-masking/run.sh [--mb 200] [--secrets 20] [--seed 1]
+# through Cairn's SecretMasker alone, and through the masker and JobReporter into a real SQLite store and a real
+# PostgreSQL store (CAIRN_BENCH_POSTGRES or CAIRN_TEST_POSTGRES), beside writing the same bytes raw to a file; prints
+# MB/s, its ratio to the raw write, CPU time and memory for each, and each target met or not. It reports; it does not
+# fail when a target is missed.
+# Usage: bash bench/log-masking/run.sh [--mb 200] [--secrets 20] [--seed 1] [--stores sqlite,postgres]
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -139,11 +139,11 @@ public abstract partial class CairnStore : ICairnStore
     }
 
     public Task<IReadOnlyList<StoredLogLine>> ReadLogAsync(long jobId, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
+        ReadLogLinesAsync(jobId, null, afterSequence, limit, cancellationToken);
 
     public Task<IReadOnlyList<StoredLogLine>> ReadStepLogAsync(
         long jobId, int stepIndex, long afterSequence, int limit, CancellationToken cancellationToken) =>
-        _records.ReadStepLogAsync(jobId, stepIndex, afterSequence, limit, cancellationToken);
+        ReadLogLinesAsync(jobId, stepIndex, afterSequence, limit, cancellationToken);
 
     public Task<long> GetLastLogSequenceAsync(long jobId, CancellationToken cancellationToken) =>
         _records.GetLastLogSequenceAsync(jobId, cancellationToken);
@@ -197,6 +197,14 @@ public abstract partial class CairnStore : ICairnStore
     /// <summary>Writes <paramref name="lines"/> (never none) to the job's log in one transaction; the caller wakes this
     /// process's followers once it returns.</summary>
     private protected abstract Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken);
+
+    /// <summary>Reads up to <paramref name="limit"/> of the job's lines after <paramref name="afterSequence"/> in order, of
+    /// one step when <paramref name="stepIndex"/> is given; a line a row unless the dialect keeps them otherwise.</summary>
+    private protected virtual Task<IReadOnlyList<StoredLogLine>> ReadLogLinesAsync(
+        long jobId, int? stepIndex, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        stepIndex is { } step
+            ? _records.ReadStepLogAsync(jobId, step, afterSequence, limit, cancellationToken)
+            : _records.ReadLogAsync(jobId, afterSequence, limit, cancellationToken);
 
     /// <summary>Lets go of the database and whatever listens to it; called once, on dispose.</summary>
     private protected abstract ValueTask ReleaseAsync();

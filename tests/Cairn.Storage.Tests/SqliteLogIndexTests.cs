@@ -5,10 +5,14 @@ using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
 
-/// <summary>On SQLite appended lines wait in log_unindexed and are indexed a moment later, many at a time; a search
+/// <summary>On SQLite appended lines wait (their chunks, in log_unindexed_chunks) and are indexed a moment later, many at a time; a search
 /// indexes what still waits first, and retention removes waiting lines too.</summary>
 public sealed class SqliteLogIndexTests
 {
+    private const string WaitingLines = """
+        SELECT coalesce(sum(c.last_seq - c.first_seq + 1), 0) FROM log_unindexed_chunks AS u JOIN log_chunks AS c USING (job_id, first_seq)
+        """;
+
     [Fact]
     public async Task AppendedLines_WaitToBeIndexed_AndAreIndexedAMomentLater()
     {
@@ -16,13 +20,13 @@ public sealed class SqliteLogIndexTests
         var jobId = (await scope.QueueJobsAsync(1))[0];
         await scope.Store.AppendLogAsync(jobId, Lines(scope, 1, 1_200, i => $"line {i} of the build"), Token);
 
-        Assert.Equal(1_200, scope.Scalar("SELECT count(*) FROM log_unindexed"));
+        Assert.Equal(1_200, scope.Scalar(WaitingLines));
         // The indexer waits for the clock from when it wakes, which may be after any one move of it: move it at every look.
         await Eventually.TrueAsync(
             () =>
             {
                 scope.Time.Advance(SqliteRunStore.LogIndexDelay);
-                return scope.Scalar("SELECT count(*) FROM log_unindexed") == 0;
+                return scope.Scalar(WaitingLines) == 0;
             },
             "the waiting lines to be indexed",
             cancellationToken: Token);
@@ -41,7 +45,7 @@ public sealed class SqliteLogIndexTests
         var match = (await scope.Store.SearchLogsAsync(new LogSearchQuery("connection refused"), Token)).Matches.Single();
 
         Assert.Equal((1L, 3L), (match.Sequence, match.MatchingLines));
-        Assert.Equal(0, scope.Scalar("SELECT count(*) FROM log_unindexed"));
+        Assert.Equal(0, scope.Scalar("SELECT count(*) FROM log_unindexed_chunks"));
     }
 
     [Fact]
@@ -59,7 +63,7 @@ public sealed class SqliteLogIndexTests
 
         Assert.Equal(1, await scope.Store.DeleteRunsFinishedBeforeAsync(scope.Time.GetUtcNow().AddSeconds(1), 10, Token));
 
-        Assert.Equal(0, scope.Scalar("SELECT count(*) FROM log_unindexed"));
+        Assert.Equal(0, scope.Scalar("SELECT count(*) FROM log_unindexed_chunks"));
         Assert.Equal(0, scope.Scalar("SELECT count(*) FROM log_text"));
         Assert.Empty((await scope.Store.SearchLogsAsync(new LogSearchQuery(" line "), Token)).Matches);
     }

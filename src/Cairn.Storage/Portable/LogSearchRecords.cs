@@ -11,14 +11,17 @@ namespace Cairn.Storage.Portable;
 /// <param name="Match">The text as <c>@match</c> takes it: never SQL, only a bound value.</param>
 internal sealed record LogSearchStatements(string MatchingJobs, Func<string, string> Match)
 {
-    /// <summary>The first <c>@chunk</c> lines that wait to be indexed, as <c>job_id, seq, text</c> in order of job then
+    /// <summary>The text of the line <c>m.seq</c> of the job <c>m.job_id</c>, as an expression of the search's query.</summary>
+    public string LineText { get; init; } = "(SELECT l.text FROM log_lines AS l WHERE l.job_id = m.job_id AND l.seq = m.seq)";
+
+    /// <summary>The first <c>@chunk</c> lines (or about that many) that wait to be indexed, as <c>job_id, seq, text</c> in order of job then
     /// sequence number; null where lines are indexed as they are written.</summary>
     public string? WaitingChunk { get; init; }
 
     /// <summary>Indexes one block of lines: <c>@job</c>, <c>@first</c>, <c>@last</c> and <c>@text</c>.</summary>
     public string? IndexBlock { get; init; }
 
-    /// <summary>Forgets that the same lines wait, answering how many did.</summary>
+    /// <summary>Forgets that the same lines wait.</summary>
     public string? ForgetChunk { get; init; }
 }
 
@@ -47,10 +50,9 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
 
         // Only fixed pieces of SQL vary with the filters; every value given is bound.
         var statement = new StringBuilder()
-            .Append("SELECT ").Append(RunColumns).Append(", j.id, j.name, l.seq, l.text, m.hits FROM (")
+            .Append("SELECT ").Append(RunColumns).Append(", j.id, j.name, m.seq, ").Append(sql.LineText).Append(", m.hits FROM (")
             .Append(sql.MatchingJobs)
-            .Append(") AS m JOIN jobs AS j ON j.id = m.job_id JOIN runs AS r ON r.id = j.run_id ")
-            .Append("JOIN log_lines AS l ON l.job_id = m.job_id AND l.seq = m.seq WHERE 1 = 1");
+            .Append(") AS m JOIN jobs AS j ON j.id = m.job_id JOIN runs AS r ON r.id = j.run_id WHERE 1 = 1");
         if (query.Repository is not null)
         {
             statement.Append(" AND lower(r.repository) = @repository");
@@ -123,11 +125,12 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
                             cancellationToken);
                     }
 
-                    return await transaction.ExecuteAsync(forget, command => command.Bind("@chunk", Chunk), cancellationToken);
+                    await transaction.ExecuteAsync(forget, command => command.Bind("@chunk", Chunk), cancellationToken);
+                    return lines.Count;
                 },
                 cancellationToken);
             total += taken;
-            if (taken < Chunk)
+            if (taken == 0)
             {
                 return total;
             }

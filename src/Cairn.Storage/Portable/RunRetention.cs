@@ -6,7 +6,11 @@ namespace Cairn.Storage.Portable;
 /// <param name="Lock">Run first in the transaction where the dialect needs it: removers of several processes take turns.</param>
 /// <param name="LastOfBatch">The id of the last of the oldest <c>@limit</c> runs ended before <c>@before</c>; NULL when none.</param>
 /// <param name="DeleteChanges">Removes the batch's changes but the feed's newest, so that feed ids never go back.</param>
-internal sealed record RetentionStatements(string? Lock, string LastOfBatch, string DeleteChanges);
+internal sealed record RetentionStatements(string? Lock, string LastOfBatch, string DeleteChanges)
+{
+    /// <summary>Deletes the log of the batch's jobs; a line a row unless the dialect keeps them otherwise.</summary>
+    public string DeleteLog { get; init; } = PortableSql.DeleteLogLinesOfBatch;
+}
 
 /// <summary>Removes runs that ended long enough ago, with everything of theirs, a batch per transaction, alike for both
 /// dialects: children first (artifact sets and their files, their blobs queued for deletion; log lines, steps, attempts,
@@ -40,7 +44,7 @@ internal sealed class RunRetention(IStatementRunner database, RetentionStatement
                 await transaction.ExecuteAsync(
                     PortableSql.QueueArtifactBlobsOfBatch, command => Batch(command.Bind("@queued", queued)), cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteArtifactsOfBatch, Batch, cancellationToken);
-                await transaction.ExecuteAsync(PortableSql.DeleteLogLinesOfBatch, Batch, cancellationToken);
+                await transaction.ExecuteAsync(sql.DeleteLog, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteStepsOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteAttemptsOfBatch, Batch, cancellationToken);
                 await transaction.ExecuteAsync(PortableSql.DeleteJobsOfBatch, Batch, cancellationToken);

@@ -20,6 +20,7 @@ internal static class SqliteMigrations
         SqlitePullRequestMigration.TwentyOne,
         SqliteArtifactMigration.TwentyTwo,
         SqliteTraceMigration.TwentyThree,
+        SqliteLogChunkMigration.TwentyFour,
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Buffers;
 using System.Threading.Channels;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
@@ -42,8 +43,12 @@ public sealed class SqliteRunStore : CairnStore
         _indexing = IndexLogAsync(time, _stopping.Token);
     }
 
-    /// <summary>How long appended lines wait before they are indexed, so that many go into one transaction.</summary>
+    /// <summary>How long appended lines wait before they are indexed, and how long appends must pause first, so that many
+    /// go into one transaction.</summary>
     public static TimeSpan LogIndexDelay { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long appended lines wait at most for the appends to pause before they are indexed.</summary>
+    public static TimeSpan LogIndexMaxDelay { get; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
     /// <exception cref="StoreSchemaException">The file's schema is newer than this build understands.</exception>
@@ -79,31 +84,50 @@ public sealed class SqliteRunStore : CairnStore
         JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
         _claim.CompleteAndLeaseAsync(Leases, lease, completion, workerId, labels, cancellationToken);
 
+    // A batch goes in as chunks of consecutive lines (SqliteLogChunks), a row and a statement each, in one transaction.
     private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
+        var json = new ArrayBufferWriter<byte>(SqliteLogChunks.MaximumLength * 2);
         await using var session = await _database.OpenAsync(cancellationToken);
         using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = session.BeginImmediate();
-        var command = session.Command(SqliteSql.InsertLogLine, transaction);
+        var command = session.Command(SqliteSql.InsertLogChunk, transaction);
         command.Bind("@job", jobId);
-        var sequence = command.Parameters.Add("@seq", SqliteType.Integer);
-        var step = command.Parameters.Add("@step", SqliteType.Integer);
-        var stream = command.Parameters.Add("@stream", SqliteType.Text);
-        var timestamp = command.Parameters.Add("@ts", SqliteType.Integer);
-        var text = command.Parameters.Add("@text", SqliteType.Text);
-
-        foreach (var line in lines)
+        var first = command.Parameters.Add("@first", SqliteType.Integer);
+        var last = command.Parameters.Add("@last", SqliteType.Integer);
+        var chunk = command.Parameters.Add("@lines", SqliteType.Blob);
+        foreach (var (start, count) in SqliteLogChunks.Cut(lines))
         {
-            sequence.Value = line.Sequence;
-            step.Value = line.StepIndex;
-            stream.Value = RecordRows.StreamWire(line.Stream);
-            timestamp.Value = RecordRows.ToMillis(line.Timestamp);
-            text.Value = line.Text;
+            first.Value = lines[start].Sequence;
+            last.Value = lines[start + count - 1].Sequence;
+            chunk.Value = SqliteLogChunks.Encode(json, lines, start, count);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         _appended.Writer.TryWrite(true);
+    }
+
+    // Chunks are read in order and their lines decoded here, so a page stops at the chunk that fills it.
+    private protected override async Task<IReadOnlyList<StoredLogLine>> ReadLogLinesAsync(
+        long jobId, int? stepIndex, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        var lines = new List<StoredLogLine>(Math.Clamp(limit, 0, 1_024));
+        if (limit <= 0)
+        {
+            return lines;
+        }
+
+        await using var session = await _database.OpenAsync(cancellationToken);
+        var command = session.Command(SqliteSql.LogChunksAfter);
+        command.Bind("@job", jobId).Bind("@after", afterSequence);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (lines.Count < limit && await reader.ReadAsync(cancellationToken))
+        {
+            SqliteLogChunks.Decode(reader.GetFieldValue<byte[]>(1), reader.GetInt64(0), afterSequence, stepIndex, limit, lines);
+        }
+
+        return lines;
     }
 
     /// <summary>Indexes appended lines a moment after they arrive, thousands in a transaction, off the append's path.</summary>
@@ -113,8 +137,17 @@ public sealed class SqliteRunStore : CairnStore
         {
             while (await _appended.Reader.WaitToReadAsync(stopping))
             {
-                _appended.Reader.TryRead(out _);
-                await Task.Delay(LogIndexDelay, time, stopping);
+                // Indexing takes the write turn for a while and costs several times what the append does: while a job
+                // writes as fast as it can, let it, and index when its appends pause (or LogIndexMaxDelay after they
+                // began). A search never waits for this: it indexes what waits first.
+                var first = time.GetUtcNow();
+                do
+                {
+                    _appended.Reader.TryRead(out _);
+                    await Task.Delay(LogIndexDelay, time, stopping);
+                }
+                while (_appended.Reader.TryPeek(out _) && time.GetUtcNow() - first < LogIndexMaxDelay);
+
                 try
                 {
                     await CatchUpLogIndexAsync(stopping);

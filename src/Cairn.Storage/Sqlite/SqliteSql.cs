@@ -56,13 +56,21 @@ internal static class SqliteSql
     // Read without the write lock (WAL lets readers beside the writer): a worker that finds nothing never queues for it.
     public static readonly string AnyLeasableJob = $"SELECT EXISTS (SELECT 1 FROM {QueuedJobs} WHERE {Leasable});";
 
-    public const string InsertLogLine = """
-        INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)
-        VALUES (@job, @seq, @step, @stream, @ts, @text);
+    // A job's log is kept in chunks of consecutive lines (migration 24, SqliteLogChunks). A chunk holds at most 64 lines,
+    // so the chunks holding lines after @after start after @after - 64: the key bounds the walk, last_seq picks.
+    // The chunk's JSON comes as UTF-8 bytes, taken as text as they are.
+    public const string InsertLogChunk = """
+        INSERT INTO log_chunks (job_id, first_seq, last_seq, lines) VALUES (@job, @first, @last, CAST(@lines AS TEXT));
+        """;
+
+    public const string LogChunksAfter = """
+        SELECT first_seq, lines FROM log_chunks
+        WHERE job_id = @job AND first_seq > @after - 64 AND last_seq > @after
+        ORDER BY first_seq;
         """;
 
     public const string LastLogSequence = """
-        SELECT COALESCE(MAX(seq), 0) FROM log_lines WHERE job_id = @job;
+        SELECT coalesce((SELECT last_seq FROM log_chunks WHERE job_id = @job ORDER BY first_seq DESC LIMIT 1), 0);
         """;
 
     // Claims run inside BEGIN IMMEDIATE: the write lock is held from the search to the commit, so no other claimant,
@@ -90,37 +98,49 @@ internal static class SqliteSql
     public static readonly RetentionStatements Retention = new(
         Lock: null,
         LastOfBatch,
-        DeleteChanges: $"DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND id < (SELECT max(id) FROM run_changes);");
+        DeleteChanges: $"DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND id < (SELECT max(id) FROM run_changes);")
+    {
+        DeleteLog = $"DELETE FROM log_chunks WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));",
+    };
 
     // The trigram index (log_text, migration 7) holds blocks of a job's consecutive lines; a block is the row
     // job_id * 2^32 + first seq, and log_blocks gives its last seq. The index keeps no positions, so it finds blocks holding
-    // every piece of the text; the lines of those blocks are then checked one by one, so only a line holding the text
-    // counts, never text running across two lines. New lines wait in log_unindexed; a chunk is read, indexed block by
-    // block and forgotten in one transaction, the same first @chunk lines each time.
+    // every piece of the text; the lines of those blocks are then checked one by one (json_each over the chunks that
+    // overlap the block: at most 64 lines each, so they start after the block's first seq - 64), so only a line holding
+    // the text counts, never text running across two lines. New chunks wait in log_unindexed_chunks; a part of them is
+    // read, indexed block by block (blocks run across chunks) and forgotten in one transaction, the same first
+    // @chunk / 64 chunks each time.
     public static readonly LogSearchStatements LogSearch = new(
         MatchingJobs: """
-            SELECT l.job_id AS job_id, min(l.seq) AS seq, count(*) AS hits
+            SELECT c.job_id AS job_id, min(c.first_seq + l.key) AS seq, count(*) AS hits
             FROM log_text
             JOIN log_blocks AS b ON b.job_id = (log_text.rowid >> 32) AND b.first_seq = (log_text.rowid & 4294967295)
-            JOIN log_lines AS l ON l.job_id = b.job_id AND l.seq BETWEEN b.first_seq AND b.last_seq
-            WHERE log_text MATCH @match AND instr(lower(l.text), lower(@text)) > 0
-            GROUP BY l.job_id
+            JOIN log_chunks AS c ON c.job_id = b.job_id AND c.first_seq > b.first_seq - 64 AND c.first_seq <= b.last_seq AND c.last_seq >= b.first_seq
+            JOIN json_each(c.lines) AS l
+            WHERE log_text MATCH @match AND c.first_seq + l.key BETWEEN b.first_seq AND b.last_seq
+              AND instr(lower(l.value ->> 3), lower(@text)) > 0
+            GROUP BY c.job_id
             """,
         Match: LogSearchRecords.TrigramMatch)
     {
+        LineText = """
+            (SELECT l.value ->> 3 FROM log_chunks AS c, json_each(c.lines) AS l
+             WHERE c.job_id = m.job_id AND c.first_seq > m.seq - 64 AND c.first_seq <= m.seq AND c.first_seq + l.key = m.seq)
+            """,
         WaitingChunk = """
-            SELECT l.job_id, l.seq, l.text
-            FROM (SELECT job_id, seq FROM log_unindexed ORDER BY job_id, seq LIMIT @chunk) AS u
-            JOIN log_lines AS l ON l.job_id = u.job_id AND l.seq = u.seq
-            ORDER BY l.job_id, l.seq;
+            SELECT c.job_id, c.first_seq + l.key, l.value ->> 3
+            FROM (SELECT job_id, first_seq FROM log_unindexed_chunks ORDER BY job_id, first_seq LIMIT @chunk / 64) AS u
+            JOIN log_chunks AS c ON c.job_id = u.job_id AND c.first_seq = u.first_seq
+            JOIN json_each(c.lines) AS l
+            ORDER BY c.job_id, c.first_seq, l.key;
             """,
         IndexBlock = """
             INSERT INTO log_blocks (job_id, first_seq, last_seq) VALUES (@job, @first, @last);
             INSERT INTO log_text (rowid, text) VALUES ((@job << 32) + @first, @text);
             """,
         ForgetChunk = """
-            DELETE FROM log_unindexed
-            WHERE (job_id, seq) IN (SELECT job_id, seq FROM log_unindexed ORDER BY job_id, seq LIMIT @chunk);
+            DELETE FROM log_unindexed_chunks
+            WHERE (job_id, first_seq) IN (SELECT job_id, first_seq FROM log_unindexed_chunks ORDER BY job_id, first_seq LIMIT @chunk / 64);
             """,
     };
 
