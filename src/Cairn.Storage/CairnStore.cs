@@ -113,6 +113,12 @@ public abstract partial class CairnStore : ICairnStore
     public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
         _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
 
+    public Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken) =>
+        _records.GetJobStatusesAsync(runId, jobIds, cancellationToken);
+
+    public Task<IReadOnlyList<long>> QueueJobsAsync(long runId, IReadOnlyList<long> jobIds, JobTransition transition, CancellationToken cancellationToken) =>
+        _records.QueueJobsAsync(runId, jobIds, transition, cancellationToken);
+
     /// <exception cref="ArgumentException">The move is not one of <see cref="RunStatusTransitions"/>.</exception>
     public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>
         _records.TryTransitionRunAsync(runId, from, to, at, cancellationToken);

@@ -67,6 +67,15 @@ public interface IRunStore : IJobAttemptStore
     /// <summary>Only the status of each of the run's jobs, by job id: what the coordinator reads on every job's end.</summary>
     Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken);
 
+    /// <summary>The status of each of <paramref name="jobIds"/> that is a job of run <paramref name="runId"/>, by job id: what
+    /// the coordinator reads of the few jobs a completion concerns.</summary>
+    async Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var all = await GetJobStatusesAsync(runId, cancellationToken);
+        return jobIds.Where(all.ContainsKey).Distinct().ToDictionary(id => id, id => all[id]);
+    }
+
     /// <summary>Moves a job that is not leased (waiting or queued) to another status, only if it is still <paramref name="from"/>.
     /// A move to <see cref="JobStatus.Queued"/> wakes idle workers, and is refused once the run's cancel was requested.
     /// A terminal status records the transition's detail and failure class.</summary>
