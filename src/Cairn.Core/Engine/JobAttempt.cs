@@ -360,7 +360,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
         {
             CairnMeasurements.AttemptEnded(completion);
             services.Observer.JobFinished(Job, completion);
-            await services.Coordinator.AdvanceAsync(lease.RunId, timeout.Token);
+            await services.Coordinator.AdvanceAsync(lease.RunId, lease.JobId, timeout.Token);
         }
     }
 }
