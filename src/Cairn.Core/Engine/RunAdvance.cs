@@ -139,8 +139,9 @@ internal sealed class RunAdvance(IRunStore store, TimeProvider time, GateOpener 
                         _judged.Add(dependent);
                         _candidates.Add(dependent);
                     }
-                    else
+                    else if (!_seenOpen.Contains(need))
                     {
+                        // Seen open since this advance's last write of an end: whoever ends it will look at this job then.
                         _reads.Add(need);
                     }
                 }
