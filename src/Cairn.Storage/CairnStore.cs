@@ -100,6 +100,9 @@ public abstract partial class CairnStore : ICairnStore
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         _records.GetRunAsync(runId, cancellationToken);
 
+    public Task<RunState?> GetRunStateAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetRunStateAsync(runId, cancellationToken);
+
     public Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
         _records.GetJobsAsync(runId, cancellationToken);
 

@@ -86,6 +86,21 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task GetRunState_SaysTheRunsStatusAndCancelRequest()
+    {
+        await using var scope = await OpenAsync();
+        var run = await scope.CreateRunAsync(Job("a"));
+
+        var running = await scope.Store.GetRunStateAsync(run.Id, Token);
+        Assert.True(await scope.Store.RequestCancelAsync(run.Id, "stop", scope.Time.GetUtcNow(), Token));
+        var cancelling = await scope.Store.GetRunStateAsync(run.Id, Token);
+
+        Assert.Equal(new RunState(RunStatus.Running, false, null), running);
+        Assert.Equal(new RunState(RunStatus.Running, true, "stop"), cancelling);
+        Assert.Null(await scope.Store.GetRunStateAsync(run.Id + 1000, Token));
+    }
+
+    [Fact]
     public async Task CreateRun_QueuesTheJobsThatStartQueued_WhenItStartsRunning()
     {
         await using var scope = await OpenAsync();

@@ -19,6 +19,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
 
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _gates = new();
     private readonly ConcurrentDictionary<long, RunGraph> _graphs = new();
+    private readonly ConcurrentDictionary<long, RunRecord> _runs = new();
     private readonly GateOpener _gateOpener = new(store, time, notifier ?? NoWorkItemNotifier.Instance);
 
     /// <summary>Raised once per run, by the coordinator whose compare-and-set ended it.</summary>
@@ -121,7 +122,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
 
     private async Task AdvanceCoreAsync(long runId, long? completedJobId, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(runId, cancellationToken)
+        var run = await ReadRunAsync(runId, cancellationToken)
             ?? throw new InvalidOperationException($"run {runId} does not exist");
         if (run.Status.HasEnded())
         {
@@ -170,6 +171,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
         {
             // What this process knew may be half updated: the next advance reads the run again and looks at every job.
             _graphs.TryRemove(runId, out _);
+            _runs.TryRemove(runId, out _);
             throw;
         }
 
@@ -178,7 +180,8 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
         if (await store.TryTransitionRunAsync(runId, run.Status, verdict, at, cancellationToken))
         {
             Forget(runId);
-            var ended = run with { Status = verdict, FinishedAt = at };
+            // Read whole once more, so that whoever hears of the end sees the run as it ended (when it started, say).
+            var ended = (await store.GetRunAsync(runId, cancellationToken) ?? run) with { Status = verdict, FinishedAt = at };
             Telemetry.CairnMeasurements.RunEnded(ended);
             RunFinished?.Invoke(ended);
             await StartNextInGroupAsync(run, cancellationToken);
@@ -198,8 +201,29 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
         await AdvanceAsync(next.Id, cancellationToken);
     }
 
+    /// <summary>The run: read whole on its first advance while it runs, afterwards only its status and cancel request, which
+    /// are all of it that an advance reads and that changes while it runs.</summary>
+    private async Task<RunRecord?> ReadRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        if (_runs.TryGetValue(runId, out var known))
+        {
+            return await store.GetRunStateAsync(runId, cancellationToken) is { } state
+                ? known with { Status = state.Status, CancelRequested = state.CancelRequested, CancelReason = state.CancelReason }
+                : null;
+        }
+
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        if (run is { Status: RunStatus.Running })
+        {
+            _runs[runId] = run;
+        }
+
+        return run;
+    }
+
     private void Forget(long runId)
     {
+        _runs.TryRemove(runId, out _);
         _graphs.TryRemove(runId, out _);
         _gates.TryRemove(runId, out _);
     }

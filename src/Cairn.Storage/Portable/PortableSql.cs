@@ -69,6 +69,8 @@ internal static class PortableSql
 
     public const string RunById = $"SELECT {RunColumns} FROM runs WHERE id = @id;";
 
+    public const string RunStateById = "SELECT status, cancel_requested_at, cancel_reason FROM runs WHERE id = @id;";
+
     public const string InsertJob = """
         INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition, failure_detail, finished_at, reused_from, changed_at,
             priority)

@@ -13,6 +13,16 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
         return runs.SingleOrDefault();
     }
 
+    public async Task<RunState?> GetRunStateAsync(long runId, CancellationToken cancellationToken)
+    {
+        var states = await database.QueryAsync(
+            PortableSql.RunStateById,
+            c => c.Bind("@id", runId),
+            row => new RunState(StatusNames.ParseRunStatus(row.GetString(0)), !row.IsDBNull(1), row.IsDBNull(2) ? null : row.GetString(2)),
+            cancellationToken);
+        return states.SingleOrDefault();
+    }
+
     public async Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
         await database.QueryAsync(sql.JobsOfRun, c => c.Bind("@run", runId), rows.ReadJob, cancellationToken);
 
