@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Cairn against make on the same 200-job DAG of `true` steps, two at a time: what Cairn adds to each job.
+# Cairn against make on the same DAGs of `true` steps, two at a time: what Cairn adds to each job. Three graphs by
+# default: 10 layers of 20 where each job needs 2 of the layer before, 20 layers of 10 where each job needs all 10 of
+# the layer before, and 50 layers of 20 (1,000 jobs) needing 2.
 # Usage: bash bench/dag-vs-make/run.sh
-# Environment: RUNS (timed runs per tool, default 5), PARALLEL (default 2), LAYERS/WIDTH (default 10/20),
+# Environment: RUNS (timed runs per tool, default 5), PARALLEL (default 2),
+#              GRAPHS (default "10x20:2 20x10:all 50x20:2": LAYERSxWIDTH:NEEDS, NEEDS is 2 or all),
 #              SKIP_BUILD=1 (reuse bench/out/cairn as it is), NO_HYPERFINE=1 (time with a bash loop).
 # It reports; it does not fail when the target is missed.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out="$root/bench/out"
-dag="$out/dag"
 cairn="$out/cairn/cairn"
 runs=${RUNS:-5}
 parallel=${PARALLEL:-2}
-layers=${LAYERS:-10}
-width=${WIDTH:-20}
-jobs=$((layers * width))
+graphs=${GRAPHS:-10x20:2 20x10:all 50x20:2}
 target=2.0
 
 say() { printf '%s\n' "$*"; }
@@ -40,18 +40,6 @@ if [[ ${SKIP_BUILD:-} != 1 || ! -x $cairn ]]; then
     say "building cairn (Release) into bench/out/cairn..."
     dotnet publish "$root/src/Cairn.Cli" -c Release -o "$out/cairn" -nologo -v quiet >/dev/null
 fi
-
-# --- scenario ----------------------------------------------------------------------------------------------
-"$root/bench/dag-vs-make/generate.sh" "$dag" "$layers" "$width" true
-"$cairn" validate "$dag" >/dev/null
-
-cairn_run="$cairn run $dag --parallel $parallel"
-make_run="make -j$parallel -C $dag -f Makefile all"
-
-# Sanity: both must actually run every job (a make that says "nothing to do" would time nothing).
-"$cairn" run "$dag" --parallel "$parallel" >/dev/null 2>&1 || { say "error: the cairn run did not succeed"; exit 1; }
-[[ $(make -j"$parallel" -C "$dag" -f Makefile all 2>&1 | grep -c '^true$') == "$jobs" ]] \
-    || { say "error: make did not run $jobs recipes"; exit 1; }
 
 # --- timing ------------------------------------------------------------------------------------------------
 # Prints "mean stddev min median user system" (seconds; user and system are CPU time per run, mean) for a
@@ -82,41 +70,75 @@ measure() {
     fi
 }
 
-say "timing ($runs runs each after a warm-up; $($have_hyperfine && echo hyperfine || echo 'a bash loop'))..."
-read -r help_mean help_sd help_min _ help_user help_sys < <(measure "$cairn --help" 1 10)
-read -r validate_mean validate_sd validate_min _ validate_user validate_sys < <(measure "$cairn validate $dag" 1 10)
-read -r make_mean make_sd make_min make_median make_user make_sys < <(measure "$make_run")
-read -r cairn_mean cairn_sd cairn_min cairn_median cairn_user cairn_sys < <(measure "$cairn_run")
-
-# --- report ------------------------------------------------------------------------------------------------
 ms() { awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000 }'; }
 cpu() { awk -v u="$1" -v y="$2" 'BEGIN { printf "%.0f", (u + y) * 1000 }'; }
 row() { printf '  %-34s %7s %7s %7s %7s\n' "$@"; }
 
-say ""
-say "scenario: $jobs one-step jobs running 'true' ($layers layers of $width; each job after layer 0 needs 2 of the layer before), --parallel $parallel / -j$parallel"
+say "timing ($runs runs each after a warm-up; $($have_hyperfine && echo hyperfine || echo 'a bash loop'))..."
+first="$out/dag-validate"
+"$root/bench/dag-vs-make/generate.sh" "$first" 2 2 true 2 >/dev/null
+read -r help_mean help_sd help_min _ help_user help_sys < <(measure "$cairn --help" 1 10)
+read -r validate_mean validate_sd validate_min _ validate_user validate_sys < <(measure "$cairn validate $first" 1 10)
 say ""
 row "wall ms (cpu = user+sys ms)" mean "± sd" min cpu
 row "cairn --help (process start-up)" "$(ms "$help_mean")" "$(ms "$help_sd")" "$(ms "$help_min")" "$(cpu "$help_user" "$help_sys")"
 row "cairn validate (start-up + parse)" "$(ms "$validate_mean")" "$(ms "$validate_sd")" "$(ms "$validate_min")" "$(cpu "$validate_user" "$validate_sys")"
-row "make -j$parallel all" "$(ms "$make_mean")" "$(ms "$make_sd")" "$(ms "$make_min")" "$(cpu "$make_user" "$make_sys")"
-row "cairn run --parallel $parallel" "$(ms "$cairn_mean")" "$(ms "$cairn_sd")" "$(ms "$cairn_min")" "$(cpu "$cairn_user" "$cairn_sys")"
-say ""
-awk -v c="$cairn_mean" -v m="$make_mean" -v cmin="$cairn_min" -v mmin="$make_min" -v v="$validate_mean" \
-    -v ccpu="$(cpu "$cairn_user" "$cairn_sys")" -v mcpu="$(cpu "$make_user" "$make_sys")" -v vcpu="$(cpu "$validate_user" "$validate_sys")" \
-    -v n="$jobs" -v p="$parallel" -v target="$target" 'BEGIN {
-    ratio = c / m
-    extra = c - m
-    per_job = (extra - v) / n
-    printf "  ratio cairn/make (means)           %.2fx  (target: within %.1fx of make: %s)\n", ratio, target, (ratio <= target ? "MET" : "NOT MET")
-    printf "  ratio cairn/make (best runs)       %.2fx\n", cmin / mmin
-    printf "  extra wall time over make          %.0f ms\n", extra * 1000
-    printf "    of which fixed (validate)        %.0f ms\n", v * 1000
-    printf "    per job, wall                    %.2f ms   = (cairn - make - validate) / %d jobs\n", per_job * 1000, n
-    printf "    per job, on its worker           %.2f ms   = the above x %d workers running side by side\n", per_job * p * 1000, p
-    printf "  extra cpu time per job             %.2f ms   = (cairn cpu - make cpu - validate cpu) / %d jobs\n", (ccpu - mcpu - vcpu) / n, n
-}'
 
+summary=()
+for graph in $graphs; do
+    shape=${graph%%:*}
+    needs=${graph#*:}
+    [[ $needs == "$graph" ]] && needs=2
+    layers=${shape%%x*}
+    width=${shape#*x}
+    jobs=$((layers * width))
+    dag="$out/dag-$layers-$width-$needs"
+
+    # --- scenario ------------------------------------------------------------------------------------------
+    "$root/bench/dag-vs-make/generate.sh" "$dag" "$layers" "$width" true "$needs" >/dev/null
+    "$cairn" validate "$dag" >/dev/null
+    cairn_run="$cairn run $dag --parallel $parallel"
+    make_run="make -j$parallel -C $dag -f Makefile all"
+
+    # Sanity: both must actually run every job (a make that says "nothing to do" would time nothing).
+    "$cairn" run "$dag" --parallel "$parallel" >/dev/null 2>&1 || { say "error: the cairn run of $graph did not succeed"; exit 1; }
+    [[ $(make -j"$parallel" -C "$dag" -f Makefile all 2>&1 | grep -c '^true$') == "$jobs" ]] \
+        || { say "error: make did not run $jobs recipes of $graph"; exit 1; }
+
+    read -r make_mean make_sd make_min _ make_user make_sys < <(measure "$make_run")
+    read -r cairn_mean cairn_sd cairn_min _ cairn_user cairn_sys < <(measure "$cairn_run")
+
+    # --- report --------------------------------------------------------------------------------------------
+    if [[ $needs == all ]]; then
+        shape_text="each job after layer 0 needs all $width of the layer before"
+    else
+        shape_text="each job after layer 0 needs 2 of the layer before"
+    fi
+    say ""
+    say "graph $graph: $jobs one-step jobs running 'true' ($layers layers of $width; $shape_text), --parallel $parallel / -j$parallel"
+    row "make -j$parallel all" "$(ms "$make_mean")" "$(ms "$make_sd")" "$(ms "$make_min")" "$(cpu "$make_user" "$make_sys")"
+    row "cairn run --parallel $parallel" "$(ms "$cairn_mean")" "$(ms "$cairn_sd")" "$(ms "$cairn_min")" "$(cpu "$cairn_user" "$cairn_sys")"
+    verdict=$(awk -v c="$cairn_mean" -v m="$make_mean" -v cmin="$cairn_min" -v mmin="$make_min" -v v="$validate_mean" \
+        -v ccpu="$(cpu "$cairn_user" "$cairn_sys")" -v mcpu="$(cpu "$make_user" "$make_sys")" -v vcpu="$(cpu "$validate_user" "$validate_sys")" \
+        -v n="$jobs" -v p="$parallel" -v target="$target" -v graph="$graph" 'BEGIN {
+        ratio = c / m
+        extra = c - m
+        per_job = (extra - v) / n
+        printf "  ratio cairn/make (means)           %.2fx  (target: within %.1fx of make: %s)\n", ratio, target, (ratio <= target ? "MET" : "NOT MET")
+        printf "  ratio cairn/make (best runs)       %.2fx\n", cmin / mmin
+        printf "  extra wall time over make          %.0f ms\n", extra * 1000
+        printf "    per job, wall                    %.2f ms   = (cairn - make - validate) / %d jobs\n", per_job * 1000, n
+        printf "    per job, on its worker           %.2f ms   = the above x %d workers running side by side\n", per_job * p * 1000, p
+        printf "  extra cpu time per job             %.2f ms   = (cairn cpu - make cpu - validate cpu) / %d jobs\n", (ccpu - mcpu - vcpu) / n, n
+        printf "SUMMARY %-10s make %6.0f ms  cairn %6.0f ms  ratio %.2fx (best %.2fx)  target %.1fx: %s\n", graph, m * 1000, c * 1000, ratio, cmin / mmin, target, (ratio <= target ? "MET" : "NOT MET")
+    }')
+    say "$(grep -v '^SUMMARY' <<<"$verdict")"
+    summary+=("$(grep '^SUMMARY' <<<"$verdict" | sed 's/^SUMMARY /  /')")
+done
+
+say ""
+say "summary (means; load $(cut -d' ' -f1-3 /proc/loadavg)):"
+printf '%s\n' "${summary[@]}"
 say ""
 say "machine:"
 say "  cpus     $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"

@@ -100,6 +100,9 @@ public abstract partial class CairnStore : ICairnStore
     public Task<RunRecord?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
         _records.GetRunAsync(runId, cancellationToken);
 
+    public Task<RunState?> GetRunStateAsync(long runId, CancellationToken cancellationToken) =>
+        _records.GetRunStateAsync(runId, cancellationToken);
+
     public Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
         _records.GetJobsAsync(runId, cancellationToken);
 
@@ -112,6 +115,12 @@ public abstract partial class CairnStore : ICairnStore
     /// <exception cref="ArgumentException"><paramref name="from"/> or <paramref name="to"/> is running: only a lease moves a running job.</exception>
     public Task<bool> TryTransitionJobAsync(long jobId, JobStatus from, JobStatus to, JobTransition transition, CancellationToken cancellationToken) =>
         _records.TryTransitionJobAsync(jobId, from, to, transition, cancellationToken);
+
+    public Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken) =>
+        _records.GetJobStatusesAsync(runId, jobIds, cancellationToken);
+
+    public Task<IReadOnlyList<long>> QueueJobsAsync(long runId, IReadOnlyList<long> jobIds, JobTransition transition, CancellationToken cancellationToken) =>
+        _records.QueueJobsAsync(runId, jobIds, transition, cancellationToken);
 
     /// <exception cref="ArgumentException">The move is not one of <see cref="RunStatusTransitions"/>.</exception>
     public Task<bool> TryTransitionRunAsync(long runId, RunStatus from, RunStatus to, DateTimeOffset at, CancellationToken cancellationToken) =>

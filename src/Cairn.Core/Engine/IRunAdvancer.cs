@@ -6,4 +6,8 @@ namespace Cairn.Core.Engine;
 public interface IRunAdvancer
 {
     Task AdvanceAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="AdvanceAsync(long, CancellationToken)"/>, told which job's outcome was just written (it may have
+    /// ended, or be queued again for a retry), so that only what needed it is looked at.</summary>
+    Task AdvanceAsync(long runId, long completedJobId, CancellationToken cancellationToken) => AdvanceAsync(runId, cancellationToken);
 }

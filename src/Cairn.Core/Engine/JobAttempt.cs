@@ -370,7 +370,7 @@ internal sealed class JobAttempt(JobWorkerContext services, JobLease lease)
             services.Observer.JobFinished(Job, completion);
             try
             {
-                await services.Coordinator.AdvanceAsync(lease.RunId, timeout.Token);
+                await services.Coordinator.AdvanceAsync(lease.RunId, lease.JobId, timeout.Token);
             }
             catch (Exception) when (nextLease is not null)
             {

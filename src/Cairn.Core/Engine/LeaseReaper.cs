@@ -86,7 +86,7 @@ public sealed class LeaseReaper(IJobQueue queue, IRunStore store, RunCoordinator
         Telemetry.CairnMeasurements.LeaseExpired();
         Telemetry.CairnMeasurements.AttemptEnded(completion);
         Reaped?.Invoke(lease, completion);
-        await coordinator.AdvanceAsync(lease.RunId, cancellationToken);
+        await coordinator.AdvanceAsync(lease.RunId, lease.JobId, cancellationToken);
         return true;
     }
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Cairn.Core.Pipelines.Expressions;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
 using Cairn.Core.Trackers;
@@ -13,14 +12,14 @@ namespace Cairn.Core.Engine;
 /// <param name="notifier">Told when a gate opens (a tracker's work item hears of it); nobody when null.</param>
 public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItemNotifier? notifier = null) : IRunAdvancer
 {
-    private const string CancelledDetail = "the run was cancelled";
     private const int GroupRepairBatch = 100;
 
     /// <summary>A started run of a group whose jobs all still wait this long after its last change was left by a crash.</summary>
     private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _gates = new();
-    private readonly ConcurrentDictionary<long, IReadOnlyList<JobRecord>> _graphs = new();
+    private readonly ConcurrentDictionary<long, RunGraph> _graphs = new();
+    private readonly ConcurrentDictionary<long, RunRecord> _runs = new();
     private readonly GateOpener _gateOpener = new(store, time, notifier ?? NoWorkItemNotifier.Instance);
 
     /// <summary>Raised once per run, by the coordinator whose compare-and-set ended it.</summary>
@@ -37,7 +36,14 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
     }
 
     /// <summary>Queues or skips whatever can move; ends the run when nothing is left. Safe to call at any time.</summary>
-    public async Task AdvanceAsync(long runId, CancellationToken cancellationToken)
+    public Task AdvanceAsync(long runId, CancellationToken cancellationToken) => AdvanceAsync(runId, null, cancellationToken);
+
+    /// <summary>Queues or skips what the outcome of job <paramref name="completedJobId"/>, just written, lets move, looking only
+    /// at the jobs that need it; ends the run when nothing is left.</summary>
+    public Task AdvanceAsync(long runId, long completedJobId, CancellationToken cancellationToken) =>
+        AdvanceAsync(runId, (long?)completedJobId, cancellationToken);
+
+    private async Task AdvanceAsync(long runId, long? completedJobId, CancellationToken cancellationToken)
     {
         // Within one process, advancing a run is serialized: it saves re-reading while another advance is mid-way.
         // Across processes the compare-and-set transitions keep it correct.
@@ -45,7 +51,7 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
         await gate.WaitAsync(cancellationToken);
         try
         {
-            await AdvanceCoreAsync(runId, cancellationToken);
+            await AdvanceCoreAsync(runId, completedJobId, cancellationToken);
         }
         finally
         {
@@ -114,9 +120,9 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
         return true;
     }
 
-    private async Task AdvanceCoreAsync(long runId, CancellationToken cancellationToken)
+    private async Task AdvanceCoreAsync(long runId, long? completedJobId, CancellationToken cancellationToken)
     {
-        var run = await store.GetRunAsync(runId, cancellationToken)
+        var run = await ReadRunAsync(runId, cancellationToken)
             ?? throw new InvalidOperationException($"run {runId} does not exist");
         if (run.Status.HasEnded())
         {
@@ -130,110 +136,56 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
             return;
         }
 
-        // A run's jobs, needs and definitions never change: read them once, then only statuses on each advance.
+        // A run's jobs, needs and definitions never change: read them once, then only the statuses an advance needs.
+        var fresh = false;
         if (!_graphs.TryGetValue(runId, out var graph))
         {
-            graph = await store.GetJobsAsync(runId, cancellationToken);
+            graph = new RunGraph(await store.GetJobsAsync(runId, cancellationToken));
             _graphs[runId] = graph;
+            fresh = true;
         }
 
-        var statuses = await store.GetJobStatusesAsync(runId, cancellationToken);
-        var jobs = graph.ToDictionary(j => j.Name, j => j with { Status = statuses[j.Id] }, StringComparer.Ordinal);
-        if (run.CancelRequested)
+        var advance = new RunAdvance(store, time, _gateOpener, run, graph);
+        try
         {
-            // Nothing more of a cancelled run starts: whoever advances it (the canceller, or a worker whose job ended
-            // meanwhile) cancels what waits or is queued, with the reason the request gave.
-            var reason = run.CancelReason ?? CancelledDetail;
-            foreach (var job in jobs.Values.Where(j => j.Status is JobStatus.Waiting or JobStatus.Queued).ToList())
+            if (run.CancelRequested)
             {
-                jobs[job.Name] = job with { Status = await CancelIfPendingAsync(job.Id, job.Status, reason, cancellationToken) };
+                await advance.CancelPendingAsync(fresh, cancellationToken);
             }
-        }
-        else
-        {
-            await ReleaseAsync(run, jobs, cancellationToken);
-        }
-
-        if (jobs.Values.All(j => j.Status.IsTerminal()))
-        {
-            var verdict = run.CancelRequested ? RunStatus.Cancelled : Verdict(jobs.Values);
-            var at = time.GetUtcNow();
-            if (await store.TryTransitionRunAsync(runId, run.Status, verdict, at, cancellationToken))
+            else if (completedJobId is { } jobId && !fresh && graph.TryIndexOf(jobId, out var completed))
             {
-                Forget(runId);
-                var ended = run with { Status = verdict, FinishedAt = at };
-                Telemetry.CairnMeasurements.RunEnded(ended);
-                RunFinished?.Invoke(ended);
-                await StartNextInGroupAsync(run, cancellationToken);
+                await advance.AfterCompletionAsync(completed, cancellationToken);
             }
-        }
-    }
-
-    /// <summary>Queues or skips every waiting job whose needs have all ended, until nothing more moves.</summary>
-    private async Task ReleaseAsync(RunRecord run, Dictionary<string, JobRecord> jobs, CancellationToken cancellationToken)
-    {
-        bool moved;
-        do
-        {
-            moved = false;
-            foreach (var job in jobs.Values.Where(j => j.Status == JobStatus.Waiting).ToList())
+            else
             {
-                var needs = job.Needs.Select(n => jobs[n]).ToList();
-                if (needs.Any(n => !n.Status.IsTerminal()))
-                {
-                    continue;
-                }
-
-                var definition = JobDefinitionJson.Deserialize(job.Definition);
-                var next = Decide(definition, needs, jobs);
-                if (next == JobStatus.Queued && string.Equals(definition.Kind, GateOpener.ApprovalKind, StringComparison.Ordinal))
-                {
-                    // An approval job is never queued: it waits on its gate, which people decide.
-                    await _gateOpener.OpenAsync(run, job, definition, jobs, cancellationToken);
-                    continue;
-                }
-
-                var transition = next == JobStatus.Skipped
-                    ? new JobTransition(time.GetUtcNow(), null, SkipReason(job, needs))
-                    : JobTransition.Now(time);
-                if (await store.TryTransitionJobAsync(job.Id, JobStatus.Waiting, next, transition, cancellationToken))
-                {
-                    jobs[job.Name] = job with { Status = next };
-                    moved = true;
-                }
-                else if (await store.GetJobAsync(job.Id, cancellationToken) is { } fresh)
-                {
-                    // Someone else moved it (or a cancel of the run refused the queueing); take the store's word for it.
-                    jobs[job.Name] = fresh;
-                }
-            }
-        }
-        while (moved);
-    }
-
-    /// <summary>Moves a waiting or queued job to cancelled, following it while others move it (a worker may lease a queued
-    /// job first: then it is running, and its worker stops it). Returns the status the job was left in.</summary>
-    private async Task<JobStatus> CancelIfPendingAsync(long jobId, JobStatus status, string reason, CancellationToken cancellationToken)
-    {
-        while (status is JobStatus.Waiting or JobStatus.Queued)
-        {
-            var transition = new JobTransition(time.GetUtcNow(), FailureClass.Cancelled, reason);
-            if (await store.TryTransitionJobAsync(jobId, status, JobStatus.Cancelled, transition, cancellationToken))
-            {
-                return JobStatus.Cancelled;
+                // Started, approved, repaired, a gate decided, or the first advance of the run in this process: look at every job.
+                await advance.FullPassAsync(fresh, cancellationToken);
             }
 
-            var fresh = await store.GetJobAsync(jobId, cancellationToken);
-            if (fresh is null || fresh.Status == status)
+            if (!await advance.AllEndedAsync(cancellationToken))
             {
-                // Nothing moved it, so the store refused for a reason that will not pass; leave it.
-                return status;
+                return;
             }
-
-            status = fresh.Status;
+        }
+        catch
+        {
+            // What this process knew may be half updated: the next advance reads the run again and looks at every job.
+            _graphs.TryRemove(runId, out _);
+            _runs.TryRemove(runId, out _);
+            throw;
         }
 
-        return status;
+        var verdict = run.CancelRequested ? RunStatus.Cancelled : Verdict(graph);
+        var at = time.GetUtcNow();
+        if (await store.TryTransitionRunAsync(runId, run.Status, verdict, at, cancellationToken))
+        {
+            Forget(runId);
+            // Read whole once more, so that whoever hears of the end sees the run as it ended (when it started, say).
+            var ended = (await store.GetRunAsync(runId, cancellationToken) ?? run) with { Status = verdict, FinishedAt = at };
+            Telemetry.CairnMeasurements.RunEnded(ended);
+            RunFinished?.Invoke(ended);
+            await StartNextInGroupAsync(run, cancellationToken);
+        }
     }
 
     /// <summary>Once a run of a concurrency group has ended, the group's oldest held run starts, unless another of its runs
@@ -249,42 +201,48 @@ public sealed class RunCoordinator(IRunStore store, TimeProvider time, IWorkItem
         await AdvanceAsync(next.Id, cancellationToken);
     }
 
+    /// <summary>The run: read whole on its first advance while it runs, afterwards only its status and cancel request, which
+    /// are all of it that an advance reads and that changes while it runs.</summary>
+    private async Task<RunRecord?> ReadRunAsync(long runId, CancellationToken cancellationToken)
+    {
+        if (_runs.TryGetValue(runId, out var known))
+        {
+            return await store.GetRunStateAsync(runId, cancellationToken) is { } state
+                ? known with { Status = state.Status, CancelRequested = state.CancelRequested, CancelReason = state.CancelReason }
+                : null;
+        }
+
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        if (run is { Status: RunStatus.Running })
+        {
+            _runs[runId] = run;
+        }
+
+        return run;
+    }
+
     private void Forget(long runId)
     {
+        _runs.TryRemove(runId, out _);
         _graphs.TryRemove(runId, out _);
         _gates.TryRemove(runId, out _);
     }
 
-    private static JobStatus Decide(JobDefinitionJson definition, IReadOnlyList<JobRecord> needs, IReadOnlyDictionary<string, JobRecord> jobs)
+    private static RunStatus Verdict(RunGraph graph)
     {
-        var status = JobStatusContext.For(needs, jobs);
-        if (definition.If is null)
+        var failed = false;
+        for (var i = 0; i < graph.Count; i++)
         {
-            return status.AllNeedsSucceeded ? JobStatus.Queued : JobStatus.Skipped;
+            switch (graph.StatusOf(i))
+            {
+                case JobStatus.Cancelled:
+                    return RunStatus.Cancelled;
+                case JobStatus.Failed:
+                    failed = true;
+                    break;
+            }
         }
 
-        var context = new ExpressionContext(definition.Matrix, definition.Env, definition.Inputs);
-        return ExpressionEngine.EvaluateCondition(definition.If, context, status.ToStatusContext())
-            ? JobStatus.Queued
-            : JobStatus.Skipped;
-    }
-
-    private static string SkipReason(JobRecord job, IReadOnlyList<JobRecord> needs)
-    {
-        var blocker = needs.FirstOrDefault(n => n.Status != JobStatus.Succeeded);
-        return blocker is null
-            ? "its condition was false"
-            : $"'{blocker.Name}' {blocker.Status.ToWire()}";
-    }
-
-    private static RunStatus Verdict(IEnumerable<JobRecord> jobs)
-    {
-        var statuses = jobs.Select(j => j.Status).ToList();
-        if (statuses.Contains(JobStatus.Cancelled))
-        {
-            return RunStatus.Cancelled;
-        }
-
-        return statuses.Contains(JobStatus.Failed) ? RunStatus.Failed : RunStatus.Succeeded;
+        return failed ? RunStatus.Failed : RunStatus.Succeeded;
     }
 }

@@ -37,4 +37,8 @@ public sealed record PlannedJob(
 
     /// <summary>How soon the job is leased once queued: the job's <c>priority</c>, else the pipeline's, else normal.</summary>
     public Pipelines.JobPriority Priority { get; init; } = Pipelines.JobPriority.Normal;
+
+    /// <summary>Nothing decides whether the job runs but the run's start: it needs no job, has no condition and is not an
+    /// approval. The store writes it queued when it writes its run running.</summary>
+    public bool StartsQueued { get; init; }
 }

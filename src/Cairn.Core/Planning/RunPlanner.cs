@@ -81,6 +81,7 @@ public static class RunPlanner
             planned.Add(new PlannedJob(name, job.Key, needs, labels, definition.Serialize())
             {
                 Priority = job.Priority ?? pipeline.Priority ?? JobPriority.Normal,
+                StartsQueued = needs.Count == 0 && definition.If is null && job.Kind != JobKind.Approval,
             });
         }
 

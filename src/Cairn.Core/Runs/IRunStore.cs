@@ -59,6 +59,11 @@ public interface IRunStore : IJobAttemptStore
     /// <paramref name="maxWait"/>. Throws <see cref="OperationCanceledException"/> when cancelled.</summary>
     Task WaitForChangesAsync(long afterId, TimeSpan maxWait, CancellationToken cancellationToken);
 
+    /// <summary>Only what changes of a run while it runs (its status, its cancel request): what the coordinator reads on every
+    /// job's end. Null when there is no such run.</summary>
+    async Task<RunState?> GetRunStateAsync(long runId, CancellationToken cancellationToken) =>
+        await GetRunAsync(runId, cancellationToken) is { } run ? new RunState(run.Status, run.CancelRequested, run.CancelReason) : null;
+
     /// <summary>The run's jobs in plan order.</summary>
     Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken);
 
@@ -66,6 +71,15 @@ public interface IRunStore : IJobAttemptStore
 
     /// <summary>Only the status of each of the run's jobs, by job id: what the coordinator reads on every job's end.</summary>
     Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>The status of each of <paramref name="jobIds"/> that is a job of run <paramref name="runId"/>, by job id: what
+    /// the coordinator reads of the few jobs a completion concerns.</summary>
+    async Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var all = await GetJobStatusesAsync(runId, cancellationToken);
+        return jobIds.Where(all.ContainsKey).Distinct().ToDictionary(id => id, id => all[id]);
+    }
 
     /// <summary>Moves a job that is not leased (waiting or queued) to another status, only if it is still <paramref name="from"/>.
     /// A move to <see cref="JobStatus.Queued"/> wakes idle workers, and is refused once the run's cancel was requested.
@@ -105,6 +119,9 @@ public interface IRunStore : IJobAttemptStore
     /// at most <paramref name="limit"/>, in order: one step's part of the log, read in pages.</summary>
     Task<IReadOnlyList<StoredLogLine>> ReadStepLogAsync(long jobId, int stepIndex, long afterSequence, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>What changes of a run while it runs: its status, and whether (and why) its cancel was asked.</summary>
+public sealed record RunState(RunStatus Status, bool CancelRequested, string? CancelReason);
 
 /// <summary>What a transition of an unleased job records besides its status.</summary>
 public sealed record JobTransition(DateTimeOffset At, FailureClass? FailureClass = null, string? Detail = null)

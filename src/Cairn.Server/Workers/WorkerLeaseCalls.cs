@@ -244,7 +244,7 @@ public sealed class WorkerLeaseCalls(
             return WorkerLeases.LeaseLost(leaseId);
         }
 
-        await coordinator.AdvanceAsync(found.RunId, CancellationToken.None);
+        await coordinator.AdvanceAsync(found.RunId, found.JobId, CancellationToken.None);
         return TypedResults.Json(new CompletionAnswer(true), WorkerProtocolJson.Default.CompletionAnswer);
     }
 

@@ -69,6 +69,8 @@ internal static class PortableSql
 
     public const string RunById = $"SELECT {RunColumns} FROM runs WHERE id = @id;";
 
+    public const string RunStateById = "SELECT status, cancel_requested_at, cancel_reason FROM runs WHERE id = @id;";
+
     public const string InsertJob = """
         INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition, failure_detail, finished_at, reused_from, changed_at,
             priority)
@@ -80,6 +82,31 @@ internal static class PortableSql
     public const string JobStatusesOfRun = "SELECT id, status FROM jobs WHERE run_id = @run;";
 
     public const string JobById = $"SELECT {JobColumns} FROM jobs WHERE id = @id;";
+
+    /// <summary>Id and status of the jobs of run <c>@run</c> among <c>@job0</c>… (<paramref name="count"/> of them).</summary>
+    public static string JobStatusesOf(int count) =>
+        $"SELECT id, status FROM jobs WHERE run_id = @run AND id IN ({JobParameters(count)});";
+
+    // One statement for every job a completion releases. As QueueJob, the cancel is checked in the statement itself.
+    /// <summary>Queues those of the jobs of run <c>@run</c> among <c>@job0</c>… (<paramref name="count"/> of them) that still
+    /// wait, unless the run's cancel was asked; returns the ids it queued.</summary>
+    public static string QueueJobs(int count) => $"""
+        UPDATE jobs SET status = 'queued', changed_at = @at
+        WHERE run_id = @run AND id IN ({JobParameters(count)}) AND status = 'waiting'
+          AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = @run AND runs.cancel_requested_at IS NOT NULL)
+        RETURNING id;
+        """;
+
+    /// <summary>Binds <c>@job0</c>… to <paramref name="ids"/>, as <see cref="JobStatusesOf"/> and <see cref="QueueJobs"/> name them.</summary>
+    public static void BindJobIds(System.Data.Common.DbCommand command, IReadOnlyList<long> ids)
+    {
+        for (var i = 0; i < ids.Count; i++)
+        {
+            command.Bind($"@job{i}", ids[i]);
+        }
+    }
+
+    private static string JobParameters(int count) => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@job{i}"));
 
     public const string MoveJob = "UPDATE jobs SET status = @to, changed_at = @at, pending_reason = NULL WHERE id = @id AND status = @from;";
 

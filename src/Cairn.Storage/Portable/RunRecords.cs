@@ -13,6 +13,16 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
         return runs.SingleOrDefault();
     }
 
+    public async Task<RunState?> GetRunStateAsync(long runId, CancellationToken cancellationToken)
+    {
+        var states = await database.QueryAsync(
+            PortableSql.RunStateById,
+            c => c.Bind("@id", runId),
+            row => new RunState(StatusNames.ParseRunStatus(row.GetString(0)), !row.IsDBNull(1), row.IsDBNull(2) ? null : row.GetString(2)),
+            cancellationToken);
+        return states.SingleOrDefault();
+    }
+
     public async Task<IReadOnlyList<JobRecord>> GetJobsAsync(long runId, CancellationToken cancellationToken) =>
         await database.QueryAsync(sql.JobsOfRun, c => c.Bind("@run", runId), rows.ReadJob, cancellationToken);
 
@@ -24,6 +34,62 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
             row => (Id: row.GetInt64(0), Status: StatusNames.ParseJobStatus(row.GetString(1))),
             cancellationToken);
         return statuses.ToDictionary(r => r.Id, r => r.Status);
+    }
+
+    /// <summary>Ids go in chunks of this many: well under what either database takes as parameters of one statement.</summary>
+    private const int IdsPerStatement = 500;
+
+    public async Task<IReadOnlyDictionary<long, JobStatus>> GetJobStatusesAsync(long runId, IReadOnlyCollection<long> jobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var statuses = new Dictionary<long, JobStatus>(jobIds.Count);
+        foreach (var chunk in jobIds.Distinct().Chunk(IdsPerStatement))
+        {
+            var rows = await database.QueryAsync(
+                PortableSql.JobStatusesOf(chunk.Length),
+                command =>
+                {
+                    command.Bind("@run", runId);
+                    PortableSql.BindJobIds(command, chunk);
+                },
+                row => (Id: row.GetInt64(0), Status: StatusNames.ParseJobStatus(row.GetString(1))),
+                cancellationToken);
+            foreach (var (id, status) in rows)
+            {
+                statuses[id] = status;
+            }
+        }
+
+        return statuses;
+    }
+
+    /// <summary>Queues the jobs still waiting among <paramref name="jobIds"/> in one statement (per few hundred), with what
+    /// <see cref="TryTransitionJobAsync"/> does on a move to queued done once: the feed's triggers record each job, and idle
+    /// workers are woken.</summary>
+    public async Task<IReadOnlyList<long>> QueueJobsAsync(long runId, IReadOnlyList<long> jobIds, JobTransition transition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        ArgumentNullException.ThrowIfNull(transition);
+        var queued = new List<long>(jobIds.Count);
+        foreach (var chunk in jobIds.Distinct().Chunk(IdsPerStatement))
+        {
+            queued.AddRange(await database.WriteReturningAsync(
+                PortableSql.QueueJobs(chunk.Length),
+                command =>
+                {
+                    command.Bind("@run", runId).Bind("@at", RecordRows.ToMillis(transition.At));
+                    PortableSql.BindJobIds(command, chunk);
+                },
+                row => row.GetInt64(0),
+                cancellationToken));
+        }
+
+        if (queued.Count > 0)
+        {
+            events.StatusChanged(jobQueued: true);
+        }
+
+        return queued;
     }
 
     public async Task<JobRecord?> GetJobAsync(long jobId, CancellationToken cancellationToken)

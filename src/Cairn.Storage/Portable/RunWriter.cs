@@ -30,10 +30,19 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             TraceParent = RunTrace.Capture(),
         };
         var millis = RecordRows.ToMillis(createdAt);
-        var jobs = plan.Jobs.Select((job, i) => job.ReusedFrom is { } reused
-            ? new NewJob(i, job, JobStatus.Succeeded, ReusedDetail(plan, reused), millis, millis)
-            : new NewJob(i, job, JobStatus.Waiting, null, null, millis)).ToList();
-        return await InsertAsync(run, (transaction, runId) => dialect.InsertJobsAsync(transaction, runId, jobs, cancellationToken), cancellationToken);
+        return await InsertAsync(
+            run,
+            async (transaction, written) =>
+            {
+                // Decided on the run as written: one held by its group, or waiting for approval, queues nothing yet.
+                var starts = written.Status == RunStatus.Running;
+                var jobs = plan.Jobs.Select((job, i) => job.ReusedFrom is { } reused
+                    ? new NewJob(i, job, JobStatus.Succeeded, ReusedDetail(plan, reused), millis, millis)
+                    : new NewJob(i, job, starts && job.StartsQueued ? JobStatus.Queued : JobStatus.Waiting, null, null, millis)).ToList();
+                await dialect.InsertJobsAsync(transaction, written.Id, jobs, cancellationToken);
+                return jobs.Any(j => j.Status == JobStatus.Queued);
+            },
+            cancellationToken);
     }
 
     public async Task<RunRecord> CreateFailedRunAsync(
@@ -51,7 +60,7 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             Trigger = trigger,
             TraceParent = RunTrace.Capture(),
         };
-        return await InsertAsync(run, (_, _) => Task.CompletedTask, cancellationToken);
+        return await InsertAsync(run, (_, _) => Task.FromResult(false), cancellationToken);
     }
 
     public async Task<bool> RequestCancelAsync(long runId, RunStatus? expected, string reason, DateTimeOffset at, CancellationToken cancellationToken)
@@ -83,10 +92,11 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
     }
 
     /// <summary>Inserts the run (held, when its concurrency group is busy), numbers it, then inserts its jobs, in one transaction. A run whose idempotency key was used
-    /// conflicts before anything is written: the first run is read back instead.</summary>
-    private async Task<RunRecord> InsertAsync(RunRecord run, Func<IStatementRunner, long, Task> insertJobs, CancellationToken cancellationToken)
+    /// conflicts before anything is written: the first run is read back instead. <paramref name="insertJobs"/> is given the run as
+    /// written and says whether it queued a job.</summary>
+    private async Task<RunRecord> InsertAsync(RunRecord run, Func<IStatementRunner, RunRecord, Task<bool>> insertJobs, CancellationToken cancellationToken)
     {
-        var (stored, created) = await database.InTransactionAsync(
+        var (stored, created, queued) = await database.InTransactionAsync(
             async transaction =>
             {
                 run = await groups.HoldIfBusyAsync(transaction, run, cancellationToken);
@@ -96,21 +106,21 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
                 {
                     var first = await ByKeyAsync(transaction, run.IdempotencyKey!, cancellationToken)
                         ?? throw new InvalidOperationException($"run with idempotency key '{run.IdempotencyKey}' vanished while being read");
-                    return (first, false);
+                    return (first, false, false);
                 }
 
                 // Numbered only once the run is surely new, so that a used key costs no number.
                 var number = await NextNumberAsync(transaction, run.Repository, cancellationToken);
                 await transaction.ExecuteAsync(
                     PortableSql.NumberRun, command => command.Bind("@id", id).Bind("@number", number), cancellationToken);
-                await insertJobs(transaction, id);
-                return (run with { Id = id, Number = number }, true);
+                var written = run with { Id = id, Number = number };
+                return (written, true, await insertJobs(transaction, written));
             },
             cancellationToken);
 
         if (created)
         {
-            events.StatusChanged();
+            events.StatusChanged(jobQueued: queued);
         }
 
         return stored;
