@@ -41,6 +41,8 @@ internal static partial class PageTimings
             new("/runs?repo=…&status=failed", $"runs?repo={Uri.EscapeDataString(repo)}&status=failed", true,
                 [Latest, $"{Runs} WHERE repository = '{repo}' AND status = 'failed' ORDER BY id DESC LIMIT 51"]),
             new("/runs?before=…", $"runs?before={later}", true, [Latest, $"{Runs} WHERE id < {later} ORDER BY id DESC LIMIT 51"]),
+            // An event no run has: without an index on it, the whole history is walked to find that out.
+            new("/runs?event=schedule", "runs?event=schedule", true, [Latest, $"{Runs} WHERE event = 'schedule' ORDER BY id DESC LIMIT 51"]),
         };
 
         var c = CultureInfo.InvariantCulture;

@@ -7,7 +7,8 @@
 #             (SQLite, PostgreSQL), beside the bare SQL of each page; the seeded store is kept and reused.
 #  followers  1,000 followers of one job's live log on one server (SQLite), beside one follower.
 # Usage: bash bench/scale/run.sh
-# Environment: PART (default all), STORES (default "sqlite postgres"), SKIP_BUILD=1, CONNECTION (PostgreSQL, default
+# Environment: PART (default all), STORES (default "sqlite postgres"), SKIP_BUILD=1, CAIRN_CLI (another build of cairn
+#   to measure, e.g. one from before a change), CONNECTION (PostgreSQL, default
 #   $CAIRN_TEST_POSTGRES; the part's own databases, cairn_scale_*, are made on that server),
 #   webhooks: RUNS (100), JOBS (10), REPOS (10), WITHIN_MS (1000), CONCURRENCY (per server, 4);
 #   pages: SEED_RUNS (100000), LINES (10000000), REQUESTS (200), RESEED=1 (seed again even when a seed is kept);
@@ -19,7 +20,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out="$root/bench/out/scale"
-cli="$root/src/Cairn.Cli/bin/Release/net10.0/cairn"
+cli=${CAIRN_CLI:-"$root/src/Cairn.Cli/bin/Release/net10.0/cairn"}
 driver="$here/bin/Release/net10.0/scale-bench"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 part=${PART:-all}
@@ -107,6 +108,11 @@ webhooks() {
         port=$(free_port)
         local extra=()
         [[ $i == 1 && $store == postgres ]] && extra=(--new-admin-token)
+        if [[ $i -gt 1 ]]; then
+            # Replicas share the master key, as a deployment's do: each must open the repositories' webhook secrets.
+            mkdir -p "$dir/data-$i"
+            cp "$dir/data-1/master.key" "$dir/data-$i/master.key"
+        fi
         start_server "$dir/data-$i" "$dir/server-$i.log" "$port" --concurrency "${CONCURRENCY:-4}" "${store_args[@]}" "${extra[@]}"
         urls+=("http://127.0.0.1:$port")
         pids+=("$started")
