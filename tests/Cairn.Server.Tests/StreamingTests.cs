@@ -117,6 +117,57 @@ public sealed class StreamingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Followers_written_to_by_the_tail_get_every_line_once_even_one_that_stops_reading_while_the_job_prints_megabytes()
+    {
+        repo.Commit($$"""
+            name: crowd
+            on: { manual: {} }
+            jobs:
+              build:
+                steps:
+                  - run: |
+                      seq -f 'line %g' 1 3
+                      while [ ! -f '{{Release}}' ]; do sleep 0.05; done
+                      seq -f 'line %g' 4 100000
+            """);
+        var run = await TriggerAsync();
+        var job = (await server.GetRunAsync(run)).Jobs![0].Id;
+        var crowd = new List<SseStream>();
+        var seen = new List<long>();
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var follower = await SseStream.OpenAsync(server.Client, LogPath(run, job));
+                crowd.Add(follower);
+                seen.Add(long.Parse((await follower.ReadUntilAsync(e => Text(e) == "line 3"))[^1].Id!, CultureInfo.InvariantCulture));
+            }
+
+            // Every one has the first lines and waits for more; the last stops reading while the job prints about 9 MB of
+            // events, more than its connection holds, so its writes stop going out while the others' go on.
+            var (stalled, reading) = (crowd[^1], crowd[..^1]);
+            await File.WriteAllTextAsync(Release, "");
+            var rests = await Task.WhenAll(reading.Select(f => f.ReadUntilAsync(e => e.Type == "end")));
+            var stalledRest = await stalled.ReadUntilAsync(e => e.Type == "end");
+
+            foreach (var (rest, after) in rests.Append(stalledRest).Zip(seen))
+            {
+                var lines = rest.Where(e => e.Type == "message").ToList();
+                Assert.Equal(Enumerable.Range(1, lines.Count).Select(i => after + i), lines.Select(e => long.Parse(e.Id!, CultureInfo.InvariantCulture)));
+                Assert.Equal(Enumerable.Range(4, 99_997).Select(i => $"line {i}"), lines.Select(Text).Where(t => t.StartsWith("line ", StringComparison.Ordinal)));
+                Assert.Equal("succeeded", rest[^1].Json.GetProperty("status").GetString());
+            }
+        }
+        finally
+        {
+            foreach (var follower in crowd)
+            {
+                await follower.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_idle_stream_gets_keep_alive_comments()
     {
         var (run, job) = await StartHeldJobAsync();

@@ -76,6 +76,7 @@ internal sealed class LogTail : IDisposable
 
     private readonly Lock _gate = new();
     private readonly List<(long Sequence, byte[] Event)> _lines = [];
+    private readonly List<LiveFollower> _live = [];
     private readonly IRunStore _runs;
     private readonly IRunFeeds _feeds;
     private readonly TimeProvider _time;
@@ -135,6 +136,51 @@ internal sealed class LogTail : IDisposable
 
             return (events, events.Length > 0 ? _lines[^1].Sequence : cursor);
         }
+    }
+
+    /// <summary>Hands a stream that has sent every line up to <see cref="LiveFollower.Cursor"/> to the reader, which writes
+    /// each new batch to it from now on; false when lines came after its cursor (the stream sends those first, and tries
+    /// again) or the reader does not know yet where the log ends.</summary>
+    public bool TryAttach(LiveFollower follower)
+    {
+        ArgumentNullException.ThrowIfNull(follower);
+        lock (_gate)
+        {
+            if (_keptAfter == long.MaxValue || follower.Cursor != _last)
+            {
+                return false;
+            }
+
+            follower.Attached = true;
+            _live.Add(follower);
+            return true;
+        }
+    }
+
+    /// <summary>Takes a stream back from the reader, once its last write is on its way; answers the sequence of the last
+    /// line written to it.</summary>
+    public async Task<long> DetachAsync(LiveFollower follower)
+    {
+        ArgumentNullException.ThrowIfNull(follower);
+        lock (_gate)
+        {
+            if (follower.Attached)
+            {
+                follower.Attached = false;
+                _live.Remove(follower);
+            }
+        }
+
+        try
+        {
+            await follower.Flushing;
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection broke; the stream finds out at its next write.
+        }
+
+        return follower.Cursor;
     }
 
     /// <summary>Stops the reader; it lets go of its token when it has stopped.</summary>
@@ -206,9 +252,40 @@ internal sealed class LogTail : IDisposable
                 _keptAfter = _lines[dropped - 1].Sequence;
                 _lines.RemoveRange(0, dropped);
             }
+
+            WriteToLive(encoded);
         }
 
         Wake();
+    }
+
+    /// <summary>Writes a batch to every attached stream (under the lock, so that none is detached halfway through a write);
+    /// a stream whose last write is still on its way is let go, to catch up by itself.</summary>
+    private void WriteToLive(List<(long Sequence, byte[] Event)> encoded)
+    {
+        if (_live.Count == 0)
+        {
+            return;
+        }
+
+        var batch = new byte[encoded.Sum(e => e.Event.Length)];
+        var at = 0;
+        foreach (var (_, bytes) in encoded)
+        {
+            bytes.CopyTo(batch, at);
+            at += bytes.Length;
+        }
+
+        for (var i = _live.Count - 1; i >= 0; i--)
+        {
+            var follower = _live[i];
+            if (!follower.TryWrite(batch, _last))
+            {
+                follower.Attached = false;
+                _live.RemoveAt(i);
+                follower.LetGo();
+            }
+        }
     }
 
     private void Wake()

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -46,6 +47,13 @@ internal sealed class SseWriter : IDisposable
         await response.Body.FlushAsync(cancellationToken);
         return new SseWriter(response, time, keepAlive);
     }
+
+    /// <summary>The response itself, for a writer that sends events on this stream's behalf while the stream writes nothing
+    /// (see <see cref="LiveFollower"/>).</summary>
+    public PipeWriter Body => _response.BodyWriter;
+
+    /// <summary>Says that events went out through <see cref="Body"/>, so that no keep-alive is due yet.</summary>
+    public void NoteWritten() => _lastWrite = _time.GetTimestamp();
 
     /// <summary>How long until a keep-alive is due (zero when it is).</summary>
     public TimeSpan UntilKeepAlive

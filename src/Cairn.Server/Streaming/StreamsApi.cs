@@ -128,8 +128,34 @@ internal static class StreamsApi
                 }
 
                 cursor = await SendAsync(sse, tail, store, jobId, cursor, cancellationToken);
-                var woken = await WhenAnyAsync(grew, changed.Woken, Shorter(sse.UntilKeepAlive, SafetyLook), streams.Time, cancellationToken);
-                lookAtStatus = woken != grew;
+
+                // Caught up: the tail's reader writes the next lines to this stream itself, until the job changes, the
+                // stream falls behind, or it is time to look anyway; else the stream waits to be woken for them.
+                var attachedAt = cursor;
+                var live = new LiveFollower(sse.Body, cursor);
+                if (tail.TryAttach(live))
+                {
+                    Task? woken;
+                    try
+                    {
+                        woken = await WhenAnyAsync(live.Detached, changed.Woken, Shorter(sse.UntilKeepAlive, SafetyLook), streams.Time, cancellationToken);
+                    }
+                    finally
+                    {
+                        cursor = await tail.DetachAsync(live);
+                    }
+
+                    lookAtStatus = woken != live.Detached;
+                    if (cursor != attachedAt)
+                    {
+                        sse.NoteWritten();
+                    }
+                }
+                else
+                {
+                    lookAtStatus = await WhenAnyAsync(grew, changed.Woken, Shorter(sse.UntilKeepAlive, SafetyLook), streams.Time, cancellationToken) != grew;
+                }
+
                 await sse.KeepAliveIfDueAsync(cancellationToken);
             }
         });

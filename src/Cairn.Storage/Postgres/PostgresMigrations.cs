@@ -20,6 +20,7 @@ internal static class PostgresMigrations
         PostgresPullRequestMigration.TwentyOne,
         PostgresArtifactMigration.TwentyTwo,
         PostgresTraceMigration.TwentyThree,
+        PostgresRunListMigration.TwentyFive,
     ];
 
     public static int Latest => All[^1].Version;

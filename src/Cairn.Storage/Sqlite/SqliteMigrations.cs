@@ -21,6 +21,7 @@ internal static class SqliteMigrations
         SqliteArtifactMigration.TwentyTwo,
         SqliteTraceMigration.TwentyThree,
         SqliteLogChunkMigration.TwentyFour,
+        SqliteRunListMigration.TwentyFive,
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,0 +1,55 @@
+using System.Globalization;
+
+namespace Cairn.Bench.Scale;
+
+/// <summary>p50, p95, p99 and max of a set of figures in ms (nearest rank).</summary>
+internal sealed record Stats(int Count, double P50, double P95, double P99, double Max)
+{
+    public static Stats Of(IEnumerable<double> values)
+    {
+        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToList();
+        return sorted.Count == 0
+            ? new Stats(0, double.NaN, double.NaN, double.NaN, double.NaN)
+            : new Stats(sorted.Count, At(0.50), At(0.95), At(0.99), sorted[^1]);
+
+        double At(double rank) => sorted[Math.Clamp((int)Math.Ceiling(rank * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture, $"p50 {P50,8:0.0} ms  p95 {P95,8:0.0} ms  p99 {P99,8:0.0} ms  max {Max,8:0.0} ms");
+
+    public static string Verdict(double figure, double target) => figure < target ? "met" : "NOT met";
+}
+
+/// <summary>A process's CPU time (user + system, its threads and reaped children) from /proc.</summary>
+internal static class ProcessCpu
+{
+    public static double Seconds(IEnumerable<int> pids) => pids.Sum(Seconds);
+
+    public static double Seconds(int pid)
+    {
+        if (!File.Exists($"/proc/{pid}/stat"))
+        {
+            return 0;
+        }
+
+        // Fields after the command's closing parenthesis: utime, stime, cutime, cstime are the 12th to 15th.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
+    }
+}
+
+/// <summary>The command line's values.</summary>
+internal sealed class Arguments(string[] args)
+{
+    public string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+    public string Required(string name) => Value(name) ?? throw new ArgumentException($"{name} is required");
+
+    public int Number(string name, int fallback) => Value(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public bool Has(string name) => args.Contains(name);
+
+    public static Uri Base(string url) => new(url.EndsWith('/') ? url : url + "/");
+}
