@@ -46,7 +46,10 @@ public sealed class ArtifactPagesTests(DashboardSite site) : IClassFixture<Dashb
             .ToHaveAttributeAsync("href", $"/api/v1/runs/{run.Id}/artifacts/build.zip");
         await row.GetByRole(AriaRole.Link, new() { Name = "Browse build's artifacts" }).ClickAsync();
 
-        await page.WaitForURLAsync(url => url.EndsWith($"/runs/{run.Id}/artifacts/build", StringComparison.Ordinal));
+        // The address and then the folder's rows, each waited for on its own: waiting for the page's load event after the
+        // click once missed an event that had already fired, on a loaded CI machine.
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/runs/{run.Id}/artifacts/build$"));
+        await Assertions.Expect(page.Locator("table.artifact-folder tbody td:first-child")).ToHaveCountAsync(4);
         var names = await page.Locator("table.artifact-folder tbody td:first-child").AllInnerTextsAsync();
         Assert.Equal(["dist/", "logs/", "coverage.xml", "report.html"], names.Select(n => n.Trim()));
         await page.GetByRole(AriaRole.Link, new() { Name = "dist/" }).ClickAsync();
