@@ -2,12 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Cairn.Core.Runs;
 using Cairn.Server.Api;
-using Cairn.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Hosting;
 
 using Cairn.Core.Access;
 using Cairn.Server.Access;
@@ -386,29 +383,4 @@ internal static class StreamsApi
     }
 
     private static TimeSpan Shorter(TimeSpan a, TimeSpan b) => a < b ? a : b;
-}
-
-/// <summary>What every stream shares: the keep-alive interval, the clock, and a stop when the client goes or the server
-/// stops (a stream never holds the server's shutdown: the client reconnects and resumes).</summary>
-internal sealed class StreamContext(ServerSettings settings, TimeProvider time, IHostApplicationLifetime lifetime)
-{
-    public TimeProvider Time => time;
-
-    public async Task RunAsync(HttpContext context, Func<SseWriter, CancellationToken, Task> stream)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        try
-        {
-            using var sse = await SseWriter.StartAsync(context, time, settings.StreamKeepAlive, stop.Token);
-            await stream(sse, stop.Token);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // The client went away, or the server is stopping: the stream simply ends.
-        }
-        catch (Exception ex) when (ex is IOException or ConnectionResetException)
-        {
-            // The connection broke while writing.
-        }
-    }
 }
