@@ -121,6 +121,24 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
     }
 
     [PostgresFact]
+    public async Task WaitForWork_Wakes_WhenAnotherInstanceQueuesManyJobsInOneCall()
+    {
+        await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var run = await other.CreateRunAsync(Plan(null, Job("a"), Job("b")), Token);
+        var jobs = await other.GetJobsAsync(run.Id, Token);
+        await DrainAsync(scope.Store);
+        var wait = scope.Store.WaitForWorkAsync(TimeSpan.FromMinutes(1), Token);
+        Assert.False(wait.IsCompleted);
+
+        Assert.Equal(2, (await other.QueueJobsAsync(run.Id, [.. jobs.Select(j => j.Id)], JobTransition.Now(scope.Time), Token)).Count);
+
+        // The clock never moves, so only the notification can end the wait.
+        await wait.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.NotNull(await scope.Store.TryLeaseAsync("worker-1", [], Token));
+    }
+
+    [PostgresFact]
     public async Task Listener_Reconnects_AfterItsConnectionIsKilled()
     {
         await using var scope = await OpenPostgresAsync(shared.ConnectionString!);
