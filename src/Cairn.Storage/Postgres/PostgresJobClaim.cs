@@ -23,13 +23,7 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
         // repository under its lock; a repository found full is passed over on the next turn, so the turns end.
         while (true)
         {
-            // A claim cancelled mid-flight might commit unseen and strand the job until its lease ran out, so once sent
-            // the statement is allowed to finish.
-            var found = await database.QueryAsync(
-                PostgresSql.LeaseNextJob,
-                command => claim.Bind(command).Bind("@excluded", full.ToArray()),
-                ReadCandidate,
-                CancellationToken.None);
+            var found = await ClaimAsync(claim, [.. full]);
 
             if (found is not [var (leased, repository)])
             {
@@ -56,11 +50,9 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
         var claim = NewClaim(workerId, labels);
         await using var connection = await database.Source.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PostgresSql.PlanClaimByIndex));
         batch.BatchCommands.Add(Completion(lease, completion, requeue));
-        var next = new NpgsqlBatchCommand(PostgresSql.LeaseNextJob);
-        claim.Bind(next.Parameters);
-        next.Parameters.AddWithValue("@excluded", Array.Empty<string>());
-        batch.BatchCommands.Add(next);
+        batch.BatchCommands.Add(ClaimCommand(claim, []));
 
         // Sent whole, the batch is allowed to finish: a cancellation must not leave its outcome unknown.
         cancellationToken.ThrowIfCancellationRequested();
@@ -68,6 +60,7 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
         ((JobRecord Job, DateTimeOffset? QueuedAt, string? Trace)? Leased, string? Repository)? candidate = null;
         await using (var reader = await batch.ExecuteReaderAsync(CancellationToken.None))
         {
+            await reader.NextResultAsync(CancellationToken.None);
             await reader.ReadAsync(CancellationToken.None);
             completed = reader.GetInt64(0) == 1;
             await reader.NextResultAsync(CancellationToken.None);
@@ -91,6 +84,28 @@ internal sealed class PostgresJobClaim(PostgresDatabase database, IStoreEvents e
             // The best job's repository has a limit: claimed under its turn, as any claim of it is.
             _ => (completed, await TryLeaseAsync(workerId, labels, CancellationToken.None)),
         };
+    }
+
+    /// <summary>Sends the claim after the planner settings it is planned under, one batch in one implicit transaction.</summary>
+    private async Task<List<((JobRecord Job, DateTimeOffset? QueuedAt, string? Trace)? Leased, string? Repository)>> ClaimAsync(Claim claim, string[] excluded)
+    {
+        // A claim cancelled mid-flight might commit unseen and strand the job until its lease ran out, so once sent the
+        // statement is allowed to finish.
+        await using var connection = await database.Source.OpenConnectionAsync(CancellationToken.None);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PostgresSql.PlanClaimByIndex));
+        batch.BatchCommands.Add(ClaimCommand(claim, excluded));
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None);
+        await reader.NextResultAsync(CancellationToken.None);
+        return await reader.ReadAllAsync(ReadCandidate, CancellationToken.None);
+    }
+
+    private static NpgsqlBatchCommand ClaimCommand(Claim claim, string[] excluded)
+    {
+        var command = new NpgsqlBatchCommand(PostgresSql.LeaseNextJob);
+        claim.Bind(command.Parameters);
+        command.Parameters.AddWithValue("@excluded", excluded);
+        return command;
     }
 
     private JobLease Leased(Claim claim, (JobRecord Job, DateTimeOffset? QueuedAt, string? Trace) taken)

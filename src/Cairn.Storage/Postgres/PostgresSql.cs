@@ -41,32 +41,50 @@ internal static class PostgresSql
 
     private const string JobColumns = RecordRows.JobColumns;
 
+    // Sent before LeaseNextJob in the same implicit transaction (one batch), and undone when it ends: see there.
+    public const string PlanClaimByIndex = "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true);";
+
     // SKIP LOCKED lets concurrent workers pass over each other's candidates instead of queueing behind them. The best
     // queued job (highest priority, the smallest number, then the oldest) is leased at once when its repository has no
     // limit; when it has one, nothing is leased and the candidate's repository comes back (repository_key), to be claimed
     // under that repository's lock (LeaseJobOfRepository). Repositories found full that way are passed over (@excluded).
+    //
+    // The plan must walk jobs_queued_by_priority from its start and stop at the first job it can lock, however many jobs
+    // are queued and whatever the statistics say. A queue's statistics are always wrong: ANALYZE saw the table when few
+    // or no jobs were queued, and a burst queues thousands in a second; believing a handful queued, the planner sorted
+    // every queued job on each claim (a bitmap scan and a sort: a claim cost O(queued jobs)). So the claim is planned
+    // with sorts and bitmap scans off (PlanClaimByIndex, for its transaction only), the pick reads only jobs, and the
+    // repository limit is a scalar subquery: two key lookups for each row the walk reaches, never a join whose filtering
+    // the planner takes for granted nor a hashed set of every run. The update finds the picked row by its index key.
     public static readonly string LeaseNextJob = $"""
-        WITH candidate AS (
-            SELECT j.id AS candidate_id, limited.name_key AS repository_key, limited.max_running_jobs AS max_running,
+        WITH picked AS (
+            SELECT j.id, j.priority, j.run_id,
                 CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END AS queued_at
             FROM jobs AS j
-            JOIN runs AS r ON r.id = j.run_id
-            LEFT JOIN repositories AS limited ON limited.name_key = lower(r.repository) AND limited.max_running_jobs IS NOT NULL
             WHERE j.status = 'queued'
               AND (j.retry_at IS NULL OR j.retry_at <= @now)
               AND j.labels <@ @labels
-              AND (limited.name_key IS NULL OR NOT limited.name_key = ANY(@excluded))
-              AND {RepositoryLimitSql.UnderLimit}
+              AND NOT coalesce((
+                  SELECT limited.name_key = ANY(@excluded) OR limited.max_running_jobs <= {RepositoryLimitSql.RunningOf("limited.name_key")}
+                  FROM runs AS limited_run JOIN repositories AS limited ON limited.name_key = lower(limited_run.repository)
+                  WHERE limited_run.id = j.run_id AND limited.max_running_jobs IS NOT NULL), false)
             ORDER BY j.priority, j.id
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED),
+        candidate AS (
+            SELECT picked.id AS candidate_id, picked.priority, limited.name_key AS repository_key,
+                limited.max_running_jobs AS max_running, picked.queued_at
+            FROM picked
+            JOIN runs AS r ON r.id = picked.run_id
+            LEFT JOIN repositories AS limited ON limited.name_key = lower(r.repository) AND limited.max_running_jobs IS NOT NULL),
         leased AS (
             UPDATE jobs
             SET status = 'running', lease_id = @lease, lease_owner = @worker, lease_expires_at = @expires,
                 attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
                 pending_reason = NULL
-            FROM candidate
-            WHERE jobs.id = candidate.candidate_id AND candidate.max_running IS NULL AND jobs.status = 'queued'
+            WHERE jobs.status = 'queued'
+              AND jobs.priority = (SELECT priority FROM candidate WHERE max_running IS NULL)
+              AND jobs.id = (SELECT candidate_id FROM candidate WHERE max_running IS NULL)
             RETURNING {JobColumns})
         SELECT leased.*, candidate.repository_key, candidate.queued_at,
             (SELECT r.trace_parent FROM runs AS r WHERE r.id = leased.run_id) AS trace_parent
