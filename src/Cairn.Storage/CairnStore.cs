@@ -23,8 +23,11 @@ public abstract partial class CairnStore : ICairnStore
     private readonly RunRetention _retention;
     private readonly LeaseLedger _leases;
 
+    /// <param name="intake">Where webhook deliveries are journaled, when not <paramref name="database"/>: a forge waits for
+    /// that write's answer.</param>
     private protected CairnStore(
-        IStatementRunner database, StoreDialect dialect, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
+        IStatementRunner database, StoreDialect dialect, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration,
+        IStatementRunner? intake = null)
     {
         _signals = signals;
         _records = new RunRecords(database, dialect.Records, dialect.Rows, events);
@@ -35,7 +38,7 @@ public abstract partial class CairnStore : ICairnStore
         _retention = new RunRetention(database, dialect.Retention, time);
         _leases = new LeaseLedger(database, dialect.Records, dialect.Rows, dialect.LeaseIdValue, events, time, leaseDuration);
         _repositories = new RepositoryRecords(database, time);
-        _journal = new EventJournalRecords(database, dialect.Claims);
+        _journal = new EventJournalRecords(database, dialect.Claims, intake ?? database);
         _outbox = new StatusOutboxRecords(database, dialect.Claims);
         _schedules = new ScheduleRecords(database);
         _secrets = new SecretRecords(database);

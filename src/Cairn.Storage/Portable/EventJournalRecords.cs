@@ -3,12 +3,13 @@ using Cairn.Core.Events;
 namespace Cairn.Storage.Portable;
 
 /// <summary>The event journal, alike for both dialects except for how entries are claimed.</summary>
-internal sealed class EventJournalRecords(IStatementRunner database, ClaimStatements claims) : IEventJournal
+/// <param name="intake">Where a delivery's entry is written: the answer to the forge waits for it.</param>
+internal sealed class EventJournalRecords(IStatementRunner database, ClaimStatements claims, IStatementRunner intake) : IEventJournal
 {
     public async Task<JournalResult> AppendEventAsync(NewJournalEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var appended = await database.WriteReturningAsync(
+        var appended = await intake.WriteReturningAsync(
             ServerSql.AppendEvent,
             command => command
                 .Bind("@source", entry.Source)

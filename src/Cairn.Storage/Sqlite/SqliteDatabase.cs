@@ -16,7 +16,7 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
 
     // SQLite lets one writer in at a time. Writers of this process queue here rather than at the file lock, where a
     // refused writer sleeps in the busy handler for whole milliseconds; other processes still meet busy_timeout.
-    private readonly SemaphoreSlim _writeTurn = new(1, 1);
+    private readonly SqliteWriteTurns _writeTurns = new();
     private readonly ConcurrentBag<SqliteSession> _idle = [];
     private readonly string _connectionString;
     private volatile bool _disposed;
@@ -31,9 +31,14 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
             Cache = SqliteCacheMode.Private,
             Pooling = false,
         }.ToString();
+        Urgent = new UrgentWrites(this);
     }
 
     public string Location { get; }
+
+    /// <summary>This database for writes someone waits on (a webhook's journal entry): they take the turn at writing
+    /// before any ordinary writer waiting for it.</summary>
+    public IStatementRunner Urgent { get; }
 
     public async Task<SqliteSession> OpenAsync(CancellationToken cancellationToken)
     {
@@ -59,21 +64,22 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
         }
     }
 
-    /// <summary>Waits for this process's turn to write; dispose the result to pass the turn on.</summary>
-    public async Task<WriteTurn> TakeWriteTurnAsync(CancellationToken cancellationToken)
-    {
-        await _writeTurn.WaitAsync(cancellationToken);
-        return new WriteTurn(_writeTurn);
-    }
+    /// <summary>Waits for this process's turn to write (before ordinary writers when <paramref name="urgent"/>); dispose
+    /// the result to pass the turn on.</summary>
+    public Task<SqliteWriteTurns.Turn> TakeWriteTurnAsync(CancellationToken cancellationToken, bool urgent = false) =>
+        _writeTurns.TakeAsync(urgent, cancellationToken);
 
     /// <summary>Runs one writing statement in its own implicit transaction, in this process's turn at writing; returns the
     /// number of rows it changed.</summary>
-    public async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken)
+    public Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+        ExecuteAsync(sql, bind, urgent: false, cancellationToken);
+
+    private async Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, bool urgent, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
         var command = session.Command(sql);
         bind(command);
-        using var turn = await TakeWriteTurnAsync(cancellationToken);
+        using var turn = await TakeWriteTurnAsync(cancellationToken, urgent);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -88,22 +94,28 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
     }
 
     /// <summary>Runs one writing statement that returns rows, in this process's turn at writing.</summary>
-    public async Task<List<T>> WriteReturningAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    public Task<List<T>> WriteReturningAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
+        WriteReturningAsync(sql, bind, map, urgent: false, cancellationToken);
+
+    private async Task<List<T>> WriteReturningAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, bool urgent, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
         var command = session.Command(sql);
         bind(command);
-        using var turn = await TakeWriteTurnAsync(cancellationToken);
+        using var turn = await TakeWriteTurnAsync(cancellationToken, urgent);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAllAsync(map, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction, in this process's turn at writing:
     /// holding the write lock from the start, nothing it read can change before it commits, whichever process writes.</summary>
-    public async Task<T> InTransactionAsync<T>(Func<IStatementRunner, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> InTransactionAsync<T>(Func<IStatementRunner, Task<T>> work, CancellationToken cancellationToken) =>
+        InTransactionAsync(work, urgent: false, cancellationToken);
+
+    private async Task<T> InTransactionAsync<T>(Func<IStatementRunner, Task<T>> work, bool urgent, CancellationToken cancellationToken)
     {
         await using var session = await OpenAsync(cancellationToken);
-        using var turn = await TakeWriteTurnAsync(cancellationToken);
+        using var turn = await TakeWriteTurnAsync(cancellationToken, urgent);
         await using var transaction = session.BeginImmediate();
         var result = await work(new SqliteTransactionRunner(session, transaction));
         await transaction.CommitAsync(cancellationToken);
@@ -139,13 +151,22 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
         {
             session.Close();
         }
-
-        _writeTurn.Dispose();
     }
 
-    internal readonly struct WriteTurn(SemaphoreSlim turn) : IDisposable
+    /// <summary>The database's statements, with writes taking the urgent lane of the turn at writing.</summary>
+    private sealed class UrgentWrites(SqliteDatabase database) : IStatementRunner
     {
-        public void Dispose() => turn.Release();
+        public Task<int> ExecuteAsync(string sql, Action<DbCommand> bind, CancellationToken cancellationToken) =>
+            database.ExecuteAsync(sql, bind, urgent: true, cancellationToken);
+
+        public Task<List<T>> QueryAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
+            database.QueryAsync(sql, bind, map, cancellationToken);
+
+        public Task<List<T>> WriteReturningAsync<T>(string sql, Action<DbCommand> bind, Func<DbDataReader, T> map, CancellationToken cancellationToken) =>
+            database.WriteReturningAsync(sql, bind, map, urgent: true, cancellationToken);
+
+        public Task<T> InTransactionAsync<T>(Func<IStatementRunner, Task<T>> work, CancellationToken cancellationToken) =>
+            database.InTransactionAsync(work, urgent: true, cancellationToken);
     }
 
     /// <summary>Runs statements inside one open transaction, on its session's prepared commands.</summary>

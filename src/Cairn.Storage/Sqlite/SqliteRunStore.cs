@@ -36,7 +36,7 @@ public sealed class SqliteRunStore : CairnStore
     private readonly Task _indexing;
 
     private SqliteRunStore(SqliteDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
-        : base(database, Dialect, signals, events, time, leaseDuration)
+        : base(database, Dialect, signals, events, time, leaseDuration, database.Urgent)
     {
         _database = database;
         _claim = new SqliteJobClaim(database, events, time, leaseDuration);
