@@ -72,9 +72,14 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
             // Served in another worker's turn.
         }
 
-        var outcome = await request.Outcome.Task;
-        request.Served.Dispose();
-        return outcome;
+        try
+        {
+            return await request.Outcome.Task;
+        }
+        finally
+        {
+            request.Served.Dispose();
+        }
     }
 
     /// <summary>Ends and claims, in one transaction, for every request waiting; called holding the write turn.</summary>
