@@ -1,8 +1,7 @@
 using Cairn.Core.Logs;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
-using Npgsql;
-using NpgsqlTypes;
+using System.Data.Common;
 
 namespace Cairn.Storage.Postgres;
 
@@ -41,47 +40,31 @@ internal static class PostgresLogChunks
         return chunks;
     }
 
-    /// <summary>The chunks of a batch as one insert each, their queue rows for the index and the notification after them:
-    /// one round trip, one implicit transaction.</summary>
-    public static NpgsqlBatch Insert(NpgsqlDataSource source, long jobId, IReadOnlyList<StoredLogLine> lines, string payload)
+    /// <summary>Binds a batch of lines and its chunks (<see cref="Cut"/>) to <see cref="PostgresSql.InsertLogChunks"/>.</summary>
+    public static void BindInsert(DbCommand command, long jobId, IReadOnlyList<StoredLogLine> lines, string payload)
     {
-        var batch = source.CreateBatch();
         var chunks = Cut(lines);
-        var firsts = new long[chunks.Count];
-        for (var c = 0; c < chunks.Count; c++)
+        var steps = new int[lines.Count];
+        var streams = new string[lines.Count];
+        var stamps = new long[lines.Count];
+        var texts = new string[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
         {
-            var (start, count) = chunks[c];
-            var steps = new int[count];
-            var streams = new string[count];
-            var stamps = new long[count];
-            var texts = new string[count];
-            for (var i = 0; i < count; i++)
-            {
-                var line = lines[start + i];
-                (steps[i], streams[i], stamps[i], texts[i]) =
-                    (line.StepIndex, StreamNames[(int)line.Stream], RecordRows.ToMillis(line.Timestamp), line.Text);
-            }
-
-            firsts[c] = lines[start].Sequence;
-            var insert = new NpgsqlBatchCommand(PostgresSql.InsertLogChunk);
-            insert.Parameters.AddWithValue("@job", jobId);
-            insert.Parameters.AddWithValue("@first", firsts[c]);
-            insert.Parameters.AddWithValue("@last", lines[start + count - 1].Sequence);
-            insert.Parameters.AddWithValue("@steps", steps);
-            insert.Parameters.AddWithValue("@streams", NpgsqlDbType.Array | NpgsqlDbType.Text, streams);
-            insert.Parameters.AddWithValue("@stamps", stamps);
-            insert.Parameters.AddWithValue("@lines", NpgsqlDbType.Array | NpgsqlDbType.Text, texts);
-            batch.BatchCommands.Add(insert);
+            var line = lines[i];
+            (steps[i], streams[i], stamps[i], texts[i]) =
+                (line.StepIndex, StreamNames[(int)line.Stream], RecordRows.ToMillis(line.Timestamp), line.Text);
         }
 
-        var queue = new NpgsqlBatchCommand(PostgresSql.QueueLogChunks);
-        queue.Parameters.AddWithValue("@job", jobId);
-        queue.Parameters.AddWithValue("@firsts", firsts);
-        batch.BatchCommands.Add(queue);
-        var notify = new NpgsqlBatchCommand(PostgresSql.NotifyLog);
-        notify.Parameters.AddWithValue("@payload", payload);
-        batch.BatchCommands.Add(notify);
-        return batch;
+        command
+            .Bind("@job", jobId)
+            .Bind("@starts", chunks.Select(c => c.Start + 1).ToArray())
+            .Bind("@counts", chunks.Select(c => c.Count).ToArray())
+            .Bind("@firsts", chunks.Select(c => lines[c.Start].Sequence).ToArray())
+            .Bind("@steps", steps)
+            .Bind("@streams", streams)
+            .Bind("@stamps", stamps)
+            .Bind("@texts", texts)
+            .Bind("@payload", payload);
     }
 
     /// <summary>Reads up to <paramref name="limit"/> of the job's lines after <paramref name="afterSequence"/> in order, of

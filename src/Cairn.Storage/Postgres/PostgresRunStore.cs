@@ -91,14 +91,13 @@ public sealed class PostgresRunStore : CairnStore
         _claim.CompleteAndLeaseAsync(lease, completion, workerId, labels, cancellationToken);
 
     // A batch goes in as chunks of consecutive lines (PostgresLogChunks), a row each, queued for the index of log text,
-    // in one round trip and one transaction.
+    // in one statement.
     private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
-        await using (var batch = PostgresLogChunks.Insert(_database.Source, jobId, lines, PostgresNotifier.Payload(_origin, jobId)))
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await _database.ExecuteAsync(
+            PostgresSql.InsertLogChunks,
+            command => PostgresLogChunks.BindInsert(command, jobId, lines, PostgresNotifier.Payload(_origin, jobId)),
+            cancellationToken);
         _indexer.Appended();
     }
 
