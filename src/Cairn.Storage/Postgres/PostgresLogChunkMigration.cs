@@ -20,6 +20,16 @@ internal static class PostgresLogChunkMigration
             CHECK (last_seq >= first_seq AND last_seq - first_seq < 64 AND cardinality(lines) = last_seq - first_seq + 1)
         );
 
+        -- Chunks are larger than a page's share, so their text is compressed: with lz4 where the server has it, which took
+        -- half the server's time of an append that pglz took (its default), for a little more room on disk.
+        DO $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+                EXECUTE 'ALTER TABLE log_chunks ALTER COLUMN lines SET COMPRESSION lz4';
+            END IF;
+        END
+        $$;
+
         -- The lines there are: each run of consecutive sequence numbers (its island: seq less its row number) cut at
         -- multiples of 64. They are in log_blocks already.
         INSERT INTO log_chunks (job_id, first_seq, last_seq, steps, streams, stamps, lines)
