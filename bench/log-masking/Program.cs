@@ -87,6 +87,17 @@ foreach (var m in results.Where(m => m.Name.StartsWith("masker + JobReporter -> 
     Target(m.Name["masker + JobReporter -> ".Length..] + ", the whole path", m, 100);
 }
 
+if (results.FirstOrDefault(m => m.Name.StartsWith("bare PostgreSQL", StringComparison.Ordinal)) is { } copy)
+{
+    var bare = copy.Bytes / 1e6 / copy.Seconds;
+    Console.WriteLine($"  PostgreSQL itself (bare COPY of the lines as rows): {bare:F0} MB/s{(bare < 100 ? ", below the target: 100 MB/s is above what this server takes as rows, so the ratio to the bare COPY is the goal" : "")}");
+    foreach (var m in results.Where(m => m.Name is "PostgreSQL AppendLogAsync alone" or "masker + JobReporter -> PostgreSQL"))
+    {
+        var rate = m.Bytes / 1e6 / m.Seconds;
+        Console.WriteLine($"    {m.Name}: {rate:F1} MB/s, {rate / bare:F2}x the bare COPY{(m.ServerCpuSeconds is { } server ? $" (server CPU {server:F2} s against the COPY's {copy.ServerCpuSeconds:F2} s)" : "")}");
+    }
+}
+
 return 0;
 
 static async Task<long> RawFileAsync(Corpus corpus, long total, string path)
