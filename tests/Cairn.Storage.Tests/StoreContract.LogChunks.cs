@@ -5,7 +5,7 @@ using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
 
-/// <summary>A log of many batches reads back exactly through every reader, whatever way the store keeps it (SQLite keeps
+/// <summary>A log of many batches reads back exactly through every reader, whatever way the store keeps it (both keep
 /// chunks of consecutive lines, cut at 64 lines, at 8 KB and at each batch's end).</summary>
 public abstract partial class StoreContract
 {
