@@ -109,6 +109,40 @@ public sealed class PostgresLogChunkTests
         Assert.Equal((jobIds[2], 9_999L), (match.JobId, match.Sequence));
     }
 
+    [PostgresFact]
+    public async Task TwoInstancesAppendingOverlappingLinesAtOnce_StoreOneBatchWhole_AndRefuseTheOther()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var scope = await OpenPostgresAsync(database.ConnectionString!);
+        var other = await scope.OpenAnotherAsync();
+        var jobIds = await scope.QueueJobsAsync(20);
+        foreach (var jobId in jobIds)
+        {
+            var first = Lines(scope, jobId, 1, 100);
+            var second = Lines(scope, jobId, 50, 100);
+            var appends = new[] { scope.Store.AppendLogAsync(jobId, first, Token), other.AppendLogAsync(jobId, second, Token) };
+            var refused = 0;
+            foreach (var append in appends)
+            {
+                try
+                {
+                    await append;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    refused++;
+                }
+            }
+
+            var stored = await scope.Store.ReadLogAsync(jobId, 0, 1_000, Token);
+            Assert.Equal(1, refused);
+            Assert.True(stored.SequenceEqual(first) || stored.SequenceEqual(second), $"job {jobId}: {stored.Count} lines from {stored[0].Sequence}");
+        }
+
+        static List<StoredLogLine> Lines(StoreScope scope, long jobId, long from, int count) =>
+            [.. Enumerable.Range(0, count).Select(i => new StoredLogLine(from + i, 0, LogStream.Stdout, scope.Time.GetUtcNow(), $"job {jobId} line {from + i}"))];
+    }
+
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
