@@ -8,21 +8,25 @@ namespace Cairn.Bench.LogMasking;
 /// a bare binary <c>COPY</c>, one per 500 lines: what PostgreSQL itself takes, with nothing of Cairn around it.</summary>
 internal static class BarePostgres
 {
-    private const string Database = "cairn_bench_log_masking";
+    public const string Database = "cairn_bench_log_masking";
 
-    /// <summary>Drops and creates the bench's database on the server; answers its connection string.</summary>
+    /// <summary>The CPU seconds the server's backend spent on the last <see cref="Copy"/>.</summary>
+    public static double LastServerSeconds { get; private set; }
+
+    /// <summary>Drops and creates the bench's database on the server; answers its connection string, pooled as a store's
+    /// connections are (without a pool every statement of a store would start a backend of its own).</summary>
     public static string Fresh(string server)
     {
         Administer(server, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
         Administer(server, $"CREATE DATABASE {Database}");
-        return new NpgsqlConnectionStringBuilder(server) { Database = Database, Pooling = false }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(server) { Database = Database, Pooling = true }.ConnectionString;
     }
 
     public static void Drop(string server) => Administer(server, $"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
 
     public static long Copy(Corpus corpus, long total, string server)
     {
-        using var connection = new NpgsqlConnection(Fresh(server));
+        using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Fresh(server)) { Pooling = false }.ConnectionString);
         connection.Open();
         using (var create = new NpgsqlCommand("""
             CREATE TABLE log_lines (
@@ -33,6 +37,9 @@ internal static class BarePostgres
             create.ExecuteNonQuery();
         }
 
+        using var backend = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        var pid = (int)backend.ExecuteScalar()!;
+        var before = ServerCpu.Ticks(pid) ?? 0;
         var sequence = 0L;
         for (var pushed = 0L; pushed < total;)
         {
@@ -58,6 +65,7 @@ internal static class BarePostgres
             transaction.Commit();
         }
 
+        LastServerSeconds = ((ServerCpu.Ticks(pid) ?? before) - before) / 100.0;
         return sequence;
     }
 

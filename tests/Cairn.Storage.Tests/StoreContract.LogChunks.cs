@@ -5,7 +5,7 @@ using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
 
-/// <summary>A log of many batches reads back exactly through every reader, whatever way the store keeps it (SQLite keeps
+/// <summary>A log of many batches reads back exactly through every reader, whatever way the store keeps it (both keep
 /// chunks of consecutive lines, cut at 64 lines, at 8 KB and at each batch's end).</summary>
 public abstract partial class StoreContract
 {
@@ -80,6 +80,12 @@ public abstract partial class StoreContract
         }
 
         Assert.Equal(lines[..100], await scope.Store.ReadLogAsync(jobId, 0, 1_000, Token));
+
+        // A batch holding a line twice overlaps itself.
+        var twice = await Assert.ThrowsAnyAsync<DbException>(() => scope.Store.AppendLogAsync(jobId, [.. lines[100..110], .. lines[104..108]], Token));
+        Assert.True(IsDuplicate(twice), twice.Message);
+        Assert.Equal(100, await scope.Store.GetLastLogSequenceAsync(jobId, Token));
+
         await scope.Store.AppendLogAsync(jobId, lines[100..], Token);
         Assert.Equal(lines, await scope.Store.ReadLogAsync(jobId, 0, 1_000, Token));
     }

@@ -85,7 +85,7 @@ public sealed class StoreScope : IAsyncDisposable
         }
 
         scope.Query("""
-            TRUNCATE log_blocks, log_lines, steps, jobs, runs, run_numbers, run_changes,
+            TRUNCATE log_blocks, log_chunks, log_unindexed_chunks, steps, jobs, runs, run_numbers, run_changes,
                 repositories, event_journal, status_outbox, schedules, settings, secrets, secret_audit,
                 job_attempts, dashboard_keys, users, repository_members, team_grants, api_tokens, workers,
                 trackers, tracker_comments, tracker_runs, agent_sessions, pull_requests, gates, approvals,

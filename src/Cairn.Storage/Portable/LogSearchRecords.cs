@@ -23,6 +23,11 @@ internal sealed record LogSearchStatements(string MatchingJobs, Func<string, str
 
     /// <summary>Forgets that the same lines wait.</summary>
     public string? ForgetChunk { get; init; }
+
+    /// <summary>Indexes the first <c>@chunk</c> lines (or about that many) that wait, and forgets that they wait, in one
+    /// statement, answering how many chunks of lines it took and how many lines they held; null where the dialect indexes
+    /// through <see cref="WaitingChunk"/> or as lines are written.</summary>
+    public string? IndexWaitingChunks { get; init; }
 }
 
 /// <summary>Cross-run log search (<see cref="ILogSearch"/>), alike for both dialects but for how the index is asked:
@@ -99,6 +104,11 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
     /// job; answers how many lines it indexed.</summary>
     public async Task<long> CatchUpAsync(CancellationToken cancellationToken)
     {
+        if (sql.IndexWaitingChunks is { } indexWaiting)
+        {
+            return await IndexWaitingAsync(indexWaiting, cancellationToken);
+        }
+
         if (sql is not { WaitingChunk: { } waiting, IndexBlock: { } index, ForgetChunk: { } forget })
         {
             return 0;
@@ -131,6 +141,25 @@ internal sealed class LogSearchRecords(IStatementRunner database, LogSearchState
                 cancellationToken);
             total += taken;
             if (taken == 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    // Each statement is its own transaction, so an index that catches up over a long queue never holds much at once.
+    private async Task<long> IndexWaitingAsync(string indexWaiting, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        while (true)
+        {
+            var (chunks, lines) = (await database.WriteReturningAsync(
+                indexWaiting,
+                command => command.Bind("@chunk", Chunk),
+                row => (row.GetInt64(0), row.GetInt64(1)),
+                cancellationToken))[0];
+            total += lines;
+            if (chunks == 0)
             {
                 return total;
             }

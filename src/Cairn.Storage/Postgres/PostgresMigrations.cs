@@ -21,6 +21,7 @@ internal static class PostgresMigrations
         PostgresArtifactMigration.TwentyTwo,
         PostgresTraceMigration.TwentyThree,
         PostgresRunListMigration.TwentyFive,
+        PostgresLogChunkMigration.TwentySeven,
     ];
 
     public static int Latest => All[^1].Version;

@@ -30,6 +30,7 @@ public sealed class PostgresRunStore : CairnStore
     private readonly PostgresListener _listener;
     private readonly PostgresStoreEvents _events;
     private readonly PostgresJobClaim _claim;
+    private readonly PostgresLogIndexer _indexer;
     private readonly string _origin;
 
     private PostgresRunStore(
@@ -42,6 +43,7 @@ public sealed class PostgresRunStore : CairnStore
         _events = events;
         _claim = new PostgresJobClaim(database, events, time, leaseDuration);
         _origin = origin;
+        _indexer = new PostgresLogIndexer(CatchUpLogIndexAsync, time);
     }
 
     /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for
@@ -88,27 +90,24 @@ public sealed class PostgresRunStore : CairnStore
         JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken) =>
         _claim.CompleteAndLeaseAsync(lease, completion, workerId, labels, cancellationToken);
 
-    private protected override Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
+    // A batch goes in as chunks of consecutive lines (PostgresLogChunks), a row each, queued for the index of log text,
+    // in one statement.
+    private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
-        var blocks = LogBlocks.Cut(lines.Select(line => (jobId, line.Sequence, line.Text)));
-        return _database.ExecuteAsync(
-            PostgresSql.InsertLogLines,
-            command => command
-                .Bind("@firsts", blocks.Select(b => b.FirstSequence).ToArray())
-                .Bind("@lasts", blocks.Select(b => b.LastSequence).ToArray())
-                .Bind("@blocks", blocks.Select(b => b.Text).ToArray())
-                .Bind("@job", jobId)
-                .Bind("@seqs", lines.Select(l => l.Sequence).ToArray())
-                .Bind("@steps", lines.Select(l => l.StepIndex).ToArray())
-                .Bind("@streams", lines.Select(l => RecordRows.StreamWire(l.Stream)).ToArray())
-                .Bind("@stamps", lines.Select(l => RecordRows.ToMillis(l.Timestamp)).ToArray())
-                .Bind("@texts", lines.Select(l => l.Text).ToArray())
-                .Bind("@payload", PostgresNotifier.Payload(_origin, jobId)),
+        await _database.ExecuteAsync(
+            PostgresSql.InsertLogChunks,
+            command => PostgresLogChunks.BindInsert(command, jobId, lines, PostgresNotifier.Payload(_origin, jobId)),
             cancellationToken);
+        _indexer.Appended();
     }
+
+    private protected override Task<IReadOnlyList<StoredLogLine>> ReadLogLinesAsync(
+        long jobId, int? stepIndex, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        PostgresLogChunks.ReadAsync(_database, jobId, stepIndex, afterSequence, limit, cancellationToken);
 
     private protected override async ValueTask ReleaseAsync()
     {
+        await _indexer.DisposeAsync();
         await _events.FlushAsync();
         await _listener.DisposeAsync();
         await _database.DisposeAsync();

@@ -160,36 +160,83 @@ internal static class PostgresSql
         LIMIT 1;
         """;
 
-    // A whole batch of lines travels as five parallel arrays, and its blocks for the index of log text as three more: one
-    // statement, one round trip. Its one notification goes out when it commits, never before the lines can be read.
-    public const string InsertLogLines = $"""
-        WITH inserted AS (
-            INSERT INTO log_lines (job_id, seq, step_idx, stream, ts, text)
-            SELECT @job, line.seq, line.step_idx, line.stream, line.ts, line.text
-            FROM unnest(@seqs::bigint[], @steps::int[], @streams::text[], @stamps::bigint[], @texts::text[])
-                AS line (seq, step_idx, stream, ts, text)),
-        blocks AS (
-            INSERT INTO log_blocks (job_id, first_seq, last_seq, text)
-            SELECT @job, block.first_seq, block.last_seq, lower(block.text)
-            FROM unnest(@firsts::bigint[], @lasts::bigint[], @blocks::text[]) AS block (first_seq, last_seq, text))
+    // A job's log is kept in chunks of consecutive lines (migration 27, PostgresLogChunks). A whole batch travels as five
+    // parallel arrays of its lines and three of its chunks (where each starts in the lines' arrays, how many lines it
+    // holds, its first sequence number), cut into rows by the server: one statement, one plan, one round trip. Each chunk
+    // is queued for the index of log text, written later (IndexWaitingChunks); the one notification goes out when the
+    // statement commits, never before the lines can be read.
+    public const string InsertLogChunks = $"""
+        WITH chunks AS (
+            INSERT INTO log_chunks (job_id, first_seq, last_seq, steps, streams, stamps, lines)
+            SELECT @job, c.first_seq, c.first_seq + c.count - 1, (@steps::int[])[c.start:c.start + c.count - 1],
+                   (@streams::text[])[c.start:c.start + c.count - 1], (@stamps::bigint[])[c.start:c.start + c.count - 1],
+                   (@texts::text[])[c.start:c.start + c.count - 1]
+            FROM unnest(@starts::int[], @counts::int[], @firsts::bigint[]) AS c (start, count, first_seq)
+            RETURNING job_id, first_seq),
+        queued AS (
+            INSERT INTO log_unindexed_chunks (job_id, first_seq) SELECT job_id, first_seq FROM chunks)
         SELECT pg_notify('{LogsChannel}', @payload);
+        """;
+
+    // A chunk holds at most 64 lines, so the chunks holding lines after @after start after @after - 64: the key bounds
+    // the walk, last_seq picks. Every chunk read holds a line after @after, so @limit chunks hold a page; of one step,
+    // every chunk but the first holds only lines after @after, so @limit + 1 chunks holding the step's lines do.
+    public const string LogChunksAfter = """
+        SELECT first_seq, steps, streams, stamps, lines FROM log_chunks
+        WHERE job_id = @job AND first_seq > @after - 64 AND last_seq > @after
+        ORDER BY first_seq LIMIT @limit;
+        """;
+
+    public const string StepLogChunksAfter = """
+        SELECT first_seq, steps, streams, stamps, lines FROM log_chunks
+        WHERE job_id = @job AND first_seq > @after - 64 AND last_seq > @after AND @step = ANY (steps)
+        ORDER BY first_seq LIMIT @limit + 1;
         """;
 
     // LIKE with a pattern of three characters or more is answered on the blocks by the pg_trgm GIN index (migration 7).
     // A block's text is kept in lower case, so the pattern is lowered too: what ILIKE does to both sides, done once when
     // the block is written rather than at every search. The lines of the blocks found are then checked one by one with
-    // ILIKE, so only a line holding the text counts.
+    // ILIKE (those of the chunks that overlap the block: at most 64 lines each, so they start after the block's first
+    // seq - 64), so only a line holding the text counts. Blocks written since migration 27 are the chunks themselves;
+    // older ones were cut at multiples of 64.
     public static readonly LogSearchStatements LogSearch = new(
         MatchingJobs: """
-            SELECT l.job_id AS job_id, min(l.seq) AS seq, count(*) AS hits
+            SELECT c.job_id AS job_id, min(c.first_seq + l.n - 1) AS seq, count(*) AS hits
             FROM log_blocks AS b
-            JOIN log_lines AS l ON l.job_id = b.job_id AND l.seq BETWEEN b.first_seq AND b.last_seq
-            WHERE b.text LIKE lower(@match) AND l.text ILIKE @match
-            GROUP BY l.job_id
+            JOIN log_chunks AS c ON c.job_id = b.job_id AND c.first_seq > b.first_seq - 64 AND c.first_seq <= b.last_seq AND c.last_seq >= b.first_seq
+            CROSS JOIN LATERAL unnest(c.lines) WITH ORDINALITY AS l (text, n)
+            WHERE b.text LIKE lower(@match) AND c.first_seq + l.n - 1 BETWEEN b.first_seq AND b.last_seq AND l.text ILIKE @match
+            GROUP BY c.job_id
             """,
-        Match: LogSearchRecords.ContainsPattern);
+        Match: LogSearchRecords.ContainsPattern)
+    {
+        LineText = """
+            (SELECT c.lines[m.seq - c.first_seq + 1] FROM log_chunks AS c
+             WHERE c.job_id = m.job_id AND c.first_seq > m.seq - 64 AND c.first_seq <= m.seq AND c.last_seq >= m.seq)
+            """,
+        IndexWaitingChunks = IndexWaitingChunks,
+    };
 
-    public const string LastLogSequence = "SELECT coalesce(max(seq), 0)::bigint FROM log_lines WHERE job_id = @job;";
+    // The first @chunk / 64 chunks that wait become blocks of the index, in one statement: the queue's rows are taken as
+    // the chunks are indexed. Their rows are locked as they are taken, so another instance indexing at the same time waits
+    // for them and then passes over them (taken), never indexing a chunk twice, never leaving one it has not indexed.
+    private const string IndexWaitingChunks = """
+        WITH taken AS (
+            DELETE FROM log_unindexed_chunks
+            WHERE (job_id, first_seq) IN (
+                SELECT job_id, first_seq FROM log_unindexed_chunks ORDER BY job_id, first_seq LIMIT @chunk / 64 FOR UPDATE)
+            RETURNING job_id, first_seq),
+        indexed AS (
+            INSERT INTO log_blocks (job_id, first_seq, last_seq, text)
+            SELECT c.job_id, c.first_seq, c.last_seq, lower(array_to_string(c.lines, E'\n'))
+            FROM taken JOIN log_chunks AS c ON c.job_id = taken.job_id AND c.first_seq = taken.first_seq
+            RETURNING last_seq - first_seq + 1 AS lines)
+        SELECT (SELECT count(*) FROM taken), coalesce((SELECT sum(lines) FROM indexed), 0)::bigint;
+        """;
+
+    public const string LastLogSequence = """
+        SELECT coalesce((SELECT last_seq FROM log_chunks WHERE job_id = @job ORDER BY first_seq DESC LIMIT 1), 0)::bigint;
+        """;
 
     // The candidates are locked as they are picked and those another claimant holds are passed over, so two claimants
     // never get one row; ARRAY(...) has the search run once. The outer state check guards rows that moved meanwhile.
@@ -226,7 +273,13 @@ internal static class PostgresSql
         DeleteChanges: $"""
             DELETE FROM run_changes WHERE run_id IN ({RunsOfBatch}) AND position < (SELECT max(position) FROM run_changes);
             DELETE FROM run_changes WHERE position IS NULL AND run_id IN ({RunsOfBatch});
-            """);
+            """)
+    {
+        DeleteLog = $"""
+            DELETE FROM log_unindexed_chunks WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));
+            DELETE FROM log_chunks WHERE job_id IN (SELECT jobs.id FROM jobs WHERE jobs.run_id IN ({RunsOfBatch}));
+            """,
+    };
 
     // The log's last sequence number is this dialect's own (above); every other statement is the portable text.
     public static readonly RecordStatements Records = PortableSql.Records(LastLogSequence);
