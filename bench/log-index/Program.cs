@@ -109,9 +109,9 @@ if (postgres is not null)
         }
 
         var (elapsed, text) = await IngestAsync(store, new Workload(lines, 10_000));
-        await PostgresAsync(connection, "VACUUM ANALYZE log_lines");
+        await PostgresAsync(connection, "VACUUM ANALYZE log_chunks");
         await PostgresAsync(connection, "VACUUM ANALYZE log_blocks");
-        var size = await PostgresScalarAsync(connection, "SELECT pg_total_relation_size('log_lines') + pg_total_relation_size('log_blocks')");
+        var size = await PostgresScalarAsync(connection, "SELECT pg_total_relation_size('log_chunks') + pg_total_relation_size('log_blocks')");
         var label = indexed ? "PostgreSQL, with the index" : "PostgreSQL, no index";
         rows.Add(Row(label, lines, elapsed, size, text, indexed ? await SearchesAsync(store, null, connection) : null));
         if (indexed)
