@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using Cairn.Cli.Commands;
 
 namespace Cairn.Cli;
 
@@ -13,38 +12,7 @@ internal static class CairnCommandLine
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signals.OnSignal);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signals.OnSignal);
 
-        var root = new RootCommand("Cairn: pipelines as code, run on this machine or on a Cairn server")
-        {
-            ValidateCommand.Create(),
-            PodSpecCommand.Create(),
-            RunCommand.Create(signals.Cancel, signals.Kill),
-            WorkerCommand.Create(signals.Cancel, signals.Kill),
-            ServerCommand.Create(signals.Cancel, signals.Kill),
-            SchemaCommand.Create(),
-            RepoCommand.Create(signals.Cancel),
-            TrackerCommand.Create(signals.Cancel),
-            TriggerCommand.Create(signals.Cancel),
-            RunsCommand.Create(signals.Cancel),
-            ShowCommand.Create(signals.Cancel),
-            CancelCommand.Create(signals.Cancel),
-            ApprovalCommands.Approve(signals.Cancel),
-            ApprovalCommands.Reject(signals.Cancel),
-            RerunCommand.Create(signals.Cancel),
-            LogsCommand.Create(signals.Cancel),
-            ArtifactsCommand.Create(signals.Cancel),
-            EventsCommand.Create(signals.Cancel),
-            SecretCommand.Create(signals.Cancel),
-            AuditCommand.Create(signals.Cancel),
-            UserCommand.Create(signals.Cancel),
-            UserCommand.WhoAmI(signals.Cancel),
-            MemberCommand.Members(signals.Cancel),
-            MemberCommand.Teams(signals.Cancel),
-            TokenCommand.Create(signals.Cancel),
-            WorkersCommand.Create(signals.Cancel),
-            BackupCommand.Backup(signals.Cancel),
-            BackupCommand.Restore(signals.Cancel),
-        };
-
+        var root = CommandCatalog.For(args, signals);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,3 +1,4 @@
 using Cairn.Cli;
 
-return await CairnCommandLine.RunAsync(args);
+// --help and --version alone are answered before the parser (and the commands) are loaded at all.
+return RootAnswers.TryAnswer(args, Console.Out) ? ExitCodes.Succeeded : await CairnCommandLine.RunAsync(args);
