@@ -71,13 +71,18 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
         ArgumentNullException.ThrowIfNull(jobIds);
         ArgumentNullException.ThrowIfNull(transition);
         var queued = new List<long>(jobIds.Count);
-        foreach (var chunk in jobIds.Distinct().Chunk(IdsPerStatement))
+
+        // In id order, the run's order: the jobs' fair keys (FairOrder) are their places in it.
+        var first = 0;
+        foreach (var chunk in jobIds.Distinct().Order().Chunk(IdsPerStatement))
         {
+            var place = first;
+            first += chunk.Length;
             queued.AddRange(await database.WriteReturningAsync(
                 PortableSql.QueueJobs(chunk.Length),
                 command =>
                 {
-                    command.Bind("@run", runId).Bind("@at", RecordRows.ToMillis(transition.At));
+                    command.Bind("@run", runId).Bind("@at", RecordRows.ToMillis(transition.At)).Bind("@first", place);
                     PortableSql.BindJobIds(command, chunk);
                 },
                 row => row.GetInt64(0),

@@ -21,6 +21,7 @@ internal static class PostgresMigrations
         PostgresArtifactMigration.TwentyTwo,
         PostgresTraceMigration.TwentyThree,
         PostgresRunListMigration.TwentyFive,
+        PostgresFairQueueMigration.TwentySix,
     ];
 
     public static int Latest => All[^1].Version;

@@ -42,7 +42,7 @@ internal static class PostgresSql
     private const string JobColumns = RecordRows.JobColumns;
 
     // SKIP LOCKED lets concurrent workers pass over each other's candidates instead of queueing behind them. The best
-    // queued job (highest priority, the smallest number, then the oldest) is leased at once when its repository has no
+    // queued job (highest priority, the smallest number, then the smallest fair key, FairOrder) is leased at once when its repository has no
     // limit; when it has one, nothing is leased and the candidate's repository comes back (repository_key), to be claimed
     // under that repository's lock (LeaseJobOfRepository). Repositories found full that way are passed over (@excluded).
     public static readonly string LeaseNextJob = $"""
@@ -57,7 +57,7 @@ internal static class PostgresSql
               AND j.labels <@ @labels
               AND (limited.name_key IS NULL OR NOT limited.name_key = ANY(@excluded))
               AND {RepositoryLimitSql.UnderLimit}
-            ORDER BY j.priority, j.id
+            ORDER BY j.priority, j.fair_key, j.id
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED),
         leased AS (
@@ -89,7 +89,7 @@ internal static class PostgresSql
     public const string RequeueLeaseKeepingAttempt = $"""
         WITH ended AS (
             UPDATE jobs
-            SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+            SET status = 'queued', retry_at = @retry, fair_key = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
                 started_at = @started, finished_at = NULL, changed_at = @finished,
                 lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL, pending_reason = NULL
             WHERE id = @id AND lease_id = @lease AND status = 'running'
@@ -123,7 +123,7 @@ internal static class PostgresSql
               AND j.labels <@ @labels
               AND lower(r.repository) = @key
               AND {RepositoryLimitSql.UnderLimit}
-            ORDER BY j.priority, j.id
+            ORDER BY j.priority, j.fair_key, j.id
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED)
         RETURNING {JobColumns}, (SELECT r.trace_parent FROM runs AS r WHERE r.id = jobs.run_id) AS trace_parent;
@@ -138,7 +138,7 @@ internal static class PostgresSql
           AND j.labels <@ @labels
           AND lower(r.repository) = @key
           AND {RepositoryLimitSql.UnderLimit}
-        ORDER BY j.priority, j.id
+        ORDER BY j.priority, j.fair_key, j.id
         LIMIT 1;
         """;
 
