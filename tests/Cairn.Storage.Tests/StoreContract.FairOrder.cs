@@ -5,8 +5,9 @@ using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
 
-/// <summary>The order of queued jobs within a priority: a run's jobs queued together are a second apart in the queue, so a
-/// burst of runs has each run's first job claimed before any run's second; a retry stands at its retry time.</summary>
+/// <summary>The order of queued jobs within a priority: a run's jobs queued together are a second apart in the queue, from
+/// where the queue stands (the clock, or the round the workers are on during a backlog), so a burst of runs has each run's
+/// first job claimed before any run's second; a retry stands at its retry time.</summary>
 public abstract partial class StoreContract
 {
     [Fact]
@@ -50,6 +51,27 @@ public abstract partial class StoreContract
         // Queued 5.5 s after the big run, the late run waits for the six of its jobs keyed in the slices before.
         Assert.Equal("late", order[6]);
         Assert.Equal([.. Enumerable.Range(0, 100).Select(i => $"big-{i:D3}")], order.Where(name => name != "late"));
+    }
+
+    [Fact]
+    public async Task Lease_PutsARunQueuedDuringABacklog_IntoTheRoundTheWorkersAreOn()
+    {
+        await using var scope = await OpenAsync();
+        await scope.CreateRunAsync([.. Enumerable.Range(0, 10).Select(i => Starting($"early-{i}"))]);
+        var serving = await scope.Store.TryLeaseAsync("worker-1", AnyLabels, Token);
+        Assert.Equal("early-0", serving!.Job.Name);
+
+        // The workers are still on the early run's first slice when two runs arrive 5.5 s later, one queued at its
+        // creation, one by the coordinator's release: neither waits behind the early run's jobs keyed meanwhile.
+        scope.Time.Advance(TimeSpan.FromSeconds(5.5));
+        await scope.CreateRunAsync(Starting("late-a"), Starting("late-b"));
+        var released = await scope.CreateRunAsync(Job("released-a"));
+        Assert.Single(await scope.Store.QueueJobsAsync(
+            released.Id, [(await scope.Store.GetJobsAsync(released.Id, Token))[0].Id], JobTransition.Now(scope.Time), Token));
+
+        var order = await LeaseAllAsync(scope);
+
+        Assert.Equal(["late-a", "released-a", "early-1", "late-b", "early-2"], order.Take(5));
     }
 
     [Fact]

@@ -1,21 +1,33 @@
 namespace Cairn.Storage.Portable;
 
 /// <summary>The order of queued jobs within a priority: by a fair key written when a job becomes queued, then by id.</summary>
-/// <remarks>The key is the time the job was queued plus its position among the jobs its run queues at that moment (0, 1,
-/// 2, …) times <see cref="SliceMillis"/>; a retry's key is the time its back-off ends. So a burst of runs has every run's
-/// first job claimed before any run's second, a run of a thousand jobs holds back a run queued a minute after it for at
-/// most the jobs it queued in that minute's slices, and a run's jobs keep their order among themselves.</remarks>
+/// <remarks>The key is where the queue stands when the job is queued plus its position among the jobs its run queues at
+/// that moment (0, 1, 2, …) times <see cref="SliceMillis"/>; a retry's key is the time its back-off ends. Where the queue
+/// stands is the time of queueing, or, when the workers are still busy with jobs keyed earlier (a backlog), the largest
+/// key among the running jobs: a run that arrives during a backlog joins the round the workers are on instead of waiting
+/// behind every job keyed between that round and the clock. So a burst of runs has every run's first job claimed before
+/// any run's second, however long the runs take to plan; a run of a thousand jobs holds back a run queued after it by at
+/// most the jobs keyed before the new run's; and a run's jobs keep their order among themselves.</remarks>
 internal static class FairOrder
 {
     /// <summary>How much later each next job of a run queued together is keyed: one second.</summary>
     public const long SliceMillis = 1000;
 
-    /// <summary>The key of the job at <paramref name="position"/> among those its run queued at <paramref name="queuedAt"/>
-    /// (unix milliseconds).</summary>
-    public static long KeyOf(long queuedAt, int position) => queuedAt + (position * SliceMillis);
+    /// <summary>Where the queue stands for jobs queued at <c>@at</c>: the largest key among the running jobs when it is
+    /// earlier, else <c>@at</c>. Running jobs are few (one per worker slot); the statement reads them once.</summary>
+    public const string Standing = """
+        (SELECT CASE WHEN max(serving.fair_key) < @at THEN max(serving.fair_key) ELSE @at END FROM jobs AS serving WHERE serving.status = 'running')
+        """;
+
+    /// <summary>Reads <see cref="Standing"/> on its own, for the jobs a run is created with.</summary>
+    public const string ReadStanding = $"SELECT {Standing};";
+
+    /// <summary>The key of the job at <paramref name="position"/> among those its run queued where the queue stood at
+    /// <paramref name="standing"/> (unix milliseconds).</summary>
+    public static long KeyOf(long standing, int position) => standing + (position * SliceMillis);
 
     /// <summary>The key's expression in a statement that queues the jobs <c>@job0</c>… (<paramref name="count"/> of them)
     /// at <c>@at</c>, the first of them at position <c>@first</c> among the run's jobs queued then.</summary>
     public static string KeyOfListed(int count) =>
-        $"@at + (@first + CASE id {string.Concat(Enumerable.Range(0, count).Select(i => $"WHEN @job{i} THEN {i} "))}END) * {SliceMillis}";
+        $"{Standing} + (@first + CASE id {string.Concat(Enumerable.Range(0, count).Select(i => $"WHEN @job{i} THEN {i} "))}END) * {SliceMillis}";
 }

@@ -40,6 +40,9 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             {
                 // Decided on the run as written: one held by its group, or waiting for approval, queues nothing yet.
                 var starts = written.Status == RunStatus.Running;
+                var standing = starts && plan.Jobs.Any(job => job.ReusedFrom is null && job.StartsQueued)
+                    ? await QueueStandingAsync(transaction, millis, cancellationToken)
+                    : millis;
                 var queuedBefore = 0;
                 var jobs = new List<NewJob>(plan.Jobs.Count);
                 foreach (var job in plan.Jobs)
@@ -47,7 +50,7 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
                     jobs.Add(job.ReusedFrom is { } reused
                         ? new NewJob(jobs.Count, job, JobStatus.Succeeded, ReusedDetail(plan, reused), millis, millis)
                         : starts && job.StartsQueued
-                            ? new NewJob(jobs.Count, job, JobStatus.Queued, null, null, millis) { FairKey = FairOrder.KeyOf(millis, queuedBefore++) }
+                            ? new NewJob(jobs.Count, job, JobStatus.Queued, null, null, millis) { FairKey = FairOrder.KeyOf(standing, queuedBefore++) }
                             : new NewJob(jobs.Count, job, JobStatus.Waiting, null, null, millis));
                 }
 
@@ -136,6 +139,13 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
         }
 
         return stored;
+    }
+
+    /// <summary>Where the queue stands for jobs queued at <paramref name="at"/> (<see cref="FairOrder.Standing"/>).</summary>
+    private static async Task<long> QueueStandingAsync(IStatementRunner transaction, long at, CancellationToken cancellationToken)
+    {
+        var read = await transaction.QueryAsync(FairOrder.ReadStanding, command => command.Bind("@at", at), row => row.GetInt64(0), cancellationToken);
+        return read is [var standing] ? standing : at;
     }
 
     private void BindRun(DbCommand command, RunRecord run)
