@@ -26,8 +26,10 @@ internal static class FairOrder
     /// <paramref name="standing"/> (unix milliseconds).</summary>
     public static long KeyOf(long standing, int position) => standing + (position * SliceMillis);
 
-    /// <summary>The key's expression in a statement that queues the jobs <c>@job0</c>… (<paramref name="count"/> of them)
-    /// at <c>@at</c>, the first of them at position <c>@first</c> among the run's jobs queued then.</summary>
-    public static string KeyOfListed(int count) =>
-        $"{Standing} + (@first + CASE id {string.Concat(Enumerable.Range(0, count).Select(i => $"WHEN @job{i} THEN {i} "))}END) * {SliceMillis}";
+    /// <summary>The key's expression in a statement that queues jobs of one run at <c>@at</c>, the lowest id among them being
+    /// <c>@lowest</c>: a run's jobs have ids in its order, so how far a job's id is from the lowest is its position among
+    /// them, or more where the run's jobs between them are not being queued (a job then stands a little later than its
+    /// position says, never before a job of its run it follows). Cheaper than naming each job's position in the
+    /// statement, which tripled the cost of queueing a run's jobs on SQLite.</summary>
+    public static readonly string KeyOfReleased = $"{Standing} + (id - @lowest) * {SliceMillis}";
 }

@@ -89,10 +89,10 @@ internal static class PortableSql
 
     // One statement for every job a completion releases. As QueueJob, the cancel is checked in the statement itself.
     /// <summary>Queues those of the jobs of run <c>@run</c> among <c>@job0</c>… (<paramref name="count"/> of them) that still
-    /// wait, unless the run's cancel was asked; returns the ids it queued. Each job's fair key counts its place in the list
-    /// (<see cref="FairOrder.KeyOfListed"/>).</summary>
+    /// wait, unless the run's cancel was asked; returns the ids it queued. Each job's fair key counts its place among them
+    /// from <c>@lowest</c>, the lowest id of them all (<see cref="FairOrder.KeyOfReleased"/>).</summary>
     public static string QueueJobs(int count) => $"""
-        UPDATE jobs SET status = 'queued', changed_at = @at, fair_key = {FairOrder.KeyOfListed(count)}
+        UPDATE jobs SET status = 'queued', changed_at = @at, fair_key = {FairOrder.KeyOfReleased}
         WHERE run_id = @run AND id IN ({JobParameters(count)}) AND status = 'waiting'
           AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = @run AND runs.cancel_requested_at IS NOT NULL)
         RETURNING id;

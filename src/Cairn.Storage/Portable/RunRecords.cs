@@ -72,17 +72,15 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
         ArgumentNullException.ThrowIfNull(transition);
         var queued = new List<long>(jobIds.Count);
 
-        // In id order, the run's order: the jobs' fair keys (FairOrder) are their places in it.
-        var first = 0;
-        foreach (var chunk in jobIds.Distinct().Order().Chunk(IdsPerStatement))
+        // The jobs' fair keys (FairOrder) count their places from the lowest id of them all, in every chunk alike.
+        var lowest = jobIds.Count > 0 ? jobIds.Min() : 0;
+        foreach (var chunk in jobIds.Distinct().Chunk(IdsPerStatement))
         {
-            var place = first;
-            first += chunk.Length;
             queued.AddRange(await database.WriteReturningAsync(
                 PortableSql.QueueJobs(chunk.Length),
                 command =>
                 {
-                    command.Bind("@run", runId).Bind("@at", RecordRows.ToMillis(transition.At)).Bind("@first", place);
+                    command.Bind("@run", runId).Bind("@at", RecordRows.ToMillis(transition.At)).Bind("@lowest", lowest);
                     PortableSql.BindJobIds(command, chunk);
                 },
                 row => row.GetInt64(0),
