@@ -11,11 +11,11 @@ internal static partial class Baselines
     // The statements of Cairn's SQLite store, with the worker's labels fixed to none: the search for the next job, its claim
     // by id, and the completion of the job before it, all in one BEGIN IMMEDIATE transaction.
     private const string SqliteNext = """
-        SELECT j.id FROM jobs AS j INDEXED BY jobs_queued_by_priority
+        SELECT j.id FROM jobs AS j INDEXED BY jobs_queued_fairly
         WHERE j.status = 'queued' AND (j.retry_at IS NULL OR j.retry_at <= @now)
           AND NOT EXISTS (SELECT 1 FROM json_each(j.labels) AS wanted
                           WHERE wanted.value NOT IN (SELECT offered.value FROM json_each('[]') AS offered))
-        ORDER BY j.priority, j.id LIMIT 1;
+        ORDER BY j.priority, j.fair_key, j.id LIMIT 1;
         """;
 
     private const string SqliteClaim = """
@@ -36,7 +36,7 @@ internal static partial class Baselines
     // completion (id 0, from -D) finds nothing, and each client's last claim is left running.
     private const string PgbenchScript = """
         \set now 1767225600000
-        WITH done AS (UPDATE jobs SET status = 'succeeded', exit_code = 0, started_at = :now::bigint, finished_at = :now::bigint, changed_at = :now::bigint, lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = :id AND lease_id = :lease_id::uuid AND status = 'running') UPDATE jobs SET status = 'running', lease_id = gen_random_uuid(), lease_owner = 'pgbench', lease_expires_at = :now::bigint + 30000, attempt = attempt + 1, started_at = :now::bigint, finished_at = NULL, retry_at = NULL, changed_at = :now::bigint WHERE status = 'queued' AND id = (SELECT j.id FROM jobs AS j WHERE j.status = 'queued' AND (j.retry_at IS NULL OR j.retry_at <= :now::bigint) AND j.labels <@ '{}'::text[] ORDER BY j.priority, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, lease_id \gset
+        WITH done AS (UPDATE jobs SET status = 'succeeded', exit_code = 0, started_at = :now::bigint, finished_at = :now::bigint, changed_at = :now::bigint, lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = :id AND lease_id = :lease_id::uuid AND status = 'running') UPDATE jobs SET status = 'running', lease_id = gen_random_uuid(), lease_owner = 'pgbench', lease_expires_at = :now::bigint + 30000, attempt = attempt + 1, started_at = :now::bigint, finished_at = NULL, retry_at = NULL, changed_at = :now::bigint WHERE status = 'queued' AND id = (SELECT j.id FROM jobs AS j WHERE j.status = 'queued' AND (j.retry_at IS NULL OR j.retry_at <= :now::bigint) AND j.labels <@ '{}'::text[] ORDER BY j.priority, j.fair_key, j.id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, lease_id \gset
         """;
 
     /// <summary>Each worker its own connection, as another process would hold, completing its last job and claiming the next

@@ -34,7 +34,7 @@ public sealed class PostgresClaimPlanTests(PostgresTestDatabase database) : ICla
 
         var plan = await ExplainClaimAsync(connection);
 
-        Assert.Contains("Index Scan using jobs_queued_by_priority on jobs j", plan, StringComparison.Ordinal);
+        Assert.Contains("Index Scan using jobs_queued_fairly on jobs j", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("Bitmap", plan, StringComparison.Ordinal);
         var walk = plan.Split('\n').Single(line => line.Contains("on jobs j ", StringComparison.Ordinal));

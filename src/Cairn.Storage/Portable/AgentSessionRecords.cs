@@ -52,10 +52,11 @@ internal sealed class AgentSessionRecords(IStatementRunner database, Func<Guid, 
         FROM agent_sessions WHERE repository = @repository AND updated_at >= @since;
         """;
 
-    // The attempt is given back (it never started), so the next lease counts the same attempt again.
+    // The attempt is given back (it never started), so the next lease counts the same attempt again; its place in the
+    // queue is the time it may start.
     private const string Defer = """
         UPDATE jobs
-        SET status = 'queued', attempt = attempt - 1, retry_at = @until, pending_reason = @reason, started_at = NULL,
+        SET status = 'queued', attempt = attempt - 1, retry_at = @until, fair_key = @until, pending_reason = @reason, started_at = NULL,
             changed_at = @now, lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL
         WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;

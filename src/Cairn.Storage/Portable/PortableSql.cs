@@ -73,8 +73,8 @@ internal static class PortableSql
 
     public const string InsertJob = """
         INSERT INTO jobs (run_id, ordinal, name, key, needs, labels, status, attempt, definition, failure_detail, finished_at, reused_from, changed_at,
-            priority)
-        VALUES (@run, @ordinal, @name, @key, @needs, @labels, @status, 0, @definition, @detail, @finished, @reused, @changed, @priority);
+            priority, fair_key)
+        VALUES (@run, @ordinal, @name, @key, @needs, @labels, @status, 0, @definition, @detail, @finished, @reused, @changed, @priority, @fair);
         """;
 
     public const string JobsOfRun = $"SELECT {JobColumns} FROM jobs WHERE run_id = @run ORDER BY ordinal;";
@@ -89,9 +89,10 @@ internal static class PortableSql
 
     // One statement for every job a completion releases. As QueueJob, the cancel is checked in the statement itself.
     /// <summary>Queues those of the jobs of run <c>@run</c> among <c>@job0</c>… (<paramref name="count"/> of them) that still
-    /// wait, unless the run's cancel was asked; returns the ids it queued.</summary>
+    /// wait, unless the run's cancel was asked; returns the ids it queued. Each job's fair key counts its place among them
+    /// from <c>@lowest</c>, the lowest id of them all (<see cref="FairOrder.KeyOfReleased"/>).</summary>
     public static string QueueJobs(int count) => $"""
-        UPDATE jobs SET status = 'queued', changed_at = @at
+        UPDATE jobs SET status = 'queued', changed_at = @at, fair_key = {FairOrder.KeyOfReleased}
         WHERE run_id = @run AND id IN ({JobParameters(count)}) AND status = 'waiting'
           AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = @run AND runs.cancel_requested_at IS NOT NULL)
         RETURNING id;
@@ -111,8 +112,8 @@ internal static class PortableSql
     public const string MoveJob = "UPDATE jobs SET status = @to, changed_at = @at, pending_reason = NULL WHERE id = @id AND status = @from;";
 
     // Checked in the same statement, so no coordinator, whatever it read before, queues a job once its run's cancel is asked.
-    public const string QueueJob = """
-        UPDATE jobs SET status = 'queued', changed_at = @at
+    public const string QueueJob = $"""
+        UPDATE jobs SET status = 'queued', changed_at = @at, fair_key = {FairOrder.Standing}
         WHERE id = @id AND status = @from
           AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = jobs.run_id AND runs.cancel_requested_at IS NOT NULL);
         """;
@@ -151,10 +152,11 @@ internal static class PortableSql
         WHERE id = @id AND lease_id = @lease AND status = 'running';
         """;
 
-    // The last attempt's exit code and failure stay visible while the job waits for its next attempt.
+    // The last attempt's exit code and failure stay visible while the job waits for its next attempt; its place in the
+    // queue is its retry time.
     public const string RequeueLease = """
         UPDATE jobs
-        SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+        SET status = 'queued', retry_at = @retry, fair_key = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
             started_at = @started, finished_at = NULL, changed_at = @finished,
             lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL, pending_reason = NULL
         WHERE id = @id AND lease_id = @lease AND status = 'running';

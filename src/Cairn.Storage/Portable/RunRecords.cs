@@ -71,13 +71,16 @@ internal sealed class RunRecords(IStatementRunner database, RecordStatements sql
         ArgumentNullException.ThrowIfNull(jobIds);
         ArgumentNullException.ThrowIfNull(transition);
         var queued = new List<long>(jobIds.Count);
+
+        // The jobs' fair keys (FairOrder) count their places from the lowest id of them all, in every chunk alike.
+        var lowest = jobIds.Count > 0 ? jobIds.Min() : 0;
         foreach (var chunk in jobIds.Distinct().Chunk(IdsPerStatement))
         {
             queued.AddRange(await database.WriteReturningAsync(
                 PortableSql.QueueJobs(chunk.Length),
                 command =>
                 {
-                    command.Bind("@run", runId).Bind("@at", RecordRows.ToMillis(transition.At));
+                    command.Bind("@run", runId).Bind("@at", RecordRows.ToMillis(transition.At)).Bind("@lowest", lowest);
                     PortableSql.BindJobIds(command, chunk);
                 },
                 row => row.GetInt64(0),

@@ -8,8 +8,12 @@ using Cairn.Core.Triggers;
 
 namespace Cairn.Storage.Portable;
 
-/// <summary>A job as it is first written: waiting, or already succeeded when it reuses an earlier run's job.</summary>
-internal sealed record NewJob(int Ordinal, PlannedJob Planned, JobStatus Status, string? Detail, long? FinishedAt, long ChangedAt);
+/// <summary>A job as it is first written: waiting, queued, or already succeeded when it reuses an earlier run's job.</summary>
+internal sealed record NewJob(int Ordinal, PlannedJob Planned, JobStatus Status, string? Detail, long? FinishedAt, long ChangedAt)
+{
+    /// <summary>The job's place in the queue (<see cref="FairOrder"/>) when it is written queued; else null.</summary>
+    public long? FairKey { get; init; }
+}
 
 /// <summary>Creates runs (planned, or failed before planning) and asks for their cancellation, alike for both dialects.</summary>
 internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, ConcurrencyGroups groups, IStoreEvents events, TimeProvider time)
@@ -36,9 +40,20 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             {
                 // Decided on the run as written: one held by its group, or waiting for approval, queues nothing yet.
                 var starts = written.Status == RunStatus.Running;
-                var jobs = plan.Jobs.Select((job, i) => job.ReusedFrom is { } reused
-                    ? new NewJob(i, job, JobStatus.Succeeded, ReusedDetail(plan, reused), millis, millis)
-                    : new NewJob(i, job, starts && job.StartsQueued ? JobStatus.Queued : JobStatus.Waiting, null, null, millis)).ToList();
+                var standing = starts && plan.Jobs.Any(job => job.ReusedFrom is null && job.StartsQueued)
+                    ? await QueueStandingAsync(transaction, millis, cancellationToken)
+                    : millis;
+                var queuedBefore = 0;
+                var jobs = new List<NewJob>(plan.Jobs.Count);
+                foreach (var job in plan.Jobs)
+                {
+                    jobs.Add(job.ReusedFrom is { } reused
+                        ? new NewJob(jobs.Count, job, JobStatus.Succeeded, ReusedDetail(plan, reused), millis, millis)
+                        : starts && job.StartsQueued
+                            ? new NewJob(jobs.Count, job, JobStatus.Queued, null, null, millis) { FairKey = FairOrder.KeyOf(standing, queuedBefore++) }
+                            : new NewJob(jobs.Count, job, JobStatus.Waiting, null, null, millis));
+                }
+
                 await dialect.InsertJobsAsync(transaction, written.Id, jobs, cancellationToken);
                 return jobs.Any(j => j.Status == JobStatus.Queued);
             },
@@ -124,6 +139,13 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
         }
 
         return stored;
+    }
+
+    /// <summary>Where the queue stands for jobs queued at <paramref name="at"/> (<see cref="FairOrder.Standing"/>).</summary>
+    private static async Task<long> QueueStandingAsync(IStatementRunner transaction, long at, CancellationToken cancellationToken)
+    {
+        var read = await transaction.QueryAsync(FairOrder.ReadStanding, command => command.Bind("@at", at), row => row.GetInt64(0), cancellationToken);
+        return read is [var standing] ? standing : at;
     }
 
     private void BindRun(DbCommand command, RunRecord run)

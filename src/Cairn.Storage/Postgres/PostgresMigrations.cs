@@ -21,6 +21,7 @@ internal static class PostgresMigrations
         PostgresArtifactMigration.TwentyTwo,
         PostgresTraceMigration.TwentyThree,
         PostgresRunListMigration.TwentyFive,
+        PostgresFairQueueMigration.TwentySix,
         PostgresLogChunkMigration.TwentySeven,
     ];
 

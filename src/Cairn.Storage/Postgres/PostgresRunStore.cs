@@ -149,6 +149,7 @@ public sealed class PostgresRunStore : CairnStore
                 insert.Parameters.AddWithValue("@reused", NpgsqlDbType.Bigint, (object?)job.Planned.ReusedFrom ?? DBNull.Value);
                 insert.Parameters.AddWithValue("@changed", job.ChangedAt);
                 insert.Parameters.AddWithValue("@priority", (short)job.Planned.Priority);
+                insert.Parameters.AddWithValue("@fair", NpgsqlDbType.Bigint, (object?)job.FairKey ?? DBNull.Value);
                 batch.BatchCommands.Add(insert);
             }
 

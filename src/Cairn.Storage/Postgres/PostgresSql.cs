@@ -45,11 +45,11 @@ internal static class PostgresSql
     public const string PlanClaimByIndex = "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true);";
 
     // SKIP LOCKED lets concurrent workers pass over each other's candidates instead of queueing behind them. The best
-    // queued job (highest priority, the smallest number, then the oldest) is leased at once when its repository has no
-    // limit; when it has one, nothing is leased and the candidate's repository comes back (repository_key), to be claimed
+    // queued job (highest priority, the smallest number, then the smallest fair key, FairOrder, then the oldest) is leased
+    // at once when its repository has no limit; when it has one, nothing is leased and the candidate's repository comes back (repository_key), to be claimed
     // under that repository's lock (LeaseJobOfRepository). Repositories found full that way are passed over (@excluded).
     //
-    // The plan must walk jobs_queued_by_priority from its start and stop at the first job it can lock, however many jobs
+    // The plan must walk jobs_queued_fairly from its start and stop at the first job it can lock, however many jobs
     // are queued and whatever the statistics say. A queue's statistics are always wrong: ANALYZE saw the table when few
     // or no jobs were queued, and a burst queues thousands in a second; believing a handful queued, the planner sorted
     // every queued job on each claim (a bitmap scan and a sort: a claim cost O(queued jobs)). So the claim is planned
@@ -58,7 +58,7 @@ internal static class PostgresSql
     // the planner takes for granted nor a hashed set of every run. The update finds the picked row by its index key.
     public static readonly string LeaseNextJob = $"""
         WITH picked AS (
-            SELECT j.id, j.priority, j.run_id,
+            SELECT j.id, j.priority, j.fair_key, j.run_id,
                 CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END AS queued_at
             FROM jobs AS j
             WHERE j.status = 'queued'
@@ -68,11 +68,11 @@ internal static class PostgresSql
                   SELECT limited.name_key = ANY(@excluded) OR limited.max_running_jobs <= {RepositoryLimitSql.RunningOf("limited.name_key")}
                   FROM runs AS limited_run JOIN repositories AS limited ON limited.name_key = lower(limited_run.repository)
                   WHERE limited_run.id = j.run_id AND limited.max_running_jobs IS NOT NULL), false)
-            ORDER BY j.priority, j.id
+            ORDER BY j.priority, j.fair_key, j.id
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED),
         candidate AS (
-            SELECT picked.id AS candidate_id, picked.priority, limited.name_key AS repository_key,
+            SELECT picked.id AS candidate_id, picked.priority, picked.fair_key, limited.name_key AS repository_key,
                 limited.max_running_jobs AS max_running, picked.queued_at
             FROM picked
             JOIN runs AS r ON r.id = picked.run_id
@@ -84,6 +84,7 @@ internal static class PostgresSql
                 pending_reason = NULL
             WHERE jobs.status = 'queued'
               AND jobs.priority = (SELECT priority FROM candidate WHERE max_running IS NULL)
+              AND jobs.fair_key = (SELECT fair_key FROM candidate WHERE max_running IS NULL)
               AND jobs.id = (SELECT candidate_id FROM candidate WHERE max_running IS NULL)
             RETURNING {JobColumns})
         SELECT leased.*, candidate.repository_key, candidate.queued_at,
@@ -107,7 +108,7 @@ internal static class PostgresSql
     public const string RequeueLeaseKeepingAttempt = $"""
         WITH ended AS (
             UPDATE jobs
-            SET status = 'queued', retry_at = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
+            SET status = 'queued', retry_at = @retry, fair_key = @retry, exit_code = @exit, failure_class = @class, failure_detail = @detail,
                 started_at = @started, finished_at = NULL, changed_at = @finished,
                 lease_id = NULL, lease_owner = NULL, lease_expires_at = NULL, pending_reason = NULL
             WHERE id = @id AND lease_id = @lease AND status = 'running'
@@ -141,7 +142,7 @@ internal static class PostgresSql
               AND j.labels <@ @labels
               AND lower(r.repository) = @key
               AND {RepositoryLimitSql.UnderLimit}
-            ORDER BY j.priority, j.id
+            ORDER BY j.priority, j.fair_key, j.id
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED)
         RETURNING {JobColumns}, (SELECT r.trace_parent FROM runs AS r WHERE r.id = jobs.run_id) AS trace_parent;
@@ -156,7 +157,7 @@ internal static class PostgresSql
           AND j.labels <@ @labels
           AND lower(r.repository) = @key
           AND {RepositoryLimitSql.UnderLimit}
-        ORDER BY j.priority, j.id
+        ORDER BY j.priority, j.fair_key, j.id
         LIMIT 1;
         """;
 

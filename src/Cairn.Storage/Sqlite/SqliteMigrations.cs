@@ -22,6 +22,7 @@ internal static class SqliteMigrations
         SqliteTraceMigration.TwentyThree,
         SqliteLogChunkMigration.TwentyFour,
         SqliteRunListMigration.TwentyFive,
+        SqliteFairQueueMigration.TwentySix,
     ];
 
     public static int Latest => All[^1].Version;

@@ -199,7 +199,8 @@ public sealed class SqliteRunStore : CairnStore
                         .Bind("@finished", job.FinishedAt)
                         .Bind("@reused", job.Planned.ReusedFrom)
                         .Bind("@changed", job.ChangedAt)
-                        .Bind("@priority", (int)job.Planned.Priority),
+                        .Bind("@priority", (int)job.Planned.Priority)
+                        .Bind("@fair", job.FairKey),
                     cancellationToken);
             }
         }

@@ -32,15 +32,16 @@ internal static class SqliteSql
         AND {RepositoryLimitSql.UnderLimit}
         """;
 
-    // Highest priority first (the smallest number), then the oldest; jobs_queued_by_priority holds them in that order.
-    // Named, since without statistics SQLite would rather read every queued job by status and sort them, testing each
-    // one's labels and repository first, where the walk in order stops at the first job that fits.
-    private const string QueuedJobs = "jobs AS j INDEXED BY jobs_queued_by_priority";
+    // Highest priority first (the smallest number), then the smallest fair key (FairOrder), then the oldest;
+    // jobs_queued_fairly holds them in that order. Named, since without statistics SQLite would rather read every queued
+    // job by status and sort them, testing each one's labels and repository first, where the walk in order stops at the
+    // first job that fits.
+    private const string QueuedJobs = "jobs AS j INDEXED BY jobs_queued_fairly";
 
     // The job a claim takes, and when it was queued (or its back-off ended): read under the write lock the claim holds from
     // here to its commit, so nobody, in this process or another, can take or change it before LeaseQueuedJob does.
     public static readonly string NextJob = $"""
-        SELECT j.id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.id LIMIT 1;
+        SELECT j.id, CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END FROM {QueuedJobs} WHERE {Leasable} ORDER BY j.priority, j.fair_key, j.id LIMIT 1;
         """;
 
     // The claim of the job NextJob found, by its id: the search runs once. The run's trace context comes back with the job.

@@ -1,0 +1,16 @@
+namespace Cairn.Storage.Sqlite;
+
+/// <summary>The SQLite schema's fair order of queued jobs (migration 26).</summary>
+internal static class SqliteFairQueueMigration
+{
+    public static Migration TwentySix { get; } = new(26, "queued jobs are claimed by priority, then by a fair key, then by id", """
+        -- Where the job stands in the queue within its priority (FairOrder): when it was queued plus its place among the
+        -- jobs its run queued then, times a slice; a retry's is when its back-off ends. Set whenever a job becomes queued.
+        ALTER TABLE jobs ADD COLUMN fair_key INTEGER;
+        -- The jobs queued before this change stand where they were queued (or where their back-off ends).
+        UPDATE jobs SET fair_key = CASE WHEN retry_at > changed_at THEN retry_at ELSE changed_at END WHERE status = 'queued';
+        -- The claim walks only queued jobs, in the order it takes them, and stops at the first one that fits.
+        DROP INDEX jobs_queued_by_priority;
+        CREATE INDEX jobs_queued_fairly ON jobs (priority, fair_key, id) WHERE status = 'queued';
+        """);
+}
