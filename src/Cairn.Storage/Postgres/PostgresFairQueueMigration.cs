@@ -8,7 +8,8 @@ internal static class PostgresFairQueueMigration
         -- jobs its run queued then, times a slice; a retry's is when its back-off ends. Set whenever a job becomes queued.
         ALTER TABLE jobs ADD COLUMN fair_key bigint;
         -- The jobs queued before this change stand where they were queued (or where their back-off ends).
-        UPDATE jobs SET fair_key = CASE WHEN retry_at > changed_at THEN retry_at ELSE changed_at END WHERE status = 'queued';
+        -- A row from before changed_at existed has none: it stands first.
+        UPDATE jobs SET fair_key = coalesce(CASE WHEN retry_at > changed_at THEN retry_at ELSE changed_at END, retry_at, 0) WHERE status = 'queued';
         -- The claim walks only queued jobs, in the order it takes them, and stops at the first one that fits.
         DROP INDEX jobs_queued_by_priority;
         CREATE INDEX jobs_queued_fairly ON jobs (priority, fair_key, id) WHERE status = 'queued';
