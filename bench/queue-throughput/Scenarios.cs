@@ -47,7 +47,7 @@ internal sealed class Scenarios(Options options, BenchDatabase database, Report 
     private async Task PrefillAsync(Workload workload, ICairnStore store, CancellationToken cancellationToken)
     {
         await workload.ProduceAsync(store, options.Jobs, queue: false, cancellationToken);
-        await database.ExecuteAsync("UPDATE jobs SET status = 'queued' WHERE status = 'waiting'", cancellationToken);
+        await database.ExecuteAsync("UPDATE jobs SET status = 'queued', fair_key = id WHERE status = 'waiting'", cancellationToken);
         if (database.Kind == RunStores.Postgres)
         {
             await database.ExecuteAsync("VACUUM ANALYZE jobs", cancellationToken);

@@ -227,7 +227,7 @@ public sealed class PostgresStoreTests(PostgresTestDatabase shared) : IClassFixt
         await using var slow = new NpgsqlConnection(shared.ConnectionString);
         await slow.OpenAsync(Token);
         await using var transaction = await slow.BeginTransactionAsync(Token);
-        await using (var queue = new NpgsqlCommand($"UPDATE jobs SET status = 'queued', changed_at = 1 WHERE id = {a}", slow, transaction))
+        await using (var queue = new NpgsqlCommand($"UPDATE jobs SET status = 'queued', changed_at = 1, fair_key = 1 WHERE id = {a}", slow, transaction))
         {
             await queue.ExecuteNonQueryAsync(Token);
         }

@@ -13,5 +13,7 @@ internal static class PostgresFairQueueMigration
         -- The claim walks only queued jobs, in the order it takes them, and stops at the first one that fits.
         DROP INDEX jobs_queued_by_priority;
         CREATE INDEX jobs_queued_fairly ON jobs (priority, fair_key, id) WHERE status = 'queued';
+        -- The claim seeks the job it picked by (priority, fair_key, id): a queued job without a key could never be leased.
+        ALTER TABLE jobs ADD CONSTRAINT jobs_queued_have_a_fair_key CHECK (status <> 'queued' OR fair_key IS NOT NULL);
         """);
 }

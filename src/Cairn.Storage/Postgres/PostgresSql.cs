@@ -55,11 +55,11 @@ internal static class PostgresSql
     // every queued job on each claim (a bitmap scan and a sort: a claim cost O(queued jobs)). So the claim is planned
     // with sorts and bitmap scans off (PlanClaimByIndex, for its transaction only), the pick reads only jobs, and the
     // repository limit is a scalar subquery: two key lookups for each row the walk reaches, never a join whose filtering
-    // the planner takes for granted nor a hashed set of every run. The update finds the picked row, which the pick holds
-    // locked, by its place in the table (ctid), not by a search.
+    // the planner takes for granted nor a hashed set of every run. The update seeks the picked row by its key in that
+    // index (a queued job always has a fair key: migration 26 checks it).
     public static readonly string LeaseNextJob = $"""
         WITH picked AS (
-            SELECT j.ctid AS row_ref, j.id, j.run_id,
+            SELECT j.id, j.priority, j.fair_key, j.run_id,
                 CASE WHEN j.retry_at > j.changed_at THEN j.retry_at ELSE j.changed_at END AS queued_at
             FROM jobs AS j
             WHERE j.status = 'queued'
@@ -73,7 +73,7 @@ internal static class PostgresSql
             LIMIT 1
             FOR UPDATE OF j SKIP LOCKED),
         candidate AS (
-            SELECT picked.row_ref, picked.id AS candidate_id, limited.name_key AS repository_key,
+            SELECT picked.id AS candidate_id, picked.priority, picked.fair_key, limited.name_key AS repository_key,
                 limited.max_running_jobs AS max_running, picked.queued_at
             FROM picked
             JOIN runs AS r ON r.id = picked.run_id
@@ -84,7 +84,8 @@ internal static class PostgresSql
                 attempt = attempt + 1, started_at = @now, finished_at = NULL, retry_at = NULL, changed_at = @now,
                 pending_reason = NULL
             WHERE jobs.status = 'queued'
-              AND jobs.ctid = (SELECT row_ref FROM candidate WHERE max_running IS NULL)
+              AND jobs.priority = (SELECT priority FROM candidate WHERE max_running IS NULL)
+              AND jobs.fair_key = (SELECT fair_key FROM candidate WHERE max_running IS NULL)
               AND jobs.id = (SELECT candidate_id FROM candidate WHERE max_running IS NULL)
             RETURNING {JobColumns})
         SELECT leased.*, candidate.repository_key, candidate.queued_at,
