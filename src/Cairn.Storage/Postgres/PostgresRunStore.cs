@@ -30,7 +30,7 @@ public sealed class PostgresRunStore : CairnStore
     private readonly PostgresListener _listener;
     private readonly PostgresStoreEvents _events;
     private readonly PostgresJobClaim _claim;
-    private readonly PostgresLogIndexer _indexer;
+    private readonly LogIndexer _indexer;
     private readonly string _origin;
 
     private PostgresRunStore(
@@ -43,7 +43,7 @@ public sealed class PostgresRunStore : CairnStore
         _events = events;
         _claim = new PostgresJobClaim(database, events, time, leaseDuration);
         _origin = origin;
-        _indexer = new PostgresLogIndexer(CatchUpLogIndexAsync, time);
+        _indexer = new LogIndexer(CatchUpLogIndexAsync, time);
     }
 
     /// <summary>Connects, brings the schema up to date (safely while other replicas do the same) and starts listening for

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Buffers;
-using System.Threading.Channels;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
@@ -31,24 +30,22 @@ public sealed class SqliteRunStore : CairnStore
 
     private readonly SqliteDatabase _database;
     private readonly SqliteJobClaim _claim;
-    private readonly Channel<bool> _appended = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _indexing;
+    private readonly LogIndexer _indexer;
 
     private SqliteRunStore(SqliteDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
         : base(database, Dialect, signals, events, time, leaseDuration, database.Urgent)
     {
         _database = database;
         _claim = new SqliteJobClaim(database, events, time, leaseDuration);
-        _indexing = IndexLogAsync(time, _stopping.Token);
+        _indexer = new LogIndexer(CatchUpLogIndexAsync, time);
     }
 
     /// <summary>How long appended lines wait before they are indexed, and how long appends must pause first, so that many
     /// go into one transaction.</summary>
-    public static TimeSpan LogIndexDelay { get; } = TimeSpan.FromSeconds(1);
+    public static TimeSpan LogIndexDelay => LogIndexer.Delay;
 
     /// <summary>How long appended lines wait at most for the appends to pause before they are indexed.</summary>
-    public static TimeSpan LogIndexMaxDelay { get; } = TimeSpan.FromSeconds(10);
+    public static TimeSpan LogIndexMaxDelay => LogIndexer.MaxDelay;
 
     /// <summary>Opens (creating when missing) the database file and brings its schema up to date.</summary>
     /// <exception cref="StoreSchemaException">The file's schema is newer than this build understands.</exception>
@@ -105,7 +102,7 @@ public sealed class SqliteRunStore : CairnStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-        _appended.Writer.TryWrite(true);
+        _indexer.Appended();
     }
 
     // Chunks are read in order and their lines decoded here, so a page stops at the chunk that fills it.
@@ -130,45 +127,9 @@ public sealed class SqliteRunStore : CairnStore
         return lines;
     }
 
-    /// <summary>Indexes appended lines a moment after they arrive, thousands in a transaction, off the append's path.</summary>
-    private async Task IndexLogAsync(TimeProvider time, CancellationToken stopping)
-    {
-        try
-        {
-            while (await _appended.Reader.WaitToReadAsync(stopping))
-            {
-                // Indexing takes the write turn for a while and costs several times what the append does: while a job
-                // writes as fast as it can, let it, and index when its appends pause (or LogIndexMaxDelay after they
-                // began). A search never waits for this: it indexes what waits first.
-                var first = time.GetUtcNow();
-                do
-                {
-                    _appended.Reader.TryRead(out _);
-                    await Task.Delay(LogIndexDelay, time, stopping);
-                }
-                while (_appended.Reader.TryPeek(out _) && time.GetUtcNow() - first < LogIndexMaxDelay);
-
-                try
-                {
-                    await CatchUpLogIndexAsync(stopping);
-                }
-                catch (SqliteException)
-                {
-                    // Nothing is lost: the lines still wait, the next append tries again, and a search catches up itself.
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // The store is being disposed.
-        }
-    }
-
     private protected override async ValueTask ReleaseAsync()
     {
-        await _stopping.CancelAsync();
-        await _indexing;
-        _stopping.Dispose();
+        await _indexer.DisposeAsync();
         _database.Dispose();
     }
 

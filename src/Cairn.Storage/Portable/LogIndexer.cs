@@ -1,12 +1,13 @@
 using System.Data.Common;
 using System.Threading.Channels;
 
-namespace Cairn.Storage.Postgres;
+namespace Cairn.Storage.Portable;
 
-/// <summary>Writes the chunks this store instance appended to the index of log text a moment after they arrive, off the
-/// append's path: the trigram index costs the server several times what storing the lines does. Chunks appended by other
-/// instances are theirs to index; a search indexes whatever still waits first, so it never misses a stored line.</summary>
-internal sealed class PostgresLogIndexer : IAsyncDisposable
+/// <summary>Writes what this store instance appended to the index of log text a moment after it arrives, off the append's
+/// path: the index (SQLite's FTS5 trigrams, PostgreSQL's pg_trgm) costs several times what storing the lines does. What
+/// other instances appended is theirs to index; a search indexes whatever still waits first, so it never misses a
+/// stored line.</summary>
+internal sealed class LogIndexer : IAsyncDisposable
 {
     private readonly Channel<bool> _appended = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
@@ -15,7 +16,7 @@ internal sealed class PostgresLogIndexer : IAsyncDisposable
     private readonly Task _indexing;
 
     /// <summary>Starts indexing; what waited when the store was last closed (or killed) is indexed first.</summary>
-    public PostgresLogIndexer(Func<CancellationToken, Task<long>> catchUp, TimeProvider time)
+    public LogIndexer(Func<CancellationToken, Task<long>> catchUp, TimeProvider time)
     {
         _catchUp = catchUp;
         _time = time;
@@ -23,13 +24,14 @@ internal sealed class PostgresLogIndexer : IAsyncDisposable
         _indexing = IndexAsync(_stopping.Token);
     }
 
-    /// <summary>How long appended chunks wait before they are indexed, and how long a job's appends must pause first.</summary>
+    /// <summary>How long appended lines wait before they are indexed, and how long appends must pause first, so that many
+    /// go into one transaction.</summary>
     public static TimeSpan Delay { get; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long appended chunks wait at most for the appends to pause before they are indexed.</summary>
+    /// <summary>How long appended lines wait at most for the appends to pause before they are indexed.</summary>
     public static TimeSpan MaxDelay { get; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Says that chunks were queued for the index; never waits.</summary>
+    /// <summary>Says that lines were queued for the index; never waits.</summary>
     public void Appended() => _appended.Writer.TryWrite(true);
 
     public async ValueTask DisposeAsync()
