@@ -151,6 +151,8 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
         {
             session.Close();
         }
+
+        _writeTurns.Dispose();
     }
 
     /// <summary>The database's statements, with writes taking the urgent lane of the turn at writing.</summary>
