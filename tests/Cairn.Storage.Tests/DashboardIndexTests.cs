@@ -1,6 +1,7 @@
 using Cairn.Storage.Portable;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using static Cairn.Storage.Tests.QueryPlans;
 using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
@@ -57,27 +58,5 @@ public sealed class DashboardIndexTests(PostgresTestDatabase database) : IClassF
         Assert.Contains("runs_latest_by_branch", latest, StringComparison.Ordinal);
         Assert.Contains("runs_by_repository_status", failed, StringComparison.Ordinal);
         Assert.DoesNotContain("Sort", failed, StringComparison.Ordinal);
-    }
-
-    private static async Task ExecuteAsync(System.Data.Common.DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Token);
-    }
-
-    /// <summary>Every row of the plan, joined: SQLite's detail column is the last, PostgreSQL's plan has one.</summary>
-    private static async Task<string> PlanAsync(System.Data.Common.DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(Token);
-        var rows = new List<string>();
-        while (await reader.ReadAsync(Token))
-        {
-            rows.Add(reader.GetString(reader.FieldCount - 1));
-        }
-
-        return string.Join('\n', rows);
     }
 }

@@ -3,6 +3,7 @@ using Cairn.Storage.Postgres;
 using Cairn.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using static Cairn.Storage.Tests.QueryPlans;
 using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
@@ -73,30 +74,5 @@ public sealed class FairQueueIndexTests(PostgresTestDatabase database) : IClassF
             parameter.Value = value;
             command.Parameters.Add(parameter);
         }
-    }
-
-    private static async Task ExecuteAsync(DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Token);
-    }
-
-    /// <summary>Every row of the plan, joined: SQLite's detail column is the last, PostgreSQL's plan has one.</summary>
-    private static async Task<string> PlanAsync(DbConnection connection, string sql, Action<DbCommand> bind)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        bind(command);
-        await using var reader = await command.ExecuteReaderAsync(Token);
-        var rows = new List<string>();
-        while (await reader.ReadAsync(Token))
-        {
-            rows.Add(reader.GetString(reader.FieldCount - 1));
-        }
-
-        var plan = string.Join('\n', rows);
-        TestContext.Current.SendDiagnosticMessage(plan);
-        return plan;
     }
 }

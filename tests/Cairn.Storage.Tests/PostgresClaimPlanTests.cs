@@ -1,5 +1,6 @@
 using Cairn.Storage.Postgres;
 using Npgsql;
+using static Cairn.Storage.Tests.QueryPlans;
 using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
@@ -71,11 +72,5 @@ public sealed class PostgresClaimPlanTests(PostgresTestDatabase database) : ICla
 
         await transaction.RollbackAsync(Token);
         return string.Join('\n', lines);
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(Token);
     }
 }

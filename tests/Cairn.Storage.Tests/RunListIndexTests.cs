@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using static Cairn.Storage.Tests.QueryPlans;
 using static Cairn.Storage.Tests.StoreScope;
 
 namespace Cairn.Storage.Tests;
@@ -57,34 +58,5 @@ public sealed class RunListIndexTests(PostgresTestDatabase database) : IClassFix
         Assert.Contains("runs_by_event", trigger, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan", branch + trigger, StringComparison.Ordinal);
         Assert.Equal(10001L, await ScalarAsync(connection, OfEvent));
-    }
-
-    private static async Task ExecuteAsync(System.Data.Common.DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(Token);
-    }
-
-    private static async Task<long> ScalarAsync(System.Data.Common.DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(Token), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Every row of the plan, joined: SQLite's detail column is the last, PostgreSQL's plan has one.</summary>
-    private static async Task<string> PlanAsync(System.Data.Common.DbConnection connection, string sql)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync(Token);
-        var rows = new List<string>();
-        while (await reader.ReadAsync(Token))
-        {
-            rows.Add(reader.GetString(reader.FieldCount - 1));
-        }
-
-        return string.Join('\n', rows);
     }
 }
