@@ -18,7 +18,7 @@ internal sealed class LeaseLookup(IStatementRunner database, RecordRows rows, Fu
         WHERE job_attempts.lease_id = @lease;
         """;
 
-    private const string LeaseOfOwner = $"""
+    internal const string LeaseOfOwner = $"""
         SELECT {RecordRows.JobColumns}, lease_id, lease_owner, lease_expires_at FROM jobs
         WHERE lease_owner = @owner AND status = 'running'
         ORDER BY id

@@ -10,21 +10,32 @@ internal sealed class OperationalCountRecords(IStatementRunner database)
     // for its needs. A queued job with a pending reason was given back by the daily agent budget; one with a retry time
     // to come waits out its back-off; one whose repository is at its limit waits for that; the rest wait for a worker
     // with their labels. A running job with a pending reason waits on its executor (a quota, a pod no node fits).
+    // Each status is counted on its own, by equality: both stores index jobs by status only while they have not ended
+    // (partial indexes), which a planner uses for `status = 'x'` but not for `status IN (…)` or an OR of statuses.
     internal static readonly string Counts = $"""
-        SELECT 'job' AS kind, status AS k, count(*) AS n FROM jobs WHERE status IN ('waiting', 'queued', 'running') GROUP BY status
+        SELECT 'job' AS kind, 'waiting' AS k, count(*) AS n FROM jobs WHERE status = 'waiting'
+        UNION ALL
+        SELECT 'job', 'queued', count(*) FROM jobs WHERE status = 'queued'
+        UNION ALL
+        SELECT 'job', 'running', count(*) FROM jobs WHERE status = 'running'
         UNION ALL
         SELECT 'wait', reason, count(*) FROM (
             SELECT CASE
-                WHEN j.status = 'running' THEN 'quota'
-                WHEN j.status = 'waiting' AND r.status = 'waiting' AND r.waiting_behind IS NOT NULL THEN 'concurrency'
-                WHEN j.status = 'waiting' AND r.status = 'waiting' THEN 'approval'
-                WHEN j.status = 'waiting' THEN 'needs'
+                WHEN r.status = 'waiting' AND r.waiting_behind IS NOT NULL THEN 'concurrency'
+                WHEN r.status = 'waiting' THEN 'approval'
+                ELSE 'needs' END AS reason
+            FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
+            WHERE j.status = 'waiting'
+            UNION ALL
+            SELECT CASE
                 WHEN j.pending_reason IS NOT NULL THEN 'budget'
                 WHEN j.retry_at IS NOT NULL AND j.retry_at > @now THEN 'retry'
                 WHEN NOT ({RepositoryLimitSql.UnderLimit}) THEN 'repository_limit'
-                ELSE 'labels' END AS reason
-            FROM jobs AS j JOIN runs AS r ON r.id = j.run_id
-            WHERE j.status IN ('waiting', 'queued') OR (j.status = 'running' AND j.pending_reason IS NOT NULL)) AS waits
+                ELSE 'labels' END
+            FROM jobs AS j
+            WHERE j.status = 'queued'
+            UNION ALL
+            SELECT 'quota' FROM jobs AS j WHERE j.status = 'running' AND j.pending_reason IS NOT NULL) AS waits
         GROUP BY reason
         UNION ALL
         SELECT 'worker', state, count(*) FROM (

@@ -5,7 +5,7 @@ namespace Cairn.Storage.Portable;
 internal static class RepositoryLimitSql
 {
     /// <summary>How many jobs of the repository whose key is <c>{key}</c> run now. Running jobs are few (one per worker
-    /// slot), and jobs_by_status finds them.</summary>
+    /// slot), and jobs_running_by_expiry holds just them.</summary>
     public static string RunningOf(string key) => $"""
         (SELECT count(*) FROM jobs AS busy JOIN runs AS busy_run ON busy_run.id = busy.run_id
          WHERE busy.status = 'running' AND lower(busy_run.repository) = {key})

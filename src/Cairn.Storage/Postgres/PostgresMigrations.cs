@@ -23,6 +23,7 @@ internal static class PostgresMigrations
         PostgresRunListMigration.TwentyFive,
         PostgresFairQueueMigration.TwentySix,
         PostgresLogChunkMigration.TwentySeven,
+        PostgresActiveJobsMigration.TwentyEight,
     ];
 
     public static int Latest => All[^1].Version;

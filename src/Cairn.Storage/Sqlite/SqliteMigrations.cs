@@ -23,6 +23,7 @@ internal static class SqliteMigrations
         SqliteLogChunkMigration.TwentyFour,
         SqliteRunListMigration.TwentyFive,
         SqliteFairQueueMigration.TwentySix,
+        SqliteActiveJobsMigration.TwentySeven,
     ];
 
     public static int Latest => All[^1].Version;
