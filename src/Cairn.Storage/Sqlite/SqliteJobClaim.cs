@@ -82,7 +82,9 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
         }
     }
 
-    /// <summary>Ends and claims, in one transaction, for every request waiting; called holding the write turn.</summary>
+    /// <summary>Ends and claims, in one transaction, for every request waiting; called holding the write turn. Should the
+    /// transaction fail, nothing of it is committed and each request is served again in a transaction of its own, so that
+    /// one that fails fails alone, as it would have in a turn of its own, and the others are still served.</summary>
     private async Task ServeAsync(LeaseLedger ledger)
     {
         var served = new List<TurnRequest>();
@@ -91,50 +93,78 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
             served.Add(asked);
         }
 
-        var outcomes = new List<(bool Completed, JobLease? Next)>(served.Count);
+        List<(bool Completed, JobLease? Next)?> outcomes;
         try
         {
-            await using var session = await database.OpenAsync(CancellationToken.None);
-            await using var transaction = session.BeginImmediate();
-            foreach (var request in served)
-            {
-                // The completion is written, or found stale and nothing of it written, before the claim looks: a requeued
-                // job may be claimed again at once, as it would be by the next TryLeaseAsync.
-                var completed = await ledger.WriteCompletionAsync(
-                    SqliteDatabase.Within(session, transaction), request.Lease, request.Completion, CancellationToken.None);
-                outcomes.Add((completed, await ClaimAsync(session, transaction, request.WorkerId, request.Offered, CancellationToken.None)));
-            }
-
-            await transaction.CommitAsync(CancellationToken.None);
+            outcomes = [.. await ServeTogetherAsync(ledger, served)];
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            // Nothing was committed: each request fails as it would have alone.
+            // A request alone fails as the turn did; of several, each is tried again in a transaction of its own.
+            outcomes = [];
             foreach (var request in served)
             {
-                await request.Served.CancelAsync();
-                request.Outcome.TrySetException(error);
-            }
+                if (served.Count == 1)
+                {
+                    await request.Served.CancelAsync();
+                    request.Outcome.TrySetException(error);
+                    return;
+                }
 
-            return;
+                try
+                {
+                    outcomes.Add((await ServeTogetherAsync(ledger, [request]))[0]);
+                }
+                catch (Exception alone) when (alone is not OutOfMemoryException)
+                {
+                    await request.Served.CancelAsync();
+                    request.Outcome.TrySetException(alone);
+                    outcomes.Add(null);
+                }
+            }
         }
 
         for (var i = 0; i < served.Count; i++)
         {
-            if (outcomes[i].Completed)
+            if (outcomes[i] is not { } outcome)
+            {
+                continue;
+            }
+
+            if (outcome.Completed)
             {
                 ledger.Ended(served[i].Requeue);
             }
 
-            if (outcomes[i].Next is not null)
+            if (outcome.Next is not null)
             {
                 events.StatusChanged();
             }
 
             // The request's wait for the write turn is called off before its outcome lets the caller go on.
             await served[i].Served.CancelAsync();
-            served[i].Outcome.TrySetResult(outcomes[i]);
+            served[i].Outcome.TrySetResult(outcome);
         }
+    }
+
+    /// <summary>Ends and claims for <paramref name="requests"/>, in order, in one transaction; throws, having committed
+    /// nothing, when any statement fails.</summary>
+    private async Task<List<(bool Completed, JobLease? Next)>> ServeTogetherAsync(LeaseLedger ledger, List<TurnRequest> requests)
+    {
+        var outcomes = new List<(bool Completed, JobLease? Next)>(requests.Count);
+        await using var session = await database.OpenAsync(CancellationToken.None);
+        await using var transaction = session.BeginImmediate();
+        foreach (var request in requests)
+        {
+            // The completion is written, or found stale and nothing of it written, before the claim looks: a requeued
+            // job may be claimed again at once, as it would be by the next TryLeaseAsync.
+            var completed = await ledger.WriteCompletionAsync(
+                SqliteDatabase.Within(session, transaction), request.Lease, request.Completion, CancellationToken.None);
+            outcomes.Add((completed, await ClaimAsync(session, transaction, request.WorkerId, request.Offered, CancellationToken.None)));
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
+        return outcomes;
     }
 
     /// <summary>Finds the next leasable job and claims it, inside <paramref name="transaction"/> (which holds the write lock);

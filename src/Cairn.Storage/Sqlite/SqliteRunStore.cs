@@ -32,6 +32,9 @@ public sealed class SqliteRunStore : CairnStore
     private readonly SqliteJobClaim _claim;
     private readonly LogIndexer _indexer;
 
+    /// <summary>The file and the process's turn at writing, for tests that must hold the turn.</summary>
+    internal SqliteDatabase Database => _database;
+
     private SqliteRunStore(SqliteDatabase database, StoreSignals signals, IStoreEvents events, TimeProvider time, TimeSpan leaseDuration)
         : base(database, Dialect, signals, events, time, leaseDuration, database.Urgent)
     {
