@@ -23,6 +23,12 @@ internal static partial class PageTimings
         var seed = JsonSerializer.Deserialize<SeededHistory>(await File.ReadAllTextAsync(target.SeedFile, cancellationToken))!;
         var token = (await File.ReadAllTextAsync(Path.Combine(arguments.Required("--data"), "admin.token"), cancellationToken)).Trim();
 
+        if (arguments.Value("--pid") is { } pid)
+        {
+            var settled = await ProcessCpu.SettleAsync(int.Parse(pid, CultureInfo.InvariantCulture), TimeSpan.FromMinutes(3), cancellationToken);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  the server settled after {settled.TotalSeconds:0} s of start-up (reading every repository's schedules)"));
+        }
+
         using var api = new HttpClient { BaseAddress = server };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var dashboard = await SignInAsync(server, token, cancellationToken);

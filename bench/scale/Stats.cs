@@ -38,6 +38,23 @@ internal static class ProcessCpu
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
     }
+
+    /// <summary>Waits until the process (its reaped children included) has used under 5% of a core for two seconds in a
+    /// row, at most <paramref name="limit"/>; returns how long it waited. A server on a seeded store first reads every
+    /// repository's schedules (a fetch each), and pages timed meanwhile would time that too.</summary>
+    public static async Task<TimeSpan> SettleAsync(int pid, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var quiet = 0;
+        while (quiet < 2 && waited.Elapsed < limit)
+        {
+            var before = Seconds(pid);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            quiet = Seconds(pid) - before < 0.05 ? quiet + 1 : 0;
+        }
+
+        return waited.Elapsed;
+    }
 }
 
 /// <summary>The command line's values.</summary>

@@ -148,7 +148,7 @@ pages() {
     port=$(free_port)
     start_server "$seed" "$out/pages-$store.log" "$port" --concurrency 0 "${store_args[@]}"
     say "pages ($store)..."
-    "$driver" pages --server "http://127.0.0.1:$port" --data "$seed" "${target[@]}" --seed-file "$seed/seed.json" --requests "${REQUESTS:-200}"
+    "$driver" pages --server "http://127.0.0.1:$port" --pid "$started" --data "$seed" "${target[@]}" --seed-file "$seed/seed.json" --requests "${REQUESTS:-200}"
     stop_servers
     machine
 }
