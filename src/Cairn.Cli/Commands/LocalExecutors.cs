@@ -184,6 +184,7 @@ internal sealed class LocalExecutors : IDisposable
 
     public void Dispose()
     {
+        _shell.Dispose();
         _container?.Dispose();
         Kubernetes?.Dispose();
     }
