@@ -5,7 +5,8 @@
 # Usage: bash bench/dag-vs-make/run.sh
 # Environment: RUNS (timed runs per tool, default 5), PARALLEL (default 2),
 #              GRAPHS (default "10x20:2 20x10:all 50x20:2": LAYERSxWIDTH:NEEDS, NEEDS is 2 or all),
-#              SKIP_BUILD=1 (reuse bench/out/cairn as it is), NO_HYPERFINE=1 (time with a bash loop).
+#              SKIP_BUILD=1 (reuse bench/out/cairn as it is), NO_HYPERFINE=1 (time with a bash loop),
+#              BEFORE=path/to/cairn (another build, e.g. of the commit before, timed beside this one on every graph).
 # It reports; it does not fail when the target is missed.
 set -euo pipefail
 
@@ -16,6 +17,8 @@ runs=${RUNS:-5}
 parallel=${PARALLEL:-2}
 graphs=${GRAPHS:-10x20:2 20x10:all 50x20:2}
 target=2.0
+before=${BEFORE:-}
+[[ -z $before || -x $before ]] || { printf 'error: BEFORE=%s is not an executable\n' "$before"; exit 1; }
 
 say() { printf '%s\n' "$*"; }
 
@@ -79,10 +82,19 @@ first="$out/dag-validate"
 "$root/bench/dag-vs-make/generate.sh" "$first" 2 2 true 2 >/dev/null
 read -r help_mean help_sd help_min _ help_user help_sys < <(measure "$cairn --help" 1 10)
 read -r validate_mean validate_sd validate_min _ validate_user validate_sys < <(measure "$cairn validate $first" 1 10)
+# A run of one job: what every run pays before its first step and after its last (start-up, store, teardown).
+one="$out/dag-one"
+"$root/bench/dag-vs-make/generate.sh" "$one" 1 1 true 2 >/dev/null
+read -r one_mean one_sd one_min _ one_user one_sys < <(measure "$cairn run $one --parallel $parallel" 1 10)
 say ""
 row "wall ms (cpu = user+sys ms)" mean "± sd" min cpu
 row "cairn --help (process start-up)" "$(ms "$help_mean")" "$(ms "$help_sd")" "$(ms "$help_min")" "$(cpu "$help_user" "$help_sys")"
 row "cairn validate (start-up + parse)" "$(ms "$validate_mean")" "$(ms "$validate_sd")" "$(ms "$validate_min")" "$(cpu "$validate_user" "$validate_sys")"
+row "cairn run, one job (fixed cost)" "$(ms "$one_mean")" "$(ms "$one_sd")" "$(ms "$one_min")" "$(cpu "$one_user" "$one_sys")"
+if [[ -n $before ]]; then
+    read -r bone_mean bone_sd bone_min _ bone_user bone_sys < <(measure "$before run $one --parallel $parallel" 1 10)
+    row "cairn run, one job, BEFORE" "$(ms "$bone_mean")" "$(ms "$bone_sd")" "$(ms "$bone_min")" "$(cpu "$bone_user" "$bone_sys")"
+fi
 
 summary=()
 for graph in $graphs; do
@@ -107,6 +119,9 @@ for graph in $graphs; do
 
     read -r make_mean make_sd make_min _ make_user make_sys < <(measure "$make_run")
     read -r cairn_mean cairn_sd cairn_min _ cairn_user cairn_sys < <(measure "$cairn_run")
+    if [[ -n $before ]]; then
+        read -r before_mean before_sd before_min _ before_user before_sys < <(measure "$before run $dag --parallel $parallel")
+    fi
 
     # --- report --------------------------------------------------------------------------------------------
     if [[ $needs == all ]]; then
@@ -118,8 +133,13 @@ for graph in $graphs; do
     say "graph $graph: $jobs one-step jobs running 'true' ($layers layers of $width; $shape_text), --parallel $parallel / -j$parallel"
     row "make -j$parallel all" "$(ms "$make_mean")" "$(ms "$make_sd")" "$(ms "$make_min")" "$(cpu "$make_user" "$make_sys")"
     row "cairn run --parallel $parallel" "$(ms "$cairn_mean")" "$(ms "$cairn_sd")" "$(ms "$cairn_min")" "$(cpu "$cairn_user" "$cairn_sys")"
-    verdict=$(awk -v c="$cairn_mean" -v m="$make_mean" -v cmin="$cairn_min" -v mmin="$make_min" -v v="$validate_mean" \
-        -v ccpu="$(cpu "$cairn_user" "$cairn_sys")" -v mcpu="$(cpu "$make_user" "$make_sys")" -v vcpu="$(cpu "$validate_user" "$validate_sys")" \
+    if [[ -n $before ]]; then
+        row "cairn run, BEFORE" "$(ms "$before_mean")" "$(ms "$before_sd")" "$(ms "$before_min")" "$(cpu "$before_user" "$before_sys")"
+        awk -v c="$cairn_mean" -v b="$before_mean" -v m="$make_mean" -v cc="$(cpu "$cairn_user" "$cairn_sys")" -v bc="$(cpu "$before_user" "$before_sys")" 'BEGIN {
+            printf "  this build against BEFORE          wall %.2fx, cpu %.2fx  (BEFORE/make %.2fx)\n", c / b, cc / bc, b / m }'
+    fi
+    verdict=$(awk -v c="$cairn_mean" -v m="$make_mean" -v cmin="$cairn_min" -v mmin="$make_min" -v v="$one_mean" \
+        -v ccpu="$(cpu "$cairn_user" "$cairn_sys")" -v mcpu="$(cpu "$make_user" "$make_sys")" -v vcpu="$(cpu "$one_user" "$one_sys")" \
         -v n="$jobs" -v p="$parallel" -v target="$target" -v graph="$graph" 'BEGIN {
         ratio = c / m
         extra = c - m
@@ -127,13 +147,16 @@ for graph in $graphs; do
         printf "  ratio cairn/make (means)           %.2fx  (target: within %.1fx of make: %s)\n", ratio, target, (ratio <= target ? "MET" : "NOT MET")
         printf "  ratio cairn/make (best runs)       %.2fx\n", cmin / mmin
         printf "  extra wall time over make          %.0f ms\n", extra * 1000
-        printf "    per job, wall                    %.2f ms   = (cairn - make - validate) / %d jobs\n", per_job * 1000, n
+        printf "    fixed cost (the one-job run)     %.0f ms   = %.0f%% of the extra\n", v * 1000, (extra > 0 ? 100 * v / extra : 0)
+        printf "    per job, wall                    %.2f ms   = (cairn - make - one-job run) / %d jobs\n", per_job * 1000, n
         printf "    per job, on its worker           %.2f ms   = the above x %d workers running side by side\n", per_job * p * 1000, p
-        printf "  extra cpu time per job             %.2f ms   = (cairn cpu - make cpu - validate cpu) / %d jobs\n", (ccpu - mcpu - vcpu) / n, n
+        printf "  extra cpu time per job             %.2f ms   = (cairn cpu - make cpu - one-job run cpu) / %d jobs\n", (ccpu - mcpu - vcpu) / n, n
         printf "SUMMARY %-10s make %6.0f ms  cairn %6.0f ms  ratio %.2fx (best %.2fx)  target %.1fx: %s\n", graph, m * 1000, c * 1000, ratio, cmin / mmin, target, (ratio <= target ? "MET" : "NOT MET")
     }')
     say "$(grep -v '^SUMMARY' <<<"$verdict")"
-    summary+=("$(grep '^SUMMARY' <<<"$verdict" | sed 's/^SUMMARY /  /')")
+    line=$(grep '^SUMMARY' <<<"$verdict" | sed 's/^SUMMARY /  /')
+    [[ -n $before ]] && line+=$(awk -v b="$before_mean" -v m="$make_mean" 'BEGIN { printf "  (BEFORE %.0f ms, %.2fx)", b * 1000, b / m }')
+    summary+=("$line")
 done
 
 say ""

@@ -80,6 +80,24 @@ public sealed class StepGroupSentinelTests : IDisposable
     }
 
     [Fact]
+    public async Task AnExecutorDisposedAfterItsSteps_TakesItsOwnerRecordAway_SoTheNextSweepHasNoOwnerToLookFor()
+    {
+        var owners = _directory.Combine("owners");
+        var workspace = _directory.Combine("work");
+        Directory.CreateDirectory(workspace);
+        var executor = new ShellExecutor(new ShellExecutorOptions { StepOwnerDirectory = owners }, TimeProvider.System);
+
+        var outcome = await executor.RunAsync(Job(workspace, [Step(0, "true")]), new RecordingJobReporter(), TestContext.Current.CancellationToken);
+        Assert.Equal(Cairn.Core.Runs.JobStatus.Succeeded, outcome.Status);
+        Assert.Single(FileNames(owners));
+
+        executor.Dispose();
+
+        Assert.Empty(FileNames(owners));
+        Assert.Equal(0, StepOwnerRegistry.Sweep(owners));
+    }
+
+    [Fact]
     public async Task Sweep_LeavesTheStepsOfALiveOwnerAlone()
     {
         var owners = _directory.Combine("owners");

@@ -72,6 +72,25 @@ public sealed class SqliteMigrationTests
     }
 
     [Fact]
+    public async Task Migrate_BuildsANewDatabaseInOneTransaction_SoAFailingMigrationLeavesItEmpty()
+    {
+        using var directory = new TempDirectory();
+        await using var connection = new SqliteConnection($"Data Source={directory.Combine("new.db")};Pooling=False");
+        await connection.OpenAsync(Token);
+        var time = new ManualTimeProvider();
+        Migration[] broken = [new(1, "one table", "CREATE TABLE a (x INTEGER);"), new(2, "fails half way", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);")];
+        Migration[] fixedUp = [broken[0], new(2, "another table", "CREATE TABLE b (x INTEGER);"), new(3, "a third", "CREATE TABLE c (x INTEGER);")];
+
+        await Assert.ThrowsAsync<SqliteException>(() => SqliteSchema.MigrateAsync(connection, "new.db", broken, time, Token));
+        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(0L, await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')"));
+
+        await SqliteSchema.MigrateAsync(connection, "new.db", fixedUp, time, Token);
+        Assert.Equal(3L, await ScalarAsync(connection, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(3L, await ScalarAsync(connection, "SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b', 'c')"));
+    }
+
+    [Fact]
     public async Task Migrate_FromTheFirstSchema_KeepsItsRunsAndJobs_AndNumbersThem()
     {
         using var directory = new TempDirectory();

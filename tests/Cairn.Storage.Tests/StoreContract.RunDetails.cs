@@ -303,6 +303,24 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task WaitForCancelRequest_ReturnsAfterItsWait_AndEndsCancelledWhenCancelled()
+    {
+        await using var scope = await OpenAsync();
+        var run = await scope.CreateRunAsync(Job("running"));
+        using var stop = new CancellationTokenSource();
+        var stopped = scope.Store.WaitForCancelRequestAsync(run.Id, TimeSpan.FromMinutes(1), stop.Token);
+        var waited = scope.Store.WaitForCancelRequestAsync(run.Id, TimeSpan.FromMinutes(1), Token);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped);
+        Assert.False(waited.IsCompleted);
+
+        scope.Time.Advance(TimeSpan.FromMinutes(1));
+        await waited.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.True(waited.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public async Task RequestCancel_MarksARunningRun_StopsItsQueueing_TellsItsHeartbeats_AndRefusesAnEndedRun()
     {
         await using var scope = await OpenAsync();

@@ -69,8 +69,18 @@ internal sealed class LocalExecutors : IDisposable
             ForcedExecutor = Forced(mode),
             ToleratesUnknownRunners = WithoutRunnerFile(catalog),
         };
+        // Jobs of one shape (matrix legs, generated graphs) share their definition text: each text is read once.
+        var inContainer = new Dictionary<string, bool>(StringComparer.Ordinal);
         var needsEngine = plan.Jobs.Any(job =>
-            probe.Decide(job.Name, JobDefinitionJson.Deserialize(job.Definition)).Executor == ExecutorNames.Container);
+        {
+            if (!inContainer.TryGetValue(job.Definition, out var container))
+            {
+                container = probe.Decide(job.Name, JobDefinitionJson.Deserialize(job.Definition)).Executor == ExecutorNames.Container;
+                inContainer[job.Definition] = container;
+            }
+
+            return container;
+        });
         var (container, problem) = needsEngine ? await ReachEngineAsync(isolation, time, cancellationToken) : ((ContainerExecutor?)null, (string?)null);
         var executors = new LocalExecutors(shell, container, problem) { _shellOptions = isolation.ShellOptions() };
         executors._unavailable[ExecutorNames.Kubernetes] = NoKubernetesLocally;
@@ -184,6 +194,7 @@ internal sealed class LocalExecutors : IDisposable
 
     public void Dispose()
     {
+        _shell.Dispose();
         _container?.Dispose();
         Kubernetes?.Dispose();
     }

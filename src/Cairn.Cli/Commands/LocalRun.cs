@@ -33,6 +33,23 @@ internal static class LocalRun
     public static async Task<int> ExecuteAsync(
         LocalRunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, CancellationToken kill)
     {
+        // The store does not depend on the pipeline: it is opened (SQLite loaded, the schema built) on another thread
+        // while this one reads and plans the pipeline, which on a 2-core host takes about as long.
+        var scratch = Directory.CreateTempSubdirectory("cairn-run-");
+        try
+        {
+            await using var opening = new ScratchStore(Path.Combine(scratch.FullName, "run.db"), TimeProvider.System);
+            return await RunAsync(request, scratch, opening, stdout, stderr, cancellation, kill);
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    private static async Task<int> RunAsync(
+        LocalRunRequest request, DirectoryInfo scratch, ScratchStore opening, TextWriter stdout, TextWriter stderr, CancellationToken cancellation, CancellationToken kill)
+    {
         if (await RunnerFile.LoadAsync(request.Runners, stderr) is not { } catalog)
         {
             return ExitCodes.Usage;
@@ -77,56 +94,76 @@ internal static class LocalRun
 
         var logs = request.Json ? stderr : stdout;
         var color = Terminal.SupportsColor(request.Json ? Terminal.Stream.Error : Terminal.Stream.Output);
-        var scratch = Directory.CreateTempSubdirectory("cairn-run-");
-        try
+        var time = TimeProvider.System;
+        using var executors = await LocalExecutors.ConnectAsync(
+            planned.Plan, catalog, request.Executor, StepIsolation.Local(request.CleanEnv), time, cancellation);
+        var store = await opening.Store;
+        await using var stashes = await LocalStashes.OpenAsync(store, scratch.FullName, stderr, time);
+        RunRecord run;
+        IReadOnlyList<JobRecord> jobs;
+        await using (var console = new ConsoleRunObserver(logs, color))
         {
-            var time = TimeProvider.System;
-            using var executors = await LocalExecutors.ConnectAsync(
-                planned.Plan, catalog, request.Executor, StepIsolation.Local(request.CleanEnv), time, cancellation);
-            await using var store = await SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(scratch.FullName, "run.db") }, time, CancellationToken.None);
-            await using var stashes = await LocalStashes.OpenAsync(store, scratch.FullName, stderr, time);
-            RunRecord run;
-            IReadOnlyList<JobRecord> jobs;
-            await using (var console = new ConsoleRunObserver(logs, color))
+            await using var onKill = kill.Register(executors.KillAllNow);
+            var gates = new LocalGates(store, store, LocalGates.ModeFor(request.Approve, request.Json), Environment.UserName, stderr, Console.In, time);
+            var coordinator = new RunCoordinator(store, time, gates);
+            gates.Coordinator = coordinator;
+            var services = new JobWorkerContextBuilder
             {
-                await using var onKill = kill.Register(executors.KillAllNow);
-                var gates = new LocalGates(store, store, LocalGates.ModeFor(request.Approve, request.Json), Environment.UserName, stderr, Console.In, time);
-                var coordinator = new RunCoordinator(store, time, gates);
-                gates.Coordinator = coordinator;
-                var services = new JobWorkerContextBuilder
-                {
-                    Coordinator = coordinator,
-                    Executors = LocalPublishExecutor.Wrap(executors.WithAgents(catalog, request.Executor, Path.Combine(scratch.FullName, "agents"), time, branchesInWorkspace: true), time),
-                    Workspaces = new FixedWorkspaceProvider(workspace),
-                    Secrets = new InMemorySecretSource(request.Secrets),
-                    Observer = console,
-                    Time = time,
-                    Stashes = stashes,
-                }.Build(store);
-                run = await new InProcessRunHost(services, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
-                jobs = await store.GetJobsAsync(run.Id, CancellationToken.None);
-            }
-
-            if (request.Json)
-            {
-                await stdout.WriteLineAsync(RunSummary.Json(run, jobs));
-            }
-            else
-            {
-                await stdout.WriteLineAsync();
-                await stdout.WriteLineAsync(RunSummary.Table(run, jobs, color));
-            }
-
-            return run.Status switch
-            {
-                RunStatus.Succeeded => ExitCodes.Succeeded,
-                RunStatus.Cancelled => ExitCodes.Cancelled,
-                _ => ExitCodes.Failed,
-            };
+                Coordinator = coordinator,
+                Executors = LocalPublishExecutor.Wrap(executors.WithAgents(catalog, request.Executor, Path.Combine(scratch.FullName, "agents"), time, branchesInWorkspace: true), time),
+                Workspaces = new FixedWorkspaceProvider(workspace),
+                Secrets = new InMemorySecretSource(request.Secrets),
+                Observer = console,
+                Time = time,
+                Stashes = stashes,
+            }.Build(store);
+            run = await new InProcessRunHost(services, request.Parallel).ExecuteAsync(planned.Plan, cancellation);
+            jobs = await store.GetJobsAsync(run.Id, CancellationToken.None);
         }
-        finally
+
+        if (request.Json)
         {
-            TryDelete(scratch);
+            await stdout.WriteLineAsync(RunSummary.Json(run, jobs));
+        }
+        else
+        {
+            await stdout.WriteLineAsync();
+            await stdout.WriteLineAsync(RunSummary.Table(run, jobs, color));
+        }
+
+        return run.Status switch
+        {
+            RunStatus.Succeeded => ExitCodes.Succeeded,
+            RunStatus.Cancelled => ExitCodes.Cancelled,
+            _ => ExitCodes.Failed,
+        };
+    }
+
+    /// <summary>The run's throw-away store, opened on a pool thread from the start; closed once the command ends, whether
+    /// or not it got as far as using it.</summary>
+    private sealed class ScratchStore(string path, TimeProvider time) : IAsyncDisposable
+    {
+        private readonly Task<SqliteRunStore> _opening =
+            Task.Run(() => SqliteRunStore.OpenAsync(new SqliteStoreOptions { Path = path }, time, CancellationToken.None));
+
+        /// <summary>The open store; throws what opening it threw.</summary>
+        public Task<SqliteRunStore> Store => _opening;
+
+        public async ValueTask DisposeAsync()
+        {
+            SqliteRunStore store;
+            try
+            {
+                store = await _opening;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Nothing was opened; whoever awaited the store has said why, and a command that stopped before it did
+                // (a usage error) has nothing to say about it.
+                return;
+            }
+
+            await store.DisposeAsync();
         }
     }
 

@@ -48,9 +48,16 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
         try
         {
             // Each wait begins before the beat it follows, so a cancel requested while a beat is under way still wakes the next.
+            // The wait ends cancelled when the job ends, almost always before a beat: that is looked at rather than thrown.
             var wake = _queue.WaitForCancelRequestAsync(_lease.RunId, interval, _stop.Token);
             while (true)
             {
+                await wake.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (_stop.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 await wake;
                 wake = _queue.WaitForCancelRequestAsync(_lease.RunId, interval, _stop.Token);
                 LeaseState state;

@@ -5,7 +5,7 @@ namespace Cairn.Executors.Shell;
 
 /// <summary>Runs each step as its own shell process on this host, in the job's workspace, one after another
 /// (<see cref="StepSequencer"/> drives the steps; <see cref="ShellJobEnvironment"/> runs each).</summary>
-public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider time) : IExecutor
+public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider time) : IExecutor, IDisposable
 {
     private readonly Lazy<ShellCommand?> _shell = new(() => ShellCommand.Locate(options));
     private readonly ConcurrentDictionary<StepProcess, byte> _running = new();
@@ -39,6 +39,11 @@ public sealed class ShellExecutor(ShellExecutorOptions options, TimeProvider tim
             process.KillNow();
         }
     }
+
+    /// <summary>Ends the sentinel as this process's exit would, and takes this executor's owner record away with it: a
+    /// record left behind names a dead owner, and the next cairn's sweep then reads every process's environment for its
+    /// steps. Call once no step runs any more; a step started after it starts a new sentinel.</summary>
+    public void Dispose() => Interlocked.Exchange(ref _sentinel, null)?.Dispose();
 
     private StepGroupSentinel? Sentinel =>
         options.KillStepsWithHost && _shell.Value is { OwnsSession: true } shell

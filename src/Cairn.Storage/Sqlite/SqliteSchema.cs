@@ -19,38 +19,46 @@ internal static class SqliteSchema
         var current = await VersionAsync(connection, transaction: null, cancellationToken);
         Refuse(location, current, known);
 
-        foreach (var migration in migrations.Where(m => m.Version > current))
+        // A new file (a local run's store, every time) is built in one transaction: one commit instead of one per
+        // migration, and a process killed half way leaves an empty file that the next open builds again. An existing
+        // database takes each migration wholly or not at all, so that a failing one keeps those before it.
+        var pending = migrations.Where(m => m.Version > current).ToList();
+        if (current == 0 && pending.Count > 1)
         {
-            await ApplyAsync(connection, location, known, migration, time, cancellationToken);
+            await ApplyAsync(connection, location, known, pending, time, cancellationToken);
+            return;
+        }
+
+        foreach (var migration in pending)
+        {
+            await ApplyAsync(connection, location, known, [migration], time, cancellationToken);
         }
     }
 
     private static async Task ApplyAsync(
-        SqliteConnection connection, string location, int known, Migration migration, TimeProvider time, CancellationToken cancellationToken)
+        SqliteConnection connection, string location, int known, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
 
         // Another process may have migrated while this one waited for the write lock.
         var current = await VersionAsync(connection, transaction, cancellationToken);
         Refuse(location, current, known);
-        if (current >= migration.Version)
+        foreach (var migration in migrations.Where(m => m.Version > current))
         {
-            return;
-        }
+            await using (var change = connection.CreateCommand())
+            {
+                change.Transaction = transaction;
+                change.CommandText = migration.Sql;
+                await change.ExecuteNonQueryAsync(cancellationToken);
+            }
 
-        await using (var change = connection.CreateCommand())
-        {
-            change.Transaction = transaction;
-            change.CommandText = migration.Sql;
-            await change.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var record = connection.CreateCommand())
-        {
-            record.Transaction = transaction;
-            record.CommandText = PortableSql.RecordMigration;
-            record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
-            await record.ExecuteNonQueryAsync(cancellationToken);
+            await using (var record = connection.CreateCommand())
+            {
+                record.Transaction = transaction;
+                record.CommandText = PortableSql.RecordMigration;
+                record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
 
         await transaction.CommitAsync(cancellationToken);
