@@ -155,7 +155,10 @@ internal sealed class MirrorObjects(GitProcess git, string mirror, TimeSpan time
 
         public static Batch Start(GitProcess git, string mirror)
         {
-            var process = git.Start(mirror, ["cat-file", "--batch"]);
+            // Named, not found from the working directory: a mirror another process is still creating is not yet a
+            // repository, and git would look for one above it (the data directory may lie inside another) and keep
+            // answering from there.
+            var process = git.Start(mirror, [$"--git-dir={mirror}", "cat-file", "--batch"]);
 
             // Read so that git never blocks on a full pipe; what it says there shows in no answer.
             _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null);

@@ -59,7 +59,7 @@ internal sealed class MirrorRoot
         _objects.GetOrAdd(mirror, m => new MirrorObjects(Git, m, Options.LocalTimeout, _time));
 
     /// <summary>Whether the mirror holds <paramref name="commit"/>, asked of its kept reader: no process of its own. False
-    /// also when git could not read the mirror.</summary>
+    /// also when git cannot read the mirror.</summary>
     public async Task<bool> HasCommitAtAsync(string mirror, string commit, CancellationToken cancellationToken)
     {
         if (!Exists(mirror))
@@ -74,9 +74,9 @@ internal sealed class MirrorRoot
         }
         catch (GitException)
         {
-            // As a `cat-file -e` that failed: git could not read the mirror (another process is still creating it, say).
-            // The caller fetches under the lock and asks again, of a new process.
-            return false;
+            // The kept reader failed (the mirror was not yet a repository when it started, say): asked once more of a
+            // process of its own, named by --git-dir for the same reason.
+            return (await RunAsync(mirror, [$"--git-dir={mirror}", "cat-file", "-e", $"{commit}^{{commit}}"], cancellationToken)).Succeeded;
         }
     }
 

@@ -88,6 +88,29 @@ public sealed class GitMirrorIntakeTests : IDisposable
     }
 
     [Fact]
+    public async Task AMirrorAskedWhileHalfMade_InsideAnotherRepository_IsAnsweredForItselfOnceMade()
+    {
+        // The data directory lies inside some other repository (a checkout of the server's own deployment, say).
+        var outer = _repo.Scratch("outer");
+        Directory.CreateDirectory(outer);
+        GitRepositoryFixture.Git(outer, "init", "-q");
+        var mirror = new GitMirror(Path.Combine(outer, "data", "git"));
+        var sha = _repo.Commit("first", ".cairn.yml", "name: one\n");
+
+        // Another process is creating the mirror: its HEAD is written, nothing else yet.
+        var path = mirror.PathOf(Repository);
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, "HEAD"), "ref: refs/heads/main\n");
+        Assert.False(await mirror.HasCommitAsync(Repository, sha, Token));
+        GitRepositoryFixture.Git(path, "init", "-q", "--bare", ".");
+
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
+
+        Assert.True(await mirror.HasCommitAsync(Repository, sha, Token));
+        Assert.Equal("name: one\n", await mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token));
+    }
+
+    [Fact]
     public async Task ConcurrentReads_OfOneMirror_EachGetTheirOwnAnswer()
     {
         var mirror = new GitMirror(_repo.Scratch("data/git"), new GitMirrorOptions { MaxFileBytes = Limit });
