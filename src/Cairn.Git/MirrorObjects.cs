@@ -37,7 +37,7 @@ internal sealed class MirrorObjects(GitProcess git, string mirror, TimeSpan time
         await _turn.WaitAsync(cancellationToken);
         try
         {
-            // A process that ended since its last answer (killed from outside, say) is replaced once.
+            // A process that ended since its last answer (killed from outside, say: its pipe is closed) is replaced once.
             for (var attempt = 1; ; attempt++)
             {
                 _batch ??= Batch.Start(git, mirror);
@@ -45,7 +45,7 @@ internal sealed class MirrorObjects(GitProcess git, string mirror, TimeSpan time
                 {
                     return await AskAsync(_batch, name, maxContent, cancellationToken);
                 }
-                catch (EndOfStreamException) when (attempt == 1 && _batch.AnsweredBefore)
+                catch (IOException) when (attempt == 1 && _batch.AnsweredBefore)
                 {
                     Stop();
                 }
