@@ -26,7 +26,12 @@ internal static class ProcessCpu
 {
     public static double Seconds(IEnumerable<int> pids) => pids.Sum(Seconds);
 
-    public static double Seconds(int pid)
+    public static double Seconds(int pid) => Fields(pid, 11, 4);
+
+    /// <summary>The reaped children's share alone (git, chown, the steps' shells and what they ran).</summary>
+    public static double ChildrenSeconds(IEnumerable<int> pids) => pids.Sum(pid => Fields(pid, 13, 2));
+
+    private static double Fields(int pid, int first, int count)
     {
         if (!File.Exists($"/proc/{pid}/stat"))
         {
@@ -36,7 +41,7 @@ internal static class ProcessCpu
         // Fields after the command's closing parenthesis: utime, stime, cutime, cstime are the 12th to 15th.
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
+        return Enumerable.Range(first, count).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     /// <summary>Waits until the process (its reaped children included) has used under 5% of a core for two seconds in a

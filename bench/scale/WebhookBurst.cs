@@ -91,6 +91,7 @@ internal static class WebhookBurst
 
         Console.Error.WriteLine($"  sending {runs} signed pushes within {withinMs} ms to {servers.Count} server(s)...");
         var cpuBefore = ProcessCpu.Seconds(pids);
+        var childrenBefore = ProcessCpu.ChildrenSeconds(pids);
         var wall = Stopwatch.StartNew();
         var start = WallClock.NowMicros();
         var deliveries = await Task.WhenAll(pushes.Select(async push =>
@@ -106,11 +107,13 @@ internal static class WebhookBurst
         listing.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var ended = await WaitForRunsAsync(listing, prefix, runs + servers.Count, timeout, cancellationToken);
         var cpu = ProcessCpu.Seconds(pids) - cpuBefore;
+        var children = ProcessCpu.ChildrenSeconds(pids) - childrenBefore;
         var wallSeconds = wall.Elapsed.TotalSeconds;
 
         var bySha = ended.ToDictionary(r => r.Sha);
         var answers = Stats.Of(deliveries.Select(d => d.Delivery.AnswerMs));
         var firstSteps = new List<double>();
+        var (planned, waited, prepared, lastCreatedMs) = await StagesAsync(listing, deliveries.Select(d => (d.Push.Sha, d.Delivery.SentAtMicros)).ToList(), bySha, marks, start, cancellationToken);
         var succeeded = 0;
         DateTimeOffset lastEnd = DateTimeOffset.MinValue;
         foreach (var (push, delivery) in deliveries)
@@ -139,8 +142,11 @@ internal static class WebhookBurst
         Console.WriteLine(string.Create(c, $"    baseline: GET /healthz, same pace {health}"));
         Console.WriteLine(string.Create(c, $"  webhook → first step (first job)  {toFirstStep}  target p99 < 1 s: {Stats.Verdict(toFirstStep.P99, 1000)} ({toFirstStep.Count} marks)"));
         Console.WriteLine(string.Create(c, $"    baseline: bare git fetch of 1 commit  {fetches}"));
+        Console.WriteLine(string.Create(c, $"    webhook sent → run created       {planned}  (the last run created {lastCreatedMs / 1000:0.00} s after the first webhook)"));
+        Console.WriteLine(string.Create(c, $"    run created → first job leased   {waited}"));
+        Console.WriteLine(string.Create(c, $"    first job leased → its step      {prepared}"));
         Console.WriteLine(string.Create(c, $"  first webhook → last run ended     {allEndedSeconds:0.00} s ({runs * jobs / allEndedSeconds:0} jobs/s)"));
-        Console.WriteLine(string.Create(c, $"  server CPU over the burst          {cpu:0.0} s in {wallSeconds:0.0} s ({cpu / wallSeconds * 100:0}% of a core, all replicas, children included)"));
+        Console.WriteLine(string.Create(c, $"  server CPU over the burst          {cpu:0.0} s in {wallSeconds:0.0} s ({cpu / wallSeconds * 100:0}% of a core, all replicas, children included: {children:0.0} s of it)"));
         foreach (var client in clients)
         {
             client.Dispose();
@@ -181,7 +187,45 @@ internal static class WebhookBurst
         return Stats.Of(samples);
     }
 
-    private sealed record EndedRun(string Sha, string Status, DateTimeOffset FinishedAt);
+    private sealed record EndedRun(long Id, string Sha, string Status, DateTimeOffset CreatedAt, DateTimeOffset FinishedAt);
+
+    /// <summary>Where each run's time to its first step went, from the server's own timestamps (run created, first job
+    /// started, i.e. leased) and the mark: webhook → run created, → first job leased, → its first step.</summary>
+    private static async Task<(Stats Planned, Stats Waited, Stats Prepared, double LastCreatedMs)> StagesAsync(
+        HttpClient http, List<(string Sha, long SentAtMicros)> deliveries, Dictionary<string, EndedRun> bySha, string marks, long start, CancellationToken cancellationToken)
+    {
+        var planned = new List<double>();
+        var waited = new List<double>();
+        var prepared = new List<double>();
+        var lastCreated = 0.0;
+        foreach (var (sha, sent) in deliveries)
+        {
+            if (!bySha.TryGetValue(sha, out var run))
+            {
+                continue;
+            }
+
+            var created = WallClock.ToMicros(run.CreatedAt);
+            planned.Add((created - sent) / 1000.0);
+            lastCreated = Math.Max(lastCreated, (created - start) / 1000.0);
+            using var page = JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/v1/runs/{run.Id}", UriKind.Relative), cancellationToken));
+            var first = page.RootElement.GetProperty("jobs").EnumerateArray().FirstOrDefault(j => j.GetProperty("name").GetString() == "job-01");
+            if (first.ValueKind != JsonValueKind.Object || first.GetProperty("startedAt").ValueKind != JsonValueKind.String)
+            {
+                continue;
+            }
+
+            var leased = WallClock.ToMicros(first.GetProperty("startedAt").GetDateTimeOffset());
+            waited.Add((leased - created) / 1000.0);
+            var mark = Path.Combine(marks, sha);
+            if (File.Exists(mark))
+            {
+                prepared.Add((WallClock.ParseEpochRealtime(await File.ReadAllTextAsync(mark, cancellationToken)) - leased) / 1000.0);
+            }
+        }
+
+        return (Stats.Of(planned), Stats.Of(waited), Stats.Of(prepared), lastCreated);
+    }
 
     /// <summary>Polls the runs list (once a second, so as to load the servers little) until every run of these
     /// repositories has ended.</summary>
@@ -196,13 +240,13 @@ internal static class WebhookBurst
             var ended = ours.Where(r => r.GetProperty("finishedAt").ValueKind == JsonValueKind.String).ToList();
             if (ours.Count >= expected && ended.Count == ours.Count)
             {
-                return [.. ended.Select(r => new EndedRun(r.GetProperty("sha").GetString()!, r.GetProperty("status").GetString()!, r.GetProperty("finishedAt").GetDateTimeOffset()))];
+                return [.. ended.Select(r => new EndedRun(r.GetProperty("id").GetInt64(), r.GetProperty("sha").GetString()!, r.GetProperty("status").GetString()!, r.GetProperty("createdAt").GetDateTimeOffset(), r.GetProperty("finishedAt").GetDateTimeOffset()))];
             }
 
             if (clock.Elapsed > timeout)
             {
                 Console.Error.WriteLine($"  gave up after {timeout.TotalSeconds:0} s: {ended.Count} of {ours.Count} runs ended ({expected} expected)");
-                return [.. ended.Select(r => new EndedRun(r.GetProperty("sha").GetString()!, r.GetProperty("status").GetString()!, r.GetProperty("finishedAt").GetDateTimeOffset()))];
+                return [.. ended.Select(r => new EndedRun(r.GetProperty("id").GetInt64(), r.GetProperty("sha").GetString()!, r.GetProperty("status").GetString()!, r.GetProperty("createdAt").GetDateTimeOffset(), r.GetProperty("finishedAt").GetDateTimeOffset()))];
             }
 
             if (clock.Elapsed.TotalSeconds - lastSaid >= 10)

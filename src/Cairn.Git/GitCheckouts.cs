@@ -63,29 +63,52 @@ public sealed class GitCheckouts
     /// <summary>Checks commit <paramref name="sha"/> out into <paramref name="directory"/> (which must not exist or be
     /// empty) as a repository of its own holding only that commit (shallow, depth 1): unlike a worktree it needs nothing
     /// of the mirror afterwards, so a step running as another user, or in a container, can use git in it while the
-    /// mirror stays readable by the server alone.</summary>
+    /// mirror stays readable by the server alone. Made as a shallow fetch from the mirror would make it, with three git
+    /// processes instead of a fetch's seven: the mirror packs the commit's objects straight into the new repository
+    /// (<c>pack-objects</c>, its history cut at the commit), the commit is written down as its shallow boundary, and
+    /// the files are checked out.</summary>
     /// <exception cref="GitException">The mirror does not hold the commit, or the checkout failed.</exception>
     public async Task CheckOutAsync(string repository, string sha, string directory, CancellationToken cancellationToken)
     {
         var commit = GitNames.Sha(sha);
         var mirror = _mirrors.ExistingMirror(repository, commit);
         var target = Path.GetFullPath(directory);
-        if (!await _mirrors.HasCommitAtAsync(mirror, commit, cancellationToken))
-        {
-            throw MirrorRoot.NotInMirror(repository, commit);
-        }
-
+        var made = !Directory.Exists(target);
         var what = $"could not check out {GitNames.Short(commit)} of {repository}";
-        var init = await _mirrors.RunAsync(null, ["init", "--quiet", "--template=", "--end-of-options", target], cancellationToken);
-        var fetched = init.Succeeded
-            ? await _mirrors.RunAsync(target, ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--depth=1", "--no-write-fetch-head", "--end-of-options", mirror, commit], cancellationToken)
-            : init;
-        var checkedOut = fetched.Succeeded
-            ? await _mirrors.RunAsync(target, ["checkout", "--quiet", "--detach", commit, "--"], cancellationToken)
-            : fetched;
-        if (!checkedOut.Succeeded)
+        try
         {
-            throw GitFailures.From(what, checkedOut, []);
+            var init = await _mirrors.RunAsync(null, ["init", "--quiet", "--template=", "--end-of-options", target], cancellationToken);
+            if (!init.Succeeded)
+            {
+                throw GitFailures.From(what, init, []);
+            }
+
+            // "--shallow" names a commit whose parents are not followed: the pack holds the commit, its trees and blobs.
+            var gitDirectory = Path.Combine(target, ".git");
+            var packed = await _mirrors.RunAsync(
+                mirror,
+                ["pack-objects", "--revs", "--delta-base-offset", "--quiet", "--end-of-options", Path.Combine(gitDirectory, "objects", "pack", "pack")],
+                cancellationToken,
+                input: $"--shallow {commit}\n{commit}\n");
+            if (!packed.Succeeded)
+            {
+                // Asked only now: nearly always the commit is there, and a question costs a process.
+                throw await _mirrors.HasCommitAtAsync(mirror, commit, cancellationToken)
+                    ? GitFailures.From(what, packed, [])
+                    : MirrorRoot.NotInMirror(repository, commit);
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(gitDirectory, "shallow"), commit + "\n", cancellationToken);
+            var checkedOut = await _mirrors.RunAsync(target, ["checkout", "--quiet", "--detach", commit, "--"], cancellationToken);
+            if (!checkedOut.Succeeded)
+            {
+                throw GitFailures.From(what, checkedOut, []);
+            }
+        }
+        catch when (made)
+        {
+            DeleteDirectory(target);
+            throw;
         }
     }
 

@@ -122,45 +122,26 @@ public sealed class GitMirror
         var commit = GitNames.Sha(sha);
         var file = GitNames.FilePath(path);
         var mirror = Mirrors.ExistingMirror(repository, commit);
-        var what = $"could not read {file} at {GitNames.Short(commit)} of {repository}";
 
-        // One process answers both questions, without reading either object: is the commit there, and what is at the path.
-        var checkedOut = await Mirrors.RunAsync(mirror, ["cat-file", "--batch-check"], cancellationToken, input: $"{commit}^{{commit}}\n{commit}:{file}\n");
-        if (!checkedOut.Succeeded)
-        {
-            throw GitFailures.From(what, checkedOut, []);
-        }
-
-        var objects = GitObjectHeader.ReadBatchCheck(checkedOut.OutputText);
-        if (objects.Count < 2 || objects[0].Type is null)
+        // Both questions go to the mirror's kept reader, not to git processes of their own: is the commit there, and
+        // what is at the path. The file's size comes before its bytes, and a file over the limit is not read.
+        if (!await Mirrors.HasCommitAtAsync(mirror, commit, cancellationToken))
         {
             throw MirrorRoot.NotInMirror(repository, commit);
         }
 
-        if (objects[1] is not { Type: "blob", Id: { } blob, Size: var size })
+        var limit = Mirrors.Options.MaxFileBytes;
+        if (await Mirrors.Objects(mirror).ReadAsync($"{commit}:{file}", limit, cancellationToken) is not { Type: "blob" } read)
         {
             return null;
         }
 
-        var limit = Mirrors.Options.MaxFileBytes;
-        if (size > limit)
+        if (read.Content is null)
         {
-            throw new GitFileTooLargeException(file, size, limit);
+            throw new GitFileTooLargeException(file, read.Size, limit);
         }
 
-        // The object is named by its id, which names its content; the cap still holds whatever git would print.
-        var read = await Mirrors.RunAsync(mirror, ["cat-file", "blob", blob], cancellationToken, maxOutputBytes: limit);
-        if (read.OutputCut)
-        {
-            throw new GitFileTooLargeException(file, null, limit);
-        }
-
-        if (!read.Succeeded)
-        {
-            throw GitFailures.From(what, read, []);
-        }
-
-        return new UTF8Encoding(false).GetString(read.Output).TrimStart('\uFEFF');
+        return new UTF8Encoding(false).GetString(read.Content).TrimStart('\uFEFF');
     }
 
     /// <summary>The paths that differ between two commits (a push's before and after), renames as a deletion and an

@@ -69,6 +69,23 @@ internal sealed class GitProcess(string gitPath, string home)
         }
     }
 
+    /// <summary>Starts git for a conversation over its pipes (input, output and errors all redirected), in the same
+    /// environment as <see cref="RunAsync"/>; the caller reads, writes, and kills it.</summary>
+    public Process Start(string? workingDirectory, IReadOnlyList<string> arguments)
+    {
+        var process = new Process { StartInfo = StartInfo(workingDirectory, arguments, null) };
+        try
+        {
+            process.Start();
+            return process;
+        }
+        catch (Win32Exception ex)
+        {
+            process.Dispose();
+            throw new GitException($"git could not be started ({gitPath}): {ex.Message}", ex);
+        }
+    }
+
     private ProcessStartInfo StartInfo(string? workingDirectory, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo(gitPath)

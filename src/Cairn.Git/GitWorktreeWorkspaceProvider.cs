@@ -31,7 +31,10 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
             return await _scratch.PrepareAsync(job, run, cancellationToken);
         }
 
-        var sha = await CommitAsync(run, repository, cancellationToken);
+        // A standalone checkout finds out by itself whether the mirror holds the commit; nearly always the run's planning
+        // fetched it, so the mirror is asked (and fetched into) only when the checkout says it is not there.
+        var fromPlanning = Standalone && run.Sha is { Length: > 0 };
+        var sha = fromPlanning ? run.Sha! : await CommitAsync(run, repository, cancellationToken);
 
         // Two attempts of one job may briefly overlap (a lost worker's steps still being killed): never share a directory.
         var directory = Path.Combine(
@@ -42,7 +45,17 @@ public sealed class GitWorktreeWorkspaceProvider(GitMirror mirror, string root, 
         {
             try
             {
-                await _checkouts.CheckOutAsync(repository, sha, directory, cancellationToken);
+                try
+                {
+                    await _checkouts.CheckOutAsync(repository, sha, directory, cancellationToken);
+                }
+                catch (GitException) when (fromPlanning && locator is not null)
+                {
+                    // Not in this mirror yet (another replica planned the run, say): fetch it, and check out once more.
+                    DeleteQuietly(directory);
+                    await CommitAsync(run, repository, cancellationToken);
+                    await _checkouts.CheckOutAsync(repository, sha, directory, cancellationToken);
+                }
             }
             catch
             {

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Cairn.Git;
 
 /// <summary>The directory that holds every mirror, shared by <see cref="GitMirror"/> (fetch, read) and
@@ -5,8 +7,12 @@ namespace Cairn.Git;
 /// at a time change it (in this process and any other sharing the directory), and the one git they both run.</summary>
 internal sealed class MirrorRoot
 {
+    // A commit's own text is a few hundred bytes; one far larger is not held, only said to be there.
+    private const long CommitContent = 64 * 1024;
+
     private readonly TimeProvider _time;
     private readonly string _home;
+    private readonly ConcurrentDictionary<string, MirrorObjects> _objects = new(StringComparer.Ordinal);
 
     public MirrorRoot(string root, GitMirrorOptions options, TimeProvider time)
     {
@@ -48,8 +54,31 @@ internal sealed class MirrorRoot
 
     public static bool Exists(string mirror) => File.Exists(Path.Combine(mirror, "HEAD"));
 
-    public async Task<bool> HasCommitAtAsync(string mirror, string commit, CancellationToken cancellationToken) =>
-        Exists(mirror) && (await RunAsync(mirror, ["cat-file", "-e", $"{commit}^{{commit}}"], cancellationToken)).Succeeded;
+    /// <summary>The kept reader of <paramref name="mirror"/>'s objects (see <see cref="MirrorObjects"/>).</summary>
+    public MirrorObjects Objects(string mirror) =>
+        _objects.GetOrAdd(mirror, m => new MirrorObjects(Git, m, Options.LocalTimeout, _time));
+
+    /// <summary>Whether the mirror holds <paramref name="commit"/>, asked of its kept reader: no process of its own. False
+    /// also when git cannot read the mirror.</summary>
+    public async Task<bool> HasCommitAtAsync(string mirror, string commit, CancellationToken cancellationToken)
+    {
+        if (!Exists(mirror))
+        {
+            return false;
+        }
+
+        CreatePrivateDirectory(_home);
+        try
+        {
+            return await Objects(mirror).ReadAsync($"{commit}^{{commit}}", CommitContent, cancellationToken) is { Type: "commit" };
+        }
+        catch (GitException)
+        {
+            // The kept reader failed (the mirror was not yet a repository when it started, say): asked once more of a
+            // process of its own, named by --git-dir for the same reason.
+            return (await RunAsync(mirror, [$"--git-dir={mirror}", "cat-file", "-e", $"{commit}^{{commit}}"], cancellationToken)).Succeeded;
+        }
+    }
 
     /// <summary>The mirror of <paramref name="repository"/>, which must exist: without it, <paramref name="commit"/>
     /// has not been fetched.</summary>

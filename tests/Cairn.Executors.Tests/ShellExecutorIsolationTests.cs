@@ -159,6 +159,38 @@ public sealed class ShellExecutorIsolationTests : IDisposable
     }
 
     [RootFact]
+    public async Task AsRoot_TheWholeWorkspaceIsTheStepUsers_ButNotWhatItsSymbolicLinksPointAt()
+    {
+        var outside = _root.WriteFile("outside/kept.txt", "root's");
+        Directory.CreateDirectory(Path.Combine(Workspace, "src", "deep", ".git"));
+        File.WriteAllText(Path.Combine(Workspace, "src", "deep", ".git", "HEAD"), "ref: refs/heads/main\n");
+        File.WriteAllText(Path.Combine(Workspace, "src", "deep", "a.c"), "int a;");
+        File.CreateSymbolicLink(Path.Combine(Workspace, "src", "to-file"), outside);
+        Directory.CreateSymbolicLink(Path.Combine(Workspace, "to-directory"), Path.GetDirectoryName(outside)!);
+        var job = Job(Workspace, [Step(0, """
+            stat -c '%U %n' src src/deep src/deep/.git src/deep/.git/HEAD src/deep/a.c
+            stat -c '%U %n' src/to-file to-directory
+            echo changed >> src/deep/a.c
+            """)]);
+
+        var outcome = await Executor(switchUsers: null, user: "nobody").RunAsync(job, _reporter, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.All(_reporter.Text(0, LogStream.Stdout), l => Assert.StartsWith("nobody ", l, StringComparison.Ordinal));
+        Assert.Equal(7, _reporter.Text(0, LogStream.Stdout).Count);
+        Assert.Equal(0, StatOwner(outside));
+        Assert.Equal(0, StatOwner(Path.GetDirectoryName(outside)!));
+    }
+
+    private static int StatOwner(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%u", path]) { RedirectStandardOutput = true })!;
+        var owner = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return int.Parse(owner, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [RootFact]
     public async Task AsRoot_UntrustedJob_Runs_AsTheUnprivilegedUser()
     {
         var job = Job(Workspace, [Step(0, "id -u")]) with { Untrusted = true };

@@ -38,6 +38,33 @@ public sealed class GitCheckoutsTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckOut_HoldsTheCommitsTreeAndNoHistory_AndIsAUsableRepository()
+    {
+        var parent = _repo.Commit("first", new Dictionary<string, string?> { ["a.txt"] = "one", ["src/b.c"] = "int b;", ["src/deep/c.h"] = "#pragma once" });
+        var sha = _repo.Commit("second", new Dictionary<string, string?> { ["a.txt"] = "two", ["docs/d.md"] = "# d" });
+        var later = _repo.Commit("third", "a.txt", "three");
+        await _mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, later, "refs/heads/main", Token);
+        var directory = _repo.Scratch("checkout");
+
+        await _checkouts.CheckOutAsync(Repository, sha, directory, Token);
+
+        Assert.Equal(
+            GitRepositoryFixture.Git(_mirror.PathOf(Repository), "ls-tree", "-r", "--full-tree", sha),
+            GitRepositoryFixture.Git(directory, "ls-tree", "-r", "--full-tree", "HEAD"));
+        Assert.Equal(sha, GitRepositoryFixture.Git(directory, "log", "--format=%H").Trim());
+        Assert.Equal(sha + "\n", File.ReadAllText(Path.Combine(directory, ".git", "shallow")));
+        Assert.Equal("", GitRepositoryFixture.Git(directory, "status", "--porcelain"));
+        Assert.Throws<InvalidOperationException>(() => GitRepositoryFixture.Git(directory, "cat-file", "-e", parent));
+        Assert.Throws<InvalidOperationException>(() => GitRepositoryFixture.Git(directory, "cat-file", "-e", later));
+        GitRepositoryFixture.Git(directory, "fsck", "--strict", "--no-dangling");
+
+        // A step can work in it as in any clone: change, commit, see its own history on top of the commit.
+        File.WriteAllText(Path.Combine(directory, "a.txt"), "changed by a step");
+        GitRepositoryFixture.Git(directory, "commit", "-qam", "step");
+        Assert.Equal(sha, GitRepositoryFixture.Git(directory, "rev-parse", "HEAD~1").Trim());
+    }
+
+    [Fact]
     public async Task CheckOut_OfACommitNeverFetched_SaysSo()
     {
         var sha = _repo.Commit("first", "a.txt", "one");

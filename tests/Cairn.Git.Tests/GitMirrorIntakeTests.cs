@@ -41,13 +41,13 @@ public sealed class GitMirrorIntakeTests : IDisposable
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task ReadFile_HoldsNoMoreThanTheLimit_WhenTheFileTurnsOutLargerThanGitSaid()
     {
-        // A git whose size answers lie (as a race would): it says 10 bytes, then prints the whole 3 MiB.
+        // A git whose size answers lie (as a race would): it says a blob has 10 bytes, then prints the whole 3 MiB.
         var lyingGit = _repo.Scratch("lying-git");
         File.WriteAllText(lyingGit, """
             #!/bin/sh
             for a in "$@"; do
-              if [ "$a" = "--batch-check" ]; then
-                git "$@" | sed 's/ [0-9]*$/ 10/'
+              if [ "$a" = "--batch" ]; then
+                git "$@" | sed -u 's/ blob [0-9]*$/ blob 10/'
                 exit 0
               fi
             done
@@ -58,10 +58,68 @@ public sealed class GitMirrorIntakeTests : IDisposable
         var sha = _repo.Commit("huge", ".cairn.yml", Compressible(3 * 1024 * 1024));
         await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
 
-        var error = await Assert.ThrowsAsync<GitFileTooLargeException>(() => mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token));
+        // Only the 10 bytes said (and the line end after them) are read; what follows them is not an answer.
+        var error = await Assert.ThrowsAsync<GitException>(() => mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token));
 
-        Assert.Null(error.Size);
-        Assert.Equal(Limit, error.Limit);
+        Assert.Contains("does not end where its header said", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadFile_AfterAFileOverTheLimit_AndAfterAFetch_ReadsOnWithTheSameMirror()
+    {
+        var mirror = new GitMirror(_repo.Scratch("data/git"), new GitMirrorOptions { MaxFileBytes = Limit });
+        var small = _repo.Commit("small", ".cairn.yml", "name: one\n");
+        var huge = _repo.Commit("huge", ".cairn.yml", Compressible(3 * 1024 * 1024));
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, huge, "refs/heads/main", Token);
+
+        Assert.Equal("name: one\n", await mirror.ReadFileAsync(Repository, small, ".cairn.yml", Token));
+        var tooLarge = await Assert.ThrowsAsync<GitFileTooLargeException>(() => mirror.ReadFileAsync(Repository, huge, ".cairn.yml", Token));
+        Assert.Equal(3 * 1024 * 1024, tooLarge.Size);
+        Assert.Equal("name: one\n", await mirror.ReadFileAsync(Repository, small, ".cairn.yml", Token));
+
+        // A commit fetched after the mirror's objects were first read is seen by the same reader.
+        var later = _repo.Commit("later", ".cairn.yml", "name: later\n");
+        Assert.False(await mirror.HasCommitAsync(Repository, later, Token));
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, later, "refs/heads/main", Token);
+        Assert.True(await mirror.HasCommitAsync(Repository, later, Token));
+        Assert.Equal("name: later\n", await mirror.ReadFileAsync(Repository, later, ".cairn.yml", Token));
+        Assert.Null(await mirror.ReadFileAsync(Repository, later, "missing.yml", Token));
+        Assert.Null(await mirror.ReadFileAsync(Repository, later, "a file with spaces.yml", Token));
+    }
+
+    [Fact]
+    public async Task AMirrorAskedWhileHalfMade_InsideAnotherRepository_IsAnsweredForItselfOnceMade()
+    {
+        // The data directory lies inside some other repository (a checkout of the server's own deployment, say).
+        var outer = _repo.Scratch("outer");
+        Directory.CreateDirectory(outer);
+        GitRepositoryFixture.Git(outer, "init", "-q");
+        var mirror = new GitMirror(Path.Combine(outer, "data", "git"));
+        var sha = _repo.Commit("first", ".cairn.yml", "name: one\n");
+
+        // Another process is creating the mirror: its HEAD is written, nothing else yet.
+        var path = mirror.PathOf(Repository);
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, "HEAD"), "ref: refs/heads/main\n");
+        Assert.False(await mirror.HasCommitAsync(Repository, sha, Token));
+        GitRepositoryFixture.Git(path, "init", "-q", "--bare", ".");
+
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
+
+        Assert.True(await mirror.HasCommitAsync(Repository, sha, Token));
+        Assert.Equal("name: one\n", await mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token));
+    }
+
+    [Fact]
+    public async Task ConcurrentReads_OfOneMirror_EachGetTheirOwnAnswer()
+    {
+        var mirror = new GitMirror(_repo.Scratch("data/git"), new GitMirrorOptions { MaxFileBytes = Limit });
+        var shas = Enumerable.Range(0, 12).Select(i => _repo.Commit($"c{i}", ".cairn.yml", $"name: n{i}\n")).ToList();
+        await mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, shas[^1], "refs/heads/main", Token);
+
+        var read = await Task.WhenAll(shas.Select(sha => Task.Run(() => mirror.ReadFileAsync(Repository, sha, ".cairn.yml", Token), Token)));
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"name: n{i}\n"), read);
     }
 
     [Fact]

@@ -144,6 +144,42 @@ public sealed class GitWorktreeWorkspaceProviderTests : IDisposable
         Assert.Equal("commit aaaaaaa of acme/shop has not been fetched", error.Message);
     }
 
+    [Fact]
+    public async Task Standalone_ACommitTheMirrorHasNotFetched_IsFetchedAndCheckedOut()
+    {
+        var older = _repo.Commit("first", "a.txt", "one");
+        var newer = _repo.Commit("second", "a.txt", "two");
+        var provider = new GitWorktreeWorkspaceProvider(_mirror, _workspaces, new Locator(new() { [Repository] = new RepositoryRemote(_repo.CloneUrl, null) }))
+        {
+            Standalone = true,
+        };
+
+        // No mirror at all yet (the run was planned by another replica), then a mirror that lacks the commit.
+        var first = await provider.PrepareAsync(Job(1), Run(Repository, older, gitRef: null), Token);
+        Assert.False(await _mirror.HasCommitAsync(Repository, newer, Token));
+        var second = await provider.PrepareAsync(Job(2), Run(Repository, newer, gitRef: null), Token);
+
+        Assert.Equal("one", File.ReadAllText(Path.Combine(first, "a.txt")));
+        Assert.Equal("two", File.ReadAllText(Path.Combine(second, "a.txt")));
+        Assert.Equal(newer, GitRepositoryFixture.Git(second, "rev-parse", "HEAD").Trim());
+        Assert.Equal(2, Directory.GetDirectories(_workspaces).Length);
+    }
+
+    [Fact]
+    public async Task Standalone_ACommitNobodyHas_FailsWithGitsReason_AndLeavesNoDirectory()
+    {
+        _repo.Commit("first", "a.txt", "one");
+        var provider = new GitWorktreeWorkspaceProvider(_mirror, _workspaces, new Locator(new() { [Repository] = new RepositoryRemote(_repo.CloneUrl, null) }))
+        {
+            Standalone = true,
+        };
+
+        var error = await Assert.ThrowsAsync<GitException>(() => provider.PrepareAsync(Job(1), Run(Repository, new string('c', 40)), Token));
+
+        Assert.Contains("could not fetch ccccccc", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.Exists(_workspaces) ? Directory.GetFileSystemEntries(_workspaces) : []);
+    }
+
     public void Dispose() => _repo.Dispose();
 
     private sealed class Locator(Dictionary<string, RepositoryRemote> remotes) : IRepositoryLocator

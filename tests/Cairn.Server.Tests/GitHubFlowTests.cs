@@ -98,6 +98,35 @@ public sealed class GitHubFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_burst_of_more_deliveries_than_are_planned_at_once_makes_each_run_exactly_once()
+    {
+        const string quick = "name: ci\non:\n  push: { branches: [main] }\njobs:\n  build:\n    steps:\n      - run: test -f n.txt\n";
+        var shas = Enumerable.Range(0, 3 * Cairn.Server.Services.EventPlanner.InFlight)
+            .Select(i => repo.Commit(new Dictionary<string, string> { [".cairn.yml"] = quick, ["n.txt"] = $"{i}" }))
+            .ToList();
+
+        // Every delivery sent twice at the same moment, all of them at once.
+        var answers = await Task.WhenAll(shas.SelectMany((sha, i) => Enumerable.Range(0, 2).Select(async _ =>
+        {
+            using var response = await server.Anonymous.SendAsync(Deliveries.GitHub(
+                "push", Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha), Secret, delivery: $"burst-{i}"));
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+            return (await response.Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        })));
+
+        Assert.Equal(shas.Count, answers.Count(a => a.Accepted && !a.Duplicate));
+        var events = await Task.WhenAll(answers.Select(a => a.EventId!.Value).Distinct().Select(server.WaitForEventAsync));
+        Assert.Equal(shas.Count, events.Length);
+        Assert.All(events, e => Assert.Equal("planned", e.State));
+        var runIds = events.Select(e => e.RunId!.Value).ToList();
+        Assert.Equal(shas.Count, runIds.Distinct().Count());
+        var runs = await Task.WhenAll(runIds.Select(server.WaitForRunAsync));
+        Assert.Equal(shas.Order(StringComparer.Ordinal), runs.Select(r => r.Sha!).Order(StringComparer.Ordinal));
+        Assert.All(runs, r => Assert.Equal("succeeded", r.Status));
+        Assert.Equal(shas.Count, (await server.ListRunsAsync()).Count);
+    }
+
+    [Fact]
     public async Task A_delivery_reusing_another_repositorys_delivery_id_is_journaled_and_run_for_its_own_repository()
     {
         var sha = repo.Commit(Pipeline);

@@ -1,5 +1,6 @@
-using System.Diagnostics;
+using System.ComponentModel;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Cairn.Core.Execution;
 
 namespace Cairn.Executors.Shell;
@@ -108,20 +109,33 @@ internal sealed class JobSession : IDisposable
         return home;
     }
 
-    /// <summary>Gives the workspace, and everything in it, to the step user (symbolic links are not followed).</summary>
-    private static async Task GiveAsync(string workspace, UnixAccount account, CancellationToken cancellationToken)
+    /// <summary>Gives the workspace, and everything in it, to the step user (symbolic links are not followed): what
+    /// <c>chown -R -h</c> does, without a process for it.</summary>
+    private static Task GiveAsync(string workspace, UnixAccount account, CancellationToken cancellationToken) =>
+        Task.Run(() => Give(new DirectoryInfo(workspace), account, cancellationToken), cancellationToken);
+
+    private static void Give(DirectoryInfo directory, UnixAccount account, CancellationToken cancellationToken)
     {
-        using var chown = Process.Start(new ProcessStartInfo("chown",
-            ["-R", "-h", string.Create(CultureInfo.InvariantCulture, $"{account.Uid}:{account.Gid}"), "--", workspace])
+        Own(directory.FullName, account);
+        foreach (var entry in directory.EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false }))
         {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new IOException("chown could not be started");
-        var error = await chown.StandardError.ReadToEndAsync(cancellationToken);
-        await chown.WaitForExitAsync(cancellationToken);
-        if (chown.ExitCode != 0)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (entry is DirectoryInfo inner && entry.LinkTarget is null)
+            {
+                Give(inner, account, cancellationToken);
+            }
+            else
+            {
+                Own(entry.FullName, account);
+            }
+        }
+    }
+
+    private static void Own(string path, UnixAccount account)
+    {
+        if (!HostProcess.Chown(path, account.Uid, account.Gid))
         {
-            throw new IOException($"could not give the workspace to user {account.Name}: {error.Trim()}");
+            throw new IOException($"could not give the workspace to user {account.Name}: {path}: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
         }
     }
 }

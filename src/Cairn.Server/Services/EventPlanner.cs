@@ -17,16 +17,71 @@ internal sealed partial class EventPlanner(
 {
     private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
+
+    /// <summary>How many entries are planned at once.</summary>
+    internal const int InFlight = 8;
+
     private readonly string claimant = $"{Environment.MachineName}-{Environment.ProcessId}-planner";
+
+    // Plans under way. Entries are claimed as plans end, not in rounds of eight: a slow plan (the first fetch of a
+    // repository) holds up no other, and a burst's deliveries start planning as soon as there is room.
+    private readonly List<Task> planning = [];
 
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        var entries = await journal.ClaimPendingEventsAsync(claimant, Time.GetUtcNow(), ClaimFor, 8, stoppingToken);
-        await Task.WhenAll(entries.Select(e => PlanAsync(e, stoppingToken)));
-        if (entries.Count == 0)
+        try
         {
-            await signal.WaitAsync(Poll, Time, stoppingToken);
+            await ClaimAndWaitAsync(stoppingToken);
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The plans under way see the stop too; the server stops once they have.
+            await Task.WhenAll(planning).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private async Task ClaimAndWaitAsync(CancellationToken stoppingToken)
+    {
+        // A plan that failed (the store was unreachable, say) fails the round as it always did: the loop logs it and
+        // pauses; its entry's claim expires and it is planned again.
+        var ended = planning.Where(t => t.IsCompleted).ToList();
+        planning.RemoveAll(t => t.IsCompleted);
+        if (ended.FirstOrDefault(t => t.IsFaulted) is { } failed)
+        {
+            await failed;
+        }
+
+        if (planning.Count < InFlight)
+        {
+            var room = InFlight - planning.Count;
+            var entries = await journal.ClaimPendingEventsAsync(claimant, Time.GetUtcNow(), ClaimFor, room, stoppingToken);
+            planning.AddRange(entries.Select(e => Task.Run(() => PlanAsync(e, stoppingToken), stoppingToken)));
+            if (entries.Count == room)
+            {
+                // There may be more pending: claimed as soon as a plan ends.
+                return;
+            }
+
+            if (planning.Count == 0)
+            {
+                await signal.WaitAsync(Poll, Time, stoppingToken);
+                return;
+            }
+        }
+
+        await WaitAsync(wakeable: planning.Count < InFlight, stoppingToken);
+    }
+
+    /// <summary>Until a plan ends, or (when there is room for more) a delivery is journaled here, or the poll.</summary>
+    private async Task WaitAsync(bool wakeable, CancellationToken stoppingToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var other = wakeable ? signal.WaitAsync(Poll, Time, waiting.Token) : Task.Delay(Poll, Time, waiting.Token);
+        await Task.WhenAny(Task.WhenAny(planning), other);
+        await waiting.CancelAsync();
+        await other.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        stoppingToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Plans one entry to its end: planned with its run, ignored with why, or failed with why.</summary>
