@@ -8,7 +8,7 @@ using Cairn.Executors.Shell;
 
 namespace Cairn.Core.Tests.Runners;
 
-public sealed class RunnerExecutorResolverTests
+public sealed class RunnerExecutorResolverTests : IDisposable
 {
     private static readonly RunnerCatalog Catalog = RunnerCatalogLoader.Load("""
         default: small
@@ -23,6 +23,8 @@ public sealed class RunnerExecutorResolverTests
     private readonly FakeExecutor _container = new();
 
     private Dictionary<string, IExecutor> Both => new() { ["shell"] = _shell, ["container"] = _container };
+
+    public void Dispose() => _shell.Dispose();
 
     private static JobRecord Job(string name) =>
         new(1, 1, name, name, [], [], JobStatus.Running, 1, null, null, null, null, null, "{}");
