@@ -101,14 +101,6 @@ public sealed class ActiveJobsIndexTests(PostgresTestDatabase database) : IClass
         ("LeaseOfOwner", LeaseLookup.LeaseOfOwner),
     ];
 
-    private static void BindAll(DbCommand command)
-    {
-        foreach (var (name, value) in new (string, object)[] { ("@now", 1L), ("@seen", 1L), ("@limit", 10L), ("@owner", "host/worker-1"), ("@at", 1L) })
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-    }
+    private static void BindAll(DbCommand command) =>
+        Bind(command, ("@now", 1L), ("@seen", 1L), ("@limit", 10L), ("@owner", "host/worker-1"), ("@at", 1L));
 }

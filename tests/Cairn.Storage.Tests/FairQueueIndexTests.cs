@@ -64,15 +64,4 @@ public sealed class FairQueueIndexTests(PostgresTestDatabase database) : IClassF
         Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan on jobs", plan, StringComparison.Ordinal);
     }
-
-    private static void Bind(DbCommand command, params (string Name, object Value)[] parameters)
-    {
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-    }
 }

@@ -38,4 +38,16 @@ internal static class QueryPlans
         TestContext.Current.SendDiagnosticMessage(plan);
         return plan;
     }
+
+    /// <summary>Binds named values to <paramref name="command"/>, in either database's parameter type.</summary>
+    public static void Bind(DbCommand command, params (string Name, object Value)[] parameters)
+    {
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+    }
 }
