@@ -84,12 +84,16 @@ public sealed class GitCheckouts
             }
 
             // "--shallow" names a commit whose parents are not followed: the pack holds the commit, its trees and blobs.
+            // pack-objects runs in the new repository, reading the mirror's objects as an alternate for this process only
+            // (nothing of it is written into the repository): it writes its temporary files where the pack goes, and a
+            // workspace on another file system than the mirror's is renamed into as well as one on the same.
             var gitDirectory = Path.Combine(target, ".git");
             var packed = await _mirrors.RunAsync(
-                mirror,
+                target,
                 ["pack-objects", "--revs", "--delta-base-offset", "--quiet", "--end-of-options", Path.Combine(gitDirectory, "objects", "pack", "pack")],
                 cancellationToken,
-                input: $"--shallow {commit}\n{commit}\n");
+                input: $"--shallow {commit}\n{commit}\n",
+                environment: new Dictionary<string, string>(StringComparer.Ordinal) { ["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = Path.Combine(mirror, "objects") });
             if (!packed.Succeeded)
             {
                 // Asked only now: nearly always the commit is there, and a question costs a process.

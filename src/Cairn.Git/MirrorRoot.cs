@@ -38,10 +38,11 @@ internal sealed class MirrorRoot
     /// <summary>Runs a local git command (not a fetch) in <paramref name="directory"/>, within
     /// <see cref="GitMirrorOptions.LocalTimeout"/>.</summary>
     public Task<GitResult> RunAsync(
-        string? directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, long maxOutputBytes = long.MaxValue)
+        string? directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, long maxOutputBytes = long.MaxValue,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         CreatePrivateDirectory(_home);
-        return Git.RunAsync(directory, arguments, Options.LocalTimeout, cancellationToken, input: input, maxOutputBytes: maxOutputBytes);
+        return Git.RunAsync(directory, arguments, Options.LocalTimeout, cancellationToken, environment, input, maxOutputBytes);
     }
 
     /// <summary>Waits for the right to change the mirror of <paramref name="repository"/>; dispose it to let go.</summary>

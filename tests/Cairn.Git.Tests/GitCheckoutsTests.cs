@@ -38,6 +38,43 @@ public sealed class GitCheckoutsTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckOut_OntoAnotherFileSystemThanTheMirrors_Works()
+    {
+        // A server's workspaces are often a volume of their own, apart from its data directory and the mirrors in it.
+        const string Elsewhere = "/dev/shm";
+        Assert.SkipUnless(Directory.Exists(Elsewhere), $"needs {Elsewhere}, a file system of its own");
+        var mirrors = _repo.Scratch("data");
+        Assert.SkipWhen(DeviceOf(Elsewhere) == DeviceOf(mirrors), $"{Elsewhere} is on the same file system as {mirrors} here");
+        var sha = _repo.Commit("first", "a.txt", "one");
+        await _mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
+        var directory = Path.Combine(Elsewhere, "cairn-checkout-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await _checkouts.CheckOutAsync(Repository, sha, directory, Token);
+
+            Assert.Equal("one", File.ReadAllText(Path.Combine(directory, "a.txt")));
+            Assert.Equal(sha, GitRepositoryFixture.Git(directory, "rev-parse", "HEAD").Trim());
+            Assert.False(File.Exists(Path.Combine(directory, ".git", "objects", "info", "alternates")));
+            GitRepositoryFixture.Git(directory, "fsck", "--strict", "--no-dangling");
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static string DeviceOf(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%d", path]) { RedirectStandardOutput = true })!;
+        var device = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return device;
+    }
+
+    [Fact]
     public async Task CheckOut_HoldsTheCommitsTreeAndNoHistory_AndIsAUsableRepository()
     {
         var parent = _repo.Commit("first", new Dictionary<string, string?> { ["a.txt"] = "one", ["src/b.c"] = "int b;", ["src/deep/c.h"] = "#pragma once" });
