@@ -62,6 +62,7 @@ internal sealed class Workload(int workers, int producers, int runSize)
         var leased = new SemaphoreSlim(0);
         var latencies = new List<double>(samples);
         long queuedAt = 0;
+        long sampled = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pool = Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(
             async () =>
@@ -72,6 +73,13 @@ internal sealed class Workload(int workers, int producers, int runSize)
                     {
                         var elapsed = Stopwatch.GetElapsedTime(Interlocked.Read(ref queuedAt)).TotalMilliseconds;
                         await CompleteAndLeaseAsync(consumer, lease, $"worker-{w}", CancellationToken.None);
+
+                        // A job an earlier phase left queued is taken and not timed: it was queued before any clock here started.
+                        if (lease.RunId != Interlocked.Read(ref sampled))
+                        {
+                            continue;
+                        }
+
                         lock (latencies)
                         {
                             latencies.Add(elapsed);
@@ -87,6 +95,7 @@ internal sealed class Workload(int workers, int producers, int runSize)
             CancellationToken.None)));
 
         var run = await producer.CreateRunAsync(Plan(samples), cancellationToken);
+        Interlocked.Exchange(ref sampled, run.Id);
         var jobs = await producer.GetJobsAsync(run.Id, cancellationToken);
         foreach (var job in jobs)
         {
