@@ -75,6 +75,38 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Lease_NeverTakesAFirstJob_BeforeTheFirstJobOfARunThatArrivedEarlierAndStillWaits()
+    {
+        await using var scope = await OpenAsync();
+        await scope.CreateRunAsync(Starting("early-a"), Starting("early-b"));
+        var earlyA = await scope.Store.TryLeaseAsync("worker-1", AnyLabels, Token);
+        Assert.Equal("early-a", earlyA!.Job.Name);
+        Assert.True(await scope.Store.CompleteAsync(earlyA, Success(scope), Token));
+        var earlyB = await scope.Store.TryLeaseAsync("worker-1", AnyLabels, Token);
+        Assert.Equal("early-b", earlyB!.Job.Name);
+
+        // The workers are on the early run's second slice, ahead of the clock: two runs arriving now stand at the clock,
+        // before that slice. One worker takes the first of them; the early run's second job ends.
+        scope.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await scope.CreateRunAsync(Starting("mid1-a"), Starting("mid1-b"));
+        scope.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await scope.CreateRunAsync(Starting("mid2-a"), Starting("mid2-b"));
+        var mid1A = await scope.Store.TryLeaseAsync("worker-2", AnyLabels, Token);
+        Assert.Equal("mid1-a", mid1A!.Job.Name);
+        Assert.True(await scope.Store.CompleteAsync(earlyB, Success(scope), Token));
+
+        // The one running job is now keyed before mid2-a, which still waits for its first turn. A run arriving now, queued
+        // at its creation or by the coordinator's release, must not go ahead of it.
+        scope.Time.Advance(TimeSpan.FromMilliseconds(100));
+        await scope.CreateRunAsync(Starting("late-a"), Starting("late-b"));
+        var released = await scope.CreateRunAsync(Job("released-a"));
+        Assert.Single(await scope.Store.QueueJobsAsync(
+            released.Id, [(await scope.Store.GetJobsAsync(released.Id, Token))[0].Id], JobTransition.Now(scope.Time), Token));
+
+        Assert.Equal(["mid2-a", "late-a", "released-a", "mid1-b", "mid2-b", "late-b"], await LeaseAllAsync(scope));
+    }
+
+    [Fact]
     public async Task Lease_TakesAHigherPriority_BeforeAnyFairKey()
     {
         await using var scope = await OpenAsync();

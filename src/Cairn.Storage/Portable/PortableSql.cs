@@ -112,7 +112,7 @@ internal static class PortableSql
     public const string MoveJob = "UPDATE jobs SET status = @to, changed_at = @at, pending_reason = NULL WHERE id = @id AND status = @from;";
 
     // Checked in the same statement, so no coordinator, whatever it read before, queues a job once its run's cancel is asked.
-    public const string QueueJob = $"""
+    public static readonly string QueueJob = $"""
         UPDATE jobs SET status = 'queued', changed_at = @at, fair_key = {FairOrder.Standing}
         WHERE id = @id AND status = @from
           AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.id = jobs.run_id AND runs.cancel_requested_at IS NOT NULL);
