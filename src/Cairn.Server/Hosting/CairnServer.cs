@@ -38,6 +38,13 @@ public static class CairnServer
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = settings.DataDirectory, Args = [] });
         builder.WebHost.UseUrls([.. settings.Urls]);
+
+        // A request goes on in the thread-pool item that read its bytes rather than being queued again for each read and
+        // write: while jobs keep the pool busy (their pipes, heartbeats and store writes), every such hop waits behind
+        // them, and a webhook's answer took two to three times as long. The runtime still reads sockets on the pool
+        // (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS is not set), so a slow request holds a pool thread as it would
+        // have anyway, never the thread that watches the sockets.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.AddCairnLogging(runtime.Logging, settings.Telemetry);
         builder.AddCairnMetrics(settings);
         builder.Services
