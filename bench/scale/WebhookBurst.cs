@@ -94,12 +94,16 @@ internal static class WebhookBurst
         var childrenBefore = ProcessCpu.ChildrenSeconds(pids);
         var wall = Stopwatch.StartNew();
         var start = WallClock.NowMicros();
+        // /healthz again, sent between the deliveries (half a period after each): what the same servers take to answer
+        // their cheapest request at the same moments, which says how much of an answer is the machine's load.
+        var healthDuring = HealthAnswersAsync(servers, runs, withinMs, cancellationToken, offsetMs: withinMs / (2.0 * runs));
         var deliveries = await Task.WhenAll(pushes.Select(async push =>
         {
             await Task.Delay(TimeSpan.FromMilliseconds((double)push.Index * withinMs / runs), cancellationToken);
             var delivery = await clients[push.Index % clients.Count].SendPushAsync(made[push.Repository].Name, push.Before, push.Sha, secret, cancellationToken);
             return (Push: push, Delivery: delivery);
         }));
+        var healthInBurst = await healthDuring;
         var sentWithinMs = (deliveries.Max(d => d.Delivery.SentAtMicros) - start) / 1000.0;
 
         Console.Error.WriteLine($"  all sent in {sentWithinMs:0} ms; waiting for every run to end...");
@@ -140,6 +144,7 @@ internal static class WebhookBurst
         Console.WriteLine(string.Create(c, $"  runs completed (succeeded)         {succeeded}/{runs}  {(succeeded == runs ? "met" : "NOT met")} (target: all)"));
         Console.WriteLine(string.Create(c, $"  webhook answer                     {answers}  target p99 < 50 ms: {Stats.Verdict(answers.P99, 50)}"));
         Console.WriteLine(string.Create(c, $"    baseline: GET /healthz, same pace {health}"));
+        Console.WriteLine(string.Create(c, $"    GET /healthz during the burst     {healthInBurst}"));
         Console.WriteLine(string.Create(c, $"  webhook → first step (first job)  {toFirstStep}  target p99 < 1 s: {Stats.Verdict(toFirstStep.P99, 1000)} ({toFirstStep.Count} marks)"));
         Console.WriteLine(string.Create(c, $"    baseline: bare git fetch of 1 commit  {fetches}"));
         Console.WriteLine(string.Create(c, $"    webhook sent → run created       {planned}  (the last run created {lastCreatedMs / 1000:0.00} s after the first webhook)"));
@@ -155,13 +160,14 @@ internal static class WebhookBurst
         return 0;
     }
 
-    /// <summary>GET /healthz as many times as there are pushes, at the same pace and spread over the same servers.</summary>
-    private static async Task<Stats> HealthAnswersAsync(List<Uri> servers, int count, int withinMs, CancellationToken cancellationToken)
+    /// <summary>GET /healthz as many times as there are pushes, at the same pace and spread over the same servers, the
+    /// first <paramref name="offsetMs"/> from now.</summary>
+    private static async Task<Stats> HealthAnswersAsync(List<Uri> servers, int count, int withinMs, CancellationToken cancellationToken, double offsetMs = 0)
     {
         using var http = new HttpClient();
         var samples = await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
         {
-            await Task.Delay(TimeSpan.FromMilliseconds((double)i * withinMs / count), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(offsetMs + (double)i * withinMs / count), cancellationToken);
             var clock = Stopwatch.StartNew();
             using var response = await http.GetAsync(new Uri(servers[i % servers.Count], "healthz"), cancellationToken);
             await response.Content.ReadAsByteArrayAsync(cancellationToken);
