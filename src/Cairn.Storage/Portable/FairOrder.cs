@@ -28,15 +28,15 @@ internal static class FairOrder
     /// the remarks), else <c>@at</c>. Running jobs are few (one per worker slot); the statement reads them once, and seeks
     /// the queued jobs of one slice in the fair index of each priority.</summary>
     public static readonly string Standing = $"""
-        (SELECT CASE WHEN serving.fair_key IS NULL OR serving.fair_key >= @at THEN @at
+        (SELECT CASE WHEN queue_round.fair_key IS NULL OR queue_round.fair_key >= @at THEN @at
             ELSE coalesce((
                 SELECT max(waiting.fair_key) FROM jobs AS waiting
                 WHERE waiting.status = 'queued' AND waiting.priority IN ({Priorities})
-                  AND waiting.fair_key >= serving.fair_key
-                  AND waiting.fair_key < serving.fair_key + {SliceMillis} AND waiting.fair_key <= @at
-                  AND waiting.fair_key <= waiting.changed_at), serving.fair_key)
+                  AND waiting.fair_key >= queue_round.fair_key
+                  AND waiting.fair_key < queue_round.fair_key + {SliceMillis} AND waiting.fair_key <= @at
+                  AND waiting.fair_key <= waiting.changed_at), queue_round.fair_key)
             END
-        FROM (SELECT max(running.fair_key) AS fair_key FROM jobs AS running WHERE running.status = 'running') AS serving)
+        FROM (SELECT max(running.fair_key) AS fair_key FROM jobs AS running WHERE running.status = 'running') AS queue_round)
         """;
 
     /// <summary>Reads <see cref="Standing"/> on its own, for the jobs a run is created with.</summary>
