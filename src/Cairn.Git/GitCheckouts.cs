@@ -77,7 +77,8 @@ public sealed class GitCheckouts
         var what = $"could not check out {GitNames.Short(commit)} of {repository}";
         try
         {
-            var init = await _mirrors.RunAsync(null, ["init", "--quiet", "--template=", "--end-of-options", target], cancellationToken);
+            var started = _mirrors.Options.CheckoutStarted;
+            var init = await _mirrors.RunAsync(null, ["init", "--quiet", "--template=", "--end-of-options", target], cancellationToken, started: started);
             if (!init.Succeeded)
             {
                 throw GitFailures.From(what, init, []);
@@ -93,7 +94,8 @@ public sealed class GitCheckouts
                 ["pack-objects", "--revs", "--delta-base-offset", "--quiet", "--end-of-options", Path.Combine(gitDirectory, "objects", "pack", "pack")],
                 cancellationToken,
                 input: $"--shallow {commit}\n{commit}\n",
-                environment: new Dictionary<string, string>(StringComparer.Ordinal) { ["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = Path.Combine(mirror, "objects") });
+                environment: new Dictionary<string, string>(StringComparer.Ordinal) { ["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = Path.Combine(mirror, "objects") },
+                started: started);
             if (!packed.Succeeded)
             {
                 // Asked only now: nearly always the commit is there, and a question costs a process.
@@ -103,7 +105,7 @@ public sealed class GitCheckouts
             }
 
             await File.WriteAllTextAsync(Path.Combine(gitDirectory, "shallow"), commit + "\n", cancellationToken);
-            var checkedOut = await _mirrors.RunAsync(target, ["checkout", "--quiet", "--detach", commit, "--"], cancellationToken);
+            var checkedOut = await _mirrors.RunAsync(target, ["checkout", "--quiet", "--detach", commit, "--"], cancellationToken, started: started);
             if (!checkedOut.Succeeded)
             {
                 throw GitFailures.From(what, checkedOut, []);

@@ -22,4 +22,8 @@ public sealed class GitMirrorOptions
     /// <summary>The user name sent with a token over http(s) when the clone URL names none. Forges accept a token
     /// as the password of any user name; <c>x-access-token</c> is what GitHub documents.</summary>
     public string TokenUserName { get; set; } = "x-access-token";
+
+    /// <summary>Called with the process id of each git process a job's checkout starts (<see cref="GitCheckouts"/>), as
+    /// soon as it has started: a server lowers its priority with the job's other processes. Null: nothing.</summary>
+    public Action<int>? CheckoutStarted { get; set; }
 }

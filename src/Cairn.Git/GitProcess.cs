@@ -34,12 +34,14 @@ internal sealed class GitProcess(string gitPath, string home)
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? environment = null,
         string? input = null,
-        long maxOutputBytes = long.MaxValue)
+        long maxOutputBytes = long.MaxValue,
+        Action<int>? started = null)
     {
         using var process = new Process { StartInfo = StartInfo(workingDirectory, arguments, environment) };
         try
         {
             process.Start();
+            started?.Invoke(process.Id);
         }
         catch (Win32Exception ex)
         {

@@ -39,10 +39,10 @@ internal sealed class MirrorRoot
     /// <see cref="GitMirrorOptions.LocalTimeout"/>.</summary>
     public Task<GitResult> RunAsync(
         string? directory, IReadOnlyList<string> arguments, CancellationToken cancellationToken, string? input = null, long maxOutputBytes = long.MaxValue,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, Action<int>? started = null)
     {
         CreatePrivateDirectory(_home);
-        return Git.RunAsync(directory, arguments, Options.LocalTimeout, cancellationToken, environment, input, maxOutputBytes);
+        return Git.RunAsync(directory, arguments, Options.LocalTimeout, cancellationToken, environment, input, maxOutputBytes, started);
     }
 
     /// <summary>Waits for the right to change the mirror of <paramref name="repository"/>; dispose it to let go.</summary>

@@ -64,6 +64,30 @@ public sealed class ShellExecutorSpawnTests : IDisposable
     }
 
     [Fact]
+    public async Task StepsProcesses_RunJobNiceStepsNicerThanTheHost_AndWhatTheyStartToo()
+    {
+        using var nicer = new ShellExecutor(new ShellExecutorOptions { JobNice = 5 }, TimeProvider.System);
+        var job = Job(_workspace.Path, [Step(0, "nice\nsh -c nice\n(sleep 0.1; nice)")]);
+
+        var outcome = await nicer.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        var expected = Math.Min(ProcessPriority.Lowest, ProcessPriority.Of(0) + 5).ToString(CultureInfo.InvariantCulture);
+        Assert.Equal([expected, expected, expected], _reporter.Text(0, LogStream.Stdout));
+    }
+
+    [Fact]
+    public async Task StepsProcesses_RunAtTheHostsPriority_WithoutJobNice()
+    {
+        var job = Job(_workspace.Path, [Step(0, "nice")]);
+
+        var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+        Assert.Equal(JobStatus.Succeeded, outcome.Status);
+        Assert.Equal([ProcessPriority.Of(0).ToString(CultureInfo.InvariantCulture)], _reporter.Text(0, LogStream.Stdout));
+    }
+
+    [Fact]
     public async Task StepKilledByASignal_FailsWithExitCode128PlusTheSignal()
     {
         var job = Job(_workspace.Path, [Step(0, "kill -KILL $$")]);

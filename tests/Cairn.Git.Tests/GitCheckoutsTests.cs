@@ -38,6 +38,32 @@ public sealed class GitCheckoutsTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckOut_NamesEachGitProcessItStarts_AsItStarts()
+    {
+        // A server lowers the priority of a job's processes, its checkout's git among them, through this hook.
+        var sha = _repo.Commit("first", "a.txt", "one");
+        await _mirror.EnsureCommitAsync(Repository, _repo.CloneUrl, null, sha, "refs/heads/main", Token);
+        var started = new List<int>();
+        var checkouts = new GitCheckouts(new GitMirror(_mirror.Root, new GitMirrorOptions
+        {
+            CheckoutStarted = pid =>
+            {
+                lock (started)
+                {
+                    started.Add(pid);
+                }
+            },
+        }));
+
+        await checkouts.CheckOutAsync(Repository, sha, _repo.Scratch("named"), Token);
+
+        // init, pack-objects and checkout: each its own process, each named once.
+        Assert.Equal(3, started.Count);
+        Assert.Equal(3, started.Distinct().Count());
+        Assert.All(started, pid => Assert.True(pid > 0));
+    }
+
+    [Fact]
     public async Task CheckOut_OntoAnotherFileSystemThanTheMirrors_Works()
     {
         // A server's workspaces are often a volume of their own, apart from its data directory and the mirrors in it.

@@ -75,6 +75,23 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public void Jobs_run_ten_nice_steps_below_the_server_unless_set_from_0_to_19()
+    {
+        static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(string? nice) => ServerSettings.Bind(
+            ServerSettings.Compose(null, new Dictionary<string, string?> { ["CAIRN_JOB_NICE"] = nice }, new Dictionary<string, string?>()), "/tmp");
+
+        Assert.Equal(10, Bind(null).Settings!.JobNice);
+        Assert.Equal(0, Bind("0").Settings!.JobNice);
+        Assert.Equal(19, Bind("19").Settings!.JobNice);
+        foreach (var bad in new[] { "20", "-1", "low" })
+        {
+            Assert.Equal(
+                [$"--job-nice / CAIRN_JOB_NICE / Cairn:JobNice: '{bad}' is not a number of nice steps from 0 (jobs at the server's own priority) to 19"],
+                Bind(bad).Errors);
+        }
+    }
+
+    [Fact]
     public void Retention_is_thirty_days_unless_set_and_off_keeps_every_run()
     {
         static (ServerSettings? Settings, IReadOnlyList<string> Errors) Bind(string? retention) => ServerSettings.Bind(

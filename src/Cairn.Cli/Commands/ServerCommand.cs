@@ -123,7 +123,7 @@ internal static class ServerCommand
 
         var warnings = ProcessHardening.Apply(given.GetValueOrDefault("Connection"));
         settings = settings with { MasterKeyText = warnings.MasterKey };
-        var isolation = StepIsolation.Host(settings.StepPath, settings.PassEnv, settings.JobUser, settings.WorkspacesDirectory);
+        var isolation = StepIsolation.Host(settings.StepPath, settings.PassEnv, settings.JobUser, settings.WorkspacesDirectory, settings.JobNice);
         var time = TimeProvider.System;
         // A server that runs no jobs (--concurrency 0) needs no cluster: its workers reach it.
         var kubernetes = new KubernetesSetup(settings.Concurrency > 0 ? catalog : RunnerCatalog.BuiltIn, settings.KubeconfigFile, KubernetesSetup.ServerOwner);

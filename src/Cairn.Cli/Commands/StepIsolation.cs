@@ -9,15 +9,16 @@ namespace Cairn.Cli.Commands;
 /// <param name="IsolateSteps">A server or worker: steps must not be able to read this process (see ShellExecutorOptions).</param>
 /// <param name="DefaultUser">The user shell steps run as when their runner names none (root only).</param>
 /// <param name="HomeRoot">Where each job attempt's fresh HOME is made.</param>
-internal sealed record StepIsolation(StepEnvironmentPolicy Environment, bool IsolateSteps, string? DefaultUser, string? HomeRoot)
+/// <param name="JobNice">How many steps of nice value above this process's the jobs' processes get (0: the same).</param>
+internal sealed record StepIsolation(StepEnvironmentPolicy Environment, bool IsolateSteps, string? DefaultUser, string? HomeRoot, int JobNice = 0)
 {
     /// <summary><c>cairn run</c>: the developer's environment, or with <c>--clean-env</c> exactly what a server gives.</summary>
     public static StepIsolation Local(bool clean) =>
         new(clean ? StepEnvironmentPolicy.CleanDefault : StepEnvironmentPolicy.Inherit, false, null, null);
 
     /// <summary>A server or worker.</summary>
-    public static StepIsolation Host(string path, IReadOnlyList<string> passEnv, string? defaultUser, string homeRoot) =>
-        new(new StepEnvironmentPolicy(true, path, passEnv), true, defaultUser, homeRoot);
+    public static StepIsolation Host(string path, IReadOnlyList<string> passEnv, string? defaultUser, string homeRoot, int jobNice) =>
+        new(new StepEnvironmentPolicy(true, path, passEnv), true, defaultUser, homeRoot, jobNice);
 
     public ShellExecutorOptions ShellOptions() => new()
     {
@@ -25,6 +26,7 @@ internal sealed record StepIsolation(StepEnvironmentPolicy Environment, bool Iso
         IsolateSteps = IsolateSteps,
         DefaultUser = DefaultUser,
         HomeRoot = HomeRoot,
+        JobNice = JobNice,
     };
 
     public ContainerExecutorOptions ContainerOptions() => new() { PassEnv = Environment.Clean ? Environment.PassEnv : [] };

@@ -55,6 +55,22 @@ internal static class WorkerCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_CONNECTION"),
         };
         var concurrency = CommonArguments.Count("--concurrency", "-c", "How many jobs this worker runs at once", 1, () => Environment.ProcessorCount);
+        var jobNice = new Option<int>("--job-nice")
+        {
+            Description = "How many steps of nice value above this worker's its jobs' processes get, 0 to 19 (0: the same priority)",
+            DefaultValueFactory = _ => ServerSettings.DefaultJobNice,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 19)
+                {
+                    return value;
+                }
+
+                result.AddError($"--job-nice takes a whole number from 0 to 19, not '{text}'");
+                return ServerSettings.DefaultJobNice;
+            },
+        };
         var labels = new Option<string?>("--labels") { Description = "Labels this worker offers, comma-separated: it takes jobs whose labels it all has (with --server, by default every label the server gave this worker)" };
         var lease = DurationOption("--lease", "How long a job's lease lasts without a heartbeat", TimeSpan.FromSeconds(30));
         var heartbeat = DurationOption("--heartbeat", "How often a running job's lease is extended", TimeSpan.FromSeconds(10));
@@ -104,7 +120,7 @@ internal static class WorkerCommand
         var command = new Command("worker", "Run jobs from a shared store, or from a Cairn server (--server), until stopped (SIGINT/SIGTERM)")
         {
             store, connection, concurrency, labels, lease, heartbeat, reap, grace, workspaceRoot, executor, fakeDelay, runners,
-            passEnv, stepPath, jobUser, server, tokenFile, callTimeout, spoolDir, kubeconfig, logFormat,
+            passEnv, stepPath, jobUser, jobNice, server, tokenFile, callTimeout, spoolDir, kubeconfig, logFormat,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -152,7 +168,7 @@ internal static class WorkerCommand
             using var telemetry = WorkerTelemetry.Start(parse.GetValue(logFormat) == "json");
             var cluster = parse.GetValue(kubeconfig) is { } kubeconfigFile ? Path.GetFullPath(kubeconfigFile) : null;
             var root = Path.GetFullPath(parse.GetValue(workspaceRoot)!);
-            var isolation = StepIsolation.Host(parse.GetValue(stepPath)!, passed, parse.GetValue(jobUser), root);
+            var isolation = StepIsolation.Host(parse.GetValue(stepPath)!, passed, parse.GetValue(jobUser), root, parse.GetValue(jobNice));
             if (remote is not null)
             {
                 return await RunRemoteAsync(remote, parse.GetValue(tokenFile), parse.GetValue(spoolDir), root, RemoteRequest, stopping, kill);

@@ -23,6 +23,11 @@ public sealed class ShellExecutorOptions
     /// <summary>Where each job attempt's fresh HOME is made when the environment is clean; null: the temp directory.</summary>
     public string? HomeRoot { get; set; }
 
+    /// <summary>How many steps of nice value above this process's a step's processes get (see
+    /// <see cref="ProcessPriority"/>): 0, the same priority, for <c>cairn run</c>; a server's or worker's
+    /// <c>--job-nice</c> (10 unless set) so that its jobs cannot starve it of the CPU.</summary>
+    public int JobNice { get; set; }
+
     /// <summary>Run steps with <c>sh -e</c> even where bash exists.</summary>
     public bool ForceSh { get; set; }
 

@@ -42,7 +42,8 @@ internal sealed class StepProcess : IDisposable
     {
         if (StepReaper.Shared is { } reaper)
         {
-            return new StepProcess(Spawn(reaper, shell.Arguments(script, account), workingDirectory, environment), ownsSession: true, onLine, options, time);
+            return new StepProcess(
+                Spawn(reaper, shell.Arguments(script, account), workingDirectory, environment, options.JobNice), ownsSession: true, onLine, options, time);
         }
 
         // The environment is exactly what the caller built: nothing of this process's own goes along unasked.
@@ -65,13 +66,15 @@ internal sealed class StepProcess : IDisposable
             throw;
         }
 
+        ProcessPriority.Lower(process.Id, options.JobNice, group: shell.SetsidPath is not null);
         return new StepProcess(new ProcessLeader(process), shell.SetsidPath is not null, onLine, options, time);
     }
 
     private static SpawnedLeader Spawn(
-        StepReaper reaper, List<string> argv, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment)
+        StepReaper reaper, List<string> argv, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, int jobNice)
     {
         var started = PosixSpawn.Start(argv, environment, workingDirectory);
+        ProcessPriority.Lower(started.Pid, jobNice, group: true);
         Task<int> exit;
         try
         {
@@ -106,6 +109,7 @@ internal sealed class StepProcess : IDisposable
             throw;
         }
 
+        ProcessPriority.Lower(process.Id, options.JobNice, group: ownsSession);
         return new StepProcess(new ProcessLeader(process), ownsSession, onLine, options, time);
     }
 

@@ -1,5 +1,6 @@
 using Cairn.Core.Engine;
 using Cairn.Core.Runs;
+using Cairn.Executors.Shell;
 using Cairn.Git;
 using Cairn.Server.Services;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +20,13 @@ internal static class RunStarting
         services.AddSingleton(provider => new RunCoordinator(
             provider.GetRequiredService<IRunStore>(), runtime.Time, provider.GetService<Core.Trackers.IWorkItemNotifier>()));
         services.AddSingleton(new GitMirror(
-            Path.Combine(settings.DataDirectory, "git"), new GitMirrorOptions { MaxFileBytes = settings.MaxPipelineSize }, runtime.Time));
+            Path.Combine(settings.DataDirectory, "git"), new GitMirrorOptions
+            {
+                MaxFileBytes = settings.MaxPipelineSize,
+                // A checkout is a job's work: its git processes run at the job's priority.
+                CheckoutStarted = settings.JobNice > 0 ? pid => ProcessPriority.Lower(pid, settings.JobNice, group: false) : null,
+            },
+            runtime.Time));
         services.AddSingleton<SupersededRuns>();
         services.AddSingleton<RunStarter>();
         services.AddSingleton<RunApprovals>();

@@ -26,6 +26,13 @@ public sealed partial record ServerSettings
     /// dedicated <c>cairn-job</c> user if it exists, else <c>nobody</c>.</summary>
     public string? JobUser { get; init; }
 
+    /// <summary>How many steps of nice value above the server's its jobs' processes get (0–19; 0: the same priority), so
+    /// that jobs keeping every core busy cannot starve the server of the CPU it answers and plans with.</summary>
+    public int JobNice { get; init; } = DefaultJobNice;
+
+    /// <summary>The default of <see cref="JobNice"/>.</summary>
+    public const int DefaultJobNice = 10;
+
     /// <summary>The master key as <c>CAIRN_MASTER_KEY</c> gave it, read once at start (the variable is then removed
     /// from the process's environment so that nothing it starts inherits it); null: the key file.</summary>
     public string? MasterKeyText { get; init; }
@@ -115,6 +122,7 @@ public sealed partial record ServerSettings
         ("StepPath", "CAIRN_STEP_PATH", "--step-path"),
         ("PassEnv", "CAIRN_PASS_ENV", "--pass-env"),
         ("JobUser", "CAIRN_JOB_USER", "--job-user"),
+        ("JobNice", "CAIRN_JOB_NICE", "--job-nice"),
         ("Urls", "CAIRN_URLS", "--urls"),
         ("PublicUrl", "CAIRN_PUBLIC_URL", "--public-url"),
         ("Store", "CAIRN_STORE", "--store"),
@@ -256,6 +264,13 @@ public sealed partial record ServerSettings
             Fail("AdminTokenFile", $"there is no admin token file {adminTokenFile}");
         }
 
+        var jobNice = DefaultJobNice;
+        if (Get("JobNice") is { } jobNiceText
+            && (!int.TryParse(jobNiceText, NumberStyles.None, CultureInfo.InvariantCulture, out jobNice) || jobNice > 19))
+        {
+            Fail("JobNice", $"'{jobNiceText}' is not a number of nice steps from 0 (jobs at the server's own priority) to 19");
+        }
+
         var concurrency = Environment.ProcessorCount;
         if (Get("Concurrency") is { } concurrencyText
             && (!int.TryParse(concurrencyText, NumberStyles.None, CultureInfo.InvariantCulture, out concurrency) || concurrency is < 0 or > 1024))
@@ -361,6 +376,7 @@ public sealed partial record ServerSettings
             StepPath = stepPath,
             PassEnv = [.. passEnv.Distinct(StringComparer.Ordinal)],
             JobUser = jobUser,
+            JobNice = jobNice,
             Urls = urls,
             PublicUrl = publicUrl,
             Store = store,
