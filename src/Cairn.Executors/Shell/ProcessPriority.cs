@@ -18,7 +18,10 @@ public static partial class ProcessPriority
     /// <summary>Gives process <paramref name="pid"/>, and its process group when <paramref name="group"/> (a step that
     /// leads a session of its own), the nice value <paramref name="steps"/> above this process's, at most
     /// <see cref="Lowest"/>; nothing when <paramref name="steps"/> is 0. Whatever the process starts from then on takes the
-    /// same priority; the group is named too so that anything it started in the microseconds before is not left out.</summary>
+    /// same priority; the group is named too so that anything it started in the microseconds before is not left out.
+    /// Where the kernel groups processes by session for the CPU (autogroup: a host's processes outside any control
+    /// group), nice values weigh only within a session, and a step's session would otherwise get a share equal to the
+    /// whole server's: the session's own nice value is set too.</summary>
     public static void Lower(int pid, int steps, bool group)
     {
         if (steps <= 0 || !OperatingSystem.IsLinux())
@@ -32,8 +35,49 @@ public static partial class ProcessPriority
         if (group)
         {
             _ = SetPriority(OfGroup, pid, nice);
+            LowerSession(pid, nice);
         }
     }
+
+    /// <summary>Sets the nice value of <paramref name="pid"/>'s autogroup, when autogroups are on and it is not this
+    /// process's own (a step started through <c>setsid</c> that has not yet left this session is not touched).</summary>
+    private static void LowerSession(int pid, int nice)
+    {
+        if (!AutogroupsOn.Value)
+        {
+            return;
+        }
+
+        try
+        {
+            var theirs = File.ReadAllText($"/proc/{pid}/autogroup");
+            var ours = File.ReadAllText("/proc/self/autogroup");
+            if (GroupName(theirs) is { Length: > 0 } name && name != GroupName(ours))
+            {
+                // Without CAP_SYS_ADMIN the kernel takes one such change a tenth of a second (EAGAIN otherwise); as root, all.
+                File.WriteAllText($"/proc/{pid}/autogroup", nice.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone already, refused, or rate-limited: the step runs at its session's default share.
+        }
+    }
+
+    /// <summary>"/autogroup-42 nice 0" → "/autogroup-42".</summary>
+    private static string GroupName(string line) => line.Split(' ', 2)[0];
+
+    private static readonly Lazy<bool> AutogroupsOn = new(() =>
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/sched_autogroup_enabled").Trim() == "1";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    });
 
     /// <summary>The nice value of process <paramref name="pid"/> (0: this one's), as the kernel keeps it.</summary>
     public static int Of(int pid) => OperatingSystem.IsLinux() ? GetPriority(OfProcess, pid) : 0;
