@@ -21,6 +21,7 @@ internal static class WebhookBurst
         var runs = arguments.Number("--runs", 100);
         var repositories = Math.Min(arguments.Number("--repos", 10), runs);
         var jobs = arguments.Number("--jobs", 10);
+        var step = arguments.Value("--step") ?? "true";
         var withinMs = arguments.Number("--within-ms", 1000);
         var timeout = TimeSpan.FromSeconds(arguments.Number("--timeout", 600));
         var output = Path.GetFullPath(arguments.Value("--out") ?? Path.Combine("bench", "out", "scale", "webhooks"));
@@ -39,14 +40,15 @@ internal static class WebhookBurst
         var token = (await File.ReadAllTextAsync(Path.Combine(arguments.Required("--data"), "admin.token"), cancellationToken)).Trim();
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-        // Every job a one-line shell step; the first job's first command notes bash's wall clock under the commit's name.
+        // Every job a one-line shell step (--step, "true" unless given); the first job's first command notes bash's wall
+        // clock under the commit's name.
         var pipeline = new StringBuilder($"name: scale\non:\n  push: {{ branches: [main] }}\nenv:\n  MARK_DIR: {marks}\njobs:\n");
         for (var j = 1; j <= jobs; j++)
         {
             pipeline.Append(CultureInfo.InvariantCulture, $"  job-{j:D2}:\n    steps:\n");
             pipeline.Append(j == 1
                 ? "      - run: printf '%s\\n' \"$EPOCHREALTIME\" > \"$MARK_DIR/$CAIRN_SHA\"\n"
-                : "      - run: \"true\"\n");
+                : $"      - run: {JsonSerializer.Serialize(step)}\n");
         }
 
         Console.Error.WriteLine($"  making {repositories} repositories and {runs} commits...");
