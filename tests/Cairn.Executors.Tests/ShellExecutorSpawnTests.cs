@@ -67,12 +67,16 @@ public sealed class ShellExecutorSpawnTests : IDisposable
     public async Task StepsProcesses_RunJobNiceStepsNicerThanTheHost_AndWhatTheyStartToo()
     {
         using var nicer = new ShellExecutor(new ShellExecutorOptions { JobNice = 5 }, TimeProvider.System);
-        var job = Job(_workspace.Path, [Step(0, "nice\nsh -c nice\n(sleep 0.1; nice)\ncat /proc/$$/autogroup 2>/dev/null || echo none")]);
+        var expected = Math.Min(ProcessPriority.Lowest, ProcessPriority.Of(0) + 5).ToString(CultureInfo.InvariantCulture);
+
+        // The session's value is set just after the start, from outside: the step gives it a few seconds to show.
+        var job = Job(_workspace.Path, [Step(0, $"nice\nsh -c nice\n(sleep 0.1; nice)\n"
+            + $"for i in $(seq 100); do grep -q ' nice {expected}$' /proc/$$/autogroup 2>/dev/null && break; sleep 0.05; done\n"
+            + "cat /proc/$$/autogroup 2>/dev/null || echo none")]);
 
         var outcome = await nicer.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
 
         Assert.Equal(JobStatus.Succeeded, outcome.Status);
-        var expected = Math.Min(ProcessPriority.Lowest, ProcessPriority.Of(0) + 5).ToString(CultureInfo.InvariantCulture);
         var lines = _reporter.Text(0, LogStream.Stdout);
         Assert.Equal([expected, expected, expected], lines.Take(3));
 

@@ -35,15 +35,27 @@ public static partial class ProcessPriority
         if (group)
         {
             _ = SetPriority(OfGroup, pid, nice);
-            LowerSession(pid, nice);
+            LowerSession(pid, nice, autogroup: true);
+        }
+    }
+
+    /// <summary>Gives the session <paramref name="pid"/> leads the nice value <paramref name="steps"/> above this
+    /// process's where the kernel shares the CPU between sessions first (see <see cref="Lower"/>), for a process that
+    /// started at its own lower priority already (through <c>nice</c>, see <see cref="ShellCommand.Arguments"/>): set
+    /// from here as well, the two would add up.</summary>
+    public static void LowerSession(int pid, int steps)
+    {
+        if (steps > 0 && OperatingSystem.IsLinux())
+        {
+            LowerSession(pid, Math.Min(Lowest, GetPriority(OfProcess, 0) + steps), autogroup: true);
         }
     }
 
     /// <summary>Sets the nice value of <paramref name="pid"/>'s autogroup, when autogroups are on and it is not this
     /// process's own (a step started through <c>setsid</c> that has not yet left this session is not touched).</summary>
-    private static void LowerSession(int pid, int nice)
+    private static void LowerSession(int pid, int nice, bool autogroup)
     {
-        if (!AutogroupsOn.Value)
+        if (!autogroup || !AutogroupsOn.Value)
         {
             return;
         }

@@ -3,11 +3,14 @@ using System.Globalization;
 
 namespace Cairn.Executors.Shell;
 
-/// <summary>The programs a step runs through: a shell and its flags, <c>setsid</c> when this host has it, and
-/// <c>setpriv</c> (util-linux) to run it as another user.</summary>
+/// <summary>The programs a step runs through: a shell and its flags, <c>setsid</c> when this host has it,
+/// <c>setpriv</c> (util-linux) to run it as another user, and <c>nice</c> (coreutils) to run it below this process's
+/// priority.</summary>
 internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> ShellFlags, string? SetsidPath)
 {
     public string? SetprivPath { get; init; }
+
+    public string? NicePath { get; init; }
 
     /// <summary>Whether each step leads a session and process group of its own: always where steps are spawned
     /// (<see cref="StepReaper"/>), else when this host has <c>setsid</c>.</summary>
@@ -20,18 +23,20 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
         var directories = searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         var setsid = Find(directories, "setsid");
         var setpriv = Find(directories, "setpriv");
+        var nice = Find(directories, "nice");
 
         if (!options.ForceSh && Find(directories, "bash") is { } bash)
         {
-            return new ShellCommand(bash, ["--noprofile", "--norc", "-eo", "pipefail", "-c"], setsid) { SetprivPath = setpriv };
+            return new ShellCommand(bash, ["--noprofile", "--norc", "-eo", "pipefail", "-c"], setsid) { SetprivPath = setpriv, NicePath = nice };
         }
 
-        return Find(directories, "sh") is { } sh ? new ShellCommand(sh, ["-e", "-c"], setsid) { SetprivPath = setpriv } : null;
+        return Find(directories, "sh") is { } sh ? new ShellCommand(sh, ["-e", "-c"], setsid) { SetprivPath = setpriv, NicePath = nice } : null;
     }
 
     /// <summary>How to start the step through <see cref="System.Diagnostics.Process"/>: under <c>setsid</c> when this
-    /// host has it, as <paramref name="account"/> when given (this process must be root and have setpriv).</summary>
-    public ProcessStartInfo StartInfo(string script, string workingDirectory, UnixAccount? account = null)
+    /// host has it, as <paramref name="account"/> when given (this process must be root and have setpriv),
+    /// <paramref name="nice"/> steps below this process's priority (see <see cref="Arguments"/>).</summary>
+    public ProcessStartInfo StartInfo(string script, string workingDirectory, UnixAccount? account = null, int nice = 0)
     {
         var argv = new List<string>();
 
@@ -42,7 +47,7 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
             argv.Add(SetsidPath);
         }
 
-        argv.AddRange(Arguments(script, account));
+        argv.AddRange(Arguments(script, account, nice));
         var info = new ProcessStartInfo
         {
             FileName = argv[0],
@@ -62,10 +67,19 @@ internal sealed record ShellCommand(string ShellPath, IReadOnlyList<string> Shel
     }
 
     /// <summary>The step's argument vector, the program first (an absolute path), without <c>setsid</c>: the shell and
-    /// its flags, behind <c>setpriv</c> when it runs as <paramref name="account"/>.</summary>
-    public List<string> Arguments(string script, UnixAccount? account = null)
+    /// its flags, behind <c>setpriv</c> when it runs as <paramref name="account"/>, behind <c>nice -n</c> when it runs
+    /// <paramref name="nice"/> steps below this process (and this host has <c>nice</c>; else the caller lowers it once
+    /// started, see <see cref="ProcessPriority"/>).</summary>
+    public List<string> Arguments(string script, UnixAccount? account = null, int nice = 0)
     {
-        var argv = new List<string>(ShellFlags.Count + 9);
+        var argv = new List<string>(ShellFlags.Count + 12);
+
+        // nice sets its own priority and execs in place, so the shell starts at it: nothing it runs ever sees the
+        // server's. Set from outside after the start, a step's first command could run before it.
+        if (nice > 0 && NicePath is not null)
+        {
+            argv.AddRange([NicePath, "-n", nice.ToString(CultureInfo.InvariantCulture)]);
+        }
 
         // setpriv drops to the user in place (exec, no fork), so the pid and process group stay the shell's. No new
         // privileges: a setuid program the step runs cannot take root back.

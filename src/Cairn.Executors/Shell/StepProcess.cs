@@ -43,11 +43,11 @@ internal sealed class StepProcess : IDisposable
         if (StepReaper.Shared is { } reaper)
         {
             return new StepProcess(
-                Spawn(reaper, shell.Arguments(script, account), workingDirectory, environment, options.JobNice), ownsSession: true, onLine, options, time);
+                Spawn(reaper, shell, shell.Arguments(script, account, options.JobNice), workingDirectory, environment, options.JobNice), ownsSession: true, onLine, options, time);
         }
 
         // The environment is exactly what the caller built: nothing of this process's own goes along unasked.
-        var info = shell.StartInfo(script, workingDirectory, account);
+        var info = shell.StartInfo(script, workingDirectory, account, options.JobNice);
         info.Environment.Clear();
 
         foreach (var (name, value) in environment)
@@ -66,15 +66,15 @@ internal sealed class StepProcess : IDisposable
             throw;
         }
 
-        ProcessPriority.Lower(process.Id, options.JobNice, group: shell.SetsidPath is not null);
+        Lower(shell, process.Id, options.JobNice, group: shell.SetsidPath is not null);
         return new StepProcess(new ProcessLeader(process), shell.SetsidPath is not null, onLine, options, time);
     }
 
     private static SpawnedLeader Spawn(
-        StepReaper reaper, List<string> argv, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, int jobNice)
+        StepReaper reaper, ShellCommand shell, List<string> argv, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, int jobNice)
     {
         var started = PosixSpawn.Start(argv, environment, workingDirectory);
-        ProcessPriority.Lower(started.Pid, jobNice, group: true);
+        Lower(shell, started.Pid, jobNice, group: true);
         Task<int> exit;
         try
         {
@@ -90,6 +90,23 @@ internal sealed class StepProcess : IDisposable
         }
 
         return new SpawnedLeader(started, exit);
+    }
+
+    /// <summary>Lowers a started step's priority: its session's only where it started behind <c>nice</c> already
+    /// (lowered from here too, the two would add up), else its process and group as well.</summary>
+    private static void Lower(ShellCommand shell, int pid, int jobNice, bool group)
+    {
+        if (shell.NicePath is not null)
+        {
+            if (group)
+            {
+                ProcessPriority.LowerSession(pid, jobNice);
+            }
+        }
+        else
+        {
+            ProcessPriority.Lower(pid, jobNice, group);
+        }
     }
 
     /// <summary>Starts a program (not a script) as a step does: <paramref name="info"/> must redirect all three streams and
