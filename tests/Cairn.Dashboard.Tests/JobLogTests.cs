@@ -83,6 +83,37 @@ public sealed class JobLogTests(DashboardSite site) : IClassFixture<DashboardSit
     }
 
     [BrowserFact]
+    public async Task A_log_followed_from_before_its_job_had_a_step_keeps_its_lines_when_the_job_ends()
+    {
+        // The page is read while the job still waits for another: it knows none of its steps. The lines arrive through
+        // the stream under a step it learns of then; when the job ends that step has succeeded, and a succeeded step
+        // the reader did not watch is shown folded. This one the reader watched: its lines stay in view.
+        using var gate = new TempDirectory();
+        var run = await site.StartRunAsync($$"""
+            name: ci
+            on: { manual: {} }
+            jobs:
+              hold:
+                steps:
+                  - run: while [ ! -f '{{gate.Combine("go")}}' ]; do sleep 0.05; done
+              count:
+                needs: [hold]
+                steps:
+                  - name: count
+                    run: for i in 1 2 3; do echo "line $i"; done
+            """);
+        var job = (await site.Server.GetRunAsync(run.Id)).Jobs!.Single(j => j.Name == "count");
+        var page = await site.SignedInPageAsync();
+        await page.GotoAsync($"/runs/{run.Id}/jobs/{job.Id}");
+        await Assertions.Expect(page.Locator("#log .log-follow")).ToBeCheckedAsync();
+
+        File.WriteAllText(gate.Combine("go"), "");
+
+        await Assertions.Expect(page.Locator("#log")).ToHaveAttributeAsync("data-ended", "succeeded");
+        await Assertions.Expect(page.Locator("#log .log-line .log-text")).ToHaveTextAsync(["line 1", "line 2", "line 3"]);
+    }
+
+    [BrowserFact]
     public async Task Steps_and_groups_fold_by_click_and_keyboard_and_a_permalink_opens_what_holds_its_line()
     {
         var run = await site.StartRunAsync("""

@@ -216,9 +216,11 @@ class LogViewer {
       const job = run.jobs?.find((j) => this.base.endsWith(`/jobs/${j.id}`));
       for (const s of job?.steps ?? []) {
         // A step the reader watched finish stays as it was: folding it now would take the lines from under their eyes.
+        // One the page did not know of (its job had not started it when the page was read) was shown open, as a step
+        // without a status is.
         const key = `s${s.index}`;
-        const known = this.steps.get(s.index);
-        if (known && !this.open.has(key)) this.open.set(key, this.isOpen({ kind: 'step', key, step: known }));
+        const known = this.steps.get(s.index) ?? { index: s.index, status: '' };
+        if (!this.open.has(key)) this.open.set(key, this.isOpen({ kind: 'step', key, step: known }));
         const duration = s.startedAt && s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : undefined;
         this.steps.set(s.index, { ...this.steps.get(s.index), index: s.index, name: s.name, status: s.status, duration, startedAt: s.startedAt });
       }
