@@ -27,21 +27,25 @@ internal static class CommonArguments
         return path;
     }
 
-    /// <summary>A whole number at least <paramref name="minimum"/>.</summary>
-    public static Option<int> Count(string name, string alias, string description, int minimum, Func<int> fallback) => new(name, alias)
-    {
-        Description = description,
-        DefaultValueFactory = _ => fallback(),
-        CustomParser = result =>
+    /// <summary>A whole number at least <paramref name="minimum"/> (and at most <paramref name="maximum"/>).</summary>
+    public static Option<int> Count(
+        string name, string? alias, string description, int minimum, Func<int> fallback, int maximum = int.MaxValue) =>
+        new(name, alias is null ? [] : [alias])
         {
-            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum)
+            Description = description,
+            DefaultValueFactory = _ => fallback(),
+            CustomParser = result =>
             {
-                return value;
-            }
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum)
+                {
+                    return value;
+                }
 
-            result.AddError($"{name} takes a whole number of at least {minimum}, not '{text}'");
-            return minimum;
-        },
-    };
+                result.AddError(maximum == int.MaxValue
+                    ? $"{name} takes a whole number of at least {minimum}, not '{text}'"
+                    : $"{name} takes a whole number from {minimum} to {maximum}, not '{text}'");
+                return minimum;
+            },
+        };
 }

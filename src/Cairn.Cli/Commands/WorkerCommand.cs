@@ -55,22 +55,9 @@ internal static class WorkerCommand
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CAIRN_CONNECTION"),
         };
         var concurrency = CommonArguments.Count("--concurrency", "-c", "How many jobs this worker runs at once", 1, () => Environment.ProcessorCount);
-        var jobNice = new Option<int>("--job-nice")
-        {
-            Description = "How many steps of nice value above this worker's its jobs' processes get, 0 to 19 (0: the same priority)",
-            DefaultValueFactory = _ => ServerSettings.DefaultJobNice,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= 19)
-                {
-                    return value;
-                }
-
-                result.AddError($"--job-nice takes a whole number from 0 to 19, not '{text}'");
-                return ServerSettings.DefaultJobNice;
-            },
-        };
+        var jobNice = CommonArguments.Count(
+            "--job-nice", null, $"How many steps of nice value above this worker's its jobs' processes get, 0 to {ProcessPriority.Lowest} (0: the same priority)",
+            0, () => ServerSettings.DefaultJobNice, maximum: ProcessPriority.Lowest);
         var labels = new Option<string?>("--labels") { Description = "Labels this worker offers, comma-separated: it takes jobs whose labels it all has (with --server, by default every label the server gave this worker)" };
         var lease = DurationOption("--lease", "How long a job's lease lasts without a heartbeat", TimeSpan.FromSeconds(30));
         var heartbeat = DurationOption("--heartbeat", "How often a running job's lease is extended", TimeSpan.FromSeconds(10));

@@ -35,7 +35,7 @@ public static partial class ProcessPriority
         if (group)
         {
             _ = SetPriority(OfGroup, pid, nice);
-            LowerSession(pid, nice, autogroup: true);
+            SetSessionNice(pid, nice);
         }
     }
 
@@ -47,24 +47,22 @@ public static partial class ProcessPriority
     {
         if (steps > 0 && OperatingSystem.IsLinux())
         {
-            LowerSession(pid, Math.Min(Lowest, GetPriority(OfProcess, 0) + steps), autogroup: true);
+            SetSessionNice(pid, Math.Min(Lowest, GetPriority(OfProcess, 0) + steps));
         }
     }
 
     /// <summary>Sets the nice value of <paramref name="pid"/>'s autogroup, when autogroups are on and it is not this
     /// process's own (a step started through <c>setsid</c> that has not yet left this session is not touched).</summary>
-    private static void LowerSession(int pid, int nice, bool autogroup)
+    private static void SetSessionNice(int pid, int nice)
     {
-        if (!autogroup || !AutogroupsOn.Value)
+        if (OwnAutogroup.Value is not { } ours)
         {
             return;
         }
 
         try
         {
-            var theirs = File.ReadAllText($"/proc/{pid}/autogroup");
-            var ours = File.ReadAllText("/proc/self/autogroup");
-            if (GroupName(theirs) is { Length: > 0 } name && name != GroupName(ours))
+            if (GroupName(File.ReadAllText($"/proc/{pid}/autogroup")) is { Length: > 0 } theirs && theirs != ours)
             {
                 // Without CAP_SYS_ADMIN the kernel takes one such change a tenth of a second (EAGAIN otherwise); as root, all.
                 File.WriteAllText($"/proc/{pid}/autogroup", nice.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -79,15 +77,19 @@ public static partial class ProcessPriority
     /// <summary>"/autogroup-42 nice 0" → "/autogroup-42".</summary>
     private static string GroupName(string line) => line.Split(' ', 2)[0];
 
-    private static readonly Lazy<bool> AutogroupsOn = new(() =>
+    /// <summary>This process's autogroup, read once (a server never leaves its session); null when autogroups are off
+    /// or this kernel has none.</summary>
+    private static readonly Lazy<string?> OwnAutogroup = new(() =>
     {
         try
         {
-            return File.ReadAllText("/proc/sys/kernel/sched_autogroup_enabled").Trim() == "1";
+            return File.ReadAllText("/proc/sys/kernel/sched_autogroup_enabled").Trim() == "1"
+                ? GroupName(File.ReadAllText("/proc/self/autogroup"))
+                : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return false;
+            return null;
         }
     });
 

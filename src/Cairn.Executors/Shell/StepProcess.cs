@@ -96,16 +96,13 @@ internal sealed class StepProcess : IDisposable
     /// (lowered from here too, the two would add up), else its process and group as well.</summary>
     private static void Lower(ShellCommand shell, int pid, int jobNice, bool group)
     {
-        if (shell.NicePath is not null)
-        {
-            if (group)
-            {
-                ProcessPriority.LowerSession(pid, jobNice);
-            }
-        }
-        else
+        if (shell.NicePath is null)
         {
             ProcessPriority.Lower(pid, jobNice, group);
+        }
+        else if (group)
+        {
+            ProcessPriority.LowerSession(pid, jobNice);
         }
     }
 

@@ -266,9 +266,9 @@ public sealed partial record ServerSettings
 
         var jobNice = DefaultJobNice;
         if (Get("JobNice") is { } jobNiceText
-            && (!int.TryParse(jobNiceText, NumberStyles.None, CultureInfo.InvariantCulture, out jobNice) || jobNice > 19))
+            && (!int.TryParse(jobNiceText, NumberStyles.None, CultureInfo.InvariantCulture, out jobNice) || jobNice > Executors.Shell.ProcessPriority.Lowest))
         {
-            Fail("JobNice", $"'{jobNiceText}' is not a number of nice steps from 0 (jobs at the server's own priority) to 19");
+            Fail("JobNice", $"'{jobNiceText}' is not a number of nice steps from 0 (jobs at the server's own priority) to {Executors.Shell.ProcessPriority.Lowest}");
         }
 
         var concurrency = Environment.ProcessorCount;
