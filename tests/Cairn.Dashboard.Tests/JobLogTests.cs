@@ -111,6 +111,11 @@ public sealed class JobLogTests(DashboardSite site) : IClassFixture<DashboardSit
 
         await Assertions.Expect(page.Locator("#log")).ToHaveAttributeAsync("data-ended", "succeeded");
         await Assertions.Expect(page.Locator("#log .log-line .log-text")).ToHaveTextAsync(["line 1", "line 2", "line 3"]);
+        if (Environment.GetEnvironmentVariable("CAIRN_DASHBOARD_SHOTS") is { Length: > 0 } shots)
+        {
+            await Assertions.Expect(page.Locator(".run-head .status")).ToHaveTextAsync(new Regex("succeeded"));
+            await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "job-followed-from-before-its-step-1280.png") });
+        }
     }
 
     [BrowserFact]
