@@ -17,6 +17,8 @@
 // A stream that says `end` (the run has ended) gets one last refresh and is closed.
 
 const DELAY = 250;
+// How long a changed run or job stays marked: the length of dashboard.css's `changed` animation.
+const MARKED = 2500;
 
 const config = document.querySelector('script[data-live]');
 if (config && window.EventSource) {
@@ -35,6 +37,9 @@ function follow({ live: url, swap, until, dot, every }) {
       chosen.set(summary.parentElement.dataset.job, !summary.parentElement.open);
     }
   });
+
+  // When each run or job on the page was last marked as changed (see place).
+  const marked = new Map();
 
   let timer = null;
   let fetching = false;
@@ -114,9 +119,20 @@ function follow({ live: url, swap, until, dot, every }) {
       const open = chosen.get(details.dataset.job);
       if (open !== undefined) details.open = open;
     }
-    // A run or job that is new or whose status moved is marked for a moment, so the eye finds what changed.
+    // A run or job that is new or whose status moved is marked for a moment, so the eye finds what changed. The mark
+    // outlives a refresh that comes before its moment is over (the fresh element carries on where the old one was).
+    const now = performance.now();
     for (const [element, status] of statuses(region)) {
-      if (before.get(key(element)) !== status) element.classList.add('changed');
+      const which = key(element);
+      if (before.get(which) !== status) marked.set(which, now);
+      const since = marked.get(which);
+      if (since === undefined) continue;
+      if (now - since >= MARKED) {
+        marked.delete(which);
+        continue;
+      }
+      element.style.animationDelay = `${-(now - since)}ms`;
+      element.classList.add('changed');
     }
     if (fresh.title) document.title = fresh.title;
     light();
