@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Cairn.Core.Gates;
 using Cairn.Core.Runs;
 using static Cairn.Storage.Portable.RecordRows;
@@ -110,7 +109,7 @@ internal sealed class GateRecords(IStatementRunner database, IStoreEvents events
                         .Bind("@id", gate.JobId)
                         .Bind("@run", gate.RunId)
                         .Bind("@repository", gate.Repository)
-                        .Bind("@approvers", JsonSerializer.Serialize(gate.Approvers))
+                        .Bind("@approvers", StorageJson.Write(gate.Approvers))
                         .Bind("@min", gate.Min)
                         .Bind("@sha", gate.Sha)
                         .Bind("@triggerer", gate.Triggerer)
@@ -187,7 +186,7 @@ internal sealed class GateRecords(IStatementRunner database, IStoreEvents events
         JobId: row.GetInt64(0),
         RunId: row.GetInt64(1),
         Repository: row.GetString(2),
-        Approvers: JsonSerializer.Deserialize<List<string>>(row.GetString(3)) ?? [],
+        Approvers: StorageJson.ReadNames(row.GetString(3)),
         Min: checked((int)row.GetInt64(4)),
         Sha: row.IsDBNull(5) ? null : row.GetString(5),
         Triggerer: row.IsDBNull(6) ? null : row.GetString(6),

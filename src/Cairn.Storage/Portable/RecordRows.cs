@@ -58,7 +58,7 @@ internal sealed class RecordRows(Func<DbDataReader, int, string[]> readNames, Fu
         Number = row.GetInt64(10),
         StartedAt = TimeOrNull(row, 11),
         FailureClass = FailureClassOrNull(row, 12),
-        Errors = JsonSerializer.Deserialize<string[]>(row.GetString(13)) ?? [],
+        Errors = StorageJson.ReadNames(row.GetString(13)),
         ConcurrencyGroup = StringOrNull(row, 14),
         CancelRequested = !row.IsDBNull(15),
         RerunOf = row.IsDBNull(16) ? null : row.GetInt64(16),

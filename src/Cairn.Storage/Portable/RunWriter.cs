@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Cairn.Core.Forges;
 using Cairn.Core.Planning;
 using Cairn.Core.Runs;
@@ -162,7 +161,7 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             .Bind("@finished", RecordRows.ToMillis(run.FinishedAt))
             .Bind("@key", run.IdempotencyKey)
             .Bind("@class", run.FailureClass?.ToWire())
-            .Bind("@errors", JsonSerializer.Serialize(run.Errors))
+            .Bind("@errors", StorageJson.Write(run.Errors))
             .Bind("@group", run.ConcurrencyGroup)
             .Bind("@rerun", run.RerunOf)
             .Bind("@trigger", TriggerEventJson.Serialize(trigger))
@@ -170,7 +169,7 @@ internal sealed class RunWriter(IStatementRunner database, IRunDialect dialect, 
             .Bind("@cancel_in_progress", run.CancelInProgress)
             .Bind("@waiting_behind", run.WaitingBehind)
             .Bind("@trace_parent", run.TraceParent);
-        dialect.BindInputs(command, JsonSerializer.Serialize(trigger.Inputs));
+        dialect.BindInputs(command, StorageJson.Write(trigger.Inputs));
     }
 
     private static async Task<long> NextNumberAsync(IStatementRunner transaction, string? repository, CancellationToken cancellationToken)

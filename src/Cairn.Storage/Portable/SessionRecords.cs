@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Cairn.Core.Access;
 using static Cairn.Storage.Portable.RecordRows;
 
@@ -32,7 +31,7 @@ internal sealed class SessionRecords(IStatementRunner database) : ISessionStore
             Insert,
             c => c.Bind("@id", session.Id)
                 .Bind("@user", session.UserId)
-                .Bind("@groups", JsonSerializer.Serialize(session.Groups))
+                .Bind("@groups", StorageJson.Write(session.Groups))
                 .Bind("@method", session.Method)
                 .Bind("@created", ToMillis(session.CreatedAt))
                 .Bind("@seen", ToMillis(session.SeenAt))
@@ -68,7 +67,7 @@ internal sealed class SessionRecords(IStatementRunner database) : ISessionStore
     private static SessionRecord Read(DbDataReader row) => new(
         Id: row.GetString(0),
         UserId: row.GetInt64(1),
-        Groups: JsonSerializer.Deserialize<string[]>(row.GetString(2)) ?? [],
+        Groups: StorageJson.ReadNames(row.GetString(2)),
         Method: row.GetString(3),
         CreatedAt: FromMillis(row.GetInt64(4)),
         SeenAt: FromMillis(row.GetInt64(5)),

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Cairn.Core.Workers;
 using static Cairn.Storage.Portable.RecordRows;
 
@@ -50,7 +49,7 @@ internal sealed class WorkerRecords(IStatementRunner database) : IWorkerStore
             command => command
                 .Bind("@name", worker.Name)
                 .Bind("@key", Key(worker.Name))
-                .Bind("@labels", JsonSerializer.Serialize(worker.Labels))
+                .Bind("@labels", StorageJson.Write(worker.Labels))
                 .Bind("@token", worker.TokenId)
                 .Bind("@hash", worker.TokenHash)
                 .Bind("@paused", false)
@@ -106,7 +105,7 @@ internal sealed class WorkerRecords(IStatementRunner database) : IWorkerStore
     private static WorkerRecord ReadWorker(DbDataReader row) => new(
         Id: row.GetInt64(0),
         Name: row.GetString(1),
-        Labels: JsonSerializer.Deserialize<string[]>(row.GetString(2)) ?? [],
+        Labels: StorageJson.ReadNames(row.GetString(2)),
         TokenId: row.GetString(3),
         TokenHash: (byte[])row.GetValue(4),
         Paused: row.GetBoolean(5),

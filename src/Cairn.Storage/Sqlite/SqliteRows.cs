@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cairn.Storage.Portable;
 
 namespace Cairn.Storage.Sqlite;
@@ -7,10 +6,10 @@ namespace Cairn.Storage.Sqlite;
 internal static class SqliteRows
 {
     public static readonly RecordRows Records = new(
-        readNames: (row, ordinal) => JsonSerializer.Deserialize<string[]>(row.GetString(ordinal)) ?? [],
+        readNames: (row, ordinal) => StorageJson.ReadNames(row.GetString(ordinal)),
         readLeaseId: (row, ordinal) => Guid.Parse(row.GetString(ordinal)));
 
-    public static string ToJson(IEnumerable<string> values) => JsonSerializer.Serialize(values);
+    public static string ToJson(IEnumerable<string> values) => StorageJson.Write(values);
 
-    public static string ToJson(IReadOnlyDictionary<string, string> values) => JsonSerializer.Serialize(values);
+    public static string ToJson(IReadOnlyDictionary<string, string> values) => StorageJson.Write(values);
 }
