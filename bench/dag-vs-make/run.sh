@@ -41,7 +41,7 @@ command -v hyperfine >/dev/null && [[ ${NO_HYPERFINE:-} != 1 ]] && have_hyperfin
 # --- build -------------------------------------------------------------------------------------------------
 if [[ ${SKIP_BUILD:-} != 1 || ! -x $cairn ]]; then
     say "building cairn (Release) into bench/out/cairn..."
-    dotnet publish "$root/src/Cairn.Cli" -c Release -o "$out/cairn" -nologo -v quiet >/dev/null
+    dotnet publish "$root/src/Cairn.Cli" -c Release -p:Native=true -o "$out/cairn" -nologo -v quiet >/dev/null
 fi
 
 # --- timing ------------------------------------------------------------------------------------------------

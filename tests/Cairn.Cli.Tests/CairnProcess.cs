@@ -18,6 +18,11 @@ internal sealed class CairnProcess : IAsyncDisposable
 
     private static readonly Lazy<string> Dll = new(BuildLayout.FindCairnDll);
 
+    /// <summary>Another build of cairn to run instead of the managed one beside these tests (CAIRN_TEST_CLI): the
+    /// native build, which .ci/run tests with this project's whole suite in a second pass.</summary>
+    public static string? OtherBuild { get; } =
+        Environment.GetEnvironmentVariable("CAIRN_TEST_CLI") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
     private readonly Process _process;
     private readonly StringBuilder _stdoutSoFar = new();
     private readonly Task<string> _stdout;
@@ -92,7 +97,8 @@ internal sealed class CairnProcess : IAsyncDisposable
 
     private static CairnProcess StartCore(string workingDirectory, IReadOnlyDictionary<string, string?> env, string? stdin, string[] args, string? user = null)
     {
-        var info = new ProcessStartInfo(user is null ? "dotnet" : "setpriv")
+        var program = OtherBuild ?? "dotnet";
+        var info = new ProcessStartInfo(user is null ? program : "setpriv")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -106,7 +112,7 @@ internal sealed class CairnProcess : IAsyncDisposable
         if (user is not null)
         {
             var account = Cairn.Executors.Shell.UnixAccount.Find(user) ?? throw new InvalidOperationException($"no user {user}");
-            foreach (var argument in new[] { $"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--", "dotnet" })
+            foreach (var argument in new[] { $"--reuid={account.Uid}", $"--regid={account.Gid}", "--init-groups", "--", program })
             {
                 info.ArgumentList.Add(argument);
             }
@@ -116,7 +122,11 @@ internal sealed class CairnProcess : IAsyncDisposable
             info.Environment["DOTNET_CLI_HOME"] = "/tmp";
         }
 
-        info.ArgumentList.Add(Dll.Value);
+        if (OtherBuild is null)
+        {
+            info.ArgumentList.Add(Dll.Value);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
