@@ -19,6 +19,7 @@ internal sealed unsafe partial class StepReaper
 {
     private const int EpollIn = 0x001;
     private const int EpollCtlAdd = 1;
+    private const int EpollCtlDel = 2;
     private const int EpollCloexec = 0x80000;
     private const int Interrupted = 4;
     private const int SigChld = 17;
@@ -33,6 +34,7 @@ internal sealed unsafe partial class StepReaper
     private readonly int _epoll;
     private readonly Lock _gate = new();
     private readonly Dictionary<int, Watched> _watched = [];
+    private long _idleWakeups;
 
     private StepReaper(int epoll)
     {
@@ -43,6 +45,10 @@ internal sealed unsafe partial class StepReaper
     /// <summary>The process's reaper, or null where steps must start through <see cref="System.Diagnostics.Process"/>
     /// (not Linux, pid 1, SIGCHLD ignored, a kernel without pidfds).</summary>
     public static StepReaper? Shared => Instance.Value;
+
+    /// <summary>How many times the set reported a pidfd that had nothing to reap: none, as long as every registration
+    /// leaves the set with its pidfd.</summary>
+    public long IdleWakeups => Interlocked.Read(ref _idleWakeups);
 
     /// <summary>Completes with the process's exit code (128 + the signal when a signal ended it), once it has been
     /// reaped. The process must be a child of this one that nobody else waits for.</summary>
@@ -125,6 +131,7 @@ internal sealed unsafe partial class StepReaper
         {
             if (!_watched.TryGetValue(pidfd, out watched))
             {
+                Interlocked.Increment(ref _idleWakeups);
                 return;
             }
         }
@@ -138,6 +145,7 @@ internal sealed unsafe partial class StepReaper
         if (result == 0)
         {
             // The pidfd turns readable when the process exits, and the exit makes it waitable: not expected to happen.
+            Interlocked.Increment(ref _idleWakeups);
             return;
         }
 
@@ -146,7 +154,16 @@ internal sealed unsafe partial class StepReaper
             _watched.Remove(pidfd);
         }
 
-        // Closing the pidfd also takes it out of the epoll set.
+        // Out of the set first, then closed. Closing alone takes a registration out only once no descriptor in any
+        // process refers to the pidfd's open file any more, and a child being spawned at that moment holds a copy of
+        // every descriptor until it execs: the set would go on reporting the exited process under this number, which
+        // the next step's pidfd may already carry, and this thread would spin on waitpid until that step ends.
+        Span<byte> unused = stackalloc byte[16];
+        fixed (byte* ev = unused)
+        {
+            _ = EpollCtl(_epoll, EpollCtlDel, pidfd, ev);
+        }
+
         _ = PosixSpawn.Close(pidfd);
 
         // ECHILD: someone reaped it behind our back (see the class comment); its status is lost, and a step must
