@@ -6,8 +6,12 @@ namespace Cairn.Storage.Sqlite;
 /// <summary>Brings a database up to the newest schema this build knows, and refuses one that is newer.</summary>
 internal static class SqliteSchema
 {
+    /// <summary>Brings the database up to the last of <paramref name="migrations"/>. A new database at the newest
+    /// version is built from <see cref="SqliteSchemaSnapshot"/> unless <paramref name="fromSnapshot"/> is false (the
+    /// test that holds the snapshot to the migrations builds one each way).</summary>
     public static async Task MigrateAsync(
-        SqliteConnection connection, string location, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
+        SqliteConnection connection, string location, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken,
+        bool fromSnapshot = true)
     {
         await using (var prepare = connection.CreateCommand())
         {
@@ -23,6 +27,14 @@ internal static class SqliteSchema
         // migration, and a process killed half way leaves an empty file that the next open builds again. An existing
         // database takes each migration wholly or not at all, so that a failing one keeps those before it.
         var pending = migrations.Where(m => m.Version > current).ToList();
+        if (current == 0 && fromSnapshot && SqliteSchemaSnapshot.Version == known)
+        {
+            // The schema the migrations leave, created once: the migrations rebuild and rename tables, and SQLite parses
+            // its whole schema again after each such change, which was most of a local run's start.
+            await BuildAsync(connection, location, known, pending, time, cancellationToken);
+            return;
+        }
+
         if (current == 0 && pending.Count > 1)
         {
             await ApplyAsync(connection, location, known, pending, time, cancellationToken);
@@ -61,6 +73,35 @@ internal static class SqliteSchema
             }
         }
 
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task BuildAsync(
+        SqliteConnection connection, string location, int known, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var current = await VersionAsync(connection, transaction, cancellationToken);
+        Refuse(location, current, known);
+        if (current == 0)
+        {
+            await using (var create = connection.CreateCommand())
+            {
+                create.Transaction = transaction;
+                create.CommandText = SqliteSchemaSnapshot.Sql;
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var migration in migrations)
+            {
+                await using var record = connection.CreateCommand();
+                record.Transaction = transaction;
+                record.CommandText = PortableSql.RecordMigration;
+                record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        // Another process built it while this one waited for the write lock: nothing to do.
         await transaction.CommitAsync(cancellationToken);
     }
 
