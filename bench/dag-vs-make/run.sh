@@ -5,14 +5,14 @@
 # Usage: bash bench/dag-vs-make/run.sh
 # Environment: RUNS (timed runs per tool, default 5), PARALLEL (default 2),
 #              GRAPHS (default "10x20:2 20x10:all 50x20:2": LAYERSxWIDTH:NEEDS, NEEDS is 2 or all),
-#              SKIP_BUILD=1 (reuse bench/out/cairn as it is), NO_HYPERFINE=1 (time with a bash loop),
+#              SKIP_BUILD=1 (reuse bench/out/cairn-native as it is), NO_HYPERFINE=1 (time with a bash loop),
 #              BEFORE=path/to/cairn (another build, e.g. of the commit before, timed beside this one on every graph).
 # It reports; it does not fail when the target is missed.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out="$root/bench/out"
-cairn="$out/cairn/cairn"
+cairn="$out/cairn-native/cairn"
 runs=${RUNS:-5}
 parallel=${PARALLEL:-2}
 graphs=${GRAPHS:-10x20:2 20x10:all 50x20:2}
@@ -40,8 +40,9 @@ command -v hyperfine >/dev/null && [[ ${NO_HYPERFINE:-} != 1 ]] && have_hyperfin
 
 # --- build -------------------------------------------------------------------------------------------------
 if [[ ${SKIP_BUILD:-} != 1 || ! -x $cairn ]]; then
-    say "building cairn (Release) into bench/out/cairn..."
-    dotnet publish "$root/src/Cairn.Cli" -c Release -p:Native=true -o "$out/cairn" -nologo -v quiet >/dev/null
+    # The native build: `cairn run` compiled ahead of time (the managed program it hands other commands to in lib/).
+    say "building cairn's native build (Release) into bench/out/cairn-native..."
+    dotnet publish "$root/src/Cairn.Cli" -c Release -p:Native=true -o "$out/cairn-native" -nologo -v quiet >/dev/null
 fi
 
 # --- timing ------------------------------------------------------------------------------------------------

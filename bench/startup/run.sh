@@ -5,6 +5,7 @@
 # Usage: bash bench/startup/run.sh
 # Environment: RUNS (timed runs per command, default 30), SKIP_BUILD=1 (reuse bench/out/cairn and bench/out/hello),
 #              CAIRN=PATH (time another build of the CLI, e.g. one published before a change, beside this one),
+#              NATIVE=1 (also publish the native build, -p:Native=true, into bench/out/cairn-native and time it),
 #              COMPOSITE=1 (also publish and time both self-contained with a composite ReadyToRun image of the app and
 #              the runtime; each such publish takes minutes).
 # It reports; it does not fail when the target is missed.
@@ -38,6 +39,10 @@ if [[ ${SKIP_BUILD:-} != 1 || ! -x $cairn || ! -x $hello ]]; then
     publish "$root/bench/startup/hello" "$out/hello" -r "$(dotnet --info | awk '/^ *RID:/ { print $2; exit }')" \
         -p:PublishReadyToRun=true --self-contained false
 fi
+if [[ ${NATIVE:-} == 1 && (${SKIP_BUILD:-} != 1 || ! -x $out/cairn-native/cairn) ]]; then
+    say "publishing the native build (-p:Native=true) into bench/out/cairn-native..."
+    publish "$root/src/Cairn.Cli" "$out/cairn-native" -p:Native=true
+fi
 if [[ ${COMPOSITE:-} == 1 && (${SKIP_BUILD:-} != 1 || ! -x $out/cairn-composite/cairn) ]]; then
     say "publishing both self-contained, composite ReadyToRun (minutes)..."
     publish "$root/src/Cairn.Cli" "$out/cairn-composite" --self-contained true -p:PublishReadyToRunComposite=true
@@ -56,6 +61,10 @@ names=("/bin/true" "git --version" "hello (one line, .NET floor)" "cairn --help"
 if [[ ${COMPOSITE:-} == 1 ]]; then
     commands+=("$out/hello-composite/hello" "$out/cairn-composite/cairn --help")
     names+=("hello, composite" "cairn --help, composite")
+fi
+if [[ ${NATIVE:-} == 1 ]]; then
+    commands+=("$out/cairn-native/cairn --help" "$out/cairn-native/cairn validate $pipeline" "$out/cairn-native/cairn run $pipeline" "$cairn run $pipeline")
+    names+=("cairn --help, native" "cairn validate, native" "cairn run (one job), native" "cairn run (one job)")
 fi
 if [[ -n ${CAIRN:-} ]]; then
     commands+=("$CAIRN --help")
