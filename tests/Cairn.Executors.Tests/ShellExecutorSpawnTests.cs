@@ -49,6 +49,38 @@ public sealed class ShellExecutorSpawnTests : IDisposable
     }
 
     [Fact]
+    public async Task StepsShell_GetsStdinStdoutAndStderr_NotWhatThisProcessInherited()
+    {
+        Assert.SkipWhen(StepReaper.Shared is null, "steps start through System.Diagnostics.Process on this host");
+
+        // A descriptor without close-on-exec, as a shell or a service manager leaves to the programs it starts.
+        var inherited = Dup(1);
+        Assert.True(inherited > 2, $"dup failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        try
+        {
+            var job = Job(_workspace.Path, [Step(0, "for fd in /proc/$$/fd/*; do echo \"${fd##*/}\"; done")]);
+
+            var outcome = await _executor.RunAsync(job, _reporter, TestContext.Current.CancellationToken).WaitAsync(Prompt, TestContext.Current.CancellationToken);
+
+            Assert.Equal(JobStatus.Succeeded, outcome.Status);
+            // 0, 1 and 2, and 3: the directory the shell's glob reads while it lists them.
+            var listed = _reporter.Text(0, LogStream.Stdout);
+            Assert.DoesNotContain(inherited.ToString(CultureInfo.InvariantCulture), listed);
+            Assert.Equal(["0", "1", "2", "3"], listed.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            _ = Close(inherited);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "dup", SetLastError = true)]
+    private static extern int Dup(int fd);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int Close(int fd);
+
+    [Fact]
     public async Task WithoutSetsid_StepsStillLeadTheirOwnSession_AndCarryTheSentinelsMark()
     {
         Assert.SkipWhen(StepReaper.Shared is null, "steps start through System.Diagnostics.Process on this host");

@@ -59,6 +59,7 @@ internal static unsafe partial class PosixSpawn
             // dup2 clears close-on-exec on the copy only: the child keeps 1 and 2, and the originals close at exec.
             Check(FileActionsAddDup2(actions, output[1], 1), "posix_spawn_file_actions_adddup2");
             Check(FileActionsAddDup2(actions, errors[1], 2), "posix_spawn_file_actions_adddup2");
+            AddCloseFrom(actions);
 
             int pid;
             var error = Spawn(&pid, strings.Argv[0], actions, attributes, strings.Argv, strings.Envp);
@@ -92,6 +93,28 @@ internal static unsafe partial class PosixSpawn
             NativeMemory.Free(actions);
             NativeMemory.Free(attributes);
             strings.Dispose();
+        }
+    }
+
+    // glibc 2.34 and later; on an older one a step keeps what it kept before.
+    private static bool _closeFromMissing;
+
+    /// <summary>Every descriptor above stderr closes in the child: what this process inherited without close-on-exec
+    /// from whoever started it (a shell's, a supervisor's, a socket a service manager passed) is not the step's.</summary>
+    private static void AddCloseFrom(void* actions)
+    {
+        if (_closeFromMissing)
+        {
+            return;
+        }
+
+        try
+        {
+            Check(FileActionsAddCloseFrom(actions, 3), "posix_spawn_file_actions_addclosefrom_np");
+        }
+        catch (EntryPointNotFoundException)
+        {
+            _closeFromMissing = true;
         }
     }
 
@@ -208,6 +231,9 @@ internal static unsafe partial class PosixSpawn
 
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np")]
     private static partial int FileActionsAddChdir(void* actions, byte* path);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
+    private static partial int FileActionsAddCloseFrom(void* actions, int from);
 
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addopen")]
     private static partial int FileActionsAddOpen(void* actions, int fd, byte* path, int flags, uint mode);
