@@ -17,7 +17,7 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
 
     public async Task<JobLease?> TryLeaseAsync(string workerId, IReadOnlyCollection<string> labels, CancellationToken cancellationToken)
     {
-        var offered = SqliteRows.ToJson(labels);
+        var offered = StorageJson.Write(labels);
         await using var session = await database.OpenAsync(cancellationToken);
 
         // An idle worker asks often and mostly finds nothing; asking first with a read keeps it from taking turns at
@@ -53,7 +53,7 @@ internal sealed class SqliteJobClaim(SqliteDatabase database, IStoreEvents event
         LeaseLedger ledger, JobLease lease, JobCompletion completion, string workerId, IReadOnlyCollection<string> labels,
         CancellationToken cancellationToken)
     {
-        var request = new TurnRequest(lease, completion, LeaseLedger.Requeues(lease, completion), workerId, SqliteRows.ToJson(labels));
+        var request = new TurnRequest(lease, completion, LeaseLedger.Requeues(lease, completion), workerId, StorageJson.Write(labels));
         cancellationToken.ThrowIfCancellationRequested();
 
         // Once asked, the request may be served by another worker's turn at any moment: its outcome must reach this caller,

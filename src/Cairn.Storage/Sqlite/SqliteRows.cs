@@ -8,8 +8,4 @@ internal static class SqliteRows
     public static readonly RecordRows Records = new(
         readNames: (row, ordinal) => StorageJson.ReadNames(row.GetString(ordinal)),
         readLeaseId: (row, ordinal) => Guid.Parse(row.GetString(ordinal)));
-
-    public static string ToJson(IEnumerable<string> values) => StorageJson.Write(values);
-
-    public static string ToJson(IReadOnlyDictionary<string, string> values) => StorageJson.Write(values);
 }

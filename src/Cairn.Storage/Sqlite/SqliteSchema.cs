@@ -27,82 +27,60 @@ internal static class SqliteSchema
         // migration, and a process killed half way leaves an empty file that the next open builds again. An existing
         // database takes each migration wholly or not at all, so that a failing one keeps those before it.
         var pending = migrations.Where(m => m.Version > current).ToList();
-        if (current == 0 && fromSnapshot && SqliteSchemaSnapshot.Version == known)
-        {
-            // The schema the migrations leave, created once: the migrations rebuild and rename tables, and SQLite parses
-            // its whole schema again after each such change, which was most of a local run's start.
-            await BuildAsync(connection, location, known, pending, time, cancellationToken);
-            return;
-        }
-
         if (current == 0 && pending.Count > 1)
         {
-            await ApplyAsync(connection, location, known, pending, time, cancellationToken);
+            await ApplyAsync(connection, location, known, pending, fromSnapshot && SqliteSchemaSnapshot.Version == known, time, cancellationToken);
             return;
         }
 
         foreach (var migration in pending)
         {
-            await ApplyAsync(connection, location, known, [migration], time, cancellationToken);
+            await ApplyAsync(connection, location, known, [migration], fromSnapshot: false, time, cancellationToken);
         }
     }
 
     private static async Task ApplyAsync(
-        SqliteConnection connection, string location, int known, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
+        SqliteConnection connection, string location, int known, IReadOnlyList<Migration> migrations, bool fromSnapshot, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         await using var transaction = connection.BeginTransaction(deferred: false);
 
         // Another process may have migrated while this one waited for the write lock.
         var current = await VersionAsync(connection, transaction, cancellationToken);
         Refuse(location, current, known);
+
+        // A database still empty here, at the version the snapshot is of, gets the schema the migrations leave, made
+        // once: the migrations rebuild and rename tables, and SQLite parses its whole schema again after each such
+        // change, which was most of a local run's start. Its migrations are recorded as applied.
+        var snapshot = fromSnapshot && current == 0;
+        if (snapshot)
+        {
+            await ExecuteAsync(connection, transaction, SqliteSchemaSnapshot.Sql, cancellationToken);
+        }
+
         foreach (var migration in migrations.Where(m => m.Version > current))
         {
-            await using (var change = connection.CreateCommand())
+            if (!snapshot)
             {
-                change.Transaction = transaction;
-                change.CommandText = migration.Sql;
-                await change.ExecuteNonQueryAsync(cancellationToken);
+                await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
             }
 
-            await using (var record = connection.CreateCommand())
-            {
-                record.Transaction = transaction;
-                record.CommandText = PortableSql.RecordMigration;
-                record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
-                await record.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = PortableSql.RecordMigration;
+            record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
+            await record.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task BuildAsync(
-        SqliteConnection connection, string location, int known, IReadOnlyList<Migration> migrations, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken cancellationToken)
     {
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var current = await VersionAsync(connection, transaction, cancellationToken);
-        Refuse(location, current, known);
-        if (current == 0)
-        {
-            await using (var create = connection.CreateCommand())
-            {
-                create.Transaction = transaction;
-                create.CommandText = SqliteSchemaSnapshot.Sql;
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            foreach (var migration in migrations)
-            {
-                await using var record = connection.CreateCommand();
-                record.Transaction = transaction;
-                record.CommandText = PortableSql.RecordMigration;
-                record.Bind("@version", migration.Version).Bind("@at", RecordRows.ToMillis(time.GetUtcNow()));
-                await record.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
-
-        // Another process built it while this one waited for the write lock: nothing to do.
-        await transaction.CommitAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<long> VersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
