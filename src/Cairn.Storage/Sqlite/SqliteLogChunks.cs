@@ -19,11 +19,15 @@ internal static class SqliteLogChunks
     /// <summary>The most characters of text a chunk holds, unless its one line is longer.</summary>
     public const int MaximumLength = 8_192;
 
-    // What JSON does not take in a string as it is: the quote, the backslash and the control characters.
-    private static readonly SearchValues<char> Escaped = SearchValues.Create(
-        "\"\\" + string.Concat(Enumerable.Range(0, 0x20).Select(c => (char)c)));
+    // What JSON does not take in a string as it is: the quote, the backslash and the control characters. In UTF-8 these
+    // are the same single bytes, and no byte of a multi-byte sequence is below 0x80, so the search runs on the encoded text.
+    private static readonly SearchValues<byte> Escaped = SearchValues.Create(
+        [(byte)'"', (byte)'\\', .. Enumerable.Range(0, 0x20).Select(c => (byte)c)]);
 
-    private static readonly string[] StreamNames = [.. Enum.GetValues<LogStream>().Select(RecordRows.StreamWire)];
+    // Lines up to this many characters are encoded on the stack, longer ones into a rented array.
+    private const int StackChars = 1_024;
+
+    private static readonly byte[][] StreamNames = [.. Enum.GetValues<LogStream>().Select(s => Encoding.UTF8.GetBytes($"\"{RecordRows.StreamWire(s)}\","))];
 
     /// <summary>Where each chunk of <paramref name="lines"/> (in order of sequence number) starts and how many lines it
     /// holds: a chunk never spans a gap in the sequence numbers.</summary>
@@ -56,22 +60,21 @@ internal static class SqliteLogChunks
     public static byte[] Encode(ArrayBufferWriter<byte> json, IReadOnlyList<StoredLogLine> lines, int start, int count)
     {
         json.ResetWrittenCount();
-        Write(json, "[");
+        Write(json, "["u8);
         for (var i = start; i < start + count; i++)
         {
             var line = lines[i];
-            Write(json, i > start ? ",[" : "[");
+            Write(json, i > start ? ",["u8 : "["u8);
             WriteNumber(json, line.StepIndex);
-            Write(json, ",\"");
+            Write(json, ","u8);
             Write(json, StreamNames[(int)line.Stream]);
-            Write(json, "\",");
             WriteNumber(json, RecordRows.ToMillis(line.Timestamp));
-            Write(json, ",\"");
+            Write(json, ",\""u8);
             WriteEscaped(json, line.Text);
-            Write(json, "\"]");
+            Write(json, "\"]"u8);
         }
 
-        Write(json, "]");
+        Write(json, "]"u8);
         return json.WrittenSpan.ToArray();
     }
 
@@ -104,36 +107,39 @@ internal static class SqliteLogChunks
         : reader.ValueTextEquals("stderr"u8) ? LogStream.Stderr
         : Enum.Parse<LogStream>(reader.GetString()!, ignoreCase: true);
 
+    // The text is encoded to UTF-8 once (as Encoding.UTF8 does it: a lone surrogate becomes U+FFFD, as the text of a row
+    // per line was stored), then copied between the bytes JSON escapes.
     private static void WriteEscaped(ArrayBufferWriter<byte> json, string text)
     {
-        var rest = text.AsSpan();
+        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        var buffer = text.Length <= StackChars ? stackalloc byte[most] : (rented = ArrayPool<byte>.Shared.Rent(most));
+        var rest = buffer[..Encoding.UTF8.GetBytes(text, buffer)];
         for (var at = rest.IndexOfAny(Escaped); at >= 0; at = rest.IndexOfAny(Escaped))
         {
             Write(json, rest[..at]);
-            var c = rest[at];
-            Write(json, c switch
+            Write(json, rest[at] switch
             {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                _ => ControlEscapes[c],
+                (byte)'"' => "\\\""u8,
+                (byte)'\\' => "\\\\"u8,
+                (byte)'\n' => "\\n"u8,
+                (byte)'\r' => "\\r"u8,
+                (byte)'\t' => "\\t"u8,
+                var c => ControlEscapes[c],
             });
             rest = rest[(at + 1)..];
         }
 
         Write(json, rest);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
-    private static readonly string[] ControlEscapes = [.. Enumerable.Range(0, 0x20).Select(c => $"\\u{c:x4}")];
+    private static readonly byte[][] ControlEscapes = [.. Enumerable.Range(0, 0x20).Select(c => Encoding.ASCII.GetBytes($"\\u{c:x4}"))];
 
-    // UTF-8 as Encoding.UTF8 makes it (a lone surrogate becomes U+FFFD), as the text of a row per line was stored.
-    private static void Write(ArrayBufferWriter<byte> json, ReadOnlySpan<char> text)
-    {
-        var written = Encoding.UTF8.GetBytes(text, json.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
-        json.Advance(written);
-    }
+    private static void Write(ArrayBufferWriter<byte> json, ReadOnlySpan<byte> bytes) => json.Write(bytes);
 
     private static void WriteNumber(ArrayBufferWriter<byte> json, long value)
     {
