@@ -274,14 +274,16 @@ public sealed class JobReporter : IJobReporter, IAsyncDisposable
             }
         }
 
-        if (stream != LogStream.System && _loggedBytes + LogText.Utf8Length(text) > _maxLogBytes)
+        var bytes = LogText.Utf8Length(text);
+        if (stream != LogStream.System && _loggedBytes + bytes > _maxLogBytes)
         {
             _truncated = true;
             text = $"log truncated at {LogText.Size(_maxLogBytes)}: the rest of this job's output was dropped";
             stream = LogStream.System;
+            bytes = LogText.Utf8Length(text);
         }
 
-        _loggedBytes += LogText.Utf8Length(text);
+        _loggedBytes += bytes;
         var stored = new StoredLogLine(++_sequence, stepIndex, stream, at, text);
         _observer.Log(_job, stored);
         if (_pending.Writer.TryWrite(stored))
