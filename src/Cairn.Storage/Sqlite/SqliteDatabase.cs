@@ -16,7 +16,8 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
 
     // SQLite lets one writer in at a time. Writers of this process queue here rather than at the file lock, where a
     // refused writer sleeps in the busy handler for whole milliseconds; other processes still meet busy_timeout.
-    private readonly SqliteWriteTurns _writeTurns = new();
+    private readonly SqliteWriteTurns _writeTurns;
+    private readonly SqliteCheckpoints _checkpoints;
     private readonly ConcurrentBag<SqliteSession> _idle = [];
     private readonly string _connectionString;
     private volatile bool _disposed;
@@ -31,10 +32,15 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
             Cache = SqliteCacheMode.Private,
             Pooling = false,
         }.ToString();
+        _checkpoints = new SqliteCheckpoints(Location, _connectionString);
+        _writeTurns = new SqliteWriteTurns(_checkpoints.Wrote);
         Urgent = new UrgentWrites(this);
     }
 
     public string Location { get; }
+
+    /// <summary>The thread that copies the log back into the file, for tests.</summary>
+    internal SqliteCheckpoints Checkpoints => _checkpoints;
 
     /// <summary>This database for writes someone waits on (a webhook's journal entry): they take the turn at writing
     /// before any ordinary writer waiting for it.</summary>
@@ -147,6 +153,7 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
     public void Dispose()
     {
         _disposed = true;
+        _checkpoints.Dispose();
         while (_idle.TryTake(out var session))
         {
             session.Close();

@@ -16,6 +16,10 @@ internal sealed class SqliteWriteTurns : IDisposable
     // queue bench's workers, who take the turn thousands of times a second, a quarter of their rate.
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly SemaphoreSlim _ordinary = new(1, 1);
+    private readonly Action? _passed;
+
+    /// <param name="passed">Called as each turn is passed on (after its writes committed or rolled back).</param>
+    public SqliteWriteTurns(Action? passed = null) => _passed = passed;
 
     /// <summary>Waits for the turn; dispose the result to pass it on. A cancelled wait leaves the turn to the next.</summary>
     public async Task<Turn> TakeAsync(bool urgent, CancellationToken cancellationToken)
@@ -48,6 +52,7 @@ internal sealed class SqliteWriteTurns : IDisposable
 
     private void PassOn(bool ordinary)
     {
+        _passed?.Invoke();
         _turn.Release();
         if (ordinary)
         {

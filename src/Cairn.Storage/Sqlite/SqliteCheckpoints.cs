@@ -1,0 +1,192 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Win32.SafeHandles;
+
+namespace Cairn.Storage.Sqlite;
+
+/// <summary>Copies the write-ahead log back into the database file on a thread of its own, so that writers do not.</summary>
+/// <remarks>
+/// Left to itself SQLite checkpoints inside the commit that takes the log past 1,000 pages: that writer copies every page
+/// the log holds into the file and waits for two <c>fsync</c>s while it holds this process's turn at writing, and every
+/// writer queued behind it waits too. Here writers only note that they wrote; this thread looks at the log's length in
+/// the shared-memory index (its header is part of SQLite's documented WAL format) and, once <see cref="Frames"/> pages
+/// wait, runs a passive checkpoint, which never blocks a reader or a writer. Writers still checkpoint by themselves
+/// past <see cref="WriterFallbackPages"/> (see <see cref="SqliteSql.ConnectionPragmas"/>): when this thread falls
+/// behind, when writing never pauses long enough for a checkpoint to catch up with the log (only a fully copied log
+/// starts over from its beginning, at the next write), or in a process that has no such thread.
+/// </remarks>
+internal sealed class SqliteCheckpoints : IDisposable
+{
+    /// <summary>How many pages of log wait before this thread copies them: SQLite's own default for a writer.</summary>
+    public const int Frames = 1_000;
+
+    /// <summary>How many pages of log make a writer checkpoint by itself (32 MiB in pages of 4 KiB).</summary>
+    public const int WriterFallbackPages = 8_192;
+
+    // Commits that come close together are looked at once.
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(20);
+
+    // The wal-index header (https://sqlite.org/walformat.html, "The WAL-Index Format"): mxFrame, the last valid frame,
+    // at byte 16 of the first copy of the header; nBackfill, the frames already copied back, at byte 96.
+    private const int IndexVersion = 3_007_000;
+    private const int LastFrameAt = 16;
+    private const int CopiedAt = 96;
+    private const int HeaderLength = 100;
+
+    private readonly string _location;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _written = new(0, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private Thread? _thread;
+    private int _noted;
+    private bool _disposed;
+
+    public SqliteCheckpoints(string location, string connectionString)
+    {
+        _location = location;
+        _connectionString = connectionString;
+    }
+
+    /// <summary>How many checkpoints this thread has run, for tests.</summary>
+    internal int Runs { get; private set; }
+
+    /// <summary>Notes that a writer committed: cheap, and the thread starts at the first one.</summary>
+    public void Wrote()
+    {
+        if (Interlocked.Exchange(ref _noted, 1) == 1)
+        {
+            return;
+        }
+
+        if (_thread is null)
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _thread ??= Start();
+            }
+        }
+
+        try
+        {
+            _written.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Ends the thread (a checkpoint under way ends first) and closes its connection.</summary>
+    public void Dispose()
+    {
+        Thread? thread;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            thread = _thread;
+        }
+
+        _stop.Cancel();
+        thread?.Join();
+        _stop.Dispose();
+        _written.Dispose();
+    }
+
+    private Thread Start()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = "SQLite checkpoints" };
+        thread.Start();
+        return thread;
+    }
+
+    private void Run()
+    {
+        SqliteConnection? connection = null;
+        SafeFileHandle? index = null;
+        var header = new byte[HeaderLength];
+        try
+        {
+            while (true)
+            {
+                _written.Wait(_stop.Token);
+                if (_stop.Token.WaitHandle.WaitOne(Gather))
+                {
+                    return;
+                }
+
+                Volatile.Write(ref _noted, 0);
+                try
+                {
+                    // The connection first: while it is open, the shared-memory file is not removed by others closing theirs.
+                    connection ??= Open();
+                    index ??= File.OpenHandle(_location + "-shm", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    if (Waiting(index, header) >= Frames)
+                    {
+                        using var command = connection.CreateCommand();
+                        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                        command.ExecuteNonQuery();
+                        Runs++;
+                    }
+                }
+                catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    // Writers still checkpoint by themselves past their own limit; the next write tries again here.
+                    index?.Dispose();
+                    index = null;
+                    connection?.Dispose();
+                    connection = null;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            index?.Dispose();
+            connection?.Dispose();
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = SqliteSql.ConnectionPragmas;
+            pragmas.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    // The pages the log holds that are not yet in the file; 0 when the index cannot be read as SQLite documents it (its
+    // values are in the machine's byte order).
+    private static long Waiting(SafeFileHandle index, byte[] header)
+    {
+        if (RandomAccess.Read(index, header, 0) < HeaderLength || MemoryMarshal.Read<int>(header) != IndexVersion)
+        {
+            return 0;
+        }
+
+        var last = MemoryMarshal.Read<uint>(header.AsSpan(LastFrameAt));
+        var copied = MemoryMarshal.Read<uint>(header.AsSpan(CopiedAt));
+        return last > copied ? last - copied : 0;
+    }
+}
