@@ -25,7 +25,7 @@ public sealed class SqliteCheckpointsTests
             Assert.Equal(SqliteCheckpoints.WriterFallbackPages, Convert.ToInt32(session.Command("PRAGMA wal_autocheckpoint;").ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        // About 3,000 pages of log: three times what makes the thread copy, well under what makes a writer do it.
+        // About 3,000 pages of log: three times what makes the thread copy, far under what makes a writer do it.
         var written = await AppendAsync(store, job, bytes: 3_000 * PageSize);
         Assert.True(written < SqliteCheckpoints.WriterFallbackPages * PageSize);
 
@@ -68,6 +68,31 @@ public sealed class SqliteCheckpointsTests
         Assert.False(File.Exists(path + "-wal"), "the write-ahead log outlived the store");
         Assert.False(File.Exists(path + "-shm"), "the shared-memory index outlived the store");
         Assert.DoesNotContain(System.Diagnostics.Process.GetCurrentProcess().Threads.Cast<System.Diagnostics.ProcessThread>(), t => ThreadName(t.Id) == "SQLite checkpoi");
+    }
+
+    [Fact]
+    public async Task ALogFileABurstLeftLarge_IsEmptied_OnceWritesPause()
+    {
+        await using var scope = await OpenSqliteAsync();
+        var store = Assert.IsType<SqliteRunStore>(scope.Store);
+        store.Database.Checkpoints.TruncateAbove = 1 << 20;
+        var job = (await scope.QueueJobsAsync(1))[0];
+        await AppendAsync(store, job, bytes: 1_500 * PageSize);
+        var log = new FileInfo(scope.Location + "-wal");
+        Assert.True(log.Length > 1 << 20, $"the log file holds {log.Length} bytes");
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (new FileInfo(log.FullName).Length > 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(50, Token);
+        }
+
+        Assert.Equal(0, new FileInfo(log.FullName).Length);
+        Assert.True(waited.Elapsed >= SqliteCheckpoints.IdleAfter * 0.9, $"emptied after {waited.Elapsed}, before writes had paused");
+
+        // The store writes and reads on as before, the log starting over.
+        await store.AppendLogAsync(job, [new StoredLogLine(await store.GetLastLogSequenceAsync(job, Token) + 1, 0, LogStream.Stdout, DateTimeOffset.UnixEpoch, "after")], Token);
+        Assert.Equal("after", (await store.ReadLogAsync(job, await store.GetLastLogSequenceAsync(job, Token) - 1, 10, Token))[0].Text);
     }
 
     // Lines of about 120 characters in batches of 500, as a busy step's are stored; returns the bytes of text written.

@@ -7,10 +7,10 @@ namespace Cairn.Storage.Sqlite;
 /// <remarks>Times are unix milliseconds (UTC); statuses are their wire names. Column lists match <see cref="RecordRows"/>.</remarks>
 internal static class SqliteSql
 {
-    // A writer checkpoints by itself only far past SQLite's default of 1,000 pages: SqliteCheckpoints does it off the
-    // writers' path.
+    // A writer checkpoints by itself only far past SQLite's default of 1,000 pages (SqliteCheckpoints.WriterFallbackPages):
+    // SqliteCheckpoints does it off the writers' path.
     public const string ConnectionPragmas =
-        "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 8192;";
+        "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 65536;";
 
     public const string PrepareMigrations = """
         PRAGMA journal_mode = WAL;
