@@ -7,4 +7,13 @@ if (RootAnswers.TryAnswer(args, Console.Out))
     return ExitCodes.Succeeded;
 }
 
-return ManagedProgram.Wanted(args) ? ManagedProgram.Exec(args, Console.Error) : await CairnCommandLine.RunAsync(args);
+if (ManagedProgram.Wanted(args))
+{
+    return ManagedProgram.Exec(args, Console.Error);
+}
+
+// The program that runs the command hears of its children's exits, and keeps what it inherited to itself (the native
+// build's forwarding above passes both on).
+ChildExits.EnsureHeard(Console.Error);
+InheritedDescriptors.CloseOnExec();
+return await CairnCommandLine.RunAsync(args);

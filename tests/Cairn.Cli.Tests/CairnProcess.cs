@@ -91,14 +91,20 @@ internal sealed class CairnProcess : IAsyncDisposable
     public static CairnProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args) =>
         StartCore(workingDirectory, env, null, args);
 
+    /// <summary>Starts cairn through <paramref name="launcher"/> (a program and its first arguments, to which cairn's own
+    /// command line is appended), as a shell script or a service manager would start it.</summary>
+    public static CairnProcess StartThrough(IReadOnlyList<string> launcher, string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args) =>
+        StartCore(workingDirectory, env, null, args, launcher: launcher);
+
     /// <summary>Starts cairn as another user (the test must run as root), through setpriv.</summary>
     public static CairnProcess StartAs(string user, string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args) =>
         StartCore(workingDirectory, env, null, args, user);
 
-    private static CairnProcess StartCore(string workingDirectory, IReadOnlyDictionary<string, string?> env, string? stdin, string[] args, string? user = null)
+    private static CairnProcess StartCore(
+        string workingDirectory, IReadOnlyDictionary<string, string?> env, string? stdin, string[] args, string? user = null, IReadOnlyList<string>? launcher = null)
     {
         var program = OtherBuild ?? "dotnet";
-        var info = new ProcessStartInfo(user is null ? program : "setpriv")
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : user is null ? program : "setpriv")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -120,6 +126,14 @@ internal sealed class CairnProcess : IAsyncDisposable
             // dotnet's own first-run files go where this user may write.
             info.Environment["HOME"] = "/tmp";
             info.Environment["DOTNET_CLI_HOME"] = "/tmp";
+        }
+
+        if (launcher is { Count: > 0 })
+        {
+            foreach (var argument in launcher.Skip(1).Append(program))
+            {
+                info.ArgumentList.Add(argument);
+            }
         }
 
         if (OtherBuild is null)
