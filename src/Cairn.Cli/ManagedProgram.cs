@@ -15,7 +15,7 @@ internal static partial class ManagedProgram
 
     /// <summary>True when this is the native build and the command line names a command it does not hold (or asks
     /// the parser for more than words and flags, a response file or a directive, which may name any command).</summary>
-    public static bool Wanted(string[] args)
+    public static bool IsFor(string[] args)
     {
         if (RuntimeFeature.IsDynamicCodeSupported)
         {

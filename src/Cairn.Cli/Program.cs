@@ -7,7 +7,7 @@ if (RootAnswers.TryAnswer(args, Console.Out))
     return ExitCodes.Succeeded;
 }
 
-if (ManagedProgram.Wanted(args))
+if (ManagedProgram.IsFor(args))
 {
     return ManagedProgram.Exec(args, Console.Error);
 }

@@ -97,7 +97,9 @@ public sealed class NativeBuildTests : IDisposable
     [NativeBuildFact]
     public async Task HelpAndVersion_AreTheManagedProgramsToTheCharacter()
     {
-        string[][] lines = [["--help"], ["--version"], ["run", "--help"], ["validate", "--help"], ["server", "--help"], ["bogus"], ["schema"]];
+        // A response file may name any command, so the native build hands it to the managed program whole.
+        _dir.WriteFile("server.rsp", "server\n--help\n");
+        string[][] lines = [["--help"], ["--version"], ["run", "--help"], ["validate", "--help"], ["server", "--help"], ["bogus"], ["schema"], [$"@{_dir.Combine("server.rsp")}"]];
         foreach (var args in lines)
         {
             var native = await RunAsync(Native, args);
