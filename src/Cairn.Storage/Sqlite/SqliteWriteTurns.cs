@@ -18,7 +18,7 @@ internal sealed class SqliteWriteTurns : IDisposable
     private readonly SemaphoreSlim _ordinary = new(1, 1);
     private readonly Action? _passed;
 
-    /// <param name="passed">Called as each turn is passed on (after its writes committed or rolled back).</param>
+    /// <param name="passed">Called once each turn has been passed on (its writes committed or rolled back).</param>
     public SqliteWriteTurns(Action? passed = null) => _passed = passed;
 
     /// <summary>Waits for the turn; dispose the result to pass it on. A cancelled wait leaves the turn to the next.</summary>
@@ -50,14 +50,16 @@ internal sealed class SqliteWriteTurns : IDisposable
         _ordinary.Dispose();
     }
 
+    // The turn is passed on before anyone hears of it: nothing the callback does can keep it from the next writer.
     private void PassOn(bool ordinary)
     {
-        _passed?.Invoke();
         _turn.Release();
         if (ordinary)
         {
             _ordinary.Release();
         }
+
+        _passed?.Invoke();
     }
 
     /// <summary>The turn, held until disposed.</summary>
