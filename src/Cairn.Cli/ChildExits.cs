@@ -29,31 +29,16 @@ internal static partial class ChildExits
         }
         catch (IOException ex)
         {
-            error.WriteLine($"warning: SIGCHLD is ignored and cairn could not start itself again without that ({ex.Message}): programs it starts may never be seen to end");
+            Warn(error, ex.Message);
             return;
         }
 
         _ = Signal(SigChld, Default);
-        var pointers = new nint[argv.Length + 1];
-        try
-        {
-            for (var i = 0; i < argv.Length; i++)
-            {
-                pointers[i] = Marshal.StringToCoTaskMemUTF8(argv[i]);
-            }
-
-            Console.Out.Flush();
-            _ = ExecV("/proc/self/exe", pointers);
-            error.WriteLine($"warning: SIGCHLD is ignored and cairn could not start itself again without that ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}): programs it starts may never be seen to end");
-        }
-        finally
-        {
-            foreach (var pointer in pointers)
-            {
-                Marshal.FreeCoTaskMem(pointer);
-            }
-        }
+        Warn(error, ProcessImage.Replace("/proc/self/exe", argv));
     }
+
+    private static void Warn(TextWriter error, string reason) =>
+        error.WriteLine($"warning: SIGCHLD is ignored and cairn could not start itself again without that ({reason}): programs it starts may never be seen to end");
 
     // struct sigaction begins with the handler on every Linux glibc architecture.
     private static bool Ignored()
@@ -67,7 +52,4 @@ internal static partial class ChildExits
 
     [LibraryImport("libc", EntryPoint = "signal", SetLastError = true)]
     private static partial nint Signal(int signal, nint handler);
-
-    [LibraryImport("libc", EntryPoint = "execv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int ExecV(string path, nint[] argv);
 }

@@ -40,7 +40,7 @@ internal static partial class InheritedDescriptors
         string[] listed;
         try
         {
-            listed = Directory.GetFiles("/proc/self/fd");
+            listed = Directory.GetFileSystemEntries("/proc/self/fd");
         }
         catch (IOException)
         {

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Cairn.Cli;
 
@@ -8,7 +7,7 @@ namespace Cairn.Cli;
 /// program in <c>lib/</c> beside it, and replaces itself with that program (<c>execv</c>) for any other command: same
 /// arguments, environment, standard streams and process id, so signals, exit codes and a service manager's view of the
 /// process are what they would be had the managed program been started directly.</summary>
-internal static partial class ManagedProgram
+internal static class ManagedProgram
 {
     /// <summary>The managed program's folder, beside the native program.</summary>
     public const string Folder = "lib";
@@ -34,30 +33,8 @@ internal static partial class ManagedProgram
     public static int Exec(string[] args, TextWriter error)
     {
         var program = PathBeside(AppContext.BaseDirectory);
-        var argv = new nint[args.Length + 2];
-        try
-        {
-            argv[0] = Marshal.StringToCoTaskMemUTF8(program);
-            for (var i = 0; i < args.Length; i++)
-            {
-                argv[i + 1] = Marshal.StringToCoTaskMemUTF8(args[i]);
-            }
-
-            Console.Out.Flush();
-            _ = ExecV(program, argv);
-            var reason = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-            error.WriteLine($"error: '{CommandCatalog.Wanted(args) ?? string.Join(' ', args)}' is run by the managed program {program}, which could not be started: {reason}. Publish cairn again (see docs/operations.md, \"Installing\").");
-            return ExitCodes.Failed;
-        }
-        finally
-        {
-            foreach (var pointer in argv)
-            {
-                Marshal.FreeCoTaskMem(pointer);
-            }
-        }
+        var reason = ProcessImage.Replace(program, [program, .. args]);
+        error.WriteLine($"error: '{CommandCatalog.Wanted(args) ?? string.Join(' ', args)}' is run by the managed program {program}, which could not be started: {reason}. Publish cairn again (see docs/operations.md, \"Installing\").");
+        return ExitCodes.Failed;
     }
-
-    [LibraryImport("libc", EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int ExecV(string path, nint[] argv);
 }
