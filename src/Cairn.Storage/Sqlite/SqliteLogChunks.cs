@@ -19,13 +19,24 @@ internal static class SqliteLogChunks
     /// <summary>The most characters of text a chunk holds, unless its one line is longer.</summary>
     public const int MaximumLength = 8_192;
 
-    // What JSON does not take in a string as it is: the quote, the backslash and the control characters. In UTF-8 these
-    // are the same single bytes, and no byte of a multi-byte sequence is below 0x80, so the search runs on the encoded text.
-    private static readonly SearchValues<byte> Escaped = SearchValues.Create(
-        [(byte)'"', (byte)'\\', .. Enumerable.Range(0, 0x20).Select(c => (byte)c)]);
+    // What JSON takes in a string as it is and as one byte: printable ASCII but the quote and the backslash.
+    private static readonly SearchValues<char> Plain = SearchValues.Create(
+        string.Concat(Enumerable.Range(0x20, 0x60).Where(c => c is not '"' and not '\\').Select(c => (char)c)));
 
-    // Lines up to this many characters are encoded on the stack, longer ones into a rented array.
-    private const int StackChars = 1_024;
+    // How JSON writes the other ASCII characters: the quote, the backslash and the control characters.
+    private static readonly byte[][] Escapes = [.. Enumerable.Range(0, 0x80).Select(c => c switch
+    {
+        '"' => "\\\""u8.ToArray(),
+        '\\' => "\\\\"u8.ToArray(),
+        '\n' => "\\n"u8.ToArray(),
+        '\r' => "\\r"u8.ToArray(),
+        '\t' => "\\t"u8.ToArray(),
+        < 0x20 => Encoding.ASCII.GetBytes($"\\u{c:x4}"),
+        _ => [(byte)c],
+    })];
+
+    // A line's bytes besides its text: the brackets, the commas, the quotes, the step, the stream and the time.
+    private const int LineFrame = 64;
 
     private static readonly byte[][] StreamNames = [.. Enum.GetValues<LogStream>().Select(s => Encoding.UTF8.GetBytes($"\"{RecordRows.StreamWire(s)}\","))];
 
@@ -55,27 +66,46 @@ internal static class SqliteLogChunks
         return chunks;
     }
 
-    /// <summary>The chunk of <paramref name="count"/> lines from <paramref name="start"/> as its JSON text in UTF-8, written
-    /// through <paramref name="json"/> (kept from chunk to chunk): SQLite stores it as it is, with no conversion.</summary>
-    public static byte[] Encode(ArrayBufferWriter<byte> json, IReadOnlyList<StoredLogLine> lines, int start, int count)
+    /// <summary>Writes the chunk of <paramref name="count"/> lines from <paramref name="start"/> as its JSON text in UTF-8
+    /// into <paramref name="buffer"/> (kept from chunk to chunk, replaced by a larger one when it is too small) and returns
+    /// its length: SQLite stores it as it is, with no conversion.</summary>
+    public static int Encode(ref byte[] buffer, IReadOnlyList<StoredLogLine> lines, int start, int count)
     {
-        json.ResetWrittenCount();
-        Write(json, "["u8);
+        // At most 6 bytes a character (a control character's \u00XX) and the line's fixed parts.
+        var most = 2;
+        for (var i = start; i < start + count; i++)
+        {
+            most += lines[i].Text.Length * 6 + LineFrame;
+        }
+
+        if (buffer.Length < most)
+        {
+            buffer = new byte[most];
+        }
+
+        var json = buffer.AsSpan();
+        var at = 0;
+        json[at++] = (byte)'[';
         for (var i = start; i < start + count; i++)
         {
             var line = lines[i];
-            Write(json, i > start ? ",["u8 : "["u8);
-            WriteNumber(json, line.StepIndex);
-            Write(json, ","u8);
-            Write(json, StreamNames[(int)line.Stream]);
-            WriteNumber(json, RecordRows.ToMillis(line.Timestamp));
-            Write(json, ",\""u8);
-            WriteEscaped(json, line.Text);
-            Write(json, "\"]"u8);
+            if (i > start)
+            {
+                json[at++] = (byte)',';
+            }
+
+            json[at++] = (byte)'[';
+            at += Number(line.StepIndex, json[at..]);
+            json[at++] = (byte)',';
+            at += Copy(StreamNames[(int)line.Stream], json[at..]);
+            at += Number(RecordRows.ToMillis(line.Timestamp), json[at..]);
+            at += Copy(",\""u8, json[at..]);
+            at += Text(line.Text, json[at..]);
+            at += Copy("\"]"u8, json[at..]);
         }
 
-        Write(json, "]"u8);
-        return json.WrittenSpan.ToArray();
+        json[at++] = (byte)']';
+        return at;
     }
 
     /// <summary>Adds the lines of one chunk (its JSON as UTF-8) after <paramref name="afterSequence"/>, of one step when
@@ -107,43 +137,46 @@ internal static class SqliteLogChunks
         : reader.ValueTextEquals("stderr"u8) ? LogStream.Stderr
         : Enum.Parse<LogStream>(reader.GetString()!, ignoreCase: true);
 
-    // The text is encoded to UTF-8 once (as Encoding.UTF8 does it: a lone surrogate becomes U+FFFD, as the text of a row
-    // per line was stored), then copied between the bytes JSON escapes.
-    private static void WriteEscaped(ArrayBufferWriter<byte> json, string text)
+    // A line's text as a JSON string's content: runs of printable ASCII are narrowed to bytes as they are, what JSON escapes
+    // is escaped, and runs of other characters are encoded as Encoding.UTF8 does it (a lone surrogate becomes U+FFFD, as
+    // the text of a row per line was stored; a surrogate pair is never cut, both its halves being outside ASCII).
+    private static int Text(ReadOnlySpan<char> text, Span<byte> json)
     {
-        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
-        byte[]? rented = null;
-        var buffer = text.Length <= StackChars ? stackalloc byte[most] : (rented = ArrayPool<byte>.Shared.Rent(most));
-        var rest = buffer[..Encoding.UTF8.GetBytes(text, buffer)];
-        for (var at = rest.IndexOfAny(Escaped); at >= 0; at = rest.IndexOfAny(Escaped))
+        var at = 0;
+        while (true)
         {
-            Write(json, rest[..at]);
-            Write(json, rest[at] switch
+            var odd = text.IndexOfAnyExcept(Plain);
+            Ascii.FromUtf16(odd < 0 ? text : text[..odd], json[at..], out var narrowed);
+            at += narrowed;
+            if (odd < 0)
             {
-                (byte)'"' => "\\\""u8,
-                (byte)'\\' => "\\\\"u8,
-                (byte)'\n' => "\\n"u8,
-                (byte)'\r' => "\\r"u8,
-                (byte)'\t' => "\\t"u8,
-                var c => ControlEscapes[c],
-            });
-            rest = rest[(at + 1)..];
-        }
+                return at;
+            }
 
-        Write(json, rest);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
+            var c = text[odd];
+            if (c < 0x80)
+            {
+                at += Copy(Escapes[c], json[at..]);
+                text = text[(odd + 1)..];
+                continue;
+            }
+
+            var ascii = text[odd..].IndexOfAnyInRange('\0', '\u007f');
+            var end = ascii < 0 ? text.Length : odd + ascii;
+            at += Encoding.UTF8.GetBytes(text[odd..end], json[at..]);
+            text = text[end..];
         }
     }
 
-    private static readonly byte[][] ControlEscapes = [.. Enumerable.Range(0, 0x20).Select(c => Encoding.ASCII.GetBytes($"\\u{c:x4}"))];
-
-    private static void Write(ArrayBufferWriter<byte> json, ReadOnlySpan<byte> bytes) => json.Write(bytes);
-
-    private static void WriteNumber(ArrayBufferWriter<byte> json, long value)
+    private static int Copy(ReadOnlySpan<byte> bytes, Span<byte> json)
     {
-        value.TryFormat(json.GetSpan(20), out var written, default, CultureInfo.InvariantCulture);
-        json.Advance(written);
+        bytes.CopyTo(json);
+        return bytes.Length;
+    }
+
+    private static int Number(long value, Span<byte> json)
+    {
+        value.TryFormat(json, out var written, default, CultureInfo.InvariantCulture);
+        return written;
     }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Buffers;
 using Cairn.Core.Runs;
 using Cairn.Storage.Portable;
 using Cairn.Storage.Signals;
@@ -87,21 +86,12 @@ public sealed class SqliteRunStore : CairnStore
     // A batch goes in as chunks of consecutive lines (SqliteLogChunks), a row and a statement each, in one transaction.
     private protected override async Task InsertLogLinesAsync(long jobId, IReadOnlyList<StoredLogLine> lines, CancellationToken cancellationToken)
     {
-        var json = new ArrayBufferWriter<byte>(SqliteLogChunks.MaximumLength * 2);
         await using var session = await _database.OpenAsync(cancellationToken);
         using var turn = await _database.TakeWriteTurnAsync(cancellationToken);
         await using var transaction = session.BeginImmediate();
-        var command = session.Command(SqliteSql.InsertLogChunk, transaction);
-        command.Bind("@job", jobId);
-        var first = command.Parameters.Add("@first", SqliteType.Integer);
-        var last = command.Parameters.Add("@last", SqliteType.Integer);
-        var chunk = command.Parameters.Add("@lines", SqliteType.Blob);
         foreach (var (start, count) in SqliteLogChunks.Cut(lines))
         {
-            first.Value = lines[start].Sequence;
-            last.Value = lines[start + count - 1].Sequence;
-            chunk.Value = SqliteLogChunks.Encode(json, lines, start, count);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            session.ChunkInsert.Insert(jobId, lines, start, count);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -7,6 +7,7 @@ namespace Cairn.Storage.Sqlite;
 internal sealed class SqliteSession(SqliteConnection connection, SqliteDatabase owner) : IAsyncDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private SqliteChunkInsert? _chunkInsert;
 
     public SqliteConnection Connection => connection;
 
@@ -25,6 +26,9 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteDatabase 
         return command;
     }
 
+    /// <summary>The log chunk insert, prepared on first use.</summary>
+    public SqliteChunkInsert ChunkInsert => _chunkInsert ??= new SqliteChunkInsert(connection);
+
     public SqliteTransaction BeginImmediate() => connection.BeginTransaction(deferred: false);
 
     public ValueTask DisposeAsync()
@@ -42,6 +46,8 @@ internal sealed class SqliteSession(SqliteConnection connection, SqliteDatabase 
         }
 
         _commands.Clear();
+        _chunkInsert?.Dispose();
+        _chunkInsert = null;
         connection.Dispose();
     }
 }

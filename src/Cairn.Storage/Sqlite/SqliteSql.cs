@@ -61,9 +61,9 @@ internal static class SqliteSql
 
     // A job's log is kept in chunks of consecutive lines (migration 24, SqliteLogChunks). A chunk holds at most 64 lines,
     // so the chunks holding lines after @after start after @after - 64: the key bounds the walk, last_seq picks.
-    // The chunk's JSON comes as UTF-8 bytes, taken as text as they are.
+    // The chunk's JSON is bound as UTF-8 text from the encoder's buffer (SqliteChunkInsert).
     public const string InsertLogChunk = """
-        INSERT INTO log_chunks (job_id, first_seq, last_seq, lines) VALUES (@job, @first, @last, CAST(@lines AS TEXT));
+        INSERT INTO log_chunks (job_id, first_seq, last_seq, lines) VALUES (@job, @first, @last, @lines);
         """;
 
     public const string LogChunksAfter = """
