@@ -1,6 +1,6 @@
 using Cairn.Bench.Scale;
 
-// Usage: scale-bench webhooks --servers URL[,URL] --data DIR [--pids PID[,PID]] [--runs 100] [--repos 10] [--jobs 10] [--within-ms 1000] [--out DIR]
+// Usage: scale-bench webhooks --servers URL[,URL] --data DIR [--pids PID[,PID]] [--runs 100] [--repos 10] [--jobs 10] [--within-ms 1000] [--warm-up 0] [--out DIR]
 //        scale-bench seed (--sqlite FILE | --postgres CONNECTION) --seed-file FILE [--runs 100000] [--lines 10000000] [--repos 100]
 //        scale-bench pages --server URL [--pid PID] --data DIR (--sqlite FILE | --postgres CONNECTION) --seed-file FILE [--requests 200]
 //        scale-bench fresh-database --postgres CONNECTION   (drops and creates the database it names)

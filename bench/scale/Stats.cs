@@ -31,15 +31,38 @@ internal static class ProcessCpu
     /// <summary>The reaped children's share alone (git, chown, the steps' shells and what they ran).</summary>
     public static double ChildrenSeconds(IEnumerable<int> pids) => pids.Sum(pid => Fields(pid, 13, 2));
 
-    private static double Fields(int pid, int first, int count)
+    /// <summary>What the .NET runtime's background compiler thread (tiered compilation: methods called often enough are
+    /// compiled again, optimized) has used of the processes' CPU.</summary>
+    public static double CompilerSeconds(IEnumerable<int> pids) => pids.Sum(pid =>
+        Directory.Exists($"/proc/{pid}/task")
+            ? Directory.GetDirectories($"/proc/{pid}/task")
+                .Where(task => File.Exists($"{task}/comm") && ReadOrEmpty($"{task}/comm").StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                .Sum(task => Fields($"{task}/stat", 11, 2))
+            : 0);
+
+    private static string ReadOrEmpty(string path)
     {
-        if (!File.Exists($"/proc/{pid}/stat"))
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static double Fields(int pid, int first, int count) => Fields($"/proc/{pid}/stat", first, count);
+
+    private static double Fields(string path, int first, int count)
+    {
+        var stat = ReadOrEmpty(path);
+        if (stat.Length == 0)
         {
             return 0;
         }
 
         // Fields after the command's closing parenthesis: utime, stime, cutime, cstime are the 12th to 15th.
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return Enumerable.Range(first, count).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
     }

@@ -11,7 +11,8 @@
 #   to measure, e.g. one from before a change), CONNECTION (PostgreSQL, default
 #   $CAIRN_TEST_POSTGRES; the part's own databases, cairn_scale_*, are made on that server),
 #   webhooks: RUNS (100), JOBS (10), REPOS (10), WITHIN_MS (1000), CONCURRENCY (per server, 4), STEP (the shell command
-#   of every job but the first, default true: e.g. a loop that keeps a core busy for a while);
+#   of every job but the first, default true: e.g. a loop that keeps a core busy for a while), WARMUP (runs in each
+#   warm-up burst before the measured one, default 30; 0 measures the servers' first burst);
 #   pages: SEED_RUNS (100000), LINES (10000000), REQUESTS (200), RESEED=1 (seed again even when a seed is kept);
 #   followers: FOLLOWERS (1000), FOLLOW_LINES (400), INTERVAL_MS (50).
 # It reports each figure beside its baseline and target; it does not fail when a target is missed. Servers' logs are
@@ -120,7 +121,8 @@ webhooks() {
     done
     say "webhooks ($store, $count server(s), concurrency ${CONCURRENCY:-4} each)..."
     "$driver" webhooks --servers "$(IFS=,; echo "${urls[*]}")" --pids "$(IFS=,; echo "${pids[*]}")" --data "$dir/data-1" \
-        --runs "${RUNS:-100}" --jobs "${JOBS:-10}" --repos "${REPOS:-10}" --within-ms "${WITHIN_MS:-1000}" --step "${STEP:-true}" --out "$dir/driver"
+        --runs "${RUNS:-100}" --jobs "${JOBS:-10}" --repos "${REPOS:-10}" --within-ms "${WITHIN_MS:-1000}" --step "${STEP:-true}" \
+        --warm-up "${WARMUP:-30}" --out "$dir/driver"
     stop_servers
     machine
 }
