@@ -88,39 +88,17 @@ internal static class WebhookBurst
         // burst followed by a pause is not enough.
         var warmRounds = 0;
         var compiling = double.NaN;
-        for (var round = 0; warmUp > 0 && round < 6 && !(compiling < 0.3); round++)
+        while (warmUp > 0 && warmRounds < 6 && !(compiling < 0.3))
         {
             var compiledBefore = ProcessCpu.CompilerSeconds(pids);
-            var warming = new List<Push>();
-            for (var i = 0; i < warmUp; i++)
-            {
-                var r = i % repositories;
-                var (repository, name, head) = made[r];
-                var sha = await repository.PushNextAsync();
-                warming.Add(new Push(i, r, head, sha));
-                made[r] = (repository, name, sha);
-            }
-
-            await Task.WhenAll(warming.Select(async push =>
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds((double)push.Index * withinMs / runs), cancellationToken);
-                await clients[push.Index % clients.Count].SendPushAsync(made[push.Repository].Name, push.Before, push.Sha, secret, cancellationToken);
-            }));
+            await SendAsync(await CommitAsync(warmUp));
             warmRounds++;
             await WaitForRunsAsync(listing, prefix, servers.Count + warmUp * warmRounds, timeout, cancellationToken);
             compiling = ProcessCpu.CompilerSeconds(pids) - compiledBefore;
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  warm-up burst {warmRounds} of {warmUp} runs: the servers' compiler used {compiling:0.00} s"));
         }
 
-        var pushes = new List<Push>();
-        for (var i = 0; i < runs; i++)
-        {
-            var r = i % repositories;
-            var (repository, name, head) = made[r];
-            var sha = await repository.PushNextAsync();
-            pushes.Add(new Push(i, r, head, sha));
-            made[r] = (repository, name, sha);
-        }
+        var pushes = await CommitAsync(runs);
 
         // The baselines at the same pace: /healthz answered, and the bare fetch of one commit into a mirror.
         var health = await HealthAnswersAsync(servers, runs, withinMs, cancellationToken);
@@ -135,12 +113,7 @@ internal static class WebhookBurst
         // /healthz again, sent between the deliveries (half a period after each): what the same servers take to answer
         // their cheapest request at the same moments, which says how much of an answer is the machine's load.
         var healthDuring = HealthAnswersAsync(servers, runs, withinMs, cancellationToken, offsetMs: withinMs / (2.0 * runs));
-        var deliveries = await Task.WhenAll(pushes.Select(async push =>
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds((double)push.Index * withinMs / runs), cancellationToken);
-            var delivery = await clients[push.Index % clients.Count].SendPushAsync(made[push.Repository].Name, push.Before, push.Sha, secret, cancellationToken);
-            return (Push: push, Delivery: delivery);
-        }));
+        var deliveries = await SendAsync(pushes);
         var healthInBurst = await healthDuring;
         var sentWithinMs = (deliveries.Max(d => d.Delivery.SentAtMicros) - start) / 1000.0;
 
@@ -195,6 +168,30 @@ internal static class WebhookBurst
         }
 
         return 0;
+
+        // The next commit of each repository in turn, pushed to it, as many as asked: what the deliveries will announce.
+        async Task<List<Push>> CommitAsync(int count)
+        {
+            var commits = new List<Push>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var r = i % repositories;
+                var (repository, name, head) = made[r];
+                var sha = await repository.PushNextAsync();
+                commits.Add(new Push(i, r, head, sha));
+                made[r] = (repository, name, sha);
+            }
+
+            return commits;
+        }
+
+        // Each push delivered at its place in the burst's pace, alternately to the servers.
+        Task<(Push Push, Delivery Delivery)[]> SendAsync(List<Push> batch) => Task.WhenAll(batch.Select(async push =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds((double)push.Index * withinMs / runs), cancellationToken);
+            var delivery = await clients[push.Index % clients.Count].SendPushAsync(made[push.Repository].Name, push.Before, push.Sha, secret, cancellationToken);
+            return (push, delivery);
+        }));
     }
 
     /// <summary>GET /healthz as many times as there are pushes, at the same pace and spread over the same servers, the
