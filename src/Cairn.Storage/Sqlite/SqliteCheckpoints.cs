@@ -173,7 +173,7 @@ internal sealed class SqliteCheckpoints : IDisposable
     {
         try
         {
-            connection ??= Open();
+            connection ??= SqliteDatabase.Connect(_connectionString);
             step(connection);
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
@@ -196,24 +196,6 @@ internal sealed class SqliteCheckpoints : IDisposable
             : "PRAGMA wal_checkpoint(PASSIVE);";
         command.ExecuteNonQuery();
         Runs++;
-    }
-
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = SqliteSql.ConnectionPragmas;
-            pragmas.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
     }
 
     // The pages the log holds that are not yet in the file; 0 when the index cannot be read as SQLite documents it (its

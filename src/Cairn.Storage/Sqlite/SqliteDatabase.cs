@@ -46,26 +46,34 @@ internal sealed class SqliteDatabase : IStatementRunner, IDisposable
     /// before any ordinary writer waiting for it.</summary>
     public IStatementRunner Urgent { get; }
 
-    public async Task<SqliteSession> OpenAsync(CancellationToken cancellationToken)
+    public Task<SqliteSession> OpenAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_idle.TryTake(out var idle))
         {
-            return idle;
+            return Task.FromResult(idle);
         }
 
-        var connection = new SqliteConnection(_connectionString);
+        // Opening a SQLite connection does not wait for anything: the driver's async open is this same work.
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(new SqliteSession(Connect(_connectionString), this));
+    }
+
+    /// <summary>A new connection to the file, open, with the per-connection pragmas set; its caller owns it.</summary>
+    internal static SqliteConnection Connect(string connectionString)
+    {
+        var connection = new SqliteConnection(connectionString);
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            await using var pragmas = connection.CreateCommand();
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
             pragmas.CommandText = SqliteSql.ConnectionPragmas;
-            await pragmas.ExecuteNonQueryAsync(cancellationToken);
-            return new SqliteSession(connection, this);
+            pragmas.ExecuteNonQuery();
+            return connection;
         }
         catch
         {
-            await connection.DisposeAsync();
+            connection.Dispose();
             throw;
         }
     }
