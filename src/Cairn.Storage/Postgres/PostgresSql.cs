@@ -42,7 +42,9 @@ internal static class PostgresSql
     private const string JobColumns = RecordRows.JobColumns;
 
     // Sent before LeaseNextJob in the same implicit transaction (one batch), and undone when it ends: see there.
-    public const string PlanClaimByIndex = "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true);";
+    public const string PlanClaimByIndex =
+        "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true), "
+        + "set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true);";
 
     // SKIP LOCKED lets concurrent workers pass over each other's candidates instead of queueing behind them. The best
     // queued job (highest priority, the smallest number, then the smallest fair key, FairOrder, then the oldest) is leased
