@@ -61,9 +61,11 @@ internal static class ServerSql
         VALUES (@repository, @sha, 'pending', @commit_state, @context, @description, @target, 0, @at, @at);
         """;
 
-    /// <summary>Of each commit only its oldest pending entry, and only once it is due and nobody holds it.</summary>
-    public const string ClaimableStatuses = """
-        SELECT o.id FROM status_outbox AS o
+    /// <summary>Of each commit only its oldest pending entry, and only once it is due and nobody holds it, read from
+    /// <paramref name="outbox"/> (the table, aliased <c>o</c>): pending entries are walked in id order through
+    /// status_outbox_due, and the check for an earlier one of the same commit seeks status_outbox_pending.</summary>
+    public static string ClaimableStatuses(string outbox) => $"""
+        SELECT o.id FROM {outbox}
         WHERE o.state = 'pending' AND o.next_attempt_at <= @now AND (o.claim_expires_at IS NULL OR o.claim_expires_at <= @now)
           AND NOT EXISTS (
               SELECT 1 FROM status_outbox AS earlier

@@ -24,6 +24,7 @@ internal static class PostgresMigrations
         PostgresFairQueueMigration.TwentySix,
         PostgresLogChunkMigration.TwentySeven,
         PostgresActiveJobsMigration.TwentyEight,
+        PostgresOutboxMigration.TwentyNine,
     ];
 
     public static int Latest => All[^1].Version;

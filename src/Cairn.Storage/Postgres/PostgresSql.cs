@@ -252,7 +252,7 @@ internal static class PostgresSql
             """,
         ClaimStatuses: $"""
             UPDATE status_outbox SET claimed_by = @claimant, claim_expires_at = @until
-            WHERE state = 'pending' AND id = ANY (ARRAY ({ServerSql.ClaimableStatuses} FOR UPDATE OF o SKIP LOCKED))
+            WHERE state = 'pending' AND id = ANY (ARRAY ({ServerSql.ClaimableStatuses("status_outbox AS o")} FOR UPDATE OF o SKIP LOCKED))
             RETURNING {ServerSql.OutboxColumns};
             """);
 

@@ -24,6 +24,7 @@ internal static class SqliteMigrations
         SqliteRunListMigration.TwentyFive,
         SqliteFairQueueMigration.TwentySix,
         SqliteActiveJobsMigration.TwentySeven,
+        SqliteOutboxMigration.TwentyEight,
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,7 +1,7 @@
 -- The SQLite schema after its migrations, as sqlite_master holds it, in the order its objects were made (the
 -- tables SQLite makes for itself and for the full-text index left out). Written by SqliteSchemaSnapshotTests
 -- with CAIRN_UPDATE_GOLDEN=1; do not edit by hand: add a migration, then write this again.
--- version: 27
+-- version: 28
 CREATE TABLE runs (
     id              INTEGER PRIMARY KEY,
     pipeline_name   TEXT    NOT NULL,
@@ -547,4 +547,6 @@ CREATE INDEX jobs_queued_fairly ON jobs (priority, fair_key, id) WHERE status = 
 CREATE INDEX jobs_running_by_expiry ON jobs (lease_expires_at) WHERE status = 'running';
 
 CREATE INDEX jobs_waiting ON jobs (id) WHERE status = 'waiting';
+
+CREATE INDEX status_outbox_due ON status_outbox (id) WHERE state = 'pending';
 

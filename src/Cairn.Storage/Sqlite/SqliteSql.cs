@@ -40,6 +40,10 @@ internal static class SqliteSql
     // first job that fits.
     private const string QueuedJobs = "jobs AS j INDEXED BY jobs_queued_fairly";
 
+    // SQLite keeps no statistics unless asked (Cairn never runs ANALYZE): without them it prefers the table's own order,
+    // which walks every status ever delivered.
+    private const string OutboxDue = "status_outbox AS o INDEXED BY status_outbox_due";
+
     // The job a claim takes, and when it was queued (or its back-off ended): read under the write lock the claim holds from
     // here to its commit, so nobody, in this process or another, can take or change it before LeaseQueuedJob does.
     public static readonly string NextJob = $"""
@@ -86,7 +90,7 @@ internal static class SqliteSql
             """,
         ClaimStatuses: $"""
             UPDATE status_outbox SET claimed_by = @claimant, claim_expires_at = @until
-            WHERE id IN ({ServerSql.ClaimableStatuses})
+            WHERE id IN ({ServerSql.ClaimableStatuses(OutboxDue)})
             RETURNING {ServerSql.OutboxColumns};
             """);
 

@@ -1,0 +1,12 @@
+namespace Cairn.Storage.Postgres;
+
+/// <summary>The status outbox's pending entries are indexed in the order they are sent (migration 29).</summary>
+internal static class PostgresOutboxMigration
+{
+    public static Migration TwentyNine { get; } = new(29, "pending commit statuses are indexed in id order", """
+        -- The delivery's claim takes the oldest pending entry of each commit, in id order: with this index it walks the
+        -- pending entries in that order and stops at its limit, instead of reading every pending entry and sorting them,
+        -- or walking the primary key past every status ever delivered.
+        CREATE INDEX status_outbox_due ON status_outbox (id) WHERE state = 'pending';
+        """);
+}
