@@ -62,16 +62,15 @@ internal static class ServerSql
         """;
 
     /// <summary>Of each commit only its oldest pending entry, and only once it is due and nobody holds it, read from
-    /// <paramref name="outbox"/> (the table, aliased <c>o</c>): pending entries are walked in id order through
-    /// status_outbox_due, and the check for an earlier one of the same commit seeks status_outbox_pending by commit. Its
-    /// <c>earlier.id + 0</c> keeps status_outbox_due from serving that check: with no statistics yet (a new outbox in its
-    /// first burst) PostgreSQL took it there, walking every earlier pending entry of any commit for each one.</summary>
+    /// <paramref name="outbox"/> (the table, aliased <c>o</c>): SQLite's claim walks the pending entries in id order
+    /// (status_outbox_due) and seeks each one's commit in status_outbox_pending. PostgreSQL's finds the same entries its
+    /// own way (PostgresSql.Claims).</summary>
     public static string ClaimableStatuses(string outbox) => $"""
         SELECT o.id FROM {outbox}
         WHERE o.state = 'pending' AND o.next_attempt_at <= @now AND (o.claim_expires_at IS NULL OR o.claim_expires_at <= @now)
           AND NOT EXISTS (
               SELECT 1 FROM status_outbox AS earlier
-              WHERE earlier.repository = o.repository AND earlier.sha = o.sha AND earlier.state = 'pending' AND earlier.id + 0 < o.id)
+              WHERE earlier.repository = o.repository AND earlier.sha = o.sha AND earlier.state = 'pending' AND earlier.id < o.id)
         ORDER BY o.id
         LIMIT @limit
         """;
