@@ -61,20 +61,6 @@ internal static class ServerSql
         VALUES (@repository, @sha, 'pending', @commit_state, @context, @description, @target, 0, @at, @at);
         """;
 
-    /// <summary>Of each commit only its oldest pending entry, and only once it is due and nobody holds it, read from
-    /// <paramref name="outbox"/> (the table, aliased <c>o</c>): SQLite's claim walks the pending entries in id order
-    /// (status_outbox_due) and seeks each one's commit in status_outbox_pending. PostgreSQL's finds the same entries its
-    /// own way (PostgresSql.Claims).</summary>
-    public static string ClaimableStatuses(string outbox) => $"""
-        SELECT o.id FROM {outbox}
-        WHERE o.state = 'pending' AND o.next_attempt_at <= @now AND (o.claim_expires_at IS NULL OR o.claim_expires_at <= @now)
-          AND NOT EXISTS (
-              SELECT 1 FROM status_outbox AS earlier
-              WHERE earlier.repository = o.repository AND earlier.sha = o.sha AND earlier.state = 'pending' AND earlier.id < o.id)
-        ORDER BY o.id
-        LIMIT @limit
-        """;
-
     public const string MarkStatusDelivered = """
         UPDATE status_outbox
         SET state = 'delivered', attempts = attempts + 1, finished_at = @at, claimed_by = NULL, claim_expires_at = NULL

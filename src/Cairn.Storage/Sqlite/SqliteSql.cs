@@ -40,9 +40,19 @@ internal static class SqliteSql
     // first job that fits.
     private const string QueuedJobs = "jobs AS j INDEXED BY jobs_queued_fairly";
 
-    // SQLite keeps no statistics unless asked (Cairn never runs ANALYZE): without them it prefers the table's own order,
-    // which walks every status ever delivered.
-    private const string OutboxDue = "status_outbox AS o INDEXED BY status_outbox_due";
+    // Of each commit only its oldest pending status, and only once it is due and nobody holds it, oldest first: the pending
+    // statuses walked in id order (status_outbox_due), each one's commit sought in status_outbox_pending. The index is
+    // named because SQLite keeps no statistics unless asked (Cairn never runs ANALYZE), and without them it preferred the
+    // table's own order, past every status ever delivered.
+    private const string ClaimableStatuses = """
+        SELECT o.id FROM status_outbox AS o INDEXED BY status_outbox_due
+        WHERE o.state = 'pending' AND o.next_attempt_at <= @now AND (o.claim_expires_at IS NULL OR o.claim_expires_at <= @now)
+          AND NOT EXISTS (
+              SELECT 1 FROM status_outbox AS earlier
+              WHERE earlier.repository = o.repository AND earlier.sha = o.sha AND earlier.state = 'pending' AND earlier.id < o.id)
+        ORDER BY o.id
+        LIMIT @limit
+        """;
 
     // The job a claim takes, and when it was queued (or its back-off ended): read under the write lock the claim holds from
     // here to its commit, so nobody, in this process or another, can take or change it before LeaseQueuedJob does.
@@ -90,7 +100,7 @@ internal static class SqliteSql
             """,
         ClaimStatuses: $"""
             UPDATE status_outbox SET claimed_by = @claimant, claim_expires_at = @until
-            WHERE id IN ({ServerSql.ClaimableStatuses(OutboxDue)})
+            WHERE id IN ({ClaimableStatuses})
             RETURNING {ServerSql.OutboxColumns};
             """);
 
