@@ -4,9 +4,8 @@ namespace Cairn.Storage.Postgres;
 internal static class PostgresOutboxMigration
 {
     public static Migration TwentyNine { get; } = new(29, "pending commit statuses are indexed in id order", """
-        -- The delivery's claim takes the oldest pending entry of each commit, in id order: with this index it walks the
-        -- pending entries in that order and stops at its limit, instead of reading every pending entry and sorting them,
-        -- or walking the primary key past every status ever delivered.
+        -- The delivery's claim reads the pending entries and locks the oldest of each commit in id order: through this
+        -- index it reads only those, instead of walking the primary key past every status ever delivered.
         CREATE INDEX status_outbox_due ON status_outbox (id) WHERE state = 'pending';
         """);
 }

@@ -264,10 +264,11 @@ internal static class PostgresSql
 
     // The oldest pending status of each commit, those due and held by nobody: what SQLite's claim finds with NOT EXISTS
     // (SqliteSql.Claims). Here with no join, because a join is planned from statistics, and a new outbox has none until
-    // autovacuum analyzes it: believing it empty, the planner read every pending status again for each one. DISTINCT ON reads the pending statuses once, in status_outbox_pending's order, whatever it believes.
-    // FOR UPDATE cannot sit beside DISTINCT ON, so the heads are locked one level up, oldest first, those another
-    // claimant holds passed over until the limit is reached; a row claimed or sent since this statement's snapshot fails
-    // the state and claim checks there.
+    // autovacuum analyzes it: believing it empty, the planner read every pending status again for each one. DISTINCT ON
+    // reads the pending statuses once (through status_outbox_due), whatever the planner believes. FOR UPDATE cannot sit
+    // beside DISTINCT ON, so the heads are locked one level up, oldest first, those another claimant holds passed over
+    // until the limit is reached; a row claimed or sent since this statement's snapshot fails the state and claim checks
+    // there.
     private const string StatusHeads = """
         SELECT head.id FROM (
             SELECT DISTINCT ON (p.repository, p.sha) p.id, p.next_attempt_at, p.claim_expires_at
