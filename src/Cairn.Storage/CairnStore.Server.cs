@@ -52,6 +52,10 @@ public abstract partial class CairnStore
     public Task EnqueueStatusAsync(string repository, string sha, CommitStatus status, DateTimeOffset at, CancellationToken cancellationToken) =>
         _outbox.EnqueueStatusAsync(repository, sha, status, at, cancellationToken);
 
+    public Task<bool> EnqueueProjectedStatusesAsync(
+        string positionKey, string? expected, string next, IReadOnlyList<ProjectedStatus> statuses, DateTimeOffset at, CancellationToken cancellationToken) =>
+        _outbox.EnqueueProjectedStatusesAsync(positionKey, expected, next, statuses, at, cancellationToken);
+
     public Task<IReadOnlyList<StatusOutboxEntry>> ClaimDueStatusesAsync(
         string claimant, DateTimeOffset now, TimeSpan claimFor, int limit, CancellationToken cancellationToken) =>
         _outbox.ClaimDueStatusesAsync(claimant, now, claimFor, limit, cancellationToken);

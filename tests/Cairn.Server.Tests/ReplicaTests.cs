@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net.Http.Json;
+using Cairn.Core.Forges;
 using Cairn.Server.Api;
+using Cairn.Server.Services;
 using Cairn.Server.Webhooks;
 using Cairn.Storage;
 using Cairn.Storage.Tests;
@@ -73,6 +76,32 @@ public sealed class ReplicaTests : IAsyncLifetime
         Assert.Equal("succeeded", run.Status);
         Assert.Single(await b.ListRunsAsync());
         await forge.WaitForAsync(s => s.Any(x => x.Context == "cairn/ci" && x.State == "success") && s.Any(x => x.Context == "cairn/ci/b" && x.State == "success"));
+    }
+
+    [PostgresFact]
+    public async Task Each_change_is_queued_as_a_status_once_though_both_replicas_read_the_feed()
+    {
+        var sha = repo.Commit("name: ci\non: { push: {} }\njobs:\n  a:\n    steps: [{ run: echo one }]\n  b:\n    needs: [a]\n    steps: [{ run: echo two }]\n");
+        var answer = (await (await a.Anonymous.SendAsync(Deliveries.GitHub("push", Deliveries.GitHubPush("octo/app", "refs/heads/main", Deliveries.ZeroSha, sha), Secret)))
+            .Content.ReadFromJsonAsync<WebhookAnswer>())!;
+        var run = await a.WaitForRunAsync((await a.WaitForEventAsync(answer.EventId!.Value)).RunId!.Value);
+        Assert.Equal("succeeded", run.Status);
+        var store = a.Services.GetRequiredService<ICairnStore>();
+        var changes = (await store.ReadChangesAsync(0, run.Id, 1_000, CancellationToken.None)).Count;
+
+        // Every change of the run (its own and its jobs') makes one status. Wait until the feed's position is past the
+        // last change and every status queued for the commit is delivered.
+        await Eventually.TrueAsync(
+            async () => long.Parse(await store.GetSettingAsync(StatusProjector.CursorKey, CancellationToken.None) ?? "0", CultureInfo.InvariantCulture)
+                    >= (await store.ReadChangesAsync(0, null, 1_000, CancellationToken.None))[^1].Id
+                && await store.ListStatusesAsync("octo/app", sha, CancellationToken.None) is { } queued
+                && queued.Count >= changes && queued.All(e => e.State == OutboxState.Delivered),
+            "the run's changes to be projected and delivered",
+            TimeSpan.FromSeconds(30));
+
+        Assert.Equal(changes, (await store.ListStatusesAsync("octo/app", sha, CancellationToken.None)).Count);
+        Assert.Equal(changes, forge.Statuses.Count(x => x.Path.Contains(sha, StringComparison.Ordinal)));
+        Assert.Contains(forge.Statuses, x => x.Context == "cairn/ci" && x.State == "success");
     }
 
     [PostgresFact]

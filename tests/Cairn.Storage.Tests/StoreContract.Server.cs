@@ -221,6 +221,51 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task ProjectedStatuses_AreQueuedOnlyWhileTheFeedPositionStandsWhereTheProjectorLeftIt()
+    {
+        await using var scope = await OpenAsync();
+        var now = scope.Time.GetUtcNow();
+        ProjectedStatus[] first = [new("acme/widgets", "aaa", Status(CommitState.Pending, "cairn/ci")), new("acme/widgets", "aaa", Status(CommitState.Pending, "cairn/ci/build"))];
+        ProjectedStatus[] later = [new("acme/widgets", "aaa", Status(CommitState.Success, "cairn/ci"))];
+
+        Assert.True(await scope.Store.EnqueueProjectedStatusesAsync("feed", null, "5", first, now, Token));
+        Assert.False(await scope.Store.EnqueueProjectedStatusesAsync("feed", null, "7", later, now, Token));
+        Assert.False(await scope.Store.EnqueueProjectedStatusesAsync("feed", "4", "7", later, now, Token));
+        Assert.Equal("5", await scope.Store.GetSettingAsync("feed", Token));
+        Assert.True(await scope.Store.EnqueueProjectedStatusesAsync("feed", "5", "7", later, now, Token));
+        Assert.True(await scope.Store.EnqueueProjectedStatusesAsync("feed", "7", "8", [], now, Token));
+
+        Assert.Equal("8", await scope.Store.GetSettingAsync("feed", Token));
+        Assert.Equal(
+            [(CommitState.Pending, "cairn/ci"), (CommitState.Pending, "cairn/ci/build"), (CommitState.Success, "cairn/ci")],
+            (await scope.Store.ListStatusesAsync("acme/widgets", "aaa", Token)).Select(e => (e.Status.State, e.Status.Context)));
+    }
+
+    [Fact]
+    public async Task ProjectedStatuses_TwoInstancesProjectingTheSameChanges_QueueThemOnce()
+    {
+        await using var scope = await OpenAsync();
+        var other = await scope.OpenAnotherAsync();
+        var now = scope.Time.GetUtcNow();
+        string? position = null;
+        for (var round = 1; round <= 20; round++)
+        {
+            // Both read the same changes from the same position and try to queue their statuses at once.
+            ProjectedStatus[] statuses = [new("acme/widgets", "aaa", Status(CommitState.Pending, $"cairn/ci/job-{round}"))];
+            var next = round.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var tries = await Task.WhenAll(
+                Task.Run(() => scope.Store.EnqueueProjectedStatusesAsync("feed", position, next, statuses, now, Token)),
+                Task.Run(() => other.EnqueueProjectedStatusesAsync("feed", position, next, statuses, now, Token)));
+            Assert.Single(tries, won => won);
+            position = next;
+        }
+
+        Assert.Equal(
+            Enumerable.Range(1, 20).Select(i => $"cairn/ci/job-{i}"),
+            (await scope.Store.ListStatusesAsync("acme/widgets", "aaa", Token)).Select(e => e.Status.Context));
+    }
+
+    [Fact]
     public async Task StatusRetry_CountsTheAttempt_HoldsBackItsCommitUntilDue_AndRejectionFreesTheNext()
     {
         await using var scope = await OpenAsync();

@@ -14,8 +14,9 @@ namespace Cairn.Server.Services;
 
 /// <summary>Turns the store's feed of run and job changes, whichever process made them, into commit statuses in the
 /// durable outbox: one per run (<c>cairn/&lt;pipeline&gt;</c>) and one per job (<c>cairn/&lt;pipeline&gt;/&lt;job&gt;</c>).
-/// The feed position is kept in the store; after a crash a few statuses may be queued twice, which forges take as
-/// the same status again.</summary>
+/// The feed position is kept in the store and moves in the transaction that queues a round's statuses, if no other
+/// server sharing the database moved it first: each change's statuses are queued once, however many servers read the
+/// feed and whenever one stops.</summary>
 internal sealed partial class StatusProjector(
     IRunStore runs,
     IRepositoryStore repositories,
@@ -35,11 +36,20 @@ internal sealed partial class StatusProjector(
     public const string WaitingForApproval = "waiting for approval";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
+    // The position as the store keeps it (null before the first round has moved it), read again whenever another server
+    // moved it first.
+    private string? kept;
     private long? cursor;
 
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        var after = cursor ??= long.Parse(await storedSettings.GetSettingAsync(CursorKey, stoppingToken) ?? "0", CultureInfo.InvariantCulture);
+        if (cursor is null)
+        {
+            kept = await storedSettings.GetSettingAsync(CursorKey, stoppingToken);
+            cursor = long.Parse(kept ?? "0", CultureInfo.InvariantCulture);
+        }
+
+        var after = cursor.Value;
         var changes = await runs.ReadChangesAsync(after, null, 200, stoppingToken);
         if (changes.Count == 0)
         {
@@ -49,28 +59,39 @@ internal sealed partial class StatusProjector(
 
         // A run's changes come in bursts: read each run and repository once per round, not once per change.
         var round = new RoundCache(runs, repositories);
+        var statuses = new List<ProjectedStatus>(changes.Count);
         foreach (var change in changes)
         {
-            await ProjectAsync(change, round, stoppingToken);
+            if (await ProjectAsync(change, round, stoppingToken) is { } status)
+            {
+                statuses.Add(status);
+            }
         }
 
-        cursor = changes[^1].Id;
-        await storedSettings.SetSettingAsync(CursorKey, cursor.Value.ToString(CultureInfo.InvariantCulture), stoppingToken);
+        var next = changes[^1].Id.ToString(CultureInfo.InvariantCulture);
+        if (!await outbox.EnqueueProjectedStatusesAsync(CursorKey, kept, next, statuses, Time.GetUtcNow(), stoppingToken))
+        {
+            // Another server queued these first: go on from where it is.
+            cursor = null;
+            return;
+        }
+
+        (kept, cursor) = (next, changes[^1].Id);
         sent.Wake();
     }
 
-    private async Task ProjectAsync(RunChange change, RoundCache round, CancellationToken cancellationToken)
+    private async Task<ProjectedStatus?> ProjectAsync(RunChange change, RoundCache round, CancellationToken cancellationToken)
     {
         var run = await round.RunAsync(change.RunId, cancellationToken);
         if (run is not { Repository: { } repository, Sha: { } sha })
         {
-            return;
+            return null;
         }
 
         var repo = await round.RepositoryAsync(repository, cancellationToken);
         if (repo?.SealedForgeToken is null)
         {
-            return;
+            return null;
         }
 
         var link = new Uri(settings.PublicUrl, $"runs/{run.Id}").ToString();
@@ -80,7 +101,7 @@ internal sealed partial class StatusProjector(
             var job = await runs.GetJobAsync(jobId, cancellationToken);
             if (job is null)
             {
-                return;
+                return null;
             }
 
             status = await DescribeAsync(JobStatus(run, job, change, link), change, job, cancellationToken);
@@ -96,7 +117,7 @@ internal sealed partial class StatusProjector(
             status = RunStatus(run, change, link);
         }
 
-        await outbox.EnqueueStatusAsync(repository, sha, status, Time.GetUtcNow(), cancellationToken);
+        return new ProjectedStatus(repository, sha, status);
     }
 
     internal static CommitStatus RunStatus(RunRecord run, RunChange change, string link)

@@ -102,6 +102,9 @@ internal static class ServerSql
 
     public const string AddSetting = "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO NOTHING;";
 
+    /// <summary>Changes a setting only while it holds <c>@expected</c> (a compare-and-set): one row changed, or none.</summary>
+    public const string MoveSetting = "UPDATE settings SET value = @value WHERE key = @key AND value = @expected;";
+
     public const string SetSetting = "INSERT INTO settings (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
 }
 

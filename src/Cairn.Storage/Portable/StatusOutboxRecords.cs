@@ -8,16 +8,37 @@ internal sealed class StatusOutboxRecords(IStatementRunner database, ClaimStatem
     public async Task EnqueueStatusAsync(string repository, string sha, CommitStatus status, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(status);
-        await database.ExecuteAsync(
-            ServerSql.EnqueueStatus,
-            command => command
-                .Bind("@repository", repository)
-                .Bind("@sha", sha)
-                .Bind("@commit_state", ServerRows.Wire(status.State))
-                .Bind("@context", status.Context)
-                .Bind("@description", status.Description)
-                .Bind("@target", status.TargetUrl)
-                .Bind("@at", RecordRows.ToMillis(at)),
+        await database.ExecuteAsync(ServerSql.EnqueueStatus, command => BindStatus(command, repository, sha, status, at), cancellationToken);
+    }
+
+    public Task<bool> EnqueueProjectedStatusesAsync(
+        string positionKey, string? expected, string next, IReadOnlyList<ProjectedStatus> statuses, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(positionKey);
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(statuses);
+        return database.InTransactionAsync(
+            async transaction =>
+            {
+                // The position moves first: a projector that finds it moved writes nothing. On PostgreSQL a second
+                // projector's move waits for the first's commit and then finds the value changed (or the key there).
+                var moved = expected is null
+                    ? await transaction.ExecuteAsync(ServerSql.AddSetting, c => c.Bind("@key", positionKey).Bind("@value", next), cancellationToken)
+                    : await transaction.ExecuteAsync(
+                        ServerSql.MoveSetting, c => c.Bind("@key", positionKey).Bind("@expected", expected).Bind("@value", next), cancellationToken);
+                if (moved == 0)
+                {
+                    return false;
+                }
+
+                foreach (var queued in statuses)
+                {
+                    await transaction.ExecuteAsync(
+                        ServerSql.EnqueueStatus, c => BindStatus(c, queued.Repository, queued.Sha, queued.Status, at), cancellationToken);
+                }
+
+                return true;
+            },
             cancellationToken);
     }
 
@@ -59,4 +80,14 @@ internal sealed class StatusOutboxRecords(IStatementRunner database, ClaimStatem
     public async Task<IReadOnlyList<StatusOutboxEntry>> ListStatusesAsync(string repository, string sha, CancellationToken cancellationToken) =>
         await database.QueryAsync(
             ServerSql.StatusesOfCommit, c => c.Bind("@repository", repository).Bind("@sha", sha), ServerRows.ReadOutboxEntry, cancellationToken);
+
+    private static void BindStatus(System.Data.Common.DbCommand command, string repository, string sha, CommitStatus status, DateTimeOffset at) =>
+        command
+            .Bind("@repository", repository)
+            .Bind("@sha", sha)
+            .Bind("@commit_state", ServerRows.Wire(status.State))
+            .Bind("@context", status.Context)
+            .Bind("@description", status.Description)
+            .Bind("@target", status.TargetUrl)
+            .Bind("@at", RecordRows.ToMillis(at));
 }
