@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Cairn.Core.Events;
 using Cairn.Core.Forges;
 using Cairn.Core.Repositories;
@@ -252,7 +253,7 @@ public abstract partial class StoreContract
         {
             // Both read the same changes from the same position and try to queue their statuses at once.
             ProjectedStatus[] statuses = [new("acme/widgets", "aaa", Status(CommitState.Pending, $"cairn/ci/job-{round}"))];
-            var next = round.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var next = round.ToString(CultureInfo.InvariantCulture);
             var tries = await Task.WhenAll(
                 Task.Run(() => scope.Store.EnqueueProjectedStatusesAsync("feed", position, next, statuses, now, Token)),
                 Task.Run(() => other.EnqueueProjectedStatusesAsync("feed", position, next, statuses, now, Token)));

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Cairn.Core.Forges;
 
 namespace Cairn.Storage.Portable;
@@ -81,7 +82,7 @@ internal sealed class StatusOutboxRecords(IStatementRunner database, ClaimStatem
         await database.QueryAsync(
             ServerSql.StatusesOfCommit, c => c.Bind("@repository", repository).Bind("@sha", sha), ServerRows.ReadOutboxEntry, cancellationToken);
 
-    private static void BindStatus(System.Data.Common.DbCommand command, string repository, string sha, CommitStatus status, DateTimeOffset at) =>
+    private static void BindStatus(DbCommand command, string repository, string sha, CommitStatus status, DateTimeOffset at) =>
         command
             .Bind("@repository", repository)
             .Bind("@sha", sha)
