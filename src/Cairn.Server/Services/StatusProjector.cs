@@ -36,20 +36,12 @@ internal sealed partial class StatusProjector(
     public const string WaitingForApproval = "waiting for approval";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
-    // The position as the store keeps it (null before the first round has moved it), read again whenever another server
-    // moved it first.
-    private string? kept;
+    // The feed position, read from the store again whenever another server moved it first.
     private long? cursor;
 
     protected override async Task RoundAsync(CancellationToken stoppingToken)
     {
-        if (cursor is null)
-        {
-            kept = await storedSettings.GetSettingAsync(CursorKey, stoppingToken);
-            cursor = long.Parse(kept ?? "0", CultureInfo.InvariantCulture);
-        }
-
-        var after = cursor.Value;
+        var after = cursor ??= long.Parse(await storedSettings.GetSettingAsync(CursorKey, stoppingToken) ?? "0", CultureInfo.InvariantCulture);
         var changes = await runs.ReadChangesAsync(after, null, 200, stoppingToken);
         if (changes.Count == 0)
         {
@@ -68,15 +60,17 @@ internal sealed partial class StatusProjector(
             }
         }
 
+        // The store holds the position as written here, and none before a first round moved it (positions start at 1).
+        var expected = after == 0 ? null : after.ToString(CultureInfo.InvariantCulture);
         var next = changes[^1].Id.ToString(CultureInfo.InvariantCulture);
-        if (!await outbox.EnqueueProjectedStatusesAsync(CursorKey, kept, next, statuses, Time.GetUtcNow(), stoppingToken))
+        if (!await outbox.EnqueueProjectedStatusesAsync(CursorKey, expected, next, statuses, Time.GetUtcNow(), stoppingToken))
         {
             // Another server queued these first: go on from where it is.
             cursor = null;
             return;
         }
 
-        (kept, cursor) = (next, changes[^1].Id);
+        cursor = changes[^1].Id;
         sent.Wake();
     }
 
